@@ -1,0 +1,146 @@
+/**
+ * A robot message as DingTalk sends it (protocol doc §3), validated, and normalized into one
+ * typed `InboundMessage` the bridge can route without knowing DingTalk's quirks.
+ */
+import { z } from 'zod';
+
+const downloadable = z.object({ downloadCode: z.string().min(1), pictureDownloadCode: z.string().optional() }).passthrough();
+
+const richTextNode = z.union([
+  z.object({ type: z.literal('picture'), downloadCode: z.string().min(1), pictureDownloadCode: z.string().optional() }).passthrough(),
+  z.object({ text: z.string(), type: z.string().optional() }).passthrough(),
+]);
+
+const looseNumber = z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/).transform(Number)]);
+
+export const robotMessageSchema = z
+  .object({
+    msgId: z.string().min(1),
+    msgtype: z.string().min(1),
+    conversationId: z.string().min(1),
+    conversationType: z.union([z.literal('1'), z.literal('2'), z.literal(1), z.literal(2)]).transform((v) => (String(v) === '1' ? 'single' : 'group') as 'single' | 'group'),
+    conversationTitle: z.string().optional(),
+    senderNick: z.string().default(''),
+    senderId: z.string().default(''),
+    senderStaffId: z.string().optional(),
+    senderCorpId: z.string().optional(),
+    isAdmin: z.boolean().optional(),
+    chatbotUserId: z.string().optional(),
+    chatbotCorpId: z.string().optional(),
+    robotCode: z.string().optional(),
+    createAt: looseNumber.optional(),
+    sessionWebhook: z.string().url().optional(),
+    sessionWebhookExpiredTime: looseNumber.optional(),
+    isInAtList: z.boolean().optional(),
+    atUsers: z.array(z.object({ dingtalkId: z.string(), staffId: z.string().optional() }).passthrough()).optional(),
+    text: z.object({ content: z.string() }).passthrough().optional(),
+    content: z.unknown().optional(),
+  })
+  .passthrough();
+
+export type RobotMessage = z.input<typeof robotMessageSchema>;
+
+export interface Picture {
+  downloadCode: string;
+}
+
+export type InboundContent =
+  | { type: 'text'; text: string }
+  /** Text and pictures in order; `text` joins the text parts as written. */
+  | { type: 'richText'; text: string; pictures: Picture[] }
+  | { type: 'picture'; downloadCode: string }
+  | { type: 'file'; downloadCode: string; fileName: string }
+  | { type: 'audio'; downloadCode: string; recognition?: string; durationMs?: number }
+  | { type: 'video'; downloadCode: string; durationSec?: number; videoType?: string }
+  | { type: 'unsupported'; msgtype: string };
+
+export interface InboundMessage {
+  msgId: string;
+  conversationId: string;
+  conversationType: 'single' | 'group';
+  conversationTitle?: string;
+  sender: { nick: string; id: string; staffId?: string; corpId?: string; isAdmin: boolean };
+  robotCode?: string;
+  chatbotUserId?: string;
+  createAt: number;
+  /** The reply path without a token, valid until `expiresAt` (~90 min). */
+  sessionWebhook?: { url: string; expiresAt: number };
+  isInAtList: boolean;
+  atUsers: { dingtalkId: string; staffId?: string }[];
+  content: InboundContent;
+}
+
+const fileContent = downloadable.extend({ fileName: z.string().default('file') });
+const audioContent = downloadable.extend({ recognition: z.string().optional(), duration: looseNumber.optional() });
+const videoContent = downloadable.extend({ duration: looseNumber.optional(), videoType: z.string().optional() });
+const richTextContent = z.object({ richText: z.array(richTextNode) }).passthrough();
+
+function normalizeContent(msg: z.output<typeof robotMessageSchema>): InboundContent {
+  const unsupported: InboundContent = { type: 'unsupported', msgtype: msg.msgtype };
+  switch (msg.msgtype) {
+    case 'text':
+      return msg.text ? { type: 'text', text: msg.text.content } : unsupported;
+    case 'richText': {
+      const parsed = richTextContent.safeParse(msg.content);
+      if (!parsed.success) return unsupported;
+      const pictures: Picture[] = [];
+      let text = '';
+      for (const node of parsed.data.richText) {
+        const { type, downloadCode, text: part } = node as { type?: string; downloadCode?: string; text?: string };
+        if (type === 'picture' && downloadCode) pictures.push({ downloadCode });
+        else if (typeof part === 'string') text += part;
+      }
+      return { type: 'richText', text, pictures };
+    }
+    case 'picture': {
+      const parsed = downloadable.safeParse(msg.content);
+      return parsed.success ? { type: 'picture', downloadCode: parsed.data.downloadCode } : unsupported;
+    }
+    case 'file': {
+      const parsed = fileContent.safeParse(msg.content);
+      return parsed.success ? { type: 'file', downloadCode: parsed.data.downloadCode, fileName: parsed.data.fileName } : unsupported;
+    }
+    case 'audio': {
+      const parsed = audioContent.safeParse(msg.content);
+      if (!parsed.success) return unsupported;
+      const out: InboundContent = { type: 'audio', downloadCode: parsed.data.downloadCode };
+      if (parsed.data.recognition !== undefined) out.recognition = parsed.data.recognition;
+      if (parsed.data.duration !== undefined) out.durationMs = parsed.data.duration;
+      return out;
+    }
+    case 'video': {
+      const parsed = videoContent.safeParse(msg.content);
+      if (!parsed.success) return unsupported;
+      const out: InboundContent = { type: 'video', downloadCode: parsed.data.downloadCode };
+      if (parsed.data.duration !== undefined) out.durationSec = parsed.data.duration;
+      if (parsed.data.videoType !== undefined) out.videoType = parsed.data.videoType;
+      return out;
+    }
+    default:
+      return unsupported;
+  }
+}
+
+/** Validates a robot callback's `data`; returns undefined when it is not a robot message. */
+export function normalizeRobotMessage(data: unknown, now: () => number = Date.now): InboundMessage | undefined {
+  const parsed = robotMessageSchema.safeParse(data);
+  if (!parsed.success) return undefined;
+  const m = parsed.data;
+  const out: InboundMessage = {
+    msgId: m.msgId,
+    conversationId: m.conversationId,
+    conversationType: m.conversationType,
+    sender: { nick: m.senderNick, id: m.senderId, isAdmin: m.isAdmin ?? false },
+    createAt: m.createAt ?? now(),
+    isInAtList: m.isInAtList ?? false,
+    atUsers: (m.atUsers ?? []).map((u) => (u.staffId ? { dingtalkId: u.dingtalkId, staffId: u.staffId } : { dingtalkId: u.dingtalkId })),
+    content: normalizeContent(m),
+  };
+  if (m.conversationTitle !== undefined) out.conversationTitle = m.conversationTitle;
+  if (m.senderStaffId) out.sender.staffId = m.senderStaffId;
+  if (m.senderCorpId) out.sender.corpId = m.senderCorpId;
+  if (m.robotCode) out.robotCode = m.robotCode;
+  if (m.chatbotUserId) out.chatbotUserId = m.chatbotUserId;
+  if (m.sessionWebhook && m.sessionWebhookExpiredTime) out.sessionWebhook = { url: m.sessionWebhook, expiresAt: m.sessionWebhookExpiredTime };
+  return out;
+}
