@@ -5,6 +5,7 @@
  */
 import { Readable, Transform } from 'node:stream';
 import { Blob } from 'node:buffer';
+import type { ReadableStream } from 'node:stream/web';
 import { FormData } from 'undici';
 import { z } from 'zod';
 import { BridgeError } from '../errors';
@@ -157,7 +158,7 @@ export class DingTalkApi {
         done(seen > opts.maxBytes ? tooLarge(opts.maxBytes) : null, chunk);
       },
     });
-    const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    const body = Readable.fromWeb(res.body as ReadableStream<Uint8Array>);
     body.on('error', (err) => cap.destroy(err));
     const out: Download = { body: body.pipe(cap) };
     if (Number.isFinite(declared)) out.bytes = declared;
