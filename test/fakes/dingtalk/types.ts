@@ -1,0 +1,312 @@
+/**
+ * Public types of the fake DingTalk server. The shapes here are a contract shared with the
+ * DingTalk client tests and the demo sandbox: extend, never change.
+ * Protocol reference: ../shared/docs/dingtalk-protocol.md.
+ */
+
+export interface FakeApp {
+  appKey: string;
+  appSecret: string;
+  /** Defaults to the appKey (internal apps). */
+  robotCode?: string;
+}
+
+export interface FakeDingTalkOptions {
+  /** Default: one app {appKey:'dingfakeappkey', appSecret:'fake-app-secret-0123456789'}. */
+  apps?: FakeApp[];
+  /** Stream tickets: single use, valid this long. Default 90_000. */
+  ticketTtlMs?: number;
+  /** Server SYSTEM `ping` frames to every connection. Default 0 = off. */
+  pingIntervalMs?: number;
+  /** An un-ACKed CALLBACK is pushed again after this. Default 3_000. */
+  redeliveryDelayMs?: number;
+  /** Pushes after the first one. Default 3. */
+  maxRedeliveries?: number;
+  /** After a SYSTEM disconnect the socket is closed after this. Default 10_000. */
+  disconnectCloseDelayMs?: number;
+  /** accessToken `expireIn`. Default 7200. */
+  tokenTtlSeconds?: number;
+  /** Per app per API per second; over it → 403 QpsLimitForAppkeyAndApi. Default 20. */
+  qpsLimit?: number;
+  /** sessionWebhookExpiredTime = createAt + this. Default 90 minutes. */
+  webhookTtlMs?: number;
+  host?: '127.0.0.1';
+  /** TCP port; default 0 (any free port). */
+  port?: number;
+  /**
+   * Undocumented SYSTEM frames `CONNECTED` / `REGISTERED` right after a connection opens
+   * (clients must ignore them). `true` always, `false` never, `'random'` on about half of the
+   * connections. Default true.
+   */
+  helloFrames?: boolean | 'random';
+  /** Custom-robot style per-conversation limit on session webhooks, messages per minute. Default 20; 0 = off. */
+  webhookPerMinuteLimit?: number;
+  /** Source of randomness (connection choice, 'random' hello frames). Default Math.random. */
+  random?: () => number;
+}
+
+export interface Faults {
+  /** connections/open → 401 {"requestid","code":"authFailed","message":"鉴权失败"}. */
+  openAuthFail: boolean;
+  /** The next N connections/open → 400 {"code":"systemError",…}. Counts down. */
+  openSystemError: number;
+  /** WebSocket upgrades are answered with HTTP 502. */
+  wsRefuse: boolean;
+  /** Every ticket is treated as invalid on connect. */
+  invalidTicketOnConnect: boolean;
+  /** Zombie sockets: open, answer WS pings, but no frames at all (no pushes, no SYSTEM pings). */
+  silent: boolean;
+  /** Dead-but-open sockets: no WS pongs, no frames, client frames ignored. */
+  noPong: boolean;
+  /** ACKs are recorded (with `ignored: true`) but do not count: forces redelivery. */
+  dropAcks: boolean;
+  /** API name → required scopes; that API answers 403 AccessTokenPermissionDenied. */
+  permissionDenied: Record<string, string[]>;
+  /** Send APIs → 400 invalidParameter.robotCode.notExsit. */
+  robotNotFound: boolean;
+  /** Token-authenticated APIs → 403 Forbidden.AccessDenied.IpNotInWhiteList (legacy: errcode 60020). */
+  ipNotInWhitelist: boolean;
+  /** oToMessages/batchSend lists these userIds in invalidStaffIdList. */
+  otoInvalidStaff: string[];
+  /** oToMessages/batchSend lists these userIds in flowControlledStaffIdList. */
+  otoFlowControlled: string[];
+  /** Every session webhook answers {"errcode":300001,"errmsg":"session 不存在"}. */
+  webhookExpired: boolean;
+  /** Delay every HTTP answer by this. */
+  httpDelayMs: number;
+  /** The next N HTTP requests get their socket destroyed without an answer. Counts down. */
+  networkErrorNext: number;
+}
+
+/** Per-connection faults (additive to the global ones). */
+export interface ConnectionFaults {
+  silent?: boolean;
+  noPong?: boolean;
+}
+
+export type FrameType = 'SYSTEM' | 'EVENT' | 'CALLBACK';
+
+export interface Subscription {
+  type: string;
+  topic: string;
+}
+
+export interface AtUser {
+  dingtalkId: string;
+  staffId?: string;
+}
+
+/** The known fields of a robot message (§3). */
+export interface RobotMessageFields {
+  conversationId: string;
+  conversationType: '1' | '2';
+  conversationTitle?: string;
+  msgId: string;
+  senderNick: string;
+  senderId: string;
+  senderStaffId?: string;
+  senderCorpId: string;
+  isAdmin: boolean;
+  chatbotUserId: string;
+  chatbotCorpId: string;
+  robotCode: string;
+  createAt: number;
+  sessionWebhook: string;
+  sessionWebhookExpiredTime: number;
+  isInAtList?: boolean;
+  atUsers?: AtUser[];
+  msgtype: string;
+  text?: { content: string };
+  content?: Record<string, unknown>;
+}
+
+/** The parsed `data` of a robot-message CALLBACK (§3). */
+export interface RobotMessage extends RobotMessageFields {
+  [extra: string]: unknown;
+}
+
+/**
+ * What a test gives injectMessage. Every field of RobotMessage may be overridden; the
+ * conveniences below fill msgtype and content.
+ */
+export type InjectInput = Omit<Partial<RobotMessageFields>, 'text'> & {
+  /**
+   * A string means msgtype `text`; in groups a leading space is added (the bot's @ was
+   * removed), as DingTalk does. An object is used as the `text` field unchanged.
+   */
+  text?: string | { content: string };
+  /** msgtype `file`: registers the bytes with addFile and fills content.downloadCode/fileName/fileId/spaceId. */
+  file?: { content: Buffer | string; fileName?: string };
+  /** msgtype `picture`: registers the bytes and fills content.downloadCode/pictureDownloadCode. */
+  picture?: { content: Buffer | string; fileName?: string };
+  /** Any other field is copied into the message as is. */
+  [extra: string]: unknown;
+};
+
+export interface InjectOptions {
+  appKey?: string;
+  connectionId?: string;
+}
+
+export type SentVia = 'group' | 'oto' | 'webhook';
+
+export interface SentMessage {
+  via: SentVia;
+  appKey: string;
+  robotCode?: string;
+  conversationId?: string;
+  /** oto: only the users it was delivered to (invalid / flow-controlled ones are left out). */
+  userIds?: string[];
+  /** OpenAPI msgKey; for webhooks the custom-robot `msgtype`. */
+  msgKey: string;
+  /** OpenAPI: msgParam parsed; webhooks: body[msgtype]. */
+  msgParam: Record<string, unknown>;
+  /** Webhooks: the whole body (msgtype, content, `at`). */
+  webhookBody?: Record<string, unknown>;
+  at: number;
+}
+
+export interface AckRecord {
+  messageId: string;
+  /** The ACK's `data` string as sent by the client. */
+  data: string;
+  code: number;
+  connectionId: string;
+  at: number;
+  /** Type/topic of the frame it answers, when the messageId is known. */
+  frameType?: FrameType;
+  topic?: string;
+  /** msgId of the robot message, for CALLBACK ACKs. */
+  msgId?: string;
+  /** True when the `dropAcks` fault swallowed it. */
+  ignored?: boolean;
+}
+
+export interface DeliveryRecord {
+  msgId: string;
+  messageId: string;
+  connectionId: string;
+  /** 1 for the first push, 2 for the first redelivery, … */
+  attempt: number;
+  topic: string;
+  at: number;
+}
+
+export interface FrameRecord {
+  type: FrameType;
+  topic: string;
+  messageId: string;
+  connectionId: string;
+  at: number;
+}
+
+export interface ConnectionInfo {
+  id: string;
+  appKey: string;
+  openedAt: number;
+  subscriptions: Subscription[];
+  ua?: string;
+  /** True after a SYSTEM disconnect: no more pushes, closes after disconnectCloseDelayMs. */
+  draining: boolean;
+  lastPingAckAt?: number;
+}
+
+export type OpenOutcome = 'ok' | 'authFailed' | 'systemError' | 'badRequest';
+
+export interface OpenRequestRecord {
+  at: number;
+  clientId?: string;
+  subscriptions?: unknown;
+  ua?: string;
+  localIp?: string;
+  /** Whether the request asked for JSON (`Accept: application/json`). */
+  acceptJson: boolean;
+  status: number;
+  outcome: OpenOutcome;
+}
+
+export interface MediaRecord {
+  mediaId: string;
+  type: string;
+  fileName: string;
+  bytes: number;
+  sha256: string;
+  appKey: string;
+  at: number;
+}
+
+export interface RequestRecord {
+  at: number;
+  method: string;
+  /** Path with secret query parameters removed. */
+  path: string;
+  /** e.g. 'connections.open', 'groupMessages.send', 'gettoken', 'media.upload', 'webhook', 'file.get', 'ws.connect'. */
+  api: string;
+  /** HTTP status; 0 when the socket was destroyed by the networkErrorNext fault. */
+  status: number;
+  appKey?: string;
+  /** Error code of the answer (v1.0 `code` or legacy `errcode`), when it was an error. */
+  code?: string | number;
+}
+
+export interface EmotionRecord {
+  action: 'reply' | 'recall';
+  appKey: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+export interface CardRecord {
+  action: 'createAndDeliver' | 'streaming';
+  appKey: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+export interface ProtocolErrorRecord {
+  connectionId: string;
+  problem: string;
+  raw: string;
+  at: number;
+}
+
+export interface FakeDingTalk {
+  /** e.g. http://127.0.0.1:PORT (serves /v1.0/…). */
+  readonly apiBase: string;
+  /** Legacy OAPI base, `${apiBase}/oapi`. */
+  readonly oapiBase: string;
+  /** The apps this fake knows (with robotCode filled). */
+  readonly apps: Required<FakeApp>[];
+  injectMessage(msg: InjectInput, opts?: InjectOptions): RobotMessage;
+  injectEvent(topic: string, data: unknown, opts?: InjectOptions): void;
+  /** Any CALLBACK topic (e.g. '/v1.0/card/instances/callback'); redelivered like robot messages. */
+  injectCallback(topic: string, data: Record<string, unknown>, opts?: InjectOptions): void;
+  sentMessages(): SentMessage[];
+  clearSent(): void;
+  acked(): AckRecord[];
+  deliveries(): DeliveryRecord[];
+  /** Every frame the server sent (all types). */
+  frames(): FrameRecord[];
+  connections(): ConnectionInfo[];
+  openRequests(): OpenRequestRecord[];
+  /** Omit the id to ping every connection. */
+  sendSystemPing(connectionId?: string): void;
+  /** Omit the id to disconnect every connection. */
+  disconnect(connectionId?: string): void;
+  /** Omit the id to kill every connection. */
+  killConnection(connectionId?: string): void;
+  setFault(f: Partial<Faults>): void;
+  clearFaults(): void;
+  setConnectionFault(connectionId: string, f: ConnectionFaults): void;
+  addFile(content: Buffer | string, opts?: { fileName?: string }): { downloadCode: string };
+  uploadedMedia(): MediaRecord[];
+  requests(): RequestRecord[];
+  emotions(): EmotionRecord[];
+  cards(): CardRecord[];
+  /** Malformed or wrong client frames (bad JSON, ping ACK not echoing data, …). */
+  protocolErrors(): ProtocolErrorRecord[];
+  /** Robot messages / events waiting for a live subscribed connection. */
+  queuedCount(): number;
+  expireToken(appKey?: string): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,361 @@
+/**
+ * Tests of the fake DingTalk itself, with plain fetch and ws — so the real clients can trust it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { startFakeDingTalk, type FakeDingTalk, type FakeDingTalkOptions, type RobotMessage } from '../fakes/dingtalk/index';
+
+const APP = { appKey: 'dingfakeappkey', appSecret: 'fake-app-secret-0123456789' };
+const ROBOT_SUB = [{ type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' }];
+
+interface Frame {
+  specVersion: string;
+  type: 'SYSTEM' | 'EVENT' | 'CALLBACK';
+  headers: { appId: string; connectionId: string; contentType: string; messageId: string; time: string; topic: string };
+  data: string;
+}
+
+let fake: FakeDingTalk | undefined;
+const sockets: WebSocket[] = [];
+
+async function start(opts: FakeDingTalkOptions = {}): Promise<FakeDingTalk> {
+  fake = await startFakeDingTalk(opts);
+  return fake;
+}
+
+afterEach(async () => {
+  for (const ws of sockets.splice(0)) ws.terminate();
+  await fake?.close();
+  fake = undefined;
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(fn: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await sleep(10);
+  }
+}
+
+async function openTicket(
+  dt: FakeDingTalk,
+  body: Record<string, unknown> = { clientId: APP.appKey, clientSecret: APP.appSecret, subscriptions: ROBOT_SUB, ua: 'test/1' },
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${dt.apiBase}/v1.0/gateway/connections/open`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** A minimal Stream client: collects frames, optionally auto-ACKs. */
+class Client {
+  readonly frames: Frame[] = [];
+  constructor(readonly ws: WebSocket, autoAck: boolean) {
+    ws.on('message', (raw) => {
+      const f = JSON.parse(raw.toString()) as Frame;
+      this.frames.push(f);
+      if (!autoAck) return;
+      if (f.type === 'CALLBACK') this.ack(f, JSON.stringify({ response: null }));
+      else if (f.type === 'SYSTEM' && f.headers.topic === 'ping') this.ack(f, f.data);
+    });
+  }
+  ack(f: Frame, data: string): void {
+    this.ws.send(JSON.stringify({ code: 200, headers: { contentType: 'application/json', messageId: f.headers.messageId }, message: 'OK', data }));
+  }
+  callbacks(): Frame[] {
+    return this.frames.filter((f) => f.type === 'CALLBACK');
+  }
+  async next(pred: (f: Frame) => boolean, timeoutMs = 3000): Promise<Frame> {
+    return until(() => this.frames.find(pred), timeoutMs);
+  }
+  closed(): Promise<{ code: number }> {
+    return new Promise((resolve) => {
+      if (this.ws.readyState === WebSocket.CLOSED) return resolve({ code: -1 });
+      this.ws.once('close', (code) => resolve({ code }));
+    });
+  }
+}
+
+function wsConnect(url: string, autoAck = true): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    sockets.push(ws);
+    // Listen before 'open': frames can arrive in the same chunk as the handshake answer.
+    const client = new Client(ws, autoAck);
+    ws.once('open', () => resolve(client));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+async function connect(dt: FakeDingTalk, opts: { autoAck?: boolean; subscriptions?: unknown[] } = {}): Promise<Client> {
+  const { json } = await openTicket(dt, { clientId: APP.appKey, clientSecret: APP.appSecret, subscriptions: opts.subscriptions ?? ROBOT_SUB });
+  const before = dt.connections().length;
+  const client = await wsConnect(`${String(json['endpoint'])}?ticket=${encodeURIComponent(String(json['ticket']))}`, opts.autoAck ?? true);
+  await until(() => dt.connections().length > before);
+  return client;
+}
+
+async function token(dt: FakeDingTalk): Promise<string> {
+  const res = await fetch(`${dt.apiBase}/v1.0/oauth2/accessToken`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ appKey: APP.appKey, appSecret: APP.appSecret }),
+  });
+  const json = (await res.json()) as { accessToken: string };
+  return json.accessToken;
+}
+
+async function api(dt: FakeDingTalk, path: string, tok: string | undefined, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (tok !== undefined) headers['x-acs-dingtalk-access-token'] = tok;
+  const res = await fetch(`${dt.apiBase}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+describe('fake DingTalk: Stream gateway', () => {
+  it('checks credentials on connections/open and answers the exact authFailed body', async () => {
+    const dt = await start();
+    const bad = await openTicket(dt, { clientId: APP.appKey, clientSecret: 'wrong', subscriptions: ROBOT_SUB });
+    expect(bad.status).toBe(401);
+    expect(bad.json).toEqual({ requestid: expect.any(String), code: 'authFailed', message: '鉴权失败' });
+    const ok = await openTicket(dt);
+    expect(ok.status).toBe(200);
+    expect(ok.json['endpoint']).toBe(`${dt.apiBase.replace('http', 'ws')}/connect`);
+    expect(typeof ok.json['ticket']).toBe('string');
+    const log = dt.openRequests();
+    expect(log.map((r) => r.outcome)).toEqual(['authFailed', 'ok']);
+    expect(JSON.stringify(log)).not.toContain(APP.appSecret);
+    expect(JSON.stringify(dt.requests())).not.toContain(APP.appSecret);
+    expect(log[1]).toMatchObject({ clientId: APP.appKey, ua: 'test/1', acceptJson: true, status: 200 });
+  });
+
+  it('answers XML without Accept: application/json', async () => {
+    const dt = await start();
+    const res = await fetch(`${dt.apiBase}/v1.0/gateway/connections/open`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId: APP.appKey, clientSecret: APP.appSecret, subscriptions: ROBOT_SUB }),
+    });
+    expect(res.headers.get('content-type')).toContain('xml');
+    expect(await res.text()).toContain('<ticket>');
+  });
+
+  it('applies openAuthFail and openSystemError faults', async () => {
+    const dt = await start();
+    dt.setFault({ openSystemError: 2 });
+    expect((await openTicket(dt)).json['code']).toBe('systemError');
+    expect((await openTicket(dt)).status).toBe(400);
+    expect((await openTicket(dt)).status).toBe(200);
+    dt.setFault({ openAuthFail: true });
+    expect((await openTicket(dt)).status).toBe(401);
+  });
+
+  it('tickets are single-use', async () => {
+    const dt = await start();
+    const { json } = await openTicket(dt);
+    const url = `${String(json['endpoint'])}?ticket=${encodeURIComponent(String(json['ticket']))}`;
+    const c = await wsConnect(url);
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    await expect(wsConnect(url)).rejects.toThrow('HTTP 401');
+    await expect(wsConnect(`${String(json['endpoint'])}?ticket=nope`)).rejects.toThrow('HTTP 401');
+  });
+
+  it('tickets expire after ticketTtlMs', async () => {
+    const dt = await start({ ticketTtlMs: 50 });
+    const { json } = await openTicket(dt);
+    await sleep(80);
+    await expect(wsConnect(`${String(json['endpoint'])}?ticket=${String(json['ticket'])}`)).rejects.toThrow('HTTP 401');
+  });
+
+  it('refuses upgrades with wsRefuse and bad tickets with invalidTicketOnConnect', async () => {
+    const dt = await start();
+    dt.setFault({ wsRefuse: true });
+    let { json } = await openTicket(dt);
+    await expect(wsConnect(`${String(json['endpoint'])}?ticket=${String(json['ticket'])}`)).rejects.toThrow('HTTP 502');
+    dt.setFault({ wsRefuse: false, invalidTicketOnConnect: true });
+    ({ json } = await openTicket(dt));
+    await expect(wsConnect(`${String(json['endpoint'])}?ticket=${String(json['ticket'])}`)).rejects.toThrow('HTTP 401');
+  });
+
+  it('pushes robot messages in the exact envelope, with CONNECTED/REGISTERED first', async () => {
+    const dt = await start();
+    const c = await connect(dt);
+    const msg = dt.injectMessage({ text: 'hello' });
+    const f = await c.next((x) => x.type === 'CALLBACK');
+    expect(c.frames.slice(0, 2).map((x) => `${x.type}:${x.headers.topic}`)).toEqual(['SYSTEM:CONNECTED', 'SYSTEM:REGISTERED']);
+    expect(f).toMatchObject({
+      specVersion: '1.0',
+      type: 'CALLBACK',
+      headers: { contentType: 'application/json', topic: '/v1.0/im/bot/messages/get', connectionId: dt.connections()[0]?.id },
+    });
+    expect(typeof f.data).toBe('string');
+    const data = JSON.parse(f.data) as RobotMessage;
+    expect(data).toEqual(msg);
+    expect(data.conversationId.startsWith('cid')).toBe(true);
+    expect(data.text).toEqual({ content: ' hello' });
+    expect(data.robotCode).toBe(APP.appKey);
+    expect(data.sessionWebhookExpiredTime - data.createAt).toBe(90 * 60_000);
+    await until(() => dt.acked().length === 1);
+    expect(dt.acked()[0]).toMatchObject({ messageId: f.headers.messageId, msgId: msg.msgId, data: '{"response":null}', code: 200 });
+  });
+
+  it('queues messages until a connection subscribed to the topic opens', async () => {
+    const dt = await start();
+    const msg = dt.injectMessage({ text: 'early', conversationType: '1' });
+    expect(dt.queuedCount()).toBe(1);
+    const wrong = await connect(dt, { subscriptions: [{ type: 'EVENT', topic: '*' }] });
+    await sleep(30);
+    expect(wrong.callbacks()).toHaveLength(0);
+    const c = await connect(dt);
+    const f = await c.next((x) => x.type === 'CALLBACK');
+    expect((JSON.parse(f.data) as RobotMessage).msgId).toBe(msg.msgId);
+    expect((JSON.parse(f.data) as RobotMessage).text).toEqual({ content: 'early' });
+  });
+
+  it('redelivers un-ACKed callbacks with the same msgId and a new messageId, up to maxRedeliveries', async () => {
+    const dt = await start({ redeliveryDelayMs: 40, maxRedeliveries: 2 });
+    const c = await connect(dt, { autoAck: false });
+    const msg = dt.injectMessage({ text: 'x' });
+    await until(() => c.callbacks().length === 3);
+    await sleep(120);
+    const cbs = c.callbacks();
+    expect(cbs).toHaveLength(3);
+    const ids = cbs.map((f) => (JSON.parse(f.data) as RobotMessage).msgId);
+    expect(new Set(ids)).toEqual(new Set([msg.msgId]));
+    expect(new Set(cbs.map((f) => f.headers.messageId)).size).toBe(3);
+    expect(dt.deliveries().map((d) => d.attempt)).toEqual([1, 2, 3]);
+  });
+
+  it('an ACK stops redelivery; dropAcks forces it', async () => {
+    const dt = await start({ redeliveryDelayMs: 40 });
+    const c = await connect(dt);
+    dt.injectMessage({ text: 'once' });
+    await until(() => dt.acked().length === 1);
+    await sleep(150);
+    expect(c.callbacks()).toHaveLength(1);
+    dt.setFault({ dropAcks: true });
+    dt.injectMessage({ text: 'twice' });
+    await until(() => c.callbacks().length >= 3);
+    expect(dt.acked().some((a) => a.ignored)).toBe(true);
+  });
+
+  it('spreads pushes over several connections of the same app', async () => {
+    const dt = await start();
+    const a = await connect(dt);
+    const b = await connect(dt);
+    await until(() => dt.connections().length === 2);
+    for (let i = 0; i < 40; i++) dt.injectMessage({ text: `m${i}` });
+    await until(() => a.callbacks().length + b.callbacks().length === 40);
+    expect(a.callbacks().length).toBeGreaterThan(0);
+    expect(b.callbacks().length).toBeGreaterThan(0);
+    const target = dt.connections()[1]!.id;
+    dt.injectMessage({ text: 'pinned' }, { connectionId: target });
+    await until(() => dt.deliveries().length === 41);
+    expect(dt.deliveries()[40]!.connectionId).toBe(target);
+  });
+
+  it('SYSTEM pings carry an opaque and expect the data echoed', async () => {
+    const dt = await start({ pingIntervalMs: 30 });
+    const c = await connect(dt);
+    const ping = await c.next((f) => f.type === 'SYSTEM' && f.headers.topic === 'ping');
+    expect(JSON.parse(ping.data)).toEqual({ opaque: expect.any(String) });
+    await until(() => dt.connections()[0]?.lastPingAckAt);
+    expect(dt.protocolErrors()).toEqual([]);
+    c.ack(ping, '{"wrong":1}');
+    await until(() => dt.protocolErrors().length > 0);
+    expect(dt.protocolErrors()[0]!.problem).toContain('echo');
+  });
+
+  it('SYSTEM disconnect: stops delivering to the socket, then closes it after the delay', async () => {
+    const dt = await start({ disconnectCloseDelayMs: 100 });
+    const old = await connect(dt);
+    const oldId = dt.connections()[0]!.id;
+    dt.disconnect(oldId);
+    const f = await old.next((x) => x.type === 'SYSTEM' && x.headers.topic === 'disconnect');
+    expect(JSON.parse(f.data)).toEqual({ reason: 'connection is expired' });
+    expect(dt.connections()[0]!.draining).toBe(true);
+    const fresh = await connect(dt);
+    dt.injectMessage({ text: 'after' });
+    await fresh.next((x) => x.type === 'CALLBACK');
+    expect(old.callbacks()).toHaveLength(0);
+    const t0 = Date.now();
+    await old.closed();
+    expect(Date.now() - t0).toBeLessThan(1500);
+    await until(() => dt.connections().length === 1);
+  });
+
+  it('killConnection destroys the socket; the message is redelivered on the next connection', async () => {
+    const dt = await start({ redeliveryDelayMs: 50 });
+    const c = await connect(dt, { autoAck: false });
+    dt.injectMessage({ text: 'lost' });
+    await c.next((x) => x.type === 'CALLBACK');
+    dt.killConnection();
+    await c.closed();
+    await until(() => dt.connections().length === 0);
+    const c2 = await connect(dt);
+    await c2.next((x) => x.type === 'CALLBACK');
+    expect(dt.deliveries().map((d) => d.attempt)).toEqual([1, 2]);
+  });
+
+  it('silent: answers WS pings but delivers nothing; noPong: no pongs', async () => {
+    const dt = await start({ pingIntervalMs: 20 });
+    const c = await connect(dt);
+    dt.setFault({ silent: true });
+    const before = c.frames.length;
+    dt.injectMessage({ text: 'void' });
+    const pong = new Promise<boolean>((resolve) => {
+      c.ws.once('pong', () => resolve(true));
+      setTimeout(() => resolve(false), 300);
+    });
+    c.ws.ping();
+    expect(await pong).toBe(true);
+    expect(c.frames.length).toBe(before);
+    dt.setFault({ silent: false, noPong: true });
+    const noPong = new Promise<boolean>((resolve) => {
+      c.ws.once('pong', () => resolve(true));
+      setTimeout(() => resolve(false), 200);
+    });
+    c.ws.ping();
+    expect(await noPong).toBe(false);
+    expect(c.callbacks()).toHaveLength(0);
+    dt.clearFaults();
+    await c.next((x) => x.type === 'CALLBACK');
+  });
+
+  it('delivers EVENT frames only to connections subscribed to them', async () => {
+    const dt = await start();
+    const robotOnly = await connect(dt);
+    dt.injectEvent('chat_update_title', { title: 'x' });
+    await sleep(30);
+    expect(robotOnly.frames.some((f) => f.type === 'EVENT')).toBe(false);
+    const ev = await connect(dt, { subscriptions: [{ type: 'EVENT', topic: '*' }] });
+    const f = await ev.next((x) => x.type === 'EVENT');
+    expect(f.headers.topic).toBe('chat_update_title');
+    expect(JSON.parse(f.data)).toEqual({ title: 'x' });
+  });
+});
+
+describe('fake DingTalk: OpenAPI', () => {
+  it('issues tokens and records group sends with msgParam parsed', async () => {
+    const dt = await start();
+    const tok = await token(dt);
+    const res = await api(dt, '/v1.0/robot/groupMessages/send', tok, {
+      robotCode: APP.appKey,
+      openConversationId: 'cidABC==',
+      msgKey: 'sampleMarkdown',
+      msgParam: JSON.stringify({ title: 't', text: '**hi**' }),
+    });
+    expect(res.status).toBe(200);
+    expect(typeof res.json['processQueryKey']).toBe('string');
+    expect(dt.sentMessages()).toEqual([
+      { via: 'group', appKey: APP.appKey, robotCode: APP.appKey, conversationId: 'cidABC==', msgKey: 'sampleMarkdown', msgParam: { title: 't', text: '**hi**' }, at: expect.any(Number) },
+    ]);
+  });
+});
