@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AccessTokenProvider } from '../../../electron/core/dingtalk/access-token';
+import { DingTalkApi } from '../../../electron/core/dingtalk/openapi-client';
+import { BridgeError } from '../../../electron/core/errors';
+import { memoryLogger } from '../../../electron/core/log/logger';
+import { startFakeDingTalk, type FakeDingTalk } from '../../fakes/dingtalk';
+
+let dt: FakeDingTalk;
+let api: DingTalkApi;
+let log: ReturnType<typeof memoryLogger>;
+
+function makeApi(overrides: { appSecret?: string; robotCode?: string; tokens?: AccessTokenProvider } = {}): DingTalkApi {
+  const app = dt.apps[0]!;
+  const credentials = { appKey: app.appKey, appSecret: overrides.appSecret ?? app.appSecret, robotCode: overrides.robotCode ?? app.robotCode };
+  return new DingTalkApi({ credentials, endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase }, logger: log, ...(overrides.tokens ? { tokens: overrides.tokens } : {}) });
+}
+
+async function problemOf(p: Promise<unknown>): Promise<BridgeError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(BridgeError);
+  return err as BridgeError;
+}
+
+beforeEach(async () => {
+  dt = await startFakeDingTalk({ qpsLimit: 1000 });
+  log = memoryLogger('t', () => [dt.apps[0]!.appSecret]);
+  api = makeApi();
+});
+afterEach(async () => dt.close());
+
+describe('access token', () => {
+  it('is fetched once and shared by concurrent callers (single flight)', async () => {
+    const tokens = await Promise.all([api.tokens.get(), api.tokens.get(), api.tokens.get()]);
+    expect(new Set(tokens).size).toBe(1);
+    expect(dt.requests().filter((r) => r.api === 'accessToken')).toHaveLength(1);
+  });
+
+  it('is refreshed ahead of expiry', async () => {
+    let now = 1_000_000;
+    const app = dt.apps[0]!;
+    const tokens = new AccessTokenProvider({ appKey: app.appKey, appSecret: app.appSecret }, { apiBase: dt.apiBase, oapiBase: dt.oapiBase }, { now: () => now });
+    const tokenRequests = () => dt.requests().filter((r) => r.api === 'accessToken').length;
+    const first = await tokens.get();
+    now += (7200 - 6 * 60) * 1000; // 6 minutes before expiry: still cached
+    expect(await tokens.get()).toBe(first);
+    expect(tokenRequests()).toBe(1);
+    now += 2 * 60 * 1000; // 4 minutes before expiry: inside the 5-minute margin
+    await tokens.get();
+    expect(tokenRequests()).toBe(2);
+  });
+
+  it('is refreshed once and the call retried when DingTalk rejects it', async () => {
+    await api.sendToGroup('cidGroup1', { kind: 'text', content: 'a' });
+    dt.expireToken();
+    await api.sendToGroup('cidGroup1', { kind: 'text', content: 'b' });
+    expect(dt.sentMessages().map((m) => m.msgParam['content'])).toEqual(['a', 'b']);
+    expect(dt.requests().filter((r) => r.api === 'accessToken')).toHaveLength(2);
+  });
+
+  it('reports bad credentials with where to copy them, and no secret', async () => {
+    const bad = makeApi({ appSecret: 'wrong-secret-value' });
+    const err = await problemOf(bad.checkCredentials());
+    expect(err.code).toBe('dingtalk.invalid_credentials');
+    expect(err.hint).toContain('Credentials & Basic Info');
+    expect(JSON.stringify(err.toProblem())).not.toContain('wrong-secret-value');
+  });
+});
+
+describe('sending', () => {
+  it('sends to a group with the robot code and a JSON msgParam', async () => {
+    await api.sendToGroup('cidGroup1', { kind: 'markdown', title: '回复', text: '**粗体** text' });
+    expect(dt.sentMessages()).toEqual([
+      expect.objectContaining({ via: 'group', conversationId: 'cidGroup1', robotCode: dt.apps[0]!.robotCode, msgKey: 'sampleMarkdown', msgParam: { title: '回复', text: '**粗体** text' } }),
+    ]);
+  });
+
+  it('sends to single chats and treats undelivered users as failures', async () => {
+    await api.sendToUsers(['staff1'], { kind: 'text', content: 'hi' });
+    expect(dt.sentMessages()[0]).toMatchObject({ via: 'oto', userIds: ['staff1'], msgKey: 'sampleText' });
+    dt.setFault({ otoFlowControlled: ['staff2'] });
+    const flow = await problemOf(api.sendToUsers(['staff2'], { kind: 'text', content: 'x' }));
+    expect(flow).toMatchObject({ code: 'dingtalk.rate_limited', retryable: true });
+    dt.setFault({ otoInvalidStaff: ['staff3'] });
+    const invalid = await problemOf(api.sendToUsers(['staff3'], { kind: 'text', content: 'x' }));
+    expect(invalid).toMatchObject({ code: 'dingtalk.invalid_user', retryable: false });
+    await expect(api.sendToUsers([], { kind: 'text', content: 'x' })).rejects.toThrow(RangeError);
+  });
+
+  it('replies through a valid session webhook with an @-mention, and reports an expired one', async () => {
+    const msg = dt.injectMessage({ text: 'hi', conversationType: '2' });
+    await api.sendViaWebhook(msg.sessionWebhook, { kind: 'markdown', title: 't', text: 'answer' }, { atUserIds: ['staff1'] });
+    expect(dt.sentMessages()[0]).toMatchObject({ via: 'webhook', msgKey: 'markdown', webhookBody: { at: { atUserIds: ['staff1'] } } });
+    dt.setFault({ webhookExpired: true });
+    const err = await problemOf(api.sendViaWebhook(msg.sessionWebhook, { kind: 'text', content: 'late' }));
+    expect(err.code).toBe('dingtalk.webhook_expired');
+  });
+
+  it.each([
+    [{ permissionDenied: { 'groupMessages.send': ['qyapi_robot_sendmsg'] } }, 'dingtalk.no_permission', 'No permission: qyapi_robot_sendmsg'],
+    [{ robotNotFound: true }, 'dingtalk.robot_not_found', 'Robot not found / RobotCode mismatch'],
+    [{ ipNotInWhitelist: true }, 'dingtalk.ip_not_whitelisted', 'IP not in whitelist'],
+  ])('maps fault %j to %s', async (fault, code, message) => {
+    await api.tokens.get();
+    dt.setFault(fault);
+    const err = await problemOf(api.sendToGroup('cidGroup1', { kind: 'text', content: 'x' }));
+    expect(err.code).toBe(code);
+    expect(err.message).toBe(message);
+  });
+
+  it('reports QPS throttling as retryable', async () => {
+    await dt.close();
+    dt = await startFakeDingTalk({ qpsLimit: 2 });
+    api = makeApi();
+    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => api.sendToGroup('cid', { kind: 'text', content: String(i) })));
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as BridgeError] : []));
+    expect(failures.length).toBeGreaterThan(0);
+    for (const f of failures) expect(f).toMatchObject({ code: 'dingtalk.rate_limited', retryable: true });
+  });
+
+  it('turns a dropped connection into a retryable network problem', async () => {
+    await api.tokens.get();
+    dt.setFault({ networkErrorNext: 1 });
+    const err = await problemOf(api.sendToGroup('cid', { kind: 'text', content: 'x' }));
+    expect(err).toMatchObject({ code: 'dingtalk.network', retryable: true });
+  });
+});
+
+describe('files', () => {
+  it('downloads a file a user sent, with the robotCode from the message', async () => {
+    const content = Buffer.from('PDF-bytes-'.repeat(1000));
+    const msg = dt.injectMessage({ file: { content, fileName: 'report.pdf' }, conversationType: '1' });
+    const code = (msg.content as { downloadCode: string }).downloadCode;
+    const dl = await api.downloadFile(code, { maxBytes: 1_000_000, robotCode: msg.robotCode });
+    const chunks: Buffer[] = [];
+    for await (const c of dl.body) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(content)).toBe(true);
+  });
+
+  it('stops a download over the size cap', async () => {
+    const { downloadCode } = dt.addFile(Buffer.alloc(50_000, 1), { fileName: 'big.zip' });
+    const err = await problemOf(
+      (async () => {
+        const dl = await api.downloadFile(downloadCode, { maxBytes: 10_000 });
+        for await (const _ of dl.body) void _;
+      })(),
+    );
+    expect(err.code).toBe('dingtalk.file_too_large');
+  });
+
+  it('uploads media and enforces type and size rules before sending', async () => {
+    const data = Buffer.from('%PDF-1.4 test');
+    const { mediaId } = await api.uploadMedia('file', '报告.pdf', data);
+    expect(mediaId).toMatch(/^@/);
+    expect(dt.uploadedMedia()[0]).toMatchObject({ mediaId, type: 'file', bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+    await api.sendToGroup('cid', { kind: 'file', mediaId, fileName: '报告.pdf', fileType: 'pdf' });
+    expect(dt.sentMessages()[0]).toMatchObject({ msgKey: 'sampleFile', msgParam: { mediaId, fileName: '报告.pdf', fileType: 'pdf' } });
+    const err = await problemOf(api.uploadMedia('file', 'notes.txt', data));
+    expect(err.code).toBe('dingtalk.unsupported_media');
+    const uploads = dt.requests().filter((r) => r.api === 'media.upload');
+    expect(uploads).toHaveLength(1);
+  });
+
+  it('never logs the token or the secret', async () => {
+    await api.uploadMedia('image', 'a.png', Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    const token = await api.tokens.get();
+    const text = JSON.stringify(log.records);
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(dt.apps[0]!.appSecret);
+  });
+});
