@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { StreamClient } from '../../../electron/core/dingtalk/stream-client';
 import type { InboundMessage } from '../../../electron/core/dingtalk/inbound-message';
 import { memoryLogger } from '../../../electron/core/log/logger';
+import { robotFrame, startRawGateway } from '../../helpers/raw-gateway';
 import { waitFor } from '../../helpers/wait';
 
 const script = fileURLToPath(new URL('./exit-after-stop.script.ts', import.meta.url));
@@ -33,35 +31,12 @@ describe('StreamClient lifecycle', () => {
   });
 });
 
-/** A gateway that sends whatever frames a test wants, to check the client never throws. */
-async function rawGateway(): Promise<{ base: string; sockets: WebSocket[]; close(): Promise<void> }> {
-  const sockets: WebSocket[] = [];
-  const wss = new WebSocketServer({ noServer: true });
-  const server: Server = createServer((req, res) => {
-    const port = (server.address() as AddressInfo).port;
-    res.setHeader('Content-Type', 'application/json');
-    res.end(JSON.stringify({ endpoint: `ws://127.0.0.1:${port}/connect`, ticket: 't-1' }));
-  });
-  server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => sockets.push(ws)));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    sockets,
-    close: async () => {
-      for (const ws of sockets) ws.terminate();
-      wss.close();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
 describe('StreamClient with hostile frames', () => {
   let cleanup: (() => Promise<void>) | undefined;
   afterEach(async () => cleanup?.());
 
   it('logs and skips malformed frames, never throws, and keeps delivering', async () => {
-    const gw = await rawGateway();
+    const gw = await startRawGateway();
     const messages: InboundMessage[] = [];
     const log = memoryLogger();
     const client = new StreamClient({
@@ -84,8 +59,6 @@ describe('StreamClient with hostile frames', () => {
     const ws = await waitFor(() => gw.sockets[0], 'socket');
     const acks: unknown[] = [];
     ws.on('message', (d) => acks.push(JSON.parse(d.toString())));
-    const robot = (msgId: string, extra: object = {}) =>
-      JSON.stringify({ msgId, msgtype: 'text', text: { content: 'ok' }, conversationId: 'cid1', conversationType: '1', ...extra });
     const frame = (type: string, topic: string, data: unknown, messageId = `m-${Math.random()}`) =>
       JSON.stringify({ specVersion: '1.0', type, headers: { messageId, topic, contentType: 'application/json' }, data });
     const bad = [
@@ -100,17 +73,17 @@ describe('StreamClient with hostile frames', () => {
       frame('CALLBACK', '/v1.0/im/bot/messages/get', '{not json'),
       frame('CALLBACK', '/v1.0/im/bot/messages/get', JSON.stringify({ hello: 'world' })),
       frame('CALLBACK', '/v1.0/im/bot/messages/get', JSON.stringify(null)),
-      frame('CALLBACK', '/v1.0/im/bot/messages/get', robot('bad-type', { conversationType: 7 })),
+      robotFrame('bad-type', { conversationType: 7 }),
       frame('MYSTERY', 'x', '{}'),
       frame('SYSTEM', 'KEEPALIVE', '{}'),
       frame('EVENT', 'chat_update', 'not json either'),
       frame('CALLBACK', '/v1.0/unknown/topic', '{}'),
-      frame('CALLBACK', '/v1.0/im/bot/messages/get', robot('huge', { text: { content: 'x'.repeat(20_000) } })),
+      robotFrame('huge', { text: { content: 'x'.repeat(20_000) } }),
     ];
     for (const b of bad) ws.send(b);
     ws.send(Buffer.from([1, 2, 3]), { binary: true });
-    ws.send(frame('CALLBACK', '/v1.0/im/bot/messages/get', robot('good-1')));
-    ws.send(frame('CALLBACK', '/v1.0/im/bot/messages/get', robot('good-2', { msgtype: 'sticker', text: undefined })));
+    ws.send(robotFrame('good-1'));
+    ws.send(robotFrame('good-2', { msgtype: 'sticker', text: undefined }));
     await waitFor(() => messages.length === 2, 'good messages');
     expect(messages.map((m) => m.msgId)).toEqual(['good-1', 'good-2']);
     expect(messages[1]!.content).toEqual({ type: 'unsupported', msgtype: 'sticker' });
