@@ -1,6 +1,10 @@
 /**
  * Tests of the fake DingTalk itself, with plain fetch and ws — so the real clients can trust it.
  */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startFakeDingTalk, type FakeDingTalk, type FakeDingTalkOptions, type RobotMessage } from '../fakes/dingtalk/index';
@@ -343,19 +347,273 @@ describe('fake DingTalk: Stream gateway', () => {
 });
 
 describe('fake DingTalk: OpenAPI', () => {
-  it('issues tokens and records group sends with msgParam parsed', async () => {
+  const group = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    robotCode: APP.appKey,
+    openConversationId: 'cidABC==',
+    msgKey: 'sampleMarkdown',
+    msgParam: JSON.stringify({ title: 't', text: '**hi**' }),
+    ...extra,
+  });
+
+  it('issues tokens (bad credentials → invalidClientIdOrSecret) and records group sends', async () => {
     const dt = await start();
+    const bad = await api(dt, '/v1.0/oauth2/accessToken', undefined, { appKey: APP.appKey, appSecret: 'nope' });
+    expect(bad).toEqual({ status: 400, json: { requestid: expect.any(String), code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' } });
     const tok = await token(dt);
-    const res = await api(dt, '/v1.0/robot/groupMessages/send', tok, {
-      robotCode: APP.appKey,
-      openConversationId: 'cidABC==',
-      msgKey: 'sampleMarkdown',
-      msgParam: JSON.stringify({ title: 't', text: '**hi**' }),
-    });
+    const res = await api(dt, '/v1.0/robot/groupMessages/send', tok, group());
     expect(res.status).toBe(200);
     expect(typeof res.json['processQueryKey']).toBe('string');
     expect(dt.sentMessages()).toEqual([
       { via: 'group', appKey: APP.appKey, robotCode: APP.appKey, conversationId: 'cidABC==', msgKey: 'sampleMarkdown', msgParam: { title: 't', text: '**hi**' }, at: expect.any(Number) },
     ]);
+    dt.clearSent();
+    expect(dt.sentMessages()).toEqual([]);
+    expect(dt.requests().map((r) => r.api)).toEqual(['accessToken', 'accessToken', 'groupMessages.send']);
+    expect(JSON.stringify(dt.requests())).not.toContain(tok);
+  });
+
+  it('legacy gettoken: errcode 40096 on bad credentials', async () => {
+    const dt = await start();
+    const bad = await (await fetch(`${dt.oapiBase}/gettoken?appkey=${APP.appKey}&appsecret=x`)).json();
+    expect(bad).toMatchObject({ errcode: 40096 });
+    const ok = (await (await fetch(`${dt.oapiBase}/gettoken?appkey=${APP.appKey}&appsecret=${APP.appSecret}`)).json()) as Record<string, unknown>;
+    expect(ok).toMatchObject({ errcode: 0, access_token: expect.any(String), expires_in: 7200 });
+    expect(JSON.stringify(dt.requests())).not.toContain(APP.appSecret);
+  });
+
+  it('validates group sends: robotCode, msgKey, msgParam JSON string and size', async () => {
+    const dt = await start();
+    const tok = await token(dt);
+    const send = (extra: Record<string, unknown>) => api(dt, '/v1.0/robot/groupMessages/send', tok, group(extra));
+    expect((await send({ robotCode: 'other' })).json['code']).toBe('invalidParameter.robotCode.notExsit');
+    expect((await send({ robotCode: undefined })).json['code']).toBe('MissingrobotCode');
+    expect((await send({ msgKey: 'sampleNope' })).status).toBe(400);
+    expect((await send({ msgParam: { title: 't', text: 'x' } })).status).toBe(400);
+    expect((await send({ msgKey: 'sampleText', msgParam: JSON.stringify({ title: 'no content' }) })).status).toBe(400);
+    const big = await send({ msgKey: 'sampleText', msgParam: JSON.stringify({ content: '字'.repeat(5001) }) });
+    expect(big.status).toBe(400);
+    expect(String(big.json['message'])).toContain('大小不合法');
+    expect((await send({ msgKey: 'sampleText', msgParam: JSON.stringify({ content: '字'.repeat(4990) }) })).status).toBe(200);
+    dt.setFault({ robotNotFound: true });
+    expect((await send({})).json).toEqual({ requestid: expect.any(String), code: 'invalidParameter.robotCode.notExsit', message: expect.any(String) });
+    expect(dt.sentMessages()).toHaveLength(1);
+  });
+
+  it('oToMessages/batchSend: ≤ 20 userIds, invalid and flow-controlled lists', async () => {
+    const dt = await start();
+    const tok = await token(dt);
+    const send = (userIds: unknown) =>
+      api(dt, '/v1.0/robot/oToMessages/batchSend', tok, { robotCode: APP.appKey, userIds, msgKey: 'sampleText', msgParam: '{"content":"hi"}' });
+    expect((await send(Array.from({ length: 21 }, (_, i) => `u${i}`))).status).toBe(400);
+    dt.setFault({ otoInvalidStaff: ['gone'], otoFlowControlled: ['busy'] });
+    const res = await send(['ok', 'gone', 'busy']);
+    expect(res).toEqual({ status: 200, json: { processQueryKey: expect.any(String), invalidStaffIdList: ['gone'], flowControlledStaffIdList: ['busy'] } });
+    expect(dt.sentMessages()).toEqual([
+      { via: 'oto', appKey: APP.appKey, robotCode: APP.appKey, userIds: ['ok'], msgKey: 'sampleText', msgParam: { content: 'hi' }, at: expect.any(Number) },
+    ]);
+  });
+
+  it('missing or expired token → 400 InvalidAuthentication; a refreshed token works', async () => {
+    const dt = await start({ tokenTtlSeconds: 0.1 });
+    const invalid = { status: 400, json: { requestid: expect.any(String), code: 'InvalidAuthentication', message: expect.any(String) } };
+    expect(await api(dt, '/v1.0/robot/groupMessages/send', undefined, group())).toEqual(invalid);
+    const t1 = await token(dt);
+    expect((await api(dt, '/v1.0/robot/groupMessages/send', t1, group())).status).toBe(200);
+    await sleep(150);
+    expect(await api(dt, '/v1.0/robot/groupMessages/send', t1, group())).toEqual(invalid);
+    const t2 = await token(dt);
+    expect(t2).not.toBe(t1);
+    expect((await api(dt, '/v1.0/robot/groupMessages/send', t2, group())).status).toBe(200);
+  });
+
+  it('expireToken() invalidates current tokens; tokens are reused while valid', async () => {
+    const dt = await start();
+    const t1 = await token(dt);
+    expect(await token(dt)).toBe(t1);
+    dt.expireToken();
+    expect((await api(dt, '/v1.0/robot/groupMessages/send', t1, group())).json['code']).toBe('InvalidAuthentication');
+    const t2 = await token(dt);
+    expect(t2).not.toBe(t1);
+    expect((await api(dt, '/v1.0/robot/groupMessages/send', t2, group())).status).toBe(200);
+  });
+
+  it('QPS limit per app per API → 403 QpsLimitForAppkeyAndApi', async () => {
+    const dt = await start({ qpsLimit: 3 });
+    const tok = await token(dt);
+    const results = await Promise.all(Array.from({ length: 5 }, () => api(dt, '/v1.0/robot/groupMessages/send', tok, group())));
+    const limited = results.filter((r) => r.status === 403);
+    expect(limited).toHaveLength(2);
+    expect(limited[0]!.json).toEqual({ requestid: expect.any(String), code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: expect.any(String) });
+    // another API has its own budget
+    expect((await api(dt, '/v1.0/robot/oToMessages/batchSend', tok, { robotCode: APP.appKey, userIds: ['u'], msgKey: 'sampleText', msgParam: '{"content":"x"}' })).status).toBe(200);
+    await sleep(1050);
+    expect((await api(dt, '/v1.0/robot/groupMessages/send', tok, group())).status).toBe(200);
+  });
+
+  it('permission fault → 403 AccessTokenPermissionDenied with requiredScopes', async () => {
+    const dt = await start();
+    const tok = await token(dt);
+    dt.setFault({ permissionDenied: { 'groupMessages.send': ['qyapi_robot_sendmsg'] } });
+    const res = await api(dt, '/v1.0/robot/groupMessages/send', tok, group());
+    expect(res).toEqual({
+      status: 403,
+      json: {
+        requestid: expect.any(String),
+        code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied',
+        message: expect.any(String),
+        accessdenieddetail: { requiredScopes: ['qyapi_robot_sendmsg'] },
+      },
+    });
+    dt.setFault({ permissionDenied: { accessToken: ['x'] } });
+    expect((await api(dt, '/v1.0/oauth2/accessToken', undefined, { appKey: APP.appKey, appSecret: APP.appSecret })).status).toBe(403);
+    dt.clearFaults();
+    dt.setFault({ ipNotInWhitelist: true });
+    expect((await api(dt, '/v1.0/robot/groupMessages/send', tok, group())).json['code']).toBe('Forbidden.AccessDenied.IpNotInWhiteList');
+  });
+
+  it('session webhook: records custom-robot bodies; expired → errcode 300001', async () => {
+    const dt = await start({ webhookTtlMs: 200 });
+    const msg = dt.injectMessage({ text: 'hi', senderStaffId: 'staff9' });
+    const post = (body: unknown, contentType = 'application/json') =>
+      fetch(msg.sessionWebhook, { method: 'POST', headers: { 'content-type': contentType }, body: JSON.stringify(body) }).then(
+        async (r) => (await r.json()) as Record<string, unknown>,
+      );
+    const body = { msgtype: 'markdown', markdown: { title: 'T', text: 'reply' }, at: { atUserIds: ['staff9'] } };
+    expect(await post(body)).toMatchObject({ errcode: 0 });
+    expect(dt.sentMessages()).toEqual([
+      { via: 'webhook', appKey: APP.appKey, robotCode: APP.appKey, conversationId: msg.conversationId, msgKey: 'markdown', msgParam: body.markdown, webhookBody: body, at: expect.any(Number) },
+    ]);
+    expect((await post(body, 'text/plain')).errcode).not.toBe(0);
+    expect((await post({ msgtype: 'markdown', markdown: { title: 'T' } })).errcode).not.toBe(0);
+    expect((await post({ msgtype: 'text', text: { content: 'x'.repeat(20_001) } })).errcode).toBe(460101);
+    dt.setFault({ webhookExpired: true });
+    expect(await post(body)).toEqual({ errcode: 300001, errmsg: 'session 不存在' });
+    dt.clearFaults();
+    expect((await post(body)).errcode).toBe(0);
+    await sleep(250);
+    expect(await post(body)).toEqual({ errcode: 300001, errmsg: 'session 不存在' });
+    expect(dt.sentMessages()).toHaveLength(2);
+  });
+
+  it('messageFiles/download → downloadUrl on this server → the bytes', async () => {
+    const dt = await start();
+    const tok = await token(dt);
+    const bytes = Buffer.from([0, 1, 2, 250, 251, 252]);
+    const { downloadCode } = dt.addFile(bytes, { fileName: 'a b.bin' });
+    const res = await api(dt, '/v1.0/robot/messageFiles/download', tok, { downloadCode, robotCode: APP.appKey });
+    expect(res.status).toBe(200);
+    const url = String(res.json['downloadUrl']);
+    expect(url.startsWith(dt.apiBase)).toBe(true);
+    expect(Buffer.from(await (await fetch(url)).arrayBuffer())).toEqual(bytes);
+    expect((await api(dt, '/v1.0/robot/messageFiles/download', tok, { downloadCode })).json['code']).toBe('MissingrobotCode');
+    expect((await api(dt, '/v1.0/robot/messageFiles/download', tok, { downloadCode: 'nope', robotCode: APP.appKey })).status).toBe(400);
+    const pic = dt.injectMessage({ picture: { content: 'PNGDATA' }, conversationType: '1' });
+    expect(pic.msgtype).toBe('picture');
+    const code = String(pic.content?.['downloadCode']);
+    const r2 = await api(dt, '/v1.0/robot/messageFiles/download', tok, { downloadCode: code, robotCode: pic.robotCode });
+    expect(await (await fetch(String(r2.json['downloadUrl']))).text()).toBe('PNGDATA');
+  });
+
+  it('media/upload: multipart field media, type/extension/size rules, errcode errors', async () => {
+    const dt = await start();
+    const tok = await token(dt);
+    const upload = async (type: string, name: string, content: Buffer | string, field = 'media') => {
+      const fd = new FormData();
+      fd.append(field, new Blob([content]), name);
+      const r = await fetch(`${dt.oapiBase}/media/upload?access_token=${tok}&type=${type}`, { method: 'POST', body: fd });
+      return (await r.json()) as Record<string, unknown>;
+    };
+    const ok = await upload('file', 'report.pdf', '%PDF-1.4 hello');
+    expect(ok).toMatchObject({ errcode: 0, type: 'file', media_id: expect.stringMatching(/^@lADP/) });
+    expect(dt.uploadedMedia()).toEqual([
+      { mediaId: ok['media_id'], type: 'file', fileName: 'report.pdf', bytes: 14, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), appKey: APP.appKey, at: expect.any(Number) },
+    ]);
+    expect((await upload('image', 'x.png', 'png')).errcode).toBe(0);
+    expect((await upload('image', 'x.pdf', 'pdf')).errcode).toBe(40005);
+    expect((await upload('file', 'x.exe', 'MZ')).errcode).toBe(40005);
+    expect((await upload('sticker', 'x.png', 'png')).errcode).toBe(40004);
+    expect((await upload('voice', 'x.mp3', Buffer.alloc(2 * 1024 * 1024 + 1))).errcode).toBe(40006);
+    expect((await upload('voice', 'x.mp3', Buffer.alloc(1024))).errcode).toBe(0);
+    expect((await upload('file', 'x.pdf', 'x', 'file')).errcode).not.toBe(0);
+    const noTok = await (await fetch(`${dt.oapiBase}/media/upload?access_token=bad&type=file`, { method: 'POST', body: new FormData() })).json();
+    expect(noTok).toMatchObject({ errcode: 40014 });
+    expect(dt.uploadedMedia()).toHaveLength(3);
+    expect(JSON.stringify(dt.requests())).not.toContain(tok);
+  });
+
+  it('emotion reply/recall answer success', async () => {
+    const dt = await start();
+    const tok = await token(dt);
+    const body = { robotCode: APP.appKey, openMsgId: 'msg1', openConversationId: 'cid1', emotionType: 2, emotionName: '🤔', textEmotion: {} };
+    expect((await api(dt, '/v1.0/robot/emotion/reply', tok, body)).status).toBe(200);
+    expect((await api(dt, '/v1.0/robot/emotion/recall', tok, body)).status).toBe(200);
+    expect(dt.emotions().map((e) => e.action)).toEqual(['reply', 'recall']);
+  });
+
+  it('HTTP faults: networkErrorNext destroys the socket, httpDelayMs delays', async () => {
+    const dt = await start();
+    dt.setFault({ networkErrorNext: 1 });
+    await expect(token(dt)).rejects.toThrow();
+    expect(typeof (await token(dt))).toBe('string');
+    expect(dt.requests()[0]).toMatchObject({ api: 'accessToken', status: 0 });
+    dt.setFault({ httpDelayMs: 150 });
+    const t0 = Date.now();
+    await token(dt);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+  });
+});
+
+describe('fake DingTalk: lifecycle', () => {
+  it('close() ends sockets, timers and the port; a process using it exits on its own', async () => {
+    const dt = await start({ pingIntervalMs: 20, redeliveryDelayMs: 10_000, disconnectCloseDelayMs: 10_000 });
+    const c = await connect(dt, { autoAck: false });
+    dt.injectMessage({ text: 'pending' });
+    await c.next((f) => f.type === 'CALLBACK');
+    dt.disconnect();
+    const closed = c.closed();
+    await dt.close();
+    await closed;
+    await expect(fetch(`${dt.apiBase}/v1.0/oauth2/accessToken`, { method: 'POST' })).rejects.toThrow();
+    fake = undefined;
+
+    const dir = await mkdtemp(join(tmpdir(), 'fake-dt-'));
+    try {
+      const script = join(dir, 'run.mts');
+      const index = resolve('test/fakes/dingtalk/index.ts');
+      await writeFile(
+        script,
+        `import { WebSocket } from ${JSON.stringify(resolve('node_modules/ws/wrapper.mjs'))};
+import { startFakeDingTalk } from ${JSON.stringify(index)};
+const dt = await startFakeDingTalk({ pingIntervalMs: 20, redeliveryDelayMs: 60_000, disconnectCloseDelayMs: 60_000 });
+const r = await fetch(dt.apiBase + '/v1.0/gateway/connections/open', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' },
+  body: JSON.stringify({ clientId: 'dingfakeappkey', clientSecret: 'fake-app-secret-0123456789', subscriptions: [{ type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' }] }) });
+const { endpoint, ticket } = await r.json();
+const ws = new WebSocket(endpoint + '?ticket=' + ticket);
+await new Promise((res) => ws.once('message', res));
+dt.injectMessage({ text: 'x' });
+dt.setFault({ httpDelayMs: 60_000 });
+void fetch(dt.apiBase + '/v1.0/oauth2/accessToken', { method: 'POST', body: '{}' }).catch(() => {});
+await new Promise((res) => setTimeout(res, 100));
+dt.disconnect();
+await dt.close();
+console.log('closed');
+`,
+      );
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((res) => {
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.on('exit', (c2) => {
+          clearTimeout(kill);
+          res(c2);
+        });
+      });
+      expect(out).toContain('closed');
+      expect(code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

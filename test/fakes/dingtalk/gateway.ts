@@ -173,10 +173,9 @@ export class StreamGateway {
     if (!sent) return problem(`ACK for unknown messageId ${messageId}`);
     if (ignored) return;
     if (sent.type === 'SYSTEM') {
-      if (sent.topic === 'ping') {
-        if (data !== sent.data) problem('ping ACK must echo data unchanged');
-        else conn.lastPingAckAt = Date.now();
-      }
+      if (sent.topic !== 'ping') return problem(`ACK for SYSTEM ${sent.topic} (should be ignored without an ACK)`);
+      if (data !== sent.data) return problem('ping ACK must echo data unchanged');
+      conn.lastPingAckAt = Date.now();
       return;
     }
     const push = sent.push;

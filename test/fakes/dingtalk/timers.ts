@@ -10,7 +10,6 @@ export class TimerSet {
       this.timeouts.delete(t);
       fn();
     }, Math.max(0, ms));
-    t.unref();
     this.timeouts.add(t);
     return t;
   }
@@ -18,7 +17,6 @@ export class TimerSet {
   interval(ms: number, fn: () => void): NodeJS.Timeout | undefined {
     if (this.closed) return undefined;
     const t = setInterval(fn, ms);
-    t.unref();
     this.intervals.add(t);
     return t;
   }
