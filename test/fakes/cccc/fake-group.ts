@@ -1,0 +1,345 @@
+/**
+ * A working group as the fake daemon keeps it: the group document in memory, mirrored to
+ * `groups/<id>/group.yaml`, its ledger, and CCCC's rules for recipients and sends.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { cccTimestamp, chatMessageData, LedgerWriter, makeEvent, type LedgerEvent } from './ledger';
+
+export class OpError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface FakeActorInit {
+  id: string;
+  title?: string;
+  runtime?: string;
+  runner?: string;
+  enabled?: boolean;
+}
+
+export interface FakeGroupInit {
+  title?: string;
+  /** Actors in order; the first is the foreman. */
+  actors?: (string | FakeActorInit)[];
+  /** Attach a project folder (needed by group_start, as in CCCC). Default true. */
+  scope?: boolean;
+  /** `messaging.default_send_to`: where a send without recipients goes. */
+  defaultSendTo?: 'foreman' | 'broadcast';
+  running?: boolean;
+  /** The `im:` block of group.yaml. */
+  im?: Record<string, unknown>;
+}
+
+export type ActorDoc = Record<string, unknown> & { id: string; title: string; enabled: boolean; runtime: string; runner: string };
+
+/** CCCC moves chat text above this many UTF-8 bytes into a file. */
+const MAX_CHAT_TEXT_BYTES = 32_000;
+/** CCCC looks this far back for an earlier send with the same (by, client_id). */
+const DEDUP_WINDOW_LINES = 800;
+
+const SELECTORS = new Set(['@all', '@peers', '@foreman']);
+
+function actorDoc(init: FakeActorInit, now: string): ActorDoc {
+  return {
+    v: 1,
+    id: init.id,
+    title: init.title ?? '',
+    command: [],
+    env: {},
+    default_scope_key: '',
+    submit: 'enter',
+    capability_autoload: [],
+    capability_hidden: [],
+    enabled: init.enabled ?? true,
+    runner: init.runner ?? 'pty',
+    runtime: init.runtime ?? 'custom',
+    runtime_state_source: 'terminal',
+    avatar_asset_path: '',
+    profile_id: '',
+    profile_scope: 'global',
+    profile_owner: '',
+    profile_revision_applied: 0,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+export interface SendInput {
+  text: string;
+  by: string;
+  to: string[];
+  messageMode: string;
+  attachments: unknown;
+  clientId: string;
+  replyTo?: string;
+  quoteText?: string;
+  sourcePlatform?: string;
+  sourceUserName?: string;
+  sourceUserId?: string;
+  mentionUserIds?: string[];
+  path?: string;
+}
+
+export class FakeGroup {
+  readonly ledger: LedgerWriter;
+  readonly doc: Record<string, unknown>;
+  private readonly startedAt = new Map<string, number>();
+
+  private constructor(
+    readonly id: string,
+    readonly dir: string,
+    doc: Record<string, unknown>,
+  ) {
+    this.doc = doc;
+    this.ledger = new LedgerWriter(dir);
+  }
+
+  static async create(groupsDir: string, init: FakeGroupInit): Promise<FakeGroup> {
+    const id = `g_${randomBytes(6).toString('hex')}`;
+    const dir = path.join(groupsDir, id);
+    const now = cccTimestamp();
+    const doc: Record<string, unknown> = { v: 1, group_id: id, title: init.title ?? 'Demo', topic: '', created_at: now, running: false, state: 'active' };
+    if (init.scope ?? true) {
+      const scopeKey = `s_${randomBytes(6).toString('hex')}`;
+      const url = path.join(dir, 'scope');
+      await mkdir(url, { recursive: true });
+      doc['active_scope_key'] = scopeKey;
+      doc['scopes'] = [{ scope_key: scopeKey, url, label: 'scope', git_remote: '' }];
+    }
+    doc['actors'] = (init.actors ?? []).map((a) => actorDoc(typeof a === 'string' ? { id: a } : a, now));
+    if (init.defaultSendTo) doc['messaging'] = { default_send_to: init.defaultSendTo };
+    if (init.im) doc['im'] = init.im;
+    doc['updated_at'] = now;
+    const group = new FakeGroup(id, dir, doc);
+    await mkdir(path.join(dir, 'state'), { recursive: true });
+    await group.save();
+    await group.ledger.append(makeEvent(id, 'group.create', 'user', { title: doc['title'], topic: '' }));
+    if (init.running) group.setRunning(true);
+    await group.save();
+    return group;
+  }
+
+  get actors(): ActorDoc[] {
+    return this.doc['actors'] as ActorDoc[];
+  }
+
+  get running(): boolean {
+    return this.doc['running'] === true;
+  }
+
+  get scopeKey(): string {
+    return typeof this.doc['active_scope_key'] === 'string' ? this.doc['active_scope_key'] : '';
+  }
+
+  actor(id: string): ActorDoc | undefined {
+    return this.actors.find((a) => a.id === id);
+  }
+
+  /** Role is by position, independent of running state: the first actor is the foreman. */
+  role(id: string): 'foreman' | 'peer' {
+    return this.actors[0]?.id === id ? 'foreman' : 'peer';
+  }
+
+  actorRunning(a: ActorDoc): boolean {
+    return this.running && a.enabled;
+  }
+
+  /** Starting enables every actor; stopping disables them (CCCC does the same). */
+  setRunning(running: boolean): string[] {
+    const now = cccTimestamp();
+    const ids: string[] = [];
+    for (const a of this.actors) {
+      a.enabled = running;
+      a['updated_at'] = now;
+      ids.push(a.id);
+      if (running) this.startedAt.set(a.id, Date.now());
+    }
+    this.doc['running'] = running && this.actors.length > 0;
+    this.doc['state'] = running ? 'active' : 'stopped';
+    this.doc['updated_at'] = now;
+    return ids;
+  }
+
+  idleSeconds(a: ActorDoc): number | null {
+    if (!this.actorRunning(a)) return null;
+    return Math.round((Date.now() - (this.startedAt.get(a.id) ?? Date.now())) / 100) / 10;
+  }
+
+  /** group.yaml, written atomically as CCCC does. */
+  async save(): Promise<void> {
+    const file = path.join(this.dir, 'group.yaml');
+    await writeFile(`${file}.tmp`, stringify(this.doc), 'utf8');
+    await rename(`${file}.tmp`, file);
+  }
+
+  /** CCCC's recipient rules: selectors, `user`, actor ids, unique titles (case-insensitive). */
+  resolveRecipients(tokens: string[]): string[] {
+    const byTitle = new Map<string, string[]>();
+    for (const a of this.actors) {
+      const t = a.title.trim().toLowerCase();
+      if (t) byTitle.set(t, [...(byTitle.get(t) ?? []), a.id]);
+    }
+    const out: string[] = [];
+    for (const raw of tokens) {
+      let t = raw.trim();
+      if (!t) continue;
+      if (t.startsWith('@') && !SELECTORS.has(t) && t !== '@user') {
+        t = t.slice(1).trim();
+        if (!t) continue;
+      }
+      let canonical: string;
+      if (SELECTORS.has(t)) canonical = t;
+      else if (t === 'user' || t === '@user') canonical = 'user';
+      else if (this.actor(t)) canonical = t;
+      else {
+        const ids = byTitle.get(t.toLowerCase()) ?? [];
+        if (ids.length > 1) throw new OpError('invalid_recipient', `ambiguous recipient title: ${t}`);
+        if (ids.length === 0) throw new OpError('invalid_recipient', `unknown recipient: ${t}`);
+        canonical = ids[0]!;
+      }
+      if (!out.includes(canonical)) out.push(canonical);
+    }
+    return out;
+  }
+
+  /** Actor ids a message reaches, whether enabled or not. */
+  addressedActors(to: string[]): string[] {
+    if (to.length === 0 || to.includes('@all')) return this.actors.map((a) => a.id);
+    return this.actors
+      .filter((a) => to.includes(a.id) || (to.includes('@foreman') && this.role(a.id) === 'foreman') || (to.includes('@peers') && this.role(a.id) === 'peer'))
+      .map((a) => a.id);
+  }
+
+  /** The audience checks CCCC runs before anything is written. */
+  audience(tokens: string[], by: string, messageMode: string): string[] {
+    const raw = tokens.map((t) => t.trim()).filter(Boolean);
+    let to = this.resolveRecipients(raw);
+    if (to.length === 0 && raw.length === 0 && messageMode !== 'request_reply') {
+      const messaging = this.doc['messaging'] as { default_send_to?: string } | undefined;
+      to = messaging?.default_send_to === 'broadcast' ? ['@all'] : ['@foreman'];
+    }
+    const hasUser = to.includes('user');
+    const hasAgent = to.some((t) => t !== 'user');
+    if (hasUser && hasAgent) {
+      throw new OpError('mixed_recipient_kinds', 'one message cannot address user and agents together; send separate messages', { to });
+    }
+    if (hasUser && messageMode === 'mail') {
+      throw new OpError('mail_requires_actor_recipient', 'Mail is only available for agent Inbox recipients; use Send or Send + Reply for user', { to });
+    }
+    const targetsAgent = to.length === 0 || hasAgent;
+    if (targetsAgent && this.addressedActors(to).filter((id) => id !== by).length === 0) {
+      const wanted = to.length ? to.join(' ') : '@all';
+      throw new OpError(
+        'no_enabled_recipients',
+        "No enabled recipients after excluding sender. Please specify 'to' explicitly, e.g. to=['user'], to=['@all'], or to=['peer-reviewer']. " +
+          `Current resolved recipients: ${wanted}`,
+        { to },
+      );
+    }
+    return to;
+  }
+
+  /** Only files inside the group's blob store may be attached, and they must exist. */
+  async normalizeAttachments(raw: unknown): Promise<Record<string, unknown>[]> {
+    if (raw === null || raw === undefined) return [];
+    if (!Array.isArray(raw)) throw new OpError('invalid_attachments', 'attachments must be a list');
+    const out: Record<string, unknown>[] = [];
+    for (const item of raw as unknown[]) {
+      if (!item || typeof item !== 'object' || Array.isArray(item)) throw new OpError('invalid_attachments', 'invalid attachment (must be object)');
+      const a = item as Record<string, unknown>;
+      const rel = String(a['path'] ?? '').trim();
+      if (!rel) throw new OpError('invalid_attachments', 'attachment missing path');
+      const parts = rel.split('/');
+      if (path.isAbsolute(rel) || parts.includes('..')) throw new OpError('invalid_attachments', 'invalid attachment path');
+      if (parts.length < 3 || parts[0] !== 'state' || parts[1] !== 'blobs') throw new OpError('invalid_attachments', 'attachment is not a blob');
+      let size: number;
+      try {
+        const st = await stat(path.join(this.dir, rel));
+        if (!st.isFile()) throw new Error('not a file');
+        size = st.size;
+      } catch {
+        throw new OpError('invalid_attachments', `attachment not found: ${rel}`);
+      }
+      out.push({
+        kind: String(a['kind'] || 'file'),
+        path: rel,
+        title: String(a['title'] ?? ''),
+        mime_type: String(a['mime_type'] ?? ''),
+        bytes: size,
+        sha256: String(a['sha256'] ?? ''),
+      });
+    }
+    return out;
+  }
+
+  /** An earlier chat.message with the same (by, client_id) in the recent ledger tail. */
+  async findByClientId(by: string, clientId: string): Promise<LedgerEvent | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.ledger.path, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const lines = text.split('\n').filter(Boolean).slice(-DEDUP_WINDOW_LINES).reverse();
+    for (const line of lines) {
+      let ev: LedgerEvent;
+      try {
+        ev = JSON.parse(line) as LedgerEvent;
+      } catch {
+        continue;
+      }
+      if (ev.kind !== 'chat.message' || (by && ev.by !== by)) continue;
+      if (String(ev.data?.['client_id'] ?? '').trim() === clientId) return ev;
+    }
+    return undefined;
+  }
+
+  private senderSnapshot(by: string): Record<string, unknown> {
+    const a = this.actor(by);
+    if (!a) return {};
+    return { ...(a.title.trim() ? { sender_title: a.title.trim() } : {}), ...(a.runtime ? { sender_runtime: a.runtime } : {}) };
+  }
+
+  /** Appends a chat.message the way CCCC's `send` does, moving very long text into a file. */
+  async appendChat(input: SendInput, to: string[], attachments: Record<string, unknown>[]): Promise<LedgerEvent> {
+    const data = chatMessageData(input.text, to, {
+      message_mode: input.messageMode,
+      reply_to: input.replyTo || null,
+      quote_text: input.quoteText || null,
+      source_platform: input.sourcePlatform || null,
+      source_user_name: input.sourceUserName || null,
+      source_user_id: input.sourceUserId || null,
+      mention_user_ids: input.mentionUserIds?.length ? input.mentionUserIds : null,
+      ...this.senderSnapshot(input.by),
+      attachments,
+      client_id: input.clientId || null,
+    });
+    const event = makeEvent(this.id, 'chat.message', input.by, data, this.scopeKey);
+    const bytes = Buffer.from(input.text, 'utf8');
+    if (bytes.length > MAX_CHAT_TEXT_BYTES) {
+      const rel = `state/ledger/blobs/chat.${event.id}.txt`;
+      const file = path.join(this.dir, rel);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, input.text.replace(/\n+$/, '') + '\n', 'utf8');
+      data['text'] = `[cccc] (chat text stored at ${rel})`;
+      data['attachments'] = [...attachments, { kind: 'text', path: rel, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }];
+    }
+    await this.ledger.append(event);
+    return event;
+  }
+
+  async appendEvent(kind: string, by: string, data: Record<string, unknown>, scopeKey = ''): Promise<LedgerEvent> {
+    const event = makeEvent(this.id, kind, by, data, scopeKey);
+    await this.ledger.append(event);
+    return event;
+  }
+}
