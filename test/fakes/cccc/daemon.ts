@@ -62,15 +62,20 @@ interface GroupOption {
 
 const MAX_REQUEST_BYTES = 2_000_000;
 
+/** CCCC validates the envelope with pydantic and reports its first complaint in that style. */
 function envelopeOf(raw: unknown): { op: string; args: Record<string, unknown> } | { error: string } {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { error: 'op: Field required' };
+  const complaint = (field: string, message: string, type: string): { error: string } => ({
+    error: `1 validation error for DaemonRequest\n${field}\n  ${message} [type=${type}]`,
+  });
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return complaint('op', 'Field required', 'missing');
   const r = raw as Record<string, unknown>;
-  const extra = Object.keys(r).filter((k) => !['v', 'op', 'args'].includes(k));
-  if (extra.length) return { error: `${extra[0]}: Extra inputs are not permitted` };
-  if (typeof r['op'] !== 'string') return { error: 'op: Field required' };
-  if (r['v'] !== undefined && !Number.isInteger(r['v'])) return { error: 'v: Input should be a valid integer' };
+  const extra = Object.keys(r).find((k) => !['v', 'op', 'args'].includes(k));
+  if (extra) return complaint(extra, 'Extra inputs are not permitted', 'extra_forbidden');
+  if (r['op'] === undefined) return complaint('op', 'Field required', 'missing');
+  if (typeof r['op'] !== 'string') return complaint('op', 'Input should be a valid string', 'string_type');
+  if (r['v'] !== undefined && !Number.isInteger(r['v'])) return complaint('v', 'Input should be a valid integer', 'int_type');
   const args = r['args'] ?? {};
-  if (!args || typeof args !== 'object' || Array.isArray(args)) return { error: 'args: Input should be a valid dictionary' };
+  if (!args || typeof args !== 'object' || Array.isArray(args)) return complaint('args', 'Input should be a valid dictionary', 'dict_type');
   return { op: r['op'], args: args as Record<string, unknown> };
 }
 

@@ -23,6 +23,7 @@ export interface FakeActorInit {
   title?: string;
   runtime?: string;
   runner?: string;
+  command?: string[];
   enabled?: boolean;
 }
 
@@ -32,8 +33,11 @@ export interface FakeGroupInit {
   actors?: (string | FakeActorInit)[];
   /** Attach a project folder (needed by group_start, as in CCCC). Default true. */
   scope?: boolean;
+  /** That folder; by default `<group dir>/scope`. */
+  scopePath?: string;
   /** `messaging.default_send_to`: where a send without recipients goes. */
   defaultSendTo?: 'foreman' | 'broadcast';
+  /** Whether the actors run; CCCC starts actors added to an active group, so default: when there are actors. */
   running?: boolean;
   /** The `im:` block of group.yaml. */
   im?: Record<string, unknown>;
@@ -48,12 +52,44 @@ const DEDUP_WINDOW_LINES = 800;
 
 const SELECTORS = new Set(['@all', '@peers', '@foreman']);
 
+/** CCCC names a scope by a hash of its folder (of its git remote, for repositories; not modelled). */
+export function scopeKeyOf(folder: string): string {
+  return `s_${createHash('sha256').update(path.resolve(folder), 'utf8').digest('hex').slice(0, 12)}`;
+}
+
+/** Blocks a new CCCC group carries in group.yaml besides identity, scopes and actors. */
+const GROUP_DEFAULTS = {
+  automation: {
+    version: 1,
+    rules: [
+      {
+        id: 'standup',
+        enabled: false,
+        scope: 'group',
+        owner_actor_id: null,
+        to: ['@foreman'],
+        trigger: { kind: 'interval', every_seconds: 900 },
+        action: { kind: 'notify', priority: 'normal', title: 'Stand-up reminder', snippet_ref: 'standup', message: '' },
+      },
+    ],
+    snippets: {},
+    snippet_overrides: {},
+    actor_idle_timeout_seconds: 0,
+    keepalive_delay_seconds: 0,
+    silence_timeout_seconds: 0,
+    help_nudge_interval_seconds: 0,
+    help_nudge_min_messages: 0,
+  },
+  delivery: { min_interval_seconds: 0, mail_notice_after_seconds: 1800, reply_notice_after_seconds: 900 },
+  web_model_browser_targets: {},
+};
+
 function actorDoc(init: FakeActorInit, now: string): ActorDoc {
   return {
     v: 1,
     id: init.id,
     title: init.title ?? '',
-    command: [],
+    command: init.command ?? [],
     env: {},
     default_scope_key: '',
     submit: 'enter',
@@ -98,6 +134,8 @@ export class FakeGroup {
     readonly id: string,
     readonly dir: string,
     doc: Record<string, unknown>,
+    /** The registry's timestamp (set at create and attach), which orders the `groups` list. */
+    readonly registryUpdatedAt: string,
   ) {
     this.doc = doc;
     this.ledger = new LedgerWriter(dir);
@@ -109,21 +147,20 @@ export class FakeGroup {
     const now = cccTimestamp();
     const doc: Record<string, unknown> = { v: 1, group_id: id, title: init.title ?? 'Demo', topic: '', created_at: now, running: false, state: 'active' };
     if (init.scope ?? true) {
-      const scopeKey = `s_${randomBytes(6).toString('hex')}`;
-      const url = path.join(dir, 'scope');
+      const url = path.resolve(init.scopePath ?? path.join(dir, 'scope'));
       await mkdir(url, { recursive: true });
+      const scopeKey = scopeKeyOf(url);
       doc['active_scope_key'] = scopeKey;
-      doc['scopes'] = [{ scope_key: scopeKey, url, label: 'scope', git_remote: '' }];
+      doc['scopes'] = [{ scope_key: scopeKey, url, label: path.basename(url), git_remote: '' }];
     }
     doc['actors'] = (init.actors ?? []).map((a) => actorDoc(typeof a === 'string' ? { id: a } : a, now));
     if (init.defaultSendTo) doc['messaging'] = { default_send_to: init.defaultSendTo };
     if (init.im) doc['im'] = init.im;
-    doc['updated_at'] = now;
-    const group = new FakeGroup(id, dir, doc);
+    Object.assign(doc, structuredClone(GROUP_DEFAULTS), { updated_at: now });
+    const group = new FakeGroup(id, dir, doc, now);
     await mkdir(path.join(dir, 'state'), { recursive: true });
-    await group.save();
     await group.ledger.append(makeEvent(id, 'group.create', 'user', { title: doc['title'], topic: '' }));
-    if (init.running) group.setRunning(true);
+    if (init.running ?? group.actors.length > 0) group.setRunning(true);
     await group.save();
     return group;
   }

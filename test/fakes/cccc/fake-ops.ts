@@ -4,7 +4,7 @@
  * daemon errors; the server turns them into `{ok:false, error}`.
  */
 import { cccTimestamp } from './ledger';
-import { OpError, type FakeGroup, type SendInput } from './fake-group';
+import { OpError, scopeKeyOf, type FakeGroup, type SendInput } from './fake-group';
 import { ImFiles, normalizeThreadId } from './fake-im';
 
 export interface OpContext {
@@ -56,21 +56,27 @@ const ping: Handler = async (ctx) => ({
   capabilities: { events_stream: true, remote_access: true },
 });
 
-const groups: Handler = async (ctx) => ({
-  groups: [...ctx.groups.values()].map((g) => ({
-    group_id: g.id,
-    title: g.doc['title'],
-    topic: g.doc['topic'],
-    path: g.dir,
-    default_scope_key: g.scopeKey,
-    created_at: g.doc['created_at'],
-    updated_at: g.doc['updated_at'],
-    registry_health: 'ok',
-    state: g.doc['state'],
-    running: g.running,
-  })),
-  registry_health: { missing_group_ids: [], corrupt_group_ids: [] },
-});
+/** Newest registry entry first, as CCCC lists them. */
+const groups: Handler = async (ctx) => {
+  const newestFirst = [...ctx.groups.values()].reverse().sort(
+    (a, b) => b.registryUpdatedAt.localeCompare(a.registryUpdatedAt) || String(b.doc['created_at']).localeCompare(String(a.doc['created_at'])),
+  );
+  return {
+    groups: newestFirst.map((g) => ({
+      group_id: g.id,
+      title: g.doc['title'],
+      topic: g.doc['topic'],
+      path: g.dir,
+      default_scope_key: g.scopeKey,
+      created_at: g.doc['created_at'],
+      updated_at: g.registryUpdatedAt,
+      registry_health: 'ok',
+      state: g.doc['state'],
+      running: g.running,
+    })),
+    registry_health: { missing_group_ids: [], corrupt_group_ids: [] },
+  };
+};
 
 const groupShow: Handler = async (ctx, args) => ({ group: structuredClone(loadGroup(ctx, args).doc) });
 
@@ -180,9 +186,10 @@ export async function sendMessage(ctx: OpContext, args: Args): Promise<Record<st
     throw new OpError('concrete_recipients_required', 'request_reply requires one or more explicit concrete recipients');
   }
   if (input.path) {
-    const scopes = (group.doc['scopes'] as { url?: string }[] | undefined) ?? [];
-    if (!scopes.some((s) => s.url === input.path)) {
-      throw new OpError('scope_not_attached', `scope not attached: ${input.path}`, { hint: 'cccc attach <path> --group <id>' });
+    const key = scopeKeyOf(input.path);
+    const scopes = (group.doc['scopes'] as { scope_key?: string }[] | undefined) ?? [];
+    if (!scopes.some((s) => s.scope_key === key)) {
+      throw new OpError('scope_not_attached', `scope not attached: ${key}`, { hint: 'cccc attach <path> --group <id>' });
     }
   }
   const attachments = await group.normalizeAttachments(input.attachments);
