@@ -1,0 +1,87 @@
+/**
+ * What the bridge knows about each DingTalk chat that is not in CCCC's files: how to reach it
+ * (group vs single chat and, for single chats, whose staff id), its per-chat access policy,
+ * and the people who have written to the robot (the Settings allowlist picker offers them).
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Logger } from '../log/logger';
+import { JsonFileStore } from '../util/json-store';
+import { accessPolicySchema, type AccessPolicy } from './access';
+
+const personSchema = z.object({ staffId: z.string(), nick: z.string(), isAdmin: z.boolean(), lastSeen: z.number() });
+
+const chatSchema = z.object({
+  conversationType: z.enum(['single', 'group']),
+  title: z.string().optional(),
+  /** Single chats: who the robot talks to. */
+  userId: z.string().optional(),
+  access: accessPolicySchema.optional(),
+  lastMessageAt: z.number(),
+});
+
+const directorySchema = z.object({
+  chats: z.record(z.string(), chatSchema).default({}),
+  people: z.record(z.string(), personSchema).default({}),
+});
+
+export type ChatRecord = z.infer<typeof chatSchema>;
+export type Person = z.infer<typeof personSchema>;
+
+export interface ChatSighting {
+  conversationId: string;
+  conversationType: 'single' | 'group';
+  title?: string;
+  sender: { staffId?: string; nick: string; isAdmin: boolean };
+  at: number;
+}
+
+const MAX_PEOPLE = 500;
+
+export class ChatDirectory {
+  private readonly store: JsonFileStore<typeof directorySchema>;
+
+  constructor(stateDir: string, log?: Logger) {
+    this.store = new JsonFileStore(join(stateDir, 'chats.json'), directorySchema, () => ({ chats: {}, people: {} }), log);
+  }
+
+  /** Records a chat and its sender from an inbound message. */
+  async saw(s: ChatSighting): Promise<void> {
+    await this.store.update((doc) => {
+      const prev = doc.chats[s.conversationId];
+      const chat: ChatRecord = { ...prev, conversationType: s.conversationType, lastMessageAt: s.at };
+      if (s.title) chat.title = s.title;
+      if (s.conversationType === 'single' && s.sender.staffId) chat.userId = s.sender.staffId;
+      doc.chats[s.conversationId] = chat;
+      if (s.sender.staffId) {
+        doc.people[s.sender.staffId] = { staffId: s.sender.staffId, nick: s.sender.nick, isAdmin: s.sender.isAdmin, lastSeen: s.at };
+        const ids = Object.keys(doc.people);
+        if (ids.length > MAX_PEOPLE) {
+          const oldest = ids.sort((a, b) => doc.people[a]!.lastSeen - doc.people[b]!.lastSeen).slice(0, ids.length - MAX_PEOPLE);
+          for (const id of oldest) delete doc.people[id];
+        }
+      }
+    });
+  }
+
+  async chat(conversationId: string): Promise<ChatRecord | undefined> {
+    return (await this.store.get()).chats[conversationId];
+  }
+
+  async chats(): Promise<Record<string, ChatRecord>> {
+    return (await this.store.get()).chats;
+  }
+
+  async people(): Promise<Person[]> {
+    return Object.values((await this.store.get()).people).sort((a, b) => b.lastSeen - a.lastSeen);
+  }
+
+  async setAccess(conversationId: string, access: AccessPolicy | undefined): Promise<void> {
+    await this.store.update((doc) => {
+      const chat = doc.chats[conversationId];
+      if (!chat) return;
+      if (access) chat.access = access;
+      else delete chat.access;
+    });
+  }
+}

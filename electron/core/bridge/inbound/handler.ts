@@ -1,0 +1,264 @@
+/**
+ * Inbound: a DingTalk message → authorization, access policy, command → CCCC. Every reply goes
+ * back through the outbox (ordered, rate-limited, retried). Nothing here throws to the caller:
+ * a failure becomes a reply the person can act on, and a log line.
+ */
+import type { Readable } from 'node:stream';
+import type { InboundMessage } from '../../dingtalk/inbound-message';
+import type { OutboundMessage } from '../../dingtalk/outbound-message';
+import { toProblem } from '../../errors';
+import { silentLogger, type Logger } from '../../log/logger';
+import { checkAccess, type AccessPolicy } from '../access';
+import type { ChatDirectory } from '../chat-directory';
+import { parseCommand, type Command } from '../commands';
+import type { Attachment, GroupContextSummary, GroupPort, ImStatePort, BlobPort, PendingRequest, SendToGroup } from '../ports';
+import { helpMarkdown, REPLIES, type ReplyLanguage, type Replies } from '../replies';
+import { captionFor, contentOf, type IncomingFile } from './content';
+import { resolveRecipients } from './recipients';
+
+export interface ChatAddress {
+  conversationId: string;
+  conversationType: 'single' | 'group';
+  /** Single chats: the person's staff id. */
+  userId?: string;
+}
+
+export interface InboundSettings {
+  lang: ReplyLanguage;
+  access: AccessPolicy;
+  maxFileBytes: number;
+}
+
+export interface InboundAudit {
+  kind: 'in' | 'refused' | 'ignored';
+  chatId: string;
+  chatType: 'single' | 'group';
+  sender: { staffId?: string; nick: string };
+  msgId: string;
+  chars: number;
+  detail?: string;
+}
+
+export interface InboundDeps {
+  group: GroupPort;
+  im: ImStatePort;
+  blobs: BlobPort;
+  chats: ChatDirectory;
+  settings(): InboundSettings;
+  /** Fetches a file the person sent (size-capped). */
+  download(file: IncomingFile, robotCode: string | undefined, maxBytes: number): Promise<Readable>;
+  /** Queues a reply to the chat; `mention` @-mentions people in group chats. */
+  reply(chat: ChatAddress, message: OutboundMessage, mention?: string[]): Promise<void>;
+  /** Hands a message to CCCC durably (retried while the daemon is down, idempotent by client id). */
+  deliver(send: SendToGroup, chat: ChatAddress): Promise<void>;
+  /** Catch-up after /resume: sends what was held back while paused; returns how many. */
+  releaseHeld(chatId: string): Promise<number>;
+  onPending?(request: PendingRequest, who: { chatTitle?: string; senderNick: string }): void;
+  audit?(record: InboundAudit): void;
+  logger?: Logger;
+}
+
+const CONTEXT_MAX_CHARS = 3_000;
+
+function formatContext(ctx: GroupContextSummary, t: Replies, lang: ReplyLanguage): string {
+  if (!ctx.objective && !ctx.focus && ctx.tasks.length === 0) return t.contextEmpty();
+  const L = lang === 'zh' ? { objective: '目标', focus: '当前重点', tasks: '任务', waiting: '等你回复' } : { objective: 'Objective', focus: 'Focus', tasks: 'Tasks', waiting: 'Waiting on you' };
+  const lines: string[] = [];
+  if (ctx.objective) lines.push(`**${L.objective}**: ${ctx.objective}`);
+  if (ctx.focus) lines.push(`**${L.focus}**: ${ctx.focus}`);
+  if (ctx.tasks.length) {
+    lines.push('', `**${L.tasks}**`);
+    for (const task of ctx.tasks.slice(0, 20)) lines.push(`- ${task.title}${task.status ? ` · ${task.status}` : ''}${task.assignee ? ` · @${task.assignee}` : ''}`);
+  }
+  if (ctx.waitingOnUser.length) lines.push('', `**${L.waiting}**`, ...ctx.waitingOnUser.map((w) => `- ${w}`));
+  return lines.join('\n').slice(0, CONTEXT_MAX_CHARS);
+}
+
+export class InboundHandler {
+  private readonly log: Logger;
+
+  constructor(private readonly deps: InboundDeps) {
+    this.log = (deps.logger ?? silentLogger).child('inbound');
+  }
+
+  /** Handles one message; never rejects. */
+  async handle(m: InboundMessage): Promise<void> {
+    const chat: ChatAddress = { conversationId: m.conversationId, conversationType: m.conversationType };
+    if (m.conversationType === 'single' && m.sender.staffId) chat.userId = m.sender.staffId;
+    const settings = this.deps.settings();
+    const t = REPLIES[settings.lang];
+    const mention = m.conversationType === 'group' && m.sender.staffId ? [m.sender.staffId] : undefined;
+    const say = (text: string): Promise<void> => this.deps.reply(chat, { kind: 'text', content: text }, mention);
+    const sayMarkdown = (title: string, text: string): Promise<void> => this.deps.reply(chat, { kind: 'markdown', title, text }, mention);
+    try {
+      await this.deps.chats.saw({
+        conversationId: m.conversationId,
+        conversationType: m.conversationType,
+        ...(m.conversationTitle ? { title: m.conversationTitle } : {}),
+        sender: { nick: m.sender.nick, isAdmin: m.sender.isAdmin, ...(m.sender.staffId ? { staffId: m.sender.staffId } : {}) },
+        at: m.createAt,
+      });
+      const content = contentOf(m);
+      const command: Command = content.files.length > 0 && content.text.trim() === '' ? { name: 'send', recipients: [], text: '', explicit: false } : parseCommand(content.text);
+      const record = (kind: InboundAudit['kind'], detail?: string): void =>
+        this.deps.audit?.({
+          kind,
+          chatId: m.conversationId,
+          chatType: m.conversationType,
+          sender: { nick: m.sender.nick, ...(m.sender.staffId ? { staffId: m.sender.staffId } : {}) },
+          msgId: m.msgId,
+          chars: content.text.length,
+          ...(detail ? { detail } : {}),
+        });
+
+      const authorized = await this.deps.im.isAuthorized(m.conversationId);
+      if (!authorized && command.name !== 'subscribe') {
+        // CCCC's rule: an unauthorized chat gets an answer to /subscribe only.
+        record('ignored', 'chat not authorized');
+        return;
+      }
+      if (command.name !== 'help') {
+        const chatPolicy = (await this.deps.chats.chat(m.conversationId))?.access ?? settings.access;
+        const access = checkAccess(chatPolicy, { isAdmin: m.sender.isAdmin, ...(m.sender.staffId ? { staffId: m.sender.staffId } : {}) });
+        if (!access.allowed) {
+          record('refused', `access policy: ${access.policy}`);
+          await say(t.accessDenied(access.policy, m.sender.staffId));
+          return;
+        }
+      }
+      record('in', command.name);
+      if (content.unsupported) {
+        await say(t.unsupportedType(content.unsupported));
+        return;
+      }
+      await this.run(command, m, chat, content.files, { t, settings, say, sayMarkdown });
+    } catch (err) {
+      const problem = toProblem(err);
+      this.log.error('Could not handle a message', { code: problem.code, message: problem.message, chat: m.conversationId });
+      await say(t.error(problem.hint ? `${problem.message} — ${problem.hint}` : problem.message)).catch(() => undefined);
+    }
+  }
+
+  private async run(
+    command: Command,
+    m: InboundMessage,
+    chat: ChatAddress,
+    files: IncomingFile[],
+    io: { t: Replies; settings: InboundSettings; say(text: string): Promise<void>; sayMarkdown(title: string, text: string): Promise<void> },
+  ): Promise<void> {
+    const { t, settings, say, sayMarkdown } = io;
+    const { group, im } = this.deps;
+    const chatId = m.conversationId;
+    switch (command.name) {
+      case 'subscribe': {
+        if (await im.isAuthorized(chatId)) {
+          const flags = await im.subscriber(chatId);
+          if (flags?.subscribed) return say(t.alreadySubscribed());
+          await im.updateSubscriber(chatId, { subscribed: true, ...(m.conversationTitle ? { chatTitle: m.conversationTitle } : {}) });
+          return say(t.resubscribed());
+        }
+        const request = await im.createPendingKey(chatId);
+        this.deps.onPending?.(request, { senderNick: m.sender.nick, ...(m.conversationTitle ? { chatTitle: m.conversationTitle } : {}) });
+        return sayMarkdown('CCCC', t.subscribePending(request.key, group.groupId));
+      }
+      case 'unsubscribe':
+        await group.revoke(chatId);
+        return say(t.unsubscribed());
+      case 'status': {
+        const [info, actors, flags] = await Promise.all([group.info(), group.actors(), im.subscriber(chatId)]);
+        const text = t.status({
+          groupTitle: info.title,
+          groupId: info.groupId,
+          state: info.state,
+          running: info.running,
+          actors: actors.map((a) => ({ id: a.id, title: a.title, role: a.role, running: a.running, ...(a.runtime ? { runtime: a.runtime } : {}) })),
+          chat: { subscribed: flags?.subscribed ?? false, verbose: flags?.verbose ?? false, paused: flags?.paused ?? false },
+        });
+        return sayMarkdown(info.title, text);
+      }
+      case 'context':
+        return sayMarkdown('Context', formatContext(await group.context(), t, settings.lang));
+      case 'pause': {
+        const flags = await im.subscriber(chatId);
+        if (flags?.paused) return say(t.alreadyPaused());
+        await im.updateSubscriber(chatId, { paused: true });
+        return say(t.paused());
+      }
+      case 'resume': {
+        await im.updateSubscriber(chatId, { paused: false });
+        // The confirmation goes first so the held messages read as what they are.
+        const count = await this.deps.releaseHeld(chatId).catch((err: unknown) => {
+          this.log.error('Could not release held messages', { chat: chatId, error: err });
+          return 0;
+        });
+        return say(t.resumed(count));
+      }
+      case 'verbose': {
+        const current = (await im.subscriber(chatId))?.verbose ?? false;
+        const next = command.mode === 'toggle' ? !current : command.mode === 'on';
+        await im.updateSubscriber(chatId, { verbose: next });
+        return say(t.verbose(next));
+      }
+      case 'launch':
+        return say(t.launched(await group.start()));
+      case 'quit':
+        return say(t.quit(await group.stop()));
+      case 'help': {
+        const help = helpMarkdown(settings.lang);
+        return sayMarkdown(help.title, help.text);
+      }
+      case 'unknown':
+        return say(t.unknownCommand(command.word));
+      case 'send':
+        return this.send(command.recipients, command.text, m, chat, files, io);
+    }
+  }
+
+  private async send(
+    recipients: string[],
+    text: string,
+    m: InboundMessage,
+    chat: ChatAddress,
+    files: IncomingFile[],
+    io: { t: Replies; settings: InboundSettings; say(text: string): Promise<void> },
+  ): Promise<void> {
+    const { t, settings, say } = io;
+    let to: string[] = [];
+    if (recipients.length > 0) {
+      const resolved = resolveRecipients(recipients, await this.deps.group.actors());
+      if (!resolved.ok) return say(t.noAgent(resolved.unknown, resolved.known));
+      to = resolved.to;
+    } else {
+      to = ['@foreman'];
+    }
+    const attachments: Attachment[] = [];
+    for (const file of files) {
+      try {
+        const body = await this.deps.download(file, m.robotCode, settings.maxFileBytes);
+        attachments.push(await this.deps.blobs.store(body, { fileName: file.fileName, maxBytes: settings.maxFileBytes, ...(file.mimeType ? { mimeType: file.mimeType } : {}) }));
+      } catch (err) {
+        const problem = toProblem(err);
+        this.log.warn('Could not fetch a file', { code: problem.code, chat: m.conversationId });
+        const tooLarge = problem.code === 'dingtalk.file_too_large' || problem.code === 'cccc.blob_too_large';
+        await say(tooLarge ? t.fileTooLarge(file.fileName, Math.round(settings.maxFileBytes / 1048576)) : t.fileFailed(file.fileName, problem.message));
+      }
+    }
+    const body = captionFor(text, attachments);
+    if (body.trim() === '' && attachments.length === 0) {
+      if (files.length === 0) await say(t.emptyMessage());
+      return;
+    }
+    await this.deps.deliver(
+      {
+        text: body,
+        to,
+        attachments,
+        clientId: `im:dingtalk:${m.conversationId}:${m.msgId}`,
+        sourceUserName: m.sender.nick,
+        sourceUserId: m.sender.staffId ?? m.sender.id,
+        mentionUserIds: m.sender.staffId ? [m.sender.staffId] : [],
+      },
+      chat,
+    );
+  }
+}
