@@ -10,18 +10,12 @@ import { toProblem } from '../../errors';
 import { silentLogger, type Logger } from '../../log/logger';
 import { checkAccess, type AccessPolicy } from '../access';
 import type { ChatDirectory } from '../chat-directory';
+import type { ChatAddress } from '../outbox/item';
 import { parseCommand, type Command } from '../commands';
 import type { Attachment, GroupContextSummary, GroupPort, ImStatePort, BlobPort, PendingRequest, SendToGroup } from '../ports';
 import { helpMarkdown, REPLIES, type ReplyLanguage, type Replies } from '../replies';
 import { captionFor, contentOf, type IncomingFile } from './content';
 import { resolveRecipients } from './recipients';
-
-export interface ChatAddress {
-  conversationId: string;
-  conversationType: 'single' | 'group';
-  /** Single chats: the person's staff id. */
-  userId?: string;
-}
 
 export interface InboundSettings {
   lang: ReplyLanguage;

@@ -1,0 +1,94 @@
+/**
+ * Outbound: ledger events → DingTalk messages for every subscribed chat that wants them.
+ * Item ids derive from the event id, so replaying events after a crash enqueues nothing twice.
+ * The caller moves the ledger cursor only after `route` resolves (the outbox is durable then).
+ */
+import type { LedgerEvent } from '../../cccc/ledger/event';
+import { silentLogger, type Logger } from '../../log/logger';
+import type { ChatDirectory } from '../chat-directory';
+import type { ChatAddress, OutboxItem } from '../outbox/item';
+import type { BlobPort, ImStatePort } from '../ports';
+import { readAgentEvent, wantsEvent, type AgentEvent } from './agent-event';
+import { formatAgentEvent } from './format';
+import type { HeldMessages } from './held';
+
+export interface RouterDeps {
+  im: ImStatePort;
+  chats: ChatDirectory;
+  blobs: BlobPort;
+  held: HeldMessages;
+  /** Actor id → title, for sender labels. */
+  titles(): Promise<Map<string, string>>;
+  enqueue(items: OutboxItem[]): Promise<void>;
+  /** Who to @-mention in a chat when an agent answers event `replyTo` (the person who asked). */
+  askedBy(replyTo: string): { chatId: string; staffId: string } | undefined;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export class OutboundRouter {
+  private readonly log: Logger;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: RouterDeps) {
+    this.log = (deps.logger ?? silentLogger).child('outbound');
+    this.now = deps.now ?? Date.now;
+  }
+
+  async route(events: LedgerEvent[]): Promise<void> {
+    const agentEvents = events.map(readAgentEvent).filter((e): e is AgentEvent => e !== undefined);
+    if (agentEvents.length === 0) return;
+    const [subscribers, chats, titles] = await Promise.all([this.deps.im.subscribers(), this.deps.chats.chats(), this.deps.titles()]);
+    const ctx = { title: (id: string) => titles.get(id) ?? id };
+    const live: OutboxItem[] = [];
+    for (const [chatId, flags] of subscribers) {
+      if (!flags.subscribed) continue;
+      const record = chats[chatId];
+      if (!record) {
+        this.log.warn('A subscribed chat has never written to this bridge; cannot address it yet', { chat: chatId });
+        continue;
+      }
+      const chat: ChatAddress = { conversationId: chatId, conversationType: record.conversationType, ...(record.userId ? { userId: record.userId } : {}) };
+      const items: OutboxItem[] = [];
+      for (const event of agentEvents) {
+        if (!wantsEvent(event, flags)) continue;
+        items.push(...(await this.itemsFor(event, chat, ctx)));
+      }
+      if (flags.paused) await this.deps.held.hold(chatId, items);
+      else live.push(...items);
+    }
+    if (live.length) await this.deps.enqueue(live);
+  }
+
+  private async itemsFor(event: AgentEvent, chat: ChatAddress, ctx: { title(id: string): string }): Promise<OutboxItem[]> {
+    const formatted = formatAgentEvent(event, ctx);
+    const createdAt = this.now();
+    const base = `${event.id}:${chat.conversationId}`;
+    const atUserIds = chat.conversationType === 'group' && event.kind === 'message' ? this.mentions(event, chat.conversationId) : [];
+    const items: OutboxItem[] = formatted.messages.map((message, i) => ({
+      id: `${base}:${i}`,
+      chat,
+      // Mention only once, on the first chunk.
+      payload: { kind: 'message', message, ...(i === 0 && atUserIds.length ? { atUserIds } : {}) },
+      createdAt,
+      sourceEventId: event.id,
+    }));
+    for (const [i, file] of formatted.files.entries()) {
+      const path = await this.deps.blobs.resolve(file.path);
+      if (!path) {
+        this.log.warn('Skipped an attachment outside the group directory', { event: event.id, path: file.path });
+        continue;
+      }
+      const fileName = file.title || file.path.split('/').pop() || 'file';
+      items.push({ id: `${base}:file${i}`, chat, payload: { kind: 'file', path, fileName }, createdAt, sourceEventId: event.id });
+    }
+    return items;
+  }
+
+  private mentions(event: Extract<AgentEvent, { kind: 'message' }>, chatId: string): string[] {
+    const asked = event.replyTo ? this.deps.askedBy(event.replyTo) : undefined;
+    const ids = new Set(event.mentionUserIds);
+    if (asked && asked.chatId === chatId) ids.add(asked.staffId);
+    return [...ids];
+  }
+}
