@@ -162,7 +162,7 @@ export class DaemonClient {
           await sleep(this.retryDelayMs * 2 ** attempt, spec.signal);
           continue;
         }
-        const problem = fromTransport(err, op, endpoint, spec.timeoutMs);
+        const problem = fromTransport(err, op, endpoint, spec.timeoutMs, spec.idempotent);
         this.log.debug('daemon request failed', { op, code: problem.code, phase: err.phase, written: err.written, endpoint: describeEndpoint(endpoint) });
         throw problem;
       }

@@ -40,12 +40,12 @@ export function connectHost(host: string): string {
   return h;
 }
 
-export function descriptorPath(home: string, platform: NodeJS.Platform = process.platform): string {
-  return (platform === 'win32' ? path.win32 : path.posix).join(daemonDir(home, platform), 'ccccd.addr.json');
+export function descriptorPath(home: string): string {
+  return path.join(daemonDir(home), 'ccccd.addr.json');
 }
 
 export function fallbackSocketPath(home: string): string {
-  return path.posix.join(daemonDir(home, 'linux'), 'ccccd.sock');
+  return path.join(daemonDir(home), 'ccccd.sock');
 }
 
 /** Parses descriptor text into an endpoint, or says why it is not a usable v1 descriptor. */
@@ -68,8 +68,9 @@ export function parseDescriptor(text: string): { endpoint: Endpoint; pid?: numbe
   return { endpoint: { transport: 'tcp', host: connectHost(d.host), port: d.port, source: 'descriptor' }, ...meta };
 }
 
+/** `platform` decides only the fallback policy; paths follow the host. */
 export async function discoverEndpoint(home: string, platform: NodeJS.Platform = process.platform): Promise<Discovery> {
-  const file = descriptorPath(home, platform);
+  const file = descriptorPath(home);
   let text: string | undefined;
   try {
     text = await readFile(file, 'utf8');

@@ -33,15 +33,16 @@ export function invalidDescriptor(descriptorPath: string, detail: string | undef
   });
 }
 
-export function fromTransport(err: TransportError, op: string, endpoint: Endpoint, timeoutMs: number): BridgeError {
+/** `idempotent`: a repeat would be harmless, so there is no need to warn that it may have been applied. */
+export function fromTransport(err: TransportError, op: string, endpoint: Endpoint, timeoutMs: number, idempotent: boolean): BridgeError {
   const where = describeEndpoint(endpoint);
   const details = { op, endpoint: where, phase: err.phase, written: err.written, ...(err.errno ? { errno: err.errno } : {}) };
-  const maybeApplied = err.written ? ' — it may or may not have been applied' : '';
+  const maybeApplied = err.written && !idempotent ? ' — it may or may not have been applied' : '';
   switch (err.reason) {
     case 'not_found':
     case 'refused':
       if (endpoint.transport === 'unix' && endpoint.source === 'fallback-invalid') {
-        return invalidDescriptor(path.posix.join(path.posix.dirname(endpoint.path), 'ccccd.addr.json'), err.errno);
+        return invalidDescriptor(path.join(path.dirname(endpoint.path), 'ccccd.addr.json'), err.errno);
       }
       return new BridgeError({ ...notRunning(endpoint).toProblem(), details }, { cause: err });
     case 'access':

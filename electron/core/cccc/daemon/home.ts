@@ -23,6 +23,6 @@ export function resolveCcccHome(ctx: HomeContext = {}): string {
   return paths.resolve(expanded);
 }
 
-export function daemonDir(home: string, platform: NodeJS.Platform = process.platform): string {
-  return (platform === 'win32' ? path.win32 : path.posix).join(home, 'daemon');
+export function daemonDir(home: string): string {
+  return path.join(home, 'daemon');
 }
