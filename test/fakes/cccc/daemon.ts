@@ -44,6 +44,8 @@ export interface Fault {
   drop?: 'before-handling' | 'after-handling';
   /** Answer garbage instead (the operation still takes effect). */
   malformed?: 'not-json' | 'bad-envelope' | 'bad-result' | 'truncated' | 'oversize';
+  /** Refuse with this daemon error instead of handling (e.g. `unknown_op` for an older CCCC). */
+  error?: { code: string; message?: string; details?: Record<string, unknown> };
 }
 
 export interface LoggedRequest {
@@ -306,13 +308,15 @@ export class FakeCcccDaemon {
     }
     const fault = this.takeFault(envelope.op);
     const entry: LoggedRequest = { op: envelope.op, args: envelope.args, at: Date.now(), transport };
-    if (fault) entry.fault = fault.drop ?? fault.malformed ?? (fault.delayMs !== undefined ? 'delay' : 'none');
+    if (fault) entry.fault = fault.drop ?? fault.malformed ?? fault.error?.code ?? (fault.delayMs !== undefined ? 'delay' : 'none');
     this.log.push(entry);
     if (fault?.drop === 'before-handling') {
       socket.destroy();
       return;
     }
-    const response = await this.dispatch(envelope.op, envelope.args);
+    const response = fault?.error
+      ? { v: 1, ok: false, result: {}, error: { code: fault.error.code, message: fault.error.message ?? fault.error.code, details: fault.error.details ?? {} } }
+      : await this.dispatch(envelope.op, envelope.args);
     if (fault?.delayMs) await this.sleep(fault.delayMs);
     if (socket.destroyed) return;
     if (fault?.drop === 'after-handling') socket.destroy();
