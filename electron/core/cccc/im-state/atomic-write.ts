@@ -1,0 +1,30 @@
+/**
+ * Atomic file replacement as CCCC does it (write a temporary sibling, then rename over the
+ * target), so a reader — CCCC's or ours — only ever sees the old or the new complete file.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** A unique temporary name beside `target`; CCCC uses fixed `.tmp` names, so never reuse them. */
+export function tempSibling(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** Writes `data` to `target` atomically; fsync before rename so a crash leaves old or new, never empty. */
+export async function atomicWriteFile(target: string, data: string | Uint8Array): Promise<void> {
+  const tmp = tempSibling(target);
+  try {
+    const fh = await open(tmp, 'w', 0o644);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The follower's durable position, kept in the bridge's own state dir (not CCCC's
+ * `im_bridge_cursor.json`, which counts characters and would fight with CCCC's own bridge).
+ *
+ * `file` identifies which physical ledger file `offset` (bytes) refers to: dev/ino alone is
+ * not enough because inodes are reused and gzip gives a segment a new inode, so the first
+ * line's event id (`head`) is stored too.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import type { Logger } from '../../log/logger';
+import { atomicWriteFile } from '../im-state/atomic-write';
+
+export const fileIdentitySchema = z.object({
+  dev: z.string(),
+  ino: z.string(),
+  /** Event id of the file's first line (or `sha256:<hex>` of a malformed one); null while the file is empty. */
+  head: z.string().nullable(),
+});
+
+export type FileIdentity = z.infer<typeof fileIdentitySchema>;
+
+export const ledgerCursorSchema = z.object({
+  v: z.literal(1),
+  file: fileIdentitySchema,
+  offset: z.number().int().nonnegative(),
+  lastEventId: z.string().nullable(),
+  lastEventTs: z.string().nullable(),
+  /** When the cursor was written (ISO); the fallback point if `file` can no longer be found. */
+  savedAt: z.string(),
+});
+
+export type LedgerCursor = z.infer<typeof ledgerCursorSchema>;
+
+/** Loads the cursor; a missing file is `null`, an unreadable one is `null` plus a warning. */
+export async function loadCursor(path: string, logger: Logger): Promise<LedgerCursor | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    const parsed = ledgerCursorSchema.safeParse(JSON.parse(text));
+    if (parsed.success) return parsed.data;
+    logger.warn('ledger cursor is invalid; ignoring it', { path, issue: parsed.error.issues[0]?.message });
+  } catch {
+    logger.warn('ledger cursor is not JSON; ignoring it', { path });
+  }
+  return null;
+}
+
+export async function saveCursor(path: string, cursor: LedgerCursor): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await atomicWriteFile(path, JSON.stringify(cursor, null, 2) + '\n');
+}
