@@ -1,0 +1,115 @@
+/**
+ * One delivery attempt of one outbox item. Messages go by the route the Router picks; a
+ * webhook that is gone (300001) or sending too fast is set aside and the same item goes out
+ * through the OpenAPI at once. Files are prepared, uploaded once (the media id is kept across
+ * attempts), then sent as an image or file message. Every OpenAPI call first waits for its
+ * API's rate gate. Failures are thrown for the caller to judge (see retry.ts).
+ */
+import { BridgeError } from '../../errors';
+import type { Logger } from '../../log/logger';
+import { extensionOf, type MediaType } from '../../dingtalk/media-rules';
+import type { DingTalkApi } from '../../dingtalk/openapi-client';
+import type { OutboundMessage } from '../../dingtalk/outbound-message';
+import { prepareFile } from './file-prep';
+import type { DeliveryVia, OutboxItem } from './item';
+import type { RateGate } from './rate-gate';
+import { openApiRoute, type OpenApiRoute, type Router } from './route';
+
+/** DingTalk counts its 20 QPS per app per API: one gate for each API the outbox calls. */
+export interface Gates {
+  group: RateGate;
+  single: RateGate;
+  media: RateGate;
+}
+
+export interface DeliveryContext {
+  api: DingTalkApi;
+  gates: Gates;
+  router: Router;
+  log: Logger;
+}
+
+/** What an item achieved in earlier attempts (memory only): an uploaded file is not uploaded again. */
+export interface ItemProgress {
+  upload?: { mediaId: string; type: MediaType; name: string; bytes: number; zipped: boolean };
+}
+
+export type AttemptOutcome = { status: 'delivered'; via: DeliveryVia } | { status: 'stopped' };
+
+const STOPPED: AttemptOutcome = { status: 'stopped' };
+
+export async function attemptDelivery(item: OutboxItem, ctx: DeliveryContext, progress: ItemProgress): Promise<AttemptOutcome> {
+  const payload = item.payload;
+  if (payload.kind === 'message') {
+    const route = ctx.router.choose(item.chat, payload.message);
+    if (route.via === 'webhook') {
+      const sent = await tryWebhook(item, route.url, payload.message, payload.atUserIds, ctx);
+      if (sent) return { status: 'delivered', via: 'webhook' };
+      return sendOpenApi(openApiRoute(item.chat), payload.message, ctx);
+    }
+    return sendOpenApi(route, payload.message, ctx);
+  }
+
+  // Fail before spending an upload on a chat that cannot be reached.
+  const route = openApiRoute(item.chat);
+  if (!progress.upload) {
+    const file = await prepareFile(payload.path, payload.fileName);
+    if (!(await ctx.gates.media.acquire())) return STOPPED;
+    const { mediaId } = await watchQps(ctx.gates.media, () => ctx.api.uploadMedia(file.type, file.name, file.data));
+    progress.upload = { mediaId, type: file.type, name: file.name, bytes: file.data.length, zipped: file.zipped };
+  }
+  const { mediaId, type, name } = progress.upload;
+  const message: OutboundMessage =
+    type === 'image' ? { kind: 'image', photoUrl: mediaId } : { kind: 'file', mediaId, fileName: name, fileType: extensionOf(name) };
+  return sendOpenApi(route, message, ctx);
+}
+
+/**
+ * True when the webhook delivered. False when the OpenAPI should take over right away: the
+ * session is gone, the chat's webhook budget is spent, or DingTalk refused the body.
+ * Passing troubles (network, server) are thrown: the next attempt chooses again.
+ */
+async function tryWebhook(item: OutboxItem, url: string, message: OutboundMessage, atUserIds: string[] | undefined, ctx: DeliveryContext): Promise<boolean> {
+  const chat = item.chat.conversationId;
+  try {
+    await ctx.api.sendViaWebhook(url, message, atUserIds?.length ? { atUserIds } : undefined);
+    return true;
+  } catch (err) {
+    if (!(err instanceof BridgeError)) throw err;
+    if (err.code === 'dingtalk.webhook_expired') {
+      ctx.router.forget(chat, url);
+      ctx.log.info('Session webhook expired; sending through the OpenAPI', { chat, item: item.id });
+      return false;
+    }
+    if (err.code === 'dingtalk.rate_limited') {
+      ctx.router.throttled(chat);
+      ctx.log.info('Session webhook rate limited; sending through the OpenAPI', { chat, item: item.id });
+      return false;
+    }
+    if (err.retryable) throw err;
+    ctx.log.warn('Session webhook refused the message; trying the OpenAPI', { chat, item: item.id, code: err.code });
+    return false;
+  }
+}
+
+/** OpenAPI sends cannot @-mention by id; mentions must already be in the text. */
+async function sendOpenApi(route: OpenApiRoute, message: OutboundMessage, ctx: DeliveryContext): Promise<AttemptOutcome> {
+  if (route.via === 'group') {
+    if (!(await ctx.gates.group.acquire())) return STOPPED;
+    await watchQps(ctx.gates.group, () => ctx.api.sendToGroup(route.conversationId, message));
+    return { status: 'delivered', via: 'group' };
+  }
+  if (!(await ctx.gates.single.acquire())) return STOPPED;
+  await watchQps(ctx.gates.single, () => ctx.api.sendToUsers([route.userId], message));
+  return { status: 'delivered', via: 'single' };
+}
+
+/** DingTalk saying "over the limit" means our pace is too high right now: the gate starts over empty. */
+async function watchQps<R>(gate: RateGate, call: () => Promise<R>): Promise<R> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof BridgeError && err.code === 'dingtalk.rate_limited') gate.drain();
+    throw err;
+  }
+}

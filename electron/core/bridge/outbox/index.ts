@@ -1,0 +1,4 @@
+/** The outbox: durable, ordered per chat, rate-limited delivery to DingTalk. */
+export { Outbox, OUTBOX_JOURNAL, type OutboxOptions } from './outbox';
+export type { ChatAddress, DeliveryVia, OutboxItem, OutboxPayload } from './item';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';

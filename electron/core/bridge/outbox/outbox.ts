@@ -1,0 +1,233 @@
+/**
+ * The outbox: messages and files for DingTalk chats, persisted before anything else happens
+ * (the engine moves the ledger cursor only after enqueue() resolved), delivered in order per
+ * chat with chats in parallel, under one rate gate per DingTalk API, retried until delivered
+ * or clearly impossible — then reported through onFailure and the audit log, never dropped
+ * silently. open() on the same directory resumes whatever a previous run left.
+ *
+ * At most one item per chat can be delivered twice: one that DingTalk accepted just before the
+ * process died, before its `done` line was written. A graceful close() waits for in-flight
+ * sends, so it repeats nothing.
+ */
+import { join } from 'node:path';
+import type { Problem } from '../../errors';
+import type { AuditEntry, AuditLog } from '../../log/audit';
+import { silentLogger, type Logger } from '../../log/logger';
+import type { DingTalkApi } from '../../dingtalk/openapi-client';
+import type { OutboundMessage } from '../../dingtalk/outbound-message';
+import { Journal } from '../../util/journal';
+import { attemptDelivery, type Gates, type ItemProgress } from './deliver';
+import { outboxItemSchema, type DeliveryVia, type OutboxItem } from './item';
+import { ChatLanes } from './lanes';
+import { RateGate } from './rate-gate';
+import { DEFAULT_RETRY_POLICY, judge, type RetryPolicy } from './retry';
+import { Router } from './route';
+import { Sleeper } from './sleeper';
+import { TokenBucket } from './token-bucket';
+
+export interface OutboxOptions {
+  /** Holds the journal (`outbox.jsonl`). */
+  dir: string;
+  api: DingTalkApi;
+  logger?: Logger;
+  audit?: AuditLog;
+  /** Calls per second per DingTalk API, under DingTalk's 20 per app per API. Default 18. */
+  qpsPerApi?: number;
+  /** Session webhook messages per chat per minute (DingTalk: 20). Default 20. */
+  webhookPerChatPerMinute?: number;
+  /** Give up on an item this long after it was created. Default 24 h. */
+  maxAttemptAgeMs?: number;
+  /** Flush the journal to disk on every write (survives power loss). Default false. */
+  fsync?: boolean;
+  retryPolicy?: RetryPolicy;
+  now?: () => number;
+  random?: () => number;
+  onFailure?: (item: OutboxItem, problem: Problem) => void;
+  onDelivered?: (item: OutboxItem, via: DeliveryVia) => void;
+}
+
+export const OUTBOX_JOURNAL = 'outbox.jsonl';
+
+export class Outbox {
+  private journal: Journal<OutboxItem> | undefined;
+  private readonly lanes: ChatLanes<OutboxItem>;
+  private readonly gates: Gates;
+  private readonly router: Router;
+  private readonly sleeper = new Sleeper();
+  private readonly progress = new Map<string, ItemProgress>();
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly maxAttemptAgeMs: number;
+  private readonly retryPolicy: RetryPolicy;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: OutboxOptions) {
+    this.log = (options.logger ?? silentLogger).child('outbox');
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.maxAttemptAgeMs = options.maxAttemptAgeMs ?? 24 * 60 * 60_000;
+    this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    const qps = options.qpsPerApi ?? 18;
+    const gate = (): RateGate => new RateGate(new TokenBucket(qps));
+    this.gates = { group: gate(), single: gate(), media: gate() };
+    this.router = new Router({ webhookPerChatPerMinute: options.webhookPerChatPerMinute ?? 20, now: this.now });
+    this.lanes = new ChatLanes(
+      (item) => item.chat.conversationId,
+      (item) => this.deliver(item),
+      (err, item) => this.log.error('Outbox lane stopped on an unexpected error', { item: item.id, error: err }),
+    );
+  }
+
+  /** Loads the journal and resumes delivering what it holds. */
+  async open(): Promise<void> {
+    if (this.journal) throw new Error('Outbox is already open');
+    this.journal = await Journal.open({
+      path: join(this.options.dir, OUTBOX_JOURNAL),
+      schema: outboxItemSchema,
+      fsync: this.options.fsync ?? false,
+      logger: this.log,
+    });
+    const pending = this.journal.pending().map((e) => e.data);
+    if (pending.length > 0) this.log.info('Resuming the outbox', { items: pending.length });
+    this.lanes.push(pending);
+  }
+
+  /**
+   * Persists the items, then queues them. Resolves once they are durable; ids seen before
+   * (pending or recently delivered) are skipped, so a replay after a crash repeats nothing.
+   */
+  async enqueue(items: OutboxItem[]): Promise<void> {
+    const journal = this.journal;
+    if (!journal || this.closing) throw new Error('Outbox is not open');
+    const added = await journal.append(items.map((item) => ({ id: item.id, data: item })));
+    this.lanes.push(added.map((e) => e.data));
+  }
+
+  rememberWebhook(conversationId: string, url: string, expiresAt: number): void {
+    this.router.remember(conversationId, url, expiresAt);
+  }
+
+  depth(): number {
+    return this.lanes.depth();
+  }
+
+  depthByChat(): Record<string, number> {
+    return this.lanes.depthByKey();
+  }
+
+  /** Resolves when everything queued so far is delivered or failed (or the outbox closed). */
+  idle(): Promise<void> {
+    return this.lanes.idle();
+  }
+
+  /** Stops delivering, waits for sends in flight, keeps pending items on disk, clears every timer. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.sleeper.cancelAll();
+      for (const gate of Object.values(this.gates)) gate.close();
+      await this.lanes.stop();
+      await this.journal?.close();
+      await this.options.audit?.flush();
+    })();
+    return this.closing;
+  }
+
+  /** Works on one item until it is delivered, given up, or the outbox closes. */
+  private async deliver(item: OutboxItem): Promise<boolean> {
+    const progress = this.progress.get(item.id) ?? {};
+    this.progress.set(item.id, progress);
+    let lastProblem: Problem | undefined;
+    for (let attempt = 0; ; attempt++) {
+      if (this.closing) return false;
+      if (this.now() - item.createdAt > this.maxAttemptAgeMs) {
+        await this.finish(item, { failed: giveUp(item, attempt, lastProblem, this.maxAttemptAgeMs) });
+        return true;
+      }
+      try {
+        const outcome = await attemptDelivery(item, { api: this.options.api, gates: this.gates, router: this.router, log: this.log }, progress);
+        if (outcome.status === 'stopped') return false;
+        await this.finish(item, { via: outcome.via });
+        return true;
+      } catch (err) {
+        const verdict = judge(err, attempt, this.retryPolicy, this.random);
+        if (!verdict.retry) {
+          await this.finish(item, { failed: verdict.problem });
+          return true;
+        }
+        lastProblem = verdict.problem;
+        this.log.warn('Delivery failed, will retry', { item: item.id, chat: item.chat.conversationId, code: verdict.problem.code, attempt: attempt + 1, inMs: verdict.delayMs });
+        if (!(await this.sleeper.sleep(verdict.delayMs))) return false;
+      }
+    }
+  }
+
+  private async finish(item: OutboxItem, result: { via: DeliveryVia } | { failed: Problem }): Promise<void> {
+    const progress = this.progress.get(item.id);
+    this.progress.delete(item.id);
+    // The done mark comes first: if it cannot be written, the item stays pending and is resent
+    // after a restart rather than lost.
+    await this.journal?.markDone([item.id]);
+    this.options.audit?.record(auditEntry(item, progress, result));
+    if ('via' in result) {
+      this.log.debug('Delivered', { item: item.id, chat: item.chat.conversationId, via: result.via });
+      safely(this.log, () => this.options.onDelivered?.(item, result.via));
+    } else {
+      this.log.warn('Delivery failed for good', { item: item.id, chat: item.chat.conversationId, code: result.failed.code, message: result.failed.message });
+      safely(this.log, () => this.options.onFailure?.(item, result.failed));
+    }
+  }
+}
+
+function giveUp(item: OutboxItem, attempts: number, last: Problem | undefined, maxAgeMs: number): Problem {
+  const hours = Math.round((maxAgeMs / 3_600_000) * 10) / 10;
+  return {
+    code: 'outbox.expired',
+    message: last
+      ? `Gave up after ${attempts} attempts over ${hours} h: ${last.message}`
+      : `Not sent: the message waited longer than ${hours} h (the bridge was probably stopped)`,
+    retryable: false,
+    details: { item: item.id, attempts, ...(last ? { lastCode: last.code } : {}) },
+  };
+}
+
+function auditEntry(item: OutboxItem, progress: ItemProgress | undefined, result: { via: DeliveryVia } | { failed: Problem }): AuditEntry {
+  const payload = item.payload;
+  const content = payload.kind === 'message' ? messageText(payload.message) : undefined;
+  const recipients = [...(item.chat.userId ? [item.chat.userId] : []), ...(payload.kind === 'message' ? (payload.atUserIds ?? []) : [])];
+  return {
+    direction: 'out',
+    chatId: item.chat.conversationId,
+    chatType: item.chat.conversationType,
+    kind: payload.kind === 'message' ? payload.message.kind : progress?.upload?.type === 'image' ? 'image' : 'file',
+    ...(recipients.length > 0 ? { recipients } : {}),
+    ...(content !== undefined ? { chars: content.length, bytes: Buffer.byteLength(content) } : {}),
+    ...(progress?.upload ? { bytes: progress.upload.bytes } : {}),
+    result: 'via' in result ? { ok: true, via: result.via } : { ok: false, code: result.failed.code },
+    ref: item.id,
+    ...(content !== undefined ? { content } : payload.kind === 'file' ? { content: payload.fileName } : {}),
+  };
+}
+
+function messageText(message: OutboundMessage): string {
+  switch (message.kind) {
+    case 'text':
+      return message.content;
+    case 'markdown':
+    case 'link':
+    case 'actionCard':
+      return `${message.title}\n${message.text}`;
+    case 'image':
+      return message.photoUrl;
+    case 'file':
+      return message.fileName;
+  }
+}
+
+function safely(log: Logger, call: () => void): void {
+  try {
+    call();
+  } catch (err) {
+    log.error('An outbox callback threw', { error: err });
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * A durable journal of work items: JSON Lines, one `add` line per entry and one `done` line
+ * when it is finished. Opening it gives back the entries still pending, in the order they were
+ * added. Used for the outbox (and reusable for any "persist, then work, then mark done" queue).
+ *
+ * What survives what: every append is a single write() to a file opened for appending. Once
+ * `append()` / `markDone()` resolve, the bytes are in the operating system's page cache, so
+ * they survive the process dying in any way (kill -9, a crash, an uncaught exception). They
+ * survive a power loss or OS crash only with `fsync: true` (fdatasync after every write, and
+ * an fsync of the directory after a compaction's rename), which costs a disk flush per write.
+ * A write cut short leaves a torn last line: open() drops it and rewrites the file cleanly.
+ */
+import { appendFile, mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { silentLogger, type Logger } from '../log/logger';
+
+export interface JournalEntry<T> {
+  id: string;
+  data: T;
+}
+
+export interface JournalOptions<T> {
+  path: string;
+  /** Validates every entry read back from disk. */
+  schema: z.ZodType<T>;
+  /** Flush to stable storage after every write (survives power loss, costs a disk flush). */
+  fsync?: boolean;
+  logger?: Logger;
+  /**
+   * Finished ids kept across compactions, so appending an id that was already done is
+   * recognised and skipped (a producer that replays after a crash does not cause a repeat).
+   */
+  rememberDone?: number;
+  /** Compact once this many lines were written since the last compaction and most lines are dead. */
+  compactAfterLines?: number;
+}
+
+export type EntryState = 'pending' | 'done';
+
+type JournalLine<T> = { op: 'add'; id: string; data: T } | { op: 'done'; id: string };
+
+function lineSchema<T>(data: z.ZodType<T>): z.ZodType<JournalLine<T>> {
+  return z.discriminatedUnion('op', [
+    z.object({ op: z.literal('add'), id: z.string().min(1), data }),
+    z.object({ op: z.literal('done'), id: z.string().min(1) }),
+  ]) as z.ZodType<JournalLine<T>>;
+}
+
+const FILE_MODE = 0o600;
+
+export class Journal<T> {
+  private readonly pendingEntries = new Map<string, T>();
+  /** Insertion-ordered, bounded: the most recently finished ids. */
+  private readonly doneIds = new Set<string>();
+  private handle: FileHandle | undefined;
+  private lines = 0;
+  private linesSinceCompaction = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  /** Lines the file held right after the last compaction (or at open). */
+  private linesAtCompaction = 0;
+  private readonly log: Logger;
+  private readonly lineSchema: z.ZodType<JournalLine<T>>;
+  private readonly rememberDone: number;
+  private readonly compactAfterLines: number;
+
+  private constructor(private readonly options: JournalOptions<T>) {
+    this.log = options.logger ?? silentLogger;
+    this.rememberDone = options.rememberDone ?? 10_000;
+    this.compactAfterLines = options.compactAfterLines ?? 1_000;
+    this.lineSchema = lineSchema(options.schema);
+  }
+
+  /** Loads the journal (creating it if needed) and makes it ready for appends. */
+  static async open<T>(options: JournalOptions<T>): Promise<Journal<T>> {
+    const journal = new Journal(options);
+    await journal.load();
+    return journal;
+  }
+
+  get path(): string {
+    return this.options.path;
+  }
+
+  /** Entries added and not yet done, oldest first. */
+  pending(): JournalEntry<T>[] {
+    return [...this.pendingEntries].map(([id, data]) => ({ id, data }));
+  }
+
+  get pendingCount(): number {
+    return this.pendingEntries.size;
+  }
+
+  state(id: string): EntryState | undefined {
+    if (this.pendingEntries.has(id)) return 'pending';
+    return this.doneIds.has(id) ? 'done' : undefined;
+  }
+
+  /**
+   * Persists new entries in one write. Ids already pending or remembered as done are skipped;
+   * resolves with the entries actually added, once they are written.
+   */
+  append(entries: readonly JournalEntry<T>[]): Promise<JournalEntry<T>[]> {
+    return this.serialized(async () => {
+      const fresh: JournalEntry<T>[] = [];
+      const batch = new Set<string>();
+      for (const entry of entries) {
+        if (this.state(entry.id) !== undefined || batch.has(entry.id)) continue;
+        batch.add(entry.id);
+        fresh.push(entry);
+      }
+      if (fresh.length === 0) return fresh;
+      await this.write(fresh.map((e) => JSON.stringify({ op: 'add', id: e.id, data: e.data })));
+      for (const e of fresh) this.pendingEntries.set(e.id, e.data);
+      return fresh;
+    });
+  }
+
+  /** Records that these entries are finished; unknown or already finished ids are ignored. */
+  markDone(ids: readonly string[]): Promise<void> {
+    return this.serialized(async () => {
+      const known = [...new Set(ids)].filter((id) => this.pendingEntries.has(id));
+      if (known.length === 0) return;
+      await this.write(known.map((id) => JSON.stringify({ op: 'done', id })));
+      for (const id of known) {
+        this.pendingEntries.delete(id);
+        this.rememberAsDone(id);
+      }
+      if (this.shouldCompact()) await this.compact();
+    });
+  }
+
+  /** Waits for queued writes, then closes the file. Pending entries stay on disk. */
+  close(): Promise<void> {
+    this.closing ??= this.serialized(async () => {
+      this.closed = true;
+      await this.handle?.close();
+      this.handle = undefined;
+    });
+    return this.closing;
+  }
+
+  private serialized<R>(task: () => Promise<R>): Promise<R> {
+    const run = this.chain.then(() => {
+      if (this.closed) throw new Error(`Journal ${this.options.path} is closed`);
+      return task();
+    });
+    // One failed write must not wedge the queue behind it.
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async write(lines: string[]): Promise<void> {
+    const handle = this.handle;
+    if (!handle) throw new Error(`Journal ${this.options.path} is not open`);
+    await handle.write(`${lines.join('\n')}\n`);
+    if (this.options.fsync) await handle.datasync();
+    this.lines += lines.length;
+    this.linesSinceCompaction += lines.length;
+  }
+
+  /**
+   * Dead lines dominate, and the file at least doubled since the last rewrite: the rewrite
+   * cost stays proportional to what was appended, even with many remembered done ids.
+   */
+  private shouldCompact(): boolean {
+    const dead = this.lines - this.pendingEntries.size;
+    return this.linesSinceCompaction >= Math.max(this.compactAfterLines, this.linesAtCompaction) && dead > this.pendingEntries.size;
+  }
+
+  private rememberAsDone(id: string): void {
+    this.doneIds.add(id);
+    if (this.doneIds.size > this.rememberDone) {
+      const oldest = this.doneIds.values().next();
+      if (!oldest.done) this.doneIds.delete(oldest.value);
+    }
+  }
+
+  private async load(): Promise<void> {
+    const path = this.options.path;
+    await mkdir(dirname(path), { recursive: true });
+    let text = '';
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const rawLines = text.split('\n');
+    // The piece after the last newline is empty unless the last write was cut short.
+    const tail = rawLines.pop() ?? '';
+    let needsRewrite = false;
+    const rejected: string[] = [];
+    const apply = (raw: string): boolean => {
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        return false;
+      }
+      const parsed = this.lineSchema.safeParse(json);
+      if (!parsed.success) return false;
+      const line = parsed.data;
+      if (line.op === 'add') {
+        if (!this.doneIds.has(line.id)) this.pendingEntries.set(line.id, line.data);
+      } else {
+        this.pendingEntries.delete(line.id);
+        this.rememberAsDone(line.id);
+      }
+      return true;
+    };
+    for (const raw of rawLines) {
+      if (raw.trim() === '') continue;
+      this.lines += 1;
+      if (!apply(raw)) rejected.push(raw);
+    }
+    if (tail !== '') {
+      needsRewrite = true;
+      if (apply(tail)) this.lines += 1;
+      else this.log.warn('Dropped a torn last line of the journal (a write was cut short)', { path, bytes: tail.length });
+    }
+    if (rejected.length > 0) {
+      // Kept aside rather than lost: compaction is about to rewrite the file without them.
+      await appendFile(`${path}.rejected`, `${rejected.join('\n')}\n`, { mode: FILE_MODE });
+      this.log.warn('Journal lines failed validation and were moved aside', { path, count: rejected.length, to: `${path}.rejected` });
+      needsRewrite = true;
+    }
+    this.linesSinceCompaction = this.lines;
+    if (needsRewrite || this.shouldCompact()) {
+      await this.compact();
+    } else {
+      this.handle = await open(path, 'a', FILE_MODE);
+    }
+  }
+
+  /** Rewrites the file with only the remembered done ids and the pending entries: tmp file, then rename. */
+  private async compact(): Promise<void> {
+    const path = this.options.path;
+    const tmp = `${path}.compact.tmp`;
+    const lines = [
+      ...[...this.doneIds].map((id) => JSON.stringify({ op: 'done', id })),
+      ...[...this.pendingEntries].map(([id, data]) => JSON.stringify({ op: 'add', id, data })),
+    ];
+    try {
+      const out = await open(tmp, 'w', FILE_MODE);
+      try {
+        if (lines.length > 0) await out.write(`${lines.join('\n')}\n`);
+        if (this.options.fsync) await out.sync();
+      } finally {
+        await out.close();
+      }
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    if (this.options.fsync) await syncDirectory(dirname(path));
+    await this.handle?.close();
+    this.handle = await open(path, 'a', FILE_MODE);
+    this.lines = lines.length;
+    this.linesAtCompaction = lines.length;
+    this.linesSinceCompaction = 0;
+    this.log.debug('Compacted the journal', { path, pending: this.pendingEntries.size });
+  }
+}
+
+/** Makes a rename durable: the directory entry itself must reach the disk. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChatAddress, OutboxItem } from '../../../electron/core/bridge/outbox';
+import { startHarness, groupChat, singleChat, type Harness } from './harness';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness({ qpsLimit: 1000 });
+});
+afterEach(async () => h.close());
+
+let n = 0;
+async function fileItem(chat: ChatAddress, fileName: string, content: string | Buffer): Promise<OutboxItem> {
+  n += 1;
+  const path = join(h.dir, `f${n}-${fileName}`);
+  await writeFile(path, content);
+  return { id: `file-${n}`, chat, payload: { kind: 'file', path, fileName }, createdAt: Date.now() };
+}
+
+const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('outbox files', () => {
+  it('uploads a document and sends it as a file message, an image as an image message', async () => {
+    const box = await h.outbox();
+    const chat = groupChat('F');
+    const pdf = '%PDF-1.4 report';
+    await box.enqueue([await fileItem(chat, 'report.pdf', pdf), await fileItem(singleChat('user001'), 'shot.png', 'PNG bytes')]);
+    await box.idle();
+    const media = h.dt.uploadedMedia();
+    expect(media.map((m) => [m.type, m.fileName])).toEqual([
+      ['file', 'report.pdf'],
+      ['image', 'shot.png'],
+    ]);
+    expect(media[0]!.sha256).toBe(sha(pdf));
+    const sent = h.dt.sentMessages();
+    expect(sent[0]).toMatchObject({ via: 'group', conversationId: 'cidGroupF', msgKey: 'sampleFile', msgParam: { mediaId: media[0]!.mediaId, fileName: 'report.pdf', fileType: 'pdf' } });
+    expect(sent[1]).toMatchObject({ via: 'oto', userIds: ['user001'], msgKey: 'sampleImageMsg', msgParam: { photoURL: media[1]!.mediaId } });
+    const audit = await h.audit.read();
+    expect(audit.map((r) => [r.kind, r.bytes, r.result])).toEqual([
+      ['file', pdf.length, { ok: true, via: 'group' }],
+      ['image', 9, { ok: true, via: 'single' }],
+    ]);
+  });
+
+  it('zips a file whose extension DingTalk does not accept and sends <name>.zip', async () => {
+    const box = await h.outbox();
+    await box.enqueue([await fileItem(groupChat('Z'), 'notes.md', '# notes\n'.repeat(200))]);
+    await box.idle();
+    expect(h.dt.uploadedMedia().map((m) => [m.type, m.fileName])).toEqual([['file', 'notes.md.zip']]);
+    expect(h.dt.sentMessages()[0]).toMatchObject({ msgKey: 'sampleFile', msgParam: { fileName: 'notes.md.zip', fileType: 'zip' } });
+  });
+
+  it('reports a file over the limit or gone, without uploading, and goes on with the chat', async () => {
+    const box = await h.outbox();
+    const chat = groupChat('L');
+    const big = await fileItem(chat, 'huge.pdf', '');
+    if (big.payload.kind === 'file') await truncate(big.payload.path, 25 * 1024 * 1024);
+    const gone: OutboxItem = { id: 'gone', chat, payload: { kind: 'file', path: join(h.dir, 'missing.pdf'), fileName: 'missing.pdf' }, createdAt: Date.now() };
+    await box.enqueue([big, gone, await fileItem(chat, 'ok.pdf', 'fine')]);
+    await box.idle();
+    expect(h.failures.map((f) => f.problem.code)).toEqual(['dingtalk.media_too_large', 'outbox.file_missing']);
+    expect(h.failures[0]!.problem.message).toMatch(/huge\.pdf is too large for DingTalk \(25\.0 MB, limit 20 MB/);
+    expect(h.dt.uploadedMedia().map((m) => m.fileName)).toEqual(['ok.pdf']);
+  });
+
+  it('uploads once and retries only the send when the send is rate limited', async () => {
+    const box = await h.outbox();
+    h.dt.setFault({ otoFlowControlled: ['user009'] });
+    await box.enqueue([await fileItem(singleChat('user009'), 'a.pdf', 'x')]);
+    while (h.dt.requests().filter((r) => r.api === 'oToMessages.batchSend').length < 2) await new Promise((r) => setTimeout(r, 10));
+    h.dt.clearFaults();
+    await box.idle();
+    expect(h.dt.uploadedMedia()).toHaveLength(1);
+    expect(h.dt.sentMessages()).toHaveLength(1);
+  });
+});
