@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { InboundMessage } from '../../dingtalk/inbound-message';
 import type { OutboundMessage } from '../../dingtalk/outbound-message';
 import { toProblem } from '../../errors';
+import type { AuditEntry } from '../../log/audit';
 import { silentLogger, type Logger } from '../../log/logger';
 import { checkAccess, type AccessPolicy } from '../access';
 import type { ChatDirectory } from '../chat-directory';
@@ -21,16 +22,6 @@ export interface InboundSettings {
   lang: ReplyLanguage;
   access: AccessPolicy;
   maxFileBytes: number;
-}
-
-export interface InboundAudit {
-  kind: 'in' | 'refused' | 'ignored';
-  chatId: string;
-  chatType: 'single' | 'group';
-  sender: { staffId?: string; nick: string };
-  msgId: string;
-  chars: number;
-  detail?: string;
 }
 
 export interface InboundDeps {
@@ -48,7 +39,7 @@ export interface InboundDeps {
   /** Catch-up after /resume: sends what was held back while paused; returns how many. */
   releaseHeld(chatId: string): Promise<number>;
   onPending?(request: PendingRequest, who: { chatTitle?: string; senderNick: string }): void;
-  audit?(record: InboundAudit): void;
+  audit?(entry: AuditEntry): void;
   logger?: Logger;
 }
 
@@ -94,33 +85,35 @@ export class InboundHandler {
       });
       const content = contentOf(m);
       const command: Command = content.files.length > 0 && content.text.trim() === '' ? { name: 'send', recipients: [], text: '', explicit: false } : parseCommand(content.text);
-      const record = (kind: InboundAudit['kind'], detail?: string): void =>
+      const record = (kind: string, refusal?: AuditEntry['refusal']): void =>
         this.deps.audit?.({
-          kind,
+          direction: 'in',
           chatId: m.conversationId,
           chatType: m.conversationType,
-          sender: { nick: m.sender.nick, ...(m.sender.staffId ? { staffId: m.sender.staffId } : {}) },
-          msgId: m.msgId,
+          kind,
+          sender: { id: m.sender.staffId ?? m.sender.id, nick: m.sender.nick },
           chars: content.text.length,
-          ...(detail ? { detail } : {}),
+          ref: m.msgId,
+          content: content.text,
+          ...(refusal ? { refusal } : {}),
         });
 
       const authorized = await this.deps.im.isAuthorized(m.conversationId);
       if (!authorized && command.name !== 'subscribe') {
         // CCCC's rule: an unauthorized chat gets an answer to /subscribe only.
-        record('ignored', 'chat not authorized');
+        record(command.name, { code: 'unauthorized_chat', reason: 'chat not authorized; only /subscribe answers' });
         return;
       }
       if (command.name !== 'help') {
         const chatPolicy = (await this.deps.chats.chat(m.conversationId))?.access ?? settings.access;
         const access = checkAccess(chatPolicy, { isAdmin: m.sender.isAdmin, ...(m.sender.staffId ? { staffId: m.sender.staffId } : {}) });
         if (!access.allowed) {
-          record('refused', `access policy: ${access.policy}`);
+          record(command.name, { code: 'access_policy', reason: access.policy });
           await say(t.accessDenied(access.policy, m.sender.staffId));
           return;
         }
       }
-      record('in', command.name);
+      record(content.files.length ? `${command.name}+files` : command.name);
       if (content.unsupported) {
         await say(t.unsupportedType(content.unsupported));
         return;

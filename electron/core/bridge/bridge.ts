@@ -1,0 +1,396 @@
+/**
+ * One bridge: a DingTalk app ↔ one CCCC group. Composes the small services — Stream client,
+ * OpenAPI client, daemon client and monitor, ledger follower, IM state, blob store, outbox,
+ * durable delivery to CCCC — each behind its own error boundary. Nothing thrown by the network
+ * or by bad input reaches the host; failures surface as status and problems a user can act on.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DaemonClient, DaemonMonitor, type DaemonState } from '../cccc/daemon';
+import { resolveChatText } from '../cccc/ledger/chat-text';
+import type { LedgerEvent } from '../cccc/ledger/event';
+import { LedgerFollower } from '../cccc/ledger/follower';
+import type { DingTalkCredentials, DingTalkEndpoints } from '../dingtalk/endpoints';
+import { DingTalkApi } from '../dingtalk/openapi-client';
+import type { OutboundMessage } from '../dingtalk/outbound-message';
+import { StreamClient, type StreamState } from '../dingtalk/stream-client';
+import type { InboundMessage } from '../dingtalk/inbound-message';
+import { toProblem, type Problem } from '../errors';
+import { AuditLog } from '../log/audit';
+import { silentLogger, type Logger } from '../log/logger';
+import { DaemonGroup } from './adapters/daemon-group';
+import { GroupBlobs } from './adapters/group-blobs';
+import { ChatDirectory } from './chat-directory';
+import { GroupDelivery } from './inbound/group-delivery';
+import { InboundHandler } from './inbound/handler';
+import { HeldMessages } from './outbound/held';
+import { OutboundRouter } from './outbound/router';
+import { Outbox } from './outbox';
+import type { ChatAddress, OutboxItem } from './outbox';
+import type { GroupPort, ImStatePort, PendingRequest } from './ports';
+import { REPLIES } from './replies';
+import type { BridgeSettings } from './settings';
+
+export interface BridgeConfig {
+  groupId: string;
+  ccccHome: string;
+  /** The bridge's own state: cursor, outbox, inbox, chats, held messages, audit log. */
+  stateDir: string;
+  credentials: DingTalkCredentials;
+  endpoints: DingTalkEndpoints;
+  settings: BridgeSettings;
+}
+
+export interface BridgeServices {
+  logger?: Logger;
+  /** CCCC's IM state files for the group (shared with CCCC's Web UI and CLI). */
+  imState: (groupDir: string) => ImStatePort;
+  /** Secrets to keep out of every log line. */
+  secrets?: () => readonly string[];
+  /** Stream client tuning (tests shorten timers). */
+  stream?: { pingIntervalMs?: number; deadAfterMs?: number; backoff?: { baseMs: number; capMs: number; jitterMs: number } };
+  ledgerPollMs?: number;
+  daemonPollMs?: number;
+}
+
+export type BridgeState = 'stopped' | 'starting' | 'running' | 'degraded' | 'error';
+
+export interface BridgeStatus {
+  state: BridgeState;
+  dingtalk: StreamState;
+  cccc: DaemonState;
+  outboxDepth: number;
+  inboxDepth: number;
+  lastProblem?: Problem;
+}
+
+export interface PendingNotice extends PendingRequest {
+  chatTitle?: string;
+  senderNick: string;
+}
+
+const CONFIRM_POLL_MS = 2_000;
+
+export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [PendingNotice]; problem: [Problem] }> {
+  readonly groupDir: string;
+  readonly api: DingTalkApi;
+  readonly group: GroupPort;
+  readonly im: ImStatePort;
+  readonly chats: ChatDirectory;
+  private readonly log: Logger;
+  private readonly daemon: DaemonClient;
+  private readonly monitor: DaemonMonitor;
+  private readonly stream: StreamClient;
+  private readonly held: HeldMessages;
+  private readonly audit: AuditLog;
+  private readonly blobs: GroupBlobs;
+  private outbox: Outbox | undefined;
+  private delivery: GroupDelivery | undefined;
+  private follower: LedgerFollower | undefined;
+  private handler: InboundHandler | undefined;
+  private router: OutboundRouter | undefined;
+  private state: BridgeState = 'stopped';
+  private lastProblem: Problem | undefined;
+  private titles = new Map<string, string>();
+  private titlesAt = 0;
+  /** Event id of a person's message → where it came from, to @-mention them in the answer. */
+  private readonly asked = new Map<string, { chatId: string; staffId: string }>();
+  private readonly confirmWatch = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly config: BridgeConfig,
+    private readonly services: BridgeServices,
+  ) {
+    super();
+    this.log = (services.logger ?? silentLogger).child('bridge');
+    this.groupDir = join(config.ccccHome, 'groups', config.groupId);
+    this.api = new DingTalkApi({ credentials: config.credentials, endpoints: config.endpoints, logger: this.log });
+    this.daemon = new DaemonClient({ home: config.ccccHome, logger: this.log });
+    this.monitor = new DaemonMonitor(this.daemon, { logger: this.log, ...(services.daemonPollMs ? { intervalMs: services.daemonPollMs } : {}) });
+    this.group = new DaemonGroup(this.daemon, config.groupId);
+    this.im = services.imState(this.groupDir);
+    this.chats = new ChatDirectory(config.stateDir, this.log);
+    this.held = new HeldMessages(config.stateDir, 30, this.log);
+    this.blobs = new GroupBlobs(this.groupDir, this.log);
+    this.audit = new AuditLog({ dir: join(config.stateDir, 'audit'), includeContent: config.settings.auditContent, logger: this.log, ...(services.secrets ? { secrets: services.secrets } : {}) });
+    this.stream = new StreamClient({
+      credentials: config.credentials,
+      endpoints: config.endpoints,
+      logger: this.log,
+      onMessage: (m) => this.onInbound(m),
+      ...services.stream,
+    });
+    this.stream.on('state', (s) => this.onStreamState(s));
+    this.monitor.onChange((s) => this.onDaemonState(s));
+  }
+
+  get settings(): BridgeSettings {
+    return this.config.settings;
+  }
+
+  updateSettings(patch: Partial<BridgeSettings>): void {
+    Object.assign(this.config.settings, patch);
+  }
+
+  status(): BridgeStatus {
+    const s: BridgeStatus = {
+      state: this.state,
+      dingtalk: this.stream.state,
+      cccc: this.monitor.state,
+      outboxDepth: this.outbox?.depth() ?? 0,
+      inboxDepth: this.delivery?.depth ?? 0,
+    };
+    if (this.lastProblem) s.lastProblem = this.lastProblem;
+    return s;
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'stopped' && this.state !== 'error') return;
+    this.setState('starting');
+    await mkdir(this.config.stateDir, { recursive: true, mode: 0o700 });
+    this.outbox = new Outbox({
+      dir: this.config.stateDir,
+      api: this.api,
+      logger: this.log,
+      audit: this.audit,
+      onFailure: (item, problem) => this.onOutboxFailure(item, problem),
+    });
+    await this.outbox.open();
+    this.delivery = await GroupDelivery.open({
+      stateDir: this.config.stateDir,
+      group: this.group,
+      logger: this.log,
+      onDelivered: (send, chat, eventId) => this.onDelivered(send.mentionUserIds[0], chat, eventId, send.clientId),
+      onDelayed: (_send, chat) => void this.replyText(chat, REPLIES[this.settings.replyLanguage].cccDown()),
+      onFailed: (_send, chat, problem) =>
+        void this.replyText(chat, REPLIES[this.settings.replyLanguage].deliveryFailed(problem.hint ? `${problem.message} — ${problem.hint}` : problem.message)),
+    });
+    this.handler = new InboundHandler({
+      group: this.group,
+      im: this.im,
+      blobs: this.blobs,
+      chats: this.chats,
+      logger: this.log,
+      settings: () => ({ lang: this.settings.replyLanguage, access: this.settings.access, maxFileBytes: this.settings.maxFileMb * 1024 * 1024 }),
+      download: async (file, robotCode, maxBytes) => (await this.api.downloadFile(file.downloadCode, { maxBytes, ...(robotCode ? { robotCode } : {}) })).body,
+      reply: (chat, message, mention) => this.reply(chat, message, mention),
+      deliver: (send, chat) => this.delivery!.deliver(send, chat),
+      releaseHeld: (chatId) => this.releaseHeld(chatId),
+      onPending: (request, who) => this.onPending(request, who),
+      audit: (entry) => this.audit.record(entry),
+    });
+    this.router = new OutboundRouter({
+      im: this.im,
+      chats: this.chats,
+      blobs: this.blobs,
+      held: this.held,
+      logger: this.log,
+      titles: () => this.actorTitles(),
+      enqueue: (items) => this.outbox!.enqueue(items),
+      askedBy: (eventId) => this.asked.get(eventId),
+    });
+    this.follower = new LedgerFollower({
+      groupDir: this.groupDir,
+      cursorPath: join(this.config.stateDir, 'ledger-cursor.json'),
+      catchUp: this.settings.catchUp,
+      logger: this.log,
+      ...(this.services.ledgerPollMs ? { pollIntervalMs: this.services.ledgerPollMs } : {}),
+      onBatch: async (batch) => {
+        const events = await Promise.all(batch.events.map((e) => this.expandText(e)));
+        await this.router!.route(events);
+        await batch.commit();
+      },
+    });
+    try {
+      await this.follower.start();
+    } catch (err) {
+      this.fail(toProblem(err, 'cccc.ledger'));
+      await this.stopServices();
+      throw err;
+    }
+    this.monitor.start();
+    this.stream.start();
+    this.setState('running');
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    await this.stopServices();
+    this.setState('stopped');
+  }
+
+  /** Approves a /subscribe request (binds it in CCCC) and tells the chat. */
+  async approve(key: string): Promise<void> {
+    const { chatId } = await this.group.bind(key);
+    await this.confirmSubscribed(chatId);
+  }
+
+  async reject(key: string): Promise<void> {
+    await this.group.reject(key);
+  }
+
+  /** Resolves when every queued delivery (both ways) has finished; for tests and benchmarks. */
+  async idle(): Promise<void> {
+    await this.delivery?.idle();
+    await this.outbox?.idle();
+  }
+
+  private async stopServices(): Promise<void> {
+    for (const timer of this.confirmWatch.values()) clearTimeout(timer);
+    this.confirmWatch.clear();
+    await this.stream.stop();
+    await this.follower?.stop();
+    this.monitor.stop();
+    await this.delivery?.close();
+    await this.outbox?.close();
+    await this.audit.close();
+  }
+
+  private setState(state: BridgeState): void {
+    this.state = state;
+    this.emit('status', this.status());
+  }
+
+  private fail(problem: Problem): void {
+    this.lastProblem = problem;
+    this.log.error(problem.message, { code: problem.code });
+    this.emit('problem', problem);
+  }
+
+  private onStreamState(s: StreamState): void {
+    if (s.status === 'error') {
+      this.fail(s.problem);
+      this.setState('error');
+    } else if (s.status === 'reconnecting') {
+      this.lastProblem = s.problem;
+      if (this.state === 'running') this.setState('degraded');
+      else this.emit('status', this.status());
+    } else if (s.status === 'connected' && this.state === 'degraded' && this.monitor.state.status !== 'down') {
+      this.setState('running');
+    } else {
+      this.emit('status', this.status());
+    }
+  }
+
+  private onDaemonState(s: DaemonState): void {
+    if (s.status === 'down') {
+      if (s.problem) this.lastProblem = s.problem;
+      if (this.state === 'running') this.setState('degraded');
+    } else if (s.status === 'up') {
+      this.delivery?.retryNow();
+      if (this.state === 'degraded' && this.stream.state.status === 'connected') this.setState('running');
+    }
+    this.emit('status', this.status());
+  }
+
+  private onInbound(m: InboundMessage): Promise<void> {
+    if (m.sessionWebhook) this.outbox?.rememberWebhook(m.conversationId, m.sessionWebhook.url, m.sessionWebhook.expiresAt);
+    return this.handler!.handle(m);
+  }
+
+  private onDelivered(staffId: string | undefined, chat: ChatAddress, eventId: string, clientId: string): void {
+    if (staffId) {
+      this.asked.set(eventId, { chatId: chat.conversationId, staffId });
+      if (this.asked.size > 2_000) this.asked.delete(this.asked.keys().next().value as string);
+    }
+    this.log.debug('Message reached CCCC', { chat: chat.conversationId, clientId });
+  }
+
+  private async onPending(request: PendingRequest, who: { chatTitle?: string; senderNick: string }): Promise<void> {
+    this.emit('pending', { ...request, ...who });
+    // Approval may come from CCCC's Web UI or CLI too: watch for it and confirm in the chat.
+    const chatId = request.chatId;
+    clearTimeout(this.confirmWatch.get(chatId));
+    const check = async (): Promise<void> => {
+      this.confirmWatch.delete(chatId);
+      if (Date.now() > request.expiresAt) return;
+      if (await this.im.isAuthorized(chatId).catch(() => false)) {
+        await this.confirmSubscribed(chatId);
+        return;
+      }
+      if (this.state !== 'stopped') this.confirmWatch.set(chatId, setTimeout(() => void check(), CONFIRM_POLL_MS));
+    };
+    this.confirmWatch.set(chatId, setTimeout(() => void check(), CONFIRM_POLL_MS));
+  }
+
+  private async confirmSubscribed(chatId: string): Promise<void> {
+    clearTimeout(this.confirmWatch.get(chatId));
+    this.confirmWatch.delete(chatId);
+    const record = await this.chats.chat(chatId);
+    if (!record) return;
+    const chat: ChatAddress = { conversationId: chatId, conversationType: record.conversationType, ...(record.userId ? { userId: record.userId } : {}) };
+    await this.replyText(chat, REPLIES[this.settings.replyLanguage].subscribedConfirmed());
+  }
+
+  private async releaseHeld(chatId: string): Promise<number> {
+    const { items, folded } = await this.held.take(chatId);
+    if (items.length === 0 && folded === 0) return 0;
+    const first = items[0];
+    if (folded > 0 && first) {
+      const notice = this.replyItem(first.chat, { kind: 'text', content: REPLIES[this.settings.replyLanguage].heldBackNotice(folded) });
+      await this.outbox!.enqueue([notice, ...items]);
+    } else {
+      await this.outbox!.enqueue(items);
+    }
+    return items.length + folded;
+  }
+
+  private replyItem(chat: ChatAddress, message: OutboundMessage, mention?: string[]): OutboxItem {
+    return {
+      id: `reply:${randomUUID()}`,
+      chat,
+      payload: { kind: 'message', message, ...(mention?.length ? { atUserIds: mention } : {}) },
+      createdAt: Date.now(),
+    };
+  }
+
+  private async reply(chat: ChatAddress, message: OutboundMessage, mention?: string[]): Promise<void> {
+    await this.outbox!.enqueue([this.replyItem(chat, message, mention)]);
+  }
+
+  private async replyText(chat: ChatAddress, text: string): Promise<void> {
+    try {
+      await this.reply(chat, { kind: 'text', content: text });
+    } catch (err) {
+      this.log.error('Could not queue a reply', { error: err, chat: chat.conversationId });
+    }
+  }
+
+  private onOutboxFailure(item: OutboxItem, problem: Problem): void {
+    this.fail(problem);
+    // Tell the chat, unless the failure is about reaching that chat at all.
+    if (item.id.startsWith('notice:') || problem.code === 'dingtalk.invalid_user' || problem.code === 'dingtalk.no_permission' || problem.code === 'dingtalk.robot_not_found') return;
+    const t = REPLIES[this.settings.replyLanguage];
+    void this.outbox
+      ?.enqueue([{ ...this.replyItem(item.chat, { kind: 'text', content: t.error(problem.message) }), id: `notice:${randomUUID()}` }])
+      .catch(() => undefined);
+  }
+
+  private async actorTitles(): Promise<Map<string, string>> {
+    if (Date.now() - this.titlesAt < 60_000 && this.titles.size > 0) return this.titles;
+    try {
+      const actors = await this.group.actors();
+      this.titles = new Map(actors.map((a) => [a.id, a.title]));
+      this.titlesAt = Date.now();
+    } catch (err) {
+      this.log.warn('Could not read actor titles; using ids', { code: toProblem(err).code });
+    }
+    return this.titles;
+  }
+
+  /** Long texts live in a side file; agents' answers are forwarded whole. */
+  private async expandText(event: LedgerEvent): Promise<LedgerEvent> {
+    if (event.kind !== 'chat.message') return event;
+    try {
+      const { text, spillPath } = await resolveChatText(this.groupDir, event);
+      if (!spillPath) return event;
+      const attachments = Array.isArray(event.data.attachments) ? event.data.attachments.filter((a) => (a as { path?: unknown }).path !== spillPath) : [];
+      return { ...event, data: { ...event.data, text, attachments } };
+    } catch (err) {
+      this.log.warn('Could not read a long message text; forwarding the pointer', { event: event.id, code: toProblem(err).code });
+      return event;
+    }
+  }
+}
