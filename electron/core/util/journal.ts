@@ -100,9 +100,16 @@ export class Journal<T> {
 
   /**
    * Persists new entries in one write. Ids already pending or remembered as done are skipped;
-   * resolves with the entries actually added, once they are written.
+   * resolves with the entries actually added, once they are written. Entries the schema
+   * rejects are refused up front (the whole batch), since they could not be read back.
    */
   append(entries: readonly JournalEntry<T>[]): Promise<JournalEntry<T>[]> {
+    for (const entry of entries) {
+      const checked = this.options.schema.safeParse(entry.data);
+      if (!checked.success) {
+        return Promise.reject(new TypeError(`Journal entry ${entry.id} does not match its schema: ${checked.error.issues[0]?.message ?? 'invalid'}`));
+      }
+    }
     return this.serialized(async () => {
       const fresh: JournalEntry<T>[] = [];
       const batch = new Set<string>();

@@ -51,6 +51,13 @@ describe('Journal', () => {
     await j.close();
   });
 
+  it('refuses entries its schema rejects, before writing anything', async () => {
+    const j = await Journal.open({ path, schema });
+    await expect(j.append([{ id: 'a', data: { n: 1 } }, { id: 'b', data: { n: 'x' } as unknown as { n: number } }])).rejects.toThrow(/b does not match/);
+    expect(j.pending()).toEqual([]);
+    await j.close();
+  });
+
   it('drops a torn last line (a write cut short) and rewrites the file cleanly', async () => {
     const j = await Journal.open({ path, schema });
     await j.append([

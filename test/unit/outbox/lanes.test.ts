@@ -43,6 +43,33 @@ describe('ChatLanes', () => {
     expect(lanes.depth()).toBe(0);
   });
 
+  it('idle() waits only for what was pushed before it was called', async () => {
+    const gates = new Map<string, () => void>();
+    const lanes = new ChatLanes<Item>(
+      (i) => i.chat,
+      (i) => new Promise<boolean>((r) => gates.set(i.id, () => r(true))),
+      () => undefined,
+    );
+    lanes.push([{ id: 'a1', chat: 'a' }]);
+    let idle = false;
+    void lanes.idle().then(() => (idle = true));
+    lanes.push([
+      { id: 'b1', chat: 'b' },
+      { id: 'a2', chat: 'a' },
+    ]);
+    await new Promise((r) => setTimeout(r, 5));
+    gates.get('a1')!();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(idle).toBe(true);
+    expect(lanes.depthByKey()).toEqual({ a: 1, b: 1 });
+    const rest = lanes.idle();
+    gates.get('b1')!();
+    await new Promise((r) => setTimeout(r, 5));
+    gates.get('a2')!();
+    await rest;
+    expect(lanes.depth()).toBe(0);
+  });
+
   it('stop() waits for work in progress and leaves unfinished items queued', async () => {
     let release: (finished: boolean) => void = () => undefined;
     const lanes = new ChatLanes<Item>(

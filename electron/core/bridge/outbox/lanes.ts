@@ -13,10 +13,17 @@ export interface LaneItem {
  */
 export type LaneWork<I> = (item: I) => Promise<boolean>;
 
+interface Queued<I> {
+  item: I;
+  /** Push order across all chats, for idle(). */
+  seq: number;
+}
+
 export class ChatLanes<I extends LaneItem> {
-  private readonly queues = new Map<string, I[]>();
+  private readonly queues = new Map<string, Array<Queued<I>>>();
   private readonly running = new Map<string, Promise<void>>();
-  private readonly idleWaiters: Array<() => void> = [];
+  private readonly idleWaiters: Array<{ upTo: number; resolve: () => void }> = [];
+  private pushed = 0;
   private stopped = false;
 
   constructor(
@@ -29,9 +36,10 @@ export class ChatLanes<I extends LaneItem> {
     if (this.stopped) return;
     for (const item of items) {
       const key = this.keyOf(item);
+      const entry = { item, seq: ++this.pushed };
       const queue = this.queues.get(key);
-      if (queue) queue.push(item);
-      else this.queues.set(key, [item]);
+      if (queue) queue.push(entry);
+      else this.queues.set(key, [entry]);
     }
     for (const key of new Set(items.map(this.keyOf))) this.start(key);
   }
@@ -48,10 +56,11 @@ export class ChatLanes<I extends LaneItem> {
     return out;
   }
 
-  /** Resolves once every queue is empty, or the lanes stopped. */
+  /** Resolves once every item pushed so far is finished (later pushes do not hold it up), or the lanes stopped. */
   idle(): Promise<void> {
-    if (this.stopped || this.queues.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    const upTo = this.pushed;
+    if (this.stopped || this.finishedUpTo(upTo)) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push({ upTo, resolve }));
   }
 
   /** Starts nothing new and waits for the items being worked on to settle. */
@@ -63,10 +72,7 @@ export class ChatLanes<I extends LaneItem> {
 
   private start(key: string): void {
     if (this.running.has(key)) return;
-    const run = this.drain(key).finally(() => {
-      this.running.delete(key);
-      if (this.queues.size === 0) this.wakeIdle();
-    });
+    const run = this.drain(key).finally(() => this.running.delete(key));
     this.running.set(key, run);
   }
 
@@ -77,19 +83,32 @@ export class ChatLanes<I extends LaneItem> {
       if (!queue || !head || this.stopped) return;
       let finished: boolean;
       try {
-        finished = await this.work(head);
+        finished = await this.work(head.item);
       } catch (err) {
         // `work` handles its own failures; if it still throws, park the chat rather than spin.
-        this.onCrash(err, head);
+        this.onCrash(err, head.item);
         return;
       }
       if (!finished) return;
       queue.shift();
       if (queue.length === 0) this.queues.delete(key);
+      this.wakeIdle();
     }
   }
 
+  /** Every queue's head came later than `upTo`: all items up to it are finished (FIFO per chat). */
+  private finishedUpTo(upTo: number): boolean {
+    for (const queue of this.queues.values()) if ((queue[0]?.seq ?? Infinity) <= upTo) return false;
+    return true;
+  }
+
   private wakeIdle(): void {
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    for (let i = this.idleWaiters.length - 1; i >= 0; i--) {
+      const waiter = this.idleWaiters[i]!;
+      if (this.stopped || this.finishedUpTo(waiter.upTo)) {
+        this.idleWaiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
   }
 }

@@ -156,7 +156,9 @@ export class Outbox {
           return true;
         }
         lastProblem = verdict.problem;
-        this.log.warn('Delivery failed, will retry', { item: item.id, chat: item.chat.conversationId, code: verdict.problem.code, attempt: attempt + 1, inMs: verdict.delayMs });
+        // Rate limits are expected under bursts; anything else deserves attention.
+        const level = verdict.problem.code === 'dingtalk.rate_limited' ? 'info' : 'warn';
+        this.log[level]('Delivery failed, will retry', { item: item.id, chat: item.chat.conversationId, code: verdict.problem.code, attempt: attempt + 1, inMs: verdict.delayMs });
         if (!(await this.sleeper.sleep(verdict.delayMs))) return false;
       }
     }
