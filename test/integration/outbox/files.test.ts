@@ -28,17 +28,18 @@ describe('outbox files', () => {
     const pdf = '%PDF-1.4 report';
     await box.enqueue([await fileItem(chat, 'report.pdf', pdf), await fileItem(singleChat('user001'), 'shot.png', 'PNG bytes')]);
     await box.idle();
+    // Two chats deliver in parallel: look things up by name, not by arrival order.
     const media = h.dt.uploadedMedia();
-    expect(media.map((m) => [m.type, m.fileName])).toEqual([
-      ['file', 'report.pdf'],
-      ['image', 'shot.png'],
-    ]);
-    expect(media[0]!.sha256).toBe(sha(pdf));
+    const pdfMedia = media.find((m) => m.fileName === 'report.pdf');
+    const pngMedia = media.find((m) => m.fileName === 'shot.png');
+    expect(media).toHaveLength(2);
+    expect(pdfMedia).toMatchObject({ type: 'file', sha256: sha(pdf) });
+    expect(pngMedia).toMatchObject({ type: 'image' });
     const sent = h.dt.sentMessages();
-    expect(sent[0]).toMatchObject({ via: 'group', conversationId: 'cidGroupF', msgKey: 'sampleFile', msgParam: { mediaId: media[0]!.mediaId, fileName: 'report.pdf', fileType: 'pdf' } });
-    expect(sent[1]).toMatchObject({ via: 'oto', userIds: ['user001'], msgKey: 'sampleImageMsg', msgParam: { photoURL: media[1]!.mediaId } });
+    expect(sent.find((m) => m.via === 'group')).toMatchObject({ conversationId: 'cidGroupF', msgKey: 'sampleFile', msgParam: { mediaId: pdfMedia!.mediaId, fileName: 'report.pdf', fileType: 'pdf' } });
+    expect(sent.find((m) => m.via === 'oto')).toMatchObject({ userIds: ['user001'], msgKey: 'sampleImageMsg', msgParam: { photoURL: pngMedia!.mediaId } });
     const audit = await h.audit.read();
-    expect(audit.map((r) => [r.kind, r.bytes, r.result])).toEqual([
+    expect(audit.map((r) => [r.kind, r.bytes, r.result]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
       ['file', pdf.length, { ok: true, via: 'group' }],
       ['image', 9, { ok: true, via: 'single' }],
     ]);

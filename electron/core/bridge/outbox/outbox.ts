@@ -5,9 +5,10 @@
  * or clearly impossible — then reported through onFailure and the audit log, never dropped
  * silently. open() on the same directory resumes whatever a previous run left.
  *
- * At most one item per chat can be delivered twice: one that DingTalk accepted just before the
- * process died, before its `done` line was written. A graceful close() waits for in-flight
- * sends, so it repeats nothing.
+ * What can be repeated: an item DingTalk accepted just before the process died, before its
+ * `done` line was written (at most one per chat, since a chat has one send in flight), and a
+ * send whose answer was lost on the network although DingTalk got it (retried like any network
+ * error). A graceful close() waits for in-flight sends, so it repeats nothing.
  */
 import { join } from 'node:path';
 import type { Problem } from '../../errors';
