@@ -113,6 +113,19 @@ describe('ImState: CCCC file formats', () => {
     expect(await readFile(join(stateDir(), 'im_subscribers.json'), 'utf8')).toContain('项目群'); // ensure_ascii=False
   });
 
+  it('reads sparse legacy entries with CCCC defaults and skips entries it cannot read', async () => {
+    g = await tempGroup();
+    await writeJson('im_subscribers.json', { cidOld: {}, cidBad: 'not an object' });
+    await writeJson('im_pending_keys.json', { k1: { chat_id: 'cidOld', created_at: Date.now() / 1000 }, k2: { created_at: 1 } });
+    const im = new ImState({ groupDir: g.groupDir });
+    expect(await im.subscriber('cidOld')).toMatchObject({ subscribed: true, verbose: false, paused: false, chatTitle: '', threadId: 0, platform: '' });
+    expect(await im.subscriber('cidBad')).toBeUndefined();
+    expect([...(await im.subscribers()).keys()]).toEqual(['cidOld']);
+    expect((await im.listPending()).map((p) => p.key)).toEqual(['k1']);
+    await im.updateSubscriber('cidNew', { subscribed: true });
+    expect((await readJson('im_subscribers.json')).cidBad).toBe('not an object');
+  });
+
   it('unsubscribe keeps the entry with subscribed: false (CCCC semantics)', async () => {
     g = await tempGroup();
     const im = new ImState({ groupDir: g.groupDir });

@@ -49,8 +49,8 @@ export function chatKey(chatId: string, threadId: unknown = 0): string {
   return tid === 0 ? chatId : `${chatId}:${tid}`;
 }
 
-const text = (fallback = '') => z.unknown().transform((v) => (v === null || v === undefined ? fallback : String(v)));
-const seconds = z.unknown().transform((v) => {
+const text = (fallback = '') => z.unknown().optional().transform((v) => (v === null || v === undefined ? fallback : String(v)));
+const seconds = z.unknown().optional().transform((v) => {
   const n = Number(v ?? 0);
   return Number.isFinite(n) ? n : 0;
 });
@@ -59,19 +59,19 @@ const seconds = z.unknown().transform((v) => {
 export const stateFileSchema = z.record(z.string(), z.unknown()).catch({});
 
 export const subscriberEntrySchema = z.looseObject({
-  subscribed: z.unknown().transform((v) => coerceBool(v, true)),
-  verbose: z.unknown().transform((v) => coerceBool(v, false)),
-  paused: z.unknown().transform((v) => coerceBool(v, false)),
-  subscribed_at: z.unknown().transform((v) => (typeof v === 'string' ? v : null)),
+  subscribed: z.unknown().optional().transform((v) => coerceBool(v, true)),
+  verbose: z.unknown().optional().transform((v) => coerceBool(v, false)),
+  paused: z.unknown().optional().transform((v) => coerceBool(v, false)),
+  subscribed_at: z.unknown().optional().transform((v) => (typeof v === 'string' ? v : null)),
   chat_title: text(),
-  thread_id: z.unknown().transform(normalizeThreadId),
-  platform: z.unknown().transform((v) => String(v ?? '').trim().toLowerCase()),
+  thread_id: z.unknown().optional().transform(normalizeThreadId),
+  platform: z.unknown().optional().transform((v) => String(v ?? '').trim().toLowerCase()),
 });
 
 export const authorizedEntrySchema = z.looseObject({
   chat_id: text(),
-  thread_id: z.unknown().transform(normalizeThreadId),
-  platform: z.unknown().transform((v) => String(v ?? '').trim().toLowerCase()),
+  thread_id: z.unknown().optional().transform(normalizeThreadId),
+  platform: z.unknown().optional().transform((v) => String(v ?? '').trim().toLowerCase()),
   authorized_at: seconds,
   key_used: text(),
   authorization_source: text(),
@@ -79,7 +79,7 @@ export const authorizedEntrySchema = z.looseObject({
 
 export const pendingEntrySchema = z.looseObject({
   chat_id: z.string(),
-  thread_id: z.unknown().transform(normalizeThreadId),
+  thread_id: z.unknown().optional().transform(normalizeThreadId),
   platform: text(),
   created_at: seconds,
 });
