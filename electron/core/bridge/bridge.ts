@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DaemonClient, DaemonMonitor, type DaemonState } from '../cccc/daemon';
+import { ImState } from '../cccc/im-state/im-state';
 import { resolveChatText } from '../cccc/ledger/chat-text';
 import type { LedgerEvent } from '../cccc/ledger/event';
 import { LedgerFollower } from '../cccc/ledger/follower';
@@ -45,8 +46,8 @@ export interface BridgeConfig {
 
 export interface BridgeServices {
   logger?: Logger;
-  /** CCCC's IM state files for the group (shared with CCCC's Web UI and CLI). */
-  imState: (groupDir: string) => ImStatePort;
+  /** CCCC's IM state files for the group; default: the files themselves, under CCCC's lock. */
+  imState?: (groupDir: string) => ImStatePort;
   /** Secrets to keep out of every log line. */
   secrets?: () => readonly string[];
   /** Stream client tuning (tests shorten timers). */
@@ -101,7 +102,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
 
   constructor(
     private readonly config: BridgeConfig,
-    private readonly services: BridgeServices,
+    private readonly services: BridgeServices = {},
   ) {
     super();
     this.log = (services.logger ?? silentLogger).child('bridge');
@@ -110,7 +111,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.daemon = new DaemonClient({ home: config.ccccHome, logger: this.log });
     this.monitor = new DaemonMonitor(this.daemon, { logger: this.log, ...(services.daemonPollMs ? { intervalMs: services.daemonPollMs } : {}) });
     this.group = new DaemonGroup(this.daemon, config.groupId);
-    this.im = services.imState(this.groupDir);
+    this.im = services.imState?.(this.groupDir) ?? new ImState({ groupDir: this.groupDir, logger: this.log });
     this.chats = new ChatDirectory(config.stateDir, this.log);
     this.held = new HeldMessages(config.stateDir, 30, this.log);
     this.blobs = new GroupBlobs(this.groupDir, this.log);

@@ -32,7 +32,7 @@ export interface OutboxOptions {
   api: DingTalkApi;
   logger?: Logger;
   audit?: AuditLog;
-  /** Calls per second per DingTalk API, under DingTalk's 20 per app per API. Default 18. */
+  /** Calls per second per DingTalk API, under DingTalk's 20 per app per API. Default 19: the most that keeps every one-second window at or under 20. */
   qpsPerApi?: number;
   /** Session webhook messages per chat per minute (DingTalk: 20). Default 20. */
   webhookPerChatPerMinute?: number;
@@ -69,7 +69,7 @@ export class Outbox {
     this.random = options.random ?? Math.random;
     this.maxAttemptAgeMs = options.maxAttemptAgeMs ?? 24 * 60 * 60_000;
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
-    const qps = options.qpsPerApi ?? 18;
+    const qps = options.qpsPerApi ?? 19;
     const gate = (): RateGate => new RateGate(new TokenBucket(qps));
     this.gates = { group: gate(), single: gate(), media: gate() };
     this.router = new Router({ webhookPerChatPerMinute: options.webhookPerChatPerMinute ?? 20, now: this.now });
