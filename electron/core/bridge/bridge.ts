@@ -178,6 +178,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       download: async (file, robotCode, maxBytes) => (await this.api.downloadFile(file.downloadCode, { maxBytes, ...(robotCode ? { robotCode } : {}) })).body,
       reply: (chat, message, mention) => this.reply(chat, message, mention),
       deliver: (send, chat) => this.delivery!.deliver(send, chat),
+      heldCount: (chatId) => this.held.count(chatId),
       releaseHeld: (chatId) => this.releaseHeld(chatId),
       onPending: (request, who) => this.onPending(request, who),
       audit: (entry) => this.audit.record(entry),
@@ -325,17 +326,12 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     await this.replyText(chat, REPLIES[this.settings.replyLanguage].subscribedConfirmed());
   }
 
-  private async releaseHeld(chatId: string): Promise<number> {
+  private async releaseHeld(chatId: string): Promise<void> {
     const { items, folded } = await this.held.take(chatId);
-    if (items.length === 0 && folded === 0) return 0;
     const first = items[0];
-    if (folded > 0 && first) {
-      const notice = this.replyItem(first.chat, { kind: 'text', content: REPLIES[this.settings.replyLanguage].heldBackNotice(folded) });
-      await this.outbox!.enqueue([notice, ...items]);
-    } else {
-      await this.outbox!.enqueue(items);
-    }
-    return items.length + folded;
+    if (!first) return;
+    const notice = folded > 0 ? [this.replyItem(first.chat, { kind: 'text', content: REPLIES[this.settings.replyLanguage].heldBackNotice(folded) })] : [];
+    await this.outbox!.enqueue([...notice, ...items]);
   }
 
   private replyItem(chat: ChatAddress, message: OutboundMessage, mention?: string[]): OutboxItem {

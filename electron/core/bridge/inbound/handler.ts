@@ -36,8 +36,10 @@ export interface InboundDeps {
   reply(chat: ChatAddress, message: OutboundMessage, mention?: string[]): Promise<void>;
   /** Hands a message to CCCC durably (retried while the daemon is down, idempotent by client id). */
   deliver(send: SendToGroup, chat: ChatAddress): Promise<void>;
-  /** Catch-up after /resume: sends what was held back while paused; returns how many. */
-  releaseHeld(chatId: string): Promise<number>;
+  /** How many messages are held for a paused chat. */
+  heldCount(chatId: string): Promise<number>;
+  /** Catch-up after /resume: queues what was held back while paused. */
+  releaseHeld(chatId: string): Promise<void>;
   onPending?(request: PendingRequest, who: { chatTitle?: string; senderNick: string }): void;
   audit?(entry: AuditEntry): void;
   logger?: Logger;
@@ -174,11 +176,9 @@ export class InboundHandler {
       case 'resume': {
         await im.updateSubscriber(chatId, { paused: false });
         // The confirmation goes first so the held messages read as what they are.
-        const count = await this.deps.releaseHeld(chatId).catch((err: unknown) => {
-          this.log.error('Could not release held messages', { chat: chatId, error: err });
-          return 0;
-        });
-        return say(t.resumed(count));
+        await say(t.resumed(await this.deps.heldCount(chatId)));
+        await this.deps.releaseHeld(chatId);
+        return;
       }
       case 'verbose': {
         const current = (await im.subscriber(chatId))?.verbose ?? false;
