@@ -54,6 +54,8 @@ export interface BridgeServices {
   stream?: { pingIntervalMs?: number; deadAfterMs?: number; backoff?: { baseMs: number; capMs: number; jitterMs: number } };
   ledgerPollMs?: number;
   daemonPollMs?: number;
+  /** Delivery to CCCC: when to tell a person CCCC is down, when to give up (tests shorten them). */
+  delivery?: { slowNoticeMs?: number; maxAgeMs?: number };
 }
 
 export type BridgeState = 'stopped' | 'starting' | 'running' | 'degraded' | 'error';
@@ -163,6 +165,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       stateDir: this.config.stateDir,
       group: this.group,
       logger: this.log,
+      ...this.services.delivery,
       onDelivered: (send, chat, eventId) => this.onDelivered(send.mentionUserIds[0], chat, eventId, send.clientId),
       onDelayed: (_send, chat) => void this.replyText(chat, REPLIES[this.settings.replyLanguage].cccDown()),
       onFailed: (_send, chat, problem) =>

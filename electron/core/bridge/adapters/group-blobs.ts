@@ -17,8 +17,10 @@ export class GroupBlobs implements BlobPort {
     this.log = (logger ?? silentLogger).child('blobs');
   }
 
-  store(input: Readable, file: { fileName: string; mimeType?: string; maxBytes: number }): Promise<Attachment> {
-    return storeBlob(this.groupDir, input, { filename: file.fileName, maxBytes: file.maxBytes, ...(file.mimeType ? { mimeType: file.mimeType } : {}) });
+  async store(input: Readable, file: { fileName: string; mimeType?: string; maxBytes: number }): Promise<Attachment> {
+    const stored = await storeBlob(this.groupDir, input, { filename: file.fileName, maxBytes: file.maxBytes, ...(file.mimeType ? { mimeType: file.mimeType } : {}) });
+    // The path follows CCCC's naming; the title keeps the name the person gave the file (CJK included), for the agents.
+    return { ...stored, title: file.fileName };
   }
 
   async resolve(path: string): Promise<string | undefined> {
