@@ -30,6 +30,7 @@ import { HeldMessages } from './outbound/held';
 import { OutboundRouter } from './outbound/router';
 import { Outbox } from './outbox';
 import type { ChatAddress, OutboxItem } from './outbox';
+import { SETUP_PROBLEMS } from './outbox/retry';
 import type { GroupPort, ImStatePort, PendingRequest } from './ports';
 import { REPLIES } from './replies';
 import type { BridgeSettings } from './settings';
@@ -96,6 +97,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private router: OutboundRouter | undefined;
   private state: BridgeState = 'stopped';
   private lastProblem: Problem | undefined;
+  private lastProblemAt = 0;
   private titles = new Map<string, string>();
   private titlesAt = 0;
   /** Event id of a person's message → where it came from, to @-mention them in the answer. */
@@ -159,6 +161,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       logger: this.log,
       audit: this.audit,
       onFailure: (item, problem) => this.onOutboxFailure(item, problem),
+      onWaiting: (_item, problem) => this.fail(problem),
     });
     await this.outbox.open();
     this.delivery = await GroupDelivery.open({
@@ -258,8 +261,12 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.emit('status', this.status());
   }
 
+  /** Records a problem and tells listeners, once per problem a minute (retries repeat them). */
   private fail(problem: Problem): void {
+    const repeat = this.lastProblem?.code === problem.code && Date.now() - this.lastProblemAt < 60_000;
     this.lastProblem = problem;
+    if (repeat) return;
+    this.lastProblemAt = Date.now();
     this.log.error(problem.message, { code: problem.code });
     this.emit('problem', problem);
   }
@@ -361,7 +368,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private onOutboxFailure(item: OutboxItem, problem: Problem): void {
     this.fail(problem);
     // Tell the chat, unless the failure is about reaching that chat at all.
-    if (item.id.startsWith('notice:') || problem.code === 'dingtalk.invalid_user' || problem.code === 'dingtalk.no_permission' || problem.code === 'dingtalk.robot_not_found') return;
+    if (item.id.startsWith('notice:') || problem.code === 'dingtalk.invalid_user' || SETUP_PROBLEMS.has(problem.code)) return;
     const t = REPLIES[this.settings.replyLanguage];
     void this.outbox
       ?.enqueue([{ ...this.replyItem(item.chat, { kind: 'text', content: t.error(problem.message) }), id: `notice:${randomUUID()}` }])

@@ -1,3 +1,4 @@
+import { waitFor } from '../../helpers/wait';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, groupChat, singleChat, textItem, contentsFor, type Harness } from './harness';
 
@@ -93,29 +94,35 @@ describe('outbox delivery', () => {
     expect(h.dt.sentMessages().at(-1)).toMatchObject({ via: 'group', msgParam: { content: 'late' } });
   });
 
-  it('reports a non-retryable failure once, does not retry it, and the chat moves on', async () => {
+  it('holds messages while the app lacks a permission, says so, and delivers them once it is granted', async () => {
     h = await startHarness({ qpsLimit: 1000 });
     const box = await h.outbox();
     const chat = groupChat('P');
     h.dt.setFault({ permissionDenied: { 'groupMessages.send': ['qyapi_robot_sendmsg'] } });
-    await box.enqueue([textItem(chat, 'denied')]);
-    await box.idle();
+    await box.enqueue([textItem(chat, 'first'), textItem(chat, 'second')]);
+    await waitFor(() => h!.waiting.length >= 2, 'waiting reported');
+    expect(h.waiting[0]!.problem).toMatchObject({ code: 'dingtalk.no_permission', message: 'No permission: qyapi_robot_sendmsg' });
+    expect(h.failures).toEqual([]);
     h.dt.clearFaults();
+    await box.idle();
+    expect(contentsFor(h.dt.sentMessages(), chat)).toEqual(['first', 'second']);
+  });
+
+  it('reports a failure only this item has once, does not retry it, and the chat moves on', async () => {
+    h = await startHarness({ qpsLimit: 1000 });
+    const box = await h.outbox();
+    const chat = groupChat('P');
     h.dt.setFault({ otoInvalidStaff: ['ghost'] });
     await box.enqueue([textItem(singleChat('ghost'), 'nobody'), textItem(chat, 'after')]);
     await box.idle();
     expect(h.failures.map((f) => [f.item.payload.kind === 'message' && f.item.payload.message.kind === 'text' && f.item.payload.message.content, f.problem.code])).toEqual([
-      ['denied', 'dingtalk.no_permission'],
       ['nobody', 'dingtalk.invalid_user'],
     ]);
-    expect(h.failures[0]!.problem.message).toContain('qyapi_robot_sendmsg');
-    expect(h.dt.requests().filter((r) => r.api === 'groupMessages.send')).toHaveLength(2);
     expect(h.dt.requests().filter((r) => r.api === 'oToMessages.batchSend')).toHaveLength(1);
     expect(contentsFor(h.dt.sentMessages(), chat)).toEqual(['after']);
-    // The second batch ran in two chats at once, so its records may come in either order.
+    // The two chats ran at once, so their records may come in either order.
     const audit = await h.audit.read({ direction: 'out' });
-    expect(audit).toHaveLength(3);
-    expect(audit[0]!.result).toEqual({ ok: false, code: 'dingtalk.no_permission' });
+    expect(audit).toHaveLength(2);
     expect(audit.find((r) => r.chatType === 'single')).toMatchObject({ recipients: ['ghost'], kind: 'text', chars: 6, result: { ok: false, code: 'dingtalk.invalid_user' } });
     expect(audit.filter((r) => r.result?.ok)).toEqual([expect.objectContaining({ chatId: chat.conversationId, result: { ok: true, via: 'group' } })]);
     expect(audit.every((r) => r.content === undefined)).toBe(true);

@@ -10,7 +10,7 @@ import { AuditLog } from '../../../electron/core/log/audit';
 import { startFakeDingTalk, type FakeDingTalk, type FakeDingTalkOptions, type SentMessage } from '../../fakes/dingtalk';
 
 /** Short pauses so retries do not slow the tests; the real defaults are 1–2 s and 1 s·2^n. */
-export const FAST_RETRY = { rateLimitedMinMs: 50, rateLimitedMaxMs: 100, backoff: { baseMs: 20, capMs: 200, jitterMs: 20 } };
+export const FAST_RETRY = { rateLimitedMinMs: 50, rateLimitedMaxMs: 100, backoff: { baseMs: 20, capMs: 200, jitterMs: 20 }, setupWaitMs: 50 };
 
 export interface Harness {
   dt: FakeDingTalk;
@@ -18,6 +18,7 @@ export interface Harness {
   audit: AuditLog;
   failures: Array<{ item: OutboxItem; problem: Problem }>;
   delivered: Array<{ id: string; via: DeliveryVia }>;
+  waiting: Array<{ item: OutboxItem; problem: Problem }>;
   /** A new, opened Outbox on the harness directory. */
   outbox(options?: Partial<OutboxOptions>): Promise<Outbox>;
   close(): Promise<void>;
@@ -36,6 +37,7 @@ export async function startHarness(fake: FakeDingTalkOptions = {}): Promise<Harn
     audit,
     failures: [],
     delivered: [],
+    waiting: [],
     async outbox(options = {}) {
       const box = new Outbox({
         dir: join(dir, 'outbox'),
@@ -44,6 +46,7 @@ export async function startHarness(fake: FakeDingTalkOptions = {}): Promise<Harn
         retryPolicy: FAST_RETRY,
         onFailure: (item, problem) => h.failures.push({ item, problem }),
         onDelivered: (item, via) => h.delivered.push({ id: item.id, via }),
+        onWaiting: (item, problem) => h.waiting.push({ item, problem }),
         ...options,
       });
       outboxes.push(box);

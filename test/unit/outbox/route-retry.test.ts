@@ -59,8 +59,14 @@ describe('judge', () => {
     expect(delays).toEqual([1000, 2000, 4000, 8000, 60_000]);
   });
 
+  it('waits out setup problems an admin can fix in the console', () => {
+    for (const code of ['dingtalk.no_permission', 'dingtalk.invalid_credentials', 'dingtalk.robot_not_found', 'dingtalk.ip_not_whitelisted', 'dingtalk.quota_exhausted']) {
+      expect(judge(err(code, false), 3)).toMatchObject({ retry: true, delayMs: 60_000, problem: { code } });
+    }
+  });
+
   it('gives up on errors waiting will not fix', () => {
-    expect(judge(err('dingtalk.no_permission', false), 0)).toMatchObject({ retry: false, problem: { code: 'dingtalk.no_permission' } });
+    expect(judge(err('dingtalk.invalid_user', false), 0)).toMatchObject({ retry: false, problem: { code: 'dingtalk.invalid_user' } });
     expect(judge(new RangeError('An ActionCard needs 1 to 5 buttons'), 0)).toMatchObject({
       retry: false,
       problem: { code: 'outbox.invalid_message', message: expect.stringContaining('1 to 5 buttons') },

@@ -21,7 +21,7 @@ import { attemptDelivery, type Gates, type ItemProgress } from './deliver';
 import { outboxItemSchema, type DeliveryVia, type OutboxItem } from './item';
 import { ChatLanes } from './lanes';
 import { RateGate } from './rate-gate';
-import { DEFAULT_RETRY_POLICY, judge, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY_POLICY, judge, SETUP_PROBLEMS, type RetryPolicy } from './retry';
 import { Router } from './route';
 import { Sleeper } from './sleeper';
 import { TokenBucket } from './token-bucket';
@@ -45,6 +45,8 @@ export interface OutboxOptions {
   random?: () => number;
   onFailure?: (item: OutboxItem, problem: Problem) => void;
   onDelivered?: (item: OutboxItem, via: DeliveryVia) => void;
+  /** An item waits because the app's setup is wrong (see SETUP_PROBLEMS); tell the user. */
+  onWaiting?: (item: OutboxItem, problem: Problem) => void;
 }
 
 export const OUTBOX_JOURNAL = 'outbox.jsonl';
@@ -157,6 +159,7 @@ export class Outbox {
           return true;
         }
         lastProblem = verdict.problem;
+        if (SETUP_PROBLEMS.has(verdict.problem.code)) safely(this.log, () => this.options.onWaiting?.(item, verdict.problem));
         // Rate limits are expected under bursts; anything else deserves attention.
         const level = verdict.problem.code === 'dingtalk.rate_limited' ? 'info' : 'warn';
         this.log[level]('Delivery failed, will retry', { item: item.id, chat: item.chat.conversationId, code: verdict.problem.code, attempt: attempt + 1, inMs: verdict.delayMs });

@@ -12,13 +12,29 @@ export interface RetryPolicy {
   rateLimitedMaxMs: number;
   /** Everything else that may pass on its own. */
   backoff: BackoffPolicy;
+  /** Pause while the app's setup is wrong (an admin has to fix it in the DingTalk console). */
+  setupWaitMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   rateLimitedMinMs: 1_000,
   rateLimitedMaxMs: 2_000,
   backoff: { baseMs: 1_000, capMs: 60_000, jitterMs: 1_000 },
+  setupWaitMs: 60_000,
 };
+
+/**
+ * Problems with the app's setup: every message fails until an admin fixes the console (new
+ * permission, published version, whitelist, quota). Dropping messages meanwhile would lose
+ * them all, so they wait — up to the outbox's maximum age — and the problem is surfaced.
+ */
+export const SETUP_PROBLEMS: ReadonlySet<string> = new Set([
+  'dingtalk.invalid_credentials',
+  'dingtalk.no_permission',
+  'dingtalk.ip_not_whitelisted',
+  'dingtalk.quota_exhausted',
+  'dingtalk.robot_not_found',
+]);
 
 export type Verdict = { retry: true; delayMs: number; problem: Problem } | { retry: false; problem: Problem };
 
@@ -32,6 +48,7 @@ export function problemOf(err: unknown): Problem {
 /** `attempt` counts the failures of this item so far, from 0. */
 export function judge(err: unknown, attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY, random: () => number = Math.random): Verdict {
   const problem = problemOf(err);
+  if (SETUP_PROBLEMS.has(problem.code)) return { retry: true, delayMs: policy.setupWaitMs, problem };
   if (!problem.retryable) return { retry: false, problem };
   if (problem.code === 'dingtalk.rate_limited') {
     const span = policy.rateLimitedMaxMs - policy.rateLimitedMinMs;
