@@ -208,7 +208,7 @@ print(i, flush=True)
     const ours: string[] = [];
     const keys: string[] = [];
     await Promise.all(
-      Array.from({ length: 12 }, async (_, j) => {
+      Array.from({ length: 8 }, async (_, j) => {
         await im.updateSubscriber(`node-${j}`, { subscribed: true });
         ours.push(`node-${j}`);
         keys.push((await im.createPendingKey(`node-${j}`)).key);

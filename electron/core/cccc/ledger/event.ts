@@ -12,7 +12,12 @@ export const ledgerEventSchema = z.looseObject({
   group_id: z.string(),
   scope_key: z.string().optional(),
   by: z.string(),
-  data: z.record(z.string(), z.unknown()).default({}),
+  // Only "an object": each consumer validates the fields it reads (checking every key here
+  // would cost a third of the follower's throughput for nothing).
+  data: z
+    .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'data must be an object')
+    .optional()
+    .transform((d) => d ?? {}),
 });
 
 export type LedgerEvent = z.infer<typeof ledgerEventSchema>;

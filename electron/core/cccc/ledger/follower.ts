@@ -380,7 +380,7 @@ export class LedgerFollower {
   }
 
   private async deliverLines(src: Source, lines: RawLine[]): Promise<boolean> {
-    const max = this.opts.maxBatchEvents ?? 500;
+    const max = this.opts.maxBatchEvents ?? 1000;
     let events: LedgerEvent[] = [];
     let end = src.offset;
     for (const line of lines) {

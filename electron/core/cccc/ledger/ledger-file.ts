@@ -7,7 +7,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { FileIdentity } from './cursor';
 import { headTag, MAX_LINE_BYTES, splitLines, type RawLine, type ReadStats } from './lines';
 
-const INITIAL_CHUNK = 256 * 1024;
+const INITIAL_CHUNK = 1024 * 1024;
 const HEAD_PROBE = 64 * 1024;
 
 export class LedgerFile {
