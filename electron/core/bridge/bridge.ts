@@ -26,6 +26,7 @@ import { GroupBlobs } from './adapters/group-blobs';
 import { ChatDirectory } from './chat-directory';
 import { GroupDelivery } from './inbound/group-delivery';
 import { InboundHandler } from './inbound/handler';
+import { InboundQueue } from './inbound/inbound-queue';
 import { HeldMessages } from './outbound/held';
 import { OutboundRouter } from './outbound/router';
 import { Outbox } from './outbox';
@@ -94,6 +95,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private delivery: GroupDelivery | undefined;
   private follower: LedgerFollower | undefined;
   private handler: InboundHandler | undefined;
+  private inbound: InboundQueue | undefined;
   private router: OutboundRouter | undefined;
   private state: BridgeState = 'stopped';
   private lastProblem: Problem | undefined;
@@ -145,7 +147,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       dingtalk: this.stream.state,
       cccc: this.monitor.state,
       outboxDepth: this.outbox?.depth() ?? 0,
-      inboxDepth: this.delivery?.depth ?? 0,
+      inboxDepth: (this.inbound?.depth ?? 0) + (this.delivery?.depth ?? 0),
     };
     if (this.lastProblem) s.lastProblem = this.lastProblem;
     return s;
@@ -189,6 +191,9 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       onPending: (request, who) => this.onPending(request, who),
       audit: (entry) => this.audit.record(entry),
     });
+    this.inbound = await InboundQueue.open({ stateDir: this.config.stateDir, logger: this.log, handle: (m) => this.handler!.handle(m) });
+    const replayed = this.inbound.replay();
+    if (replayed) this.log.info('Handling messages received before the last stop', { count: replayed });
     this.router = new OutboundRouter({
       im: this.im,
       chats: this.chats,
@@ -241,6 +246,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
 
   /** Resolves when every queued delivery (both ways) has finished; for tests and benchmarks. */
   async idle(): Promise<void> {
+    await this.inbound?.idle();
     await this.delivery?.idle();
     await this.outbox?.idle();
   }
@@ -251,6 +257,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     await this.stream.stop();
     await this.follower?.stop();
     this.monitor.stop();
+    await this.inbound?.close();
     await this.delivery?.close();
     await this.outbox?.close();
     await this.audit.close();
@@ -297,9 +304,9 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.emit('status', this.status());
   }
 
-  private onInbound(m: InboundMessage): Promise<void> {
+  private async onInbound(m: InboundMessage): Promise<void> {
     if (m.sessionWebhook) this.outbox?.rememberWebhook(m.conversationId, m.sessionWebhook.url, m.sessionWebhook.expiresAt);
-    return this.handler!.handle(m);
+    await this.inbound?.accept(m);
   }
 
   private onDelivered(staffId: string | undefined, chat: ChatAddress, eventId: string, clientId: string): void {

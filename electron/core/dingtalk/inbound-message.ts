@@ -144,3 +144,29 @@ export function normalizeRobotMessage(data: unknown, now: () => number = Date.no
   if (m.sessionWebhook && m.sessionWebhookExpiredTime) out.sessionWebhook = { url: m.sessionWebhook, expiresAt: m.sessionWebhookExpiredTime };
   return out;
 }
+
+const contentSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), text: z.string() }),
+  z.object({ type: z.literal('richText'), text: z.string(), pictures: z.array(z.object({ downloadCode: z.string() })) }),
+  z.object({ type: z.literal('picture'), downloadCode: z.string() }),
+  z.object({ type: z.literal('file'), downloadCode: z.string(), fileName: z.string() }),
+  z.object({ type: z.literal('audio'), downloadCode: z.string(), recognition: z.string().optional(), durationMs: z.number().optional() }),
+  z.object({ type: z.literal('video'), downloadCode: z.string(), durationSec: z.number().optional(), videoType: z.string().optional() }),
+  z.object({ type: z.literal('unsupported'), msgtype: z.string() }),
+]);
+
+/** The normalized message, for reading it back from the bridge's own journal. */
+export const inboundMessageSchema: z.ZodType<InboundMessage> = z.object({
+  msgId: z.string().min(1),
+  conversationId: z.string().min(1),
+  conversationType: z.enum(['single', 'group']),
+  conversationTitle: z.string().optional(),
+  sender: z.object({ nick: z.string(), id: z.string(), staffId: z.string().optional(), corpId: z.string().optional(), isAdmin: z.boolean() }),
+  robotCode: z.string().optional(),
+  chatbotUserId: z.string().optional(),
+  createAt: z.number(),
+  sessionWebhook: z.object({ url: z.string(), expiresAt: z.number() }).optional(),
+  isInAtList: z.boolean(),
+  atUsers: z.array(z.object({ dingtalkId: z.string(), staffId: z.string().optional() })),
+  content: contentSchema,
+});

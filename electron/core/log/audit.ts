@@ -5,11 +5,11 @@
  * rotated by size to `audit.1.jsonl` … `audit.<keep-1>.jsonl` (1 is the newest).
  * Records pass through redaction, so a secret pasted into a chat does not land here either.
  */
-import { appendFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { silentLogger, type Logger } from './logger';
 import { redact } from './redact';
+import { RotatingFile } from './rotating-file';
 
 export type AuditDirection = 'in' | 'out';
 
@@ -80,17 +80,13 @@ const auditRecordSchema: z.ZodType<AuditRecord> = z.object({
 const FILE_MODE = 0o600;
 
 export class AuditLog {
-  private chain: Promise<void> = Promise.resolve();
-  private size: number | undefined;
+  private readonly file: RotatingFile;
   private closed = false;
-  private readonly maxBytes: number;
-  private readonly keep: number;
   private readonly log: Logger;
   private readonly now: () => number;
 
   constructor(private readonly options: AuditLogOptions) {
-    this.maxBytes = options.maxBytes ?? 5 * 1024 * 1024;
-    this.keep = Math.max(1, options.keep ?? 5);
+    this.file = new RotatingFile({ dir: options.dir, name: 'audit', maxBytes: options.maxBytes, keep: options.keep, mode: FILE_MODE });
     this.log = (options.logger ?? silentLogger).child('audit');
     this.now = options.now ?? Date.now;
   }
@@ -106,14 +102,12 @@ export class AuditLog {
     const record: AuditRecord = { ts: this.now(), ...rest };
     if (content !== undefined && this.includesContent) record.content = content;
     const line = `${JSON.stringify(redact(record, this.options.secrets?.() ?? []))}\n`;
-    this.chain = this.chain
-      .then(() => this.append(line))
-      .catch((err: unknown) => this.log.error('Could not write the audit log', { error: err }));
+    this.file.append(line).catch((err: unknown) => this.log.error('Could not write the audit log', { error: err }));
   }
 
   /** Resolves when everything recorded so far is on disk. */
   flush(): Promise<void> {
-    return this.chain;
+    return this.file.flush();
   }
 
   /** The newest `limit` matching records, oldest first. Lines that fail validation are skipped. */
@@ -121,8 +115,8 @@ export class AuditLog {
     await this.flush();
     const limit = query.limit ?? 200;
     const found: AuditRecord[] = [];
-    for (let i = 0; i < this.keep && found.length < limit; i++) {
-      const lines = (await readText(this.fileAt(i))).split('\n');
+    for (let i = 0; i < this.file.keep && found.length < limit; i++) {
+      const lines = (await this.file.read(i)).split('\n');
       for (let j = lines.length - 1; j >= 0 && found.length < limit; j--) {
         const record = parseRecord(lines[j]!);
         if (!record) continue;
@@ -138,8 +132,8 @@ export class AuditLog {
   async exportTo(path: string): Promise<number> {
     await this.flush();
     const out: string[] = [];
-    for (let i = this.keep - 1; i >= 0; i--) {
-      for (const line of (await readText(this.fileAt(i))).split('\n')) {
+    for (let i = this.file.keep - 1; i >= 0; i--) {
+      for (const line of (await this.file.read(i)).split('\n')) {
         const record = parseRecord(line);
         if (record) out.push(JSON.stringify(record));
       }
@@ -151,43 +145,6 @@ export class AuditLog {
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
-  }
-
-  private fileAt(index: number): string {
-    return join(this.options.dir, index === 0 ? 'audit.jsonl' : `audit.${index}.jsonl`);
-  }
-
-  private async append(line: string): Promise<void> {
-    const bytes = Buffer.byteLength(line);
-    if (this.size === undefined) {
-      await mkdir(this.options.dir, { recursive: true });
-      this.size = await stat(this.fileAt(0)).then(
-        (s) => s.size,
-        () => 0,
-      );
-    }
-    if (this.size > 0 && this.size + bytes > this.maxBytes) await this.rotate();
-    await appendFile(this.fileAt(0), line, { mode: FILE_MODE });
-    this.size += bytes;
-  }
-
-  private async rotate(): Promise<void> {
-    await rm(this.fileAt(this.keep - 1), { force: true });
-    for (let i = this.keep - 2; i >= 0; i--) {
-      await rename(this.fileAt(i), this.fileAt(i + 1)).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-      });
-    }
-    this.size = 0;
-  }
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw err;
   }
 }
 

@@ -4,9 +4,11 @@
  * - Byte offsets, never character counts (CCCC's own bridge re-sends after CJK text).
  * - Wakes on fs.watch of the group directory (survives the rename of ledger.jsonl), with a
  *   slow poll as a safety net; reads only the bytes after the cursor.
- * - A rotated ledger is finished before the new one is read: while running through the
- *   still-open handle, after a stop by finding the segment whose identity matches the cursor
- *   (plain or gzipped). Event-id dedup is the second line of defence.
+ * - A rotated ledger is finished before the next file is read: while running through the
+ *   still-open handle, after a stop by finding the segment whose identity (dev/ino + first
+ *   event id) matches the cursor, plain or gzipped. The next file is always found through
+ *   CCCC's segment list, so several rotations between two looks skip nothing. Event-id dedup
+ *   is the second line of defence.
  * - The cursor is persisted only when the consumer calls `batch.commit()`, i.e. after it has
  *   handed the events on; a crash before that re-delivers them, never loses them.
  * - Catch-up: 'resume' (default) continues from the cursor; without a cursor (a new install)

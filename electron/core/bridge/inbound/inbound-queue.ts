@@ -1,0 +1,70 @@
+/**
+ * DingTalk messages between the ACK and CCCC. The Stream protocol wants the ACK at once, and
+ * DingTalk will not send an ACKed message again — so each message is journaled the moment it
+ * arrives, handled in order per chat, and marked done only after the handler finished (by
+ * then a `send` is in the delivery journal). A crash in between replays it on the next start;
+ * the daemon's client-id dedup keeps the replay from doubling it in CCCC.
+ */
+import { join } from 'node:path';
+import { inboundMessageSchema, type InboundMessage } from '../../dingtalk/inbound-message';
+import type { Logger } from '../../log/logger';
+import { Journal } from '../../util/journal';
+import { ChatLanes } from '../outbox/lanes';
+
+export const INBOUND_JOURNAL = 'inbound.jsonl';
+
+interface Lane {
+  id: string;
+  message: InboundMessage;
+}
+
+export class InboundQueue {
+  private readonly lanes: ChatLanes<Lane>;
+
+  private constructor(
+    private readonly journal: Journal<InboundMessage>,
+    handle: (m: InboundMessage) => Promise<void>,
+    log?: Logger,
+  ) {
+    this.lanes = new ChatLanes<Lane>(
+      (lane) => lane.message.conversationId,
+      async (lane) => {
+        await handle(lane.message);
+        await this.journal.markDone([lane.id]);
+        return true;
+      },
+      (err, lane) => log?.error('Inbound lane stopped on an unexpected error', { msgId: lane.id, error: err }),
+    );
+  }
+
+  static async open(options: { stateDir: string; handle: (m: InboundMessage) => Promise<void>; logger?: Logger }): Promise<InboundQueue> {
+    const journal = await Journal.open<InboundMessage>({ path: join(options.stateDir, INBOUND_JOURNAL), schema: inboundMessageSchema, logger: options.logger });
+    return new InboundQueue(journal, options.handle, options.logger);
+  }
+
+  /** Journals and queues a message; a msgId seen recently (a redelivery) is ignored. */
+  async accept(message: InboundMessage): Promise<void> {
+    const added = await this.journal.append([{ id: message.msgId, data: message }]);
+    if (added.length) this.lanes.push([{ id: message.msgId, message }]);
+  }
+
+  /** Handles what a previous run accepted but did not finish. */
+  replay(): number {
+    const pending = this.journal.pending();
+    this.lanes.push(pending.map((e) => ({ id: e.id, message: e.data })));
+    return pending.length;
+  }
+
+  get depth(): number {
+    return this.journal.pendingCount;
+  }
+
+  idle(): Promise<void> {
+    return this.lanes.idle();
+  }
+
+  async close(): Promise<void> {
+    await this.lanes.stop();
+    await this.journal.close();
+  }
+}
