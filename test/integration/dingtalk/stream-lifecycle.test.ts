@@ -8,11 +8,10 @@ import { robotFrame, startRawGateway } from '../../helpers/raw-gateway';
 import { waitFor } from '../../helpers/wait';
 
 const script = fileURLToPath(new URL('./exit-after-stop.script.ts', import.meta.url));
-const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
 
 describe('StreamClient lifecycle', () => {
   it('leaves nothing behind after stop(): the process exits on its own', async () => {
-    const child = spawn(tsx, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DaemonClient } from '../../electron/core/cccc/daemon';
+import { DEFAULT_SETTINGS } from '../../electron/core/bridge/settings';
+import { startFakeDingTalk, type FakeDingTalk } from '../fakes/dingtalk';
+import { FakeCcccDaemon } from '../fakes/cccc/daemon';
+import type { LedgerEvent } from '../fakes/cccc/ledger';
+import { sleep, waitFor } from '../helpers/wait';
+import { ALICE, GROUP_CHAT, textOf } from './harness';
+
+const script = fileURLToPath(new URL('./bridge-child.script.ts', import.meta.url));
+
+let cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+function startChild(config: unknown): Promise<ChildProcess> {
+  // One process (not the tsx CLI, which forks): SIGKILL must hit the bridge itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, BRIDGE_CHILD_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanup.push(() => kill9(child));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('bridge child did not connect')), 15_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('connected')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+  });
+}
+
+async function kill9(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+describe('bridge killed with SIGKILL and restarted', () => {
+  it('loses nothing either way; DingTalk messages reach CCCC exactly once', { timeout: 60_000 }, async () => {
+    const dt: FakeDingTalk = await startFakeDingTalk({ qpsLimit: 1000 });
+    const cccc = await FakeCcccDaemon.start();
+    const stateDir = await mkdtemp(join(tmpdir(), 'bridge-crash-'));
+    cleanup.push(async () => {
+      await dt.close();
+      await cccc.close();
+      await rm(stateDir, { recursive: true, force: true });
+    });
+    const groupId = await cccc.createGroup({ title: 'Crash test', actors: ['boss'] });
+    const app = dt.apps[0]!;
+    const config = {
+      groupId,
+      ccccHome: cccc.home,
+      stateDir,
+      credentials: { appKey: app.appKey, appSecret: app.appSecret },
+      endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase },
+      settings: DEFAULT_SETTINGS,
+    };
+    const say = (text: string) => dt.injectMessage({ text, conversationId: GROUP_CHAT, conversationType: '2', ...ALICE });
+
+    let child = await startChild(config);
+    say('/subscribe');
+    await waitFor(() => dt.sentMessages().some((m) => textOf(m).includes('cccc im bind')), 'pending reply');
+    const pending = JSON.parse(await readFile(join(cccc.groupDir(), 'state', 'im_pending_keys.json'), 'utf8')) as Record<string, unknown>;
+    await new DaemonClient({ home: cccc.home }).imBindChat(groupId, Object.keys(pending)[0]!);
+    await waitFor(() => dt.sentMessages().some((m) => textOf(m).includes('订阅已批准')), 'approval confirmed', 8_000);
+
+    // Traffic both ways, with a SIGKILL in the middle of it.
+    const inbound = Array.from({ length: 30 }, (_, i) => `in-${i}`);
+    const outbound = Array.from({ length: 30 }, (_, i) => `out-${i}`);
+    for (let i = 0; i < 15; i++) {
+      say(inbound[i]!);
+      await cccc.speak('boss', outbound[i]!, { to: ['user'] });
+    }
+    await sleep(30);
+    await kill9(child);
+    for (let i = 15; i < 30; i++) {
+      say(inbound[i]!);
+      await cccc.speak('boss', outbound[i]!, { to: ['user'] });
+    }
+    child = await startChild(config);
+
+    const ledgerTexts = async () =>
+      (await readFile(join(cccc.groupDir(), 'ledger.jsonl'), 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as LedgerEvent)
+        .filter((e) => e.by === 'user')
+        .map((e) => String(e.data['text']));
+    await waitFor(async () => new Set((await ledgerTexts()).filter((t) => t.startsWith('in-'))).size === 30, 'all inbound in CCCC', 15_000);
+    const sentOut = () => dt.sentMessages().map(textOf).filter((t) => t.startsWith('[boss] out-'));
+    await waitFor(() => new Set(sentOut()).size === 30, 'all outbound in DingTalk', 15_000);
+    await sleep(300);
+
+    const inTexts = (await ledgerTexts()).filter((t) => t.startsWith('in-'));
+    expect(inTexts.sort()).toEqual([...inbound].sort());
+    // Outbound: every message arrived; at most the one in flight at the kill may repeat.
+    const out = sentOut();
+    expect(new Set(out)).toEqual(new Set(outbound.map((t) => `[boss] ${t}`)));
+    expect(out.length - 30).toBeLessThanOrEqual(1);
+    await kill9(child);
+  });
+});
