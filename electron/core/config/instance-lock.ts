@@ -39,6 +39,8 @@ export type AcquireResult = { ok: true; lock: InstanceLock } | { ok: false; hold
 
 export interface LockOptions {
   isAlive?: (pid: number) => boolean;
+  /** The acquiring process; default `process.pid` (tests play several processes). */
+  pid?: number;
   /** Tries when other instances keep winning races; default 20. */
   attempts?: number;
 }
@@ -87,9 +89,9 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
   }
 }
 
-function isLive(owner: LockOwner | undefined, isAlive: (pid: number) => boolean): owner is LockOwner {
+function isLive(owner: LockOwner | undefined, options: LockOptions): owner is LockOwner {
   // Our own pid in an old file is a previous life of a recycled pid (containers), not us.
-  return owner !== undefined && owner.released !== true && owner.pid !== process.pid && isAlive(owner.pid);
+  return owner !== undefined && owner.released !== true && owner.pid !== (options.pid ?? process.pid) && (options.isAlive ?? pidIsAlive)(owner.pid);
 }
 
 /** The live owner of the lock in `dir`, if any. */
@@ -97,7 +99,7 @@ export async function lockHolder(dir: string, options: LockOptions = {}): Promis
   const top = (await generations(dir)).at(-1);
   if (top === undefined) return undefined;
   const owner = await readOwner(join(dir, `${top}.lock`));
-  return isLive(owner, options.isAlive ?? pidIsAlive) ? owner : undefined;
+  return isLive(owner, options) ? owner : undefined;
 }
 
 export class InstanceLock {
@@ -111,18 +113,17 @@ export class InstanceLock {
 
   /** Takes the lock in `dir` for `owner`, or names the live instance that holds it. */
   static async acquire(dir: string, owner: Omit<LockOwner, 'pid' | 'released'>, options: LockOptions = {}): Promise<AcquireResult> {
-    const isAlive = options.isAlive ?? pidIsAlive;
-    const me: LockOwner = { ...owner, pid: process.pid };
+    const me: LockOwner = { ...owner, pid: options.pid ?? process.pid };
     await mkdir(dir, { recursive: true });
     for (let attempt = 0; attempt < (options.attempts ?? 20); attempt++) {
       const top = (await generations(dir)).at(-1) ?? 0;
       if (top > 0) {
         const current = await readOwner(join(dir, `${top}.lock`));
-        if (isLive(current, isAlive)) return { ok: false, holder: current };
+        if (isLive(current, options)) return { ok: false, holder: current };
       }
       const mine = top + 1;
       const path = join(dir, `${mine}.lock`);
-      const claim = join(dir, `.claim.${process.pid}.${randomBytes(4).toString('hex')}`);
+      const claim = join(dir, `.claim.${me.pid}.${randomBytes(4).toString('hex')}`);
       await writeFile(claim, JSON.stringify(me), { mode: 0o644 });
       try {
         await link(claim, path);

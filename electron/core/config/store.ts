@@ -10,7 +10,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { atomicWriteFile } from '../cccc/im-state/atomic-write';
 import { BridgeError } from '../errors';
-import { BRIDGE_ID, configFileSchema, emptyConfig, type BridgeProfile, type ConfigFile } from './profile';
+import { configFileSchema, emptyConfig, type BridgeProfile, type ConfigFile } from './profile';
 
 function configProblem(file: string, message: string, cause?: unknown): BridgeError {
   return new BridgeError(
@@ -21,6 +21,31 @@ function configProblem(file: string, message: string, cause?: unknown): BridgeEr
 
 function lineOfOffset(text: string, offset: number): number {
   return text.slice(0, Math.max(0, offset)).split('\n').length;
+}
+
+/** Where JSON.parse gave up. V8 names the position for most errors but not all, so without one
+ * find the longest prefix that could still begin a valid document (a monotone property). */
+function errorOffset(text: string, message: string): number {
+  const stated = /position (\d+)/.exec(message)?.[1];
+  if (stated !== undefined) return Number(stated);
+  const viable = (n: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return true;
+    } catch (e) {
+      const m = (e as Error).message;
+      const at = /position (\d+)/.exec(m)?.[1];
+      return at !== undefined ? Number(at) >= n : /end of JSON input/.test(m);
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (viable(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** `bridges[0].settings.maxFileMb` */
@@ -57,9 +82,12 @@ export function parseConfig(text: string, file: string): ConfigFile {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    const position = /position (\d+)/.exec((err as Error).message)?.[1];
-    const line = position === undefined ? lineOfOffset(text, text.length) : lineOfOffset(text, Number(position));
-    const why = (err as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'the file ends too early');
+    const message = (err as Error).message;
+    const line = lineOfOffset(text, errorOffset(text, message));
+    const why = message
+      .replace(/ in JSON at position \d+.*$/, '')
+      .replace(/, .*is not valid JSON$/s, '')
+      .replace(/^Unexpected end of JSON input$/, 'the file ends too early');
     throw configProblem(file, `${basename(file)} line ${line}: not valid JSON (${why})`, err);
   }
   const parsed = configFileSchema.safeParse(raw);
@@ -117,8 +145,4 @@ export function pickBridge(config: ConfigFile, id: string | undefined, file: str
     });
   }
   return only;
-}
-
-export function isBridgeId(id: string): boolean {
-  return BRIDGE_ID.test(id);
 }

@@ -1,0 +1,164 @@
+/**
+ * `cccc-dingtalk doctor [--json]`: checks, in order, everything the bridge needs — CCCC
+ * reachable, the group exists, the credentials get a token, a Stream connection opens, CCCC's
+ * own bridge is not serving the group, no other instance of ours is — and explains each
+ * failure like the setup guide's Troubleshooting section. Exit code 1 if any check fails.
+ */
+import { DaemonClient } from '../../core/cccc/daemon';
+import { resolveCredentials } from '../../core/config/credentials';
+import { CARD_CALLBACK_TOPIC, type DingTalkCredentials, type DingTalkEndpoints } from '../../core/dingtalk/endpoints';
+import { DingTalkApi } from '../../core/dingtalk/openapi-client';
+import { StreamClient } from '../../core/dingtalk/stream-client';
+import { toProblem, type Problem } from '../../core/errors';
+import { appHolder, groupHolder, isThisBridge, loadBridge, type BridgeContext } from '../context';
+import { instanceProblem, ownBridgeProblems } from '../guards';
+import { out, printJson } from '../output';
+import { readStatusFile } from '../status-file';
+import { troubleshoot } from '../troubleshooting';
+
+export interface DoctorOptions {
+  bridge?: string;
+  json?: boolean;
+  /** Seconds to wait for the Stream connection. */
+  timeout?: string;
+}
+
+type CheckId = 'cccc' | 'group' | 'credentials' | 'stream' | 'cccc_bridge' | 'instance';
+
+interface Check {
+  id: CheckId;
+  status: 'ok' | 'fail' | 'skip';
+  message: string;
+  code?: string;
+  hint?: string;
+  steps?: string[];
+}
+
+const STREAM_TIMEOUT_S = 15;
+
+/**
+ * Opens one Stream connection and closes it. It subscribes to card callbacks only, never to
+ * robot messages: DingTalk gives each push to one connection of the app, so a probe that
+ * subscribed to messages could swallow one meant for a running bridge.
+ */
+async function probeStream(credentials: DingTalkCredentials, endpoints: DingTalkEndpoints, timeoutMs: number): Promise<Problem | undefined> {
+  const client = new StreamClient({ credentials, endpoints, callbackTopics: [CARD_CALLBACK_TOPIC], onMessage: () => undefined, handshakeTimeoutMs: timeoutMs });
+  try {
+    return await new Promise<Problem | undefined>((resolve) => {
+      const timer = setTimeout(
+        () => resolve({ code: 'dingtalk.stream_timeout', message: `The Stream connection did not open within ${timeoutMs / 1000} s`, retryable: true }),
+        timeoutMs,
+      );
+      client.on('state', (s) => {
+        if (s.status === 'connected') resolve(undefined);
+        else if (s.status === 'reconnecting' || s.status === 'error') resolve(s.problem);
+        else return;
+        clearTimeout(timer);
+      });
+      client.start();
+    });
+  } finally {
+    await client.stop();
+  }
+}
+
+function failed(id: CheckId, problem: Problem, steps: string[]): Check {
+  return { id, status: 'fail', message: problem.message, code: problem.code, ...(problem.hint ? { hint: problem.hint } : {}), ...(steps.length ? { steps } : {}) };
+}
+
+async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<Check[]> {
+  const checks: Check[] = [];
+  const fail = (id: CheckId, error: unknown): void => {
+    const problem = toProblem(error);
+    checks.push(failed(id, problem, troubleshoot(problem, ctx)));
+  };
+  const { groupId } = ctx.profile;
+
+  const daemon = new DaemonClient({ home: ctx.ccccHome });
+  let ccccUp = false;
+  try {
+    const ping = await daemon.ping({ timeoutMs: 3_000, retries: 0 });
+    ccccUp = true;
+    checks.push({ id: 'cccc', status: 'ok', message: `CCCC is running (version ${ping.version}, pid ${ping.pid}; CCCC_HOME ${ctx.ccccHome})` });
+  } catch (error) {
+    fail('cccc', error);
+  }
+
+  let groupMissing = false;
+  if (!ccccUp) checks.push({ id: 'group', status: 'skip', message: `Group ${groupId}: not checked (needs CCCC)` });
+  else {
+    try {
+      const { group } = await daemon.groupShow(groupId, { timeoutMs: 3_000 });
+      checks.push({ id: 'group', status: 'ok', message: `Group ${groupId} exists${group.title ? ` ("${group.title}")` : ''}` });
+    } catch (error) {
+      groupMissing = toProblem(error).code === 'cccc.group_not_found';
+      fail('group', error);
+    }
+  }
+
+  let credentials: DingTalkCredentials | undefined;
+  try {
+    const resolved = resolveCredentials(ctx.profile, ctx.env, 'cccc-dingtalk doctor');
+    await new DingTalkApi({ credentials: resolved.credentials, endpoints: ctx.endpoints }).checkCredentials();
+    credentials = resolved.credentials;
+    checks.push({ id: 'credentials', status: 'ok', message: `Credentials are valid: DingTalk issued a token for the AppKey in $${ctx.profile.appKeyEnv}` });
+  } catch (error) {
+    fail('credentials', error);
+  }
+
+  const groupOwner = await groupHolder(ctx);
+  const appOwner = credentials ? await appHolder(ctx, credentials.appKey) : undefined;
+  if (!credentials) checks.push({ id: 'stream', status: 'skip', message: 'Stream connection: not checked (needs valid credentials)' });
+  else if (groupOwner && isThisBridge(ctx, groupOwner)) {
+    // Our own running bridge already holds a connection: report it rather than opening another.
+    const status = await readStatusFile(ctx.paths.status);
+    const d = status?.dingtalk;
+    if (d?.status === 'connected') checks.push({ id: 'stream', status: 'ok', message: `Stream connection: open (the running bridge, pid ${groupOwner.pid})` });
+    else if (d?.problem) checks.push(failed('stream', d.problem, troubleshoot(d.problem, ctx)));
+    else checks.push({ id: 'stream', status: 'skip', message: `Stream connection: the running bridge (pid ${groupOwner.pid}) is ${d?.status ?? 'starting'}` });
+  } else {
+    const problem = await probeStream(credentials, ctx.endpoints, streamTimeoutMs);
+    if (problem) checks.push(failed('stream', problem, troubleshoot(problem, ctx)));
+    else checks.push({ id: 'stream', status: 'ok', message: `Stream connection opens (${ctx.endpoints.apiBase})` });
+  }
+
+  if (groupMissing) checks.push({ id: 'cccc_bridge', status: 'skip', message: "CCCC's own bridge: not checked (no such group)" });
+  else {
+    try {
+      const problems = await ownBridgeProblems(ctx, credentials?.appKey ?? '');
+      if (problems.length === 0) checks.push({ id: 'cccc_bridge', status: 'ok', message: "CCCC's own DingTalk bridge is not running for this group or app" });
+      for (const p of problems) checks.push(failed('cccc_bridge', p, []));
+    } catch (error) {
+      fail('cccc_bridge', error);
+    }
+  }
+
+  if (groupOwner && !isThisBridge(ctx, groupOwner)) checks.push(failed('instance', instanceProblem(ctx, 'group', groupOwner), []));
+  else if (appOwner && !isThisBridge(ctx, appOwner)) checks.push(failed('instance', instanceProblem(ctx, 'app', appOwner), []));
+  else if (groupOwner) checks.push({ id: 'instance', status: 'ok', message: `No other instance (this bridge is running, pid ${groupOwner.pid})` });
+  else checks.push({ id: 'instance', status: 'ok', message: 'No other cccc-dingtalk bridge uses this group or app' });
+  return checks;
+}
+
+const MARK = { ok: '✓', fail: '✗', skip: '–' } as const;
+
+export async function doctorCommand(o: DoctorOptions): Promise<number> {
+  const ctx = await loadBridge(o.bridge);
+  const timeoutMs = Math.max(1, Number(o.timeout ?? STREAM_TIMEOUT_S)) * 1000;
+  const checks = await runChecks(ctx, timeoutMs);
+  const failures = checks.filter((c) => c.status === 'fail').length;
+  if (o.json) {
+    printJson({ ok: failures === 0, bridge: ctx.profile.id, groupId: ctx.profile.groupId, checks });
+    return failures === 0 ? 0 : 1;
+  }
+  out(`Checking bridge "${ctx.profile.id}" (group ${ctx.profile.groupId}, DingTalk ${ctx.endpoints.apiBase})`);
+  for (const c of checks) {
+    out(`${MARK[c.status]} ${c.message}`);
+    if (c.hint) out(`    → ${c.hint}`);
+    c.steps?.forEach((s, i) => out(`    ${i + 1}. ${s}`));
+  }
+  const running = checks.some((c) => c.id === 'instance' && c.status === 'ok' && c.message.includes('this bridge is running'));
+  if (failures > 0) out(`${failures} check${failures === 1 ? '' : 's'} failed.`);
+  else out(running ? 'All checks passed.' : 'All checks passed. Start the bridge with `cccc-dingtalk start --detach`.');
+  return failures === 0 ? 0 : 1;
+}

@@ -1,0 +1,105 @@
+/**
+ * `cccc-dingtalk set`, like `cccc im set dingtalk`: which group, and the NAMES of the
+ * environment variables holding the DingTalk credentials. Creates the bridge or updates it.
+ */
+import { bridgeSettingsSchema, type BridgeSettings } from '../../core/bridge/settings';
+import { bridgeProfileSchema, envNameSchema, type BridgeProfile } from '../../core/config/profile';
+import { readConfig, writeConfig } from '../../core/config/store';
+import { BridgeError } from '../../core/errors';
+import { configLocation } from '../context';
+import { out } from '../output';
+
+export interface SetOptions {
+  bridge?: string;
+  group?: string;
+  appKeyEnv?: string;
+  appSecretEnv?: string;
+  robotCodeEnv?: string;
+  lang?: string;
+  access?: string;
+  maxFileMb?: string;
+  ccccHome?: string;
+}
+
+function invalid(message: string, hint?: string): BridgeError {
+  return new BridgeError({ code: 'config.invalid_option', message, ...(hint ? { hint } : {}), retryable: false });
+}
+
+function envName(option: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  // Never echo the value: it may be the secret itself, pasted where its variable's name belongs.
+  if (!envNameSchema.safeParse(value).success) {
+    throw invalid(`${option} takes the NAME of an environment variable (like DINGTALK_APP_SECRET), not its value`, 'Names are upper-case letters, digits and "_". Export the value under that name.');
+  }
+  return value;
+}
+
+function settingsPatch(o: SetOptions): Partial<BridgeSettings> {
+  const patch: Partial<BridgeSettings> = {};
+  if (o.lang !== undefined) {
+    if (o.lang !== 'zh' && o.lang !== 'en') throw invalid('--lang must be zh or en');
+    patch.replyLanguage = o.lang;
+  }
+  if (o.access !== undefined) {
+    if (o.access !== 'everyone' && o.access !== 'admins') throw invalid('--access must be everyone or admins');
+    patch.access = { mode: o.access };
+  }
+  if (o.maxFileMb !== undefined) {
+    const mb = Number(o.maxFileMb);
+    if (!Number.isFinite(mb) || mb <= 0 || mb > 1024) throw invalid('--max-file-mb must be a number of megabytes between 0 and 1024');
+    patch.maxFileMb = mb;
+  }
+  return patch;
+}
+
+export async function setCommand(o: SetOptions): Promise<void> {
+  const { configFile } = configLocation();
+  const config = await readConfig(configFile);
+  const appKeyEnv = envName('--app-key-env', o.appKeyEnv);
+  const appSecretEnv = envName('--app-secret-env', o.appSecretEnv);
+  const robotCodeEnv = envName('--robot-code-env', o.robotCodeEnv);
+  const settings = settingsPatch(o);
+
+  let index: number;
+  if (o.bridge !== undefined) index = config.bridges.findIndex((b) => b.id === o.bridge);
+  else if (config.bridges.length <= 1) index = config.bridges.length - 1;
+  else throw invalid(`${config.bridges.length} bridges are configured`, `Pick one with --bridge (${config.bridges.map((b) => b.id).join(', ')}).`);
+  const previous = index >= 0 ? config.bridges[index] : undefined;
+
+  if (!previous) {
+    const missing = [!o.group && '--group', !appKeyEnv && '--app-key-env', !appSecretEnv && '--app-secret-env'].filter(Boolean);
+    if (missing.length > 0) {
+      throw invalid(`A new bridge needs ${missing.join(', ')}`, 'e.g. cccc-dingtalk set --group g_xxx --app-key-env DINGTALK_APP_KEY --app-secret-env DINGTALK_APP_SECRET --robot-code-env DINGTALK_ROBOT_CODE');
+    }
+  }
+  const candidate = {
+    id: previous?.id ?? o.bridge ?? 'default',
+    groupId: o.group ?? previous?.groupId,
+    ...((o.ccccHome ?? previous?.ccccHome) ? { ccccHome: o.ccccHome ?? previous?.ccccHome } : {}),
+    appKeyEnv: appKeyEnv ?? previous?.appKeyEnv,
+    appSecretEnv: appSecretEnv ?? previous?.appSecretEnv,
+    ...((robotCodeEnv ?? previous?.robotCodeEnv) ? { robotCodeEnv: robotCodeEnv ?? previous?.robotCodeEnv } : {}),
+    settings: bridgeSettingsSchema.parse({ ...previous?.settings, ...settings }),
+  };
+  const parsed = bridgeProfileSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalid(`${issue?.path.join('.') || 'bridge'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const profile: BridgeProfile = parsed.data;
+  if (previous) config.bridges[index] = profile;
+  else config.bridges.push(profile);
+  await writeConfig(configFile, config);
+
+  out(`${previous ? 'Updated' : 'Configured'} bridge "${profile.id}" in ${configFile}`);
+  out(`  CCCC group:  ${profile.groupId}${profile.ccccHome ? ` (CCCC_HOME ${profile.ccccHome})` : ''}`);
+  out(`  AppKey:      from $${profile.appKeyEnv}`);
+  out(`  AppSecret:   from $${profile.appSecretEnv}`);
+  if (profile.robotCodeEnv) out(`  RobotCode:   from $${profile.robotCodeEnv}`);
+  const s = profile.settings;
+  out(`  Replies in ${s.replyLanguage === 'zh' ? 'Chinese' : 'English'}; who may command the agents: ${s.access.mode}; files up to ${s.maxFileMb} MB`);
+  const unset = [profile.appKeyEnv, profile.appSecretEnv].filter((n) => !process.env[n]?.trim());
+  if (unset.length > 0) out(`Note: ${unset.join(' and ')} ${unset.length === 1 ? 'is' : 'are'} not set in this shell — export ${unset.length === 1 ? 'it' : 'them'} before \`cccc-dingtalk start\`.`);
+  if (previous) out('A running bridge keeps its old settings until it is restarted (`cccc-dingtalk stop`, then `cccc-dingtalk start --detach`).');
+  else out('Next: `cccc-dingtalk doctor`, then `cccc-dingtalk start --detach`.');
+}

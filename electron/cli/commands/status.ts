@@ -1,0 +1,119 @@
+/**
+ * `cccc-dingtalk status [--json]`: is the bridge running, its DingTalk and CCCC links, the
+ * subscribed chats, pending requests, outbox depth and last error — from the status.json the
+ * running process keeps current. When it is not running, the chats and requests come from
+ * CCCC's own IM files and the last error from the last status it wrote. Exit code 3 when not
+ * running (as service scripts expect).
+ */
+import { ImState } from '../../core/cccc/im-state/im-state';
+import { groupHolder, isThisBridge, loadBridge, type BridgeContext } from '../context';
+import { duration, formatTime, out, printJson } from '../output';
+import { openLogFile } from '../log-file';
+import { readStatusFile, type ChatLine, type PendingLine, type StatusFile } from '../status-file';
+
+export interface StatusOptions {
+  bridge?: string;
+  json?: boolean;
+}
+
+interface StatusView {
+  bridge: string;
+  groupId: string;
+  ccccHome: string;
+  running: boolean;
+  pid?: number;
+  state: StatusFile['state'];
+  startedAt?: number;
+  updatedAt?: number;
+  dingtalk?: StatusFile['dingtalk'];
+  cccc?: StatusFile['cccc'];
+  outboxDepth?: number;
+  inboxDepth?: number;
+  chats: ChatLine[];
+  pending: PendingLine[];
+  lastProblem?: StatusFile['lastProblem'];
+  lastProblemAt?: number;
+  logFile: string;
+}
+
+/** Chats and requests straight from CCCC's IM state files (lock-free reads). */
+async function fromCcccFiles(ctx: BridgeContext): Promise<{ chats: ChatLine[]; pending: PendingLine[] }> {
+  const im = new ImState({ groupDir: ctx.groupDir });
+  const [subs, pending] = await Promise.all([im.subscribers().catch(() => new Map()), im.listPending().catch(() => [])]);
+  return {
+    chats: [...subs.values()].map((s) => ({ chatId: s.chatId, title: s.chatTitle || s.chatId, subscribed: s.subscribed, verbose: s.verbose, paused: s.paused })),
+    pending: pending.map((p) => ({ key: p.key, chatId: p.chatId, createdAt: p.createdAt, expiresAt: p.expiresAt })),
+  };
+}
+
+export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
+  const holder = await groupHolder(ctx);
+  const running = holder !== undefined && isThisBridge(ctx, holder);
+  const file = await readStatusFile(ctx.paths.status);
+  const base = { bridge: ctx.profile.id, groupId: ctx.profile.groupId, ccccHome: ctx.ccccHome, logFile: openLogFile(ctx.paths.logs).pathAt(0) };
+  if (running && file && file.pid === holder?.pid) {
+    const { pid, state, startedAt, updatedAt, dingtalk, cccc, outboxDepth, inboxDepth, chats, pending, lastProblem, lastProblemAt } = file;
+    return { ...base, running, pid, state, startedAt, updatedAt, dingtalk, cccc, outboxDepth, inboxDepth, chats, pending, ...(lastProblem ? { lastProblem, lastProblemAt } : {}) };
+  }
+  const files = await fromCcccFiles(ctx);
+  const view: StatusView = { ...base, running, state: running ? 'starting' : 'stopped', ...files };
+  if (running && holder) view.pid = holder.pid;
+  if (file?.lastProblem) {
+    view.lastProblem = file.lastProblem;
+    if (file.lastProblemAt) view.lastProblemAt = file.lastProblemAt;
+  }
+  if (file && !running) view.outboxDepth = file.outboxDepth;
+  return view;
+}
+
+function dingtalkLine(d: StatusFile['dingtalk'] | undefined, now: number): string {
+  if (!d) return 'unknown';
+  if (d.status === 'connected') return `connected${d.since ? ` (for ${duration(now - d.since)})` : ''}`;
+  if (d.status === 'reconnecting') return `reconnecting (attempt ${d.attempt ?? '?'}${d.problem ? `: ${d.problem.message}` : ''})`;
+  if (d.status === 'error') return `stopped on an error${d.problem ? `: ${d.problem.message}` : ''}`;
+  return d.status;
+}
+
+function ccccLine(c: StatusFile['cccc'] | undefined): string {
+  if (!c) return 'unknown';
+  if (c.status === 'up') return `up${c.version ? ` (version ${c.version}${c.pid ? `, pid ${c.pid}` : ''})` : ''}`;
+  if (c.status === 'down') return `not reachable${c.problem ? ` — ${c.problem.message}` : ''}`;
+  return 'checking…';
+}
+
+function print(v: StatusView): void {
+  const now = Date.now();
+  const head = v.running ? `running (pid ${v.pid}${v.startedAt ? `, up ${duration(now - v.startedAt)}` : ''})` : 'not running';
+  out(`Bridge "${v.bridge}": ${head}`);
+  out(`  CCCC group:  ${v.groupId}  (CCCC_HOME ${v.ccccHome})`);
+  if (v.running) {
+    out(`  State:       ${v.state}`);
+    out(`  DingTalk:    ${dingtalkLine(v.dingtalk, now)}`);
+    out(`  CCCC:        ${ccccLine(v.cccc)}`);
+  }
+  if (v.outboxDepth !== undefined) out(`  Outbox:      ${v.outboxDepth} waiting to be sent${v.inboxDepth ? `; ${v.inboxDepth} waiting for CCCC` : ''}`);
+  const subscribed = v.chats.filter((c) => c.subscribed);
+  out(`  Chats:       ${subscribed.length} subscribed`);
+  for (const c of v.chats) {
+    const flags = [c.subscribed ? 'subscribed' : 'unsubscribed', c.verbose && 'verbose', c.paused && 'paused', c.type].filter(Boolean).join(', ');
+    out(`    ${c.title}${c.title !== c.chatId ? ` (${c.chatId})` : ''} — ${flags}`);
+  }
+  out(`  Pending:     ${v.pending.length === 0 ? 'no subscription requests' : `${v.pending.length} — approve with \`cccc-dingtalk approve KEY\``}`);
+  for (const p of v.pending) {
+    const who = [p.senderNick && `from ${p.senderNick}`, `in ${p.chatTitle ?? p.chatId}`].filter(Boolean).join(' ');
+    out(`    ${p.key}  ${who}, expires in ${duration(p.expiresAt - now)}`);
+  }
+  if (v.lastProblem) {
+    out(`  Last error:  ${v.lastProblem.message}${v.lastProblemAt ? ` (${formatTime(v.lastProblemAt)})` : ''}`);
+    if (v.lastProblem.hint) out(`               → ${v.lastProblem.hint}`);
+  }
+  if (!v.running) out('  Start it with `cccc-dingtalk start --detach`.');
+}
+
+export async function statusCommand(o: StatusOptions): Promise<number> {
+  const ctx = await loadBridge(o.bridge);
+  const view = await collectStatus(ctx);
+  if (o.json) printJson(view);
+  else print(view);
+  return view.running ? 0 : 3;
+}

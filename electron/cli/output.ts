@@ -1,0 +1,73 @@
+/** How the CLI talks to a person: problems as message + hint (never a stack), log records as lines. */
+import type { Problem } from '../core/errors';
+import { toProblem } from '../core/errors';
+import type { LogRecord } from '../core/log/logger';
+import { redact } from '../core/log/redact';
+
+/** A failure that ends a command with `exitCode`; the problem has already been worded for people. */
+export class CliFailure extends Error {
+  constructor(
+    readonly problem: Problem,
+    readonly exitCode = 1,
+    readonly steps: string[] = [],
+  ) {
+    super(problem.message);
+  }
+}
+
+export function out(text = ''): void {
+  process.stdout.write(`${text}\n`);
+}
+
+export function err(text = ''): void {
+  process.stderr.write(`${text}\n`);
+}
+
+export function printJson(value: unknown): void {
+  out(JSON.stringify(value, null, 2));
+}
+
+/** "Error: message", then the hint and numbered steps, indented. */
+export function formatProblem(problem: Problem, steps: string[] = [], prefix = 'Error: '): string {
+  const lines = [`${prefix}${problem.message}`];
+  if (problem.hint) lines.push(`  → ${problem.hint}`);
+  steps.forEach((s, i) => lines.push(`  ${i + 1}. ${s}`));
+  return lines.join('\n');
+}
+
+/** Turns anything thrown into what the user sees, and the exit code. */
+export function reportFailure(error: unknown, secrets: readonly string[] = []): number {
+  const failure = error instanceof CliFailure ? error : undefined;
+  const problem = failure?.problem ?? toProblem(error);
+  const safe = redact(problem, secrets) as Problem;
+  err(formatProblem(safe, failure?.steps));
+  return failure?.exitCode ?? 1;
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+export function formatTime(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;
+  if (value instanceof Object) return JSON.stringify(value);
+  return String(value);
+}
+
+/** `2025-01-02 10:11:12.345 INFO  bridge.stream  Stream connected  connection=1 reason=start` */
+export function formatRecord(record: LogRecord): string {
+  const fields = record.fields ? Object.entries(record.fields).map(([k, v]) => `${k}=${formatValue(v)}`) : [];
+  return `${formatTime(record.ts)} ${record.level.toUpperCase().padEnd(5)} ${record.scope}  ${record.msg}${fields.length ? `  ${fields.join(' ')}` : ''}`;
+}
+
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} days`;
+}

@@ -1,0 +1,298 @@
+/**
+ * `cccc-dingtalk start`: runs one bridge in this process until SIGINT/SIGTERM. In the
+ * foreground it logs readable lines to stderr; as the detached child of `start --detach` it
+ * reports "connected" or its problem to the parent over the IPC channel and then only writes
+ * its log file and status.json. Either way: refuse beside another bridge, hold the instance
+ * locks and the pid file while running, and on a signal let in-flight deliveries finish
+ * (bounded; the outbox journal keeps the rest for the next start), stop, release, exit 0.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { Bridge, type BridgeStatus, type PendingNotice } from '../core/bridge/bridge';
+import { atomicWriteFile } from '../core/cccc/im-state/atomic-write';
+import { resolveCredentials } from '../core/config/credentials';
+import { BridgeError, toProblem, type Problem } from '../core/errors';
+import { createLogger, type LogSink } from '../core/log/logger';
+import { redact } from '../core/log/redact';
+import { loadBridge, type BridgeContext } from './context';
+import { acquireInstanceLocks, ownBridgeProblems, type HeldLocks } from './guards';
+import { fileSink, levelSink, openLogFile } from './log-file';
+import { CliFailure, err, formatProblem, formatRecord } from './output';
+import type { StatusFile } from './status-file';
+import { troubleshoot } from './troubleshooting';
+
+export interface RunOptions {
+  bridgeId?: string;
+  debug?: boolean;
+  /** Started by `start --detach`: no terminal; report readiness over IPC. */
+  child?: boolean;
+  /** How long a stop waits for in-flight deliveries before closing (they stay queued on disk). */
+  drainMs?: number;
+}
+
+/** What the detached child tells `start --detach`. */
+export type ChildReport =
+  | { type: 'ready'; pid: number; status: StatusFile }
+  | { type: 'waiting'; pid: number; problem: Problem; steps: string[] }
+  | { type: 'failed'; pid: number; problem: Problem; steps: string[] };
+
+const STATUS_EVERY_MS = 5_000;
+
+function report(message: ChildReport): void {
+  if (!process.send || !process.connected) return;
+  process.send(message, () => {
+    if (process.connected) process.disconnect();
+  });
+}
+
+/** Keeps status.json current: on every engine status change (debounced) and every few seconds. */
+class StatusReporter {
+  private chain: Promise<void> = Promise.resolve();
+  private debounce: NodeJS.Timeout | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly notices = new Map<string, PendingNotice>();
+  private lastProblemAt: number | undefined;
+
+  constructor(
+    private readonly ctx: BridgeContext,
+    private readonly bridge: Bridge,
+    private readonly startedAt: number,
+  ) {
+    this.timer = setInterval(() => this.write(), STATUS_EVERY_MS);
+  }
+
+  noticed(notice: PendingNotice): void {
+    this.notices.set(notice.key, notice);
+    this.schedule();
+  }
+
+  problem(): void {
+    this.lastProblemAt = Date.now();
+    this.schedule();
+  }
+
+  schedule(): void {
+    if (this.debounce) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      this.write();
+    }, 100);
+  }
+
+  write(): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      try {
+        await atomicWriteFile(this.ctx.paths.status, `${JSON.stringify(await this.snapshot())}\n`);
+      } catch {
+        // A status that cannot be written only makes `status` less precise; the bridge goes on.
+      }
+    });
+    return this.chain;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    clearTimeout(this.debounce);
+    await this.write();
+  }
+
+  async snapshot(): Promise<StatusFile> {
+    const s: BridgeStatus = this.bridge.status();
+    const [subscribers, directory, pending] = await Promise.all([
+      this.bridge.im.subscribers().catch(() => new Map()),
+      this.bridge.chats.chats().catch(() => ({}) as Awaited<ReturnType<Bridge['chats']['chats']>>),
+      this.bridge.im.listPending().catch(() => []),
+    ]);
+    for (const key of this.notices.keys()) if (!pending.some((p) => p.key === key)) this.notices.delete(key);
+    const d = s.dingtalk;
+    const status: StatusFile = {
+      pid: process.pid,
+      bridgeId: this.ctx.profile.id,
+      groupId: this.ctx.profile.groupId,
+      ccccHome: this.ctx.ccccHome,
+      startedAt: this.startedAt,
+      updatedAt: Date.now(),
+      state: s.state,
+      dingtalk: {
+        status: d.status,
+        ...(d.status === 'connected' ? { since: d.since } : {}),
+        ...(d.status === 'reconnecting' ? { attempt: d.attempt, delayMs: d.delayMs, problem: d.problem } : {}),
+        ...(d.status === 'error' ? { problem: d.problem } : {}),
+      },
+      cccc: {
+        status: s.cccc.status,
+        since: s.cccc.since,
+        ...(s.cccc.version ? { version: s.cccc.version } : {}),
+        ...(s.cccc.pid ? { pid: s.cccc.pid } : {}),
+        ...(s.cccc.problem ? { problem: s.cccc.problem } : {}),
+      },
+      outboxDepth: s.outboxDepth,
+      inboxDepth: s.inboxDepth,
+      chats: [...subscribers.entries()].map(([chatId, flags]) => {
+        const known = directory[chatId];
+        return {
+          chatId,
+          title: flags.chatTitle || known?.title || chatId,
+          ...(known ? { type: known.conversationType } : {}),
+          subscribed: flags.subscribed,
+          verbose: flags.verbose,
+          paused: flags.paused,
+        };
+      }),
+      pending: pending.map((p) => {
+        const n = this.notices.get(p.key);
+        return { key: p.key, chatId: p.chatId, createdAt: p.createdAt, expiresAt: p.expiresAt, ...(n?.chatTitle ? { chatTitle: n.chatTitle } : {}), ...(n ? { senderNick: n.senderNick } : {}) };
+      }),
+    };
+    if (s.lastProblem) status.lastProblem = s.lastProblem;
+    if (this.lastProblemAt) status.lastProblemAt = this.lastProblemAt;
+    return status;
+  }
+}
+
+function refuse(problem: Problem, steps: string[] = []): CliFailure {
+  return new CliFailure(problem, 1, steps);
+}
+
+/** Runs the bridge; resolves with the process exit code once it has stopped. */
+export async function runBridge(options: RunOptions): Promise<number> {
+  const ctx = await loadBridge(options.bridgeId);
+  const secrets: string[] = [];
+  const logFile = openLogFile(ctx.paths.logs);
+  // The log file is the running bridge's: a refused second instance must not write into it.
+  const sinks: LogSink[] = [];
+  if (!options.child) sinks.push((r) => err(formatRecord(r)));
+  const logger = createLogger(levelSink(options.debug ? 'debug' : 'info', sinks), 'cli', () => secrets);
+  const log = logger.child(ctx.profile.id);
+
+  let locks: HeldLocks | undefined;
+  const fail = async (problem: Problem, steps: string[] = []): Promise<number> => {
+    if (locks) log.error(problem.message, { code: problem.code, ...(problem.hint ? { hint: problem.hint } : {}) });
+    await logFile.flush();
+    if (options.child) report({ type: 'failed', pid: process.pid, problem: redact(problem, secrets) as Problem, steps });
+    else err(formatProblem(redact(problem, secrets) as Problem, steps));
+    return 1;
+  };
+
+  try {
+    const { credentials, warnings } = resolveCredentials(ctx.profile, ctx.env);
+    secrets.push(credentials.appSecret);
+    for (const w of warnings) log.warn(w);
+    const own = await ownBridgeProblems(ctx, credentials.appKey);
+    if (own[0]) throw refuse(own[0]);
+    const taken = await acquireInstanceLocks(ctx, credentials.appKey);
+    if (!taken.ok) throw refuse(taken.problem);
+    locks = taken.locks;
+    sinks.push(fileSink(logFile));
+    await mkdir(ctx.paths.dir, { recursive: true, mode: 0o700 });
+    await writeFile(ctx.paths.pid, `${process.pid}\n`);
+    return await serve(ctx, { credentials, logger, log, logFile, locks, options, fail, secrets });
+  } catch (error) {
+    if (locks) await locks.release().catch(() => undefined);
+    if (error instanceof CliFailure) return fail(error.problem, error.steps);
+    const problem = toProblem(error, 'bridge.start_failed');
+    return fail(problem, error instanceof BridgeError ? troubleshoot(problem, ctx) : []);
+  }
+}
+
+interface ServeDeps {
+  credentials: ReturnType<typeof resolveCredentials>['credentials'];
+  logger: ReturnType<typeof createLogger>;
+  log: ReturnType<typeof createLogger>;
+  logFile: ReturnType<typeof openLogFile>;
+  locks: HeldLocks;
+  options: RunOptions;
+  fail: (problem: Problem, steps?: string[]) => Promise<number>;
+  secrets: readonly string[];
+}
+
+async function serve(ctx: BridgeContext, deps: ServeDeps): Promise<number> {
+  const { log, options } = deps;
+  const startedAt = Date.now();
+  const bridge = new Bridge(
+    {
+      groupId: ctx.profile.groupId,
+      ccccHome: ctx.ccccHome,
+      stateDir: ctx.paths.state,
+      credentials: deps.credentials,
+      endpoints: ctx.endpoints,
+      settings: ctx.profile.settings,
+    },
+    { logger: deps.logger, secrets: () => deps.secrets },
+  );
+  const status = new StatusReporter(ctx, bridge, startedAt);
+  let ready = false;
+  let stopping = false;
+  let exitCode = 0;
+  let finished!: (code: number) => void;
+  const done = new Promise<number>((resolve) => (finished = resolve));
+
+  const shutdown = async (code: number, why: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    exitCode = code;
+    log.info(`Stopping (${why})`);
+    let drainTimer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      bridge.idle().then(() => true),
+      new Promise<boolean>((resolve) => (drainTimer = setTimeout(() => resolve(false), options.drainMs ?? 3_000))),
+    ]);
+    clearTimeout(drainTimer);
+    if (!drained) log.warn('Deliveries still in progress are kept in the outbox for the next start', { outboxDepth: bridge.status().outboxDepth });
+    await bridge.stop().catch((e: unknown) => log.error('Stopping the bridge failed', { error: e }));
+    await status.close();
+    await deps.locks.release().catch((e: unknown) => log.warn('Could not release the instance locks', { error: e }));
+    await rm(ctx.paths.pid, { force: true });
+    log.info('Stopped', { outboxDepth: bridge.status().outboxDepth });
+    await deps.logFile.flush();
+    finished(exitCode);
+  };
+
+  bridge.on('status', (s) => {
+    status.schedule();
+    if (s.dingtalk.status === 'connected' && !ready) {
+      ready = true;
+      void status.write().then(async () => report({ type: 'ready', pid: process.pid, status: await status.snapshot() }));
+    } else if (s.dingtalk.status === 'reconnecting' && !ready) {
+      // Tell `start --detach` now rather than after its timeout; this process keeps retrying.
+      report({ type: 'waiting', pid: process.pid, problem: s.dingtalk.problem, steps: troubleshoot(s.dingtalk.problem, ctx) });
+    } else if (s.dingtalk.status === 'error' && !stopping) {
+      // Fatal for the Stream client (e.g. credentials revoked): it will not retry, so neither do we.
+      const problem = s.dingtalk.problem;
+      void deps.fail(problem, troubleshoot(problem, ctx)).then((code) => shutdown(code, problem.code));
+    }
+  });
+  bridge.on('problem', () => status.problem());
+  bridge.on('pending', (notice) => {
+    status.noticed(notice);
+    const where = notice.chatTitle ? `"${notice.chatTitle}"` : notice.chatId;
+    log.info(`Subscription request from ${notice.senderNick} in ${where}: approve with \`cccc-dingtalk approve ${notice.key}\` or reject with \`cccc-dingtalk reject ${notice.key}\``);
+  });
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // Second signal: leave now. The outbox journal and the ledger cursor are already durable.
+      log.warn(`Second ${signal}: exiting without waiting`);
+      void deps.logFile.flush().then(() => process.exit(130));
+      return;
+    }
+    void shutdown(0, signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  if (process.platform !== 'win32') process.on('SIGHUP', onSignal);
+
+  log.info('Starting', { group: ctx.profile.groupId, ccccHome: ctx.ccccHome, dingtalk: ctx.endpoints.apiBase, pid: process.pid });
+  try {
+    await bridge.start();
+  } catch (error) {
+    const problem = toProblem(error, 'bridge.start_failed');
+    await deps.fail(problem, troubleshoot(problem, ctx));
+    await shutdown(1, problem.code);
+  }
+  await status.write();
+  const code = await done;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.off('SIGHUP', onSignal);
+  return code;
+}

@@ -1,0 +1,77 @@
+/**
+ * status.json: what a running bridge process says about itself, rewritten atomically on every
+ * change and every few seconds, read by `cccc-dingtalk status` (validated: it is a file anyone
+ * could edit). Holds no secrets: states, counts, chat titles, problems.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+
+const problemSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  hint: z.string().optional(),
+  retryable: z.boolean(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const statusFileSchema = z.object({
+  pid: z.number().int(),
+  bridgeId: z.string(),
+  groupId: z.string(),
+  ccccHome: z.string(),
+  startedAt: z.number(),
+  updatedAt: z.number(),
+  state: z.enum(['stopped', 'starting', 'running', 'degraded', 'error']),
+  dingtalk: z.object({
+    status: z.string(),
+    since: z.number().optional(),
+    attempt: z.number().optional(),
+    delayMs: z.number().optional(),
+    problem: problemSchema.optional(),
+  }),
+  cccc: z.object({
+    status: z.string(),
+    since: z.number().optional(),
+    version: z.string().optional(),
+    pid: z.number().optional(),
+    problem: problemSchema.optional(),
+  }),
+  outboxDepth: z.number().int(),
+  inboxDepth: z.number().int(),
+  chats: z.array(
+    z.object({
+      chatId: z.string(),
+      title: z.string(),
+      type: z.enum(['single', 'group']).optional(),
+      subscribed: z.boolean(),
+      verbose: z.boolean(),
+      paused: z.boolean(),
+    }),
+  ),
+  pending: z.array(
+    z.object({
+      key: z.string(),
+      chatId: z.string(),
+      chatTitle: z.string().optional(),
+      senderNick: z.string().optional(),
+      createdAt: z.number(),
+      expiresAt: z.number(),
+    }),
+  ),
+  lastProblem: problemSchema.optional(),
+  lastProblemAt: z.number().optional(),
+});
+
+export type StatusFile = z.infer<typeof statusFileSchema>;
+export type ChatLine = StatusFile['chats'][number];
+export type PendingLine = StatusFile['pending'][number];
+
+/** The status a bridge process last wrote; undefined when absent or unreadable. */
+export async function readStatusFile(path: string): Promise<StatusFile | undefined> {
+  try {
+    const parsed = statusFileSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
