@@ -1,6 +1,6 @@
 /** What every command needs: where the config is, the chosen bridge, and where its files are. */
 import { join } from 'node:path';
-import { resolveCcccHome } from '../core/cccc/daemon';
+import { resolveCcccHome } from '../core/cccc/daemon/home';
 import { appLockDir, groupLockDir, lockHolder, type LockOwner } from '../core/config/instance-lock';
 import { bridgePaths, configFilePath, resolveConfigHome, type BridgePaths } from '../core/config/paths';
 import type { BridgeProfile } from '../core/config/profile';

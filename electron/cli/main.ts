@@ -4,15 +4,23 @@
  * never a stack trace.
  */
 import { Command, Option } from 'commander';
-import { APP_VERSION } from './version';
-import { doctorCommand } from './commands/doctor';
-import { logsCommand } from './commands/logs';
-import { approveCommand, pendingCommand, rejectCommand } from './commands/pending';
-import { setCommand } from './commands/set';
-import { startCommand } from './commands/start';
-import { statusCommand } from './commands/status';
-import { stopCommand } from './commands/stop';
 import { reportFailure } from './output';
+import { APP_VERSION } from './version';
+
+// Commands load on use: a `status` should not pay for the whole bridge engine.
+const setCommand = lazy(() => import('./commands/set'), 'setCommand');
+const startCommand = lazy(() => import('./commands/start'), 'startCommand');
+const stopCommand = lazy(() => import('./commands/stop'), 'stopCommand');
+const statusCommand = lazy(() => import('./commands/status'), 'statusCommand');
+const logsCommand = lazy(() => import('./commands/logs'), 'logsCommand');
+const doctorCommand = lazy(() => import('./commands/doctor'), 'doctorCommand');
+const pendingCommand = lazy(() => import('./commands/pending'), 'pendingCommand');
+const approveCommand = lazy(() => import('./commands/pending'), 'approveCommand');
+const rejectCommand = lazy(() => import('./commands/pending'), 'rejectCommand');
+
+function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
+  return (async (...args: unknown[]) => ((await load())[name] as (...a: unknown[]) => Promise<number | void>)(...args)) as M[K];
+}
 
 const BRIDGE_HELP = 'which configured bridge (default: the only one)';
 

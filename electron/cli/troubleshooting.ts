@@ -30,7 +30,7 @@ export function troubleshoot(problem: Problem, ctx: BridgeContext): string[] {
         'Restart the bridge: `cccc-dingtalk stop` then `cccc-dingtalk start --detach`',
       ];
     case 'cccc.not_running':
-      return [`Start CCCC with \`cccc\` (it uses CCCC_HOME=${ctx.ccccHome}; the bridge must use the same)`];
+      return [`The bridge looks for CCCC in CCCC_HOME=${ctx.ccccHome}: start CCCC with that same CCCC_HOME (or set it for the bridge with \`cccc-dingtalk set --cccc-home DIR\`)`];
     case 'cccc.group_not_found':
       return [
         `\`cccc groups\` lists the groups in CCCC_HOME=${ctx.ccccHome}`,

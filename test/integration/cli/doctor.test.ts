@@ -1,0 +1,101 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PythonFlock } from '../../../electron/core/cccc/im-state/flock';
+import { startWorld, type World } from './helpers';
+
+let w: World | undefined;
+afterEach(async () => {
+  await w?.close();
+  w = undefined;
+});
+
+interface Check {
+  id: string;
+  status: 'ok' | 'fail' | 'skip';
+  message: string;
+  code?: string;
+  hint?: string;
+  steps?: string[];
+}
+
+async function doctor(world: World, env: NodeJS.ProcessEnv = {}, extra: string[] = []): Promise<{ code: number | null; checks: Record<string, Check> }> {
+  const res = await world.cli(['doctor', '--json', ...extra], { env });
+  const report = JSON.parse(res.stdout) as { ok: boolean; checks: Check[] };
+  expect(report.ok).toBe(res.code === 0);
+  return { code: res.code, checks: Object.fromEntries(report.checks.map((c) => [c.id, c])) };
+}
+
+describe('cccc-dingtalk doctor explains what fails', () => {
+  it('bad credentials: the guide\'s "Invalid appkey" steps, naming the variables', async () => {
+    w = await startWorld();
+    await w.configure();
+    const { code, checks } = await doctor(w, { DINGTALK_APP_SECRET: 'wrong-secret-value' });
+    expect(code).toBe(1);
+    expect(checks['cccc']?.status).toBe('ok');
+    expect(checks['credentials']).toMatchObject({ status: 'fail', code: 'dingtalk.invalid_credentials', message: 'Invalid AppKey/AppSecret' });
+    expect(checks['credentials']?.steps).toEqual([
+      expect.stringContaining('Verify the AppKey'),
+      'Check the environment variables are set correctly: DINGTALK_APP_KEY and DINGTALK_APP_SECRET (in the shell that starts the bridge)',
+      expect.stringContaining('Ensure the application is published'),
+    ]);
+    expect(checks['stream']?.status).toBe('skip');
+    const human = await w.cli(['doctor'], { env: { DINGTALK_APP_SECRET: 'wrong-secret-value' } });
+    expect(human.code).toBe(1);
+    expect(human.stdout).toContain('✗ Invalid AppKey/AppSecret');
+    expect(human.stdout).toMatch(/ {4}1\. Verify the AppKey/);
+    expect(human.stdout).toContain('1 check failed.');
+    expect(human.stdout + human.stderr).not.toContain('wrong-secret-value');
+  }, 30_000);
+
+  it('a missing variable, CCCC not running, and an unknown group', async () => {
+    w = await startWorld();
+    await w.configure();
+    const missing = await doctor(w, { DINGTALK_APP_KEY: '' });
+    expect(missing.checks['credentials']).toMatchObject({ status: 'fail', code: 'config.env_missing', message: 'DINGTALK_APP_KEY is not set — export it before `cccc-dingtalk doctor`' });
+
+    await w.cli(['set', '--group', 'g_000000000000']);
+    const unknown = await doctor(w);
+    expect(unknown.code).toBe(1);
+    expect(unknown.checks['group']).toMatchObject({ status: 'fail', code: 'cccc.group_not_found' });
+    expect(unknown.checks['group']?.steps?.[0]).toContain('`cccc groups` lists the groups');
+    expect(unknown.checks['credentials']?.status).toBe('ok');
+    expect(unknown.checks['cccc_bridge']?.status).toBe('skip');
+
+    await w.cli(['set', '--group', w.groupId]);
+    await w.cccc.stopDaemon();
+    const down = await doctor(w);
+    expect(down.code).toBe(1);
+    expect(down.checks['cccc']).toMatchObject({ status: 'fail', code: 'cccc.not_running', message: 'CCCC is not running — start it with `cccc`' });
+    expect(down.checks['group']?.status).toBe('skip');
+    // What does not need CCCC is still checked.
+    expect(down.checks['credentials']?.status).toBe('ok');
+    expect(down.checks['stream']?.status).toBe('ok');
+  }, 30_000);
+
+  it("CCCC's own bridge: enabled in group.yaml, or running (its lock held, its pid alive)", async () => {
+    w = await startWorld({ cccc: { im: { platform: 'dingtalk', enabled: true } } });
+    await w.configure();
+    const enabled = await doctor(w);
+    expect(enabled.code).toBe(1);
+    expect(enabled.checks['cccc_bridge']).toMatchObject({ status: 'fail', code: 'cccc.own_bridge_enabled' });
+    expect(enabled.checks['cccc_bridge']?.hint).toContain(`cccc im stop --group ${w.groupId}`);
+
+    const running = await w.cccc.createGroup({ title: 'Running', actors: ['lead'], im: { platform: 'dingtalk', enabled: false } });
+    await w.cli(['set', '--group', running]);
+    const state = join(w.cccc.groupDir(running), 'state');
+    // A live process in CCCC's pid file, holding CCCC's bridge lock (as CCCC's bridge does, with flock).
+    await writeFile(join(state, 'im_bridge.pid'), `${process.pid}\n`);
+    await writeFile(join(state, 'im_bridge.lock'), `${process.pid}\n`);
+    const world = w;
+    const held = await new PythonFlock().withLock(join(state, 'im_bridge.lock'), () => doctor(world));
+    expect(held.code).toBe(1);
+    expect(held.checks['cccc_bridge']).toMatchObject({ status: 'fail', code: 'cccc.own_bridge_running', message: `CCCC's own DingTalk bridge is running for this group (pid ${process.pid}).` });
+    expect(held.checks['cccc_bridge']?.hint).toBe(`Stop it with \`cccc im stop --group ${running}\`, then start this bridge.`);
+
+    // Released: a pid file alone proves nothing (pids are recycled).
+    const free = await doctor(w);
+    expect(free.code).toBe(0);
+    expect(free.checks['cccc_bridge']?.status).toBe('ok');
+  }, 30_000);
+});
