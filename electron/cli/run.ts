@@ -10,8 +10,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { Bridge, type BridgeStatus, type PendingNotice } from '../core/bridge/bridge';
 import { atomicWriteFile } from '../core/cccc/im-state/atomic-write';
 import { resolveCredentials } from '../core/config/credentials';
+import type { DingTalkCredentials } from '../core/dingtalk/endpoints';
 import { BridgeError, toProblem, type Problem } from '../core/errors';
-import { createLogger, type LogSink } from '../core/log/logger';
+import { createLogger, type Logger, type LogSink } from '../core/log/logger';
+import type { RotatingFile } from '../core/log/rotating-file';
 import { redact } from '../core/log/redact';
 import { loadBridge, type BridgeContext } from './context';
 import { acquireInstanceLocks, ownBridgeProblems, type HeldLocks } from './guards';
@@ -25,8 +27,6 @@ export interface RunOptions {
   debug?: boolean;
   /** Started by `start --detach`: no terminal; report readiness over IPC. */
   child?: boolean;
-  /** How long a stop waits for in-flight deliveries before closing (they stay queued on disk). */
-  drainMs?: number;
 }
 
 /** What the detached child tells `start --detach`. */
@@ -36,6 +36,8 @@ export type ChildReport =
   | { type: 'failed'; pid: number; problem: Problem; steps: string[] };
 
 const STATUS_EVERY_MS = 5_000;
+/** How long a stop waits for in-flight deliveries before closing (the rest stays queued on disk). */
+const DRAIN_MS = 3_000;
 
 function report(message: ChildReport): void {
   if (!process.send || !process.connected) return;
@@ -185,7 +187,7 @@ export async function runBridge(options: RunOptions): Promise<number> {
     sinks.push(fileSink(logFile));
     await mkdir(ctx.paths.dir, { recursive: true, mode: 0o700 });
     await writeFile(ctx.paths.pid, `${process.pid}\n`);
-    return await serve(ctx, { credentials, logger, log, logFile, locks, options, fail, secrets });
+    return await serve(ctx, { credentials, logger, log, logFile, locks, fail, secrets });
   } catch (error) {
     if (locks) await locks.release().catch(() => undefined);
     if (error instanceof CliFailure) return fail(error.problem, error.steps);
@@ -195,18 +197,17 @@ export async function runBridge(options: RunOptions): Promise<number> {
 }
 
 interface ServeDeps {
-  credentials: ReturnType<typeof resolveCredentials>['credentials'];
-  logger: ReturnType<typeof createLogger>;
-  log: ReturnType<typeof createLogger>;
-  logFile: ReturnType<typeof openLogFile>;
+  credentials: DingTalkCredentials;
+  logger: Logger;
+  log: Logger;
+  logFile: RotatingFile;
   locks: HeldLocks;
-  options: RunOptions;
   fail: (problem: Problem, steps?: string[]) => Promise<number>;
   secrets: readonly string[];
 }
 
 async function serve(ctx: BridgeContext, deps: ServeDeps): Promise<number> {
-  const { log, options } = deps;
+  const { log } = deps;
   const startedAt = Date.now();
   const bridge = new Bridge(
     {
@@ -222,19 +223,17 @@ async function serve(ctx: BridgeContext, deps: ServeDeps): Promise<number> {
   const status = new StatusReporter(ctx, bridge, startedAt);
   let ready = false;
   let stopping = false;
-  let exitCode = 0;
   let finished!: (code: number) => void;
   const done = new Promise<number>((resolve) => (finished = resolve));
 
   const shutdown = async (code: number, why: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    exitCode = code;
     log.info(`Stopping (${why})`);
     let drainTimer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       bridge.idle().then(() => true),
-      new Promise<boolean>((resolve) => (drainTimer = setTimeout(() => resolve(false), options.drainMs ?? 3_000))),
+      new Promise<boolean>((resolve) => (drainTimer = setTimeout(() => resolve(false), DRAIN_MS))),
     ]);
     clearTimeout(drainTimer);
     if (!drained) log.warn('Deliveries still in progress are kept in the outbox for the next start', { outboxDepth: bridge.status().outboxDepth });
@@ -244,7 +243,7 @@ async function serve(ctx: BridgeContext, deps: ServeDeps): Promise<number> {
     await rm(ctx.paths.pid, { force: true });
     log.info('Stopped', { outboxDepth: bridge.status().outboxDepth });
     await deps.logFile.flush();
-    finished(exitCode);
+    finished(code);
   };
 
   bridge.on('status', (s) => {
@@ -277,9 +276,17 @@ async function serve(ctx: BridgeContext, deps: ServeDeps): Promise<number> {
     }
     void shutdown(0, signal);
   };
+  // The engine keeps its failures inside its services; this is the last net, so that a detached
+  // bridge that dies says why in its log and releases its locks.
+  const onFatal = (error: unknown): void => {
+    log.error('Unexpected failure; stopping', { error });
+    void shutdown(1, 'internal error');
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   if (process.platform !== 'win32') process.on('SIGHUP', onSignal);
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
 
   log.info('Starting', { group: ctx.profile.groupId, ccccHome: ctx.ccccHome, dingtalk: ctx.endpoints.apiBase, pid: process.pid });
   try {
@@ -294,5 +301,7 @@ async function serve(ctx: BridgeContext, deps: ServeDeps): Promise<number> {
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.off('SIGHUP', onSignal);
+  process.off('uncaughtException', onFatal);
+  process.off('unhandledRejection', onFatal);
   return code;
 }

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../helpers/wait';
 import { isAlive, livePidsInLocks, startWorld, type World } from './helpers';
 
 let w: World | undefined;
@@ -64,11 +65,19 @@ describe('cccc-dingtalk start refuses to run beside another bridge', () => {
     expect(await livePidsInLocks(w.cccc.home)).toEqual([]);
   }, 30_000);
 
-  it('names the missing environment variable', async () => {
+  it('names the missing environment variable, and reports rejected credentials from the detached child', async () => {
     w = await startWorld();
     expect((await w.configure()).code).toBe(0);
     const res = await w.cli(['start'], { env: { DINGTALK_APP_SECRET: '' } });
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('Error: DINGTALK_APP_SECRET is not set — export it before `cccc-dingtalk start`');
+
+    const bad = await w.cli(['start', '--detach'], { env: { DINGTALK_APP_SECRET: 'not-the-right-secret' } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Error: Invalid AppKey/AppSecret');
+    expect(bad.stderr).toContain('2. Check the environment variables are set correctly: DINGTALK_APP_KEY and DINGTALK_APP_SECRET');
+    expect(bad.stderr).not.toContain('not-the-right-secret');
+    // The child gave up and left nothing running or locked.
+    await waitFor(async () => (await livePidsInLocks(w!.cccc.home)).length === 0, 'the refused child to exit', 5_000);
   }, 30_000);
 });
