@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,7 +6,16 @@ import { waitFor } from '../../helpers/wait';
 import { BIN, livePidsInLocks, ROOT, startWorld, type World } from './helpers';
 
 let w: World | undefined;
+/** Every process this file starts, so that a failing test still leaves none behind. */
+const children: ChildProcess[] = [];
 afterEach(async () => {
+  for (const c of children.splice(0)) {
+    if (c.exitCode === null && c.signalCode === null) {
+      const gone = new Promise((resolve) => c.once('exit', resolve));
+      c.kill('SIGKILL');
+      await gone;
+    }
+  }
   await w?.close();
   w = undefined;
 });
@@ -14,6 +23,7 @@ afterEach(async () => {
 /** `start` in the foreground, as a person in a terminal would run it. */
 function foreground(world: World, env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, [BIN, 'start'], { cwd: ROOT, env: { ...world.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(child);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -31,6 +41,7 @@ describe('cccc-dingtalk start in the foreground', () => {
     expect(first.stderr()).toMatch(/INFO +cli\.bridge\.stream +Stream connected/);
     // `logs -f` follows the file while the bridge writes to it.
     const follow = spawn(process.execPath, [BIN, 'logs', '-f', '-n', '0'], { cwd: ROOT, env: world.env, stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(follow);
     let followed = '';
     follow.stdout.on('data', (d: Buffer) => (followed += d.toString()));
     const followExit = new Promise<number | null>((resolve) => follow.once('exit', (code) => resolve(code)));
