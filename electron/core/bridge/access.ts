@@ -2,13 +2,10 @@
  * Who may command the agents. Agents run code, so an authorized group chat must not mean
  * "anyone in it": the policy applies to every inbound message, per bridge, overridable per chat.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { accessPolicySchema } from '../../shared/api';
 
-export const accessPolicySchema = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('everyone') }),
-  z.object({ mode: z.literal('admins') }),
-  z.object({ mode: z.literal('allowlist'), staffIds: z.array(z.string().min(1)) }),
-]);
+export { accessPolicySchema };
 
 export type AccessPolicy = z.infer<typeof accessPolicySchema>;
 

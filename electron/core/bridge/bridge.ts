@@ -56,6 +56,8 @@ export interface BridgeServices {
   stream?: { pingIntervalMs?: number; deadAfterMs?: number; backoff?: { baseMs: number; capMs: number; jitterMs: number } };
   ledgerPollMs?: number;
   daemonPollMs?: number;
+  /** Outbox rate, for DingTalk-compatible servers with other limits (the fake, the sandbox). */
+  outbox?: { qpsPerApi?: number };
   /** Delivery to CCCC: when to tell a person CCCC is down, when to give up (tests shorten them). */
   delivery?: { slowNoticeMs?: number; maxAgeMs?: number };
 }
@@ -162,6 +164,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       api: this.api,
       logger: this.log,
       audit: this.audit,
+      ...this.services.outbox,
       onFailure: (item, problem) => this.onOutboxFailure(item, problem),
       onWaiting: (_item, problem) => this.fail(problem),
     });

@@ -1,19 +1,20 @@
 /** Per-bridge behaviour a user can change in Settings or the CLI config. */
-import { z } from 'zod';
-import { accessPolicySchema } from './access';
+import type { z } from 'zod';
+import { bridgeSettingsInputSchema as fields } from '../../shared/api';
 
-export const bridgeSettingsSchema = z.object({
+/** The UI's settings shape, with the defaults a new bridge starts from. */
+export const bridgeSettingsSchema = fields.extend({
   /** Language of the robot's replies. Chinese by default for DingTalk. */
-  replyLanguage: z.enum(['zh', 'en']).default('zh'),
-  access: accessPolicySchema.default({ mode: 'everyone' }),
+  replyLanguage: fields.shape.replyLanguage.default('zh'),
+  access: fields.shape.access.default({ mode: 'everyone' }),
   /** Inbound file size cap (CCCC's im.files.max_mb is 10; DingTalk's media limit is 20). */
-  maxFileMb: z.number().positive().max(1024).default(20),
+  maxFileMb: fields.shape.maxFileMb.default(20),
   /** resume: from the saved cursor (first start: from now). end: skip what arrived while stopped. */
-  catchUp: z.enum(['resume', 'end']).default('resume'),
+  catchUp: fields.shape.catchUp.default('resume'),
   /** Keep message text in the audit log (off: metadata only). */
-  auditContent: z.boolean().default(false),
+  auditContent: fields.shape.auditContent.default(false),
   /** Show 🤔 on a person's message while the agents work on it (best effort). */
-  thinkingReaction: z.boolean().default(true),
+  thinkingReaction: fields.shape.thinkingReaction.default(true),
 });
 
 export type BridgeSettings = z.infer<typeof bridgeSettingsSchema>;

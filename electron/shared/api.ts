@@ -1,0 +1,329 @@
+/**
+ * The one contract between the UI and the bridge services. Main (over IPC), the headless
+ * `serve` mode (over HTTP + server-sent events) and the renderer's client are all typed from
+ * this table, so a method without a handler, or a handler with the wrong shape, does not
+ * compile. Inputs are validated with these schemas at every boundary (IPC, HTTP).
+ *
+ * Secrets only ever travel inward: the AppSecret can be set through `saveBridge`, never read.
+ */
+import { z } from 'zod';
+
+// ---- shared shapes ------------------------------------------------------------------------
+
+export const languageSchema = z.enum(['zh', 'en']);
+export type Language = z.infer<typeof languageSchema>;
+
+export const accessPolicySchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('everyone') }),
+  z.object({ mode: z.literal('admins') }),
+  z.object({ mode: z.literal('allowlist'), staffIds: z.array(z.string().min(1)) }),
+]);
+
+export const bridgeSettingsInputSchema = z.object({
+  replyLanguage: languageSchema,
+  access: accessPolicySchema,
+  maxFileMb: z.number().positive().max(1024),
+  catchUp: z.enum(['resume', 'end']),
+  auditContent: z.boolean(),
+  thinkingReaction: z.boolean(),
+});
+export type BridgeSettingsView = z.infer<typeof bridgeSettingsInputSchema>;
+
+/** A problem the user can act on (never a stack trace). */
+export interface ProblemView {
+  code: string;
+  message: string;
+  hint?: string;
+  retryable: boolean;
+  details?: Record<string, unknown>;
+}
+
+export type BridgeRunState = 'stopped' | 'starting' | 'running' | 'degraded' | 'error';
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'stopped' | 'error';
+
+export interface BridgeStatusView {
+  state: BridgeRunState;
+  dingtalk: { status: ConnectionState; since?: number; attempt?: number; retryInMs?: number; problem?: ProblemView };
+  cccc: { status: 'unknown' | 'up' | 'down'; version?: string; problem?: ProblemView };
+  outboxDepth: number;
+  inboxDepth: number;
+  lastProblem?: ProblemView;
+}
+
+export interface BridgeSummary {
+  id: string;
+  name: string;
+  groupId: string;
+  ccccHome?: string;
+  appKey: string;
+  robotCode?: string;
+  /** Whether an AppSecret is stored (its value never leaves main). */
+  secretSet: boolean;
+  /** When the AppSecret was last set (ms since epoch). */
+  secretUpdatedAt?: number;
+  /** Where the secret comes from: the encrypted vault, or an environment variable (headless, or Linux without a keyring). */
+  secretSource: 'vault' | 'env';
+  secretEnv?: string;
+  autoStart: boolean;
+  settings: BridgeSettingsView;
+  status: BridgeStatusView;
+}
+
+export interface ChatView {
+  chatId: string;
+  title?: string;
+  type: 'single' | 'group';
+  subscribed: boolean;
+  verbose: boolean;
+  paused: boolean;
+  heldCount: number;
+  lastMessageAt?: number;
+}
+
+export interface PendingView {
+  key: string;
+  chatId: string;
+  chatTitle?: string;
+  senderNick?: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface PersonView {
+  staffId: string;
+  nick: string;
+  isAdmin: boolean;
+  lastSeen: number;
+}
+
+export interface ActorView {
+  id: string;
+  title: string;
+  role: 'foreman' | 'peer';
+  running: boolean;
+  runtime?: string;
+}
+
+export interface BridgeDetail extends BridgeSummary {
+  groupTitle?: string;
+  actors: ActorView[];
+  chats: ChatView[];
+  pending: PendingView[];
+  people: PersonView[];
+}
+
+export interface GroupView {
+  groupId: string;
+  title: string;
+  running: boolean;
+  state?: string;
+  /** The DingTalk settings CCCC already has for this group (group.yaml `im:`), for the wizard's import. */
+  im?: { appKey?: string; appKeyEnv?: string; appSecretEnv?: string; robotCode?: string; robotCodeEnv?: string; enabled?: boolean };
+}
+
+export interface CcccView {
+  status: 'running' | 'not_running' | 'not_installed';
+  home: string;
+  version?: string;
+  problem?: ProblemView;
+  groups: GroupView[];
+}
+
+export type CheckState = 'ok' | 'failed' | 'skipped';
+
+export interface CheckView {
+  state: CheckState;
+  problem?: ProblemView;
+  /** Extra facts, e.g. the permissions a probe found missing. */
+  details?: Record<string, unknown>;
+}
+
+export interface CredentialTestView {
+  token: CheckView;
+  stream: CheckView;
+}
+
+export type LogLevelView = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogView {
+  ts: number;
+  level: LogLevelView;
+  scope: string;
+  msg: string;
+  bridgeId?: string;
+  chatId?: string;
+  fields?: Record<string, unknown>;
+}
+
+export interface AuditView {
+  ts: number;
+  direction: 'in' | 'out';
+  chatId: string;
+  chatType: 'single' | 'group';
+  kind: string;
+  sender?: { id: string; nick?: string };
+  recipients?: string[];
+  chars?: number;
+  bytes?: number;
+  result?: { ok: true; via?: string } | { ok: false; code: string };
+  refusal?: { code: string; reason?: string };
+  content?: string;
+}
+
+export interface AppSettingsView {
+  /** UI language; absent: follow the OS. */
+  language?: Language;
+  theme: 'system' | 'light' | 'dark';
+  launchAtLogin: boolean;
+  /** Linux without a keyring: secrets come from environment variables instead of the vault. */
+  envSecretMode: boolean;
+  /** Advanced: where DingTalk lives (the sandbox points these at loopback). */
+  apiBase?: string;
+  oapiBase?: string;
+}
+
+export interface VaultView {
+  /** `basic_text`: Linux without a keyring — stored secrets are only obfuscated. */
+  backend: 'os' | 'basic_text' | 'unavailable' | 'env';
+  encrypted: boolean;
+}
+
+// ---- inputs ---------------------------------------------------------------------------------
+
+const id = z.string().min(1).max(64);
+
+export const bridgeInputSchema = z.object({
+  /** Absent: a new bridge. */
+  id: id.optional(),
+  name: z.string().trim().min(1).max(80),
+  groupId: z.string().trim().min(1).max(128),
+  ccccHome: z.string().min(1).max(1024).optional(),
+  appKey: z.string().trim().min(1).max(128),
+  /** Write-only. Absent: keep the stored one. */
+  appSecret: z.string().trim().min(1).max(256).optional(),
+  secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+  robotCode: z.string().trim().max(128).optional(),
+  autoStart: z.boolean().optional(),
+  settings: bridgeSettingsInputSchema.partial().optional(),
+});
+export type BridgeInput = z.infer<typeof bridgeInputSchema>;
+
+export const credentialTestInputSchema = z.union([
+  z.object({ bridgeId: id }),
+  z.object({ appKey: z.string().trim().min(1), appSecret: z.string().trim().min(1), robotCode: z.string().trim().optional() }),
+]);
+
+const none = z.object({}).strict();
+const byBridge = z.object({ bridgeId: id }).strict();
+const byKey = z.object({ bridgeId: id, key: z.string().min(1).max(64) }).strict();
+
+export const logQuerySchema = z.object({
+  bridgeId: id.optional(),
+  level: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+  chatId: z.string().max(256).optional(),
+  search: z.string().max(200).optional(),
+  limit: z.number().int().positive().max(5_000).optional(),
+});
+
+export const auditQuerySchema = z.object({
+  bridgeId: id,
+  chatId: z.string().max(256).optional(),
+  direction: z.enum(['in', 'out']).optional(),
+  limit: z.number().int().positive().max(5_000).optional(),
+});
+
+export const appSettingsInputSchema = z
+  .object({
+    language: languageSchema.nullable(),
+    theme: z.enum(['system', 'light', 'dark']),
+    launchAtLogin: z.boolean(),
+    envSecretMode: z.boolean(),
+    apiBase: z.string().url().nullable(),
+    oapiBase: z.string().url().nullable(),
+  })
+  .partial();
+
+export const externalUrlSchema = z.object({ url: z.string().url().max(2048) }).strict();
+
+// ---- the table --------------------------------------------------------------------------------
+
+/** Every method: its input schema, and (as a type) its result. */
+export const API = {
+  listBridges: { input: none },
+  getBridge: { input: byBridge },
+  saveBridge: { input: bridgeInputSchema },
+  deleteBridge: { input: byBridge },
+  startBridge: { input: byBridge },
+  stopBridge: { input: byBridge },
+  restartBridge: { input: byBridge },
+  approvePending: { input: byKey },
+  rejectPending: { input: byKey },
+  testCredentials: { input: credentialTestInputSchema },
+  cccc: { input: z.object({ ccccHome: z.string().max(1024).optional() }).strict() },
+  logs: { input: logQuerySchema },
+  audit: { input: auditQuerySchema },
+  exportLogs: { input: z.object({ bridgeId: id.optional() }).strict() },
+  getAppSettings: { input: none },
+  setAppSettings: { input: appSettingsInputSchema },
+  vault: { input: none },
+  openExternal: { input: externalUrlSchema },
+} as const;
+
+export type ApiMethod = keyof typeof API;
+
+export interface ApiResults {
+  listBridges: BridgeSummary[];
+  getBridge: BridgeDetail;
+  saveBridge: BridgeSummary;
+  deleteBridge: { deleted: true };
+  startBridge: BridgeStatusView;
+  stopBridge: BridgeStatusView;
+  restartBridge: BridgeStatusView;
+  approvePending: { chatId: string };
+  rejectPending: { rejected: true };
+  testCredentials: CredentialTestView;
+  cccc: CcccView;
+  logs: LogView[];
+  audit: AuditView[];
+  /** Where the export was written (main: a save dialog; serve: a file in the config folder). */
+  exportLogs: { path: string; records: number } | { cancelled: true };
+  getAppSettings: AppSettingsView;
+  setAppSettings: AppSettingsView;
+  vault: VaultView;
+  openExternal: { opened: boolean };
+}
+
+export type ApiInput<M extends ApiMethod> = z.input<(typeof API)[M]['input']>;
+export type ApiResult<M extends ApiMethod> = ApiResults[M];
+
+/** A call either returns its result or a problem the UI can show. */
+export type ApiResponse<M extends ApiMethod> = { ok: true; result: ApiResult<M> } | { ok: false; problem: ProblemView };
+
+/** What implements the contract (main's services, the headless server). */
+export type ApiHandlers = { [M in ApiMethod]: (input: z.output<(typeof API)[M]['input']>) => Promise<ApiResult<M>> };
+
+// ---- pushed events ------------------------------------------------------------------------------
+
+export type ApiEvent =
+  | { type: 'bridge-status'; bridgeId: string; status: BridgeStatusView }
+  | { type: 'pending'; bridgeId: string; pending: PendingView }
+  | { type: 'problem'; bridgeId: string; problem: ProblemView }
+  | { type: 'log'; record: LogView }
+  | { type: 'bridges-changed' }
+  | { type: 'app-settings'; settings: AppSettingsView };
+
+/** External links the app may open in the system browser. */
+export const EXTERNAL_HOSTS = ['open-dev.dingtalk.com', 'open.dingtalk.com', 'www.dingtalk.com', 'github.com', 'chesterra.github.io'];
+
+export function isAllowedExternal(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && EXTERNAL_HOSTS.includes(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** IPC channel names. */
+export const IPC_INVOKE = 'cccc:invoke';
+export const IPC_EVENT = 'cccc:event';
