@@ -12,7 +12,9 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
-      // Sandboxed preloads must be a single CommonJS file.
+      // Sandboxed preloads must be a single CommonJS file that requires nothing but 'electron':
+      // bundle every dependency instead of leaving a require() the sandbox cannot satisfy.
+      externalizeDeps: false,
       rollupOptions: { input: { index: resolve('electron/preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
     },
   },

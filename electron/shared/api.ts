@@ -324,6 +324,5 @@ export function isAllowedExternal(url: string): boolean {
   }
 }
 
-/** IPC channel names. */
-export const IPC_INVOKE = 'cccc:invoke';
-export const IPC_EVENT = 'cccc:event';
+/** IPC channel names (kept in a zod-free module: the sandboxed preload bundles it). */
+export { IPC_EVENT, IPC_INVOKE } from './bridge-api';
