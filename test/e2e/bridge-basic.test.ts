@@ -34,10 +34,15 @@ describe('bridge end to end (fake DingTalk + fake CCCC)', () => {
     });
     expect(String(forwarded.data['client_id'])).toMatch(/^im:dingtalk:cidGroupChat001==:/);
 
+    // 🤔 on the person's message while the agents work, taken off when they answer.
+    const asked = e.dt.deliveries().at(-1)!.msgId;
+    await waitFor(() => e!.dt.emotions().some((r) => r.action === 'reply' && r.body['openMsgId'] === asked), 'thinking reaction');
     await e.cccc.speak('boss', '检查完了，没有问题。', { to: ['user'], replyTo: forwarded.id });
     const answer = await e.reply('检查完了');
     expect(textOf(answer)).toBe('[boss] 检查完了，没有问题。');
     expect(answer.via).toBe('webhook');
     expect(answer.webhookBody?.['at']).toEqual({ atUserIds: [ALICE.senderStaffId] });
+    await waitFor(() => e!.dt.emotions().some((r) => r.action === 'recall' && r.body['openMsgId'] === asked), 'reaction recalled');
+    expect(e.dt.emotions().find((r) => r.action === 'reply')?.body).toMatchObject({ openConversationId: GROUP_CHAT, emotionType: 2, emotionName: '🤔思考中' });
   });
 });

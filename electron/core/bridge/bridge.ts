@@ -29,10 +29,11 @@ import { InboundHandler } from './inbound/handler';
 import { InboundQueue } from './inbound/inbound-queue';
 import { HeldMessages } from './outbound/held';
 import { OutboundRouter } from './outbound/router';
+import { readAgentEvent } from './outbound/agent-event';
 import { Outbox } from './outbox';
 import type { ChatAddress, OutboxItem } from './outbox';
 import { SETUP_PROBLEMS } from './outbox/retry';
-import type { GroupPort, ImStatePort, PendingRequest } from './ports';
+import type { GroupPort, ImStatePort, PendingRequest, SendToGroup } from './ports';
 import { REPLIES } from './replies';
 import type { BridgeSettings } from './settings';
 
@@ -106,6 +107,8 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private titlesAt = 0;
   /** Event id of a person's message → where it came from, to @-mention them in the answer. */
   private readonly asked = new Map<string, { chatId: string; staffId: string }>();
+  /** Event id of a person's message → the DingTalk message showing 🤔 until an agent answers. */
+  private readonly thinking = new Map<string, { msgId: string; chatId: string }>();
   private readonly confirmWatch = new Map<string, NodeJS.Timeout>();
 
   constructor(
@@ -174,7 +177,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       group: this.group,
       logger: this.log,
       ...this.services.delivery,
-      onDelivered: (send, chat, eventId) => this.onDelivered(send.mentionUserIds[0], chat, eventId, send.clientId),
+      onDelivered: (send, chat, eventId) => this.onDelivered(send, chat, eventId),
       onDelayed: (_send, chat) => void this.replyText(chat, REPLIES[this.settings.replyLanguage].cccDown()),
       onFailed: (_send, chat, problem) =>
         void this.replyText(chat, REPLIES[this.settings.replyLanguage].deliveryFailed(problem.hint ? `${problem.message} — ${problem.hint}` : problem.message)),
@@ -217,6 +220,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
         const events = await Promise.all(batch.events.map((e) => this.expandText(e)));
         await this.router!.route(events);
         await batch.commit();
+        this.settleThinking(events);
       },
     });
     try {
@@ -312,12 +316,34 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     await this.inbound?.accept(m);
   }
 
-  private onDelivered(staffId: string | undefined, chat: ChatAddress, eventId: string, clientId: string): void {
+  private onDelivered(send: SendToGroup, chat: ChatAddress, eventId: string): void {
+    const staffId = send.mentionUserIds[0];
     if (staffId) {
       this.asked.set(eventId, { chatId: chat.conversationId, staffId });
       if (this.asked.size > 2_000) this.asked.delete(this.asked.keys().next().value as string);
     }
-    this.log.debug('Message reached CCCC', { chat: chat.conversationId, clientId });
+    if (this.settings.thinkingReaction) {
+      this.thinking.set(eventId, { msgId: send.msgId, chatId: chat.conversationId });
+      if (this.thinking.size > 200) this.thinking.delete(this.thinking.keys().next().value as string);
+      this.react(send.msgId, chat.conversationId, true);
+    }
+  }
+
+  /** Best effort: the reaction API is undocumented, and a failure must never hold anything up. */
+  private react(msgId: string, chatId: string, on: boolean): void {
+    this.api.setReaction(msgId, chatId, on).catch((err: unknown) => this.log.debug('Reaction not shown', { code: toProblem(err).code, on }));
+  }
+
+  /** An agent answered the people: take the 🤔 off the messages it was thinking about. */
+  private settleThinking(events: readonly LedgerEvent[]): void {
+    if (this.thinking.size === 0) return;
+    const answered = events.some((e) => {
+      const event = readAgentEvent(e);
+      return event?.kind === 'message' && event.userFacing;
+    });
+    if (!answered) return;
+    for (const { msgId, chatId } of this.thinking.values()) this.react(msgId, chatId, false);
+    this.thinking.clear();
   }
 
   private async onPending(request: PendingRequest, who: { chatTitle?: string; senderNick: string }): Promise<void> {

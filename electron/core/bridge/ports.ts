@@ -23,6 +23,8 @@ export interface Attachment {
 }
 
 export interface SendToGroup {
+  /** The DingTalk message this came from (for the "thinking" reaction). */
+  msgId: string;
   text: string;
   to: string[];
   attachments: Attachment[];

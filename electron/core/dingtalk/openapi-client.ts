@@ -130,6 +130,22 @@ export class DingTalkApi {
     });
   }
 
+  /**
+   * Puts (or takes back) a text reaction such as "🤔思考中" on a person's message — undocumented
+   * (protocol doc §8), so callers treat it as best effort.
+   */
+  async setReaction(msgId: string, conversationId: string, on: boolean, text = '🤔思考中'): Promise<void> {
+    const action = on ? 'reply' : 'recall';
+    await this.v1(`emotion.${action}`, `/v1.0/robot/emotion/${action}`, {
+      robotCode: this.robotCode,
+      openMsgId: msgId,
+      openConversationId: conversationId,
+      emotionType: 2,
+      emotionName: text,
+      textEmotion: { emotionId: '2659900', emotionName: text, text, backgroundId: 'im_bg_1' },
+    });
+  }
+
   /** Exchanges a message's downloadCode for a short-lived URL (needs the robotCode the message came with). */
   async getDownloadUrl(downloadCode: string, robotCode = this.robotCode): Promise<string> {
     const body = await this.v1('messageFiles.download', '/v1.0/robot/messageFiles/download', { downloadCode, robotCode });

@@ -19,6 +19,7 @@ const entrySchema = z.object({
   chat: chatAddressSchema,
   receivedAt: z.number(),
   send: z.object({
+    msgId: z.string(),
     text: z.string(),
     to: z.array(z.string()),
     attachments: z.array(attachmentSchema),

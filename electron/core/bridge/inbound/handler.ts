@@ -237,6 +237,7 @@ export class InboundHandler {
     }
     await this.deps.deliver(
       {
+        msgId: m.msgId,
         text: body,
         to,
         attachments,
