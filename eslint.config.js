@@ -34,7 +34,14 @@ export default tseslint.config(
     // core is plain Node: it must never reach for Electron.
     files: ['electron/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'electron/core must stay plain Node.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'electron/core must stay plain Node.' }],
+          // The sandbox (fake DingTalk, fake CCCC) sits on top of the product, never under it.
+          patterns: [{ group: ['**/sandbox/**', '**/sandbox'], message: 'electron/core must not depend on the sandbox.' }],
+        },
+      ],
     },
   },
 );

@@ -1,0 +1,108 @@
+/**
+ * A faithful fake DingTalk on 127.0.0.1: Stream gateway, v1.0 OpenAPI, legacy OAPI, session
+ * webhooks, files and media — with fault injection. Used by the integration tests and the
+ * demo sandbox; no test-framework imports.
+ *
+ *   const dt = await startFakeDingTalk({ redeliveryDelayMs: 200 });
+ *   // point the client at dt.apiBase / dt.oapiBase, then:
+ *   dt.injectMessage({ text: 'hello' });
+ *   …
+ *   await dt.close();
+ */
+import { hex } from './ids';
+import { buildRobotMessage, ROBOT_TOPIC } from './messages';
+import { WEBHOOK_PATH } from './oapi';
+import { FakeServer } from './server';
+import { FakeState, noFaults, resolveOptions } from './state';
+import { TimerSet } from './timers';
+import type { FakeApp, FakeDingTalk, FakeDingTalkOptions, Faults, InjectOptions } from './types';
+
+export type * from './types';
+export { MSG_KEYS, MSG_PARAM_MAX_BYTES, OTO_MAX_USERS } from './api-v1';
+export { MEDIA_RULES, WEBHOOK_MAX_BYTES } from './oapi';
+export { ROBOT_TOPIC, DEFAULT_SENDER_STAFF_ID, DEFAULT_SENDER_NICK, FAKE_CORP_ID } from './messages';
+export { DEFAULT_APP } from './state';
+
+export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Promise<FakeDingTalk> {
+  const state = new FakeState(resolveOptions(options));
+  const timers = new TimerSet();
+  const server = new FakeServer(state, timers);
+  await server.listen(state.opts.host, state.opts.port);
+  const gateway = server.gateway;
+  let closing: Promise<void> | undefined;
+
+  const appFor = (appKey: string | undefined): Required<FakeApp> => {
+    if (appKey === undefined) return state.defaultApp();
+    const app = state.app(appKey);
+    if (!app) throw new Error(`fake DingTalk: unknown appKey ${appKey}`);
+    return app;
+  };
+
+  const fake: FakeDingTalk = {
+    apiBase: server.apiBase,
+    oapiBase: server.oapiBase,
+    apps: state.opts.apps.map((a) => ({ ...a })),
+
+    injectMessage(input, opts: InjectOptions = {}) {
+      const app = appFor(opts.appKey);
+      const msg = buildRobotMessage(input, {
+        state,
+        app,
+        webhookUrl: (session) => `${server.apiBase}${WEBHOOK_PATH}?session=${session}`,
+      });
+      gateway.push({ type: 'CALLBACK', topic: ROBOT_TOPIC, appKey: app.appKey, data: JSON.stringify(msg), msgId: msg.msgId }, opts.connectionId);
+      return structuredClone(msg);
+    },
+
+    injectEvent(topic, data, opts: InjectOptions = {}) {
+      const app = appFor(opts.appKey);
+      const payload = typeof data === 'string' ? data : JSON.stringify(data ?? {});
+      gateway.push({ type: 'EVENT', topic, appKey: app.appKey, data: payload, msgId: `evt_${hex(8)}` }, opts.connectionId);
+    },
+
+    injectCallback(topic, data, opts: InjectOptions = {}) {
+      const app = appFor(opts.appKey);
+      const msgId = typeof data['msgId'] === 'string' ? data['msgId'] : typeof data['outTrackId'] === 'string' ? data['outTrackId'] : `cb_${hex(8)}`;
+      gateway.push({ type: 'CALLBACK', topic, appKey: app.appKey, data: JSON.stringify(data), msgId }, opts.connectionId);
+    },
+
+    sentMessages: () => structuredClone(state.sent),
+    clearSent: () => void state.sent.splice(0),
+    acked: () => structuredClone(state.acks),
+    deliveries: () => structuredClone(state.deliveryLog),
+    frames: () => structuredClone(state.frameLog),
+    connections: () => gateway.connections(),
+    openRequests: () => structuredClone(state.openLog),
+    sendSystemPing: (connectionId) => gateway.sendSystemPing(connectionId),
+    disconnect: (connectionId) => gateway.disconnect(connectionId),
+    killConnection: (connectionId) => gateway.killConnection(connectionId),
+
+    setFault(f: Partial<Faults>) {
+      state.faults = { ...state.faults, ...structuredClone(f) };
+      gateway.flushQueue();
+    },
+    clearFaults() {
+      state.faults = noFaults();
+      gateway.flushQueue();
+    },
+    setConnectionFault: (connectionId, f) => gateway.setConnectionFault(connectionId, f),
+
+    addFile: (content, opts = {}) => state.addFile(content, opts.fileName),
+    uploadedMedia: () => structuredClone(state.media),
+    requests: () => structuredClone(state.requestLog),
+    emotions: () => structuredClone(state.emotionLog),
+    cards: () => structuredClone(state.cardLog),
+    protocolErrors: () => structuredClone(state.protocolErrorLog),
+    queuedCount: () => gateway.queuedCount(),
+    expireToken: (appKey) => state.expireTokens(appKey),
+
+    close() {
+      closing ??= (async () => {
+        timers.closeAll();
+        await server.close();
+      })();
+      return closing;
+    },
+  };
+  return fake;
+}
