@@ -11,18 +11,14 @@
  * times, pids, paths). Differences are printed; the exit code is 1 if there are any beyond the
  * short list of accepted ones, each with its reason.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { BridgeError } from '../../electron/core/errors';
 import { DaemonClient } from '../../electron/core/cccc/daemon/client';
-import { discoverEndpoint } from '../../electron/core/cccc/daemon/endpoint';
-import { exchange } from '../../electron/core/cccc/daemon/transport';
 import { FakeCcccDaemon } from '../fakes/cccc/daemon';
-
-type Json = unknown;
+import { rawCall, request, resultOf, startReal, stopReal, type Json } from './real-daemon';
 
 interface Target {
   name: 'real' | 'fake';
@@ -39,52 +35,6 @@ interface Target {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function rawCall(home: string, line: string): Promise<Json> {
-  const found = await discoverEndpoint(home);
-  if (!found.ok) throw new Error(`no daemon endpoint in ${home}`);
-  const answer = await exchange(found.endpoint, line, { timeoutMs: 60_000, connectTimeoutMs: 2_000, maxResponseBytes: 16_000_000 });
-  return JSON.parse(answer) as Json;
-}
-
-const request = (op: string, args: Record<string, unknown> = {}): string => JSON.stringify({ v: 1, op, args });
-
-function resultOf(envelope: Json, what: string): Record<string, unknown> {
-  const e = envelope as { ok?: boolean; result?: Record<string, unknown>; error?: unknown };
-  if (!e.ok || !e.result) throw new Error(`${what} failed: ${JSON.stringify(e.error)}`);
-  return e.result;
-}
-
-async function startReal(src: string, root: string, transport: 'unix' | 'tcp'): Promise<{ home: string; proc: ChildProcess; call: (line: string) => Promise<Json> }> {
-  const home = path.join(root, `real-home-${transport}`);
-  await mkdir(home, { recursive: true });
-  const proc = spawn(process.env['PYTHON'] ?? 'python3', ['-m', 'cccc.daemon_main', 'run'], {
-    env: { ...process.env, CCCC_HOME: home, PYTHONPATH: src, CCCC_DAEMON_TRANSPORT: transport },
-    stdio: 'ignore',
-  });
-  const call = (line: string): Promise<Json> => rawCall(home, line);
-  for (let i = 0; i < 200; i++) {
-    try {
-      await call(request('ping'));
-      return { home, proc, call };
-    } catch {
-      await sleep(100);
-    }
-  }
-  proc.kill('SIGKILL');
-  throw new Error('the real CCCC daemon did not come up within 20 s');
-}
-
-async function stopReal(home: string, proc: ChildProcess): Promise<void> {
-  try {
-    await rawCall(home, request('shutdown'));
-  } catch {
-    // already gone
-  }
-  for (let i = 0; i < 50 && proc.exitCode === null; i++) await sleep(100);
-  if (proc.exitCode === null) proc.kill('SIGKILL');
-}
 
 async function realTarget(src: string, root: string): Promise<Target> {
   const { home, proc, call } = await startReal(src, root, 'unix');

@@ -37,7 +37,7 @@ describe('delivery paths', () => {
     const withFile = await waitFor(async () => (await e!.fromPeople()).find((m) => (m.data['attachments'] as unknown[]).length > 0), 'file in ledger');
     const [att] = withFile.data['attachments'] as { path: string; title: string; bytes: number; sha256: string }[];
     const sha = createHash('sha256').update(pdf).digest('hex');
-    expect(att).toMatchObject({ title: 'Q3 报告.pdf', bytes: pdf.length, sha256: sha });
+    expect(att).toMatchObject({ title: 'Q3 报告.pdf', bytes: pdf.length, sha256: sha, mime_type: 'application/pdf', kind: 'file' });
     expect(att!.path).toBe(`state/blobs/${sha}_Q3_.pdf`);
     expect(withFile.data['text']).toBe('[file] Q3 报告.pdf');
     expect((await readFile(join(e.cccc.groupDir(), att!.path))).equals(pdf)).toBe(true);

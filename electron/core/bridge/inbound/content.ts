@@ -2,6 +2,7 @@
  * What an inbound message carries for the agents: its text, and the files to fetch from
  * DingTalk (pictures in rich text, files, voice, video).
  */
+import { lookup } from 'mime-types';
 import type { InboundMessage } from '../../dingtalk/inbound-message';
 
 export interface IncomingFile {
@@ -35,8 +36,10 @@ export function contentOf(m: InboundMessage): MessageContent {
       };
     case 'picture':
       return { text: '', files: [{ downloadCode: c.downloadCode, fileName: `image_${at}.png`, mimeType: 'image/png' }] };
-    case 'file':
-      return { text: '', files: [{ downloadCode: c.downloadCode, fileName: c.fileName }] };
+    case 'file': {
+      const mimeType = lookup(c.fileName);
+      return { text: '', files: [{ downloadCode: c.downloadCode, fileName: c.fileName, ...(mimeType ? { mimeType } : {}) }] };
+    }
     case 'audio':
       // Keep the speech recognition as the text so agents can read what was said.
       return { text: c.recognition ?? '', files: [{ downloadCode: c.downloadCode, fileName: `voice_${at}.amr`, mimeType: 'audio/amr' }] };

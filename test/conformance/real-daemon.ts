@@ -1,0 +1,59 @@
+/**
+ * A real CCCC daemon run from its source, for the conformance scripts run by hand
+ * (CCCC_SRC=<checkout>/src; PYTHON overrides the interpreter).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { discoverEndpoint } from '../../electron/core/cccc/daemon/endpoint';
+import { exchange } from '../../electron/core/cccc/daemon/transport';
+
+export type Json = unknown;
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function rawCall(home: string, line: string): Promise<Json> {
+  const found = await discoverEndpoint(home);
+  if (!found.ok) throw new Error(`no daemon endpoint in ${home}`);
+  const answer = await exchange(found.endpoint, line, { timeoutMs: 60_000, connectTimeoutMs: 2_000, maxResponseBytes: 16_000_000 });
+  return JSON.parse(answer) as Json;
+}
+
+export const request = (op: string, args: Record<string, unknown> = {}): string => JSON.stringify({ v: 1, op, args });
+
+export function resultOf(envelope: Json, what: string): Record<string, unknown> {
+  const e = envelope as { ok?: boolean; result?: Record<string, unknown>; error?: unknown };
+  if (!e.ok || !e.result) throw new Error(`${what} failed: ${JSON.stringify(e.error)}`);
+  return e.result;
+}
+
+export async function startReal(src: string, root: string, transport: 'unix' | 'tcp'): Promise<{ home: string; proc: ChildProcess; call: (line: string) => Promise<Json> }> {
+  const home = path.join(root, `real-home-${transport}`);
+  await mkdir(home, { recursive: true });
+  const proc = spawn(process.env['PYTHON'] ?? 'python3', ['-m', 'cccc.daemon_main', 'run'], {
+    env: { ...process.env, CCCC_HOME: home, PYTHONPATH: src, CCCC_DAEMON_TRANSPORT: transport },
+    stdio: 'ignore',
+  });
+  const call = (line: string): Promise<Json> => rawCall(home, line);
+  for (let i = 0; i < 200; i++) {
+    try {
+      await call(request('ping'));
+      return { home, proc, call };
+    } catch {
+      await sleep(100);
+    }
+  }
+  proc.kill('SIGKILL');
+  throw new Error('the real CCCC daemon did not come up within 20 s');
+}
+
+export async function stopReal(home: string, proc: ChildProcess): Promise<void> {
+  try {
+    await rawCall(home, request('shutdown'));
+  } catch {
+    // already gone
+  }
+  for (let i = 0; i < 50 && proc.exitCode === null; i++) await sleep(100);
+  if (proc.exitCode === null) proc.kill('SIGKILL');
+}
+
