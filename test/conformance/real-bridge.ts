@@ -9,13 +9,13 @@
  * → /unsubscribe. Prints each step and what CCCC's files and DingTalk's sent messages show;
  * exits 1 on the first step that does not hold.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Bridge } from '../../electron/core/bridge/bridge';
 import { DEFAULT_SETTINGS } from '../../electron/core/bridge/settings';
 import { startFakeDingTalk, type SentMessage } from '../fakes/dingtalk';
-import { request, resultOf, sleep, startReal, stopReal } from './real-daemon';
+import { createDemoGroup, request, resultOf, sleep, startReal, stopReal } from './real-daemon';
 
 const src = process.env['CCCC_SRC'];
 if (!src) {
@@ -43,15 +43,7 @@ const dt = await startFakeDingTalk({ qpsLimit: 1000 });
 let bridge: Bridge | undefined;
 try {
   const scope = path.join(root, 'project');
-  await mkdir(scope, { recursive: true });
-  const G = String(resultOf(await call(request('group_create', { title: 'Real demo', by: 'user' })), 'group_create')['group_id']);
-  resultOf(await call(request('attach', { path: scope, group_id: G, by: 'user' })), 'attach');
-  for (const [id, title] of [
-    ['boss', 'Boss'],
-    ['helper', 'Code Helper'],
-  ] as const) {
-    resultOf(await call(request('actor_add', { group_id: G, actor_id: id, title, runtime: 'custom', runner: 'pty', command: ['cat'], by: 'user' })), 'actor_add');
-  }
+  const G = await createDemoGroup(call, scope, 'Real demo');
   resultOf(await call(request('group_start', { group_id: G, by: 'user' })), 'group_start');
   const speak = async (by: string, text: string, to: string[] = ['user']): Promise<Record<string, unknown>> =>
     resultOf(await call(request('send', { group_id: G, by, text, to, message_mode: 'send' })), 'send')['event'] as Record<string, unknown>;

@@ -18,7 +18,7 @@ import { parse as parseYaml } from 'yaml';
 import { BridgeError } from '../../electron/core/errors';
 import { DaemonClient } from '../../electron/core/cccc/daemon/client';
 import { FakeCcccDaemon } from '../fakes/cccc/daemon';
-import { rawCall, request, resultOf, startReal, stopReal, type Json } from './real-daemon';
+import { createDemoGroup, type Json, rawCall, request, resultOf, startReal, stopReal } from './real-daemon';
 
 interface Target {
   name: 'real' | 'fake';
@@ -39,15 +39,7 @@ interface Target {
 async function realTarget(src: string, root: string): Promise<Target> {
   const { home, proc, call } = await startReal(src, root, 'unix');
   const scope = path.join(root, 'real', 'project');
-  await mkdir(scope, { recursive: true });
-  const G = String(resultOf(await call(request('group_create', { title: 'Demo', by: 'user' })), 'group_create')['group_id']);
-  resultOf(await call(request('attach', { path: scope, group_id: G, by: 'user' })), 'attach');
-  for (const [id, title] of [
-    ['boss', 'Boss'],
-    ['helper', 'Code Helper'],
-  ] as const) {
-    resultOf(await call(request('actor_add', { group_id: G, actor_id: id, title, runtime: 'custom', runner: 'pty', command: ['cat'], by: 'user' })), 'actor_add');
-  }
+  const G = await createDemoGroup(call, scope, 'Demo');
   const E = String(resultOf(await call(request('group_create', { title: 'Empty', by: 'user' })), 'group_create')['group_id']);
   const ids = new Map([
     [G, 'G'],

@@ -57,3 +57,17 @@ export async function stopReal(home: string, proc: ChildProcess): Promise<void> 
   if (proc.exitCode === null) proc.kill('SIGKILL');
 }
 
+
+/** A group with a scope and two `cat` actors (boss = foreman, helper "Code Helper"), as both scripts use. */
+export async function createDemoGroup(call: (line: string) => Promise<Json>, scope: string, title: string): Promise<string> {
+  await mkdir(scope, { recursive: true });
+  const G = String(resultOf(await call(request('group_create', { title, by: 'user' })), 'group_create')['group_id']);
+  resultOf(await call(request('attach', { path: scope, group_id: G, by: 'user' })), 'attach');
+  for (const [id, actorTitle] of [
+    ['boss', 'Boss'],
+    ['helper', 'Code Helper'],
+  ] as const) {
+    resultOf(await call(request('actor_add', { group_id: G, actor_id: id, title: actorTitle, runtime: 'custom', runner: 'pty', command: ['cat'], by: 'user' })), 'actor_add');
+  }
+  return G;
+}

@@ -12,8 +12,8 @@ const bridge = new Bridge(config, { ledgerPollMs: 100, daemonPollMs: 200, ...ser
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line.trim() !== 'rss') return;
   (globalThis as { gc?: () => void }).gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  process.stdout.write(`rss ${rss} ${heapUsed}\n`);
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  process.stdout.write(`rss ${rss} ${heapUsed} ${heapTotal} ${external}\n`);
 });
 bridge.on('status', (s) => {
   if (s.dingtalk.status === 'connected') process.stdout.write('connected\n');

@@ -5,6 +5,7 @@
  * any "the group" singleton below the bridge.
  */
 import type { Readable } from 'node:stream';
+import type { BlobAttachment } from '../cccc/blobs/store';
 
 export interface SubscriberFlags {
   subscribed: boolean;
@@ -13,14 +14,8 @@ export interface SubscriberFlags {
   chatTitle?: string;
 }
 
-export interface Attachment {
-  kind: string;
-  path: string;
-  title: string;
-  mime_type: string;
-  bytes: number;
-  sha256: string;
-}
+/** The attachment record CCCC's `send` takes: a file in the group's blob store. */
+export type Attachment = BlobAttachment;
 
 export interface SendToGroup {
   /** The DingTalk message this came from (for the "thinking" reaction). */
