@@ -127,3 +127,39 @@ describe('delivery paths', () => {
     expect(texts).toEqual(['[boss] before restart', '[boss] while stopped', '[boss] after restart']);
   });
 });
+
+describe('every inbound message type', () => {
+  it('forwards rich text with pictures, pictures and video as attachments with their text', async () => {
+    e = await startE2E();
+    await e.subscribe(SINGLE, single);
+    const png = Buffer.from('\x89PNG fake image');
+    const picture = e.dt.addFile(png, { fileName: 'shot.png' });
+    e.dt.injectMessage({
+      ...ALICE,
+      ...single,
+      msgtype: 'richText',
+      content: { richText: [{ text: '看这个报错：' }, { type: 'picture', downloadCode: picture.downloadCode, pictureDownloadCode: picture.downloadCode }] },
+    });
+    const rich = await waitFor(async () => (await e!.fromPeople()).find((m) => m.data['text'] === '看这个报错：'), 'rich text in ledger');
+    expect(rich.data['attachments']).toEqual([expect.objectContaining({ kind: 'image', bytes: png.length, mime_type: 'image/png' })]);
+
+    e.dt.injectMessage({ ...ALICE, ...single, picture: { content: png } });
+    const pic = await waitFor(async () => (await e!.fromPeople()).find((m) => String(m.data['text']).startsWith('[image]')), 'picture in ledger');
+    expect((pic.data['attachments'] as unknown[]).length).toBe(1);
+
+    const video = e.dt.addFile(Buffer.from('fake mp4 bytes'), { fileName: 'clip.mp4' });
+    e.dt.injectMessage({ ...ALICE, ...single, msgtype: 'video', content: { downloadCode: video.downloadCode, duration: '5', videoType: 'mp4' } });
+    const vid = await waitFor(async () => (await e!.fromPeople()).find((m) => String(m.data['text']).includes('.mp4')), 'video in ledger');
+    expect(vid.data['attachments']).toEqual([expect.objectContaining({ mime_type: 'video/mp4' })]);
+  });
+
+  it('delivers every agent message, in order, when DingTalk throttles (403 QpsLimit)', async () => {
+    e = await startE2E({ dingtalk: { qpsLimit: 3 } });
+    await e.subscribe();
+    e.dt.setFault({ webhookExpired: true });
+    for (let i = 0; i < 12; i++) await e.cccc.speak('boss', `burst ${i}`, { to: ['user'] });
+    await waitFor(() => e!.texts().filter((t) => t.startsWith('[boss] burst')).length === 12, 'all 12 delivered', 15_000);
+    expect(e.texts().filter((t) => t.startsWith('[boss] burst'))).toEqual(Array.from({ length: 12 }, (_, i) => `[boss] burst ${i}`));
+    expect(e.dt.requests().some((r) => r.status === 403)).toBe(true);
+  }, 30_000);
+});
