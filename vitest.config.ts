@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 20_000,
     // Network tests bind loopback ports; two cores here, so keep parallelism modest.
     maxWorkers: 2,
+    // electron-store imports 'electron' itself: inline it so the tests' vi.mock('electron') reaches it.
+    server: { deps: { inline: ['electron-store'] } },
   },
 });
