@@ -1,7 +1,7 @@
 /** What every command needs: where the config is, the chosen bridge, and where its files are. */
 import { join } from 'node:path';
 import { resolveCcccHome } from '../core/cccc/daemon/home';
-import { appLockDir, groupLockDir, lockHolder, type LockOwner } from '../core/config/instance-lock';
+import type { GuardTarget } from '../core/config/guards';
 import { bridgePaths, configFilePath, resolveConfigHome, type BridgePaths } from '../core/config/paths';
 import type { BridgeProfile } from '../core/config/profile';
 import { pickBridge, readConfig } from '../core/config/store';
@@ -16,6 +16,8 @@ export interface BridgeContext {
   groupDir: string;
   endpoints: DingTalkEndpoints;
   env: NodeJS.ProcessEnv;
+  /** This bridge as the instance guards (core/config/guards) see it. */
+  target: GuardTarget;
 }
 
 export function configLocation(env: NodeJS.ProcessEnv = process.env): { configHome: string; configFile: string } {
@@ -37,19 +39,6 @@ export async function loadBridge(bridgeId: string | undefined, env: NodeJS.Proce
     groupDir: join(ccccHome, 'groups', profile.groupId),
     endpoints: endpointsFromEnv(env),
     env,
+    target: { bridgeId: profile.id, groupId: profile.groupId, ccccHome, configHome, host: 'cli' },
   };
-}
-
-/** Is this very bridge (same config, same id) the live owner of its group's lock? */
-export function isThisBridge(ctx: BridgeContext, owner: LockOwner): boolean {
-  return owner.bridgeId === ctx.profile.id && owner.configHome === ctx.configHome;
-}
-
-/** The live instance of ours serving this bridge's group, if any (this one or another). */
-export function groupHolder(ctx: BridgeContext): Promise<LockOwner | undefined> {
-  return lockHolder(groupLockDir(ctx.ccccHome, ctx.profile.groupId));
-}
-
-export function appHolder(ctx: BridgeContext, appKey: string): Promise<LockOwner | undefined> {
-  return lockHolder(appLockDir(ctx.ccccHome, appKey));
 }

@@ -17,6 +17,7 @@ const doctorCommand = lazy(() => import('./commands/doctor'), 'doctorCommand');
 const pendingCommand = lazy(() => import('./commands/pending'), 'pendingCommand');
 const approveCommand = lazy(() => import('./commands/pending'), 'approveCommand');
 const rejectCommand = lazy(() => import('./commands/pending'), 'rejectCommand');
+const serveCommand = lazy(() => import('./commands/serve'), 'serveCommand');
 
 function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
   return (async (...args: unknown[]) => ((await load())[name] as (...a: unknown[]) => Promise<number | void>)(...args)) as M[K];
@@ -86,6 +87,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.command('pending').description('list subscription requests waiting for approval').option('--bridge <id>', BRIDGE_HELP).option('--json', 'machine-readable output').action(run(pendingCommand));
   program.command('approve').description('approve a /subscribe request (like `cccc im bind --key`)').argument('<key>').option('--bridge <id>', BRIDGE_HELP).action(run(approveCommand));
   program.command('reject').description('reject a /subscribe request').argument('<key>').option('--bridge <id>', BRIDGE_HELP).action(run(rejectCommand));
+
+  program
+    .command('serve')
+    .description("the desktop app's setup wizard and dashboard in a browser: runs the bridges and serves the UI on 127.0.0.1 with a token")
+    .option('--port <N>', 'port to listen on (default: a free one)')
+    .option('--open', 'open the page in the default browser')
+    .option('--json', 'print {url, origin, port, token} as one JSON line')
+    .option('--quiet', 'log only warnings and errors to stderr')
+    .option('--debug', 'log debug details too')
+    .action(run(serveCommand));
   return program;
 }
 

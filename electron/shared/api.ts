@@ -48,6 +48,8 @@ export interface BridgeStatusView {
   outboxDepth: number;
   inboxDepth: number;
   lastProblem?: ProblemView;
+  /** The bridge failed for a reason that may pass; the supervisor starts it again at `at` (ms since epoch). */
+  restart?: { attempt: number; at: number };
 }
 
 export interface BridgeSummary {

@@ -6,12 +6,12 @@
  */
 import { DaemonClient } from '../../core/cccc/daemon';
 import { resolveCredentials } from '../../core/config/credentials';
-import { CARD_CALLBACK_TOPIC, type DingTalkCredentials, type DingTalkEndpoints } from '../../core/dingtalk/endpoints';
+import { appHolder, groupHolder, instanceProblem, isSameBridge, ownBridgeProblems } from '../../core/config/guards';
+import type { DingTalkCredentials } from '../../core/dingtalk/endpoints';
 import { DingTalkApi } from '../../core/dingtalk/openapi-client';
-import { StreamClient } from '../../core/dingtalk/stream-client';
+import { probeStream } from '../../core/dingtalk/stream-probe';
 import { toProblem, type Problem } from '../../core/errors';
-import { appHolder, groupHolder, isThisBridge, loadBridge, type BridgeContext } from '../context';
-import { instanceProblem, ownBridgeProblems } from '../guards';
+import { loadBridge, type BridgeContext } from '../context';
 import { out, printJson } from '../output';
 import { readStatusFile } from '../status-file';
 import { troubleshoot } from '../troubleshooting';
@@ -35,32 +35,6 @@ interface Check {
 }
 
 const STREAM_TIMEOUT_S = 15;
-
-/**
- * Opens one Stream connection and closes it. It subscribes to card callbacks only, never to
- * robot messages: DingTalk gives each push to one connection of the app, so a probe that
- * subscribed to messages could swallow one meant for a running bridge.
- */
-async function probeStream(credentials: DingTalkCredentials, endpoints: DingTalkEndpoints, timeoutMs: number): Promise<Problem | undefined> {
-  const client = new StreamClient({ credentials, endpoints, callbackTopics: [CARD_CALLBACK_TOPIC], onMessage: () => undefined, handshakeTimeoutMs: timeoutMs });
-  try {
-    return await new Promise<Problem | undefined>((resolve) => {
-      const timer = setTimeout(
-        () => resolve({ code: 'dingtalk.stream_timeout', message: `The Stream connection did not open within ${timeoutMs / 1000} s`, retryable: true }),
-        timeoutMs,
-      );
-      client.on('state', (s) => {
-        if (s.status === 'connected') resolve(undefined);
-        else if (s.status === 'reconnecting' || s.status === 'error') resolve(s.problem);
-        else return;
-        clearTimeout(timer);
-      });
-      client.start();
-    });
-  } finally {
-    await client.stop();
-  }
-}
 
 function failed(id: CheckId, problem: Problem, steps: string[]): Check {
   return { id, status: 'fail', message: problem.message, code: problem.code, ...(problem.hint ? { hint: problem.hint } : {}), ...(steps.length ? { steps } : {}) };
@@ -106,10 +80,10 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<C
     fail('credentials', error);
   }
 
-  const groupOwner = await groupHolder(ctx);
-  const appOwner = credentials ? await appHolder(ctx, credentials.appKey) : undefined;
+  const groupOwner = await groupHolder(ctx.target);
+  const appOwner = credentials ? await appHolder(ctx.target, credentials.appKey) : undefined;
   if (!credentials) checks.push({ id: 'stream', status: 'skip', message: 'Stream connection: not checked (needs valid credentials)' });
-  else if (groupOwner && isThisBridge(ctx, groupOwner)) {
+  else if (groupOwner && isSameBridge(ctx.target, groupOwner)) {
     // Our own running bridge already holds a connection: report it rather than opening another.
     const status = await readStatusFile(ctx.paths.status);
     const d = status?.dingtalk;
@@ -125,7 +99,7 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<C
   if (groupMissing) checks.push({ id: 'cccc_bridge', status: 'skip', message: "CCCC's own bridge: not checked (no such group)" });
   else {
     try {
-      const problems = await ownBridgeProblems(ctx, credentials?.appKey ?? '');
+      const problems = await ownBridgeProblems(ctx.target, credentials?.appKey ?? '');
       if (problems.length === 0) checks.push({ id: 'cccc_bridge', status: 'ok', message: "CCCC's own DingTalk bridge is not running for this group or app" });
       for (const p of problems) checks.push(failed('cccc_bridge', p, []));
     } catch (error) {
@@ -133,8 +107,8 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<C
     }
   }
 
-  if (groupOwner && !isThisBridge(ctx, groupOwner)) checks.push(failed('instance', instanceProblem(ctx, 'group', groupOwner), []));
-  else if (appOwner && !isThisBridge(ctx, appOwner)) checks.push(failed('instance', instanceProblem(ctx, 'app', appOwner), []));
+  if (groupOwner && !isSameBridge(ctx.target, groupOwner)) checks.push(failed('instance', instanceProblem(ctx.target, 'group', groupOwner), []));
+  else if (appOwner && !isSameBridge(ctx.target, appOwner)) checks.push(failed('instance', instanceProblem(ctx.target, 'app', appOwner), []));
   else if (groupOwner) checks.push({ id: 'instance', status: 'ok', message: `No other instance (this bridge is running, pid ${groupOwner.pid})` });
   else checks.push({ id: 'instance', status: 'ok', message: 'No other cccc-dingtalk bridge uses this group or app' });
   return checks;

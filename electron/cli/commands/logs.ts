@@ -8,7 +8,7 @@ import { open, stat } from 'node:fs/promises';
 import type { LogRecord } from '../../core/log/logger';
 import { redact } from '../../core/log/redact';
 import { loadBridge } from '../context';
-import { openLogFile, parseLogLine, tailRecords } from '../log-file';
+import { openLogFile, parseLogLine, tailRecords } from '../../core/log/log-file';
 import { formatRecord, out } from '../output';
 
 export interface LogsOptions {

@@ -7,8 +7,8 @@
 import { spawn } from 'node:child_process';
 import { resolveCredentials } from '../../core/config/credentials';
 import type { Problem } from '../../core/errors';
-import { groupHolder, isThisBridge, loadBridge } from '../context';
-import { instanceProblem } from '../guards';
+import { groupHolder, instanceProblem, isSameBridge } from '../../core/config/guards';
+import { loadBridge } from '../context';
 import { CliFailure, err, formatProblem, out } from '../output';
 import { runBridge, type ChildReport } from '../run';
 
@@ -29,8 +29,8 @@ async function detach(o: StartOptions): Promise<number> {
   // Fail fast on what the child would refuse anyway, with the same words.
   const ctx = await loadBridge(o.bridge);
   resolveCredentials(ctx.profile, ctx.env);
-  const holder = await groupHolder(ctx);
-  if (holder && isThisBridge(ctx, holder)) throw new CliFailure(instanceProblem(ctx, 'group', holder));
+  const holder = await groupHolder(ctx.target);
+  if (holder && isSameBridge(ctx.target, holder)) throw new CliFailure(instanceProblem(ctx.target, 'group', holder));
 
   const waitMs = Math.max(1, Number(o.waitTimeout ?? 30)) * 1000;
   // The same entry (bin script or tsx-run source) with the same node flags, in its own process group.

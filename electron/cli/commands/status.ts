@@ -6,9 +6,10 @@
  * running (as service scripts expect).
  */
 import { ImState } from '../../core/cccc/im-state/im-state';
-import { groupHolder, isThisBridge, loadBridge, type BridgeContext } from '../context';
+import { groupHolder, isSameBridge } from '../../core/config/guards';
+import { openLogFile } from '../../core/log/log-file';
+import { loadBridge, type BridgeContext } from '../context';
 import { duration, formatTime, out, printJson } from '../output';
-import { openLogFile } from '../log-file';
 import { readStatusFile, type ChatLine, type PendingLine, type StatusFile } from '../status-file';
 
 export interface StatusOptions {
@@ -47,8 +48,8 @@ async function fromCcccFiles(ctx: BridgeContext): Promise<{ chats: ChatLine[]; p
 }
 
 export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
-  const holder = await groupHolder(ctx);
-  const running = holder !== undefined && isThisBridge(ctx, holder);
+  const holder = await groupHolder(ctx.target);
+  const running = holder !== undefined && isSameBridge(ctx.target, holder);
   const file = await readStatusFile(ctx.paths.status);
   const base = { bridge: ctx.profile.id, groupId: ctx.profile.groupId, ccccHome: ctx.ccccHome, logFile: openLogFile(ctx.paths.logs).pathAt(0) };
   if (running && file && file.pid === holder?.pid) {

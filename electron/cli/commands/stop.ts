@@ -4,7 +4,8 @@
  */
 import { rm } from 'node:fs/promises';
 import { pidIsAlive } from '../../core/cccc/group/detect';
-import { groupHolder, isThisBridge, loadBridge } from '../context';
+import { groupHolder, isSameBridge } from '../../core/config/guards';
+import { loadBridge } from '../context';
 import { CliFailure, out } from '../output';
 
 export interface StopOptions {
@@ -14,8 +15,8 @@ export interface StopOptions {
 
 export async function stopCommand(o: StopOptions): Promise<number> {
   const ctx = await loadBridge(o.bridge);
-  const holder = await groupHolder(ctx);
-  if (!holder || !isThisBridge(ctx, holder)) {
+  const holder = await groupHolder(ctx.target);
+  if (!holder || !isSameBridge(ctx.target, holder)) {
     await rm(ctx.paths.pid, { force: true });
     out(`Bridge "${ctx.profile.id}" is not running.`);
     return 0;

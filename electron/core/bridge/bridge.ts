@@ -242,9 +242,21 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   }
 
   /** Approves a /subscribe request (binds it in CCCC) and tells the chat. */
-  async approve(key: string): Promise<void> {
+  async approve(key: string): Promise<{ chatId: string }> {
     const { chatId } = await this.group.bind(key);
     await this.confirmSubscribed(chatId);
+    return { chatId };
+  }
+
+  /**
+   * Replaces the DingTalk connection now (warmly: the new one opens before the old one closes)
+   * and checks CCCC again; for OS resume from sleep and network changes, when the old socket
+   * may be silently dead.
+   */
+  reconnect(reason: string): void {
+    if (this.state === 'stopped' || this.state === 'error') return;
+    this.stream.reconnect(reason);
+    void this.monitor.checkNow().catch(() => undefined);
   }
 
   async reject(key: string): Promise<void> {

@@ -30,6 +30,8 @@ export const lockOwnerSchema = z.object({
   /** The config folder (CLI) or profile store (desktop app) of the owner. */
   configHome: z.string(),
   startedAt: z.number(),
+  /** Which kind of instance holds it, to tell the user how to stop it (absent: the CLI). */
+  host: z.enum(['cli', 'app', 'serve']).optional(),
   released: z.boolean().optional(),
 });
 

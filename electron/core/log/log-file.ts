@@ -4,8 +4,8 @@
  * renders them; the desktop app can read the same records.
  */
 import { z } from 'zod';
-import type { LogLevel, LogRecord, LogSink } from '../core/log/logger';
-import { RotatingFile } from '../core/log/rotating-file';
+import type { LogLevel, LogRecord, LogSink } from './logger';
+import { RotatingFile } from './rotating-file';
 
 export const LOG_NAME = 'bridge';
 export const LOG_EXT = '.jsonl';

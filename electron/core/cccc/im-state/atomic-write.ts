@@ -11,11 +11,14 @@ export function tempSibling(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-/** Writes `data` to `target` atomically; fsync before rename so a crash leaves old or new, never empty. */
-export async function atomicWriteFile(target: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes `data` to `target` atomically; fsync before rename so a crash leaves old or new, never
+ * empty. `mode` applies from the moment the file exists (0o600 for secrets).
+ */
+export async function atomicWriteFile(target: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   const tmp = tempSibling(target);
   try {
-    const fh = await open(tmp, 'w', 0o644);
+    const fh = await open(tmp, 'w', mode);
     try {
       await fh.writeFile(data);
       await fh.sync();

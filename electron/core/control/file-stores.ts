@@ -1,0 +1,221 @@
+/**
+ * The stores of the headless `serve` mode: JSON files in the config folder (the CLI's
+ * `CCCC_DINGTALK_HOME`), replaced atomically.
+ *
+ *   <config home>/app-profiles.json   bridge profiles made in the browser UI (no secrets)
+ *   <config home>/app-settings.json   UI settings
+ *   <config home>/secrets.json        AppSecrets typed into the browser UI — mode 0600, plain text
+ *
+ * Secrets named by an environment variable (profile.secretEnv) are read by the service and never
+ * written anywhere; secrets.json exists only when someone typed a secret, and its VaultView says
+ * `basic_text`, unencrypted, so the UI can warn.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import type { AppSettingsView, VaultView } from '../../shared/api';
+import { atomicWriteFile } from '../cccc/im-state/atomic-write';
+import { BridgeError } from '../errors';
+import { appSettingsSchema, controlProfileSchema, DEFAULT_APP_SETTINGS, type AppSettingsStore, type ControlProfile, type HostAdapter, type ProfileStore, type SecretStore } from './stores';
+
+export function appProfilesPath(configHome: string): string {
+  return join(configHome, 'app-profiles.json');
+}
+
+export function appSettingsPath(configHome: string): string {
+  return join(configHome, 'app-settings.json');
+}
+
+export function secretsPath(configHome: string): string {
+  return join(configHome, 'secrets.json');
+}
+
+/**
+ * A validated JSON document; a missing file is `empty()`, a damaged one a readable error (unlike
+ * util/json-store, which starts afresh — right for caches, wrong for a user's profiles). Read on
+ * every call, so a hand edit is seen at once.
+ */
+class JsonDoc<S extends z.ZodType> {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly path: string,
+    private readonly schema: S,
+    private readonly empty: () => z.output<S>,
+    private readonly mode = 0o644,
+  ) {}
+
+  async read(): Promise<z.output<S>> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return this.empty();
+      throw err;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw this.invalid('is not valid JSON');
+    }
+    const parsed = this.schema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw this.invalid(`does not match its format (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown'})`);
+    }
+    return parsed.data;
+  }
+
+  /** Read-modify-write, one at a time. */
+  update<R>(change: (doc: z.output<S>) => R): Promise<R> {
+    const run = this.chain.then(async () => {
+      const doc = await this.read();
+      const result = change(doc);
+      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+      // A new file each time (temporary sibling + rename), created with `mode`: never readable by others, not even briefly.
+      await atomicWriteFile(this.path, `${JSON.stringify(doc, null, 2)}\n`, this.mode);
+      return result;
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private invalid(why: string): BridgeError {
+    return new BridgeError({ code: 'config.invalid', message: `${this.path} ${why}`, hint: 'Fix the file by hand, or move it away to start afresh.', retryable: false, details: { file: this.path } });
+  }
+}
+
+const profilesFileSchema = z.object({ version: z.literal(1), bridges: z.array(controlProfileSchema).default([]) });
+
+export class FileProfileStore implements ProfileStore {
+  private readonly doc: JsonDoc<typeof profilesFileSchema>;
+
+  constructor(configHome: string) {
+    this.doc = new JsonDoc(appProfilesPath(configHome), profilesFileSchema, () => ({ version: 1 as const, bridges: [] }));
+  }
+
+  async list(): Promise<ControlProfile[]> {
+    return (await this.doc.read()).bridges;
+  }
+
+  async get(id: string): Promise<ControlProfile | undefined> {
+    return (await this.list()).find((b) => b.id === id);
+  }
+
+  async save(profile: ControlProfile): Promise<void> {
+    const valid = controlProfileSchema.parse(profile);
+    await this.doc.update((doc) => {
+      const i = doc.bridges.findIndex((b) => b.id === valid.id);
+      if (i >= 0) doc.bridges[i] = valid;
+      else doc.bridges.push(valid);
+    });
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.doc.update((doc) => {
+      const before = doc.bridges.length;
+      doc.bridges = doc.bridges.filter((b) => b.id !== id);
+      return doc.bridges.length !== before;
+    });
+  }
+}
+
+const secretsFileSchema = z.object({
+  version: z.literal(1),
+  secrets: z.record(z.string(), z.object({ value: z.string(), updatedAt: z.number() })).default({}),
+});
+
+/** AppSecrets typed into the browser UI, in a 0600 file (plain text: the UI says so). */
+export class FileSecretStore implements SecretStore {
+  private readonly doc: JsonDoc<typeof secretsFileSchema>;
+
+  constructor(configHome: string) {
+    this.doc = new JsonDoc(secretsPath(configHome), secretsFileSchema, () => ({ version: 1 as const, secrets: {} }), 0o600);
+  }
+
+  async get(bridgeId: string): Promise<string | undefined> {
+    return (await this.doc.read()).secrets[bridgeId]?.value;
+  }
+
+  async set(bridgeId: string, secret: string): Promise<void> {
+    await this.doc.update((doc) => {
+      doc.secrets[bridgeId] = { value: secret, updatedAt: Date.now() };
+    });
+  }
+
+  async delete(bridgeId: string): Promise<void> {
+    if ((await this.doc.read()).secrets[bridgeId] === undefined) return;
+    await this.doc.update((doc) => {
+      delete doc.secrets[bridgeId];
+    });
+  }
+
+  async updatedAt(bridgeId: string): Promise<number | undefined> {
+    return (await this.doc.read()).secrets[bridgeId]?.updatedAt;
+  }
+
+  async info(): Promise<VaultView> {
+    return { backend: 'basic_text', encrypted: false };
+  }
+}
+
+export class FileAppSettingsStore implements AppSettingsStore {
+  private readonly doc: JsonDoc<typeof appSettingsSchema>;
+
+  constructor(configHome: string) {
+    this.doc = new JsonDoc(appSettingsPath(configHome), appSettingsSchema, () => ({ ...DEFAULT_APP_SETTINGS }));
+  }
+
+  get(): Promise<AppSettingsView> {
+    return this.doc.read();
+  }
+
+  async save(settings: AppSettingsView): Promise<void> {
+    const valid = appSettingsSchema.parse(settings);
+    await this.doc.update((doc) => {
+      for (const key of Object.keys(doc)) delete (doc as Record<string, unknown>)[key];
+      Object.assign(doc, valid);
+    });
+  }
+}
+
+/** Opens a URL with the desktop's opener (xdg-open, open, start); false on a server without one. */
+export function openWithSystem(url: string): Promise<boolean> {
+  const [cmd, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]] : ['xdg-open', [url]];
+  return new Promise((resolve) => {
+    try {
+      const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
+      child.once('error', () => resolve(false));
+      child.once('spawn', () => {
+        child.unref();
+        resolve(true);
+      });
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+/**
+ * The host of `serve`: links open on this machine's desktop when it has one (the page falls back
+ * to opening them itself), exports go to `<config home>/exports/`.
+ */
+export class HeadlessHost implements HostAdapter {
+  constructor(
+    private readonly configHome: string,
+    private readonly opener: (url: string) => Promise<boolean> = openWithSystem,
+  ) {}
+
+  openExternal(url: string): Promise<boolean> {
+    return this.opener(url);
+  }
+
+  async chooseExportPath(defaultName: string): Promise<string> {
+    const dir = join(this.configHome, 'exports');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    return join(dir, defaultName);
+  }
+}

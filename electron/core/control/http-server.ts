@@ -1,0 +1,333 @@
+/**
+ * The control services over HTTP, for `cccc-dingtalk serve`: the same API the desktop app's
+ * renderer reaches over IPC, so the same UI runs in a browser (and is tested there).
+ *
+ *   POST /api/<method>   JSON body → validated with API[method].input → ApiResponse JSON
+ *   GET  /api/events     server-sent events: one ApiEvent per `data:` line; heartbeats
+ *   GET  /…              the built renderer (out/renderer), with a strict CSP
+ *
+ * Loopback only. Every /api request carries the random token (Authorization: Bearer …, or
+ * `?token=` where EventSource cannot set headers). The page itself is public code and needs
+ * none: the token travels in the URL fragment (#token=…), which browsers never send. Requests
+ * from another origin are refused, and no CORS header is ever sent; the Host header must name
+ * the loopback address (no DNS rebinding). Bodies are bounded.
+ *
+ * Status codes: 200 ok (and problems from a handler: `{ok:false, problem}` — the body is always
+ * an ApiResponse), 400 invalid JSON or input, 401 bad token, 403 foreign origin or host,
+ * 404 unknown method or file, 405 wrong verb, 413 body too large, 415 not JSON, 500 internal.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { API, type ApiEvent, type ApiHandlers, type ApiMethod, type ProblemView } from '../../shared/api';
+import { BridgeError, toProblem } from '../errors';
+import { silentLogger, type Logger } from '../log/logger';
+import type { ControlEvents } from './service';
+
+export interface HttpServerOptions {
+  handlers: ApiHandlers;
+  events: ControlEvents;
+  /** Default: 32 random bytes, base64url. */
+  token?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /** The built renderer; absent or missing: the API only (the page says how to build it). */
+  staticDir?: string;
+  /** Largest request body; default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Comment lines that keep the event stream open through proxies; default 15 s. */
+  heartbeatMs?: number;
+  logger?: Logger;
+}
+
+export interface ControlHttpServer {
+  readonly port: number;
+  readonly token: string;
+  /** `http://127.0.0.1:PORT` */
+  readonly origin: string;
+  /** The page, with the token in the fragment: `http://127.0.0.1:PORT/#token=…`. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+/** Same policy as renderer/index.html's meta tag, plus what only a header can say. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: ProblemView,
+  ) {
+    super(problem.message);
+  }
+}
+
+function problem(status: number, code: string, message: string, hint?: string, details?: Record<string, unknown>): HttpProblem {
+  return new HttpProblem(status, { code, message, retryable: false, ...(hint ? { hint } : {}), ...(details ? { details } : {}) });
+}
+
+/** `settings.maxFileMb: Too big: expected number to be <=1024` — one line per issue. */
+function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+function sameToken(given: string | undefined, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<ControlHttpServer> {
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const log = (options.logger ?? silentLogger).child('http');
+  const staticRoot = options.staticDir ? resolve(options.staticDir) : undefined;
+  const sockets = new Set<Socket>();
+  const streams = new Set<ServerResponse>();
+  let port = 0;
+  const allowedHosts = (): string[] => [`${HOST}:${port}`, `localhost:${port}`];
+  const origins = (): string[] => allowedHosts().map((h) => `http://${h}`);
+
+  const send = (res: ServerResponse, status: number, body: unknown): void => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+
+  const readBody = (req: IncomingMessage): Promise<string> =>
+    new Promise((resolveBody, reject) => {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > maxBody) {
+        reject(problem(413, 'api.too_large', `The request body is larger than ${maxBody} bytes`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBody) {
+          reject(problem(413, 'api.too_large', `The request body is larger than ${maxBody} bytes`));
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+
+  const authorize = (req: IncomingMessage, url: URL): void => {
+    const header = req.headers.authorization;
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    if (!sameToken(bearer ?? url.searchParams.get('token') ?? undefined, token)) {
+      throw problem(401, 'api.unauthorized', 'Missing or wrong access token', 'Open the address `cccc-dingtalk serve` printed (it carries the token), or restart it for a new one.');
+    }
+  };
+
+  const call = async (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> => {
+    if (!Object.hasOwn(API, name)) throw problem(404, 'api.unknown_method', `No API method "${name}"`);
+    if (req.method !== 'POST') throw problem(405, 'api.method_not_allowed', `Use POST for /api/${name}`);
+    const type = req.headers['content-type'] ?? '';
+    const text = await readBody(req);
+    if (text.trim() !== '' && !/^application\/json\b/i.test(type)) throw problem(415, 'api.not_json', 'Send the input as application/json');
+    let input: unknown = {};
+    if (text.trim() !== '') {
+      try {
+        input = JSON.parse(text);
+      } catch {
+        throw problem(400, 'api.invalid_json', 'The request body is not valid JSON');
+      }
+    }
+    const method = name as ApiMethod;
+    const parsed = API[method].input.safeParse(input);
+    if (!parsed.success) {
+      throw problem(400, 'api.invalid_input', `Invalid input for ${method}: ${describeIssues(parsed.error.issues)}`, undefined, {
+        issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.map(String), message: i.message })),
+      });
+    }
+    try {
+      const result = await (options.handlers[method] as (i: unknown) => Promise<unknown>)(parsed.data);
+      send(res, 200, { ok: true, result });
+    } catch (err) {
+      if (!(err instanceof BridgeError)) log.error(`${method} failed`, { error: err });
+      const p = toProblem(err, 'internal');
+      send(res, err instanceof BridgeError ? 200 : 500, { ok: false, problem: err instanceof BridgeError ? p : { code: 'internal', message: 'Something went wrong in the bridge service', retryable: true } });
+    }
+  };
+
+  const events = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method !== 'GET') throw problem(405, 'api.method_not_allowed', 'Use GET for /api/events');
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.write('retry: 2000\n\n');
+    streams.add(res);
+    const write = (event: ApiEvent): void => {
+      // A reader that stopped reading is dropped rather than buffered without end.
+      if (res.writableLength > 4 * 1024 * 1024) {
+        res.destroy();
+        return;
+      }
+      res.write(`data: ${JSON.stringify(event)}\n\n`);
+    };
+    const unsubscribe = options.events.subscribe(write);
+    const heartbeat = setInterval(() => res.write(`: ${Date.now()}\n\n`), heartbeatMs);
+    const done = (): void => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      streams.delete(res);
+    };
+    res.on('close', done);
+    res.on('error', done);
+  };
+
+  const file = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw problem(405, 'api.method_not_allowed', 'Only GET here');
+    if (!staticRoot) throw problem(404, 'http.not_found', 'No page here: this server has the API only');
+    let rel: string;
+    try {
+      rel = decodeURIComponent(pathname);
+    } catch {
+      throw problem(400, 'http.bad_path', 'Bad path');
+    }
+    if (rel.includes('\0')) throw problem(400, 'http.bad_path', 'Bad path');
+    let path = normalize(join(staticRoot, rel));
+    if (path !== staticRoot && !path.startsWith(staticRoot + sep)) throw problem(404, 'http.not_found', 'Not found');
+    let info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory()) {
+      path = join(path, 'index.html');
+      info = await stat(path).catch(() => undefined);
+    }
+    if (!info && extname(rel) === '') {
+      // A client-side route: the app's page.
+      path = join(staticRoot, 'index.html');
+      info = await stat(path).catch(() => undefined);
+    }
+    if (!info?.isFile()) {
+      if (rel === '/' || rel === '/index.html') {
+        res.writeHead(404, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Security-Policy': CONTENT_SECURITY_POLICY });
+        res.end('The UI is not built yet: run `npm run build` in the cccc-dingtalk checkout, then reload. The API works without it.\n');
+        return;
+      }
+      throw problem(404, 'http.not_found', 'Not found');
+    }
+    const html = extname(path) === '.html';
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Length': info.size,
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      // Built assets carry a content hash in their names; the page itself must always be fresh.
+      'Cache-Control': html ? 'no-cache' : 'public, max-age=31536000, immutable',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(path).on('error', () => res.destroy()).pipe(res);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      if (!allowedHosts().includes((req.headers.host ?? '').toLowerCase())) throw problem(403, 'api.bad_host', 'Use the address `cccc-dingtalk serve` printed');
+      const origin = req.headers.origin;
+      if (origin !== undefined && !origins().includes(origin)) throw problem(403, 'api.foreign_origin', 'Requests from other sites are not allowed');
+      const url = new URL(req.url ?? '/', `http://${HOST}`);
+      if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
+        authorize(req, url);
+        const name = url.pathname.slice('/api/'.length);
+        if (name === 'events') events(req, res);
+        else await call(req, res, name);
+        return;
+      }
+      await file(req, res, url.pathname);
+    } catch (err) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof HttpProblem) {
+        if (err.status === 413) res.setHeader('Connection', 'close');
+        send(res, err.status, { ok: false, problem: err.problem });
+        return;
+      }
+      log.error('Request failed', { error: err, path: req.url?.split('?')[0] });
+      send(res, 500, { ok: false, problem: { code: 'internal', message: 'Something went wrong in the bridge service', retryable: true } });
+    }
+  };
+
+  const server: Server = createServer((req, res) => void handle(req, res));
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, HOST, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const origin = `http://${HOST}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    token,
+    origin,
+    url: `${origin}/#token=${token}`,
+    close() {
+      closing ??= new Promise<void>((resolveClose) => {
+        for (const res of streams) res.end();
+        server.close(() => resolveClose());
+        for (const socket of sockets) socket.destroy();
+      });
+      return closing;
+    },
+  };
+}

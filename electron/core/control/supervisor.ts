@@ -1,0 +1,354 @@
+/**
+ * Owns the running bridges of one host (the desktop app, or `serve`): one Bridge per profile,
+ * started and stopped on request, started again with backoff when it fails for a reason that
+ * may pass (never on rejected credentials or a refusal), reconnected after sleep or a network
+ * change, stopped cleanly on quit (the outbox journal keeps what is not delivered yet).
+ *
+ * Before a bridge starts it must not compete with CCCC's own bridge or with another instance
+ * of ours — the same guards as the CLI (core/config/guards) — nor with another bridge of this
+ * very process (the instance locks cannot see those: they ignore their own pid).
+ */
+import { EventEmitter } from 'node:events';
+import { Bridge, type BridgeServices, type BridgeStatus, type PendingNotice } from '../bridge/bridge';
+import type { BridgeStatusView } from '../../shared/api';
+import { resolveCcccHome } from '../cccc/daemon/home';
+import { acquireInstanceLocks, ownBridgeProblems, type GuardTarget, type HeldLocks } from '../config/guards';
+import { bridgePaths } from '../config/paths';
+import type { DingTalkEndpoints } from '../dingtalk/endpoints';
+import { BridgeError, toProblem, type Problem } from '../errors';
+import { fileSink, openLogFile } from '../log/log-file';
+import type { Logger } from '../log/logger';
+import type { RotatingFile } from '../log/rotating-file';
+import { backoffDelay, type BackoffPolicy } from '../util/backoff';
+import type { LogHub } from './log-hub';
+import type { ControlProfile, ProfileStore } from './stores';
+import { statusView, stoppedStatus } from './views';
+
+export interface SupervisorOptions {
+  profiles: ProfileStore;
+  /** The AppSecret of a profile (vault or environment); throws a BridgeError when there is none. */
+  secretFor: (profile: ControlProfile) => Promise<string>;
+  logHub: LogHub;
+  /** Bridge state lives in `bridgePaths(configHome, id)`; also names us in the instance locks. */
+  configHome: string;
+  env: NodeJS.ProcessEnv;
+  endpoints: () => Promise<DingTalkEndpoints>;
+  /** What we are, for the instance locks (others tell their users how to stop us). */
+  host: 'app' | 'serve';
+  /** Every secret to keep out of logs and audit records. */
+  secrets: () => readonly string[];
+  /** Engine tuning (tests and the sandbox shorten timers or lift rate limits). */
+  bridgeServices?: Omit<BridgeServices, 'logger' | 'secrets'>;
+  /** Between restarts after a failure; default 2 s doubling to 5 min. */
+  restartBackoff?: BackoffPolicy;
+  /** How long a stop waits for in-flight deliveries (the rest stays queued on disk); default 3 s. */
+  drainMs?: number;
+  /** Keep each bridge's log file (`<bridge>/logs/bridge.jsonl`, as the CLI does); default true. */
+  logFiles?: boolean;
+}
+
+export type SupervisorEvent =
+  | { type: 'bridge-status'; bridgeId: string; status: BridgeStatusView }
+  | { type: 'pending'; bridgeId: string; notice: PendingNotice }
+  | { type: 'problem'; bridgeId: string; problem: Problem };
+
+interface Entry {
+  readonly id: string;
+  bridge?: Bridge;
+  locks?: HeldLocks;
+  logFile?: RotatingFile;
+  /** What it was started with. */
+  profile?: ControlProfile;
+  ccccHome?: string;
+  /** The user wants it running (start, autostart); a stop clears it. */
+  want: boolean;
+  /** When no bridge runs: stopped by request, or stopped by a failure. */
+  idle: 'stopped' | 'error';
+  lastProblem?: Problem;
+  attempt: number;
+  restartTimer?: NodeJS.Timeout;
+  restartAt?: number;
+  /** Who asked for each pending /subscribe (only the bridge that got it knows). */
+  readonly notices: Map<string, PendingNotice>;
+  queue: Promise<unknown>;
+}
+
+const DEFAULT_RESTART: BackoffPolicy = { baseMs: 2_000, capMs: 5 * 60_000, jitterMs: 1_000 };
+
+export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
+  private readonly entries = new Map<string, Entry>();
+  private readonly log: Logger;
+  private closed = false;
+
+  constructor(private readonly options: SupervisorOptions) {
+    super();
+    this.log = options.logHub.logger('supervisor');
+  }
+
+  /** The current status of a bridge (stopped when never started). */
+  status(id: string): BridgeStatusView {
+    const e = this.entries.get(id);
+    if (!e) return stoppedStatus();
+    if (e.bridge) return statusView(e.bridge.status());
+    const view = stoppedStatus(e.lastProblem, e.idle);
+    if (e.restartTimer && e.restartAt) view.restart = { attempt: e.attempt, at: e.restartAt };
+    return view;
+  }
+
+  /** The running engine of a bridge, if it runs. */
+  running(id: string): Bridge | undefined {
+    return this.entries.get(id)?.bridge;
+  }
+
+  /** What the running bridge learnt about a pending request (sender, chat title). */
+  notice(id: string, key: string): PendingNotice | undefined {
+    return this.entries.get(id)?.notices.get(key);
+  }
+
+  /** Starts a bridge. Refusals and lasting failures throw; a failure that may pass is retried with backoff. */
+  start(id: string): Promise<BridgeStatusView> {
+    return this.serial(this.entry(id), async (e) => {
+      if (this.closed) throw new BridgeError({ code: 'app.closing', message: 'The app is shutting down', retryable: false });
+      e.want = true;
+      this.clearRestart(e);
+      e.attempt = 0;
+      if (!e.bridge) await this.launch(e, true);
+      return this.status(id);
+    });
+  }
+
+  stop(id: string): Promise<BridgeStatusView> {
+    return this.serial(this.entry(id), async (e) => {
+      e.want = false;
+      this.clearRestart(e);
+      e.idle = 'stopped';
+      if (e.bridge) await this.teardown(e, this.options.drainMs ?? 3_000);
+      this.emitStatus(e);
+      return this.status(id);
+    });
+  }
+
+  async restart(id: string): Promise<BridgeStatusView> {
+    await this.stop(id);
+    return this.start(id);
+  }
+
+  /** Stops a bridge and forgets it (its profile was deleted). */
+  async forget(id: string): Promise<void> {
+    if (!this.entries.has(id)) return;
+    await this.stop(id);
+    this.entries.delete(id);
+  }
+
+  /** Live settings change of a running bridge (language, access, file size, reactions). */
+  updateSettings(id: string, settings: ControlProfile['settings']): void {
+    this.entries.get(id)?.bridge?.updateSettings(settings);
+  }
+
+  /** Starts every bridge marked autoStart; failures are logged and shown as statuses, not thrown. */
+  async autoStart(): Promise<void> {
+    const profiles = await this.options.profiles.list();
+    await Promise.all(
+      profiles
+        .filter((p) => p.autoStart)
+        .map((p) =>
+          this.start(p.id).catch((err: unknown) => this.log.warn('A bridge marked "start automatically" did not start', { bridge: p.id, code: toProblem(err).code })),
+        ),
+    );
+  }
+
+  /** After the OS woke up: replace every connection now, and retry failed bridges at once. */
+  onResume(): void {
+    this.reconnectAll('resume');
+  }
+
+  onNetworkChange(): void {
+    this.reconnectAll('network change');
+  }
+
+  /** Stops every bridge (on quit); nothing is restarted afterwards. */
+  async stopAll(): Promise<void> {
+    this.closed = true;
+    for (const e of this.entries.values()) this.clearRestart(e);
+    await Promise.all([...this.entries.keys()].map((id) => this.stop(id).catch(() => undefined)));
+  }
+
+  private reconnectAll(reason: string): void {
+    if (this.closed) return;
+    for (const e of this.entries.values()) {
+      if (e.bridge) e.bridge.reconnect(reason);
+      else if (e.restartTimer) {
+        this.clearRestart(e);
+        e.attempt = 0;
+        void this.serial(e, (x) => this.relaunch(x));
+      }
+    }
+  }
+
+  private entry(id: string): Entry {
+    let e = this.entries.get(id);
+    if (!e) {
+      e = { id, want: false, idle: 'stopped', attempt: 0, notices: new Map(), queue: Promise.resolve() };
+      this.entries.set(id, e);
+    }
+    return e;
+  }
+
+  /** Runs `fn` after every earlier operation on the same bridge. */
+  private serial<R>(e: Entry, fn: (e: Entry) => Promise<R>): Promise<R> {
+    const run = e.queue.then(() => fn(e));
+    e.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Creates and starts the engine. `byUser`: a refusal or lasting failure is thrown to the caller. */
+  private async launch(e: Entry, byUser: boolean): Promise<void> {
+    let problem: Problem;
+    try {
+      await this.open(e);
+      return;
+    } catch (err) {
+      problem = toProblem(err, 'bridge.start_failed');
+    }
+    e.idle = 'error';
+    e.lastProblem = problem;
+    if (problem.retryable && e.want && !this.closed) {
+      this.scheduleRestart(e);
+      return;
+    }
+    this.log.error(`Bridge did not start: ${problem.message}`, { bridge: e.id, code: problem.code });
+    this.emit('event', { type: 'problem', bridgeId: e.id, problem });
+    this.emitStatus(e);
+    if (byUser) throw new BridgeError(problem);
+  }
+
+  private async relaunch(e: Entry): Promise<void> {
+    e.restartTimer = undefined;
+    if (!e.want || e.bridge || this.closed) return;
+    this.log.info('Starting the bridge again', { bridge: e.id, attempt: e.attempt });
+    await this.launch(e, false);
+  }
+
+  private async open(e: Entry): Promise<void> {
+    const o = this.options;
+    const profile = await o.profiles.get(e.id);
+    if (!profile) throw new BridgeError({ code: 'config.unknown_bridge', message: `No bridge "${e.id}"`, retryable: false });
+    const appSecret = await o.secretFor(profile);
+    const ccccHome = profile.ccccHome ?? resolveCcccHome({ env: o.env });
+    const target: GuardTarget = { bridgeId: profile.id, groupId: profile.groupId, ccccHome, configHome: o.configHome, host: o.host };
+    this.refuseSiblings(e, profile, ccccHome);
+    const own = await ownBridgeProblems(target, profile.appKey);
+    if (own[0]) throw new BridgeError(own[0]);
+    const taken = await acquireInstanceLocks(target, profile.appKey);
+    if (!taken.ok) throw new BridgeError(taken.problem);
+
+    const paths = bridgePaths(o.configHome, profile.id);
+    const logFile = o.logFiles === false ? undefined : openLogFile(paths.logs);
+    const logger = o.logHub.logger(profile.id, profile.id, logFile ? [fileSink(logFile)] : []);
+    let bridge: Bridge;
+    try {
+      bridge = new Bridge(
+        {
+          groupId: profile.groupId,
+          ccccHome,
+          stateDir: paths.state,
+          credentials: { appKey: profile.appKey, appSecret, ...(profile.robotCode ? { robotCode: profile.robotCode } : {}) },
+          endpoints: await o.endpoints(),
+          settings: structuredClone(profile.settings),
+        },
+        { ...o.bridgeServices, logger, secrets: o.secrets },
+      );
+    } catch (err) {
+      await taken.locks.release();
+      throw err;
+    }
+    Object.assign(e, { bridge, locks: taken.locks, logFile, profile, ccccHome });
+    e.notices.clear();
+    bridge.on('status', (s) => this.onStatus(e, bridge, s));
+    bridge.on('pending', (notice) => {
+      e.notices.set(notice.key, notice);
+      this.emit('event', { type: 'pending', bridgeId: e.id, notice });
+    });
+    bridge.on('problem', (problem) => this.emit('event', { type: 'problem', bridgeId: e.id, problem }));
+    logger.info('Starting', { group: profile.groupId, ccccHome, pid: process.pid });
+    try {
+      await bridge.start();
+    } catch (err) {
+      await this.teardown(e, 0);
+      throw err;
+    }
+    e.lastProblem = undefined;
+  }
+
+  /** Two bridges of this process on one group or one app would split DingTalk's messages. */
+  private refuseSiblings(e: Entry, profile: ControlProfile, ccccHome: string): void {
+    for (const other of this.entries.values()) {
+      if (other === e || !other.bridge || !other.profile) continue;
+      const sameGroup = other.profile.groupId === profile.groupId && other.ccccHome === ccccHome;
+      if (!sameGroup && other.profile.appKey !== profile.appKey) continue;
+      throw new BridgeError({
+        code: sameGroup ? 'bridge.other_instance_group' : 'bridge.other_instance_app',
+        message: `Bridge "${other.profile.name}" already uses ${sameGroup ? `CCCC group ${profile.groupId}` : 'this DingTalk app'}`,
+        hint: `Two bridges would split DingTalk's messages between them. Stop "${other.profile.name}" first${sameGroup ? '' : ', or give this bridge its own DingTalk app'}.`,
+        retryable: false,
+        details: { bridgeId: other.id },
+      });
+    }
+  }
+
+  private onStatus(e: Entry, bridge: Bridge, s: BridgeStatus): void {
+    if (e.bridge !== bridge) return; // a bridge being torn down
+    if (s.dingtalk.status === 'connected') e.attempt = 0;
+    this.emit('event', { type: 'bridge-status', bridgeId: e.id, status: statusView(s) });
+    if (s.dingtalk.status !== 'error') return;
+    // The Stream client gave up (e.g. credentials revoked): stop; start again only if it may pass.
+    const problem = s.dingtalk.problem;
+    void this.serial(e, async (x) => {
+      if (x.bridge !== bridge) return;
+      await this.teardown(x, 0);
+      x.idle = 'error';
+      x.lastProblem = problem;
+      if (problem.retryable && x.want && !this.closed) this.scheduleRestart(x);
+      else this.emitStatus(x);
+    });
+  }
+
+  private scheduleRestart(e: Entry): void {
+    const delay = backoffDelay(e.attempt, this.options.restartBackoff ?? DEFAULT_RESTART);
+    e.attempt += 1;
+    e.restartAt = Date.now() + delay;
+    this.log.warn(`Bridge failed; starting it again in ${Math.ceil(delay / 1000)} s`, { bridge: e.id, code: e.lastProblem?.code, attempt: e.attempt });
+    e.restartTimer = setTimeout(() => void this.serial(e, (x) => this.relaunch(x)), delay);
+    this.emitStatus(e);
+  }
+
+  private clearRestart(e: Entry): void {
+    clearTimeout(e.restartTimer);
+    e.restartTimer = undefined;
+    e.restartAt = undefined;
+  }
+
+  /** Stops the engine (waiting up to `drainMs` for deliveries in flight) and releases its locks. */
+  private async teardown(e: Entry, drainMs: number): Promise<void> {
+    const { bridge, locks, logFile } = e;
+    e.bridge = undefined;
+    e.locks = undefined;
+    e.logFile = undefined;
+    if (bridge) {
+      if (drainMs > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([bridge.idle().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, drainMs)))]);
+        clearTimeout(timer);
+      }
+      await bridge.stop().catch((err: unknown) => this.log.error('Stopping the bridge failed', { bridge: e.id, error: err }));
+      bridge.removeAllListeners();
+    }
+    await locks?.release().catch((err: unknown) => this.log.warn('Could not release the instance locks', { bridge: e.id, error: err }));
+    await logFile?.flush();
+  }
+
+  private emitStatus(e: Entry): void {
+    this.emit('event', { type: 'bridge-status', bridgeId: e.id, status: this.status(e.id) });
+  }
+}
+
