@@ -1,63 +1,143 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeSession, resetFakes, type FakeBrowserWindow, type fakeElectron } from './fake-electron';
 
-const windows: { options: Record<string, unknown>; loaded?: string }[] = [];
-const handlers = new Map<string, (...args: unknown[]) => unknown>();
-let gotLock = true;
-const quit = vi.fn();
-
-vi.mock('electron', () => {
-  class BrowserWindow {
-    static getAllWindows = () => [];
-    record: { options: Record<string, unknown>; loaded?: string };
-    constructor(options: Record<string, unknown>) {
-      this.record = { options };
-      windows.push(this.record);
-    }
-    once() {}
-    loadURL(url: string) {
-      this.record.loaded = url;
-      return Promise.resolve();
-    }
-    loadFile(file: string) {
-      this.record.loaded = file;
-      return Promise.resolve();
-    }
-  }
-  return {
-    app: {
-      requestSingleInstanceLock: () => gotLock,
-      quit,
-      on: vi.fn(),
-      getVersion: () => '0.1.0',
-      whenReady: () => Promise.resolve(),
-    },
-    BrowserWindow,
-    ipcMain: { handle: (channel: string, fn: (...args: unknown[]) => unknown) => handlers.set(channel, fn) },
-  };
+const electron = vi.hoisted(() => ({ current: undefined as unknown as ReturnType<typeof fakeElectron> }));
+vi.mock('electron', async () => {
+  const { fakeElectron: make } = await import('./fake-electron');
+  electron.current = make();
+  return electron.current;
 });
 
-beforeEach(() => {
-  windows.length = 0;
-  handlers.clear();
-  quit.mockClear();
-  vi.resetModules();
-});
+const { CONTENT_SECURITY_POLICY, createMainWindow, hardenSession, isAppUrl, revealWindow } = await import('../../../electron/main/window');
 
-describe('electron main', () => {
-  it('opens one hardened window with the sandboxed CommonJS preload', async () => {
-    gotLock = true;
-    await import('../../../electron/main/index');
-    await vi.waitFor(() => expect(windows).toHaveLength(1));
-    const prefs = windows[0]!.options['webPreferences'] as Record<string, unknown>;
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
-    expect(String(prefs['preload'])).toMatch(/preload[/\\]index\.cjs$/);
-    expect(handlers.get('app:info')?.()).toEqual({ name: 'CCCC DingTalk Bridge', version: '0.1.0', platform: process.platform });
+const page = { kind: 'file', path: '/opt/app/out/renderer/index.html' } as const;
+
+function open(overrides: Partial<Parameters<typeof createMainWindow>[0]> = {}) {
+  const openExternal = vi.fn();
+  let hide = true;
+  const win = createMainWindow({
+    page,
+    preload: '/opt/app/out/preload/index.cjs',
+    title: 'CCCC DingTalk Bridge',
+    backgroundColor: '#fff',
+    showWhenReady: true,
+    hideOnClose: () => hide,
+    openExternal,
+    ...overrides,
+  }) as unknown as FakeBrowserWindow;
+  return { win, openExternal, quitting: () => (hide = false) };
+}
+
+beforeEach(() => resetFakes());
+
+describe('the app window', () => {
+  it('is isolated, sandboxed, without Node, and loads the built page with the CommonJS preload', () => {
+    const { win } = open();
+    expect(win.options['webPreferences']).toEqual({
+      preload: '/opt/app/out/preload/index.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    });
+    expect(win.options['show']).toBe(false);
+    expect(win.loaded).toBe(page.path);
+    win.emit('ready-to-show');
+    expect(win.isVisible()).toBe(true);
   });
 
-  it('quits at once when another instance already runs', async () => {
-    gotLock = false;
-    await import('../../../electron/main/index');
-    expect(quit).toHaveBeenCalled();
-    expect(windows).toHaveLength(0);
+  it('loads the dev server in development, and stays hidden when launched at login', () => {
+    const { win } = open({ page: { kind: 'dev', url: 'http://localhost:5173/' }, showWhenReady: false });
+    expect(win.loaded).toBe('http://localhost:5173/');
+    win.emit('ready-to-show');
+    expect(win.isVisible()).toBe(false);
+  });
+
+  it('blocks navigation away from the app; allowed links go to the system browser', () => {
+    const { win, openExternal } = open();
+    const wc = win.webContents;
+    expect(wc.fire('will-navigate', { url: 'file:///opt/app/out/renderer/index.html#/logs' })).toBe(false);
+    expect(wc.fire('will-navigate', { url: 'https://evil.example/' })).toBe(true);
+    expect(wc.fire('will-navigate', { url: 'file:///etc/passwd' })).toBe(true);
+    expect(openExternal).not.toHaveBeenCalled();
+    expect(wc.fire('will-navigate', { url: 'https://open-dev.dingtalk.com/fe/app' })).toBe(true);
+    expect(openExternal).toHaveBeenCalledWith('https://open-dev.dingtalk.com/fe/app');
+    expect(wc.fire('will-redirect', { url: 'http://open-dev.dingtalk.com/' })).toBe(true);
+    expect(openExternal).toHaveBeenCalledTimes(1);
+    expect(wc.fire('will-attach-webview')).toBe(true);
+  });
+
+  it('never opens a new window; an allowed https link opens in the system browser', () => {
+    const { win, openExternal } = open();
+    const handler = win.webContents.openHandler!;
+    expect(handler({ url: 'https://github.com/ChesterRa/cccc' })).toEqual({ action: 'deny' });
+    expect(openExternal).toHaveBeenCalledWith('https://github.com/ChesterRa/cccc');
+    expect(handler({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
+    expect(handler({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
+    expect(openExternal).toHaveBeenCalledTimes(1);
+  });
+
+  it('closing hides it to the tray, unless the app is quitting', () => {
+    const { win, quitting } = open();
+    win.show();
+    win.close();
+    expect(win.isDestroyed()).toBe(false);
+    expect(win.isVisible()).toBe(false);
+    quitting();
+    win.close();
+    expect(win.isDestroyed()).toBe(true);
+  });
+
+  it('reveal restores, shows and focuses it', () => {
+    const { win } = open();
+    win.minimized = true;
+    revealWindow(win as never);
+    expect([win.isMinimized(), win.isVisible(), win.focused]).toEqual([false, true, true]);
+  });
+});
+
+describe('the session', () => {
+  it('sets a strict CSP header on every response, replacing any other, and denies every permission', () => {
+    const session = fakeSession();
+    hardenSession(session as never);
+    const listener = session.webRequest.onHeadersReceived.mock.calls[0]![0] as (d: unknown, cb: (r: unknown) => void) => void;
+    const callback = vi.fn();
+    listener({ responseHeaders: { 'content-security-policy': ["default-src *"], 'X-Other': ['1'] } }, callback);
+    expect(callback).toHaveBeenCalledWith({ responseHeaders: { 'X-Other': ['1'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).toContain("object-src 'none'");
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
+    const permission = vi.fn();
+    (session.setPermissionRequestHandler.mock.calls[0]![0] as (...a: unknown[]) => void)({}, 'media', permission);
+    expect(permission).toHaveBeenCalledWith(false);
+    expect((session.setPermissionCheckHandler.mock.calls[0]![0] as () => boolean)()).toBe(false);
+  });
+
+  it('applies to the default session when none is given', () => {
+    hardenSession();
+    expect(electron.current.session.defaultSession.webRequest.onHeadersReceived).toHaveBeenCalled();
+  });
+});
+
+describe('isAppUrl', () => {
+  it('matches the built page with any hash or query, and nothing else', () => {
+    expect(isAppUrl('file:///opt/app/out/renderer/index.html', page)).toBe(true);
+    expect(isAppUrl('file:///opt/app/out/renderer/index.html?x=1#/settings', page)).toBe(true);
+    expect(isAppUrl('file:///opt/app/out/renderer/other.html', page)).toBe(false);
+    expect(isAppUrl('https://opt/app/out/renderer/index.html', page)).toBe(false);
+    expect(isAppUrl('not a url', page)).toBe(false);
+  });
+
+  it('matches the dev server by origin', () => {
+    const dev = { kind: 'dev', url: 'http://localhost:5173/' } as const;
+    expect(isAppUrl('http://localhost:5173/#/logs', dev)).toBe(true);
+    expect(isAppUrl('http://localhost:5174/', dev)).toBe(false);
+    expect(isAppUrl('http://127.0.0.1:5173/', dev)).toBe(false);
   });
 });

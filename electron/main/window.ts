@@ -1,0 +1,130 @@
+/**
+ * The one app window, hardened: isolated and sandboxed renderer, a strict CSP, no navigation
+ * away from the app's own page, no new windows (allowed links open in the system browser), no
+ * permissions, no <webview>. Closing it hides it; only the tray or app menu quits.
+ */
+import { fileURLToPath } from 'node:url';
+import { BrowserWindow, session as electronSession, type Session, type WebContents } from 'electron';
+import { isAllowedExternal } from '../shared/api';
+
+/** Scripts only from the app itself; styles may be inline (React style props); nothing framed, posted or embedded. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-src 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Where the app's page is: the dev server (electron-vite dev) or the built file. */
+export type AppPage = { kind: 'dev'; url: string } | { kind: 'file'; path: string };
+
+/** Whether `url` is the app's own page (any hash or query), so IPC and navigation may trust it. */
+export function isAppUrl(url: string, page: AppPage): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (page.kind === 'dev') return u.origin === new URL(page.url).origin;
+  if (u.protocol !== 'file:') return false;
+  try {
+    return fileURLToPath(u) === page.path;
+  } catch {
+    return false;
+  }
+}
+
+export interface MainWindowOptions {
+  page: AppPage;
+  /** The bundled CommonJS preload. */
+  preload: string;
+  title: string;
+  /** Painted before the page, so opening in dark mode does not flash white. */
+  backgroundColor: string;
+  /** Show it once painted; false when launched at login (it stays in the tray). */
+  showWhenReady: boolean;
+  /** False while the app is quitting: then a close really closes. */
+  hideOnClose: () => boolean;
+  /** Opens an allowed https URL in the system browser. */
+  openExternal: (url: string) => void;
+  icon?: string;
+}
+
+/** Blocks navigation, new windows, <webview> and every permission request for one web contents. */
+export function hardenContents(contents: WebContents, page: AppPage, openExternal: (url: string) => void): void {
+  const leave = (event: { preventDefault(): void }, url: string): void => {
+    if (isAppUrl(url, page)) return;
+    event.preventDefault();
+    if (isAllowedExternal(url)) openExternal(url);
+  };
+  contents.on('will-navigate', (event) => leave(event, event.url));
+  contents.on('will-redirect', (event) => leave(event, event.url));
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isAllowedExternal(url)) openExternal(url);
+    return { action: 'deny' };
+  });
+}
+
+/** The CSP as a response header too (the page's meta tag covers file:// loads, which have no headers). */
+export function hardenSession(session: Session = electronSession.defaultSession): void {
+  session.webRequest.onHeadersReceived((details, callback) => {
+    const headers = { ...details.responseHeaders };
+    for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-security-policy') delete headers[name];
+    callback({ responseHeaders: { ...headers, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  // The app needs no camera, microphone, geolocation, notifications from the page, …
+  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+}
+
+export function createMainWindow(o: MainWindowOptions): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1040,
+    height: 720,
+    minWidth: 720,
+    minHeight: 520,
+    title: o.title,
+    show: false,
+    backgroundColor: o.backgroundColor,
+    ...(o.icon ? { icon: o.icon } : {}),
+    webPreferences: {
+      preload: o.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  });
+  hardenContents(win.webContents, o.page, o.openExternal);
+  if (o.showWhenReady) win.once('ready-to-show', () => win.show());
+  win.on('close', (event) => {
+    if (!o.hideOnClose()) return;
+    event.preventDefault();
+    win.hide();
+  });
+  if (o.page.kind === 'dev') void win.loadURL(o.page.url);
+  else void win.loadFile(o.page.path);
+  return win;
+}
+
+/** Brings the window to the front (second launch, tray, notification click). */
+export function revealWindow(win: BrowserWindow): void {
+  if (win.isMinimized()) win.restore();
+  if (!win.isVisible()) win.show();
+  win.focus();
+}
