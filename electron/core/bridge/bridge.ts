@@ -358,19 +358,20 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.thinking.clear();
   }
 
-  private async onPending(request: PendingRequest, who: { chatTitle?: string; senderNick: string }): Promise<void> {
+  private onPending(request: PendingRequest, who: { chatTitle?: string; senderNick: string }): void {
     this.emit('pending', { ...request, ...who });
     // Approval may come from CCCC's Web UI or CLI too: watch for it and confirm in the chat.
     const chatId = request.chatId;
     clearTimeout(this.confirmWatch.get(chatId));
     const check = async (): Promise<void> => {
       this.confirmWatch.delete(chatId);
-      if (Date.now() > request.expiresAt) return;
-      if (await this.im.isAuthorized(chatId).catch(() => false)) {
-        await this.confirmSubscribed(chatId);
-        return;
+      if (Date.now() > request.expiresAt || this.state === 'stopped') return;
+      try {
+        if (await this.im.isAuthorized(chatId)) return await this.confirmSubscribed(chatId);
+      } catch (err) {
+        this.log.warn('Could not check a pending subscription', { chat: chatId, code: toProblem(err).code });
       }
-      if (this.state !== 'stopped') this.confirmWatch.set(chatId, setTimeout(() => void check(), CONFIRM_POLL_MS));
+      this.confirmWatch.set(chatId, setTimeout(() => void check(), CONFIRM_POLL_MS));
     };
     this.confirmWatch.set(chatId, setTimeout(() => void check(), CONFIRM_POLL_MS));
   }
