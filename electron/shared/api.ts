@@ -312,7 +312,9 @@ export type ApiEvent =
   | { type: 'problem'; bridgeId: string; problem: ProblemView }
   | { type: 'log'; record: LogView }
   | { type: 'bridges-changed' }
-  | { type: 'app-settings'; settings: AppSettingsView };
+  | { type: 'app-settings'; settings: AppSettingsView }
+  /** Desktop app only: the tray menu or a notification asks the window to show this view. */
+  | { type: 'navigate'; view: 'dashboard' | 'logs' | 'settings' };
 
 /** External links the app may open in the system browser. */
 export const EXTERNAL_HOSTS = ['open-dev.dingtalk.com', 'open.dingtalk.com', 'www.dingtalk.com', 'github.com', 'chesterra.github.io'];

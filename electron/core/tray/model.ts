@@ -32,7 +32,7 @@ export function appTrayState(bridges: readonly Pick<BridgeSummary, 'status'>[]):
   return 'stopped';
 }
 
-export type TrayView = 'dashboard' | 'logs' | 'settings';
+export type TrayView = Extract<ApiEvent, { type: 'navigate' }>['view'];
 
 export type TrayAction =
   | { type: 'start'; bridgeId: string }
@@ -160,7 +160,8 @@ function noticeTitle(problem: ProblemView, t: (typeof TEXT)[Language]): string |
 
 /**
  * Decides which events become desktop notifications, each once: a problem until its bridge is
- * connected again, a subscribe request once per request.
+ * running and connected again (CCCC reported down by a status counts as a problem), a subscribe
+ * request once per request.
  */
 export class TrayNotifier {
   private readonly shown = new Set<string>();
@@ -168,7 +169,13 @@ export class TrayNotifier {
   notice(event: ApiEvent, language: Language, bridgeName: (id: string) => string | undefined): TrayNotice | undefined {
     const t = trayText(language);
     if (event.type === 'bridge-status') {
-      if (bridgeTrayState(event.status) === 'connected') {
+      const s = event.status;
+      if (s.cccc.status === 'down') {
+        const body = s.cccc.problem ? [s.cccc.problem.message, s.cccc.problem.hint].filter(Boolean).join(' — ') : '';
+        return this.once(`problem:${event.bridgeId}:cccc.not_running`, { title: `${bridgeName(event.bridgeId) ?? event.bridgeId}: ${t.ccccDown}`, body, view: 'dashboard' });
+      }
+      // Healthy again: the next failure is news.
+      if (s.state === 'running' && s.dingtalk.status === 'connected') {
         for (const key of [...this.shown]) if (key.startsWith(`problem:${event.bridgeId}:`)) this.shown.delete(key);
       }
       return undefined;

@@ -166,7 +166,7 @@ export function fakeElectron() {
     setAppUserModelId: vi.fn(),
     dock: { hide: vi.fn(), show: vi.fn() },
   });
-  return {
+  const api = {
     app,
     BrowserWindow: FakeBrowserWindow,
     Tray: FakeTray,
@@ -195,8 +195,9 @@ export function fakeElectron() {
       encryptStringAsync: vi.fn((s: string) => Promise.resolve(Buffer.from(`enc:${s}`))),
       decryptStringAsync: vi.fn((b: Buffer) => Promise.resolve({ result: b.toString().slice(4), shouldReEncrypt: false })),
     },
-    net: { isOnline: vi.fn(() => true) },
   };
+  // electron-store reads the default export; main's own code the named ones.
+  return { ...api, default: api };
 }
 
 export type FakeElectron = ReturnType<typeof fakeElectron>;

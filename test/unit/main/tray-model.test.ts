@@ -83,6 +83,18 @@ describe('desktop notifications', () => {
     expect(n.notice({ type: 'bridges-changed' }, 'en', name)).toBeUndefined();
   });
 
+  it('tells once that CCCC is down, from a status, and again after it came back and went down', () => {
+    const n = new TrayNotifier();
+    const down: BridgeStatusView = { ...status('degraded', 'connected'), cccc: { status: 'down', problem: problem('cccc.not_running', true) } };
+    const event = (s: BridgeStatusView) => ({ type: 'bridge-status', bridgeId: 'a', status: s }) as const;
+    expect(n.notice(event(down), 'en', name)).toMatchObject({ title: 'Alpha: CCCC is not running', body: 'cccc.not_running happened — do this' });
+    expect(n.notice(event(down), 'en', name)).toBeUndefined();
+    // The same problem as an event is the same notice.
+    expect(n.notice({ type: 'problem', bridgeId: 'a', problem: problem('cccc.not_running', true) }, 'en', name)).toBeUndefined();
+    expect(n.notice(event(status('running', 'connected')), 'en', name)).toBeUndefined();
+    expect(n.notice(event(down), 'en', name)).toBeDefined();
+  });
+
   it('announces each subscribe request once', () => {
     const n = new TrayNotifier();
     const pending = { type: 'pending', bridgeId: 'a', pending: { key: 'k1', chatId: 'cid1', chatTitle: 'Team', senderNick: 'Li Lei', createdAt: 1, expiresAt: 2 } } as const;
