@@ -148,15 +148,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Contr
       }
       const chunks: Buffer[] = [];
       let size = 0;
-      req.on('data', (chunk: Buffer) => {
+      const onData = (chunk: Buffer): void => {
         size += chunk.length;
         if (size > maxBody) {
+          // Answer 413 and close the connection; the rest of the body is read and dropped, not kept.
+          req.off('data', onData);
+          req.resume();
           reject(problem(413, 'api.too_large', `The request body is larger than ${maxBody} bytes`));
-          req.destroy();
           return;
         }
         chunks.push(chunk);
-      });
+      };
+      req.on('data', onData);
       req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
       req.on('error', reject);
     });

@@ -179,8 +179,8 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     for (const listener of listeners) {
       try {
         listener(safe);
-      } catch (err) {
-        log.warn('An event listener failed', { error: err });
+      } catch {
+        // Not logged: the log record would be an event for the same failing listener.
       }
     }
   };
