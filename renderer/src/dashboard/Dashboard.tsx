@@ -1,0 +1,210 @@
+/** One bridge at a glance: links, group and agents, chats, pending requests, queues, last problem. */
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AuditView, BridgeDetail, ProblemView } from '../../../electron/shared/api';
+import { useApi, useApiEvents } from '../api/context';
+import { currentLanguage } from '../i18n';
+import { Badge, Card, CONN_TONE, Empty, RUN_TONE } from '../ui/bits';
+import { formatClock, formatDate, formatRelative } from '../ui/format';
+import { mergePending, PendingList } from '../ui/Pending';
+import { ProblemBox } from '../ui/Problem';
+import { useNow } from '../ui/useNow';
+import { Traffic } from '../ui/Traffic';
+
+/** Agents' running state and queue depths have no events of their own: refresh at this pace. */
+const REFRESH_MS = 5_000;
+
+export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLogs: () => void }) {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const lng = currentLanguage(i18n);
+  const [detail, setDetail] = useState<BridgeDetail>();
+  const [loadProblem, setLoadProblem] = useState<ProblemView>();
+  const [traffic, setTraffic] = useState<AuditView[]>([]);
+  const [busy, setBusy] = useState<'start' | 'stop' | 'restart'>();
+  const [actionProblem, setActionProblem] = useState<ProblemView>();
+  const now = useNow(REFRESH_MS);
+
+  const refresh = useCallback(
+    () =>
+      Promise.all([api.call('getBridge', { bridgeId }), api.call('audit', { bridgeId, limit: 15 })]).then(([d, a]) => {
+        if (d.ok) {
+          setDetail(d.result);
+          setLoadProblem(undefined);
+        } else setLoadProblem(d.problem);
+        if (a.ok) setTraffic(a.result);
+      }),
+    [api, bridgeId],
+  );
+
+  useEffect(() => {
+    void refresh();
+    const timer = setInterval(() => void refresh(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
+
+  useApiEvents((e) => {
+    if (e.type === 'bridges-changed') void refresh();
+    if (!('bridgeId' in e) || e.bridgeId !== bridgeId) return;
+    if (e.type === 'bridge-status') setDetail((d) => d && { ...d, status: e.status });
+    else if (e.type === 'pending') setDetail((d) => d && { ...d, pending: mergePending(d.pending, [e.pending]) });
+    else if (e.type === 'problem') setDetail((d) => d && { ...d, status: { ...d.status, lastProblem: e.problem } });
+  });
+
+  const act = async (what: 'start' | 'stop' | 'restart'): Promise<void> => {
+    setBusy(what);
+    setActionProblem(undefined);
+    const method = what === 'start' ? 'startBridge' : what === 'stop' ? 'stopBridge' : 'restartBridge';
+    const res = await api.call(method, { bridgeId });
+    setBusy(undefined);
+    if (res.ok) setDetail((d) => d && { ...d, status: res.result });
+    else setActionProblem(res.problem);
+  };
+
+  if (!detail) {
+    return (
+      <div className="page">
+        <header className="page-head">
+          <h1>{t('dashboard.title')}</h1>
+        </header>
+        {loadProblem ? <ProblemBox problem={loadProblem} /> : <p className="boot-loading">{t('app.loading')}</p>}
+      </div>
+    );
+  }
+
+  const { status } = detail;
+  const running = status.state !== 'stopped';
+  const subscribed = detail.chats.filter((c) => c.subscribed);
+
+  return (
+    <div className="page dashboard">
+      <header className="page-head">
+        <div>
+          <h1>{detail.name}</h1>
+          <p className="page-sub">
+            <Badge tone={RUN_TONE[status.state]}>{t(`state.run.${status.state}`)}</Badge>
+            {status.restart && <span className="hint"> {t('state.restartAt', { time: formatClock(status.restart.at, false), n: status.restart.attempt })}</span>}
+          </p>
+        </div>
+        <div className="page-actions" role="group" aria-label={t('dashboard.title')}>
+          <button type="button" className="btn btn-primary" disabled={busy !== undefined || running} onClick={() => void act('start')}>
+            {t('dashboard.start')}
+          </button>
+          <button type="button" className="btn" disabled={busy !== undefined || !running} onClick={() => void act('stop')}>
+            {t('dashboard.stop')}
+          </button>
+          <button type="button" className="btn" disabled={busy !== undefined} onClick={() => void act('restart')}>
+            {t('dashboard.restart')}
+          </button>
+        </div>
+      </header>
+      {actionProblem && <ProblemBox problem={actionProblem} guide />}
+
+      <div className="grid">
+        <Card title={t('dashboard.connection')}>
+          <dl className="facts">
+            <dt>{t('dashboard.dingtalk')}</dt>
+            <dd>
+              <Badge tone={CONN_TONE[status.dingtalk.status]}>{t(`state.conn.${status.dingtalk.status}`)}</Badge>
+              {status.dingtalk.status === 'connected' && status.dingtalk.since !== undefined && <span className="hint"> {t('state.since', { time: formatRelative(status.dingtalk.since, lng, now, t('time.justNow')) })}</span>}
+              {status.dingtalk.retryInMs !== undefined && <span className="hint"> {t('state.retryIn', { s: Math.ceil(status.dingtalk.retryInMs / 1000), n: status.dingtalk.attempt ?? 1 })}</span>}
+            </dd>
+            <dt>{t('dashboard.cccc')}</dt>
+            <dd>
+              <Badge tone={status.cccc.status === 'up' ? 'ok' : status.cccc.status === 'down' ? 'error' : 'idle'}>{t(`state.cccc.${status.cccc.status}`)}</Badge>
+              {status.cccc.version && <span className="hint"> v{status.cccc.version}</span>}
+            </dd>
+            <dt>{t('dashboard.secret')}</dt>
+            <dd>
+              {detail.secretSource === 'env' ? (
+                <span>{t('dashboard.secretEnv', { env: detail.secretEnv ?? '' })}</span>
+              ) : detail.secretSet ? (
+                <span>{t('dashboard.secretChanged', { date: detail.secretUpdatedAt ? formatDate(detail.secretUpdatedAt, lng) : t('common.unknown') })}</span>
+              ) : (
+                <Badge tone="warn">{t('dashboard.secretNotSet')}</Badge>
+              )}
+              <span className="hint"> {t('dashboard.rotateHint')}</span>
+            </dd>
+          </dl>
+          {status.dingtalk.problem && <ProblemBox problem={status.dingtalk.problem} guide compact />}
+          {status.cccc.problem && <ProblemBox problem={status.cccc.problem} compact />}
+        </Card>
+
+        <Card title={t('dashboard.group')}>
+          <p className="group-title">
+            {detail.groupTitle ?? detail.groupId} <code className="hint">{detail.groupId}</code>
+          </p>
+          <h3 className="sub-head">{t('dashboard.actors')}</h3>
+          {detail.actors.length === 0 ? (
+            <p className="empty-inline">{t('dashboard.noActors')}</p>
+          ) : (
+            <ul className="actors">
+              {detail.actors.map((a) => (
+                <li key={a.id}>
+                  <span aria-hidden="true">{a.running ? '🟢' : '⚪'}</span>
+                  <span className="actor-name">{a.title || a.id}</span>
+                  <span className="tag">{a.role === 'foreman' ? t('dashboard.foreman') : t('dashboard.peer')}</span>
+                  <span className="visually-hidden">{a.running ? t('dashboard.actorRunning') : t('dashboard.actorStopped')}</span>
+                  {a.runtime && <span className="hint">{a.runtime}</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+
+        <Card title={t('dashboard.queues')}>
+          <dl className="facts facts-numbers">
+            <dt>{t('dashboard.outbox')}</dt>
+            <dd data-testid="outbox-depth">{status.outboxDepth}</dd>
+            <dt>{t('dashboard.inbox')}</dt>
+            <dd data-testid="inbox-depth">{status.inboxDepth}</dd>
+          </dl>
+        </Card>
+
+        <Card title={t('dashboard.lastProblem')}>
+          {status.lastProblem ? (
+            <>
+              <ProblemBox problem={status.lastProblem} guide />
+              <button type="button" className="btn btn-small" onClick={onOpenLogs}>
+                {t('nav.logs')}
+              </button>
+            </>
+          ) : (
+            <p className="empty-inline">✓ {t('dashboard.noProblem')}</p>
+          )}
+        </Card>
+
+        <Card title={t('dashboard.pending')} className="span-2">
+          {detail.pending.length === 0 ? (
+            <p className="empty-inline">{t('dashboard.noPending')}</p>
+          ) : (
+            <PendingList bridgeId={bridgeId} pending={detail.pending} onApproved={() => void refresh()} onRejected={() => void refresh()} />
+          )}
+        </Card>
+
+        <Card title={t('dashboard.chats')} className="span-2">
+          {subscribed.length === 0 ? (
+            <Empty icon="💬" title={t('dashboard.noChats')} />
+          ) : (
+            <ul className="chats">
+              {subscribed.map((c) => (
+                <li key={c.chatId} className="chat">
+                  <span className="chat-title">{c.title ?? c.chatId}</span>
+                  <span className="tag">{t(`dashboard.chatType.${c.type}`)}</span>
+                  {c.verbose && <span className="tag tag-info">{t('dashboard.verbose')}</span>}
+                  {c.paused && <span className="tag tag-warn">{t('dashboard.paused')}</span>}
+                  {c.heldCount > 0 && <span className="tag tag-warn">{t('dashboard.held', { count: c.heldCount })}</span>}
+                  {c.lastMessageAt !== undefined && <span className="hint chat-last">{t('dashboard.lastMessage', { time: formatRelative(c.lastMessageAt, lng, now, t('time.justNow')) })}</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+
+        <Card title={t('dashboard.traffic')} className="span-2">
+          <Traffic records={traffic} empty={t('dashboard.noTraffic')} />
+        </Card>
+      </div>
+    </div>
+  );
+}

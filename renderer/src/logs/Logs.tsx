@@ -1,0 +1,166 @@
+/** The bridges' log, live: filter by level, bridge and chat, search, export. */
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { BridgeSummary, LogLevelView, LogView, ProblemView } from '../../../electron/shared/api';
+import { useApi, useApiEvents } from '../api/context';
+import { Empty } from '../ui/bits';
+import { formatClock } from '../ui/format';
+import { ProblemBox } from '../ui/Problem';
+import { appendLogs, LEVELS, matches, SHOWN, type LogFilter } from './filter';
+
+function fieldsText(fields: Record<string, unknown> | undefined): string {
+  if (!fields) return '';
+  return Object.entries(fields)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+}
+
+export function Logs({ bridges }: { bridges: BridgeSummary[] }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [records, setRecords] = useState<LogView[]>([]);
+  const [loaded, setLoaded] = useState(false);
+  const [problem, setProblem] = useState<ProblemView>();
+  const [filter, setFilter] = useState<LogFilter>({ level: 'info', bridgeId: '', chatId: '', search: '' });
+  const [exportNote, setExportNote] = useState<string>();
+  const [exportProblem, setExportProblem] = useState<ProblemView>();
+
+  useEffect(() => {
+    let live = true;
+    void api.call('logs', { limit: 1_000 }).then((res) => {
+      if (!live) return;
+      if (res.ok) setRecords((r) => appendLogs(r, res.result));
+      else setProblem(res.problem);
+      setLoaded(true);
+    });
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  useApiEvents((e) => {
+    if (e.type === 'log') setRecords((r) => appendLogs(r, [e.record]));
+  });
+
+  const chats = useMemo(() => [...new Set(records.flatMap((r) => (r.chatId ? [r.chatId] : [])))].sort(), [records]);
+
+  const matching = useMemo(() => records.filter((r) => matches(r, filter)), [records, filter]);
+  // Newest first, so live records appear at the top without moving what is being read below.
+  const shown = useMemo(() => matching.slice(-SHOWN).reverse(), [matching]);
+  const bridgeName = (id: string | undefined): string => bridges.find((b) => b.id === id)?.name ?? id ?? '';
+
+  const doExport = async (): Promise<void> => {
+    setExportNote(undefined);
+    setExportProblem(undefined);
+    const res = await api.call('exportLogs', filter.bridgeId ? { bridgeId: filter.bridgeId } : {});
+    if (!res.ok) return setExportProblem(res.problem);
+    setExportNote('cancelled' in res.result ? t('logs.exportCancelled') : t('logs.exported', { count: res.result.records, path: res.result.path }));
+  };
+
+  const set = (patch: Partial<LogFilter>): void => setFilter((f) => ({ ...f, ...patch }));
+
+  return (
+    <div className="page logs-page">
+      <header className="page-head">
+        <h1>
+          {t('logs.title')} <span className="live-dot" aria-hidden="true" />
+          <span className="hint live-word">{t('logs.live')}</span>
+        </h1>
+        <div className="page-actions">
+          <button type="button" className="btn" onClick={() => void doExport()}>
+            {t('logs.export')}
+          </button>
+        </div>
+      </header>
+      <p className="action-note" role="status">
+        {exportNote ?? ''}
+      </p>
+      {exportProblem && <ProblemBox problem={exportProblem} />}
+
+      <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          <span>{t('logs.level')}</span>
+          <select value={filter.level} onChange={(e) => set({ level: e.target.value as LogLevelView })}>
+            {LEVELS.map((l) => (
+              <option key={l} value={l}>
+                {t('logs.atLeast', { level: t(`logs.levels.${l}`) })}
+              </option>
+            ))}
+          </select>
+        </label>
+        {bridges.length > 1 && (
+          <label>
+            <span>{t('logs.bridge')}</span>
+            <select value={filter.bridgeId} onChange={(e) => set({ bridgeId: e.target.value })}>
+              <option value="">{t('logs.allBridges')}</option>
+              {bridges.map((b) => (
+                <option key={b.id} value={b.id}>
+                  {b.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label>
+          <span>{t('logs.chat')}</span>
+          <select value={filter.chatId} onChange={(e) => set({ chatId: e.target.value })}>
+            <option value="">{t('logs.allChats')}</option>
+            {chats.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="filters-search">
+          <span>{t('logs.search')}</span>
+          <input type="search" value={filter.search} maxLength={200} placeholder={t('logs.searchPlaceholder')} onChange={(e) => set({ search: e.target.value })} />
+        </label>
+      </form>
+
+      {problem && <ProblemBox problem={problem} />}
+      <p className="hint logs-count" aria-live="polite">
+        {matching.length > SHOWN ? t('logs.showing', { shown: SHOWN, total: matching.length }) : ''}
+      </p>
+      {loaded && records.length === 0 ? (
+        <Empty icon="📜" title={t('logs.empty')} />
+      ) : loaded && shown.length === 0 ? (
+        <Empty icon="🔍" title={t('logs.noMatch')} />
+      ) : (
+        <div className="log-scroll" tabIndex={0} aria-label={t('logs.title')}>
+          <table className="log-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('logs.time')}</th>
+                <th scope="col">{t('logs.level')}</th>
+                <th scope="col">{t('logs.scope')}</th>
+                <th scope="col">{t('logs.message')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((r, i) => (
+                <tr key={`${r.ts}-${i}-${r.msg}`} className={`log-row log-${r.level}`}>
+                  <td className="log-time">
+                    <time dateTime={new Date(r.ts).toISOString()}>{formatClock(r.ts)}</time>
+                  </td>
+                  <td>
+                    <span className={`level level-${r.level}`}>{t(`logs.levels.${r.level}`)}</span>
+                  </td>
+                  <td className="log-scope">
+                    {r.scope}
+                    {bridges.length > 1 && r.bridgeId && <span className="hint"> · {bridgeName(r.bridgeId)}</span>}
+                  </td>
+                  <td className="log-msg">
+                    {r.msg}
+                    {r.chatId && <span className="log-chat"> [{r.chatId}]</span>}
+                    {r.fields && <span className="log-fields"> {fieldsText(r.fields)}</span>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

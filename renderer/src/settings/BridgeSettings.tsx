@@ -1,0 +1,228 @@
+/** One bridge's settings: reply language, files, catch-up, who may command, audit, secret rotation. */
+import { useEffect, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
+import { bridgeSettingsInputSchema, type BridgeDetail, type BridgeInput, type BridgeSettingsView, type ProblemView } from '../../../electron/shared/api';
+import { useApi } from '../api/context';
+import { currentLanguage } from '../i18n';
+import { Card } from '../ui/bits';
+import { CONSOLE, ConsoleLabel } from '../ui/ConsoleLabel';
+import { cleanPasted, Field } from '../ui/Field';
+import { formatDate, formatRelative } from '../ui/format';
+import { ProblemBox } from '../ui/Problem';
+import { useNow } from '../ui/useNow';
+
+function base(d: BridgeDetail): BridgeInput {
+  const b: BridgeInput = { id: d.id, name: d.name, groupId: d.groupId, appKey: d.appKey };
+  if (d.ccccHome) b.ccccHome = d.ccccHome;
+  if (d.robotCode) b.robotCode = d.robotCode;
+  return b;
+}
+
+export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onChanged: () => void }) {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const lng = currentLanguage(i18n);
+  const [detail, setDetail] = useState<BridgeDetail>();
+  const [form, setForm] = useState<BridgeSettingsView>();
+  const [maxFile, setMaxFile] = useState('');
+  const [problem, setProblem] = useState<ProblemView>();
+  const [saved, setSaved] = useState(false);
+  const [secret, setSecret] = useState('');
+  const [rotated, setRotated] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const now = useNow();
+
+  useEffect(() => {
+    let live = true;
+    void api.call('getBridge', { bridgeId }).then((res) => {
+      if (!live) return;
+      if (!res.ok) return setProblem(res.problem);
+      setDetail(res.result);
+      setForm(res.result.settings);
+      setMaxFile(String(res.result.settings.maxFileMb));
+    });
+    return () => {
+      live = false;
+    };
+  }, [api, bridgeId]);
+
+  if (!detail || !form) {
+    return <Card title={t('settings.bridge', { name: bridgeId })}>{problem ? <ProblemBox problem={problem} /> : <p className="boot-loading">{t('app.loading')}</p>}</Card>;
+  }
+
+  const maxFileOk = bridgeSettingsInputSchema.shape.maxFileMb.safeParse(Number(maxFile)).success && maxFile.trim() !== '';
+  const change = (patch: Partial<BridgeSettingsView>): void => {
+    setForm({ ...form, ...patch });
+    setSaved(false);
+  };
+  const allow = form.access.mode === 'allowlist' ? form.access.staffIds : [];
+  const toggleAllow = (staffId: string, on: boolean): void => change({ access: { mode: 'allowlist', staffIds: on ? [...allow, staffId] : allow.filter((s) => s !== staffId) } });
+
+  const save = async (): Promise<void> => {
+    if (!maxFileOk) return;
+    const res = await api.call('saveBridge', { ...base(detail), settings: { ...form, maxFileMb: Number(maxFile) } });
+    if (!res.ok) return setProblem(res.problem);
+    setProblem(undefined);
+    setSaved(true);
+    setDetail({ ...detail, ...res.result });
+    onChanged();
+  };
+
+  const rotate = async (): Promise<void> => {
+    const value = secret.trim();
+    if (!value) return;
+    const res = await api.call('saveBridge', { ...base(detail), appSecret: value });
+    setSecret('');
+    if (!res.ok) return setProblem(res.problem);
+    setProblem(undefined);
+    setRotated(true);
+    setDetail({ ...detail, ...res.result });
+  };
+
+  const remove = async (): Promise<void> => {
+    const res = await api.call('deleteBridge', { bridgeId });
+    if (!res.ok) return setProblem(res.problem);
+    onChanged();
+  };
+
+  const radioName = `access-${bridgeId}`;
+  const catchName = `catchup-${bridgeId}`;
+
+  return (
+    <Card title={t('settings.bridge', { name: detail.name })}>
+      {problem && <ProblemBox problem={problem} guide />}
+      <div className="form-grid">
+        <Field label={t('settings.replyLanguage')}>
+          {(p) => (
+            <select {...p} value={form.replyLanguage} onChange={(e) => change({ replyLanguage: e.target.value === 'en' ? 'en' : 'zh' })}>
+              <option value="zh" lang="zh-CN">
+                中文
+              </option>
+              <option value="en" lang="en">
+                English
+              </option>
+            </select>
+          )}
+        </Field>
+        <Field label={t('settings.maxFileMb')} warn={maxFileOk ? undefined : '1–1024'}>
+          {(p) => <input {...p} type="number" inputMode="numeric" min={1} max={1024} value={maxFile} onChange={(e) => (setMaxFile(e.target.value), setSaved(false))} />}
+        </Field>
+        <fieldset className="radio-group">
+          <legend className="field-label">{t('settings.catchUp')}</legend>
+          {(['resume', 'end'] as const).map((c) => (
+            <label key={c} className="radio">
+              <input type="radio" name={catchName} checked={form.catchUp === c} onChange={() => change({ catchUp: c })} />
+              <span>{t(`settings.catchUps.${c}`)}</span>
+            </label>
+          ))}
+        </fieldset>
+        <fieldset className="radio-group">
+          <legend className="field-label">{t('settings.access')}</legend>
+          {(['everyone', 'admins', 'allowlist'] as const).map((m) => (
+            <label key={m} className="radio">
+              <input type="radio" name={radioName} checked={form.access.mode === m} onChange={() => change({ access: m === 'allowlist' ? { mode: 'allowlist', staffIds: allow } : { mode: m } })} />
+              <span>{t(`settings.accessModes.${m}`)}</span>
+            </label>
+          ))}
+          {form.access.mode === 'allowlist' && (
+            <div className="people">
+              <p className="field-label">{t('settings.people')}</p>
+              {detail.people.length === 0 ? (
+                <p className="empty-inline">{t('settings.noPeople')}</p>
+              ) : (
+                <ul className="people-list">
+                  {[...detail.people]
+                    .sort((a, b) => b.lastSeen - a.lastSeen)
+                    .map((p) => (
+                      <li key={p.staffId}>
+                        <label className="check">
+                          <input type="checkbox" checked={allow.includes(p.staffId)} onChange={(e) => toggleAllow(p.staffId, e.target.checked)} />
+                          <span>
+                            {p.nick}
+                            {p.isAdmin && <span className="tag">{t('settings.admin')}</span>}
+                            <span className="hint"> · {t('settings.lastSeen', { time: formatRelative(p.lastSeen, lng, now, t('time.justNow')) })}</span>
+                          </span>
+                        </label>
+                      </li>
+                    ))}
+                </ul>
+              )}
+            </div>
+          )}
+        </fieldset>
+        <label className="check">
+          <input type="checkbox" checked={form.auditContent} onChange={(e) => change({ auditContent: e.target.checked })} />
+          <span>
+            {t('settings.auditContent')}
+            <span className="hint"> — {t('settings.auditContentHint')}</span>
+          </span>
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={form.thinkingReaction} onChange={(e) => change({ thinkingReaction: e.target.checked })} />
+          <span>{t('settings.thinkingReaction')}</span>
+        </label>
+      </div>
+      <div className="action-row">
+        <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!maxFileOk}>
+          {t('common.save')}
+        </button>
+        <span className="action-note" role="status">
+          {saved ? t('common.saved') : ''}
+        </span>
+      </div>
+
+      <h3 className="sub-head">{t('settings.rotate')}</h3>
+      <p className="hint">
+        <Trans i18nKey="settings.rotateHint" components={{ page: <ConsoleLabel zh={CONSOLE.credentials[0]} en={CONSOLE.credentials[1]} /> }} />
+      </p>
+      <p>{t('settings.lastChanged', { date: detail.secretUpdatedAt ? formatDate(detail.secretUpdatedAt, lng) : detail.secretSource === 'env' ? `$${detail.secretEnv ?? ''}` : t('common.never') })}</p>
+      <div className="rotate-row">
+        <Field label={t('settings.newSecret')}>
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="new-password"
+              spellCheck={false}
+              value={secret}
+              maxLength={256}
+              className="mono"
+              onChange={(e) => (setSecret(e.target.value), setRotated(false))}
+              onPaste={(e) => {
+                e.preventDefault();
+                setSecret(cleanPasted(e.clipboardData.getData('text')));
+                setRotated(false);
+              }}
+            />
+          )}
+        </Field>
+        <button type="button" className="btn" onClick={() => void rotate()} disabled={!secret.trim()}>
+          {t('settings.rotateButton')}
+        </button>
+      </div>
+      <p className="action-note" role="status">
+        {rotated ? t('settings.rotated') : ''}
+      </p>
+
+      <div className="danger-zone">
+        {confirmDelete ? (
+          <div className="confirm" role="alertdialog" aria-labelledby={`del-${bridgeId}`}>
+            <p id={`del-${bridgeId}`}>{t('settings.deleteConfirm', { name: detail.name })}</p>
+            <div className="action-row">
+              <button type="button" className="btn btn-danger" onClick={() => void remove()}>
+                {t('settings.deleteYes')}
+              </button>
+              <button type="button" className="btn" onClick={() => setConfirmDelete(false)} autoFocus>
+                {t('common.cancel')}
+              </button>
+            </div>
+          </div>
+        ) : (
+          <button type="button" className="btn btn-link-danger" onClick={() => setConfirmDelete(true)}>
+            {t('settings.deleteBridge')}
+          </button>
+        )}
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,67 @@
+/** Subscription requests waiting for a decision, with Approve / Reject. */
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { PendingView, ProblemView } from '../../../electron/shared/api';
+import { useApi } from '../api/context';
+import { currentLanguage } from '../i18n';
+import { formatRelative } from './format';
+import { useNow } from './useNow';
+import { ProblemBox } from './Problem';
+
+export function PendingList({ bridgeId, pending, onApproved, onRejected }: { bridgeId: string; pending: PendingView[]; onApproved: (p: PendingView) => void; onRejected: (p: PendingView) => void }) {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const [busy, setBusy] = useState<string>();
+  const [problem, setProblem] = useState<ProblemView>();
+  const lng = currentLanguage(i18n);
+  const now = useNow();
+
+  const decide = async (p: PendingView, approve: boolean): Promise<void> => {
+    setBusy(p.key);
+    setProblem(undefined);
+    const res = approve ? await api.call('approvePending', { bridgeId, key: p.key }) : await api.call('rejectPending', { bridgeId, key: p.key });
+    setBusy(undefined);
+    if (!res.ok) return setProblem(res.problem);
+    if (approve) onApproved(p);
+    else onRejected(p);
+  };
+
+  return (
+    <>
+      {pending.length > 0 && (
+        <ul className="pending-list" aria-label={t('wizard.subscribe.request')}>
+          {pending.map((p) => (
+            <li key={p.key} className="pending">
+              <div className="pending-info">
+                <p className="pending-title">{t('wizard.subscribe.request')}</p>
+                <dl className="pending-facts">
+                  <dt>{t('wizard.subscribe.chat')}</dt>
+                  <dd>{p.chatTitle ?? p.chatId}</dd>
+                  <dt>{t('wizard.subscribe.from')}</dt>
+                  <dd>{p.senderNick ?? t('common.unknown')}</dd>
+                </dl>
+                <p className="hint">{t('wizard.subscribe.expires', { time: formatRelative(p.expiresAt, lng, now, t('time.justNow')) })}</p>
+              </div>
+              <div className="pending-actions">
+                <button type="button" className="btn btn-primary" disabled={busy !== undefined} onClick={() => void decide(p, true)} aria-label={`${t('wizard.subscribe.approve')}: ${p.chatTitle ?? p.chatId}`}>
+                  {t('wizard.subscribe.approve')}
+                </button>
+                <button type="button" className="btn" disabled={busy !== undefined} onClick={() => void decide(p, false)} aria-label={`${t('wizard.subscribe.reject')}: ${p.chatTitle ?? p.chatId}`}>
+                  {t('wizard.subscribe.reject')}
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      {problem && <ProblemBox problem={problem} />}
+    </>
+  );
+}
+
+/** Adds requests (from a fetch or an event) without duplicates, oldest first. */
+export function mergePending(current: PendingView[], incoming: PendingView[]): PendingView[] {
+  const byKey = new Map(current.map((p) => [p.key, p]));
+  for (const p of incoming) byKey.set(p.key, p);
+  return [...byKey.values()].sort((a, b) => a.createdAt - b.createdAt);
+}

@@ -1,0 +1,127 @@
+/** Step 6: start the bridge, wait for /subscribe from DingTalk, approve it, see a message go both ways. */
+import { useEffect, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
+import type { AuditView, BridgeStatusView, PendingView, ProblemView } from '../../../electron/shared/api';
+import { useApi, useApiEvents } from '../api/context';
+import { Badge, RUN_TONE } from '../ui/bits';
+import { CONSOLE, ConsolePath } from '../ui/ConsoleLabel';
+import { mergePending, PendingList } from '../ui/Pending';
+import { ProblemBox } from '../ui/Problem';
+import { Traffic } from '../ui/Traffic';
+
+const AUDIT_POLL_MS = 2_000;
+
+export function StepSubscribe({ bridgeId, onDone, onBack }: { bridgeId: string; onDone: () => void; onBack: () => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [status, setStatus] = useState<BridgeStatusView>();
+  const [startProblem, setStartProblem] = useState<ProblemView>();
+  const [pending, setPending] = useState<PendingView[]>([]);
+  const [approved, setApproved] = useState<{ chatId: string; title: string }>();
+  const [rejected, setRejected] = useState(false);
+  const [traffic, setTraffic] = useState<AuditView[]>([]);
+
+  // Read what is already waiting, then start the bridge (restart a running one: the credentials may be new).
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      const before = await api.call('getBridge', { bridgeId });
+      if (!live) return;
+      if (before.ok) setPending((p) => mergePending(p, before.result.pending));
+      const idle = !before.ok || before.result.status.state === 'stopped' || before.result.status.state === 'error';
+      const started = idle ? await api.call('startBridge', { bridgeId }) : await api.call('restartBridge', { bridgeId });
+      if (!live) return;
+      if (started.ok) setStatus(started.result);
+      else setStartProblem(started.problem);
+    })();
+    return () => {
+      live = false;
+    };
+  }, [api, bridgeId]);
+
+  useApiEvents((e) => {
+    if (e.type === 'bridge-status' && e.bridgeId === bridgeId) setStatus(e.status);
+    if (e.type === 'pending' && e.bridgeId === bridgeId) setPending((p) => mergePending(p, [e.pending]));
+  });
+
+  // After the approval, show the chat's traffic so the user sees a message go both ways.
+  useEffect(() => {
+    if (!approved) return;
+    let live = true;
+    const poll = async (): Promise<void> => {
+      const res = await api.call('audit', { bridgeId, chatId: approved.chatId, limit: 10 });
+      if (live && res.ok) setTraffic(res.result);
+    };
+    void poll();
+    const timer = setInterval(() => void poll(), AUDIT_POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [api, bridgeId, approved]);
+
+  const problem = startProblem ?? status?.dingtalk.problem ?? status?.lastProblem;
+  const connected = status?.dingtalk.status === 'connected';
+
+  return (
+    <div className="step">
+      <p className="lead">{t('wizard.subscribe.lead')}</p>
+      <ol className="numbered">
+        <li>
+          <Trans i18nKey="wizard.subscribe.group" components={{ path: <ConsolePath steps={[CONSOLE.groupSettings, CONSOLE.robot, CONSOLE.addRobot]} /> }} />
+        </li>
+        <li>{t('wizard.subscribe.single')}</li>
+        <li>
+          <Trans i18nKey="wizard.subscribe.send" components={{ cmd: <code>/subscribe</code> }} />
+        </li>
+      </ol>
+
+      <div className="subscribe-status">
+        <Badge tone={status ? RUN_TONE[status.state] : 'busy'}>{status ? `${t(`state.run.${status.state}`)} · ${t('dashboard.dingtalk')}: ${t(`state.conn.${status.dingtalk.status}`)}` : t('wizard.subscribe.starting')}</Badge>
+      </div>
+      {problem && <ProblemBox problem={problem} guide />}
+
+      {approved ? (
+        <div className="callout callout-ok" role="status">
+          <p className="callout-title">✓ {t('wizard.subscribe.approved', { chat: approved.title })}</p>
+          <p>{t('wizard.subscribe.tryIt')}</p>
+          <h3 className="sub-head">{t('wizard.subscribe.traffic')}</h3>
+          <Traffic records={traffic} empty={t('dashboard.noTraffic')} />
+        </div>
+      ) : pending.length === 0 ? (
+        <div className="waiting" role="status" aria-live="polite">
+          {connected && <span className="spinner" aria-hidden="true" />}
+          <div>
+            <p className="waiting-title">{connected ? t('wizard.subscribe.waiting') : t('wizard.subscribe.starting')}</p>
+            <p className="hint">{t('wizard.subscribe.waitingHint')}</p>
+          </div>
+        </div>
+      ) : null}
+      {!approved && rejected && pending.length === 0 && <p role="status">{t('wizard.subscribe.rejected')}</p>}
+
+      {!approved && (
+        <PendingList
+          bridgeId={bridgeId}
+          pending={pending}
+          onApproved={(p) => {
+            setPending((all) => all.filter((x) => x.key !== p.key));
+            setApproved({ chatId: p.chatId, title: p.chatTitle ?? p.chatId });
+          }}
+          onRejected={(p) => {
+            setPending((all) => all.filter((x) => x.key !== p.key));
+            setRejected(true);
+          }}
+        />
+      )}
+
+      <div className="wizard-nav">
+        <button type="button" className="btn" onClick={onBack}>
+          {t('common.back')}
+        </button>
+        <button type="button" className={approved ? 'btn btn-primary' : 'btn'} onClick={onDone}>
+          {approved ? t('wizard.subscribe.finish') : t('wizard.subscribe.skip')}
+        </button>
+      </div>
+    </div>
+  );
+}

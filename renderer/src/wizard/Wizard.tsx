@@ -1,0 +1,106 @@
+/** The setup wizard: the guide's steps 1–6, each with the console labels in 中文 and English. */
+import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AppSettingsView } from '../../../electron/shared/api';
+import { StepCreate, StepPermissions, StepPublish, StepRobot } from './InfoSteps';
+import { StepCredentials, type Draft } from './StepCredentials';
+import { StepSubscribe } from './StepSubscribe';
+
+/** Values an entry point may fill in ahead (the sandbox's "try it first" uses this). */
+export interface WizardPrefill {
+  name?: string;
+  groupId?: string;
+  ccccHome?: string;
+  appKey?: string;
+  appSecret?: string;
+  robotCode?: string;
+  /** Open at this step (0-based); e.g. the sandbox needs no console steps. */
+  step?: number;
+}
+
+const STEPS = ['create', 'permissions', 'robot', 'publish', 'credentials', 'subscribe'] as const;
+const CREDENTIALS = 4;
+const SUBSCRIBE = 5;
+
+export function Wizard({ prefill, appSettings, onDone }: { prefill?: WizardPrefill; appSettings: AppSettingsView; onDone: (bridgeId: string) => void }) {
+  const { t } = useTranslation();
+  const [step, setStep] = useState(() => Math.min(Math.max(prefill?.step ?? 0, 0), CREDENTIALS));
+  const [bridgeId, setBridgeId] = useState<string>();
+  const [draft, setDraft] = useState<Draft>(() => ({
+    name: prefill?.name ?? '',
+    groupId: prefill?.groupId ?? '',
+    ccccHome: prefill?.ccccHome,
+    appKey: prefill?.appKey ?? '',
+    appSecret: prefill?.appSecret ?? '',
+    robotCode: prefill?.robotCode ?? '',
+    secretEnv: undefined,
+  }));
+  const [cards, setCards] = useState(false);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  // Moving between steps puts focus on the new step's title, for keyboard and screen-reader users.
+  const goTo = (i: number): void => {
+    setStep(i);
+    requestAnimationFrame(() => headingRef.current?.focus());
+  };
+
+  const reachable = (i: number): boolean => i <= CREDENTIALS || bridgeId !== undefined;
+  const name = STEPS[step] ?? 'create';
+
+  return (
+    <div className="wizard">
+      <header className="page-head">
+        <h1>{t('wizard.title')}</h1>
+      </header>
+      <nav aria-label={t('wizard.progress')}>
+        <ol className="stepper">
+          {STEPS.map((s, i) => (
+            <li key={s} className={i < step ? 'done' : i === step ? 'current' : undefined}>
+              <button type="button" onClick={() => goTo(i)} disabled={!reachable(i)} aria-current={i === step ? 'step' : undefined}>
+                <span className="stepper-num" aria-hidden="true">
+                  {i < step ? '✓' : i + 1}
+                </span>
+                <span className="stepper-label">{t(`wizard.steps.${s}`)}</span>
+              </button>
+            </li>
+          ))}
+        </ol>
+      </nav>
+      <section className="wizard-body" aria-labelledby="wizard-step-title">
+        <p className="step-count">{t('wizard.stepOf', { n: step + 1, total: STEPS.length })}</p>
+        <h2 id="wizard-step-title" ref={headingRef} tabIndex={-1}>
+          {t(`wizard.steps.${name}`)}
+        </h2>
+        {name === 'create' && <StepCreate />}
+        {name === 'permissions' && <StepPermissions cards={cards} onCards={setCards} />}
+        {name === 'robot' && <StepRobot />}
+        {name === 'publish' && <StepPublish />}
+        {name === 'credentials' && (
+          <StepCredentials
+            draft={draft}
+            onDraft={setDraft}
+            bridgeId={bridgeId}
+            envMode={appSettings.envSecretMode}
+            onSaved={(id) => {
+              setBridgeId(id);
+              goTo(SUBSCRIBE);
+            }}
+            onBridgeId={setBridgeId}
+            onBack={() => goTo(CREDENTIALS - 1)}
+          />
+        )}
+        {name === 'subscribe' && bridgeId && <StepSubscribe bridgeId={bridgeId} onDone={() => onDone(bridgeId)} onBack={() => goTo(CREDENTIALS)} />}
+        {step < CREDENTIALS && (
+          <div className="wizard-nav">
+            <button type="button" className="btn" onClick={() => goTo(step - 1)} disabled={step === 0}>
+              {t('common.back')}
+            </button>
+            <button type="button" className="btn btn-primary" onClick={() => goTo(step + 1)}>
+              {t('common.next')}
+            </button>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,5 @@
+/** The setup wizard end to end in English, light and dark. */
+import { wizardFlow } from './wizard-flow';
+import { VARIANTS } from './world';
+
+wizardFlow(VARIANTS.filter((v) => v.name.startsWith('en-')));
