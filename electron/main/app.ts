@@ -145,8 +145,8 @@ export function runApp(): void {
     });
     service = s;
 
-    hardenSession();
     const page = appPage();
+    hardenSession(page);
     cleanups.push(registerIpc({ ipcMain, handlers: s.handlers, page, windows, log }));
 
     // The tray follows every state change; refreshes that pile up run once.

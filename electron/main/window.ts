@@ -74,16 +74,23 @@ export function hardenContents(contents: WebContents, page: AppPage, openExterna
   });
 }
 
-/** The CSP as a response header too (the page's meta tag covers file:// loads, which have no headers). */
-export function hardenSession(session: Session = electronSession.defaultSession): void {
+/** The one permission the page needs: the wizard's copy buttons write to the clipboard. */
+const ALLOWED_PERMISSIONS = new Set(['clipboard-sanitized-write']);
+
+/**
+ * The CSP as a response header too (the page's meta tag covers file:// loads, which have no
+ * headers); every permission denied except writing to the clipboard from the app's own page.
+ */
+export function hardenSession(page: AppPage, session: Session = electronSession.defaultSession): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     const headers = { ...details.responseHeaders };
     for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-security-policy') delete headers[name];
     callback({ responseHeaders: { ...headers, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
-  // The app needs no camera, microphone, geolocation, notifications from the page, …
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  const allowed = (contents: WebContents | null, permission: string): boolean =>
+    ALLOWED_PERMISSIONS.has(permission) && contents !== null && isAppUrl(contents.getURL(), page);
+  session.setPermissionRequestHandler((contents, permission, callback) => callback(allowed(contents, permission)));
+  session.setPermissionCheckHandler((contents, permission) => allowed(contents, permission));
 }
 
 export function createMainWindow(o: MainWindowOptions): BrowserWindow {

@@ -103,24 +103,39 @@ describe('the app window', () => {
 });
 
 describe('the session', () => {
-  it('sets a strict CSP header on every response, replacing any other, and denies every permission', () => {
+  it('sets a strict CSP header on every response, replacing any other', () => {
     const session = fakeSession();
-    hardenSession(session as never);
+    hardenSession(page, session as never);
     const listener = session.webRequest.onHeadersReceived.mock.calls[0]![0] as (d: unknown, cb: (r: unknown) => void) => void;
     const callback = vi.fn();
-    listener({ responseHeaders: { 'content-security-policy': ["default-src *"], 'X-Other': ['1'] } }, callback);
+    listener({ responseHeaders: { 'content-security-policy': ['default-src *'], 'X-Other': ['1'] } }, callback);
     expect(callback).toHaveBeenCalledWith({ responseHeaders: { 'X-Other': ['1'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
     expect(CONTENT_SECURITY_POLICY).toContain("object-src 'none'");
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
-    const permission = vi.fn();
-    (session.setPermissionRequestHandler.mock.calls[0]![0] as (...a: unknown[]) => void)({}, 'media', permission);
-    expect(permission).toHaveBeenCalledWith(false);
-    expect((session.setPermissionCheckHandler.mock.calls[0]![0] as () => boolean)()).toBe(false);
+  });
+
+  it('denies every permission but clipboard writes from the app page', () => {
+    const session = fakeSession();
+    hardenSession(page, session as never);
+    const request = session.setPermissionRequestHandler.mock.calls[0]![0] as (wc: unknown, p: string, cb: (ok: boolean) => void) => void;
+    const check = session.setPermissionCheckHandler.mock.calls[0]![0] as (wc: unknown, p: string) => boolean;
+    const appPage = { getURL: () => 'file:///opt/app/out/renderer/index.html#/wizard' };
+    const foreign = { getURL: () => 'https://evil.example/' };
+    const answer = (wc: unknown, permission: string): boolean => {
+      let granted: boolean | undefined;
+      request(wc, permission, (ok) => (granted = ok));
+      expect(check(wc, permission)).toBe(granted);
+      return granted!;
+    };
+    expect(answer(appPage, 'clipboard-sanitized-write')).toBe(true);
+    expect(answer(foreign, 'clipboard-sanitized-write')).toBe(false);
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) expect(answer(appPage, permission)).toBe(false);
+    expect(check(null, 'clipboard-sanitized-write')).toBe(false);
   });
 
   it('applies to the default session when none is given', () => {
-    hardenSession();
+    hardenSession(page);
     expect(electron.current.session.defaultSession.webRequest.onHeadersReceived).toHaveBeenCalled();
   });
 });
