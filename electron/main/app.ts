@@ -80,7 +80,10 @@ export function runApp(): void {
     broadcast(windows(), { type: 'navigate', view });
   };
 
-  app.on('second-instance', showWindow);
+  // Another launch shows this one, unless it was the OS starting us at login again.
+  app.on('second-instance', (_event, argv) => {
+    if (!launchedAtLogin(argv)) showWindow();
+  });
   app.on('activate', showWindow);
   // The app lives in the tray: no window is no reason to quit.
   app.on('window-all-closed', () => undefined);

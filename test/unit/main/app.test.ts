@@ -146,7 +146,9 @@ describe('desktop app lifecycle', () => {
     const { win } = await started();
     win.hide();
     win.minimized = true;
-    h.electron.app.emit('second-instance');
+    h.electron.app.emit('second-instance', {}, ['app', '--hidden']);
+    expect(win.isVisible()).toBe(false);
+    h.electron.app.emit('second-instance', {}, ['app']);
     expect([win.isVisible(), win.isMinimized(), win.focused]).toEqual([true, false, true]);
   });
 
