@@ -31,6 +31,11 @@ export default tseslint.config(
     },
   },
   {
+    // The sandbox chat page runs in the browser.
+    files: ['electron/sandbox/chat/web/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // core is plain Node: it must never reach for Electron.
     files: ['electron/core/**/*.ts'],
     rules: {

@@ -129,6 +129,7 @@ export class FakeGroup {
   readonly ledger: LedgerWriter;
   readonly doc: Record<string, unknown>;
   private readonly startedAt = new Map<string, number>();
+  private readonly listeners = new Set<(event: LedgerEvent) => void>();
 
   private constructor(
     readonly id: string,
@@ -371,12 +372,30 @@ export class FakeGroup {
       data['attachments'] = [...attachments, { kind: 'text', path: rel, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }];
     }
     await this.ledger.append(event);
+    this.announce(event);
     return event;
+  }
+
+  /** Called with every event the daemon appends (demo agents listen here). Returns an unsubscribe function. */
+  onEvent(listener: (event: LedgerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  private announce(event: LedgerEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(structuredClone(event));
+      } catch {
+        // a listener's own problem must not fail the daemon operation
+      }
+    }
   }
 
   async appendEvent(kind: string, by: string, data: Record<string, unknown>, scopeKey = ''): Promise<LedgerEvent> {
     const event = makeEvent(this.id, kind, by, data, scopeKey);
     await this.ledger.append(event);
+    this.announce(event);
     return event;
   }
 }

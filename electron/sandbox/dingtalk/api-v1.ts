@@ -192,7 +192,7 @@ export class V1Api {
       msgParam: msg.msgParam,
       at: Date.now(),
     };
-    this.state.sent.push(rec);
+    this.state.recordSent(rec);
     return okReply(api, { processQueryKey: processQueryKey() }, appKey);
   }
 
@@ -219,7 +219,7 @@ export class V1Api {
     const flowControlledStaffIdList = userIds.filter((u) => !invalidStaffIdList.includes(u) && faults.otoFlowControlled.includes(u));
     const delivered = userIds.filter((u) => !invalidStaffIdList.includes(u) && !flowControlledStaffIdList.includes(u));
     if (delivered.length > 0) {
-      this.state.sent.push({
+      this.state.recordSent({
         via: 'oto',
         appKey,
         robotCode: body['robotCode'] as string,
@@ -261,7 +261,7 @@ export class V1Api {
     if (robotErr) return bad(robotErr);
     if (!isNonEmptyString(body['openMsgId'])) return bad(v1.missing('openMsgId'));
     if (!isNonEmptyString(body['openConversationId'])) return bad(v1.missing('openConversationId'));
-    this.state.emotionLog.push({ action, appKey, body, at: Date.now() });
+    this.state.recordEmotion({ action, appKey, body, at: Date.now() });
     return okReply(api, { success: true, result: true }, appKey);
   }
 

@@ -95,6 +95,16 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     protocolErrors: () => structuredClone(state.protocolErrorLog),
     queuedCount: () => gateway.queuedCount(),
     expireToken: (appKey) => state.expireTokens(appKey),
+    onSent: (listener) => state.onSent(listener),
+    onEmotion: (listener) => state.onEmotion(listener),
+    fileContent(downloadCode) {
+      const file = state.files.get(downloadCode);
+      return file ? { content: Buffer.from(file.content), fileName: file.fileName } : undefined;
+    },
+    mediaContent(id) {
+      const media = state.mediaFiles.get(id);
+      return media ? { content: Buffer.from(media.content), fileName: media.fileName, type: media.type } : undefined;
+    },
 
     close() {
       closing ??= (async () => {

@@ -112,6 +112,7 @@ export class LegacyApi {
     if (bytes.length === 0) return bad(legacy.emptyFile());
     if (bytes.length > rule.maxBytes) return bad(legacy.badFileSize(bytes.length, rule.maxBytes));
     const id = mediaId();
+    this.state.mediaFiles.set(id, { content: bytes, fileName, type });
     this.state.media.push({
       mediaId: id,
       type,
@@ -154,7 +155,7 @@ export class LegacyApi {
     const at = body['at'];
     if (at !== undefined && (at === null || typeof at !== 'object' || Array.isArray(at))) return bad(legacy.missing('at'));
     if (!this.state.takeWebhookRate(session.conversationId)) return bad(legacy.sendTooFast());
-    this.state.sent.push({
+    this.state.recordSent({
       via: 'webhook',
       appKey,
       robotCode: session.robotCode,

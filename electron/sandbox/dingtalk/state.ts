@@ -15,6 +15,7 @@ import type {
   FrameRecord,
   MediaRecord,
   OpenRequestRecord,
+  FakeListener,
   ProtocolErrorRecord,
   RequestRecord,
   SentMessage,
@@ -138,11 +139,35 @@ export class FakeState {
   /** URL token → downloadCode */
   readonly fileUrls = new Map<string, string>();
 
+  /** media_id → the uploaded bytes (the sandbox shows the robot's files and pictures). */
+  readonly mediaFiles = new Map<string, { content: Buffer; fileName: string; type: string }>();
+
+  private readonly sentListeners = new Set<FakeListener<SentMessage>>();
+  private readonly emotionListeners = new Set<FakeListener<EmotionRecord>>();
+
   private readonly qpsWindows = new Map<string, number[]>();
   private readonly webhookWindows = new Map<string, number[]>();
 
   constructor(opts: ResolvedOptions) {
     this.opts = opts;
+  }
+
+  onSent(listener: FakeListener<SentMessage>): () => void {
+    return subscribe(this.sentListeners, listener);
+  }
+
+  onEmotion(listener: FakeListener<EmotionRecord>): () => void {
+    return subscribe(this.emotionListeners, listener);
+  }
+
+  recordSent(message: SentMessage): void {
+    this.sent.push(message);
+    notify(this.sentListeners, message);
+  }
+
+  recordEmotion(record: EmotionRecord): void {
+    this.emotionLog.push(record);
+    notify(this.emotionListeners, record);
   }
 
   app(appKey: string): Required<FakeApp> | undefined {
@@ -243,6 +268,22 @@ export class FakeState {
     t.used = true;
     if (t.expiresAt <= Date.now()) return { ok: false, reason: 'expired' };
     return { ok: true, ticket: t };
+  }
+}
+
+function subscribe<T>(set: Set<FakeListener<T>>, listener: FakeListener<T>): () => void {
+  set.add(listener);
+  return () => void set.delete(listener);
+}
+
+/** Listeners get their own copy; one that throws must not break the API call that recorded it. */
+function notify<T>(set: Set<FakeListener<T>>, record: T): void {
+  for (const listener of set) {
+    try {
+      listener(structuredClone(record));
+    } catch {
+      // a listener's own problem
+    }
   }
 }
 

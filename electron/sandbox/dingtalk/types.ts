@@ -270,6 +270,13 @@ export interface ProtocolErrorRecord {
   at: number;
 }
 
+export type FakeListener<T> = (record: T) => void;
+
+export interface StoredContent {
+  content: Buffer;
+  fileName: string;
+}
+
 export interface FakeDingTalk {
   /** e.g. http://127.0.0.1:PORT (serves /v1.0/…). */
   readonly apiBase: string;
@@ -308,5 +315,13 @@ export interface FakeDingTalk {
   /** Robot messages / events waiting for a live subscribed connection. */
   queuedCount(): number;
   expireToken(appKey?: string): void;
+  /** Called for every message the robot sent (any route), as it is recorded. Returns an unsubscribe function. */
+  onSent(listener: FakeListener<SentMessage>): () => void;
+  /** Called for every emotion reply/recall. Returns an unsubscribe function. */
+  onEmotion(listener: FakeListener<EmotionRecord>): () => void;
+  /** The bytes of a file people sent (by downloadCode). */
+  fileContent(downloadCode: string): StoredContent | undefined;
+  /** The bytes the robot uploaded with media/upload (by media_id), with the upload's type. */
+  mediaContent(mediaId: string): (StoredContent & { type: string }) | undefined;
   close(): Promise<void>;
 }

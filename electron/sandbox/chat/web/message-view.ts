@@ -1,0 +1,224 @@
+/**
+ * A message's body as the DingTalk client shows it: text with @-mentions, the Markdown subset,
+ * link cards, ActionCards with buttons, feed cards, pictures and files. Command links
+ * (`dtmd://dingtalkclient/sendMessage?content=…`) send their text when tapped.
+ */
+import { commandOf, linkKind, parseMarkdown, type Block, type Inline } from '../markdown';
+import type { ActionButtonView, ChatMessage, MessageBody, PersonInfo } from '../protocol';
+import { extensionOf } from '../protocol';
+import { h, icon, formatSize, type Child } from './dom';
+
+export interface ViewContext {
+  people: PersonInfo[];
+  robotName: string;
+  /** Sends a command link's text as the current person, in the current chat. */
+  sendCommand(text: string): void;
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Text with @-mentions of known names highlighted and web addresses as links. */
+function richText(text: string, ctx: ViewContext, mentionIds: string[] = []): Child[] {
+  // The robot may @ someone by staff id; DingTalk shows their name.
+  let shown = text;
+  for (const id of mentionIds) {
+    const p = ctx.people.find((x) => x.staffId === id);
+    if (p) shown = shown.split(`@${id}`).join(`@${p.nick}`);
+  }
+  const names = [ctx.robotName, '所有人', ...ctx.people.map((p) => p.nick)].sort((a, b) => b.length - a.length).map(escapeRe);
+  const re = new RegExp(`(@(?:${names.join('|')}))|(https?:\\/\\/[^\\s<>"'）)]+)`, 'gu');
+  const out: Child[] = [];
+  let last = 0;
+  for (const m of shown.matchAll(re)) {
+    if (m.index > last) out.push(shown.slice(last, m.index));
+    if (m[1]) out.push(h('span', { class: 'mention' }, m[1]));
+    else out.push(webLink(m[2]!, [m[2]!]));
+    last = m.index + m[0].length;
+  }
+  if (last < shown.length) out.push(shown.slice(last));
+  return out;
+}
+
+function webLink(href: string, children: Child[]): HTMLAnchorElement {
+  return h('a', { attrs: { href, target: '_blank', rel: 'noopener noreferrer' } }, ...children);
+}
+
+function commandLink(text: string, children: Child[], ctx: ViewContext): HTMLAnchorElement {
+  return h(
+    'a',
+    {
+      class: 'command-link',
+      title: `点击发送 / tap to send: ${text}`,
+      attrs: { href: '#', role: 'button', 'data-command': text },
+      on: {
+        click: (e) => {
+          e.preventDefault();
+          ctx.sendCommand(text);
+        },
+      },
+    },
+    ...children,
+  );
+}
+
+function inlines(nodes: Inline[], ctx: ViewContext, mentionIds: string[]): Child[] {
+  return nodes.map((n): Child => {
+    switch (n.t) {
+      case 'text':
+        return h('span', {}, ...richText(n.v, ctx, mentionIds));
+      case 'br':
+        return h('br');
+      case 'strong':
+        return h('strong', {}, ...inlines(n.c, ctx, mentionIds));
+      case 'em':
+        return h('em', {}, ...inlines(n.c, ctx, mentionIds));
+      case 'code':
+        return h('code', {}, n.v);
+      case 'image':
+        return linkKind(n.src) === 'web' || n.src.startsWith('/files/') ? h('img', { class: 'md-image', attrs: { src: n.src, alt: n.alt, loading: 'lazy' } }) : `[${n.alt || '图片'}]`;
+      case 'link': {
+        const kind = linkKind(n.href);
+        const children = inlines(n.c, ctx, mentionIds);
+        if (kind === 'command') return commandLink(commandOf(n.href)!, children, ctx);
+        if (kind === 'web') return webLink(n.href, children);
+        return h('span', {}, ...children);
+      }
+    }
+  });
+}
+
+function blocks(nodes: Block[], ctx: ViewContext, mentionIds: string[]): Child[] {
+  return nodes.map((b): Child => {
+    switch (b.t) {
+      case 'heading':
+        return h(`h${Math.min(6, Math.max(1, b.level))}` as 'h1', { class: 'md-h' }, ...inlines(b.c, ctx, mentionIds));
+      case 'para':
+        return h('p', {}, ...inlines(b.c, ctx, mentionIds));
+      case 'quote':
+        return h('blockquote', {}, ...blocks(b.c, ctx, mentionIds));
+      case 'code':
+        return h('pre', {}, h('code', {}, b.v));
+      case 'hr':
+        return h('hr');
+      case 'list': {
+        const items = b.items.map((item) => h('li', {}, ...inlines(item, ctx, mentionIds)));
+        return b.ordered ? h('ol', { attrs: b.start !== 1 ? { start: String(b.start) } : {} }, ...items) : h('ul', {}, ...items);
+      }
+    }
+  });
+}
+
+export function markdownView(text: string, ctx: ViewContext, mentionIds: string[] = []): HTMLElement {
+  return h('div', { class: 'md' }, ...blocks(parseMarkdown(text), ctx, mentionIds));
+}
+
+function button(b: ActionButtonView, ctx: ViewContext): HTMLElement {
+  const command = commandOf(b.url);
+  if (command !== undefined) {
+    return h('button', { class: 'card-button', title: `点击发送 / tap to send: ${command}`, attrs: { type: 'button', 'data-command': command }, on: { click: () => ctx.sendCommand(command) } }, b.title);
+  }
+  if (linkKind(b.url) === 'web') return h('a', { class: 'card-button', attrs: { href: b.url, target: '_blank', rel: 'noopener noreferrer' } }, b.title);
+  return h('span', { class: 'card-button disabled' }, b.title);
+}
+
+const FILE_COLORS: Record<string, string> = { pdf: 'red', doc: 'blue', docx: 'blue', xls: 'green', xlsx: 'green', ppt: 'orange', pptx: 'orange', zip: 'purple', rar: 'purple' };
+
+function fileCard(body: Extract<MessageBody, { type: 'file' }>): HTMLElement {
+  const ext = (body.fileType || extensionOf(body.name) || 'file').toLowerCase();
+  return h(
+    'div',
+    { class: 'file-card' },
+    h('div', { class: `file-badge ${FILE_COLORS[ext] ?? 'gray'}` }, ext.slice(0, 4).toUpperCase()),
+    h('div', { class: 'file-info' }, h('div', { class: 'file-name', title: body.name }, body.name), h('div', { class: 'file-size' }, formatSize(body.size))),
+    h('a', { class: 'file-download', title: '下载 / Download', attrs: { href: `${body.href}?download=1`, download: body.name } }, icon('download', 18), '下载'),
+  );
+}
+
+/** The bubble (or card) for a message body. */
+export function bodyView(m: ChatMessage, ctx: ViewContext): HTMLElement {
+  const body = m.body;
+  switch (body.type) {
+    case 'text': {
+      const text = h('div', { class: 'bubble text' }, ...richText(body.text, ctx, m.mentions));
+      // A text message whose @ is not written in it: DingTalk adds the names at the end.
+      const missing = m.from.kind === 'robot' ? m.mentions.filter((id) => !body.text.includes(`@${id}`)) : [];
+      for (const id of missing) {
+        const nick = ctx.people.find((p) => p.staffId === id)?.nick ?? id;
+        text.append(' ', h('span', { class: 'mention' }, `@${nick}`));
+      }
+      if (m.mentionsAll && !body.text.includes('@所有人')) text.append(' ', h('span', { class: 'mention' }, '@所有人'));
+      return text;
+    }
+    case 'markdown':
+      return h('div', { class: 'bubble markdown' }, markdownView(body.text, ctx, m.mentions));
+    case 'link':
+      return h(
+        'a',
+        { class: 'card link-card', attrs: { href: linkKind(body.url) === 'web' ? body.url : '#', target: '_blank', rel: 'noopener noreferrer' } },
+        h('div', { class: 'link-title' }, body.title),
+        h(
+          'div',
+          { class: 'link-body' },
+          h('div', { class: 'link-text' }, body.text),
+          body.picUrl && linkKind(body.picUrl) === 'web' ? h('img', { class: 'link-pic', attrs: { src: body.picUrl, alt: '' } }) : h('div', { class: 'link-pic placeholder' }, icon('external', 22)),
+        ),
+        h('div', { class: 'card-foot' }, '链接 · Link'),
+      );
+    case 'actionCard':
+      return h(
+        'div',
+        { class: 'card action-card' },
+        h('div', { class: 'card-body' }, markdownView(body.text, ctx, m.mentions)),
+        h('div', { class: `card-buttons ${body.horizontal ? 'horizontal' : 'vertical'}` }, ...body.buttons.map((b) => button(b, ctx))),
+      );
+    case 'feedCard':
+      return h(
+        'div',
+        { class: 'card feed-card' },
+        ...body.links.map((l) =>
+          h(
+            'a',
+            { class: 'feed-item', attrs: { href: linkKind(l.url) === 'web' ? l.url : '#', target: '_blank', rel: 'noopener noreferrer' } },
+            h('span', { class: 'feed-title' }, l.title),
+            l.picUrl && linkKind(l.picUrl) === 'web' ? h('img', { class: 'feed-pic', attrs: { src: l.picUrl, alt: '' } }) : null,
+          ),
+        ),
+      );
+    case 'image':
+      return h(
+        'a',
+        { class: 'image-message', title: body.name || '图片', attrs: { href: body.src, target: '_blank', rel: 'noopener noreferrer' } },
+        h('img', { attrs: { src: body.src, alt: body.name || '图片', loading: 'lazy' } }),
+      );
+    case 'file':
+      return fileCard(body);
+    case 'unsupported':
+      return h('div', { class: 'bubble unsupported' }, `[暂不支持的消息 / unsupported] ${body.what}`);
+  }
+}
+
+/** One line for the chat list. */
+export function previewOf(m: ChatMessage, ctx: ViewContext, plain: (md: string) => string): string {
+  const b = m.body;
+  const who = m.from.kind === 'robot' ? ctx.robotName : (ctx.people.find((p) => p.staffId === (m.from as { staffId: string }).staffId)?.nick ?? '');
+  const what = (() => {
+    switch (b.type) {
+      case 'text':
+        return b.text;
+      case 'markdown':
+      case 'actionCard':
+        return b.title || plain(b.text);
+      case 'link':
+        return `[链接] ${b.title}`;
+      case 'feedCard':
+        return `[链接] ${b.links[0]?.title ?? ''}`;
+      case 'image':
+        return '[图片]';
+      case 'file':
+        return `[文件] ${b.name}`;
+      case 'unsupported':
+        return '[消息]';
+    }
+  })();
+  return `${who}: ${what}`;
+}
