@@ -19,15 +19,27 @@ export interface KeyValueFile {
   set(key: string, value: unknown): void;
 }
 
-/** One file in the app's userData folder; only this user may read it. */
+/** One file in the app's userData folder; only this user may read it. A damaged file is a problem to show, never silently emptied. */
 export function openAppStore(options: { cwd?: string; name?: string } = {}): ElectronStore<Record<string, unknown>> {
-  return new ElectronStore<Record<string, unknown>>({
-    name: options.name ?? 'cccc-dingtalk-bridge',
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    configFileMode: 0o600,
-    // Keys are bridge ids, which may hold dots.
-    accessPropertiesByDotNotation: false,
-  });
+  try {
+    return new ElectronStore<Record<string, unknown>>({
+      name: options.name ?? 'cccc-dingtalk-bridge',
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      configFileMode: 0o600,
+      // Keys are bridge ids, which may hold dots.
+      accessPropertiesByDotNotation: false,
+    });
+  } catch (err) {
+    throw new BridgeError(
+      {
+        code: 'config.invalid',
+        message: `The app's settings file cannot be read (${err instanceof SyntaxError ? 'not valid JSON' : ((err as NodeJS.ErrnoException).code ?? 'error')})`,
+        hint: 'Move cccc-dingtalk-bridge.json out of the app data folder and start again: the bridges are then set up afresh.',
+        retryable: false,
+      },
+      { cause: err },
+    );
+  }
 }
 
 export type SafeStorageApi = Pick<SafeStorage, 'isAsyncEncryptionAvailable' | 'encryptStringAsync' | 'decryptStringAsync' | 'getSelectedStorageBackend'>;

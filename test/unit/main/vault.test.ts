@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -124,6 +124,12 @@ describe('Vault (SecretStore on safeStorage + electron-store)', () => {
     expect(await none.info()).toEqual({ backend: 'unavailable', encrypted: false });
     await expect(none.set('b1', SECRET)).rejects.toMatchObject({ code: 'vault.unavailable' });
     expect(await readFile(join(dir, 'other.json'), 'utf8').catch(() => '')).not.toContain(SECRET);
+  });
+
+  it('a store file that is not JSON is a readable problem, and is left as it was', async () => {
+    await writeFile(join(dir, 'cccc-dingtalk-bridge.json'), '{"profiles": [');
+    expect(() => openAppStore()).toThrow(expect.objectContaining({ code: 'config.invalid', message: "The app's settings file cannot be read (not valid JSON)" }));
+    expect(await readFile(join(dir, 'cccc-dingtalk-bridge.json'), 'utf8')).toBe('{"profiles": [');
   });
 
   it('a damaged secrets entry is a readable problem', async () => {
