@@ -57,9 +57,8 @@ interface Entry {
   bridge?: Bridge;
   locks?: HeldLocks;
   logFile?: RotatingFile;
-  /** What it was started with. */
-  profile?: ControlProfile;
-  ccccHome?: string;
+  /** Its group and app while it starts or runs: claimed before any await, so two starts cannot both pass the check. */
+  claim?: { name: string; groupId: string; ccccHome: string; appKey: string };
   /** The user wants it running (start, autostart); a stop clears it. */
   want: boolean;
   /** When no bridge runs: stopped by request, or stopped by a failure. */
@@ -237,6 +236,19 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     const ccccHome = profile.ccccHome ?? resolveCcccHome({ env: o.env });
     const target: GuardTarget = { bridgeId: profile.id, groupId: profile.groupId, ccccHome, configHome: o.configHome, host: o.host };
     this.refuseSiblings(e, profile, ccccHome);
+    e.claim = { name: profile.name, groupId: profile.groupId, ccccHome, appKey: profile.appKey };
+    try {
+      await this.boot(e, profile, appSecret, target);
+    } catch (err) {
+      e.claim = undefined;
+      throw err;
+    }
+  }
+
+  /** The guards (CCCC's own bridge, other instances), then the engine. */
+  private async boot(e: Entry, profile: ControlProfile, appSecret: string, target: GuardTarget): Promise<void> {
+    const o = this.options;
+    const { ccccHome } = target;
     const own = await ownBridgeProblems(target, profile.appKey);
     if (own[0]) throw new BridgeError(own[0]);
     const taken = await acquireInstanceLocks(target, profile.appKey);
@@ -262,7 +274,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
       await taken.locks.release();
       throw err;
     }
-    Object.assign(e, { bridge, locks: taken.locks, logFile, profile, ccccHome });
+    Object.assign(e, { bridge, locks: taken.locks, logFile });
     e.notices.clear();
     bridge.on('status', (s) => this.onStatus(e, bridge, s));
     bridge.on('pending', (notice) => {
@@ -280,16 +292,20 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     e.lastProblem = undefined;
   }
 
-  /** Two bridges of this process on one group or one app would split DingTalk's messages. */
+  /**
+   * Two bridges of this process on one group or one app would split DingTalk's messages. The
+   * instance locks cannot tell (they take their own pid for a recycled one), so this does.
+   */
   private refuseSiblings(e: Entry, profile: ControlProfile, ccccHome: string): void {
     for (const other of this.entries.values()) {
-      if (other === e || !other.bridge || !other.profile) continue;
-      const sameGroup = other.profile.groupId === profile.groupId && other.ccccHome === ccccHome;
-      if (!sameGroup && other.profile.appKey !== profile.appKey) continue;
+      const c = other.claim;
+      if (other === e || !c) continue;
+      const sameGroup = c.groupId === profile.groupId && c.ccccHome === ccccHome;
+      if (!sameGroup && c.appKey !== profile.appKey) continue;
       throw new BridgeError({
         code: sameGroup ? 'bridge.other_instance_group' : 'bridge.other_instance_app',
-        message: `Bridge "${other.profile.name}" already uses ${sameGroup ? `CCCC group ${profile.groupId}` : 'this DingTalk app'}`,
-        hint: `Two bridges would split DingTalk's messages between them. Stop "${other.profile.name}" first${sameGroup ? '' : ', or give this bridge its own DingTalk app'}.`,
+        message: `Bridge "${c.name}" already uses ${sameGroup ? `CCCC group ${profile.groupId}` : 'this DingTalk app'}`,
+        hint: `Two bridges would split DingTalk's messages between them. Stop "${c.name}" first${sameGroup ? '' : ', or give this bridge its own DingTalk app'}.`,
         retryable: false,
         details: { bridgeId: other.id },
       });
@@ -334,6 +350,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     e.bridge = undefined;
     e.locks = undefined;
     e.logFile = undefined;
+    e.claim = undefined;
     if (bridge) {
       if (drainMs > 0) {
         let timer: NodeJS.Timeout | undefined;

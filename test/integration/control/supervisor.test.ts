@@ -111,6 +111,21 @@ describe('supervisor', () => {
     expect(s.message).toContain('"Demo"');
   });
 
+  it('of two bridges on one app started at the same moment (autoStart), exactly one runs', async () => {
+    w = await startControlWorld();
+    const groupB = await w.cccc.createGroup({ title: 'B', actors: ['x'] });
+    const a = await w.addBridge({ name: 'A', autoStart: true });
+    const b = await w.addBridge({ name: 'B', groupId: groupB, autoStart: true });
+    const outcomes = await Promise.allSettled([w.h.startBridge({ bridgeId: a }), w.h.startBridge({ bridgeId: b })]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect((refused.reason as BridgeError).code).toBe('bridge.other_instance_app');
+    const running = [a, b].filter((id) => w!.service.supervisor.running(id));
+    expect(running).toHaveLength(1);
+    await waitFor(connected(w, running[0]!), 'the one bridge connected');
+    expect(w.dt.connections()).toHaveLength(1);
+  });
+
   it('reconnects running bridges on resume and on a network change', async () => {
     w = await startControlWorld();
     const id = await w.addBridge();
