@@ -8,11 +8,18 @@ import { formatClock } from '../ui/format';
 import { ProblemBox } from '../ui/Problem';
 import { appendLogs, LEVELS, matches, SHOWN, type LogFilter } from './filter';
 
-function fieldsText(fields: Record<string, unknown> | undefined): string {
-  if (!fields) return '';
-  return Object.entries(fields)
+/** `key=value …`, without the chat (shown on its own). */
+export function fieldsText(r: LogView): string {
+  if (!r.fields) return '';
+  return Object.entries(r.fields)
+    .filter(([k, v]) => !((k === 'chat' || k === 'chatId') && v === r.chatId))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
+}
+
+/** The scope without the bridge id in front (the bridge is shown apart when there are several). */
+export function shortScope(r: LogView): string {
+  return r.bridgeId && r.scope.startsWith(`${r.bridgeId}.`) ? r.scope.slice(r.bridgeId.length + 1) : r.scope;
 }
 
 export function Logs({ bridges }: { bridges: BridgeSummary[] }) {
@@ -147,13 +154,13 @@ export function Logs({ bridges }: { bridges: BridgeSummary[] }) {
                     <span className={`level level-${r.level}`}>{t(`logs.levels.${r.level}`)}</span>
                   </td>
                   <td className="log-scope">
-                    {r.scope}
+                    {shortScope(r)}
                     {bridges.length > 1 && r.bridgeId && <span className="hint"> · {bridgeName(r.bridgeId)}</span>}
                   </td>
                   <td className="log-msg">
                     {r.msg}
                     {r.chatId && <span className="log-chat"> [{r.chatId}]</span>}
-                    {r.fields && <span className="log-fields"> {fieldsText(r.fields)}</span>}
+                    {r.fields && <span className="log-fields"> {fieldsText(r)}</span>}
                   </td>
                 </tr>
               ))}

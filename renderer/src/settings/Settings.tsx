@@ -36,8 +36,16 @@ export function Settings({
 
   const update = async (patch: AppPatch): Promise<boolean> => {
     setProblem(undefined);
+    // Shown at once (a radio or a box that does not move on click feels broken), undone if refused.
+    const optimistic: AppSettingsView = { ...settings };
+    for (const [k, v] of Object.entries(patch) as [keyof AppSettingsView, unknown][]) {
+      if (v === null) delete optimistic[k];
+      else Object.assign(optimistic, { [k]: v });
+    }
+    onSettings(optimistic);
     const res = await api.call('setAppSettings', patch);
     if (!res.ok) {
+      onSettings(settings);
       setProblem(res.problem);
       return false;
     }

@@ -16,6 +16,7 @@ import { en, type Dictionary } from '../../../renderer/src/i18n/en';
 import { zh } from '../../../renderer/src/i18n/zh';
 import { FakeCcccDaemon } from '../../fakes/cccc/daemon';
 import { startFakeDingTalk, type FakeDingTalk, type InjectInput, type SentMessage } from '../../fakes/dingtalk';
+import { waitFor } from '../../helpers/wait';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'];
@@ -158,3 +159,20 @@ export const VARIANTS: Variant[] = [
   { name: 'en-dark', locale: 'en-GB', dark: true, dict: en },
   { name: 'zh-dark', locale: 'zh-CN', dark: true, dict: zh },
 ];
+
+/** A world where the bridge is set up, running, and the test group chat is subscribed (as after the wizard). */
+export async function startRunningWorld(staticDir: string): Promise<UiWorld & { bridgeId: string }> {
+  const w = await startUiWorld(staticDir);
+  const h = w.service.handlers;
+  const { id: bridgeId } = await h.saveBridge({ name: 'Demo project', groupId: w.groupId, appKey: w.appKey, appSecret: w.appSecret, autoStart: true });
+  await h.startBridge({ bridgeId });
+  await waitFor(async () => (await h.getBridge({ bridgeId })).status.dingtalk.status === 'connected', 'bridge connected', 10_000, 50);
+  w.say('/subscribe');
+  const [pending] = await waitFor(async () => {
+    const d = await h.getBridge({ bridgeId });
+    return d.pending.length > 0 ? d.pending : undefined;
+  }, 'pending /subscribe', 8_000, 50);
+  await h.approvePending({ bridgeId, key: pending!.key });
+  await waitFor(() => w.sent().some((m) => /订阅已批准|approved/i.test(textOf(m))), 'approval confirmation', 8_000, 50);
+  return Object.assign(w, { bridgeId });
+}

@@ -1,0 +1,104 @@
+/** The dashboard and the logs in Chromium against the fakes: live state, traffic both ways, pending requests, stop/start, filters, export. */
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { en } from '../../../renderer/src/i18n/en';
+import { buildRenderer, GROUP_CHAT, shot, startRunningWorld, VARIANTS, type UiWorld } from './world';
+
+describe('dashboard and logs', () => {
+  let dir: string;
+  let w: UiWorld & { bridgeId: string };
+  beforeAll(async () => {
+    dir = await buildRenderer();
+    w = await startRunningWorld(dir);
+  }, 60_000);
+  afterAll(async () => {
+    await w?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('shows the running bridge, a message both ways, a live request, and stops and starts', async () => {
+    const page = await w.open();
+    await page.getByRole('heading', { name: 'Demo project', level: 1 }).waitFor();
+    const card = (title: string) => page.locator('.card', { has: page.getByRole('heading', { name: title, level: 2 }) });
+    await card(en.dashboard.connection).getByText(en.state.conn.connected).waitFor();
+    await card(en.dashboard.connection).getByText(en.state.cccc.up).waitFor({ timeout: 8_000 });
+    expect(await card(en.dashboard.group).innerText()).toMatch(/🟢\s*boss\s*foreman[\s\S]*🟢\s*helper\s*peer/);
+    await card(en.dashboard.chats).locator('.chat-title', { hasText: 'Dev team' }).waitFor();
+    expect(await card(en.dashboard.connection).innerText()).toMatch(/last changed \d+ \w+ \d{4}/);
+
+    // Both ways: a person writes, an agent answers; the dashboard's traffic shows each.
+    w.say('Please check the build');
+    await card(en.dashboard.traffic).locator('.traffic-in', { hasText: 'Alice' }).nth(1).waitFor({ timeout: 10_000 });
+    await w.cccc.speak('boss', 'The build is green', { to: ['user'] });
+    await expect.poll(() => card(en.dashboard.traffic).locator('.traffic-out').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+
+    // A new /subscribe from a single chat shows up live, and can be rejected.
+    w.say('/subscribe', { conversationId: 'cidBobSingle==', conversationType: '1', conversationTitle: undefined, senderStaffId: 'staff-bob', senderNick: 'Bob', senderId: '$:LWCP_v1:$bob' });
+    const request = card(en.dashboard.pending).locator('.pending');
+    await request.waitFor({ timeout: 8_000 });
+    expect(await request.innerText()).toContain('Bob');
+    await shot(page, 'dashboard-pending-en-light');
+    await request.getByRole('button', { name: /^Reject/ }).click();
+    await card(en.dashboard.pending).getByText(en.dashboard.noPending).waitFor();
+    expect((await w.service.handlers.getBridge({ bridgeId: w.bridgeId })).pending).toEqual([]);
+
+    await page.getByRole('button', { name: en.dashboard.stop, exact: true }).click();
+    await page.locator('.page-sub').getByText(en.state.run.stopped).waitFor();
+    expect(w.service.supervisor.running(w.bridgeId)).toBeFalsy();
+    await page.getByRole('button', { name: en.dashboard.start, exact: true }).click();
+    await card(en.dashboard.connection).getByText(en.state.conn.connected).waitFor({ timeout: 10_000 });
+    await page.locator('.page-sub').getByText(en.state.run.running).waitFor();
+  }, 40_000);
+
+  it('filters the live log by level, chat and text, and exports it', async () => {
+    const page = await w.open();
+    await page.getByRole('button', { name: en.nav.logs, exact: true }).click();
+    await page.getByRole('heading', { name: en.logs.title, level: 1 }).waitFor();
+    const rows = page.locator('.log-row');
+    await rows.first().waitFor();
+    await page.getByLabel(en.logs.level).selectOption('debug');
+
+    // Live: a new message's records arrive without a reload.
+    const before = await rows.count();
+    w.say('Another question for the agents');
+    await expect.poll(() => rows.count(), { timeout: 8_000 }).toBeGreaterThan(before);
+
+    const all = await rows.count();
+    await page.getByLabel(en.logs.level).selectOption('warn');
+    const levels = await page.locator('.log-row .level').allInnerTexts();
+    expect(levels.every((l) => l === en.logs.levels.warn || l === en.logs.levels.error)).toBe(true);
+    await page.getByLabel(en.logs.level).selectOption('debug');
+
+    await page.getByLabel(en.logs.chat).selectOption(GROUP_CHAT);
+    await expect.poll(() => rows.count()).toBeLessThan(all);
+    expect((await page.locator('.log-row .log-msg').allInnerTexts()).every((m) => m.includes(`[${GROUP_CHAT}]`))).toBe(true);
+    await page.getByLabel(en.logs.chat).selectOption('');
+
+    await page.getByLabel(en.logs.search).fill('delivered to');
+    await expect.poll(() => rows.count()).toBeGreaterThan(0);
+    const texts = await rows.allInnerTexts();
+    expect(texts.every((t) => t.toLowerCase().includes('delivered to'))).toBe(true);
+    expect(await rows.count()).toBeLessThan(all);
+    await page.getByLabel(en.logs.search).fill('no such text anywhere');
+    await page.getByText(en.logs.noMatch).waitFor();
+    await page.getByLabel(en.logs.search).fill('');
+
+    await page.getByRole('button', { name: en.logs.export }).click();
+    await page.getByText(/^Exported \d+ records to .*\.jsonl$/).waitFor();
+    // The secret never reached the page.
+    expect(await page.content()).not.toContain(w.appSecret);
+  }, 30_000);
+
+  it('looks right in 中文 and English, light and dark', async () => {
+    for (const v of VARIANTS) {
+      const page = await w.open({ locale: v.locale, dark: v.dark });
+      await page.getByRole('heading', { name: 'Demo project', level: 1 }).waitFor();
+      await page.locator('.traffic-out').first().waitFor();
+      await shot(page, `dashboard-${v.name}`);
+      await page.getByRole('button', { name: v.dict.nav.logs, exact: true }).click();
+      await page.locator('.log-row').first().waitFor();
+      await shot(page, `logs-${v.name}`);
+      await page.context().close();
+    }
+  }, 40_000);
+});
