@@ -7,12 +7,13 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { app, dialog, ipcMain, Menu, nativeTheme, powerMonitor, safeStorage, shell, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, Menu, nativeTheme, powerMonitor, protocol, safeStorage, shell, type BrowserWindow } from 'electron';
 import fileLog from 'electron-log/node';
 import { createAutostart, launchedAtLogin } from '../core/autostart';
 import { LogHub } from '../core/control/log-hub';
 import { createControlService, type ControlService } from '../core/control/service';
 import type { HostAdapter } from '../core/control/stores';
+import { APP_INDEX_URL, APP_SCHEME, serveAppFile } from '../core/desktop/app-protocol';
 import { watchNetwork } from '../core/desktop/network-watch';
 import { toProblem } from '../core/errors';
 import { TrayNotifier, trayModel, type TrayAction, type TrayView } from '../core/tray/model';
@@ -21,7 +22,7 @@ import { APP_NAME } from '../shared/app-info';
 import { broadcast, registerIpc } from './ipc';
 import { AppTray } from './tray';
 import { openAppStore, StoreAppSettings, StoreProfiles, Vault } from './vault';
-import { createMainWindow, hardenSession, revealWindow, type AppPage } from './window';
+import { CONTENT_SECURITY_POLICY, createMainWindow, hardenSession, revealWindow, type AppPage } from './window';
 
 /** Windows shows notifications only for an app with an AppUserModelID. */
 export const APP_USER_MODEL_ID = 'io.github.chesterra.cccc-dingtalk-bridge';
@@ -30,7 +31,16 @@ const QUIT_TIMEOUT_MS = 15_000;
 
 function appPage(): AppPage {
   const dev = process.env['ELECTRON_RENDERER_URL'];
-  return !app.isPackaged && dev ? { kind: 'dev', url: dev } : { kind: 'file', path: join(import.meta.dirname, '../renderer/index.html') };
+  return { url: !app.isPackaged && dev ? dev : APP_INDEX_URL };
+}
+
+/** app://bundle/… serves the built renderer (see core/desktop/app-protocol). */
+function serveRenderer(): void {
+  const root = join(import.meta.dirname, '../renderer');
+  protocol.handle(APP_SCHEME, async (request) => {
+    const r = await serveAppFile(root, request.url, CONTENT_SECURITY_POLICY);
+    return new Response(typeof r.body === 'string' ? r.body : new Uint8Array(r.body), { status: r.status, headers: r.headers });
+  });
 }
 
 /** The app's language: the one chosen in Settings, else the OS's. */
@@ -64,6 +74,9 @@ export function runApp(): void {
     app.quit();
     return;
   }
+  // Before ready, or Chromium will not treat app:// as a secure origin of its own; Vite's module
+  // scripts are fetched in CORS mode, which Chromium allows only for CORS-enabled schemes.
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } }]);
 
   let win: BrowserWindow | undefined;
   let service: ControlService | undefined;
@@ -150,6 +163,7 @@ export function runApp(): void {
 
     const page = appPage();
     hardenSession(page);
+    serveRenderer();
     cleanups.push(registerIpc({ ipcMain, handlers: s.handlers, page, windows, log }));
 
     // The tray follows every state change; refreshes that pile up run once.

@@ -3,7 +3,6 @@
  * away from the app's own page, no new windows (allowed links open in the system browser), no
  * permissions, no <webview>. Closing it hides it; only the tray or app menu quits.
  */
-import { fileURLToPath } from 'node:url';
 import { BrowserWindow, session as electronSession, type Session, type WebContents } from 'electron';
 import { isAllowedExternal } from '../shared/api';
 
@@ -22,21 +21,18 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Where the app's page is: the dev server (electron-vite dev) or the built file. */
-export type AppPage = { kind: 'dev'; url: string } | { kind: 'file'; path: string };
+/** Where the app's page is: app://bundle/index.html, or the dev server under `electron-vite dev`. */
+export interface AppPage {
+  url: string;
+}
 
-/** Whether `url` is the app's own page (any hash or query), so IPC and navigation may trust it. */
+/** Whether `url` is on the app's own origin (any path, hash or query), so IPC and navigation may trust it. */
 export function isAppUrl(url: string, page: AppPage): boolean {
-  let u: URL;
   try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  if (page.kind === 'dev') return u.origin === new URL(page.url).origin;
-  if (u.protocol !== 'file:') return false;
-  try {
-    return fileURLToPath(u) === page.path;
+    const u = new URL(url);
+    const own = new URL(page.url);
+    // Compared by scheme and host: URL.origin is "null" for custom schemes such as app:.
+    return u.protocol === own.protocol && u.host === own.host;
   } catch {
     return false;
   }
@@ -78,8 +74,9 @@ export function hardenContents(contents: WebContents, page: AppPage, openExterna
 const ALLOWED_PERMISSIONS = new Set(['clipboard-sanitized-write']);
 
 /**
- * The CSP as a response header too (the page's meta tag covers file:// loads, which have no
- * headers); every permission denied except writing to the clipboard from the app's own page.
+ * The CSP as a response header of the dev server too (app:// answers carry it themselves, and
+ * the page has it as a meta tag); every permission denied except writing to the clipboard from
+ * the app's own page.
  */
 export function hardenSession(page: AppPage, session: Session = electronSession.defaultSession): void {
   session.webRequest.onHeadersReceived((details, callback) => {
@@ -124,8 +121,7 @@ export function createMainWindow(o: MainWindowOptions): BrowserWindow {
     event.preventDefault();
     win.hide();
   });
-  if (o.page.kind === 'dev') void win.loadURL(o.page.url);
-  else void win.loadFile(o.page.path);
+  void win.loadURL(o.page.url);
   return win;
 }
 

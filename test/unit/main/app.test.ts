@@ -159,11 +159,18 @@ describe('desktop app lifecycle', () => {
     expect(tray.image).toMatchObject({ path: join('/app', 'assets', 'tray', 'linux', 'stopped.png') });
     expect(win.options['webPreferences']).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
     expect(String((win.options['webPreferences'] as Record<string, unknown>)['preload'])).toMatch(/preload[/\\]index\.cjs$/);
-    expect(win.loaded).toMatch(/renderer[/\\]index\.html$/);
+    expect(win.loaded).toBe('app://bundle/index.html');
     expect(h.electron.session.defaultSession.webRequest.onHeadersReceived).toHaveBeenCalled();
+    // app:// is privileged before ready and serves the built renderer, CSP on every answer.
+    expect(h.electron.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } }]);
+    expect(h.electron.protocol.handle.mock.calls[0]![0]).toBe('app');
+    const serve = h.electron.protocol.handle.mock.calls[0]![1] as (r: Request) => Promise<Response>;
+    const missing = await serve(new Request('app://bundle/../../etc/passwd'));
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-security-policy')).toContain("script-src 'self'");
 
     const invoke = h.electron.ipcMain.handlers.get(IPC_INVOKE)!;
-    const pageUrl = `file://${win.loaded}`;
+    const pageUrl = 'app://bundle/index.html';
     expect(await invoke({ sender: win.webContents, senderFrame: { url: pageUrl, parent: null } }, 'vault', {})).toEqual({ ok: true, result: { ok: 'vault' } });
     expect(await invoke({ sender: win.webContents, senderFrame: { url: 'https://evil.example/', parent: null } }, 'vault', {})).toMatchObject({ ok: false, problem: { code: 'ipc.forbidden' } });
     win.emit('ready-to-show');

@@ -189,6 +189,7 @@ export function fakeElectron() {
     shell: { openExternal: vi.fn(() => Promise.resolve()) },
     dialog: { showSaveDialog: vi.fn(() => Promise.resolve({ canceled: true, filePath: '' })) },
     powerMonitor: new EventEmitter(),
+    protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn(), unhandle: vi.fn() },
     safeStorage: {
       isAsyncEncryptionAvailable: vi.fn(() => Promise.resolve(true)),
       getSelectedStorageBackend: vi.fn(() => 'gnome_libsecret'),

@@ -8,8 +8,8 @@ vi.mock('electron', async () => (await import('./fake-electron')).fakeElectron()
 
 const { broadcast, dispatch, registerIpc } = await import('../../../electron/main/ipc');
 
-const page = { kind: 'file', path: '/opt/app/out/renderer/index.html' } as const;
-const APP_URL = 'file:///opt/app/out/renderer/index.html#/dashboard';
+const page = { url: 'app://bundle/index.html' };
+const APP_URL = 'app://bundle/index.html#/dashboard';
 
 /** A valid input for every method, so each is called once through the real schema. */
 const SAMPLES: { [M in ApiMethod]: unknown } = {
@@ -84,12 +84,13 @@ describe('IPC: one handler for the whole API table', () => {
     const { o, event, log } = setup(handlers);
     const forbidden = { ok: false, problem: { code: 'ipc.forbidden', message: 'This page may not use the app', retryable: false } };
     expect(await dispatch(o, event({ url: 'https://evil.example/' }), 'vault', {})).toEqual(forbidden);
-    expect(await dispatch(o, event({ url: 'file:///tmp/evil.html' }), 'vault', {})).toEqual(forbidden);
+    expect(await dispatch(o, event({ url: 'file:///opt/app/out/renderer/index.html' }), 'vault', {})).toEqual(forbidden);
+    expect(await dispatch(o, event({ url: 'app://other/index.html' }), 'vault', {})).toEqual(forbidden);
     expect(await dispatch(o, event({ parent: { url: APP_URL } }), 'vault', {})).toEqual(forbidden);
     expect(await dispatch(o, event({ sender: new FakeBrowserWindow({}).webContents }), 'vault', {})).toEqual(forbidden);
     expect(await dispatch(o, event({ frame: null }), 'vault', {})).toEqual(forbidden);
     expect(calls).toEqual([]);
-    expect(log.records.filter((r) => r.level === 'warn')).toHaveLength(5);
+    expect(log.records.filter((r) => r.level === 'warn')).toHaveLength(6);
   });
 
   it('refuses a closed window', async () => {

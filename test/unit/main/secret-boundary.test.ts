@@ -74,9 +74,9 @@ describe('no secret reachable from the renderer', () => {
     service.events.subscribe((e) => events.push(e));
 
     const win = new FakeBrowserWindow({});
-    const page = { kind: 'file', path: '/app/out/renderer/index.html' } as const;
+    const page = { url: 'app://bundle/index.html' };
     const o = { handlers: service.handlers, page, windows: () => [win] as never[], log: new LogHub().logger('ipc') };
-    const event = { sender: win.webContents, senderFrame: { url: 'file:///app/out/renderer/index.html', parent: null } } as never;
+    const event = { sender: win.webContents, senderFrame: { url: 'app://bundle/index.html', parent: null } } as never;
     const call = (method: ApiMethod, input: unknown) => dispatch(o, event, method, input);
 
     const saved = await call('saveBridge', { name: 'Alpha', groupId: 'g_1', appKey: 'dingabc', appSecret: SECRET });

@@ -10,7 +10,7 @@ vi.mock('electron', async () => {
 
 const { CONTENT_SECURITY_POLICY, createMainWindow, hardenSession, isAppUrl, revealWindow } = await import('../../../electron/main/window');
 
-const page = { kind: 'file', path: '/opt/app/out/renderer/index.html' } as const;
+const page = { url: 'app://bundle/index.html' };
 
 function open(overrides: Partial<Parameters<typeof createMainWindow>[0]> = {}) {
   const openExternal = vi.fn();
@@ -31,7 +31,7 @@ function open(overrides: Partial<Parameters<typeof createMainWindow>[0]> = {}) {
 beforeEach(() => resetFakes());
 
 describe('the app window', () => {
-  it('is isolated, sandboxed, without Node, and loads the built page with the CommonJS preload', () => {
+  it('is isolated, sandboxed, without Node, and loads the app page with the CommonJS preload', () => {
     const { win } = open();
     expect(win.options['webPreferences']).toEqual({
       preload: '/opt/app/out/preload/index.cjs',
@@ -47,13 +47,13 @@ describe('the app window', () => {
       spellcheck: false,
     });
     expect(win.options['show']).toBe(false);
-    expect(win.loaded).toBe(page.path);
+    expect(win.loaded).toBe('app://bundle/index.html');
     win.emit('ready-to-show');
     expect(win.isVisible()).toBe(true);
   });
 
   it('loads the dev server in development, and stays hidden when launched at login', () => {
-    const { win } = open({ page: { kind: 'dev', url: 'http://localhost:5173/' }, showWhenReady: false });
+    const { win } = open({ page: { url: 'http://localhost:5173/' }, showWhenReady: false });
     expect(win.loaded).toBe('http://localhost:5173/');
     win.emit('ready-to-show');
     expect(win.isVisible()).toBe(false);
@@ -62,7 +62,7 @@ describe('the app window', () => {
   it('blocks navigation away from the app; allowed links go to the system browser', () => {
     const { win, openExternal } = open();
     const wc = win.webContents;
-    expect(wc.fire('will-navigate', { url: 'file:///opt/app/out/renderer/index.html#/logs' })).toBe(false);
+    expect(wc.fire('will-navigate', { url: 'app://bundle/index.html#/logs' })).toBe(false);
     expect(wc.fire('will-navigate', { url: 'https://evil.example/' })).toBe(true);
     expect(wc.fire('will-navigate', { url: 'file:///etc/passwd' })).toBe(true);
     expect(openExternal).not.toHaveBeenCalled();
@@ -120,7 +120,7 @@ describe('the session', () => {
     hardenSession(page, session as never);
     const request = session.setPermissionRequestHandler.mock.calls[0]![0] as (wc: unknown, p: string, cb: (ok: boolean) => void) => void;
     const check = session.setPermissionCheckHandler.mock.calls[0]![0] as (wc: unknown, p: string) => boolean;
-    const appPage = { getURL: () => 'file:///opt/app/out/renderer/index.html#/wizard' };
+    const appPage = { getURL: () => 'app://bundle/index.html#/wizard' };
     const foreign = { getURL: () => 'https://evil.example/' };
     const answer = (wc: unknown, permission: string): boolean => {
       let granted: boolean | undefined;
@@ -141,18 +141,21 @@ describe('the session', () => {
 });
 
 describe('isAppUrl', () => {
-  it('matches the built page with any hash or query, and nothing else', () => {
-    expect(isAppUrl('file:///opt/app/out/renderer/index.html', page)).toBe(true);
-    expect(isAppUrl('file:///opt/app/out/renderer/index.html?x=1#/settings', page)).toBe(true);
-    expect(isAppUrl('file:///opt/app/out/renderer/other.html', page)).toBe(false);
-    expect(isAppUrl('https://opt/app/out/renderer/index.html', page)).toBe(false);
+  it('matches the app:// bundle by scheme and host, with any path, hash or query', () => {
+    expect(isAppUrl('app://bundle/index.html', page)).toBe(true);
+    expect(isAppUrl('app://bundle/index.html?x=1#/settings', page)).toBe(true);
+    expect(isAppUrl('app://bundle/assets/x.js', page)).toBe(true);
+    expect(isAppUrl('app://other/index.html', page)).toBe(false);
+    expect(isAppUrl('file:///opt/app/out/renderer/index.html', page)).toBe(false);
+    expect(isAppUrl('https://bundle/index.html', page)).toBe(false);
     expect(isAppUrl('not a url', page)).toBe(false);
   });
 
-  it('matches the dev server by origin', () => {
-    const dev = { kind: 'dev', url: 'http://localhost:5173/' } as const;
+  it('matches the dev server by scheme, host and port', () => {
+    const dev = { url: 'http://localhost:5173/' };
     expect(isAppUrl('http://localhost:5173/#/logs', dev)).toBe(true);
     expect(isAppUrl('http://localhost:5174/', dev)).toBe(false);
     expect(isAppUrl('http://127.0.0.1:5173/', dev)).toBe(false);
+    expect(isAppUrl('https://localhost:5173/', dev)).toBe(false);
   });
 });
