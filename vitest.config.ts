@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // Renderer component tests are .tsx: type-checked with the renderer (tsconfig.web.json).
+    include: ['test/**/*.test.ts', 'test/unit/renderer/**/*.test.tsx'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 20_000,

@@ -1,0 +1,102 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AppSettingsView, CcccView, CredentialTestView } from '../../../electron/shared/api';
+import { ProblemBox } from '../../../renderer/src/ui/Problem';
+import { Wizard } from '../../../renderer/src/wizard/Wizard';
+import { ok, renderWith, scriptedApi } from './harness';
+
+afterEach(cleanup);
+
+const settings: AppSettingsView = { theme: 'system', launchAtLogin: false, envSecretMode: false };
+const running = (im?: NonNullable<CcccView['groups'][number]['im']>): CcccView => ({
+  status: 'running',
+  home: '/home/u/.cccc',
+  version: '0.4.9',
+  groups: [{ groupId: 'g_1', title: 'Demo project', running: true, ...(im ? { im } : {}) }],
+});
+
+describe('ProblemBox', () => {
+  const problem = { code: 'dingtalk.invalid_credentials', message: 'Invalid AppKey/AppSecret', hint: 'Check DINGTALK_APP_SECRET', retryable: false };
+
+  it('in English keeps the service’s specific words and adds the guide’s troubleshooting', async () => {
+    await renderWith(<ProblemBox problem={problem} guide />, scriptedApi({}));
+    expect(screen.getByText('Invalid AppKey/AppSecret')).toBeTruthy();
+    expect(screen.getByText('Check DINGTALK_APP_SECRET')).toBeTruthy();
+    expect(screen.getByText('“Invalid appkey” error')).toBeTruthy();
+    expect(screen.getByText(/Ensure the application is published/)).toBeTruthy();
+  });
+
+  it('in 中文 translates by code and still shows what the service said', async () => {
+    await renderWith(<ProblemBox problem={problem} guide />, scriptedApi({}), 'zh');
+    expect(screen.getByText('appkey 或 appsecret 无效（Invalid appkey）。')).toBeTruthy();
+    expect(screen.getByText('Invalid AppKey/AppSecret')).toBeTruthy();
+    expect(screen.getByText('“Invalid appkey”错误')).toBeTruthy();
+  });
+
+  it('lists the permissions a probe found missing', async () => {
+    await renderWith(<ProblemBox problem={{ code: 'dingtalk.no_permission', message: 'No permission', retryable: false, details: { requiredScopes: ['qyapi_chat_read'] } }} guide />, scriptedApi({}));
+    expect(screen.getByText('qyapi_chat_read')).toBeTruthy();
+    expect(screen.getByText('“No permission” error')).toBeTruthy();
+  });
+});
+
+describe('wizard, credentials step', () => {
+  it('takes prefilled values (the sandbox seam) and opens at the step asked for', async () => {
+    const api = scriptedApi({ cccc: () => ok(running()) });
+    await renderWith(<Wizard prefill={{ step: 4, appKey: 'dingsandbox', robotCode: 'dingsandbox', name: 'Sandbox' }} appSettings={settings} onDone={() => {}} />, api);
+    expect(screen.getByRole('heading', { name: 'Credentials', level: 2 })).toBeTruthy();
+    expect((screen.getByLabelText('Client ID (formerly AppKey)') as HTMLInputElement).value).toBe('dingsandbox');
+    expect((screen.getByLabelText('Bridge name') as HTMLInputElement).value).toBe('Sandbox');
+    await waitFor(() => expect((screen.getByLabelText('Working group') as HTMLSelectElement).value).toBe('g_1'));
+  });
+
+  it('explains CCCC not running and not installed, with what to do', async () => {
+    const notRunning = scriptedApi({ cccc: () => ok({ status: 'not_running', home: '/home/u/.cccc', groups: [] } satisfies CcccView) });
+    await renderWith(<Wizard prefill={{ step: 4 }} appSettings={settings} onDone={() => {}} />, notRunning);
+    await screen.findByText('CCCC is installed but not running');
+    expect(screen.getByText('cccc')).toBeTruthy();
+    expect(screen.getByText(/\/home\/u\/\.cccc/)).toBeTruthy();
+    cleanup();
+    const missing = scriptedApi({ cccc: () => ok({ status: 'not_installed', home: '/home/u/.cccc', groups: [] } satisfies CcccView) });
+    await renderWith(<Wizard prefill={{ step: 4 }} appSettings={settings} onDone={() => {}} />, missing);
+    await screen.findByText('CCCC is not installed');
+    expect(screen.getByText('pip install -U cccc-pair')).toBeTruthy();
+  });
+
+  it('trims pasted credentials and hints at a Client ID that does not look like one', async () => {
+    await renderWith(<Wizard prefill={{ step: 4 }} appSettings={settings} onDone={() => {}} />, scriptedApi({ cccc: () => ok(running()) }));
+    const key = screen.getByLabelText('Client ID (formerly AppKey)') as HTMLInputElement;
+    fireEvent.paste(key, { clipboardData: { getData: () => '  "dingabc123"\n' } });
+    expect(key.value).toBe('dingabc123');
+    expect(screen.getByText('Pasted and trimmed.')).toBeTruthy();
+    fireEvent.change(key, { target: { value: 'abc123' } });
+    expect(screen.getByText(/Client IDs usually start with “ding”/)).toBeTruthy();
+    fireEvent.change(key, { target: { value: 'ding abc' } });
+    expect(screen.getByText(/Contains spaces/)).toBeTruthy();
+  });
+
+  it('imports from group.yaml: the key and RobotCode, and the secret’s environment variable', async () => {
+    const api = scriptedApi({ cccc: () => ok(running({ appKey: 'dingfromyaml', appSecretEnv: 'DINGTALK_APP_SECRET', robotCode: 'dingrobot', enabled: false })) });
+    await renderWith(<Wizard prefill={{ step: 4 }} appSettings={settings} onDone={() => {}} />, api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Import from group.yaml' }));
+    expect((screen.getByLabelText('Client ID (formerly AppKey)') as HTMLInputElement).value).toBe('dingfromyaml');
+    expect((screen.getByLabelText(/RobotCode/) as HTMLInputElement).value).toBe('dingrobot');
+    expect(screen.getByText(/read from the environment variable/)).toBeTruthy();
+    expect(screen.getByText('DINGTALK_APP_SECRET')).toBeTruthy();
+  });
+
+  it('tests the typed credentials and shows the guide’s help for the failing check', async () => {
+    const result: CredentialTestView = {
+      token: { state: 'ok' },
+      stream: { state: 'failed', problem: { code: 'dingtalk.stream_rejected', message: 'Stream connection refused', retryable: false } },
+    };
+    const api = scriptedApi({ cccc: () => ok(running()), testCredentials: () => ok(result) });
+    await renderWith(<Wizard prefill={{ step: 4, appKey: 'dingk' }} appSettings={settings} onDone={() => {}} />, api);
+    fireEvent.change(screen.getByLabelText('Client Secret (formerly AppSecret)'), { target: { value: 'sec' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Test credentials' }));
+    await screen.findByText('Robot not responding');
+    expect(api.calls.find((c) => c.method === 'testCredentials')?.input).toEqual({ appKey: 'dingk', appSecret: 'sec' });
+    expect(screen.getAllByText(/Stream 模式/).length).toBeGreaterThan(0);
+  });
+});
