@@ -1,0 +1,198 @@
+/**
+ * "Check for updates", decided here as plain data: whether this build can update itself at all
+ * (never in development), what the tray shows while a check runs, and which outcomes deserve a
+ * desktop notification. electron/main/updater.ts drives electron-updater with these; the feed
+ * is the GitHub releases feed electron-builder writes into the app as app-update.yml.
+ */
+import { parse as parseYaml } from 'yaml';
+import type { Language } from '../../shared/api';
+
+/** Set to 1 to turn update checks off (e.g. a managed machine that deploys versions itself). */
+export const NO_UPDATES_ENV = 'CCCC_DINGTALK_NO_UPDATES';
+/** The first automatic check waits until start-up work is done; then one every few hours. */
+export const FIRST_CHECK_DELAY_MS = 60_000;
+export const CHECK_INTERVAL_MS = 6 * 60 * 60 * 1000;
+
+export interface UpdateFeed {
+  owner: string;
+  repo: string;
+}
+
+/** The GitHub feed in electron-builder's app-update.yml; undefined when it names none. */
+export function parseUpdateFeed(text: string): UpdateFeed | undefined {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  const { provider, owner, repo } = doc as Record<string, unknown>;
+  if (provider !== 'github' || typeof owner !== 'string' || typeof repo !== 'string' || !owner || !repo) return undefined;
+  return { owner, repo };
+}
+
+/** Where people download a release by hand (an update that cannot install itself points here). */
+export function releasesPage(feed: UpdateFeed): string {
+  return `https://github.com/${encodeURIComponent(feed.owner)}/${encodeURIComponent(feed.repo)}/releases/latest`;
+}
+
+export type UpdateSupport =
+  | { enabled: true; feed: UpdateFeed; installOnQuit: boolean }
+  | { enabled: false; reason: 'dev' | 'disabled' | 'no-feed' | 'unsupported-package' };
+
+export interface UpdateSupportInput {
+  /** Electron's app.isPackaged: false when run from the checkout. */
+  isPackaged: boolean;
+  platform: NodeJS.Platform;
+  env: NodeJS.ProcessEnv;
+  /** resources/app-update.yml, if the build has one. */
+  feedText: string | undefined;
+  /** resources/package-type on Linux (electron-builder writes `deb` there for the .deb). */
+  linuxPackageType: string | undefined;
+}
+
+/**
+ * Whether this copy of the app checks for updates. Never in development; on Linux only the
+ * AppImage and the .deb can replace themselves. A .deb installs through pkexec, so it never
+ * installs silently on quit: only when the user asks for it.
+ */
+export function updateSupport(o: UpdateSupportInput): UpdateSupport {
+  if (!o.isPackaged) return { enabled: false, reason: 'dev' };
+  if (o.env[NO_UPDATES_ENV] === '1') return { enabled: false, reason: 'disabled' };
+  const feed = o.feedText === undefined ? undefined : parseUpdateFeed(o.feedText);
+  if (!feed) return { enabled: false, reason: 'no-feed' };
+  if (o.platform === 'linux') {
+    const packageType = o.linuxPackageType?.trim();
+    if (o.env.APPIMAGE) return { enabled: true, feed, installOnQuit: true };
+    if (packageType === 'deb') return { enabled: true, feed, installOnQuit: false };
+    return { enabled: false, reason: 'unsupported-package' };
+  }
+  return { enabled: true, feed, installOnQuit: true };
+}
+
+/** What the updater is doing; `manual` marks a check the user asked for (it reports every outcome). */
+export type UpdateState =
+  | { kind: 'idle' }
+  | { kind: 'checking'; manual: boolean }
+  | { kind: 'downloading'; version: string; percent: number; manual: boolean }
+  | { kind: 'ready'; version: string }
+  | { kind: 'failed'; manual: boolean; message: string };
+
+export type UpdateEvent =
+  | { type: 'check'; manual: boolean }
+  | { type: 'available'; version: string }
+  | { type: 'not-available' }
+  | { type: 'progress'; percent: number }
+  | { type: 'downloaded'; version: string }
+  | { type: 'error'; message: string };
+
+export function nextUpdateState(state: UpdateState, event: UpdateEvent): UpdateState {
+  // A downloaded update stays ready: later automatic checks must not hide the restart item.
+  if (state.kind === 'ready' && event.type !== 'downloaded') return state;
+  const manual = state.kind === 'checking' || state.kind === 'downloading' || state.kind === 'failed' ? state.manual : false;
+  switch (event.type) {
+    case 'check':
+      return { kind: 'checking', manual: event.manual || (state.kind === 'checking' && state.manual) };
+    case 'available':
+      return { kind: 'downloading', version: event.version, percent: 0, manual };
+    case 'progress':
+      return state.kind === 'downloading' ? { ...state, percent: Math.max(0, Math.min(100, Math.round(event.percent))) } : state;
+    case 'downloaded':
+      return { kind: 'ready', version: event.version };
+    case 'not-available':
+      return { kind: 'idle' };
+    case 'error':
+      return { kind: 'failed', manual, message: event.message };
+  }
+}
+
+/** A check may start unless one is running or an update waits for its restart. */
+export function canCheck(state: UpdateState): boolean {
+  return state.kind === 'idle' || state.kind === 'failed';
+}
+
+const TEXT = {
+  en: {
+    check: 'Check for updates…',
+    checking: 'Checking for updates…',
+    downloading: (v: string, p: number) => `Downloading ${v}… ${p}%`,
+    restart: (v: string) => `Restart to update to ${v}`,
+    upToDate: 'You are up to date',
+    upToDateBody: (v: string) => `${v} is the newest version.`,
+    readyTitle: (v: string) => `Update ${v} is ready`,
+    readyBody: 'Click to restart now, or it installs when you quit the app.',
+    readyBodyNoQuit: 'Click to restart and install it now.',
+    failedTitle: 'Could not update',
+    failedBody: (m: string) => `${m} — click to download the new version from the releases page.`,
+  },
+  zh: {
+    check: '检查更新…',
+    checking: '正在检查更新…',
+    downloading: (v: string, p: number) => `正在下载 ${v}… ${p}%`,
+    restart: (v: string) => `重启以更新到 ${v}`,
+    upToDate: '已是最新版本',
+    upToDateBody: (v: string) => `${v} 是最新版本。`,
+    readyTitle: (v: string) => `更新 ${v} 已就绪`,
+    readyBody: '点击立即重启；也会在退出应用时自动安装。',
+    readyBodyNoQuit: '点击立即重启并安装。',
+    failedTitle: '无法更新',
+    failedBody: (m: string) => `${m} — 点击到发布页面下载新版本。`,
+  },
+} as const;
+
+export type UpdateMenuAction = 'check' | 'install';
+
+export interface UpdateMenuItem {
+  label: string;
+  /** Absent while a check or download runs (the item is shown greyed out). */
+  action?: UpdateMenuAction;
+}
+
+/** The tray's update entry for a state. */
+export function updateMenuItem(state: UpdateState, language: Language): UpdateMenuItem {
+  const t = TEXT[language];
+  switch (state.kind) {
+    case 'checking':
+      return { label: t.checking };
+    case 'downloading':
+      return { label: t.downloading(state.version, state.percent) };
+    case 'ready':
+      return { label: t.restart(state.version), action: 'install' };
+    case 'idle':
+    case 'failed':
+      return { label: t.check, action: 'check' };
+  }
+}
+
+export interface UpdateNotice {
+  title: string;
+  body: string;
+  /** What a click on the notification does. */
+  onClick?: 'install' | 'open-releases';
+}
+
+/**
+ * The notification for moving from `prev` to `next`, if any: a ready update always (once per
+ * version); "up to date" and failures only when the user asked (automatic checks stay quiet).
+ */
+export function updateNotice(prev: UpdateState, next: UpdateState, o: { language: Language; currentVersion: string; installOnQuit: boolean }): UpdateNotice | undefined {
+  const t = TEXT[o.language];
+  if (next.kind === 'ready' && !(prev.kind === 'ready' && prev.version === next.version)) {
+    return { title: t.readyTitle(next.version), body: o.installOnQuit ? t.readyBody : t.readyBodyNoQuit, onClick: 'install' };
+  }
+  if (next.kind === 'idle' && prev.kind === 'checking' && prev.manual) {
+    return { title: t.upToDate, body: t.upToDateBody(o.currentVersion) };
+  }
+  if (next.kind === 'failed' && next.manual && prev.kind !== 'failed') {
+    return { title: t.failedTitle, body: t.failedBody(next.message), onClick: 'open-releases' };
+  }
+  return undefined;
+}
+
+/** electron-updater's errors can be long (HTTP bodies, stack traces): one short line for people. */
+export function shortUpdateError(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const line = text.split('\n')[0]?.trim() ?? '';
+  return line.length > 160 ? `${line.slice(0, 157)}…` : line || 'Unknown error';
+}

@@ -1,0 +1,203 @@
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { memoryLogger } from '../../../electron/core/log/logger';
+import { CHECK_INTERVAL_MS, FIRST_CHECK_DELAY_MS, type UpdateNotice, type UpdateSupport } from '../../../electron/core/update';
+
+const fake = vi.hoisted(() => {
+  const app = { isPackaged: true, getVersion: () => '1.1.0' };
+  return { app, updater: undefined as unknown };
+});
+
+vi.mock('electron', () => ({ app: fake.app }));
+vi.mock('electron-updater', () => ({
+  default: {
+    get autoUpdater() {
+      return fake.updater;
+    },
+  },
+}));
+
+const { createUpdater, detectUpdateSupport } = await import('../../../electron/main/updater');
+
+class FakeAutoUpdater extends EventEmitter {
+  autoDownload = false;
+  autoInstallOnAppQuit = false;
+  logger: unknown = null;
+  checkForUpdates = vi.fn(() => Promise.resolve(null));
+  quitAndInstall = vi.fn();
+}
+
+const FEED = { owner: 'acme', repo: 'cccc-dingtalk-bridge' };
+const ON: UpdateSupport = { enabled: true, feed: FEED, installOnQuit: true };
+
+function harness(support: UpdateSupport = ON) {
+  const notices: { notice: UpdateNotice; click: () => void }[] = [];
+  const opened: string[] = [];
+  const log = memoryLogger();
+  const options = {
+    log,
+    language: () => 'en' as const,
+    notify: (notice: UpdateNotice, click: () => void) => notices.push({ notice, click }),
+    onChange: vi.fn(),
+    openExternal: (url: string) => opened.push(url),
+    beforeInstall: vi.fn(),
+  };
+  const updater = createUpdater(options, support);
+  return { updater, notices, opened, log, options };
+}
+
+let au: FakeAutoUpdater;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  au = new FakeAutoUpdater();
+  fake.updater = au;
+  fake.app.isPackaged = true;
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllEnvs();
+});
+
+describe('updater: off', () => {
+  it('a build that does not update itself touches no electron-updater and shows no tray entry', () => {
+    const { updater, log } = harness({ enabled: false, reason: 'dev' });
+    updater.check();
+    vi.advanceTimersByTime(CHECK_INTERVAL_MS * 2);
+    expect(au.checkForUpdates).not.toHaveBeenCalled();
+    expect(au.listenerCount('error')).toBe(0);
+    expect(updater.menuItem('en')).toBeUndefined();
+    expect(log.records.map((r) => r.msg)).toContain('Update checks are off');
+  });
+});
+
+describe('updater: detectUpdateSupport reads what electron-builder put beside the app', () => {
+  let resources: string;
+  beforeEach(async () => {
+    resources = await mkdtemp(join(tmpdir(), 'cccc-updater-'));
+  });
+  afterEach(async () => {
+    await rm(resources, { recursive: true, force: true });
+  });
+
+  it('development (not packaged): off, whatever files exist', async () => {
+    fake.app.isPackaged = false;
+    await writeFile(join(resources, 'app-update.yml'), 'provider: github\nowner: acme\nrepo: r\n');
+    expect(detectUpdateSupport(resources)).toEqual({ enabled: false, reason: 'dev' });
+  });
+
+  it('packaged: the feed from app-update.yml; without one, off', async () => {
+    expect(detectUpdateSupport(resources)).toEqual({ enabled: false, reason: 'no-feed' });
+    await writeFile(join(resources, 'app-update.yml'), 'provider: github\nowner: acme\nrepo: r\n');
+    if (process.platform === 'linux') {
+      vi.stubEnv('APPIMAGE', '');
+      expect(detectUpdateSupport(resources)).toEqual({ enabled: false, reason: 'unsupported-package' });
+      await writeFile(join(resources, 'package-type'), 'deb\n');
+      expect(detectUpdateSupport(resources)).toEqual({ enabled: true, feed: { owner: 'acme', repo: 'r' }, installOnQuit: false });
+    } else {
+      expect(detectUpdateSupport(resources)).toEqual({ enabled: true, feed: { owner: 'acme', repo: 'r' }, installOnQuit: true });
+    }
+  });
+});
+
+describe('updater: on', () => {
+  it('downloads in the background and installs on quit; checks after start-up, then every few hours', () => {
+    const { updater } = harness();
+    expect(au.autoDownload).toBe(true);
+    expect(au.autoInstallOnAppQuit).toBe(true);
+    expect(au.logger).not.toBeNull();
+    expect(updater.menuItem('en')).toEqual({ label: 'Check for updates…', action: 'check' });
+    vi.advanceTimersByTime(FIRST_CHECK_DELAY_MS - 1);
+    expect(au.checkForUpdates).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(au.checkForUpdates).toHaveBeenCalledTimes(1);
+    au.emit('update-not-available', { version: '1.1.0' });
+    vi.advanceTimersByTime(CHECK_INTERVAL_MS);
+    expect(au.checkForUpdates).toHaveBeenCalledTimes(2);
+    updater.dispose();
+  });
+
+  it('a .deb never installs silently on quit', () => {
+    harness({ enabled: true, feed: FEED, installOnQuit: false });
+    expect(au.autoInstallOnAppQuit).toBe(false);
+  });
+
+  it('manual check with nothing new: "up to date"; the tray shows the check while it runs', () => {
+    const { updater, notices, options } = harness();
+    updater.check();
+    expect(au.checkForUpdates).toHaveBeenCalledTimes(1);
+    expect(updater.menuItem('en')).toEqual({ label: 'Checking for updates…' });
+    updater.check();
+    expect(au.checkForUpdates).toHaveBeenCalledTimes(1);
+    au.emit('update-not-available', { version: '1.1.0' });
+    expect(notices.map((n) => n.notice.title)).toEqual(['You are up to date']);
+    expect(updater.menuItem('en')).toEqual({ label: 'Check for updates…', action: 'check' });
+    expect(options.onChange).toHaveBeenCalled();
+    updater.dispose();
+  });
+
+  it('an update found by an automatic check downloads quietly, then offers a restart that installs it', () => {
+    const { updater, notices, options } = harness();
+    vi.advanceTimersByTime(FIRST_CHECK_DELAY_MS);
+    au.emit('update-available', { version: '1.2.0' });
+    au.emit('download-progress', { percent: 37.2 });
+    expect(updater.menuItem('en')).toEqual({ label: 'Downloading 1.2.0… 37%' });
+    expect(notices).toEqual([]);
+    au.emit('update-downloaded', { version: '1.2.0' });
+    expect(updater.menuItem('en')).toEqual({ label: 'Restart to update to 1.2.0', action: 'install' });
+    expect(notices.map((n) => n.notice)).toEqual([{ title: 'Update 1.2.0 is ready', body: 'Click to restart now, or it installs when you quit the app.', onClick: 'install' }]);
+    // Later checks do not run while the update waits for its restart.
+    vi.advanceTimersByTime(CHECK_INTERVAL_MS);
+    expect(au.checkForUpdates).toHaveBeenCalledTimes(1);
+    notices[0]!.click();
+    expect(options.beforeInstall).toHaveBeenCalledTimes(1);
+    expect(au.quitAndInstall).toHaveBeenCalledTimes(1);
+    expect(options.beforeInstall.mock.invocationCallOrder[0]).toBeLessThan(au.quitAndInstall.mock.invocationCallOrder[0]!);
+    updater.dispose();
+  });
+
+  it('install does nothing before an update is downloaded', () => {
+    const { updater, options } = harness();
+    updater.install();
+    expect(options.beforeInstall).not.toHaveBeenCalled();
+    expect(au.quitAndInstall).not.toHaveBeenCalled();
+    updater.dispose();
+  });
+
+  it('a manual check that fails (error event and rejected promise) is reported once and leads to the releases page', async () => {
+    const { updater, notices, opened, log } = harness();
+    au.checkForUpdates.mockImplementationOnce(() => {
+      au.emit('error', new Error('net::ERR_NAME_NOT_RESOLVED\n    at stack'));
+      return Promise.reject(new Error('net::ERR_NAME_NOT_RESOLVED'));
+    });
+    updater.check();
+    await vi.waitFor(() => expect(log.records.some((r) => r.msg === 'Update check failed')).toBe(true));
+    await Promise.resolve();
+    expect(notices.map((n) => n.notice)).toEqual([{ title: 'Could not update', body: 'net::ERR_NAME_NOT_RESOLVED — click to download the new version from the releases page.', onClick: 'open-releases' }]);
+    notices[0]!.click();
+    expect(opened).toEqual(['https://github.com/acme/cccc-dingtalk-bridge/releases/latest']);
+    expect(updater.menuItem('en')).toEqual({ label: 'Check for updates…', action: 'check' });
+    updater.dispose();
+  });
+
+  it('an automatic check that fails is only logged', () => {
+    const { updater, notices, log } = harness();
+    vi.advanceTimersByTime(FIRST_CHECK_DELAY_MS);
+    au.emit('error', new Error('HttpError: 403 rate limited'));
+    expect(notices).toEqual([]);
+    expect(log.records.find((r) => r.msg === 'Update check failed')?.fields).toEqual({ message: 'HttpError: 403 rate limited' });
+    updater.dispose();
+  });
+
+  it('dispose stops the timers and unsubscribes', () => {
+    const { updater } = harness();
+    updater.dispose();
+    vi.advanceTimersByTime(CHECK_INTERVAL_MS * 2);
+    expect(au.checkForUpdates).not.toHaveBeenCalled();
+    for (const event of ['update-available', 'update-not-available', 'download-progress', 'update-downloaded', 'error']) expect(au.listenerCount(event)).toBe(0);
+  });
+});
