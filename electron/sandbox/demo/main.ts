@@ -99,7 +99,7 @@ try {
   if (!stopping) {
     if (values.json) {
       process.stdout.write(
-        `${JSON.stringify({ chatUrl: demo.chatUrl, controlUrl: demo.controlUrl, controlOrigin: demo.controlOrigin, controlToken: demo.controlToken, cccc: demo.cccc, connected: demo.connected, servePid: demo.servePid, workDir: demo.workDir })}\n`,
+        `${JSON.stringify({ chatUrl: demo.chatUrl, controlUrl: demo.controlUrl, controlOrigin: demo.controlOrigin, controlToken: demo.controlToken, cccc: demo.cccc, connected: demo.connected, servePid: demo.servePid, workDir: demo.workDir, dingtalkApiBase: demo.sandbox.dingtalk.apiBase })}\n`,
       );
     } else {
       banner(demo);

@@ -73,7 +73,9 @@ const ctx: ViewContext = {
 function avatar(from: ChatMessage['from'], size = 'md'): HTMLElement {
   if (from.kind === 'robot') return h('div', { class: `avatar robot ${size}`, title: state.robot.name }, icon('robot', size === 'sm' ? 18 : 22));
   const p = person(from.staffId);
-  const el = h('div', { class: `avatar ${size}`, title: p?.nick ?? from.staffId }, avatarText(p?.nick ?? '?'));
+  // The header's small avatars have room for one character.
+  const text = avatarText(p?.nick ?? '?');
+  const el = h('div', { class: `avatar ${size}`, title: p?.nick ?? from.staffId }, size === 'xs' ? [...text].slice(-1).join('') : text);
   el.style.background = p?.color ?? '#8f959e';
   return el;
 }
@@ -448,8 +450,13 @@ function apply(event: SandboxEvent): void {
   state.messages.push(m);
   if (m.chatId === chatId) {
     const stick = nearBottom() || (m.from.kind === 'person' && m.from.staffId === me);
-    list.append(...messageRow(m, prev));
-    if (stick) list.scrollTop = list.scrollHeight;
+    const rows = messageRow(m, prev);
+    list.append(...rows);
+    if (stick) {
+      list.scrollTop = list.scrollHeight;
+      // A picture grows the list when it has loaded: follow it down.
+      for (const img of rows.flatMap((r) => [...r.querySelectorAll('img')])) img.addEventListener('load', () => (list.scrollTop = list.scrollHeight), { once: true });
+    }
   } else if (myChats().some((c) => c.id === m.chatId)) {
     unread.set(m.chatId, (unread.get(m.chatId) ?? 0) + 1);
   }
