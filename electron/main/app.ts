@@ -21,6 +21,7 @@ import type { ApiEvent, Language, LogView } from '../shared/api';
 import { APP_NAME } from '../shared/app-info';
 import { broadcast, registerIpc } from './ipc';
 import { AppTray } from './tray';
+import { createUpdater } from './updater';
 import { openAppStore, StoreAppSettings, StoreProfiles, Vault } from './vault';
 import { CONTENT_SECURITY_POLICY, createMainWindow, hardenSession, revealWindow, type AppPage } from './window';
 
@@ -185,7 +186,7 @@ export function runApp(): void {
             language = languageOf(settings.language);
             names.clear();
             for (const b of bridges) names.set(b.id, b.name);
-            if (!closed) tray.update(trayModel({ bridges, language, launchAtLogin }));
+            if (!closed) tray.update(trayModel({ bridges, language, launchAtLogin, update: updater.menuItem(language) }));
           } catch (err) {
             log.warn('Could not update the tray', { code: toProblem(err).code });
           }
@@ -208,12 +209,30 @@ export function runApp(): void {
         case 'launch-at-login':
           void s.handlers.setAppSettings({ launchAtLogin: action.enabled }).catch(report).finally(refreshTray);
           return;
+        case 'check-updates':
+          updater.check();
+          return;
+        case 'install-update':
+          updater.install();
+          return;
         case 'quit':
           app.quit();
       }
     };
     const tray = new AppTray({ iconsDir: join(app.getAppPath(), 'assets', 'tray'), platform: process.platform, onAction: act });
     cleanups.push(() => tray.destroy());
+    // Update checks (packaged builds with a release feed only): news goes to the tray and its notifications.
+    const updater = createUpdater({
+      log: logHub.logger('updater'),
+      language: () => language,
+      notify: (notice, onClick) => tray.notify({ key: `update:${notice.title}`, title: notice.title, body: notice.body, view: 'dashboard' }, onClick),
+      onChange: refreshTray,
+      openExternal: (url) => void host.openExternal(url),
+      beforeInstall: () => {
+        quitting = true;
+      },
+    });
+    cleanups.push(() => updater.dispose());
 
     const notifier = new TrayNotifier();
     cleanups.push(

@@ -3,11 +3,12 @@
  * app is packaged with a feed (never in development, see electron/core/update). An update
  * downloads in the background, then the tray offers "Restart to update"; automatic checks run
  * shortly after start and every few hours and stay quiet unless an update is ready.
+ * electron-updater is imported only when updates are on: development never loads it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { app } from 'electron';
-import electronUpdater, { type ProgressInfo, type UpdateInfo } from 'electron-updater';
+import type { AppUpdater, ProgressInfo, UpdateInfo } from 'electron-updater';
 import type { Logger } from '../core/log/logger';
 import {
   canCheck,
@@ -41,6 +42,8 @@ export interface UpdaterOptions {
 
 export interface Updater {
   readonly support: UpdateSupport;
+  /** Settles once electron-updater is loaded and listened to (or failed to load). */
+  readonly ready: Promise<void>;
   /** The tray's entry; undefined when this build does not update itself. */
   menuItem(language: Language): UpdateMenuItem | undefined;
   /** A check the user asked for: every outcome is reported. */
@@ -60,30 +63,34 @@ function readOptional(path: string): string | undefined {
 
 /** What electron-builder put next to the app: the feed and, on Linux, the package type. */
 export function detectUpdateSupport(resourcesPath: string = process.resourcesPath): UpdateSupport {
+  // Unpackaged (development, tests) there is no resources folder to look into.
+  const packaged = app.isPackaged;
   return updateSupport({
-    isPackaged: app.isPackaged,
+    isPackaged: packaged,
     platform: process.platform,
     env: process.env,
-    feedText: app.isPackaged ? readOptional(join(resourcesPath, 'app-update.yml')) : undefined,
-    linuxPackageType: process.platform === 'linux' ? readOptional(join(resourcesPath, 'package-type')) : undefined,
+    feedText: packaged ? readOptional(join(resourcesPath, 'app-update.yml')) : undefined,
+    linuxPackageType: packaged && process.platform === 'linux' ? readOptional(join(resourcesPath, 'package-type')) : undefined,
   });
 }
 
-export function createUpdater(o: UpdaterOptions, support: UpdateSupport = detectUpdateSupport()): Updater {
+/** electron-updater, loaded only when updates are on (it is CommonJS: autoUpdater is a getter on the module). */
+export async function loadAutoUpdater(): Promise<AppUpdater> {
+  return (await import('electron-updater')).default.autoUpdater;
+}
+
+export function createUpdater(o: UpdaterOptions, support: UpdateSupport = detectUpdateSupport(), load: () => Promise<AppUpdater> = loadAutoUpdater): Updater {
   if (!support.enabled) {
     o.log.info('Update checks are off', { reason: support.reason });
-    return { support, menuItem: () => undefined, check: () => undefined, install: () => undefined, dispose: () => undefined };
+    return { support, ready: Promise.resolve(), menuItem: () => undefined, check: () => undefined, install: () => undefined, dispose: () => undefined };
   }
   const feed = support.feed;
-  // electron-updater is CommonJS: its autoUpdater is a getter on the module object.
-  const updater = electronUpdater.autoUpdater;
-  updater.autoDownload = true;
-  updater.autoInstallOnAppQuit = support.installOnQuit;
-  updater.logger = { info: (m: unknown) => o.log.debug(String(m)), warn: (m: unknown) => o.log.warn(String(m)), error: (m: unknown) => o.log.warn(String(m)), debug: () => undefined };
+  let updater: AppUpdater | undefined;
+  let disposed = false;
 
   let state: UpdateState = { kind: 'idle' };
   const install = (): void => {
-    if (state.kind !== 'ready') return;
+    if (state.kind !== 'ready' || !updater) return;
     o.log.info('Restarting to install an update', { version: state.version });
     o.beforeInstall();
     updater.quitAndInstall();
@@ -109,17 +116,36 @@ export function createUpdater(o: UpdaterOptions, support: UpdateSupport = detect
   const onProgress = (p: ProgressInfo): void => dispatch({ type: 'progress', percent: p.percent });
   const onDownloaded = (info: UpdateInfo): void => dispatch({ type: 'downloaded', version: info.version });
   const onError = (err: Error): void => dispatch({ type: 'error', message: shortUpdateError(err) });
-  updater.on('update-available', onAvailable);
-  updater.on('update-not-available', onNotAvailable);
-  updater.on('download-progress', onProgress);
-  updater.on('update-downloaded', onDownloaded);
-  updater.on('error', onError);
+
+  const ready = load().then(
+    (u) => {
+      if (disposed) return;
+      updater = u;
+      u.autoDownload = true;
+      u.autoInstallOnAppQuit = support.installOnQuit;
+      u.logger = { info: (m: unknown) => o.log.debug(String(m)), warn: (m: unknown) => o.log.warn(String(m)), error: (m: unknown) => o.log.warn(String(m)), debug: () => undefined };
+      u.on('update-available', onAvailable);
+      u.on('update-not-available', onNotAvailable);
+      u.on('download-progress', onProgress);
+      u.on('update-downloaded', onDownloaded);
+      u.on('error', onError);
+    },
+    (err: unknown) => o.log.warn('Could not load the updater', { message: shortUpdateError(err) }),
+  );
 
   const run = (manual: boolean): void => {
     if (!canCheck(state)) return;
     dispatch({ type: 'check', manual });
-    // Failures also arrive as 'error' events; the state machine reports them once.
-    updater.checkForUpdates().catch((err: unknown) => dispatch({ type: 'error', message: shortUpdateError(err) }));
+    const checkNow = (): void => {
+      if (!updater) {
+        dispatch({ type: 'error', message: 'The updater is not available' });
+        return;
+      }
+      // Failures also arrive as 'error' events; the state machine reports them once.
+      updater.checkForUpdates().catch((err: unknown) => dispatch({ type: 'error', message: shortUpdateError(err) }));
+    };
+    if (updater) checkNow();
+    else void ready.then(checkNow);
   };
   const first = setTimeout(() => run(false), FIRST_CHECK_DELAY_MS);
   const every = setInterval(() => run(false), CHECK_INTERVAL_MS);
@@ -129,12 +155,15 @@ export function createUpdater(o: UpdaterOptions, support: UpdateSupport = detect
 
   return {
     support,
+    ready,
     menuItem: (language) => updateMenuItem(state, language),
     check: () => run(true),
     install,
     dispose() {
+      disposed = true;
       clearTimeout(first);
       clearInterval(every);
+      if (!updater) return;
       updater.removeListener('update-available', onAvailable);
       updater.removeListener('update-not-available', onNotAvailable);
       updater.removeListener('download-progress', onProgress);

@@ -4,6 +4,7 @@
  * into Electron's Tray, Menu and Notification; the decisions live here, testable without them.
  */
 import type { ApiEvent, BridgeStatusView, BridgeSummary, Language, ProblemView } from '../../shared/api';
+import type { UpdateMenuItem } from '../update';
 
 export const TRAY_STATES = ['stopped', 'connecting', 'connected', 'error'] as const;
 export type TrayState = (typeof TRAY_STATES)[number];
@@ -39,6 +40,8 @@ export type TrayAction =
   | { type: 'stop'; bridgeId: string }
   | { type: 'open'; view: TrayView }
   | { type: 'launch-at-login'; enabled: boolean }
+  | { type: 'check-updates' }
+  | { type: 'install-update' }
   | { type: 'quit' };
 
 export type TrayMenuItem =
@@ -96,10 +99,18 @@ export function trayText(language: Language): (typeof TEXT)[Language] {
   return TEXT[language];
 }
 
+/** While a check or download runs the entry only reports progress. */
+function updateItem(u: UpdateMenuItem): TrayMenuItem {
+  if (!u.action) return { kind: 'status', label: u.label };
+  return { kind: 'action', label: u.label, action: { type: u.action === 'install' ? 'install-update' : 'check-updates' } };
+}
+
 export interface TrayModelInput {
   bridges: readonly Pick<BridgeSummary, 'id' | 'name' | 'status'>[];
   language: Language;
   launchAtLogin: boolean;
+  /** The update entry (electron/core/update); absent when this build does not update itself. */
+  update?: UpdateMenuItem;
 }
 
 export interface TrayModel {
@@ -108,7 +119,7 @@ export interface TrayModel {
   items: TrayMenuItem[];
 }
 
-export function trayModel({ bridges, language, launchAtLogin }: TrayModelInput): TrayModel {
+export function trayModel({ bridges, language, launchAtLogin, update }: TrayModelInput): TrayModel {
   const t = trayText(language);
   const state = appTrayState(bridges);
   const items: TrayMenuItem[] = [];
@@ -132,6 +143,7 @@ export function trayModel({ bridges, language, launchAtLogin }: TrayModelInput):
     { kind: 'action', label: t.settings, action: { type: 'open', view: 'settings' } },
     { kind: 'separator' },
     { kind: 'checkbox', label: t.launchAtLogin, checked: launchAtLogin, action: { type: 'launch-at-login', enabled: !launchAtLogin } },
+    ...(update ? [updateItem(update)] : []),
     { kind: 'separator' },
     { kind: 'action', label: t.quit, action: { type: 'quit' } },
   );

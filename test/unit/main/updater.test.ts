@@ -4,21 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryLogger } from '../../../electron/core/log/logger';
+import type { AppUpdater } from 'electron-updater';
 import { CHECK_INTERVAL_MS, FIRST_CHECK_DELAY_MS, type UpdateNotice, type UpdateSupport } from '../../../electron/core/update';
 
-const fake = vi.hoisted(() => {
-  const app = { isPackaged: true, getVersion: () => '1.1.0' };
-  return { app, updater: undefined as unknown };
-});
+const fake = vi.hoisted(() => ({ app: { isPackaged: true, getVersion: () => '1.1.0' } }));
 
 vi.mock('electron', () => ({ app: fake.app }));
-vi.mock('electron-updater', () => ({
-  default: {
-    get autoUpdater() {
-      return fake.updater;
-    },
-  },
-}));
 
 const { createUpdater, detectUpdateSupport } = await import('../../../electron/main/updater');
 
@@ -33,7 +24,7 @@ class FakeAutoUpdater extends EventEmitter {
 const FEED = { owner: 'acme', repo: 'cccc-dingtalk-bridge' };
 const ON: UpdateSupport = { enabled: true, feed: FEED, installOnQuit: true };
 
-function harness(support: UpdateSupport = ON) {
+async function harness(support: UpdateSupport = ON, load: () => Promise<AppUpdater> = () => Promise.resolve(au as unknown as AppUpdater)) {
   const notices: { notice: UpdateNotice; click: () => void }[] = [];
   const opened: string[] = [];
   const log = memoryLogger();
@@ -45,7 +36,8 @@ function harness(support: UpdateSupport = ON) {
     openExternal: (url: string) => opened.push(url),
     beforeInstall: vi.fn(),
   };
-  const updater = createUpdater(options, support);
+  const updater = createUpdater(options, support, load);
+  await updater.ready;
   return { updater, notices, opened, log, options };
 }
 
@@ -54,7 +46,6 @@ let au: FakeAutoUpdater;
 beforeEach(() => {
   vi.useFakeTimers();
   au = new FakeAutoUpdater();
-  fake.updater = au;
   fake.app.isPackaged = true;
 });
 
@@ -64,8 +55,8 @@ afterEach(() => {
 });
 
 describe('updater: off', () => {
-  it('a build that does not update itself touches no electron-updater and shows no tray entry', () => {
-    const { updater, log } = harness({ enabled: false, reason: 'dev' });
+  it('a build that does not update itself touches no electron-updater and shows no tray entry', async () => {
+    const { updater, log } = await harness({ enabled: false, reason: 'dev' });
     updater.check();
     vi.advanceTimersByTime(CHECK_INTERVAL_MS * 2);
     expect(au.checkForUpdates).not.toHaveBeenCalled();
@@ -105,8 +96,8 @@ describe('updater: detectUpdateSupport reads what electron-builder put beside th
 });
 
 describe('updater: on', () => {
-  it('downloads in the background and installs on quit; checks after start-up, then every few hours', () => {
-    const { updater } = harness();
+  it('downloads in the background and installs on quit; checks after start-up, then every few hours', async () => {
+    const { updater } = await harness();
     expect(au.autoDownload).toBe(true);
     expect(au.autoInstallOnAppQuit).toBe(true);
     expect(au.logger).not.toBeNull();
@@ -121,13 +112,13 @@ describe('updater: on', () => {
     updater.dispose();
   });
 
-  it('a .deb never installs silently on quit', () => {
-    harness({ enabled: true, feed: FEED, installOnQuit: false });
+  it('a .deb never installs silently on quit', async () => {
+    await harness({ enabled: true, feed: FEED, installOnQuit: false });
     expect(au.autoInstallOnAppQuit).toBe(false);
   });
 
-  it('manual check with nothing new: "up to date"; the tray shows the check while it runs', () => {
-    const { updater, notices, options } = harness();
+  it('manual check with nothing new: "up to date"; the tray shows the check while it runs', async () => {
+    const { updater, notices, options } = await harness();
     updater.check();
     expect(au.checkForUpdates).toHaveBeenCalledTimes(1);
     expect(updater.menuItem('en')).toEqual({ label: 'Checking for updates…' });
@@ -140,8 +131,8 @@ describe('updater: on', () => {
     updater.dispose();
   });
 
-  it('an update found by an automatic check downloads quietly, then offers a restart that installs it', () => {
-    const { updater, notices, options } = harness();
+  it('an update found by an automatic check downloads quietly, then offers a restart that installs it', async () => {
+    const { updater, notices, options } = await harness();
     vi.advanceTimersByTime(FIRST_CHECK_DELAY_MS);
     au.emit('update-available', { version: '1.2.0' });
     au.emit('download-progress', { percent: 37.2 });
@@ -160,8 +151,8 @@ describe('updater: on', () => {
     updater.dispose();
   });
 
-  it('install does nothing before an update is downloaded', () => {
-    const { updater, options } = harness();
+  it('install does nothing before an update is downloaded', async () => {
+    const { updater, options } = await harness();
     updater.install();
     expect(options.beforeInstall).not.toHaveBeenCalled();
     expect(au.quitAndInstall).not.toHaveBeenCalled();
@@ -169,7 +160,7 @@ describe('updater: on', () => {
   });
 
   it('a manual check that fails (error event and rejected promise) is reported once and leads to the releases page', async () => {
-    const { updater, notices, opened, log } = harness();
+    const { updater, notices, opened, log } = await harness();
     au.checkForUpdates.mockImplementationOnce(() => {
       au.emit('error', new Error('net::ERR_NAME_NOT_RESOLVED\n    at stack'));
       return Promise.reject(new Error('net::ERR_NAME_NOT_RESOLVED'));
@@ -184,8 +175,8 @@ describe('updater: on', () => {
     updater.dispose();
   });
 
-  it('an automatic check that fails is only logged', () => {
-    const { updater, notices, log } = harness();
+  it('an automatic check that fails is only logged', async () => {
+    const { updater, notices, log } = await harness();
     vi.advanceTimersByTime(FIRST_CHECK_DELAY_MS);
     au.emit('error', new Error('HttpError: 403 rate limited'));
     expect(notices).toEqual([]);
@@ -193,8 +184,16 @@ describe('updater: on', () => {
     updater.dispose();
   });
 
-  it('dispose stops the timers and unsubscribes', () => {
-    const { updater } = harness();
+  it('electron-updater that fails to load: a manual check says so instead of hanging', async () => {
+    const { updater, notices, log } = await harness(ON, () => Promise.reject(new Error('Cannot find module')));
+    expect(log.records.find((r) => r.msg === 'Could not load the updater')?.fields).toEqual({ message: 'Cannot find module' });
+    updater.check();
+    await vi.waitFor(() => expect(notices.map((n) => n.notice.body)).toEqual(['The updater is not available — click to download the new version from the releases page.']));
+    updater.dispose();
+  });
+
+  it('dispose stops the timers and unsubscribes', async () => {
+    const { updater } = await harness();
     updater.dispose();
     vi.advanceTimersByTime(CHECK_INTERVAL_MS * 2);
     expect(au.checkForUpdates).not.toHaveBeenCalled();
