@@ -1,7 +1,7 @@
 /**
- * Small real files for the demo agents to send back: a one-page PDF (Chinese text through the
- * standard Adobe-GB1 font every PDF viewer knows, so nothing is embedded) and a PNG bar chart.
- * Written from the file formats' specifications; no dependencies.
+ * Small real files for the demo agents to send back: a one-page PDF (Latin text in Helvetica,
+ * Chinese in the standard Adobe-GB1 font every PDF viewer knows, so nothing is embedded) and a
+ * PNG bar chart. Written from the file formats' specifications; no dependencies.
  */
 import { crc32, deflateSync } from 'node:zlib';
 
@@ -17,6 +17,17 @@ function ucs2(text: string): string {
   return `<${hex}>`;
 }
 
+/** A literal PDF string for printable ASCII. */
+function latin(text: string): string {
+  return `(${text.replace(/[\\()]/g, (c) => `\\${c}`)})`;
+}
+
+/** A line as text-showing operators: ASCII runs in Helvetica (F2), everything else in STSong (F1). */
+function showLine(text: string, size: number): string {
+  const runs = text.match(/[\x20-\x7e]+|[^\x20-\x7e]+/g) ?? [];
+  return runs.map((run) => (/^[\x20-\x7e]/.test(run) ? `/F2 ${size} Tf ${latin(run)} Tj` : `/F1 ${size} Tf ${ucs2(run)} Tj`)).join(' ');
+}
+
 export interface PdfLine {
   text: string;
   /** Font size in points; default 11. */
@@ -27,25 +38,26 @@ export interface PdfLine {
 
 /** An A4 page with a blue title band and lines of text. */
 export function makePdf(title: string, lines: PdfLine[]): Buffer {
-  const ops: string[] = ['0 0.537 1 rg 0 780 595 62 re f', 'BT', '1 1 1 rg', '/F1 20 Tf', `50 802 Td ${ucs2(title)} Tj`, 'ET', 'BT', '0.09 0.1 0.11 rg', '50 750 Td'];
+  const ops: string[] = ['0 0.537 1 rg 0 780 595 62 re f', 'BT', '1 1 1 rg', `50 802 Td ${showLine(title, 20)}`, 'ET'];
+  let y = 750;
   let first = true;
   for (const line of lines) {
     const size = line.size ?? 11;
-    const gap = first ? 0 : (line.gap ?? size * 1.6);
+    y -= first ? 0 : (line.gap ?? size * 1.6);
     first = false;
-    ops.push(`/F1 ${size} Tf`, `0 ${-gap} Td ${ucs2(line.text)} Tj`);
+    // One text object per line: each starts at the left margin whatever the fonts advanced.
+    ops.push('BT', '0.09 0.1 0.11 rg', `50 ${y} Td ${showLine(line.text, size)}`, 'ET');
   }
-  ops.push('ET');
   const content = ops.join('\n');
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R /F2 8 0 R >> >> /Contents 5 0 R >>',
     '<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>',
     `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`,
-    // Latin letters (CIDs 1–95 in Adobe-GB1) are proportional, about half as wide as Chinese ones.
-    '<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R /DW 1000 /W [1 95 500] >>',
+    '<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R /DW 1000 >>',
     '<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
   ];
   let pdf = '%PDF-1.4\n';
   const offsets: number[] = [];

@@ -119,6 +119,24 @@ describe('npm run demo in Chromium', () => {
     await chat.locator('.msg.from-robot blockquote', { hasText: '可以合并' }).waitFor({ timeout: 15_000 });
     await chat.screenshot({ path: join(SHOTS, 'sandbox-06-action-card.png') });
 
+    // Typing as Alice, with the robot's @ switched off and 张三 @-mentioned: the robot never hears it.
+    await chat.locator('.me-toggle').click();
+    await chat.locator('.me-option[data-staff="alice"]').click();
+    expect(await chat.locator('.me-toggle .me-name').textContent()).toBe('Alice');
+    await chat.locator('.tool.at-robot').click();
+    await chat.getByRole('button', { name: '@ 某人' }).click();
+    await chat.locator('.mention-option', { hasText: '@张三' }).click();
+    await input.pressSequentially('你看一下这个');
+    await input.press('Enter');
+    const unheard = chat.locator('.msg.mine', { hasText: '你看一下这个' });
+    await unheard.locator('.hint').waitFor();
+    expect(await unheard.locator('.bubble').textContent()).toBe('@张三 你看一下这个');
+    expect(await unheard.locator('.mention').allTextContents()).toEqual(['@张三']);
+    await chat.screenshot({ path: join(SHOTS, 'sandbox-07-as-alice.png') });
+    await chat.locator('.tool.at-robot').click();
+    await chat.locator('.me-toggle').click();
+    await chat.locator('.me-option[data-staff="zhangsan"]').click();
+
     // 4. The single chat: subscribe it too, then a file goes in and a file comes back.
     await chat.locator('.chat-item[data-chat="single"]').click();
     await input.fill('/subscribe');
@@ -140,8 +158,8 @@ describe('npm run demo in Chromium', () => {
     const picture = chat.locator('.msg.from-robot[data-type="image"] img').last();
     await picture.waitFor({ timeout: 20_000 });
     await expect.poll(() => picture.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(480);
-    await chat.screenshot({ path: join(SHOTS, 'sandbox-07-single-files.png') });
-    await control.screenshot({ path: join(SHOTS, 'sandbox-08-control-after.png') });
+    await chat.screenshot({ path: join(SHOTS, 'sandbox-08-single-files.png') });
+    await control.screenshot({ path: join(SHOTS, 'sandbox-09-control-after.png') });
 
     expect(problems).toEqual([]);
     await context.close();
