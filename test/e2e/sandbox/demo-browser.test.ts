@@ -159,6 +159,21 @@ describe('npm run demo in Chromium', () => {
     await picture.waitFor({ timeout: 20_000 });
     await expect.poll(() => picture.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(480);
     await chat.screenshot({ path: join(SHOTS, 'sandbox-08-single-files.png') });
+
+    // A picture dropped onto the group chat goes to the robot (as rich text) and a chart comes back.
+    await chat.locator('.chat-item[data-chat="group"]').click();
+    const charts = await chat.locator('.msg.from-robot[data-type="image"]').count();
+    const drop = await chat.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      const png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC'), (c) => c.charCodeAt(0));
+      dt.items.add(new File([png], 'screen.png', { type: 'image/png' }));
+      return dt;
+    });
+    await chat.locator('main.chat').dispatchEvent('dragover', { dataTransfer: drop });
+    await chat.locator('main.chat').dispatchEvent('drop', { dataTransfer: drop });
+    await chat.locator('.msg.mine[data-type="image"]', { hasText: '' }).last().waitFor();
+    await robotSays(chat, '收到图片').waitFor({ timeout: 20_000 });
+    await expect.poll(() => chat.locator('.msg.from-robot[data-type="image"]').count(), { timeout: 20_000 }).toBeGreaterThan(charts);
     await control.screenshot({ path: join(SHOTS, 'sandbox-09-control-after.png') });
 
     expect(problems).toEqual([]);

@@ -119,6 +119,9 @@ describe('sandbox + bridge + demo agents', () => {
     let seen = robotIn('group').length;
     room.say('group', 'alice', `${robot} 帮我检查一下登录页的代码`);
     const plan = await robotSays('group', '我的计划', seen);
+    // DingTalk took the robot's @ out of the text; CCCC got the rest exactly, and who said it.
+    const asked = (await ledger()).find((e) => e.by === 'user' && String(e.data['text']).includes('登录页'));
+    expect(asked?.data).toMatchObject({ text: '帮我检查一下登录页的代码', to: ['@foreman'], source_user_name: 'Alice', source_user_id: 'alice' });
     expect(plan.body.type).toBe('markdown');
     // Replies in a group @-mention the person who asked (session webhook `at`).
     expect(plan.mentions).toEqual(['alice']);

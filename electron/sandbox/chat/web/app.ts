@@ -108,7 +108,7 @@ function buildShell(): void {
       h('div', { class: 'rail-badge', title: '这是沙盒：消息不会离开这台电脑 / sandbox: nothing leaves this computer' }, icon('sandbox', 20), h('span', {}, '沙盒')),
     ),
     h('aside', { class: 'sidebar' }, meButton, h('div', { class: 'sidebar-title' }, '消息 ', h('span', {}, 'Messages')), sidebarList),
-    h('main', { class: 'chat' }, header, list, composer),
+    dropTarget(h('main', { class: 'chat' }, header, list, composer)),
     guide,
     toastBox,
   );
@@ -116,6 +116,26 @@ function buildShell(): void {
   renderSidebar();
   renderChat();
   renderGuide();
+}
+
+/** Files dragged onto the chat are sent, as in the DingTalk client. */
+function dropTarget(el: HTMLElement): HTMLElement {
+  const hasFiles = (e: DragEvent): boolean => Array.from(e.dataTransfer?.types ?? []).includes('Files');
+  el.addEventListener('dragover', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    el.classList.add('dropping');
+  });
+  el.addEventListener('dragleave', (e) => {
+    if (e.target === el || !el.contains(e.relatedTarget as Node | null)) el.classList.remove('dropping');
+  });
+  el.addEventListener('drop', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    el.classList.remove('dropping');
+    for (const f of Array.from(e.dataTransfer?.files ?? [])) upload(f);
+  });
+  return el;
 }
 
 function renderMe(): void {
@@ -300,6 +320,13 @@ function renderComposer(): void {
     input.value = '';
     input.focus();
   };
+  // A pasted screenshot or file is sent right away, as in the DingTalk client.
+  input.addEventListener('paste', (e) => {
+    const files = Array.from(e.clipboardData?.files ?? []);
+    if (files.length === 0) return;
+    e.preventDefault();
+    for (const f of files) upload(f);
+  });
   input.addEventListener('keydown', (e) => {
     // Chinese input methods use Enter to pick a candidate: only a plain Enter outside composition sends.
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
