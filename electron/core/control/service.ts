@@ -147,9 +147,11 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     return value;
   };
 
-  // Know the stored secrets before anything can leak them.
+  // A vault secret is in memory only once decrypted, and secretFor remembers it then: decrypting
+  // all of them up front would defeat "decrypted only to connect" (and prompt the keychain at
+  // launch). Secrets named by environment variables are in memory from the start: know them now.
   const ready = (async () => {
-    for (const p of await profiles.list().catch(() => [])) await secretFor(p).catch(() => undefined);
+    for (const p of await profiles.list().catch(() => [])) if (p.secretEnv) remember(env[p.secretEnv]?.trim());
   })();
 
   const endpoints = async (): Promise<DingTalkEndpoints> => {
