@@ -238,7 +238,28 @@ function renderChat(): void {
       h('span', {}, chat.title),
       group ? h('span', { class: 'chat-sub' }, `(${state.people.length + 1})`) : h('span', { class: 'tag robot' }, '机器人'),
     ),
-    h('div', { class: 'chat-members' }, ...(group ? [...state.people.map((p) => avatar({ kind: 'person', staffId: p.staffId }, 'xs')), avatar({ kind: 'robot' }, 'xs')] : []), live),
+    h(
+      'div',
+      { class: 'chat-members' },
+      ...(group ? [...state.people.map((p) => avatar({ kind: 'person', staffId: p.staffId }, 'xs')), avatar({ kind: 'robot' }, 'xs')] : []),
+      live,
+      // On narrow screens the guide is a drawer behind this button.
+      h(
+        'button',
+        {
+          class: 'guide-toggle',
+          title: '新手引导 / Getting started',
+          attrs: { type: 'button', 'aria-label': '新手引导' },
+          on: {
+            click: (e) => {
+              e.stopPropagation();
+              root.classList.toggle('show-guide');
+            },
+          },
+        },
+        icon('book', 18),
+      ),
+    ),
   );
   renderMessages();
   renderComposer();
@@ -519,7 +540,8 @@ async function boot(): Promise<void> {
   const saved = localStorage.getItem(ME_KEY);
   me = saved && person(saved) ? saved : state.people[0]!.staffId;
   chatId = localStorage.getItem(CHAT_KEY) === 'single' ? `single:${me}` : 'group';
-  document.addEventListener('click', () => {
+  document.addEventListener('click', (e) => {
+    if (!guide.contains(e.target as Node)) root.classList.remove('show-guide');
     meButton.classList.remove('open');
     composer.querySelector('.mention-menu')?.classList.remove('open');
   });
