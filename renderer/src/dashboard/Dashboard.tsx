@@ -1,5 +1,5 @@
 /** One bridge at a glance: links, group and agents, chats, pending requests, queues, last problem. */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AuditView, BridgeDetail, ProblemView } from '../../../electron/shared/api';
 import { useApi, useApiEvents } from '../api/context';
@@ -25,17 +25,18 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
   const [actionProblem, setActionProblem] = useState<ProblemView>();
   const now = useNow(REFRESH_MS);
 
-  const refresh = useCallback(
-    () =>
-      Promise.all([api.call('getBridge', { bridgeId }), api.call('audit', { bridgeId, limit: 15 })]).then(([d, a]) => {
-        if (d.ok) {
-          setDetail(d.result);
-          setLoadProblem(undefined);
-        } else setLoadProblem(d.problem);
-        if (a.ok) setTraffic(a.result);
-      }),
-    [api, bridgeId],
-  );
+  // Pushed statuses are the newest: an answer that arrives after one of them keeps the pushed status.
+  const statusEvents = useRef(0);
+  const refresh = useCallback(() => {
+    const seen = statusEvents.current;
+    return Promise.all([api.call('getBridge', { bridgeId }), api.call('audit', { bridgeId, limit: 15 })]).then(([d, a]) => {
+      if (d.ok) {
+        setDetail((prev) => (prev && statusEvents.current !== seen ? { ...d.result, status: prev.status } : d.result));
+        setLoadProblem(undefined);
+      } else setLoadProblem(d.problem);
+      if (a.ok) setTraffic(a.result);
+    });
+  }, [api, bridgeId]);
 
   useEffect(() => {
     void refresh();
@@ -46,7 +47,10 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
   useApiEvents((e) => {
     if (e.type === 'bridges-changed') void refresh();
     if (!('bridgeId' in e) || e.bridgeId !== bridgeId) return;
-    if (e.type === 'bridge-status') setDetail((d) => d && { ...d, status: e.status });
+    if (e.type === 'bridge-status') {
+      statusEvents.current += 1;
+      setDetail((d) => d && { ...d, status: e.status });
+    }
     else if (e.type === 'pending') setDetail((d) => d && { ...d, pending: mergePending(d.pending, [e.pending]) });
     else if (e.type === 'problem') setDetail((d) => d && { ...d, status: { ...d.status, lastProblem: e.problem } });
   });
@@ -55,9 +59,12 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
     setBusy(what);
     setActionProblem(undefined);
     const method = what === 'start' ? 'startBridge' : what === 'stop' ? 'stopBridge' : 'restartBridge';
+    const seen = statusEvents.current;
     const res = await api.call(method, { bridgeId });
     setBusy(undefined);
-    if (res.ok) setDetail((d) => d && { ...d, status: res.result });
+    if (res.ok) {
+      if (statusEvents.current === seen) setDetail((d) => d && { ...d, status: res.result });
+    }
     else setActionProblem(res.problem);
   };
 
@@ -123,7 +130,7 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
               ) : (
                 <Badge tone="warn">{t('dashboard.secretNotSet')}</Badge>
               )}
-              <span className="hint"> {t('dashboard.rotateHint')}</span>
+              <span className="hint block">{t('dashboard.rotateHint')}</span>
             </dd>
           </dl>
           {status.dingtalk.problem && <ProblemBox problem={status.dingtalk.problem} guide compact />}

@@ -165,6 +165,7 @@ export const en = {
       waiting: 'Waiting for /subscribe…',
       waitingHint: 'Requests appear here as soon as DingTalk delivers them.',
       request: 'Subscription request',
+      singleWith: 'Single chat with {{nick}}',
       chat: 'Chat',
       from: 'From',
       expires: 'Expires {{time}}',

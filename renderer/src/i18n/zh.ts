@@ -167,6 +167,7 @@ export const zh: Dictionary = {
       waiting: '正在等待 /subscribe…',
       waitingHint: '钉钉一送达，请求就会出现在这里。',
       request: '订阅请求',
+      singleWith: '与 {{nick}} 的单聊',
       chat: '会话',
       from: '发送人',
       expires: '{{time}} 过期',

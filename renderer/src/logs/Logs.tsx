@@ -19,7 +19,9 @@ export function fieldsText(r: LogView): string {
 
 /** The scope without the bridge id in front (the bridge is shown apart when there are several). */
 export function shortScope(r: LogView): string {
-  return r.bridgeId && r.scope.startsWith(`${r.bridgeId}.`) ? r.scope.slice(r.bridgeId.length + 1) : r.scope;
+  if (!r.bridgeId) return r.scope;
+  if (r.scope === r.bridgeId) return 'bridge';
+  return r.scope.startsWith(`${r.bridgeId}.`) ? r.scope.slice(r.bridgeId.length + 1) : r.scope;
 }
 
 export function Logs({ bridges }: { bridges: BridgeSummary[] }) {

@@ -126,7 +126,7 @@ export function Settings({
             </Field>
           </div>
           <div className="action-row">
-            <button type="button" className="btn" onClick={() => void saveAdvanced()}>
+            <button type="button" className="btn" onClick={() => void saveAdvanced()} disabled={!urlOk(apiBase) || !urlOk(oapiBase)}>
               {t('common.save')}
             </button>
             <span className="action-note" role="status">

@@ -15,6 +15,7 @@ export function PendingList({ bridgeId, pending, onApproved, onRejected }: { bri
   const [problem, setProblem] = useState<ProblemView>();
   const lng = currentLanguage(i18n);
   const now = useNow();
+  const title = (p: PendingView): string => chatName(p, t('wizard.subscribe.singleWith', { nick: p.senderNick ?? '' }));
 
   const decide = async (p: PendingView, approve: boolean): Promise<void> => {
     setBusy(p.key);
@@ -36,17 +37,17 @@ export function PendingList({ bridgeId, pending, onApproved, onRejected }: { bri
                 <p className="pending-title">{t('wizard.subscribe.request')}</p>
                 <dl className="pending-facts">
                   <dt>{t('wizard.subscribe.chat')}</dt>
-                  <dd>{p.chatTitle ?? p.chatId}</dd>
+                  <dd>{title(p)}</dd>
                   <dt>{t('wizard.subscribe.from')}</dt>
                   <dd>{p.senderNick ?? t('common.unknown')}</dd>
                 </dl>
                 <p className="hint">{t('wizard.subscribe.expires', { time: formatRelative(p.expiresAt, lng, now, t('time.justNow')) })}</p>
               </div>
               <div className="pending-actions">
-                <button type="button" className="btn btn-primary" disabled={busy !== undefined} onClick={() => void decide(p, true)} aria-label={`${t('wizard.subscribe.approve')}: ${p.chatTitle ?? p.chatId}`}>
+                <button type="button" className="btn btn-primary" disabled={busy !== undefined} onClick={() => void decide(p, true)} aria-label={`${t('wizard.subscribe.approve')}: ${title(p)}`}>
                   {t('wizard.subscribe.approve')}
                 </button>
-                <button type="button" className="btn" disabled={busy !== undefined} onClick={() => void decide(p, false)} aria-label={`${t('wizard.subscribe.reject')}: ${p.chatTitle ?? p.chatId}`}>
+                <button type="button" className="btn" disabled={busy !== undefined} onClick={() => void decide(p, false)} aria-label={`${t('wizard.subscribe.reject')}: ${title(p)}`}>
                   {t('wizard.subscribe.reject')}
                 </button>
               </div>
@@ -57,6 +58,11 @@ export function PendingList({ bridgeId, pending, onApproved, onRejected }: { bri
       {problem && <ProblemBox problem={problem} />}
     </>
   );
+}
+
+/** A single chat has no title: name it after the person. */
+export function chatName(p: PendingView, singleWith: string): string {
+  return p.chatTitle ?? (p.senderNick ? singleWith : p.chatId);
 }
 
 /** Adds requests (from a fetch or an event) without duplicates, oldest first. */

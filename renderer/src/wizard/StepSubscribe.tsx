@@ -1,11 +1,11 @@
 /** Step 6: start the bridge, wait for /subscribe from DingTalk, approve it, see a message go both ways. */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import type { AuditView, BridgeStatusView, PendingView, ProblemView } from '../../../electron/shared/api';
 import { useApi, useApiEvents } from '../api/context';
 import { Badge, RUN_TONE } from '../ui/bits';
 import { CONSOLE, ConsolePath } from '../ui/ConsoleLabel';
-import { mergePending, PendingList } from '../ui/Pending';
+import { chatName, mergePending, PendingList } from '../ui/Pending';
 import { ProblemBox } from '../ui/Problem';
 import { Traffic } from '../ui/Traffic';
 
@@ -20,6 +20,8 @@ export function StepSubscribe({ bridgeId, onDone, onBack }: { bridgeId: string; 
   const [approved, setApproved] = useState<{ chatId: string; title: string }>();
   const [rejected, setRejected] = useState(false);
   const [traffic, setTraffic] = useState<AuditView[]>([]);
+  // Pushed statuses are the newest: a call's answer that arrives after one of them is stale.
+  const statusEvents = useRef(0);
 
   // Read what is already waiting, then start the bridge (restart a running one: the credentials may be new).
   useEffect(() => {
@@ -29,9 +31,12 @@ export function StepSubscribe({ bridgeId, onDone, onBack }: { bridgeId: string; 
       if (!live) return;
       if (before.ok) setPending((p) => mergePending(p, before.result.pending));
       const idle = !before.ok || before.result.status.state === 'stopped' || before.result.status.state === 'error';
+      const seen = statusEvents.current;
       const started = idle ? await api.call('startBridge', { bridgeId }) : await api.call('restartBridge', { bridgeId });
       if (!live) return;
-      if (started.ok) setStatus(started.result);
+      if (started.ok) {
+        if (statusEvents.current === seen) setStatus(started.result);
+      }
       else setStartProblem(started.problem);
     })();
     return () => {
@@ -40,7 +45,10 @@ export function StepSubscribe({ bridgeId, onDone, onBack }: { bridgeId: string; 
   }, [api, bridgeId]);
 
   useApiEvents((e) => {
-    if (e.type === 'bridge-status' && e.bridgeId === bridgeId) setStatus(e.status);
+    if (e.type === 'bridge-status' && e.bridgeId === bridgeId) {
+      statusEvents.current += 1;
+      setStatus(e.status);
+    }
     if (e.type === 'pending' && e.bridgeId === bridgeId) setPending((p) => mergePending(p, [e.pending]));
   });
 
@@ -105,7 +113,7 @@ export function StepSubscribe({ bridgeId, onDone, onBack }: { bridgeId: string; 
           pending={pending}
           onApproved={(p) => {
             setPending((all) => all.filter((x) => x.key !== p.key));
-            setApproved({ chatId: p.chatId, title: p.chatTitle ?? p.chatId });
+            setApproved({ chatId: p.chatId, title: chatName(p, t('wizard.subscribe.singleWith', { nick: p.senderNick ?? '' })) });
           }}
           onRejected={(p) => {
             setPending((all) => all.filter((x) => x.key !== p.key));

@@ -119,7 +119,7 @@ export async function startUiWorld(staticDir: string): Promise<UiWorld> {
       return dt.sentMessages().filter((m) => m.conversationId === chat || m.via === 'webhook');
     },
     async open(o = {}) {
-      const context = await browser.newContext({ locale: o.locale ?? 'en-US', colorScheme: o.dark ? 'dark' : 'light', viewport: { width: 1200, height: 860 }, permissions: ['clipboard-read', 'clipboard-write'] });
+      const context = await browser.newContext({ locale: o.locale ?? 'en-US', colorScheme: o.dark ? 'dark' : 'light', viewport: { width: 960, height: 680 }, permissions: ['clipboard-read', 'clipboard-write'] });
       contexts.push(context);
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);

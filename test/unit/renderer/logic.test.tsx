@@ -36,6 +36,7 @@ describe('log filter', () => {
   it('shows the scope without the bridge id and the fields without the chat repeated', () => {
     expect(shortScope(rec())).toBe('bridge.inbox');
     expect(shortScope(rec({ bridgeId: undefined, scope: 'control' }))).toBe('control');
+    expect(shortScope(rec({ scope: 'b1' }))).toBe('bridge');
     expect(fieldsText(rec({ chatId: 'c1', fields: { chat: 'c1', n: 2, s: 'x' } }))).toBe('n=2 s=x');
   });
 });
