@@ -34,6 +34,11 @@ describe('settings', () => {
   it('changes bridge settings, rotates the secret write-only, and switches language and theme', async () => {
     const h = w.service.handlers;
     const page = await w.open();
+    // Everything the services answer the page, to check no secret is in it.
+    const answers: Promise<string>[] = [];
+    page.on('response', (r) => {
+      if (r.url().includes('/api/') && !r.url().includes('/api/events')) answers.push(r.text().catch(() => ''));
+    });
     await page.getByRole('button', { name: en.nav.settings, exact: true }).click();
     await page.getByRole('heading', { name: en.settings.title, level: 1 }).waitFor();
 
@@ -82,5 +87,31 @@ describe('settings', () => {
 
     await page.getByLabel(zh.settings.language, { exact: true }).selectOption('');
     await page.getByRole('heading', { name: en.settings.title, level: 1 }).waitFor();
+
+    const bodies = await Promise.all(answers);
+    expect(bodies.length).toBeGreaterThan(5);
+    for (const body of bodies) expect(body).not.toContain(w.appSecret);
+  }, 30_000);
+
+  it('works from the keyboard alone, with the focus visible', async () => {
+    const page = await w.open();
+    await page.getByRole('heading', { name: 'Demo project', level: 1 }).waitFor();
+    const focused = () => page.evaluate('[document.activeElement.tagName, document.activeElement.textContent.trim(), getComputedStyle(document.activeElement).outlineStyle]') as Promise<[string, string, string]>;
+    await page.keyboard.press('Tab');
+    expect(await focused()).toEqual(['A', en.app.skip, 'solid']);
+    // Through the menu to Logs, opened with Enter; the focus moves to the page.
+    let guard = 0;
+    while ((await focused())[1] !== en.nav.logs && guard++ < 10) await page.keyboard.press('Tab');
+    expect((await focused())[2]).toBe('solid');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: en.logs.title, level: 1 }).waitFor();
+    expect((await focused())[0]).toBe('MAIN');
+    // The wizard's steps move with Enter, and the new step's title gets the focus.
+    while ((await focused())[1] !== `＋ ${en.nav.addBridge}` && guard++ < 30) await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: en.wizard.title, level: 1 }).waitFor();
+    while ((await focused())[1] !== en.common.next && guard++ < 60) await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(focused).toEqual(['H2', en.wizard.steps.permissions, expect.any(String)]);
   }, 30_000);
 });
