@@ -3,7 +3,7 @@
  * with the renderer built first when this checkout has no current build of it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -24,7 +24,7 @@ async function newestMtime(dir: string): Promise<number> {
 }
 
 /** Whether out/renderer is missing or older than the renderer's sources. */
-export async function rendererStale(): Promise<boolean> {
+async function rendererStale(): Promise<boolean> {
   const built = await stat(RENDERER_OUT).then(
     (s) => s.mtimeMs,
     () => 0,
@@ -32,8 +32,44 @@ export async function rendererStale(): Promise<boolean> {
   return built === 0 || (await newestMtime(RENDERER_SRC)) > built;
 }
 
+const BUILD_LOCK = join(ROOT, 'out', '.demo-build.lock');
+const BUILD_TIMEOUT_MS = 180_000;
+
+/**
+ * Builds the renderer when it is missing or stale. Two demos starting at once (two terminals,
+ * parallel tests) build one after the other: a lock folder, taken over when it is older than a
+ * build can take.
+ */
+export async function ensureRenderer(onBuild: () => void): Promise<void> {
+  await mkdir(join(ROOT, 'out'), { recursive: true });
+  const deadline = Date.now() + BUILD_TIMEOUT_MS;
+  for (;;) {
+    try {
+      await mkdir(BUILD_LOCK);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = await stat(BUILD_LOCK).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (age > BUILD_TIMEOUT_MS) await rm(BUILD_LOCK, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error('another demo has been building the control UI for too long');
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    if (await rendererStale()) {
+      onBuild();
+      await buildRenderer();
+    }
+  } finally {
+    await rm(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
 /** `electron-vite build` (a few seconds); the output is shown only when it fails. */
-export function buildRenderer(timeoutMs = 180_000): Promise<void> {
+function buildRenderer(timeoutMs = BUILD_TIMEOUT_MS): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

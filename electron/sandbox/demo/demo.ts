@@ -11,7 +11,7 @@ import { controlProfileSchema } from '../../core/control/stores';
 import { FileProfileStore } from '../../core/control/file-stores';
 import { startSandbox, type Sandbox } from '../index';
 import { chooseCccc, type CcccChoice, type CcccMode } from './cccc';
-import { buildRenderer, rendererStale, startServe, type ServeProcess } from './control-ui';
+import { ensureRenderer, startServe, type ServeProcess } from './control-ui';
 
 /** The environment variable that hands the sandbox app's secret to the bridge (never written to disk). */
 export const SANDBOX_SECRET_ENV = 'CCCC_DINGTALK_SANDBOX_SECRET';
@@ -88,10 +88,7 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
       }),
     );
 
-    if (await rendererStale()) {
-      log('正在构建控制台界面（只需几秒）… / Building the control UI (a few seconds)…');
-      await buildRenderer();
-    }
+    await ensureRenderer(() => log('正在构建控制台界面（只需几秒）… / Building the control UI (a few seconds)…'));
 
     const noProxy = [env['NO_PROXY'] ?? env['no_proxy'], '127.0.0.1', 'localhost'].filter(Boolean).join(',');
     const serve: ServeProcess = await startServe(
