@@ -23,6 +23,8 @@ export const GROUP_CHAT_ID = 'group';
 
 /** The most messages kept; the oldest go first. */
 const HISTORY_LIMIT = 2_000;
+/** The most file bytes kept in memory; the oldest files go first (their messages then show a dead link). */
+const FILE_BUDGET_BYTES = 256 * 1024 * 1024;
 
 export interface StoredFile {
   content: Buffer;
@@ -72,6 +74,7 @@ export class ChatRoom implements MediaShelf {
   private readonly messages: ChatMessage[] = [];
   private readonly byMsgId = new Map<string, ChatMessage>();
   private readonly files = new Map<string, StoredFile>();
+  private fileBytes = 0;
   private readonly mediaFiles = new Map<string, string>();
   private readonly listeners = new Set<(event: SandboxEvent) => void>();
   private readonly cids = new Map<string, string>();
@@ -150,7 +153,7 @@ export class ChatRoom implements MediaShelf {
         text: forRobot,
         ...(group ? { atUsers: [{ dingtalkId: chatbotUserId(this.dt.apps[0]!) }, ...mentioned.map((p) => ({ dingtalkId: this.dingtalkIdOf(p), staffId: p.staffId }))] } : {}),
       });
-      this.byMsgId.set(injected.msgId, message);
+      this.remember(injected.msgId, message);
     }
     return structuredClone(message);
   }
@@ -182,7 +185,7 @@ export class ChatRoom implements MediaShelf {
       input.content = { downloadCode, pictureDownloadCode: downloadCode };
     }
     const injected = this.dt.injectMessage(input);
-    this.byMsgId.set(injected.msgId, message);
+    this.remember(injected.msgId, message);
     return structuredClone(message);
   }
 
@@ -243,9 +246,22 @@ export class ChatRoom implements MediaShelf {
     return this.people.filter((p) => new RegExp(`@${escapeRe(p.nick)}(?![\\p{L}\\p{N}_])`, 'u').test(text));
   }
 
+  /** Which message a DingTalk msgId is, for the robot's reactions to it. */
+  private remember(msgId: string, message: ChatMessage): void {
+    this.byMsgId.set(msgId, message);
+    if (this.byMsgId.size > HISTORY_LIMIT) this.byMsgId.delete(this.byMsgId.keys().next().value as string);
+  }
+
   private shelve(content: Buffer, name: string): string {
     const id = randomBytes(12).toString('hex');
     this.files.set(id, { content, name, mime: mimeOf(name) });
+    this.fileBytes += content.length;
+    for (const [oldId, file] of this.files) {
+      if (this.fileBytes <= FILE_BUDGET_BYTES || oldId === id) break;
+      this.files.delete(oldId);
+      this.fileBytes -= file.content.length;
+    }
+    for (const [mediaId, fileId] of this.mediaFiles) if (!this.files.has(fileId)) this.mediaFiles.delete(mediaId);
     return id;
   }
 
