@@ -117,8 +117,15 @@ describe('sandbox + bridge + demo agents', () => {
     expect((await ledger()).some((e) => String(e.data['text'] ?? '').includes('大家好'))).toBe(false);
 
     let seen = robotIn('group').length;
-    room.say('group', 'alice', `${robot} 帮我检查一下登录页的代码`);
+    const reactions: (string | undefined)[] = [];
+    const off = room.onEvent((e) => e.type === 'update' && reactions.push(e.message.reaction));
+    const asking = room.say('group', 'alice', `${robot} 帮我检查一下登录页的代码`);
     const plan = await robotSays('group', '我的计划', seen);
+    // 🤔 on Alice's message while the agents work, taken off when one answers.
+    await waitFor(() => reactions.length >= 2, 'the reaction put on and taken off');
+    off();
+    expect(reactions.slice(0, 2)).toEqual(['🤔思考中', undefined]);
+    expect(room.history().find((m) => m.id === asking.id)?.reaction).toBeUndefined();
     // DingTalk took the robot's @ out of the text; CCCC got the rest exactly, and who said it.
     const asked = (await ledger()).find((e) => e.by === 'user' && String(e.data['text']).includes('登录页'));
     expect(asked?.data).toMatchObject({ text: '帮我检查一下登录页的代码', to: ['@foreman'], source_user_name: 'Alice', source_user_id: 'alice' });
