@@ -40,12 +40,13 @@ describe('cccc-dingtalk start in the foreground', () => {
     await waitFor(() => first.stderr().includes('Stream connected'), 'foreground bridge connected', 10_000);
     expect(first.stderr()).toMatch(/INFO +cli\.bridge\.stream +Stream connected/);
     // `logs -f` follows the file while the bridge writes to it.
-    const follow = spawn(process.execPath, [BIN, 'logs', '-f', '-n', '0'], { cwd: ROOT, env: world.env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const follow = spawn(process.execPath, [BIN, 'logs', '-f', '-n', '50'], { cwd: ROOT, env: world.env, stdio: ['ignore', 'pipe', 'ignore'] });
     children.push(follow);
     let followed = '';
     follow.stdout.on('data', (d: Buffer) => (followed += d.toString()));
     const followExit = new Promise<number | null>((resolve) => follow.once('exit', (code) => resolve(code)));
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Ready once it has shown the lines already there (its start-up takes a while on a busy machine).
+    await waitFor(() => followed.includes('Stream connected'), 'logs -f following', 15_000);
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
     await waitFor(() => followed.includes('Stopping (SIGINT)') && followed.includes('Stopped'), 'logs -f to show the stop', 5_000);
