@@ -179,5 +179,5 @@ describe('npm run demo in Chromium', () => {
 
     expect(problems).toEqual([]);
     await context.close();
-  }, 60_000);
+  }, 90_000);
 });
