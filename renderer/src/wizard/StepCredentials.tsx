@@ -1,7 +1,7 @@
 /** Step 5: credentials, the CCCC group, and a live test (token + Stream connection). */
 import { useEffect, useMemo, useState, type ClipboardEvent } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import type { BridgeInput, CcccView, CheckView, CredentialTestView, GroupView, ProblemView } from '../../../electron/shared/api';
+import { bridgeInputSchema, type BridgeInput, type CcccView, type CheckView, type CredentialTestView, type GroupView, type ProblemView } from '../../../electron/shared/api';
 import { useApi } from '../api/context';
 import { Badge, Rich } from '../ui/bits';
 import { CONSOLE, ConsoleLabel } from '../ui/ConsoleLabel';
@@ -163,7 +163,8 @@ export function StepCredentials({
     setImported(true);
   };
 
-  const missing = !draft.groupId ? t('wizard.credentials.needGroup') : !draft.appKey.trim() ? t('wizard.credentials.needKey') : !draft.appSecret.trim() && !secretEnv && !bridgeId ? t('wizard.credentials.needSecret') : undefined;
+  const envOk = bridgeInputSchema.shape.secretEnv.safeParse(secretEnv).success;
+  const missing = !envOk ? t('wizard.credentials.secretEnvInvalid') : !draft.groupId ? t('wizard.credentials.needGroup') : !draft.appKey.trim() ? t('wizard.credentials.needKey') : !draft.appSecret.trim() && !secretEnv && !bridgeId ? t('wizard.credentials.needSecret') : undefined;
 
   const input = (): BridgeInput => {
     const b: BridgeInput = { name: draft.name.trim() || group?.title || draft.groupId, groupId: draft.groupId, appKey: draft.appKey.trim(), autoStart: true };
@@ -282,18 +283,23 @@ export function StepCredentials({
         <Field label={t('wizard.credentials.appKey')} hint={pasted === 'appKey' ? t('wizard.credentials.pasted') : t('wizard.credentials.appKeyHint')} warn={keyWarn ?? (tried && !draft.appKey.trim() ? t('wizard.credentials.needKey') : undefined)}>
           {(p) => <input {...p} type="text" value={draft.appKey} autoComplete="off" spellCheck={false} maxLength={128} onChange={(e) => set({ appKey: e.target.value })} onPaste={paste('appKey')} className="mono" />}
         </Field>
-        {draft.secretEnv || (envMode && !draft.appSecret) ? (
-          <div className="field">
-            <p className="field-label">{t('wizard.credentials.appSecret')}</p>
-            <p className="env-secret">
-              <Rich text={t('wizard.credentials.secretFromEnv', { env: `\`${secretEnv ?? ''}\`` })} />
-            </p>
-            {!envMode && (
-              <button type="button" className="btn btn-small" onClick={() => set({ secretEnv: undefined })}>
-                {t('wizard.credentials.useTypedSecret')}
-              </button>
+        {draft.secretEnv !== undefined || (envMode && !draft.appSecret) ? (
+          <Field
+            label={t('wizard.credentials.secretEnvLabel')}
+            hint={<Rich text={t('wizard.credentials.secretFromEnv', { env: `\`${secretEnv ?? ''}\`` })} />}
+            warn={envOk ? undefined : t('wizard.credentials.secretEnvInvalid')}
+          >
+            {(p) => (
+              <div className="secret-input">
+                <input {...p} type="text" value={secretEnv ?? ''} autoComplete="off" spellCheck={false} maxLength={128} className="mono" onChange={(e) => set({ secretEnv: e.target.value.toUpperCase() })} />
+                {!envMode && (
+                  <button type="button" className="btn btn-small" onClick={() => set({ secretEnv: undefined })}>
+                    {t('wizard.credentials.useTypedSecret')}
+                  </button>
+                )}
+              </div>
             )}
-          </div>
+          </Field>
         ) : (
           <Field
             label={t('wizard.credentials.appSecret')}

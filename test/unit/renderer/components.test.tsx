@@ -100,3 +100,27 @@ describe('wizard, credentials step', () => {
     expect(screen.getAllByText(/Stream 模式/).length).toBeGreaterThan(0);
   });
 });
+
+describe('wizard, environment-variable secrets (no keyring)', () => {
+  it('asks for the variable’s name instead of the secret, checks it, and saves only the name', async () => {
+    const api = scriptedApi({
+      cccc: () => ok(running()),
+      saveBridge: (input) => ok({ id: 'b1', ...(input as object) }),
+      getBridge: () => ({ ok: false, problem: { code: 'config.unknown_bridge', message: 'x', retryable: false } }),
+      startBridge: () => ok({ state: 'starting', dingtalk: { status: 'connecting' }, cccc: { status: 'unknown' }, outboxDepth: 0, inboxDepth: 0 }),
+    });
+    await renderWith(<Wizard prefill={{ step: 4, appKey: 'dingk' }} appSettings={{ ...settings, envSecretMode: true }} onDone={() => {}} />, api);
+    expect(screen.queryByLabelText('Client Secret (formerly AppSecret)')).toBeNull();
+    const env = screen.getByLabelText('Environment variable with the Client Secret') as HTMLInputElement;
+    expect(env.value).toBe('DINGTALK_APP_SECRET');
+    fireEvent.change(env, { target: { value: 'my-secret' } });
+    expect(screen.getByText(/Capital letters, digits and _ only/)).toBeTruthy();
+    await waitFor(() => expect((screen.getByLabelText('Working group') as HTMLSelectElement).value).toBe('g_1'));
+    fireEvent.click(screen.getByRole('button', { name: 'Save and continue' }));
+    expect(api.calls.some((c) => c.method === 'saveBridge')).toBe(false);
+    fireEvent.change(env, { target: { value: 'team_dt_secret' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save and continue' }));
+    await waitFor(() => expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toMatchObject({ appKey: 'dingk', secretEnv: 'TEAM_DT_SECRET', groupId: 'g_1' }));
+    expect(api.calls.find((c) => c.method === 'saveBridge')?.input).not.toHaveProperty('appSecret');
+  });
+});
