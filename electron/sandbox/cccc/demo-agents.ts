@@ -43,6 +43,7 @@ interface Incoming {
   attachments: { path: string; title: string; kind: string; bytes: number }[];
 }
 
+const LINK_WORDS = /链接|网址|link|url/i;
 const FILE_WORDS = /文件|报告|文档|report|file|pdf|document/i;
 const PICTURE_WORDS = /图|截图|chart|image|picture|png|screenshot/i;
 const AUTO_CAPTION = /^\[(?:file|image)\] /;
@@ -189,6 +190,11 @@ export function startDemoAgents(daemon: FakeCcccDaemon, options: DemoAgentsOptio
     const lead = addressed.includes(DEMO_FOREMAN) ? DEMO_FOREMAN : addressed[0]!;
     if (m.attachments.length > 0) {
       later(think, () => reviewAttachments(m, lead));
+      return;
+    }
+    if (LINK_WORDS.test(m.text)) {
+      // A bare address: the bridge turns it into a DingTalk link card.
+      later(think, () => say(lead, 'https://github.com/ChesterRa/cccc', ['user'], m.event.id));
       return;
     }
     if (FILE_WORDS.test(m.text)) {

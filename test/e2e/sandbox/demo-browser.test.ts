@@ -117,6 +117,11 @@ describe('npm run demo in Chromium', () => {
     await card.getByRole('button', { name: '合并' }).click();
     await chat.locator('.msg.mine', { hasText: '/send @foreman 可以合并' }).waitFor();
     await chat.locator('.msg.from-robot blockquote', { hasText: '可以合并' }).waitFor({ timeout: 15_000 });
+    // A bare address from an agent becomes a link card.
+    await chat.locator('.chip[data-send="给我项目的链接"]').click();
+    const link = chat.locator('.msg.from-robot[data-type="link"] a.link-card').last();
+    await link.waitFor({ timeout: 15_000 });
+    expect(await link.getAttribute('href')).toBe('https://github.com/ChesterRa/cccc');
     await chat.screenshot({ path: join(SHOTS, 'sandbox-06-action-card.png') });
 
     // Typing as Alice, with the robot's @ switched off and 张三 @-mentioned: the robot never hears it.
@@ -158,6 +163,9 @@ describe('npm run demo in Chromium', () => {
     const picture = chat.locator('.msg.from-robot[data-type="image"] img').last();
     await picture.waitFor({ timeout: 20_000 });
     await expect.poll(() => picture.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(480);
+    const save = chat.locator('.msg.from-robot[data-type="image"] a.image-download').last();
+    expect(await save.getAttribute('download')).toBe('progress-chart.png');
+    expect((await fetch(new URL(await save.getAttribute('href') ?? '', info.chatUrl))).headers.get('content-disposition')).toContain('attachment');
     await chat.screenshot({ path: join(SHOTS, 'sandbox-08-single-files.png') });
 
     // A picture dropped onto the group chat goes to the robot (as rich text) and a chart comes back.

@@ -186,9 +186,13 @@ export function bodyView(m: ChatMessage, ctx: ViewContext): HTMLElement {
       );
     case 'image':
       return h(
-        'a',
-        { class: 'image-message', title: body.name || '图片', attrs: { href: body.src, target: '_blank', rel: 'noopener noreferrer' } },
-        h('img', { attrs: { src: body.src, alt: body.name || '图片', loading: 'lazy' } }),
+        'div',
+        { class: 'image-message' },
+        h('a', { class: 'image-open', title: '查看原图 / open', attrs: { href: body.src, target: '_blank', rel: 'noopener noreferrer' } }, h('img', { attrs: { src: body.src, alt: body.name || '图片', loading: 'lazy' } })),
+        // Only the sandbox's own files can be saved under their name (a foreign URL opens instead).
+        body.src.startsWith('/files/')
+          ? h('a', { class: 'image-download', title: '下载 / Download', attrs: { href: `${body.src}?download=1`, download: body.name || 'image' } }, icon('download', 14), '下载')
+          : null,
       );
     case 'file':
       return fileCard(body);
