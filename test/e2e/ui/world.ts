@@ -64,10 +64,24 @@ export function textOf(m: SentMessage): string {
 }
 
 export async function startUiWorld(staticDir: string): Promise<UiWorld> {
+  // Whatever started is stopped again if a later piece fails to start.
+  const undo: (() => Promise<unknown>)[] = [];
+  try {
+    return await buildWorld(staticDir, undo);
+  } catch (err) {
+    for (const u of undo.reverse()) await u().catch(() => {});
+    throw err;
+  }
+}
+
+async function buildWorld(staticDir: string, undo: (() => Promise<unknown>)[]): Promise<UiWorld> {
   const dt = await startFakeDingTalk({ qpsLimit: 1000 });
+  undo.push(() => dt.close());
   const cccc = await FakeCcccDaemon.start();
+  undo.push(() => cccc.close());
   const groupId = await cccc.createGroup({ title: 'Demo project', actors: ['boss', 'helper'] });
   const configHome = await mkdtemp(join(tmpdir(), 'ui-home-'));
+  undo.push(() => rm(configHome, { recursive: true, force: true }));
   const app = dt.apps[0]!;
   const opened: string[] = [];
   const host: HostAdapter = {
@@ -95,10 +109,13 @@ export async function startUiWorld(staticDir: string): Promise<UiWorld> {
     streamProbeTimeoutMs: 5_000,
     daemonTimeoutMs: 2_000,
   });
+  undo.push(() => service.close());
   const events: ApiEvent[] = [];
   service.events.subscribe((e) => events.push(e));
   const server = await startHttpServer({ handlers: service.handlers, events: service.events, staticDir, heartbeatMs: 5_000 });
+  undo.push(() => server.close());
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 20_000 });
+  undo.push(() => browser.close());
   const contexts: BrowserContext[] = [];
   await mkdir(SCREENSHOTS, { recursive: true });
   return {
@@ -163,16 +180,21 @@ export const VARIANTS: Variant[] = [
 /** A world where the bridge is set up, running, and the test group chat is subscribed (as after the wizard). */
 export async function startRunningWorld(staticDir: string): Promise<UiWorld & { bridgeId: string }> {
   const w = await startUiWorld(staticDir);
-  const h = w.service.handlers;
-  const { id: bridgeId } = await h.saveBridge({ name: 'Demo project', groupId: w.groupId, appKey: w.appKey, appSecret: w.appSecret, autoStart: true });
-  await h.startBridge({ bridgeId });
-  await waitFor(async () => (await h.getBridge({ bridgeId })).status.dingtalk.status === 'connected', 'bridge connected', 10_000, 50);
-  w.say('/subscribe');
-  const [pending] = await waitFor(async () => {
-    const d = await h.getBridge({ bridgeId });
-    return d.pending.length > 0 ? d.pending : undefined;
-  }, 'pending /subscribe', 8_000, 50);
-  await h.approvePending({ bridgeId, key: pending!.key });
-  await waitFor(() => w.sent().some((m) => /订阅已批准|approved/i.test(textOf(m))), 'approval confirmation', 8_000, 50);
-  return Object.assign(w, { bridgeId });
+  try {
+    const h = w.service.handlers;
+    const { id: bridgeId } = await h.saveBridge({ name: 'Demo project', groupId: w.groupId, appKey: w.appKey, appSecret: w.appSecret, autoStart: true });
+    await h.startBridge({ bridgeId });
+    await waitFor(async () => (await h.getBridge({ bridgeId })).status.dingtalk.status === 'connected', 'bridge connected', 10_000, 50);
+    w.say('/subscribe');
+    const [pending] = await waitFor(async () => {
+      const d = await h.getBridge({ bridgeId });
+      return d.pending.length > 0 ? d.pending : undefined;
+    }, 'pending /subscribe', 8_000, 50);
+    await h.approvePending({ bridgeId, key: pending!.key });
+    await waitFor(() => w.sent().some((m) => /订阅已批准|approved/i.test(textOf(m))), 'approval confirmation', 8_000, 50);
+    return Object.assign(w, { bridgeId });
+  } catch (err) {
+    await w.close();
+    throw err;
+  }
 }
