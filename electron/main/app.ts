@@ -19,6 +19,7 @@ import { toProblem } from '../core/errors';
 import { TrayNotifier, trayModel, type TrayAction, type TrayView } from '../core/tray/model';
 import type { ApiEvent, Language, LogView } from '../shared/api';
 import { APP_NAME } from '../shared/app-info';
+import { createSandboxHost } from '../sandbox/host';
 import { broadcast, registerIpc } from './ipc';
 import { AppTray } from './tray';
 import { createUpdater } from './updater';
@@ -159,6 +160,8 @@ export function runApp(): void {
       configHome: app.getPath('userData'),
       hostKind: 'app',
       env: process.env,
+      // Stopped by service.close() when the app quits.
+      sandbox: createSandboxHost({ env: process.env, log: (line) => log.info(line) }),
     });
     service = s;
 

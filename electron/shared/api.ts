@@ -184,6 +184,22 @@ export interface AppSettingsView {
   oapiBase?: string;
 }
 
+/**
+ * The running DingTalk sandbox (fake DingTalk + chat page on 127.0.0.1). `appSecret` is the
+ * fake's fixed, public test value — it works only against the sandbox, so it is no user secret
+ * and may leave the services. `ccccHome`/`groupId`: the demo group, when no CCCC was running.
+ */
+export interface SandboxView {
+  chatUrl: string;
+  apiBase: string;
+  oapiBase: string;
+  appKey: string;
+  appSecret: string;
+  robotCode: string;
+  ccccHome?: string;
+  groupId?: string;
+}
+
 export interface VaultView {
   /** `basic_text`: Linux without a keyring — stored secrets are only obfuscated. */
   backend: 'os' | 'basic_text' | 'unavailable' | 'env';
@@ -269,6 +285,8 @@ export const API = {
   setAppSettings: { input: appSettingsInputSchema },
   vault: { input: none },
   openExternal: { input: externalUrlSchema },
+  startSandbox: { input: none },
+  stopSandbox: { input: none },
 } as const;
 
 export type ApiMethod = keyof typeof API;
@@ -293,6 +311,9 @@ export interface ApiResults {
   setAppSettings: AppSettingsView;
   vault: VaultView;
   openExternal: { opened: boolean };
+  /** Also points the app settings' apiBase/oapiBase at the sandbox; stopSandbox restores them. */
+  startSandbox: SandboxView;
+  stopSandbox: { stopped: boolean };
 }
 
 export type ApiInput<M extends ApiMethod> = z.input<(typeof API)[M]['input']>;

@@ -19,6 +19,7 @@ import {
 } from '../../core/control';
 import type { LogSink } from '../../core/log/logger';
 import { levelSink } from '../../core/log/log-file';
+import { createSandboxHost } from '../../sandbox/host';
 import { CliFailure, err, formatRecord, out } from '../output';
 
 export interface ServeOptions {
@@ -55,6 +56,8 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     configHome,
     hostKind: 'serve',
     env,
+    // Stopped by service.close() on Ctrl-C.
+    sandbox: createSandboxHost({ env, log: (line) => log.info(line) }),
   });
   let server: Awaited<ReturnType<typeof startHttpServer>>;
   try {

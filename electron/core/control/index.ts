@@ -11,6 +11,7 @@ export {
   type ControlProfile,
   type HostAdapter,
   type ProfileStore,
+  type SandboxHost,
   type SecretStore,
 } from './stores';
 export { FileAppSettingsStore, FileProfileStore, FileSecretStore, HeadlessHost, openWithSystem } from './file-stores';

@@ -41,7 +41,7 @@ import { AuditLog } from '../log/audit';
 import type { BackoffPolicy } from '../util/backoff';
 import { ccccOverview } from './cccc-info';
 import type { LogHub } from './log-hub';
-import type { AppSettingsStore, ControlProfile, HostAdapter, ProfileStore, SecretStore } from './stores';
+import type { AppSettingsStore, ControlProfile, HostAdapter, ProfileStore, SandboxHost, SecretStore } from './stores';
 import { Supervisor } from './supervisor';
 import { problemView, scrub } from './views';
 
@@ -65,6 +65,8 @@ export interface ControlServiceOptions {
   streamProbeTimeoutMs?: number;
   /** How long to wait for the CCCC daemon's answers; default 3 s. */
   daemonTimeoutMs?: number;
+  /** The DingTalk sandbox ("try it first"); absent in a build without it. Stopped by close(). */
+  sandbox?: SandboxHost;
 }
 
 export interface ControlEvents {
@@ -111,8 +113,9 @@ export function createControlService(options: ControlServiceOptions): ControlSer
 
   // Every secret we have seen, to scrub from results, events and logs.
   const known = new Set<string>();
+  // The sandbox's AppSecret is a public test value: masking it would only break "try it first".
   const remember = (secret: string | undefined): void => {
-    if (!secret || known.has(secret)) return;
+    if (!secret || known.has(secret) || secret === options.sandbox?.info()?.appSecret) return;
     known.add(secret);
     if (known.size > MAX_KNOWN_SECRETS) known.delete(known.values().next().value as string);
   };
@@ -157,6 +160,23 @@ export function createControlService(options: ControlServiceOptions): ControlSer
   const endpoints = async (): Promise<DingTalkEndpoints> => {
     const s = await appSettings.get();
     return endpointsFromEnv(env, { ...(s.apiBase ? { apiBase: s.apiBase } : {}), ...(s.oapiBase ? { oapiBase: s.oapiBase } : {}) });
+  };
+
+  // The endpoints the user had before the sandbox took them over; restored when it stops.
+  let beforeSandbox: { apiBase: string | null; oapiBase: string | null } | undefined;
+  const sandboxHost = (): SandboxHost => {
+    if (options.sandbox) return options.sandbox;
+    throw new BridgeError({ code: 'app.sandbox_unavailable', message: 'The sandbox is not available in this build', retryable: false });
+  };
+  const stopSandbox = async (): Promise<boolean> => {
+    const running = options.sandbox?.info() !== undefined;
+    await options.sandbox?.stop();
+    if (beforeSandbox) {
+      const restore = beforeSandbox;
+      beforeSandbox = undefined;
+      await raw.setAppSettings(restore);
+    }
+    return running;
   };
 
   const supervisor = new Supervisor({
@@ -480,6 +500,22 @@ export function createControlService(options: ControlServiceOptions): ControlSer
       }
       return { opened: await host.openExternal(url) };
     },
+
+    async startSandbox() {
+      const info = await sandboxHost().start();
+      known.delete(info.appSecret);
+      if (!beforeSandbox) {
+        const current = await appSettings.get();
+        beforeSandbox = { apiBase: current.apiBase ?? null, oapiBase: current.oapiBase ?? null };
+      }
+      await raw.setAppSettings({ apiBase: info.apiBase, oapiBase: info.oapiBase });
+      return info;
+    },
+
+    async stopSandbox() {
+      sandboxHost();
+      return { stopped: await stopSandbox() };
+    },
   };
 
   // Every result scrubbed, every failure a BridgeError with a scrubbed problem.
@@ -510,6 +546,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     supervisor,
     async close() {
       await supervisor.stopAll();
+      await stopSandbox().catch((err: unknown) => log.warn('Stopping the sandbox failed', { error: err }));
       unsubscribeLogs();
       supervisor.removeAllListeners();
       listeners.clear();

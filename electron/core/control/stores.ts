@@ -4,7 +4,7 @@
  * folder (file-stores.ts). The services hold all the logic; the stores only keep things.
  */
 import { z } from 'zod';
-import { languageSchema, type AppSettingsView, type VaultView } from '../../shared/api';
+import { languageSchema, type AppSettingsView, type SandboxView, type VaultView } from '../../shared/api';
 import { bridgeSettingsSchema } from '../bridge/settings';
 import { BRIDGE_ID, envNameSchema } from '../config/profile';
 
@@ -63,6 +63,17 @@ export const DEFAULT_APP_SETTINGS: AppSettingsView = { theme: 'system', launchAt
 export interface AppSettingsStore {
   get(): Promise<AppSettingsView>;
   save(settings: AppSettingsView): Promise<void>;
+}
+
+/**
+ * The DingTalk sandbox, brought by the host: electron/core must not depend on electron/sandbox,
+ * and a build without it simply has none.
+ */
+export interface SandboxHost {
+  /** Starts it (or returns the running one). */
+  start(): Promise<SandboxView>;
+  stop(): Promise<void>;
+  info(): SandboxView | undefined;
 }
 
 /** What only the host can do. */

@@ -61,6 +61,17 @@ export const en = {
     progress: 'Setup steps',
     stepOf: 'Step {{n}} of {{total}}',
     steps: { create: 'Create app', permissions: 'Permissions', robot: 'Robot', publish: 'Publish', credentials: 'Credentials', subscribe: 'Subscribe' },
+    sandbox: {
+      title: 'No DingTalk app yet?',
+      body: 'Try it in the sandbox first: a DingTalk look-alike on this computer, with its own test app. The wizard fills in its credentials and walks you through the same steps.',
+      try: 'Try it in the sandbox first',
+      starting: 'Starting the sandbox…',
+      running: 'Sandbox running',
+      chat: "Chat with the robot as a made-up colleague on the sandbox's chat page:",
+      openChat: 'open the sandbox chat',
+      chatUrl: 'Sandbox chat address',
+      name: 'Sandbox',
+    },
     create: {
       lead: 'Create an internal application for the robot in the DingTalk Open Platform. You need an enterprise admin account.',
       openConsole: 'Open the DingTalk developer console',

@@ -63,6 +63,17 @@ export const zh: Dictionary = {
     progress: '设置步骤',
     stepOf: '第 {{n}} 步，共 {{total}} 步',
     steps: { create: '创建应用', permissions: '权限', robot: '机器人', publish: '发布', credentials: '凭证', subscribe: '订阅' },
+    sandbox: {
+      title: '还没有钉钉应用？',
+      body: '先在沙盒里试试：本机上的一个仿钉钉环境，自带测试应用。向导会自动填好它的凭证，带你走完同样的步骤。',
+      try: '先在沙盒里试试',
+      starting: '正在启动沙盒…',
+      running: '沙盒运行中',
+      chat: '在沙盒聊天页里以虚拟同事的身份和机器人对话：',
+      openChat: '打开沙盒聊天页',
+      chatUrl: '沙盒聊天页地址',
+      name: '沙盒',
+    },
     create: {
       lead: '在钉钉开放平台为机器人创建一个企业内部应用。需要企业管理员账号。',
       openConsole: '打开钉钉开发者后台',

@@ -1,7 +1,10 @@
 /** The setup wizard: the guide's steps 1–6, each with the console labels in 中文 and English. */
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppSettingsView } from '../../../electron/shared/api';
+import type { AppSettingsView, ProblemView, SandboxView } from '../../../electron/shared/api';
+import { useApi } from '../api/context';
+import { CopyValue } from '../ui/CopyButton';
+import { ProblemBox } from '../ui/Problem';
 import { StepCreate, StepPermissions, StepPublish, StepRobot } from './InfoSteps';
 import { StepCredentials, type Draft } from './StepCredentials';
 import { StepSubscribe } from './StepSubscribe';
@@ -22,6 +25,49 @@ const STEPS = ['create', 'permissions', 'robot', 'publish', 'credentials', 'subs
 const CREDENTIALS = 4;
 const SUBSCRIBE = 5;
 
+/** "Try it in the sandbox first": starts the sandbox and hands its credentials to the wizard. */
+function TrySandbox({ onStarted }: { onStarted: (sandbox: SandboxView) => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<ProblemView>();
+  const start = async (): Promise<void> => {
+    setBusy(true);
+    setProblem(undefined);
+    const res = await api.call('startSandbox', {});
+    setBusy(false);
+    if (res.ok) onStarted(res.result);
+    else setProblem(res.problem);
+  };
+  return (
+    <div className="callout callout-info sandbox-try">
+      <p className="callout-title">{t('wizard.sandbox.title')}</p>
+      <p>{t('wizard.sandbox.body')}</p>
+      <button type="button" className="btn" onClick={() => void start()} disabled={busy}>
+        {busy ? t('wizard.sandbox.starting') : t('wizard.sandbox.try')}
+      </button>
+      {problem && <ProblemBox problem={problem} compact />}
+    </div>
+  );
+}
+
+/** Where to chat as a made-up person. A plain link: the desktop app opens only DingTalk's own sites, so it can be copied too. */
+function SandboxChat({ sandbox }: { sandbox: SandboxView }) {
+  const { t } = useTranslation();
+  return (
+    <div className="callout callout-info sandbox-chat" role="status">
+      <p className="callout-title">{t('wizard.sandbox.running')}</p>
+      <p>
+        {t('wizard.sandbox.chat')}{' '}
+        <a href={sandbox.chatUrl} target="_blank" rel="noopener noreferrer">
+          {t('wizard.sandbox.openChat')}
+        </a>
+      </p>
+      <CopyValue value={sandbox.chatUrl} what={t('wizard.sandbox.chatUrl')} />
+    </div>
+  );
+}
+
 export function Wizard({ prefill, appSettings, onDone }: { prefill?: WizardPrefill; appSettings: AppSettingsView; onDone: (bridgeId: string) => void }) {
   const { t } = useTranslation();
   const [step, setStep] = useState(() => Math.min(Math.max(prefill?.step ?? 0, 0), CREDENTIALS));
@@ -36,12 +82,28 @@ export function Wizard({ prefill, appSettings, onDone }: { prefill?: WizardPrefi
     secretEnv: undefined,
   }));
   const [cards, setCards] = useState(false);
+  const [sandbox, setSandbox] = useState<SandboxView>();
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   // Moving between steps puts focus on the new step's title, for keyboard and screen-reader users.
   const goTo = (i: number): void => {
     setStep(i);
     requestAnimationFrame(() => headingRef.current?.focus());
+  };
+
+  const adoptSandbox = (sb: SandboxView): void => {
+    setSandbox(sb);
+    setDraft((d) => ({
+      ...d,
+      name: d.name || t('wizard.sandbox.name'),
+      appKey: sb.appKey,
+      appSecret: sb.appSecret,
+      robotCode: sb.robotCode,
+      secretEnv: undefined,
+      ...(sb.groupId ? { groupId: sb.groupId, ccccHome: sb.ccccHome } : {}),
+    }));
+    // The sandbox app needs no console steps: straight to the credentials.
+    goTo(CREDENTIALS);
   };
 
   const reachable = (i: number): boolean => i <= CREDENTIALS || bridgeId !== undefined;
@@ -71,6 +133,8 @@ export function Wizard({ prefill, appSettings, onDone }: { prefill?: WizardPrefi
         <h2 id="wizard-step-title" ref={headingRef} tabIndex={-1}>
           {t(`wizard.steps.${name}`)}
         </h2>
+        {sandbox && <SandboxChat sandbox={sandbox} />}
+        {name === 'create' && !sandbox && <TrySandbox onStarted={adoptSandbox} />}
         {name === 'create' && <StepCreate />}
         {name === 'permissions' && <StepPermissions cards={cards} onCards={setCards} />}
         {name === 'robot' && <StepRobot />}

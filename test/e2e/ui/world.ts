@@ -10,7 +10,7 @@ import react from '@vitejs/plugin-react';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { createControlService, FileAppSettingsStore, FileProfileStore, FileSecretStore, LogHub, startHttpServer, type ControlHttpServer, type ControlService } from '../../../electron/core/control';
-import type { HostAdapter } from '../../../electron/core/control';
+import type { HostAdapter, SandboxHost } from '../../../electron/core/control';
 import type { ApiEvent } from '../../../electron/shared/api';
 import { en, type Dictionary } from '../../../renderer/src/i18n/en';
 import { zh } from '../../../renderer/src/i18n/zh';
@@ -63,18 +63,23 @@ export function textOf(m: SentMessage): string {
   return String(p['content'] ?? p['text'] ?? p['title'] ?? '');
 }
 
-export async function startUiWorld(staticDir: string): Promise<UiWorld> {
+export interface UiWorldOptions {
+  /** The DingTalk sandbox behind the wizard's "Try it in the sandbox first". */
+  sandbox?: SandboxHost;
+}
+
+export async function startUiWorld(staticDir: string, o: UiWorldOptions = {}): Promise<UiWorld> {
   // Whatever started is stopped again if a later piece fails to start.
   const undo: (() => Promise<unknown>)[] = [];
   try {
-    return await buildWorld(staticDir, undo);
+    return await buildWorld(staticDir, undo, o);
   } catch (err) {
     for (const u of undo.reverse()) await u().catch(() => {});
     throw err;
   }
 }
 
-async function buildWorld(staticDir: string, undo: (() => Promise<unknown>)[]): Promise<UiWorld> {
+async function buildWorld(staticDir: string, undo: (() => Promise<unknown>)[], o: UiWorldOptions): Promise<UiWorld> {
   const dt = await startFakeDingTalk({ qpsLimit: 1000 });
   undo.push(() => dt.close());
   const cccc = await FakeCcccDaemon.start();
@@ -108,6 +113,7 @@ async function buildWorld(staticDir: string, undo: (() => Promise<unknown>)[]): 
     drainMs: 500,
     streamProbeTimeoutMs: 5_000,
     daemonTimeoutMs: 2_000,
+    ...(o.sandbox ? { sandbox: o.sandbox } : {}),
   });
   undo.push(() => service.close());
   const events: ApiEvent[] = [];

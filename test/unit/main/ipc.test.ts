@@ -31,6 +31,8 @@ const SAMPLES: { [M in ApiMethod]: unknown } = {
   setAppSettings: { theme: 'dark' },
   vault: {},
   openExternal: { url: 'https://open-dev.dingtalk.com/' },
+  startSandbox: {},
+  stopSandbox: {},
 };
 
 function recordingHandlers(): { handlers: ApiHandlers; calls: [string, unknown][] } {

@@ -1,0 +1,66 @@
+/**
+ * "Try it in the sandbox first" through the control services: startSandbox points the app at the
+ * sandbox (and starts the demo group when no CCCC runs), its credentials pass the credential
+ * test, and stopSandbox (or closing the services) puts the user's endpoints back.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BridgeError } from '../../../electron/core/errors';
+import { createSandboxHost } from '../../../electron/sandbox/host';
+import { startControlWorld, type ControlWorld } from './helpers';
+
+let w: ControlWorld | undefined;
+afterEach(async () => {
+  await w?.close();
+  w = undefined;
+});
+
+describe('control services: the sandbox', () => {
+  it('without a sandbox host, says the build has none', async () => {
+    w = await startControlWorld();
+    const err = await w.h.startSandbox({}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BridgeError);
+    expect((err as BridgeError).code).toBe('app.sandbox_unavailable');
+  });
+
+  it('starts the sandbox with the demo group, switches the endpoints to it, and restores them on stop', async () => {
+    // No CCCC runs in this CCCC_HOME, so the sandbox brings the demo group.
+    const sandboxEnv = { PATH: process.env['PATH'], CCCC_HOME: join('/nonexistent', 'cccc-home') };
+    w = await startControlWorld({ service: { sandbox: createSandboxHost({ env: sandboxEnv }) } });
+    await w.call('setAppSettings', { apiBase: 'https://api.example.test' });
+
+    const sb = await w.call('startSandbox', {});
+    expect(sb.chatUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+    expect(sb.appKey).toMatch(/^ding/);
+    expect(sb.appSecret.length).toBeGreaterThan(6);
+    expect(sb.groupId).toBeTruthy();
+    expect(sb.ccccHome).toBeTruthy();
+    expect(await w.call('getAppSettings', {})).toMatchObject({ apiBase: sb.apiBase, oapiBase: sb.oapiBase });
+    expect((await fetch(sb.chatUrl)).ok).toBe(true);
+
+    const test = await w.call('testCredentials', { appKey: sb.appKey, appSecret: sb.appSecret, robotCode: sb.robotCode });
+    expect(test.token.state).toBe('ok');
+    expect(test.stream.state).toBe('ok');
+    const groups = await w.call('cccc', { ccccHome: sb.ccccHome! });
+    expect(groups.groups.map((g) => g.groupId)).toContain(sb.groupId);
+
+    // Started again: the same sandbox, and its public test secret is not masked.
+    expect(await w.call('startSandbox', {})).toEqual(sb);
+
+    expect(await w.call('stopSandbox', {})).toEqual({ stopped: true });
+    const restored = await w.call('getAppSettings', {});
+    expect(restored.apiBase).toBe('https://api.example.test');
+    expect(restored.oapiBase).toBeUndefined();
+    await expect(fetch(sb.chatUrl)).rejects.toThrow();
+    expect(await w.call('stopSandbox', {})).toEqual({ stopped: false });
+  });
+
+  it('closing the services stops the sandbox', async () => {
+    const host = createSandboxHost({ env: { PATH: process.env['PATH'], CCCC_HOME: '/nonexistent/cccc-home' } });
+    w = await startControlWorld({ service: { sandbox: host } });
+    const sb = await w.call('startSandbox', {});
+    await w.service.close();
+    expect(host.info()).toBeUndefined();
+    await expect(fetch(sb.chatUrl)).rejects.toThrow();
+  });
+});
