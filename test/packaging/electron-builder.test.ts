@@ -81,6 +81,8 @@ describe('packaging: electron-builder Linux dir target around a stand-in Electro
 
   it('the app.asar holds the main, preload and renderer bundles and the tray icons', () => {
     expect(fileSet.has('/package.json')).toBe(true);
+    // The sandbox chat page ships prebuilt: the app has no esbuild at run time.
+    expect(fileSet.has('/out/main/sandbox-page.json')).toBe(true);
     for (const bundle of ['out/main', 'out/preload', 'out/renderer']) {
       const built = listFiles(join(ROOT, bundle)).filter((f) => !f.endsWith('.map'));
       expect(built.length).toBeGreaterThan(0);

@@ -1,10 +1,12 @@
 /**
- * The chat page's files. The page is TypeScript + CSS under web/, bundled with esbuild when the
- * sandbox first starts (about a tenth of a second), so a fresh checkout needs no build step.
+ * The chat page's files. The page is TypeScript + CSS under web/. A build (electron-vite) bundles
+ * it once into `sandbox-page.json` beside the main bundle, so the desktop app needs neither
+ * esbuild nor the sources at run time; from a checkout it is bundled with esbuild when the
+ * sandbox first starts (about a tenth of a second), so no build step is needed there.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { z } from 'zod';
 
 export interface PageAssets {
   html: string;
@@ -13,11 +15,16 @@ export interface PageAssets {
   icon: string;
 }
 
+const pageAssetsSchema = z.object({ html: z.string(), js: z.string(), css: z.string(), icon: z.string() });
+
+/** Where a build leaves the bundled page, relative to the module that includes this file. */
+export const PREBUILT_PAGE = 'sandbox-page.json';
+
 const WEB = fileURLToPath(new URL('./web/', import.meta.url));
 
-let cached: Promise<PageAssets> | undefined;
-
-async function bundle(): Promise<PageAssets> {
+/** Bundles the page from its sources (needs esbuild, a development dependency). */
+export async function bundlePage(): Promise<PageAssets> {
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [`${WEB}app.ts`],
     bundle: true,
@@ -34,8 +41,18 @@ async function bundle(): Promise<PageAssets> {
   return { html, js: out('.js'), css: out('.css'), icon };
 }
 
+async function prebuilt(): Promise<PageAssets | undefined> {
+  try {
+    return pageAssetsSchema.parse(JSON.parse(await readFile(new URL(`./${PREBUILT_PAGE}`, import.meta.url), 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+let cached: Promise<PageAssets> | undefined;
+
 export function pageAssets(): Promise<PageAssets> {
-  cached ??= bundle().catch((err: unknown) => {
+  cached ??= (async () => (await prebuilt()) ?? (await bundlePage()))().catch((err: unknown) => {
     cached = undefined;
     throw err;
   });
