@@ -143,6 +143,8 @@ export interface CheckView {
 export interface CredentialTestView {
   token: CheckView;
   stream: CheckView;
+  /** Robot send permission (qyapi_robot_sendmsg), probed without sending; absent when the token failed. */
+  permissions?: CheckView;
 }
 
 export type LogLevelView = 'debug' | 'info' | 'warn' | 'error';

@@ -438,15 +438,17 @@ export function createControlService(options: ControlServiceOptions): ControlSer
         return { token: failed(problem, steps(problem)), stream: { state: 'skipped' } };
       }
       const token: CheckView = { state: 'ok' };
+      const permissionProblem = await new DingTalkApi({ credentials, endpoints: ep, logger: log }).probeSendPermission();
+      const permissions: CheckView = permissionProblem ? failed(permissionProblem, steps(permissionProblem)) : { state: 'ok' };
       // A running bridge already holds a connection: report it rather than open another.
       const running = profile && supervisor.running(profile.id);
       if (running) {
         const d = running.status().dingtalk;
-        if (d.status === 'connected') return { token, stream: { state: 'ok', details: { runningBridge: true } } };
-        if (d.status === 'reconnecting' || d.status === 'error') return { token, stream: failed(d.problem, steps(d.problem)) };
+        if (d.status === 'connected') return { token, permissions, stream: { state: 'ok', details: { runningBridge: true } } };
+        if (d.status === 'reconnecting' || d.status === 'error') return { token, permissions, stream: failed(d.problem, steps(d.problem)) };
       }
       const problem = await probeStream(credentials, ep, options.streamProbeTimeoutMs ?? 15_000, log.child('credential-test'));
-      return { token, stream: problem ? failed(problem, steps(problem)) : { state: 'ok' } };
+      return { token, permissions, stream: problem ? failed(problem, steps(problem)) : { state: 'ok' } };
     },
 
     async cccc({ ccccHome }) {

@@ -8,7 +8,7 @@ import { Blob } from 'node:buffer';
 import type { ReadableStream } from 'node:stream/web';
 import { FormData } from 'undici';
 import { z } from 'zod';
-import { BridgeError } from '../errors';
+import { BridgeError, type Problem } from '../errors';
 import { silentLogger, type Logger } from '../log/logger';
 import { AccessTokenProvider } from './access-token';
 import type { DingTalkCredentials, DingTalkEndpoints } from './endpoints';
@@ -43,6 +43,9 @@ export interface Download {
 }
 
 export const MAX_USER_IDS_PER_SEND = 20;
+
+/** Not a conversation id DingTalk can have (they start with `cid`). */
+const PERMISSION_PROBE_CONVERSATION = 'cccc-permission-probe';
 
 function badAnswer(api: string): BridgeError {
   return new BridgeError({ code: 'dingtalk.bad_answer', message: `DingTalk sent an unexpected answer to ${api}`, retryable: true });
@@ -116,6 +119,23 @@ export class DingTalkApi {
       });
     }
     return parsed.data.processQueryKey ? { processQueryKey: parsed.data.processQueryKey } : {};
+  }
+
+  /**
+   * Whether the app may send robot messages (qyapi_robot_sendmsg), without sending one: DingTalk
+   * checks the permission before the parameters, so a send to a conversation that cannot exist
+   * answers "no permission" when the permission is missing and a parameter error when it is not.
+   */
+  async probeSendPermission(): Promise<Problem | undefined> {
+    try {
+      await this.sendToGroup(PERMISSION_PROBE_CONVERSATION, { kind: 'text', content: ' ' });
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof BridgeError)) throw err;
+      const setup = ['dingtalk.no_permission', 'dingtalk.robot_not_found', 'dingtalk.ip_not_whitelisted', 'dingtalk.invalid_credentials', 'dingtalk.quota_exhausted'];
+      if (setup.includes(err.code) || err.retryable) return err.toProblem();
+      return undefined;
+    }
   }
 
   /** Replies through a message's session webhook (no token; text, markdown, link and ActionCard only). */

@@ -158,6 +158,7 @@ export const en = {
       test: 'Test credentials',
       testing: 'Testing…',
       testToken: 'Access token',
+      testPermissions: 'Permission to send (qyapi_robot_sendmsg)',
       testStream: 'Stream connection',
       checkOk: 'OK',
       checkFailed: 'Failed',

@@ -160,6 +160,7 @@ export const zh: Dictionary = {
       test: '测试凭证',
       testing: '测试中…',
       testToken: '访问令牌',
+      testPermissions: '发送消息权限（qyapi_robot_sendmsg）',
       testStream: 'Stream 连接',
       checkOk: '通过',
       checkFailed: '失败',

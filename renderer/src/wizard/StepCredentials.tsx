@@ -326,13 +326,14 @@ export function StepCredentials({
           {busy === 'test' ? t('wizard.credentials.testing') : t('wizard.credentials.test')}
         </button>
         <span id="test-status" className="action-note" role="status">
-          {test && 'token' in test && test.token.state === 'ok' && test.stream.state === 'ok' ? t('wizard.credentials.testAllOk') : ''}
+          {test && 'token' in test && test.token.state === 'ok' && test.stream.state === 'ok' && test.permissions?.state !== 'failed' ? t('wizard.credentials.testAllOk') : ''}
         </span>
       </div>
       <div className="test-results" aria-live="polite">
         {test && ('token' in test ? (
           <>
             <CheckRow label={t('wizard.credentials.testToken')} check={test.token} />
+            {test.permissions && <CheckRow label={t('wizard.credentials.testPermissions')} check={test.permissions} />}
             <CheckRow label={t('wizard.credentials.testStream')} check={test.stream} />
           </>
         ) : (

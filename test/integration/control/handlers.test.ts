@@ -131,7 +131,14 @@ describe('control services: the API table', () => {
 
   it('tests credentials: token then Stream; failures carry the guide’s steps; a saved secret is never needed from the UI', async () => {
     w = await startControlWorld();
-    expect(await w.call('testCredentials', { appKey: w.appKey, appSecret: w.appSecret })).toEqual({ token: { state: 'ok' }, stream: { state: 'ok' } });
+    expect(await w.call('testCredentials', { appKey: w.appKey, appSecret: w.appSecret })).toEqual({ token: { state: 'ok' }, permissions: { state: 'ok' }, stream: { state: 'ok' } });
+
+    // The send permission is probed without delivering anything.
+    w.dt.setFault({ permissionDenied: { 'groupMessages.send': ['qyapi_robot_sendmsg'] } });
+    const denied = await w.call('testCredentials', { appKey: w.appKey, appSecret: w.appSecret });
+    expect(denied.permissions).toMatchObject({ state: 'failed', problem: { code: 'dingtalk.no_permission', message: 'No permission: qyapi_robot_sendmsg' } });
+    w.dt.clearFaults();
+    expect(w.dt.sentMessages().filter((m) => m.conversationId?.startsWith('cid'))).toEqual([]);
 
     const bad = await w.call('testCredentials', { appKey: w.appKey, appSecret: 'not-the-right-secret' });
     expect(bad.token.state).toBe('failed');
@@ -145,12 +152,12 @@ describe('control services: the API table', () => {
     expect(JSON.stringify(bad)).not.toContain('not-the-right-secret');
 
     const id = await w.addBridge();
-    expect(await w.call('testCredentials', { bridgeId: id })).toEqual({ token: { state: 'ok' }, stream: { state: 'ok' } });
+    expect(await w.call('testCredentials', { bridgeId: id })).toEqual({ token: { state: 'ok' }, permissions: { state: 'ok' }, stream: { state: 'ok' } });
     // While the bridge runs, its own connection answers (no second connection).
     await w.call('startBridge', { bridgeId: id });
     await waitFor(() => w!.service.supervisor.status(id).dingtalk.status === 'connected', 'connected');
     const opens = w.dt.openRequests().length;
-    expect(await w.call('testCredentials', { bridgeId: id })).toEqual({ token: { state: 'ok' }, stream: { state: 'ok', details: { runningBridge: true } } });
+    expect(await w.call('testCredentials', { bridgeId: id })).toEqual({ token: { state: 'ok' }, permissions: { state: 'ok' }, stream: { state: 'ok', details: { runningBridge: true } } });
     expect(w.dt.openRequests().length).toBe(opens);
 
     // Stream refused while the token works: the connection problem, with network steps.
