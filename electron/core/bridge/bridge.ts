@@ -131,7 +131,8 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       credentials: config.credentials,
       endpoints: config.endpoints,
       logger: this.log,
-      onMessage: (m) => this.onInbound(m),
+      persist: (m) => this.onInbound(m),
+      onMessage: () => undefined,
       ...services.stream,
     });
     this.stream.on('state', (s) => this.onStreamState(s));

@@ -34,6 +34,12 @@ export interface StreamClientOptions {
   endpoints: DingTalkEndpoints;
   /** Robot messages, normalized. Exceptions and rejections are caught and logged. */
   onMessage: (message: InboundMessage) => void | Promise<void>;
+  /**
+   * Makes a robot message durable before it is ACKed (DingTalk never sends an ACKed message
+   * again). Resolves within milliseconds (a journal append); if it rejects, the message is not
+   * ACKed, so DingTalk redelivers it. Without it, messages are ACKed right after parsing.
+   */
+  persist?: (message: InboundMessage) => Promise<void>;
   /** EVENT frames and callbacks on topics other than robot messages (only if subscribed). */
   onOther?: (frame: { type: string; topic: string; data: unknown }) => void | Promise<void>;
   /** CALLBACK topics to subscribe to; default: robot messages only. */
@@ -75,7 +81,7 @@ interface Connection {
 let connectionCounter = 0;
 
 export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
-  private readonly opts: Required<Omit<StreamClientOptions, 'onOther' | 'credentials' | 'endpoints' | 'onMessage' | 'logger'>>;
+  private readonly opts: Required<Omit<StreamClientOptions, 'onOther' | 'persist' | 'credentials' | 'endpoints' | 'onMessage' | 'logger'>>;
   private readonly log: Logger;
   private running = false;
   private opening = false;
@@ -372,12 +378,15 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
       case 'SYSTEM':
         return this.onSystem(conn, frame);
       case 'CALLBACK': {
-        this.send(conn, ackFrame(messageId, CALLBACK_ACK_DATA));
+        const ack = (): void => this.send(conn, ackFrame(messageId, CALLBACK_ACK_DATA));
         const data = parseJson(frame.data ?? '');
         if (!data.ok) {
+          ack();
           this.log.warn('Skipped a callback whose data is not JSON', { topic });
           return;
         }
+        if (topic === BOT_MESSAGE_TOPIC && this.options.persist) return this.persistThenAck(messageId, data.value, ack, this.options.persist);
+        ack();
         if (!this.seenMessageIds.add(messageId)) return;
         if (topic === BOT_MESSAGE_TOPIC) return this.onRobotMessage(data.value);
         return this.deliverOther({ type: 'CALLBACK', topic, data: data.value });
@@ -419,6 +428,34 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
       return;
     }
     this.invoke(() => this.options.onMessage(message), 'message handler');
+  }
+
+  /** ACK once the message is durable: a crash between ACK and journal would lose it for good. */
+  private persistThenAck(messageId: string, data: unknown, ack: () => void, persist: (m: InboundMessage) => Promise<void>): void {
+    const message = normalizeRobotMessage(data, this.opts.now);
+    if (!message) {
+      ack();
+      this.log.warn('Skipped a robot message that does not match the protocol');
+      return;
+    }
+    const fresh = this.seenMessageIds.add(messageId);
+    if (!this.seenMsgIds.add(message.msgId) || !fresh) {
+      ack();
+      this.log.debug('Dropped a redelivered message', { msgId: message.msgId });
+      return;
+    }
+    persist(message).then(
+      () => {
+        ack();
+        this.invoke(() => this.options.onMessage(message), 'message handler');
+      },
+      (err: unknown) => {
+        // Not ACKed: DingTalk delivers it again, and then it must not look like a duplicate.
+        this.seenMessageIds.delete(messageId);
+        this.seenMsgIds.delete(message.msgId);
+        this.log.error('Could not keep a message; DingTalk will deliver it again', { msgId: message.msgId, error: err });
+      },
+    );
   }
 
   private deliverOther(frame: { type: string; topic: string; data: unknown }): void {

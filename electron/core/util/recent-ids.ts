@@ -28,6 +28,11 @@ export class RecentIds {
     return true;
   }
 
+  /** Forgets `id` (e.g. its processing failed and a redelivery must be accepted). */
+  delete(id: string): void {
+    this.seen.delete(id);
+  }
+
   get size(): number {
     return this.seen.size;
   }

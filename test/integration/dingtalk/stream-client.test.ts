@@ -191,3 +191,32 @@ describe('StreamClient against the fake DingTalk', () => {
     expect(text).not.toMatch(/ticket=[^*]/);
   });
 });
+
+describe('StreamClient with a persist step', () => {
+  it('ACKs only after the message is durable, and not at all when keeping it failed (DingTalk redelivers)', async () => {
+    let fail = true;
+    const kept: string[] = [];
+    h = await startHarness(
+      { redeliveryDelayMs: 100, maxRedeliveries: 3 },
+      {
+        persist: async (m) => {
+          if (fail) {
+            fail = false;
+            throw new Error('disk full');
+          }
+          kept.push(m.msgId);
+        },
+      },
+    );
+    h.client.start();
+    await connected(h);
+    const sent = h.dt.injectMessage({ text: 'keep me' });
+    await waitFor(() => h!.messages.length === 1, 'delivered after the redelivery');
+    expect(kept).toEqual([sent.msgId]);
+    const deliveries = h.dt.deliveries().filter((d) => d.msgId === sent.msgId);
+    expect(deliveries.length).toBe(2);
+    // The first push was never ACKed; the redelivery was, after it was kept.
+    await waitFor(() => h!.dt.acked().filter((a) => a.msgId === sent.msgId).length === 1, 'one ACK');
+    expect(h.dt.acked().find((a) => a.msgId === sent.msgId)?.messageId).toBe(deliveries[1]!.messageId);
+  });
+});

@@ -1,9 +1,9 @@
 /**
- * DingTalk messages between the ACK and CCCC. The Stream protocol wants the ACK at once, and
- * DingTalk will not send an ACKed message again — so each message is journaled the moment it
- * arrives, handled in order per chat, and marked done only after the handler finished (by
- * then a `send` is in the delivery journal). A crash in between replays it on the next start;
- * the daemon's client-id dedup keeps the replay from doubling it in CCCC.
+ * DingTalk messages between their arrival and CCCC. DingTalk never sends an ACKed message again,
+ * so the Stream client ACKs a message only once `accept()` has journaled it (a millisecond);
+ * it is then handled in order per chat and marked done only after the handler finished (by then
+ * a `send` is in the delivery journal). A crash in between replays it on the next start; the
+ * daemon's client-id dedup keeps the replay from doubling it in CCCC.
  */
 import { join } from 'node:path';
 import { inboundMessageSchema, type InboundMessage } from '../../dingtalk/inbound-message';
