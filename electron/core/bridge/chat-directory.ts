@@ -37,6 +37,7 @@ export interface ChatSighting {
 }
 
 const MAX_PEOPLE = 500;
+const STALE_AFTER_MS = 60_000;
 
 export class ChatDirectory {
   private readonly store: JsonFileStore<typeof directorySchema>;
@@ -45,8 +46,23 @@ export class ChatDirectory {
     this.store = new JsonFileStore(join(stateDir, 'chats.json'), directorySchema, () => ({ chats: {}, people: {} }), log);
   }
 
-  /** Records a chat and its sender from an inbound message. */
+  /**
+   * Records a chat and its sender from an inbound message. Skips the (fsynced) write when nothing
+   * new was learned and the times it would move are less than a minute old: this runs on every
+   * message, on the path to CCCC.
+   */
   async saw(s: ChatSighting): Promise<void> {
+    const doc = await this.store.get();
+    const chat = doc.chats[s.conversationId];
+    const person = s.sender.staffId ? doc.people[s.sender.staffId] : undefined;
+    const unchanged =
+      chat !== undefined &&
+      chat.conversationType === s.conversationType &&
+      (!s.title || chat.title === s.title) &&
+      (s.conversationType !== 'single' || !s.sender.staffId || chat.userId === s.sender.staffId) &&
+      s.at - chat.lastMessageAt < STALE_AFTER_MS &&
+      (!s.sender.staffId || (person !== undefined && person.nick === s.sender.nick && person.isAdmin === s.sender.isAdmin && s.at - person.lastSeen < STALE_AFTER_MS));
+    if (unchanged) return;
     await this.store.update((doc) => {
       const prev = doc.chats[s.conversationId];
       const chat: ChatRecord = { ...prev, conversationType: s.conversationType, lastMessageAt: s.at };
