@@ -24,7 +24,8 @@ import { broadcast, registerIpc } from './ipc';
 import { AppTray } from './tray';
 import { createUpdater } from './updater';
 import { openAppStore, StoreAppSettings, StoreProfiles, Vault } from './vault';
-import { CONTENT_SECURITY_POLICY, createMainWindow, hardenSession, revealWindow, type AppPage } from './window';
+import { CONTENT_SECURITY_POLICY } from '../shared/csp';
+import { createMainWindow, hardenSession, revealWindow, type AppPage } from './window';
 
 /** Windows shows notifications only for an app with an AppUserModelID. */
 export const APP_USER_MODEL_ID = 'io.github.chesterra.cccc-dingtalk-bridge';

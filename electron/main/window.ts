@@ -5,21 +5,8 @@
  */
 import { BrowserWindow, session as electronSession, type Session, type WebContents } from 'electron';
 import { isAllowedExternal } from '../shared/api';
+import { CONTENT_SECURITY_POLICY } from '../shared/csp';
 
-/** Scripts only from the app itself; styles may be inline (React style props); nothing framed, posted or embedded. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-src 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 /** Where the app's page is: app://bundle/index.html, or the dev server under `electron-vite dev`. */
 export interface AppPage {

@@ -26,6 +26,7 @@ import { API, type ApiEvent, type ApiHandlers, type ApiMethod, type ProblemView 
 import { BridgeError, toProblem } from '../errors';
 import { silentLogger, type Logger } from '../log/logger';
 import type { ControlEvents } from './service';
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
 
 export interface HttpServerOptions {
   handlers: ApiHandlers;
@@ -55,19 +56,6 @@ export interface ControlHttpServer {
 
 const HOST = '127.0.0.1';
 
-/** Same policy as renderer/index.html's meta tag, plus what only a header can say. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',

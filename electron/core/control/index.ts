@@ -2,7 +2,7 @@
 export { createControlService, type ControlEvents, type ControlService, type ControlServiceOptions } from './service';
 export { Supervisor, type SupervisorEvent, type SupervisorOptions } from './supervisor';
 export { LogHub, type LogHubOptions } from './log-hub';
-export { startHttpServer, CONTENT_SECURITY_POLICY, type ControlHttpServer, type HttpServerOptions } from './http-server';
+export { startHttpServer, type ControlHttpServer, type HttpServerOptions } from './http-server';
 export {
   appSettingsSchema,
   controlProfileSchema,

@@ -8,7 +8,8 @@ vi.mock('electron', async () => {
   return electron.current;
 });
 
-const { CONTENT_SECURITY_POLICY, createMainWindow, hardenSession, isAppUrl, revealWindow } = await import('../../../electron/main/window');
+const { createMainWindow, hardenSession, isAppUrl, revealWindow } = await import('../../../electron/main/window');
+const { CONTENT_SECURITY_POLICY } = await import('../../../electron/shared/csp');
 
 const page = { url: 'app://bundle/index.html' };
 
