@@ -43,7 +43,7 @@ export class ChatDirectory {
   private readonly store: JsonFileStore<typeof directorySchema>;
 
   constructor(stateDir: string, log?: Logger) {
-    this.store = new JsonFileStore(join(stateDir, 'chats.json'), directorySchema, () => ({ chats: {}, people: {} }), log);
+    this.store = new JsonFileStore(join(stateDir, 'chats.json'), directorySchema, () => ({ chats: {}, people: {} }), { log });
   }
 
   /**

@@ -11,12 +11,11 @@
  * `basic_text`, unencrypted, so the UI can warn.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { AppSettingsView, VaultView } from '../../shared/api';
-import { atomicWriteFile } from '../cccc/im-state/atomic-write';
-import { BridgeError } from '../errors';
+import { JsonFileStore, type JsonFileStoreOptions } from '../util/json-store';
 import { appSettingsSchema, controlProfileSchema, DEFAULT_APP_SETTINGS, type AppSettingsStore, type ControlProfile, type HostAdapter, type ProfileStore, type SecretStore } from './stores';
 
 export function appProfilesPath(configHome: string): string {
@@ -31,73 +30,20 @@ export function secretsPath(configHome: string): string {
   return join(configHome, 'secrets.json');
 }
 
-/**
- * A validated JSON document; a missing file is `empty()`, a damaged one a readable error (unlike
- * util/json-store, which starts afresh — right for caches, wrong for a user's profiles). Read on
- * every call, so a hand edit is seen at once.
- */
-class JsonDoc<S extends z.ZodType> {
-  private chain: Promise<unknown> = Promise.resolve();
-
-  constructor(
-    private readonly path: string,
-    private readonly schema: S,
-    private readonly empty: () => z.output<S>,
-    private readonly mode = 0o644,
-  ) {}
-
-  async read(): Promise<z.output<S>> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return this.empty();
-      throw err;
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw this.invalid('is not valid JSON');
-    }
-    const parsed = this.schema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw this.invalid(`does not match its format (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown'})`);
-    }
-    return parsed.data;
-  }
-
-  /** Read-modify-write, one at a time. */
-  update<R>(change: (doc: z.output<S>) => R): Promise<R> {
-    const run = this.chain.then(async () => {
-      const doc = await this.read();
-      const result = change(doc);
-      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-      // A new file each time (temporary sibling + rename), created with `mode`: never readable by others, not even briefly.
-      await atomicWriteFile(this.path, `${JSON.stringify(doc, null, 2)}\n`, this.mode);
-      return result;
-    });
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  private invalid(why: string): BridgeError {
-    return new BridgeError({ code: 'config.invalid', message: `${this.path} ${why}`, hint: 'Fix the file by hand, or move it away to start afresh.', retryable: false, details: { file: this.path } });
-  }
-}
+/** The user's own files: a damaged one is a readable problem, never silently reset. */
+const USER_FILE: JsonFileStoreOptions = { onInvalid: 'error' };
 
 const profilesFileSchema = z.object({ version: z.literal(1), bridges: z.array(controlProfileSchema).default([]) });
 
 export class FileProfileStore implements ProfileStore {
-  private readonly doc: JsonDoc<typeof profilesFileSchema>;
+  private readonly doc: JsonFileStore<typeof profilesFileSchema>;
 
   constructor(configHome: string) {
-    this.doc = new JsonDoc(appProfilesPath(configHome), profilesFileSchema, () => ({ version: 1 as const, bridges: [] }));
+    this.doc = new JsonFileStore(appProfilesPath(configHome), profilesFileSchema, () => ({ version: 1 as const, bridges: [] }), USER_FILE);
   }
 
   async list(): Promise<ControlProfile[]> {
-    return (await this.doc.read()).bridges;
+    return (await this.doc.get()).bridges;
   }
 
   async get(id: string): Promise<ControlProfile | undefined> {
@@ -129,14 +75,14 @@ const secretsFileSchema = z.object({
 
 /** AppSecrets typed into the browser UI, in a 0600 file (plain text: the UI says so). */
 export class FileSecretStore implements SecretStore {
-  private readonly doc: JsonDoc<typeof secretsFileSchema>;
+  private readonly doc: JsonFileStore<typeof secretsFileSchema>;
 
   constructor(configHome: string) {
-    this.doc = new JsonDoc(secretsPath(configHome), secretsFileSchema, () => ({ version: 1 as const, secrets: {} }), 0o600);
+    this.doc = new JsonFileStore(secretsPath(configHome), secretsFileSchema, () => ({ version: 1 as const, secrets: {} }), { ...USER_FILE, mode: 0o600 });
   }
 
   async get(bridgeId: string): Promise<string | undefined> {
-    return (await this.doc.read()).secrets[bridgeId]?.value;
+    return (await this.doc.get()).secrets[bridgeId]?.value;
   }
 
   async set(bridgeId: string, secret: string): Promise<void> {
@@ -146,14 +92,14 @@ export class FileSecretStore implements SecretStore {
   }
 
   async delete(bridgeId: string): Promise<void> {
-    if ((await this.doc.read()).secrets[bridgeId] === undefined) return;
+    if ((await this.doc.get()).secrets[bridgeId] === undefined) return;
     await this.doc.update((doc) => {
       delete doc.secrets[bridgeId];
     });
   }
 
   async updatedAt(bridgeId: string): Promise<number | undefined> {
-    return (await this.doc.read()).secrets[bridgeId]?.updatedAt;
+    return (await this.doc.get()).secrets[bridgeId]?.updatedAt;
   }
 
   async info(): Promise<VaultView> {
@@ -162,14 +108,14 @@ export class FileSecretStore implements SecretStore {
 }
 
 export class FileAppSettingsStore implements AppSettingsStore {
-  private readonly doc: JsonDoc<typeof appSettingsSchema>;
+  private readonly doc: JsonFileStore<typeof appSettingsSchema>;
 
   constructor(configHome: string) {
-    this.doc = new JsonDoc(appSettingsPath(configHome), appSettingsSchema, () => ({ ...DEFAULT_APP_SETTINGS }));
+    this.doc = new JsonFileStore(appSettingsPath(configHome), appSettingsSchema, () => ({ ...DEFAULT_APP_SETTINGS }), USER_FILE);
   }
 
   get(): Promise<AppSettingsView> {
-    return this.doc.read();
+    return this.doc.get();
   }
 
   async save(settings: AppSettingsView): Promise<void> {

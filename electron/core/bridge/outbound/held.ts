@@ -19,7 +19,7 @@ export class HeldMessages {
     private readonly keep = 30,
     log?: Logger,
   ) {
-    this.store = new JsonFileStore(join(stateDir, 'held.json'), heldSchema, () => ({}), log);
+    this.store = new JsonFileStore(join(stateDir, 'held.json'), heldSchema, () => ({}), { log });
   }
 
   async hold(chatId: string, items: OutboxItem[]): Promise<void> {
