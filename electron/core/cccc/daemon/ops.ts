@@ -4,22 +4,14 @@
  * against a real CCCC daemon (see test/conformance/real-cccc.ts).
  */
 import { z } from 'zod';
+import { ledgerEventSchema } from '../ledger/event';
 
 /** CCCC keeps platform thread ids as numbers or opaque strings; 0 means "no thread". */
 const threadId = z.union([z.number(), z.string()]);
 const stringList = z.array(z.string());
 
-export const ledgerEventSchema = z.looseObject({
-  v: z.number().optional(),
-  id: z.string().min(1),
-  ts: z.string(),
-  kind: z.string(),
-  group_id: z.string().optional(),
-  scope_key: z.string().optional(),
-  by: z.string(),
-  data: z.record(z.string(), z.unknown()),
-});
-export type LedgerEventView = z.infer<typeof ledgerEventSchema>;
+/** The event a `send` answers with: the ledger's own schema, lenient where older daemons omit fields. */
+const sentEventSchema = ledgerEventSchema.extend({ v: z.number().optional(), group_id: z.string().optional() });
 
 export const actorSchema = z.looseObject({
   id: z.string(),
@@ -96,7 +88,7 @@ export const groupStartResult = z.looseObject({ group_id: z.string(), started: s
 export const groupStopResult = z.looseObject({ group_id: z.string(), stopped: stringList });
 
 export const sendResult = z.looseObject({
-  event: ledgerEventSchema,
+  event: sentEventSchema,
   message_mode: z.string().optional(),
   /** True when the daemon found an earlier message with the same (by, client_id). */
   replayed: z.boolean().optional().default(false),

@@ -20,6 +20,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BridgeError } from '../../errors';
+import { RecentIds } from '../../util/recent-ids';
 import { silentLogger, type Logger } from '../../log/logger';
 import { loadCursor, saveCursor, type FileIdentity, type LedgerCursor } from './cursor';
 import { parseLedgerLine, type LedgerEvent } from './event';
@@ -68,22 +69,6 @@ export interface LedgerFollowerStats {
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 
-/** Insertion-ordered set that forgets its oldest ids past a capacity. */
-class RecentIds {
-  private readonly ids = new Set<string>();
-  constructor(private readonly capacity: number) {}
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-  add(id: string): void {
-    this.ids.add(id);
-    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value as string);
-  }
-  delete(id: string): void {
-    this.ids.delete(id);
-  }
-}
-
 /** Does a candidate file hold the bytes the cursor points into? */
 function sameFile(cursor: FileIdentity, candidate: FileIdentity, plain: boolean): boolean {
   if (cursor.head !== null) return candidate.head === cursor.head;
@@ -124,7 +109,8 @@ export class LedgerFollower {
   constructor(private readonly opts: LedgerFollowerOptions) {
     this.log = (opts.logger ?? silentLogger).child('cccc.ledger');
     this.ledgerPath = join(opts.groupDir, 'ledger.jsonl');
-    this.seen = new RecentIds(opts.dedupCapacity ?? 10_000);
+    // Bounded by count only: a replay after a stop may be arbitrarily old.
+    this.seen = new RecentIds(Number.POSITIVE_INFINITY, opts.dedupCapacity ?? 10_000);
   }
 
   stats(): LedgerFollowerStats {
