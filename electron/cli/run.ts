@@ -8,7 +8,7 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { Bridge, type BridgeStatus, type PendingNotice } from '../core/bridge/bridge';
-import { atomicWriteFile } from '../core/cccc/im-state/atomic-write';
+import { atomicWriteFile } from '../core/util/atomic-write';
 import { acquireInstanceLocks, ownBridgeProblems, type HeldLocks } from '../core/config/guards';
 import { resolveCredentials } from '../core/config/credentials';
 import type { DingTalkCredentials } from '../core/dingtalk/endpoints';

@@ -8,7 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { atomicWriteFile } from '../cccc/im-state/atomic-write';
+import { atomicWriteFile } from '../util/atomic-write';
 import { BridgeError } from '../errors';
 import { configFileSchema, emptyConfig, type BridgeProfile, type ConfigFile } from './profile';
 

@@ -9,7 +9,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
-import { atomicWriteFile } from '../cccc/im-state/atomic-write';
+import { atomicWriteFile } from './atomic-write';
 import { BridgeError } from '../errors';
 import { silentLogger, type Logger } from '../log/logger';
 

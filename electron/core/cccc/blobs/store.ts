@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BridgeError } from '../../errors';
-import { tempSibling } from '../im-state/atomic-write';
+import { tempSibling } from '../../util/atomic-write';
 import { sanitizeFilename } from './sanitize';
 
 /** The attachment record `send` expects (and CCCC's own `store_blob_bytes` returns). */

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../log/logger';
-import { atomicWriteFile } from './atomic-write';
+import { atomicWriteFile } from '../../util/atomic-write';
 import { PythonFlock, type FileLocker } from './flock';
 import {
   AUTHORIZED_FILE,

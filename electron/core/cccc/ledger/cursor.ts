@@ -10,7 +10,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../../log/logger';
-import { atomicWriteFile } from '../im-state/atomic-write';
+import { atomicWriteFile } from '../../util/atomic-write';
 
 export const fileIdentitySchema = z.object({
   dev: z.string(),
