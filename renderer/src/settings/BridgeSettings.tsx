@@ -7,6 +7,7 @@ import { currentLanguage } from '../i18n';
 import { Card } from '../ui/bits';
 import { CONSOLE, ConsoleLabel } from '../ui/ConsoleLabel';
 import { cleanPasted, Field } from '../ui/Field';
+import { LanguageOptions } from '../ui/LanguageOptions';
 import { formatDate, formatRelative } from '../ui/format';
 import { ProblemBox } from '../ui/Problem';
 import { useNow } from '../ui/useNow';
@@ -95,12 +96,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
         <Field label={t('settings.replyLanguage')}>
           {(p) => (
             <select {...p} value={form.replyLanguage} onChange={(e) => change({ replyLanguage: e.target.value === 'en' ? 'en' : 'zh' })}>
-              <option value="zh" lang="zh-CN">
-                中文
-              </option>
-              <option value="en" lang="en">
-                English
-              </option>
+              <LanguageOptions />
             </select>
           )}
         </Field>

@@ -5,6 +5,7 @@ import { appSettingsInputSchema, type ApiInput, type AppSettingsView, type Bridg
 import { useApi } from '../api/context';
 import { Card, Empty } from '../ui/bits';
 import { Field } from '../ui/Field';
+import { LanguageOptions } from '../ui/LanguageOptions';
 import { ProblemBox } from '../ui/Problem';
 import { BridgeSettings } from './BridgeSettings';
 
@@ -85,12 +86,7 @@ export function Settings({
             {(p) => (
               <select {...p} value={settings.language ?? ''} onChange={(e) => void update({ language: e.target.value === 'zh' || e.target.value === 'en' ? e.target.value : null })}>
                 <option value="">{t('settings.languageSystem')}</option>
-                <option value="zh" lang="zh-CN">
-                  中文
-                </option>
-                <option value="en" lang="en">
-                  English
-                </option>
+                <LanguageOptions />
               </select>
             )}
           </Field>
