@@ -89,6 +89,8 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
   private readonly sockets = new Set<Connection>();
   private reconnectTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
+  /** A reconnect asked for while a connection was opening: that one may use the old network, so open once more after it. */
+  private reopenAfterOpening: string | undefined;
   private abort = new AbortController();
   private readonly seenMessageIds: RecentIds;
   private readonly seenMsgIds: RecentIds;
@@ -146,6 +148,10 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
       clearTimeout(this.reconnectTimer);
       this.reconnectTimer = undefined;
     }
+    if (this.opening) {
+      this.reopenAfterOpening = reason;
+      return;
+    }
     void this.openConnection(reason);
   }
 
@@ -157,6 +163,7 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
   /** Cancels the pending reconnect and any connect in flight, and closes every socket. */
   private async teardown(): Promise<void> {
     this.running = false;
+    this.reopenAfterOpening = undefined;
     this.abort.abort();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
@@ -205,6 +212,14 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
       this.scheduleReconnect(problem);
     } finally {
       this.opening = false;
+      const again = this.reopenAfterOpening;
+      this.reopenAfterOpening = undefined;
+      if (again && this.running) {
+        // Asked for explicitly (resume, network change): sooner than a backoff retry of the attempt that just ended.
+        if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+        this.reconnectTimer = undefined;
+        void this.openConnection(again);
+      }
     }
   }
 

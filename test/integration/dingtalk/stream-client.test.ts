@@ -153,6 +153,20 @@ describe('StreamClient against the fake DingTalk', () => {
     expect(h.client.state.status).toBe('connected');
   });
 
+  it('a reconnect() asked for while a connection is still opening is not lost: it opens once more after', async () => {
+    h = await startHarness();
+    h.client.start();
+    await connected(h);
+    const first = h.dt.connections()[0]!.id;
+    h.client.reconnect('resume');
+    // The network changes while the resume's connection is still being opened (it may use the old network).
+    h.client.reconnect('network change');
+    await waitFor(() => h!.dt.openRequests().length === 3, 'a third connection opened for the network change');
+    await waitFor(() => h!.dt.connections().length === 1 && h!.dt.connections()[0]!.id !== first, 'one fresh connection left');
+    await connected(h);
+    expect(h.states.filter((s) => s.status === 'reconnecting')).toEqual([]);
+  });
+
   it('reconnects after the socket is killed, and stop() leaves no socket behind', async () => {
     h = await startHarness();
     h.client.start();
