@@ -48,6 +48,8 @@ export interface Replies {
   status(facts: StatusFacts): string;
   contextEmpty(): string;
   heldBackNotice(count: number): string;
+  /** Held messages whose record was damaged on disk while the bridge was stopped. */
+  heldLost(count: number): string;
 }
 
 const dot = (running: boolean) => (running ? '🟢' : '⚪');
@@ -96,6 +98,7 @@ const zh: Replies = {
     ].join('\n'),
   contextEmpty: () => '工作组还没有设定目标或任务。',
   heldBackNotice: (n) => `（还有 ${n} 条较早的消息已合并省略，可在 CCCC Web UI 查看全部。）`,
+  heldLost: (n) => `⚠️ 暂停期间暂存的 ${n} 条消息在磁盘上已损坏，无法补发，请在 CCCC Web UI 查看。`,
 };
 
 const en: Replies = {
@@ -142,6 +145,7 @@ const en: Replies = {
     ].join('\n'),
   contextEmpty: () => 'The group has no objective or tasks yet.',
   heldBackNotice: (n) => `(${n} earlier message${n === 1 ? ' was' : 's were'} folded; see the CCCC Web UI for all of them.)`,
+  heldLost: (n) => `⚠️ ${n} message${n === 1 ? '' : 's'} held while paused ${n === 1 ? 'was' : 'were'} damaged on disk and cannot be sent; see the CCCC Web UI.`,
 };
 
 export const REPLIES: Record<ReplyLanguage, Replies> = { zh, en };

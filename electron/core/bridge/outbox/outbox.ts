@@ -107,6 +107,11 @@ export class Outbox {
     this.lanes.push(added.map((e) => e.data));
   }
 
+  /** Ids of the items pending or recently delivered (what a replay would skip). */
+  knownIds(): IterableIterator<string> {
+    return this.journal?.ids() ?? [].values();
+  }
+
   rememberWebhook(conversationId: string, url: string, expiresAt: number): void {
     this.router.remember(conversationId, url, expiresAt);
   }
