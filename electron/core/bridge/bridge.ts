@@ -13,6 +13,7 @@ import { ImState } from '../cccc/im-state/im-state';
 import { resolveChatText } from '../cccc/ledger/chat-text';
 import type { LedgerEvent } from '../cccc/ledger/event';
 import { LedgerFollower, type CursorRebuild } from '../cccc/ledger/follower';
+import { findClientIds } from '../cccc/ledger/scan';
 import type { DingTalkCredentials, DingTalkEndpoints } from '../dingtalk/endpoints';
 import { DingTalkApi } from '../dingtalk/openapi-client';
 import type { OutboundMessage } from '../dingtalk/outbound-message';
@@ -127,7 +128,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.audit = new AuditLog({ dir: join(config.stateDir, 'audit'), includeContent: config.settings.auditContent, logger: this.log, ...(services.secrets ? { secrets: services.secrets } : {}) });
     this.chats = new ChatDirectory(config.stateDir, this.log, {
       subscribed: async () => new Map([...(await this.im.subscribers())].filter(([, f]) => f.subscribed).map(([id, f]) => [id, f.chatTitle ? { chatTitle: f.chatTitle } : {}])),
-      audit: (chatId) => this.audit.read({ chat: chatId, limit: 50 }),
+      audit: async (chatId) => (await this.audit.read({ chat: chatId, limit: 50 })).reverse(),
     });
     this.stream = new StreamClient({
       credentials: config.credentials,
@@ -180,6 +181,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.delivery = await GroupDelivery.open({
       stateDir: this.config.stateDir,
       group: this.group,
+      findInLedger: (clientIds, sinceMs) => findClientIds(this.groupDir, 'user', clientIds, sinceMs),
       logger: this.log,
       ...this.services.delivery,
       onDelivered: (send, chat, eventId) => this.onDelivered(send, chat, eventId),

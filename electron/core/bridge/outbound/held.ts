@@ -83,7 +83,8 @@ export class HeldMessages {
     for (const line of journal.rejectedLines) {
       // A damaged `done` line only lets a released message come back; the outbox knows it was sent.
       if (/"op":"done"/.test(line)) continue;
-      const chatId = /"chatId":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1] ?? '';
+      // The chat is named twice: in the item id (`<event>:<chat>:<n>`, early in the line) and in the data.
+      const chatId = /"id":"[0-9a-f]+:([^:"]+):/.exec(line)?.[1] ?? /"chatId":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1] ?? '';
       this.lost.set(chatId, (this.lost.get(chatId) ?? 0) + 1);
     }
   }
