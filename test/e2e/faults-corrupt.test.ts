@@ -7,7 +7,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep, waitFor } from '../helpers/wait';
-import { startE2E, type E2E } from './harness';
+import { GROUP_CHAT, startE2E, type E2E } from './harness';
 
 let e: E2E | undefined;
 afterEach(async () => {
@@ -97,4 +97,30 @@ describe('corrupt state files while the bridge is stopped', () => {
     expect([copies(e, 'held 1'), copies(e, 'held 2'), copies(e, 'held 3')]).toEqual([1, 0, 1]);
     expect(damageReports(e)).toBe(1);
   });
+
+  for (const [file, told] of [
+    ['inbound.jsonl', /你发送的 1 条消息未能送达智能体，请重新发送/],
+    ['inbox.jsonl', /你发送的 1 条消息未能送达智能体，请重新发送/],
+    ['outbox.jsonl', /智能体发给你的 1 条消息无法补发/],
+  ] as const) {
+    it(`${file} with a garbled line: the line is kept aside, the chat and the dashboard are told once`, { timeout: 30_000 }, async () => {
+      e = await startE2E();
+      await e.subscribe();
+      await e.cccc.speak('boss', 'before the stop', { to: ['user'] });
+      await e.reply('before the stop');
+      await e.bridge.stop();
+      const path = join(e.stateDir, file);
+      const prior = await readFile(path, 'utf8').catch(() => '');
+      await writeFile(path, `${prior}{"op":"add","id":"m-lost","data":{"conversationId":"${GROUP_CHAT}","chat":{"conversationId":"${GROUP_CHAT}"},"te~~~~\u0000~~\n`);
+      await agentWhileStopped(e, ['meanwhile 0']);
+      await e.restartBridge();
+      await e.reply(told);
+      await waitFor(() => copies(e!, 'meanwhile 0') === 1, 'the message written while stopped');
+      await sleep(500);
+      expect(e.texts().filter((t) => told.test(t))).toHaveLength(1);
+      expect(copies(e, 'before the stop')).toBe(1);
+      expect((await readFile(`${path}.rejected`, 'utf8')).split('\n').filter(Boolean)).toHaveLength(1);
+      expect(damageReports(e)).toBe(1);
+    });
+  }
 });

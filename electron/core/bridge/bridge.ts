@@ -25,13 +25,13 @@ import { silentLogger, type Logger } from '../log/logger';
 import { DaemonGroup } from './adapters/daemon-group';
 import { GroupBlobs } from './adapters/group-blobs';
 import { ChatDirectory, type DirectoryRebuild } from './chat-directory';
-import { GroupDelivery } from './inbound/group-delivery';
+import { GroupDelivery, INBOX_JOURNAL } from './inbound/group-delivery';
 import { InboundHandler } from './inbound/handler';
-import { InboundQueue } from './inbound/inbound-queue';
+import { INBOUND_JOURNAL, InboundQueue } from './inbound/inbound-queue';
 import { HeldMessages } from './outbound/held';
 import { OutboundRouter } from './outbound/router';
 import { readAgentEvent } from './outbound/agent-event';
-import { Outbox } from './outbox';
+import { Outbox, OUTBOX_JOURNAL } from './outbox';
 import type { ChatAddress, OutboxItem } from './outbox';
 import { SETUP_PROBLEMS } from './outbox/retry';
 import type { GroupPort, ImStatePort, PendingRequest, SendToGroup } from './ports';
@@ -238,7 +238,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       await this.stopServices();
       throw err;
     }
-    this.reportDamage(chatsRebuilt, this.follower.rebuilt, this.held);
+    await this.reportDamage(chatsRebuilt, this.follower.rebuilt, this.held);
     this.monitor.start();
     this.stream.start();
     this.setState('running');
@@ -411,9 +411,9 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
 
   /**
    * State files damaged while the bridge was stopped were moved aside and rebuilt at start; the
-   * dashboard hears once what that cost (a person hears about their chat's held messages on /resume).
+   * dashboard hears once what that cost, and each chat once what it lost (held messages: on /resume).
    */
-  private reportDamage(chats: DirectoryRebuild | undefined, cursor: CursorRebuild | undefined, held: HeldMessages): void {
+  private async reportDamage(chats: DirectoryRebuild | undefined, cursor: CursorRebuild | undefined, held: HeldMessages): Promise<void> {
     const parts: string[] = [];
     if (cursor) parts.push(`ledger-cursor.json ${cursor.why} (kept as ${basename(cursor.aside)}): agent messages since ${cursor.since} are read again; none is sent twice.`);
     if (chats) {
@@ -425,6 +425,26 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     }
     const heldLost = [...held.lostByChat().values()].reduce((a, b) => a + b, 0) + held.lostUnknown;
     if (heldLost > 0) parts.push(`Held messages: ${heldLost} damaged on disk, kept aside in held.jsonl.rejected; the chats are told on /resume.`);
+    const journals = [
+      { file: INBOUND_JOURNAL, lines: this.inbound!.damagedLines, fromPeople: true },
+      { file: INBOX_JOURNAL, lines: this.delivery!.damagedLines, fromPeople: true },
+      { file: OUTBOX_JOURNAL, lines: this.outbox!.damagedLines, fromPeople: false },
+    ];
+    const perChat = new Map<string, { fromYou: number; forYou: number }>();
+    for (const { file, lines, fromPeople } of journals) {
+      // A damaged `done` line only lets a finished entry come back; no message is lost with it.
+      const lost = lines.filter((l) => !/"op":"done"/.test(l));
+      if (lost.length === 0) continue;
+      parts.push(`${file}: ${lost.length} damaged line${lost.length === 1 ? '' : 's'} kept aside in ${file}.rejected.`);
+      for (const line of lost) {
+        const chatId = /"conversationId":"([^"]+)"/.exec(line)?.[1];
+        if (!chatId) continue;
+        const counts = perChat.get(chatId) ?? { fromYou: 0, forYou: 0 };
+        if (fromPeople) counts.fromYou += 1;
+        else counts.forYou += 1;
+        perChat.set(chatId, counts);
+      }
+    }
     if (parts.length === 0) return;
     this.fail({
       code: 'state.damaged',
@@ -433,6 +453,10 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       retryable: false,
       details: { stateDir: this.config.stateDir },
     });
+    for (const [chatId, { fromYou, forYou }] of perChat) {
+      const chat = await this.addressOf(chatId);
+      if (chat) await this.replyText(chat, REPLIES[this.settings.replyLanguage].damagedOnDisk(fromYou, forYou));
+    }
   }
 
   private replyItem(chat: ChatAddress, message: OutboundMessage, mention?: string[]): OutboxItem {

@@ -92,6 +92,11 @@ export class GroupDelivery {
     return this.journal.pendingCount;
   }
 
+  /** Journal lines damaged while the bridge was stopped (kept aside in `<journal>.rejected`). */
+  get damagedLines(): readonly string[] {
+    return this.journal.rejectedLines;
+  }
+
   /** Resolves once the message is journaled; delivery continues in the background. */
   async deliver(send: SendToGroup, chat: ChatAddress): Promise<void> {
     await this.journal.append([{ id: send.clientId, data: { chat, send, receivedAt: this.now() } }]);
