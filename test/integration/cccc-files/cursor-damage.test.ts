@@ -78,4 +78,30 @@ describe('a damaged ledger cursor', () => {
     expect(ids(second.events).slice(-2)).toEqual(ids(meanwhile));
     expect(second.follower.rebuilt).toMatchObject({ from: 'file modification time' });
   });
+
+  it('stopped again before the rebuilt cursor was first saved: rebuilt again, not started at the end', async () => {
+    g = await tempGroup();
+    const first = collectingFollower(g);
+    running.push(first.follower);
+    await first.follower.start();
+    const before = chat('one');
+    await g.writer.append(before);
+    await waitFor(() => first.events.length === 1, 'the first event');
+    await first.follower.stop();
+    await writeFile(g.cursorPath, 'garbage');
+    const meanwhile = chat('two');
+    await g.writer.append(meanwhile);
+    // The first rebuild is stopped before it delivers anything.
+    const handled = (id: string) => id === before.id;
+    const interrupted = collectingFollower(g, { handled, onBatch: () => Promise.reject(new Error('stopped first')) });
+    running.push(interrupted.follower);
+    await interrupted.follower.start();
+    await interrupted.follower.stop();
+
+    const again = collectingFollower(g, { handled });
+    running.push(again.follower);
+    await again.follower.start();
+    await waitFor(() => ids(again.events).includes(meanwhile.id), 'the event written meanwhile');
+    expect(again.follower.rebuilt).toMatchObject({ why: 'was damaged and not yet replaced' });
+  });
 });

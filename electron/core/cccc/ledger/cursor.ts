@@ -6,8 +6,8 @@
  * not enough because inodes are reused and gzip gives a segment a new inode, so the first
  * line's event id (`head`) is stored too.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../../log/logger';
 import { atomicWriteFile } from '../../util/atomic-write';
@@ -46,7 +46,7 @@ export async function loadCursor(path: string, logger: Logger): Promise<LoadedCu
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return (await earlierDamage(path)) ?? { kind: 'missing' };
     throw err;
   }
   let why: string;
@@ -59,6 +59,19 @@ export async function loadCursor(path: string, logger: Logger): Promise<LoadedCu
   }
   const { aside, modifiedAt } = await quarantine(path, `ledger cursor ${why}`, logger);
   return { kind: 'damaged', why, aside, modifiedAt };
+}
+
+/**
+ * A cursor moved aside and not yet replaced (the bridge stopped before its first commit after the
+ * rebuild): rebuild again from the same point rather than start at the ledger's end.
+ */
+async function earlierDamage(path: string): Promise<LoadedCursor | undefined> {
+  const prefix = `${basename(path)}.corrupt-`;
+  const names = (await readdir(dirname(path)).catch(() => [] as string[])).filter((n) => n.startsWith(prefix)).sort();
+  const newest = names.at(-1);
+  if (newest === undefined) return undefined;
+  const aside = join(dirname(path), newest);
+  return { kind: 'damaged', why: 'was damaged and not yet replaced', aside, modifiedAt: (await stat(aside)).mtimeMs };
 }
 
 export async function saveCursor(path: string, cursor: LedgerCursor): Promise<void> {
