@@ -7,12 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DaemonClient, DaemonMonitor, type DaemonState } from '../cccc/daemon';
 import { ImState } from '../cccc/im-state/im-state';
 import { resolveChatText } from '../cccc/ledger/chat-text';
 import type { LedgerEvent } from '../cccc/ledger/event';
-import { LedgerFollower } from '../cccc/ledger/follower';
+import { LedgerFollower, type CursorRebuild } from '../cccc/ledger/follower';
+import { findClientIds } from '../cccc/ledger/scan';
 import type { DingTalkCredentials, DingTalkEndpoints } from '../dingtalk/endpoints';
 import { DingTalkApi } from '../dingtalk/openapi-client';
 import type { OutboundMessage } from '../dingtalk/outbound-message';
@@ -23,14 +24,14 @@ import { AuditLog } from '../log/audit';
 import { silentLogger, type Logger } from '../log/logger';
 import { DaemonGroup } from './adapters/daemon-group';
 import { GroupBlobs } from './adapters/group-blobs';
-import { ChatDirectory } from './chat-directory';
-import { GroupDelivery } from './inbound/group-delivery';
+import { ChatDirectory, type DirectoryRebuild } from './chat-directory';
+import { GroupDelivery, INBOX_JOURNAL } from './inbound/group-delivery';
 import { InboundHandler } from './inbound/handler';
-import { InboundQueue } from './inbound/inbound-queue';
+import { INBOUND_JOURNAL, InboundQueue } from './inbound/inbound-queue';
 import { HeldMessages } from './outbound/held';
 import { OutboundRouter } from './outbound/router';
 import { readAgentEvent } from './outbound/agent-event';
-import { Outbox } from './outbox';
+import { Outbox, OUTBOX_JOURNAL } from './outbox';
 import type { ChatAddress, OutboxItem } from './outbox';
 import { SETUP_PROBLEMS } from './outbox/retry';
 import type { GroupPort, ImStatePort, PendingRequest, SendToGroup } from './ports';
@@ -91,7 +92,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private readonly daemon: DaemonClient;
   private readonly monitor: DaemonMonitor;
   private readonly stream: StreamClient;
-  private readonly held: HeldMessages;
+  private held: HeldMessages | undefined;
   private readonly audit: AuditLog;
   private readonly blobs: GroupBlobs;
   private outbox: Outbox | undefined;
@@ -123,10 +124,12 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.monitor = new DaemonMonitor(this.daemon, { logger: this.log, ...(services.daemonPollMs ? { intervalMs: services.daemonPollMs } : {}) });
     this.group = new DaemonGroup(this.daemon, config.groupId);
     this.im = services.imState?.(this.groupDir) ?? new ImState({ groupDir: this.groupDir, logger: this.log });
-    this.chats = new ChatDirectory(config.stateDir, this.log);
-    this.held = new HeldMessages(config.stateDir, 30, this.log);
     this.blobs = new GroupBlobs(this.groupDir, this.log);
     this.audit = new AuditLog({ dir: join(config.stateDir, 'audit'), includeContent: config.settings.auditContent, logger: this.log, ...(services.secrets ? { secrets: services.secrets } : {}) });
+    this.chats = new ChatDirectory(config.stateDir, this.log, {
+      subscribed: async () => new Map([...(await this.im.subscribers())].filter(([, f]) => f.subscribed).map(([id, f]) => [id, f.chatTitle ? { chatTitle: f.chatTitle } : {}])),
+      audit: async (chatId) => (await this.audit.read({ chat: chatId, limit: 50 })).reverse(),
+    });
     this.stream = new StreamClient({
       credentials: config.credentials,
       endpoints: config.endpoints,
@@ -173,9 +176,12 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       onWaiting: (_item, problem) => this.fail(problem),
     });
     await this.outbox.open();
+    this.held = await HeldMessages.open(this.config.stateDir, 30, this.log);
+    const chatsRebuilt = await this.chats.check();
     this.delivery = await GroupDelivery.open({
       stateDir: this.config.stateDir,
       group: this.group,
+      findInLedger: (clientIds, sinceMs) => findClientIds(this.groupDir, 'user', clientIds, sinceMs),
       logger: this.log,
       ...this.services.delivery,
       onDelivered: (send, chat, eventId) => this.onDelivered(send, chat, eventId),
@@ -193,7 +199,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       download: async (file, robotCode, maxBytes) => (await this.api.downloadFile(file.downloadCode, { maxBytes, ...(robotCode ? { robotCode } : {}) })).body,
       reply: (chat, message, mention) => this.reply(chat, message, mention),
       deliver: (send, chat) => this.delivery!.deliver(send, chat),
-      heldCount: (chatId) => this.held.count(chatId),
+      heldCount: (chatId) => this.held!.count(chatId),
       releaseHeld: (chatId) => this.releaseHeld(chatId),
       onPending: (request, who) => this.onPending(request, who),
       audit: (entry) => this.audit.record(entry),
@@ -215,6 +221,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       groupDir: this.groupDir,
       cursorPath: join(this.config.stateDir, 'ledger-cursor.json'),
       catchUp: this.settings.catchUp,
+      handled: handledEvents([...this.outbox.knownIds(), ...this.held.ids()]),
       logger: this.log,
       ...(this.services.ledgerPollMs ? { pollIntervalMs: this.services.ledgerPollMs } : {}),
       onBatch: async (batch) => {
@@ -231,6 +238,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       await this.stopServices();
       throw err;
     }
+    await this.reportDamage(chatsRebuilt, this.follower.rebuilt, this.held);
     this.monitor.start();
     this.stream.start();
     this.setState('running');
@@ -280,6 +288,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     await this.inbound?.close();
     await this.delivery?.close();
     await this.outbox?.close();
+    await this.held?.close();
     await this.audit.close();
   }
 
@@ -387,11 +396,67 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   }
 
   private async releaseHeld(chatId: string): Promise<void> {
-    const { items, folded } = await this.held.take(chatId);
-    const first = items[0];
-    if (!first) return;
-    const notice = folded > 0 ? [this.replyItem(first.chat, { kind: 'text', content: REPLIES[this.settings.replyLanguage].heldBackNotice(folded) })] : [];
-    await this.outbox!.enqueue([...notice, ...items]);
+    const { items, folded, lost } = await this.held!.take(chatId);
+    const t = REPLIES[this.settings.replyLanguage];
+    const chat = items[0]?.chat ?? (lost > 0 ? await this.addressOf(chatId) : undefined);
+    if (!chat) return;
+    const notices = [...(lost > 0 ? [t.heldLost(lost)] : []), ...(folded > 0 ? [t.heldBackNotice(folded)] : [])];
+    await this.outbox!.enqueue([...notices.map((content) => this.replyItem(chat, { kind: 'text', content })), ...items]);
+  }
+
+  private async addressOf(chatId: string): Promise<ChatAddress | undefined> {
+    const record = await this.chats.chat(chatId);
+    return record ? { conversationId: chatId, conversationType: record.conversationType, ...(record.userId ? { userId: record.userId } : {}) } : undefined;
+  }
+
+  /**
+   * State files damaged while the bridge was stopped were moved aside and rebuilt at start; the
+   * dashboard hears once what that cost, and each chat once what it lost (held messages: on /resume).
+   */
+  private async reportDamage(chats: DirectoryRebuild | undefined, cursor: CursorRebuild | undefined, held: HeldMessages): Promise<void> {
+    const parts: string[] = [];
+    if (cursor) parts.push(`ledger-cursor.json ${cursor.why} (kept as ${basename(cursor.aside)}): agent messages since ${cursor.since} are read again; none is sent twice.`);
+    if (chats) {
+      const lost = chats.unreachable.map((c) => c.title ?? c.chatId);
+      parts.push(
+        `chats.json ${chats.why} (kept as ${basename(chats.aside)}): ${chats.restored} chat${chats.restored === 1 ? '' : 's'} restored` +
+          (lost.length ? `; cannot reach ${lost.join(', ')} until ${lost.length === 1 ? 'it writes' : 'they write'} to the robot again.` : '.'),
+      );
+    }
+    const heldLost = [...held.lostByChat().values()].reduce((a, b) => a + b, 0) + held.lostUnknown;
+    if (heldLost > 0) parts.push(`Held messages: ${heldLost} damaged on disk, kept aside in held.jsonl.rejected; the chats are told on /resume.`);
+    const journals = [
+      { file: INBOUND_JOURNAL, lines: this.inbound!.damagedLines, fromPeople: true },
+      { file: INBOX_JOURNAL, lines: this.delivery!.damagedLines, fromPeople: true },
+      { file: OUTBOX_JOURNAL, lines: this.outbox!.damagedLines, fromPeople: false },
+    ];
+    const perChat = new Map<string, { fromYou: number; forYou: number }>();
+    for (const { file, lines, fromPeople } of journals) {
+      // A damaged `done` line only lets a finished entry come back; no message is lost with it.
+      const lost = lines.filter((l) => !/"op":"done"/.test(l));
+      if (lost.length === 0) continue;
+      parts.push(`${file}: ${lost.length} damaged line${lost.length === 1 ? '' : 's'} kept aside in ${file}.rejected.`);
+      for (const line of lost) {
+        const chatId = /"conversationId":"([^"]+)"/.exec(line)?.[1];
+        if (!chatId) continue;
+        const counts = perChat.get(chatId) ?? { fromYou: 0, forYou: 0 };
+        if (fromPeople) counts.fromYou += 1;
+        else counts.forYou += 1;
+        perChat.set(chatId, counts);
+      }
+    }
+    if (parts.length === 0) return;
+    this.fail({
+      code: 'state.damaged',
+      message: `Some of the bridge's state files were damaged while it was stopped. ${parts.join(' ')}`,
+      hint: 'Nothing else is needed; the damaged files are kept beside the originals for inspection.',
+      retryable: false,
+      details: { stateDir: this.config.stateDir },
+    });
+    for (const [chatId, { fromYou, forYou }] of perChat) {
+      const chat = await this.addressOf(chatId);
+      if (chat) await this.replyText(chat, REPLIES[this.settings.replyLanguage].damagedOnDisk(fromYou, forYou));
+    }
   }
 
   private replyItem(chat: ChatAddress, message: OutboundMessage, mention?: string[]): OutboxItem {
@@ -450,4 +515,14 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       return event;
     }
   }
+}
+
+/** Ledger event ids behind outbox and held item ids (`<event id>:<chat>:<n>`). */
+function handledEvents(itemIds: readonly string[]): (eventId: string) => boolean {
+  const events = new Set<string>();
+  for (const id of itemIds) {
+    const at = id.indexOf(':');
+    if (at > 0) events.add(id.slice(0, at));
+  }
+  return (eventId) => events.has(eventId);
 }

@@ -2,11 +2,18 @@
  * What the bridge knows about each DingTalk chat that is not in CCCC's files: how to reach it
  * (group vs single chat and, for single chats, whose staff id), its per-chat access policy,
  * and the people who have written to the robot (the Settings allowlist picker offers them).
+ *
+ * The bridge's only record of how to reach a chat, so a copy is kept (`chats.json.bak`). A file
+ * damaged while the bridge was stopped is moved aside and rebuilt: from the copy, then every chat
+ * subscribed in CCCC's IM state that is still missing, addressed from the audit trail (which
+ * records each chat's type and, for single chats, the person). What cannot be rebuilt is listed
+ * in `unreachable` for the bridge to report.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Logger } from '../log/logger';
-import { JsonFileStore } from '../util/json-store';
+import type { AuditRecord } from '../log/audit';
+import { silentLogger, type Logger } from '../log/logger';
+import { JsonFileStore, type StateDamage } from '../util/json-store';
 import { accessPolicySchema, type AccessPolicy } from './access';
 
 const personSchema = z.object({ staffId: z.string(), nick: z.string(), isAdmin: z.boolean(), lastSeen: z.number() });
@@ -36,14 +43,68 @@ export interface ChatSighting {
   at: number;
 }
 
+/** Where a damaged directory is rebuilt from. */
+export interface ChatSources {
+  /** Chats subscribed in CCCC's IM state, with their titles. */
+  subscribed(): Promise<Map<string, { chatTitle?: string }>>;
+  /** Audit records of one chat, newest first. */
+  audit(chatId: string): Promise<AuditRecord[]>;
+}
+
+/** What happened to a damaged chat directory. */
+export interface DirectoryRebuild {
+  why: string;
+  aside: string;
+  /** Chats restored from the copy or rebuilt from CCCC's IM state and the audit trail. */
+  restored: number;
+  /** Subscribed chats that could not be addressed: they get messages again once they write. */
+  unreachable: { chatId: string; title?: string }[];
+}
+
+type Directory = z.infer<typeof directorySchema>;
+
 const MAX_PEOPLE = 500;
 const STALE_AFTER_MS = 60_000;
 
 export class ChatDirectory {
   private readonly store: JsonFileStore<typeof directorySchema>;
+  private rebuildNote: DirectoryRebuild | undefined;
 
-  constructor(stateDir: string, log?: Logger) {
-    this.store = new JsonFileStore(join(stateDir, 'chats.json'), directorySchema, () => ({ chats: {}, people: {} }), { log });
+  constructor(
+    stateDir: string,
+    log: Logger = silentLogger,
+    private readonly sources?: ChatSources,
+  ) {
+    this.store = new JsonFileStore(join(stateDir, 'chats.json'), directorySchema, () => ({ chats: {}, people: {} }), { log, keepCopy: true }, (damage) =>
+      this.rebuild(damage, log),
+    );
+  }
+
+  /** Loads the directory now (rebuilding it if damaged) and says what a rebuild could not restore. */
+  async check(): Promise<DirectoryRebuild | undefined> {
+    await this.store.get();
+    return this.rebuildNote;
+  }
+
+  private async rebuild(damage: StateDamage<Directory>, log: Logger): Promise<Directory> {
+    const doc: Directory = damage.copy ?? { chats: {}, people: {} };
+    const unreachable: DirectoryRebuild['unreachable'] = [];
+    let restored = Object.keys(doc.chats).length;
+    try {
+      for (const [chatId, sub] of (await this.sources?.subscribed()) ?? new Map<string, { chatTitle?: string }>()) {
+        if (Object.hasOwn(doc.chats, chatId)) continue;
+        const chat = chatFromAudit(await this.sources!.audit(chatId));
+        if (chat) {
+          doc.chats[chatId] = { ...chat, ...(sub.chatTitle ? { title: sub.chatTitle } : {}) };
+          restored += 1;
+        } else unreachable.push({ chatId, ...(sub.chatTitle ? { title: sub.chatTitle } : {}) });
+      }
+    } catch (err) {
+      log.warn('Could not read CCCC\'s IM state to rebuild the chat directory', { error: err });
+    }
+    this.rebuildNote = { why: damage.why, aside: damage.aside, restored, unreachable };
+    log.warn('Rebuilt the chat directory', { restored, unreachable: unreachable.length, fromCopy: damage.copy !== undefined });
+    return doc;
   }
 
   /**
@@ -100,4 +161,17 @@ export class ChatDirectory {
       else delete chat.access;
     });
   }
+}
+
+/** A chat's address as the audit trail knows it: its type, and for single chats the person. */
+function chatFromAudit(records: readonly AuditRecord[]): ChatRecord | undefined {
+  const last = records[0];
+  if (!last) return undefined;
+  const lastMessageAt = last.ts;
+  if (last.chatType === 'group') return { conversationType: 'group', lastMessageAt };
+  for (const r of records) {
+    const userId = r.direction === 'in' ? r.sender?.id : r.recipients?.[0];
+    if (userId && !userId.startsWith('$:')) return { conversationType: 'single', userId, lastMessageAt };
+  }
+  return undefined;
 }

@@ -48,6 +48,10 @@ export interface Replies {
   status(facts: StatusFacts): string;
   contextEmpty(): string;
   heldBackNotice(count: number): string;
+  /** Held messages whose record was damaged on disk while the bridge was stopped. */
+  heldLost(count: number): string;
+  /** Messages of this chat whose journal lines were damaged on disk while the bridge was stopped. */
+  damagedOnDisk(fromYou: number, forYou: number): string;
 }
 
 const dot = (running: boolean) => (running ? '🟢' : '⚪');
@@ -96,6 +100,9 @@ const zh: Replies = {
     ].join('\n'),
   contextEmpty: () => '工作组还没有设定目标或任务。',
   heldBackNotice: (n) => `（还有 ${n} 条较早的消息已合并省略，可在 CCCC Web UI 查看全部。）`,
+  damagedOnDisk: (fromYou, forYou) =>
+    `⚠️ 桥接程序停止期间，磁盘上的记录损坏：${[fromYou > 0 ? `你发送的 ${fromYou} 条消息未能送达智能体，请重新发送` : '', forYou > 0 ? `智能体发给你的 ${forYou} 条消息无法补发，请在 CCCC Web UI 查看` : ''].filter(Boolean).join('；')}。`,
+  heldLost: (n) => `⚠️ 暂停期间暂存的 ${n} 条消息在磁盘上已损坏，无法补发，请在 CCCC Web UI 查看。`,
 };
 
 const en: Replies = {
@@ -142,6 +149,9 @@ const en: Replies = {
     ].join('\n'),
   contextEmpty: () => 'The group has no objective or tasks yet.',
   heldBackNotice: (n) => `(${n} earlier message${n === 1 ? ' was' : 's were'} folded; see the CCCC Web UI for all of them.)`,
+  damagedOnDisk: (fromYou, forYou) =>
+    `⚠️ The bridge's records were damaged on disk while it was stopped: ${[fromYou > 0 ? `${fromYou} message${fromYou === 1 ? '' : 's'} you sent did not reach the agents, please send ${fromYou === 1 ? 'it' : 'them'} again` : '', forYou > 0 ? `${forYou} message${forYou === 1 ? '' : 's'} from the agents cannot be sent, see the CCCC Web UI` : ''].filter(Boolean).join('; ')}.`,
+  heldLost: (n) => `⚠️ ${n} message${n === 1 ? '' : 's'} held while paused ${n === 1 ? 'was' : 'were'} damaged on disk and cannot be sent; see the CCCC Web UI.`,
 };
 
 export const REPLIES: Record<ReplyLanguage, Replies> = { zh, en };

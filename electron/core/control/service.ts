@@ -25,7 +25,7 @@ import {
 import type { BridgeServices } from '../bridge/bridge';
 import { ChatDirectory, type ChatRecord } from '../bridge/chat-directory';
 import { DaemonGroup } from '../bridge/adapters/daemon-group';
-import { HeldMessages } from '../bridge/outbound/held';
+import { readHeldCounts } from '../bridge/outbound/held';
 import type { ImStatePort, SubscriberFlags } from '../bridge/ports';
 import { bridgeSettingsSchema } from '../bridge/settings';
 import { DaemonClient, resolveCcccHome } from '../cccc/daemon';
@@ -271,7 +271,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     const state = bridgePaths(configHome, p.id).state;
     const im: ImStatePort = running?.im ?? new ImState({ groupDir });
     const directory = running?.chats ?? new ChatDirectory(state);
-    const held = new HeldMessages(state);
+    const held = await readHeldCounts(state).catch(() => new Map<string, number>());
     const group = new DaemonGroup(daemonOf(p), p.groupId);
     const [actors, info, yaml, subs, chats, pending, people] = await Promise.all([
       group.actors().catch(() => []),
@@ -293,7 +293,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
           subscribed: sub?.subscribed ?? false,
           verbose: sub?.verbose ?? false,
           paused: sub?.paused ?? false,
-          heldCount: await held.count(chatId).catch(() => 0),
+          heldCount: held.get(chatId) ?? 0,
         };
         const title = sub?.chatTitle || known?.title;
         if (title) view.title = title;

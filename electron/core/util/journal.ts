@@ -8,7 +8,9 @@
  * they survive the process dying in any way (kill -9, a crash, an uncaught exception). They
  * survive a power loss or OS crash only with `fsync: true` (fdatasync after every write, and
  * an fsync of the directory after a compaction's rename), which costs a disk flush per write.
- * A write cut short leaves a torn last line: open() drops it and rewrites the file cleanly.
+ * A write cut short leaves a torn last line: open() keeps it aside and rewrites the file cleanly.
+ * Lines that cannot be read back (torn, garbled) are appended to `<file>.rejected`, never lost
+ * silently, and `rejectedLines` tells the owner what they were.
  */
 import { appendFile, mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -40,7 +42,8 @@ export type EntryState = 'pending' | 'done';
 
 type JournalLine<T> = { op: 'add'; id: string; data: T } | { op: 'done'; id: string };
 
-function lineSchema<T>(data: z.ZodType<T>): z.ZodType<JournalLine<T>> {
+/** The format of one journal line, for readers that must not open the journal (another process's). */
+export function journalLineSchema<T>(data: z.ZodType<T>): z.ZodType<JournalLine<T>> {
   return z.discriminatedUnion('op', [
     z.object({ op: z.literal('add'), id: z.string().min(1), data }),
     z.object({ op: z.literal('done'), id: z.string().min(1) }),
@@ -65,12 +68,13 @@ export class Journal<T> {
   private readonly lineSchema: z.ZodType<JournalLine<T>>;
   private readonly rememberDone: number;
   private readonly compactAfterLines: number;
+  private rejected: string[] = [];
 
   private constructor(private readonly options: JournalOptions<T>) {
     this.log = options.logger ?? silentLogger;
     this.rememberDone = options.rememberDone ?? 10_000;
     this.compactAfterLines = options.compactAfterLines ?? 1_000;
-    this.lineSchema = lineSchema(options.schema);
+    this.lineSchema = journalLineSchema(options.schema);
   }
 
   /** Loads the journal (creating it if needed) and makes it ready for appends. */
@@ -91,6 +95,17 @@ export class Journal<T> {
 
   get pendingCount(): number {
     return this.pendingEntries.size;
+  }
+
+  /** Lines that could not be read back at open (now in `<file>.rejected`), for the owner to report. */
+  get rejectedLines(): readonly string[] {
+    return this.rejected;
+  }
+
+  /** Every id the journal knows: pending, then the remembered finished ones. */
+  *ids(): IterableIterator<string> {
+    yield* this.pendingEntries.keys();
+    yield* this.doneIds;
   }
 
   state(id: string): EntryState | undefined {
@@ -228,13 +243,17 @@ export class Journal<T> {
     if (tail !== '') {
       needsRewrite = true;
       if (apply(tail)) this.lines += 1;
-      else this.log.warn('Dropped a torn last line of the journal (a write was cut short)', { path, bytes: tail.length });
+      else {
+        rejected.push(tail);
+        this.log.warn('The last line of the journal is torn (a write was cut short)', { path, bytes: tail.length });
+      }
     }
     if (rejected.length > 0) {
       // Kept aside rather than lost: compaction is about to rewrite the file without them.
       await appendFile(`${path}.rejected`, `${rejected.join('\n')}\n`, { mode: FILE_MODE });
       this.log.warn('Journal lines failed validation and were moved aside', { path, count: rejected.length, to: `${path}.rejected` });
       needsRewrite = true;
+      this.rejected = rejected;
     }
     this.linesSinceCompaction = this.lines;
     if (needsRewrite || this.shouldCompact()) {

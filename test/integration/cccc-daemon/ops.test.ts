@@ -128,6 +128,16 @@ describe('send', () => {
     expect((await ledgerEvents()).filter((e) => e.kind === 'chat.message')).toHaveLength(1);
   });
 
+  it('like CCCC, recognizes a repeated client_id only within the last 800 ledger lines', async () => {
+    const send = () => r.client.send({ group_id: r.groupId, text: 'once', client_id: 'im:dingtalk:c:2' });
+    await send();
+    for (let i = 0; i < 798; i++) await r.daemon.speak('boss', `filler ${i}`, { group: r.groupId });
+    expect((await send()).replayed).toBe(true);
+    for (let i = 0; i < 800; i++) await r.daemon.speak('boss', `filler ${i}`, { group: r.groupId });
+    expect((await send()).replayed).toBe(false);
+    expect((await ledgerEvents()).filter((e) => e.data['client_id'] === 'im:dingtalk:c:2')).toHaveLength(2);
+  });
+
   it('attachments must exist in the group blob store', async () => {
     const rel = 'state/blobs/0f0f_report.pdf';
     await mkdir(path.join(r.daemon.groupDir(r.groupId), 'state', 'blobs'), { recursive: true });

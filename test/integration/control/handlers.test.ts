@@ -273,7 +273,7 @@ describe('control services: the API table', () => {
     await writeFile(join(w.configHome, 'app-profiles.json'), '{ not json');
     const p = await problemOf(w.h.listBridges({}));
     expect(p.code).toBe('config.invalid');
-    expect(p.message).toMatch(/app-profiles\.json is not valid JSON/);
+    expect(p.message).toMatch(/app-profiles\.json line 1: not valid JSON/);
     await rm(join(w.configHome, 'app-profiles.json'));
     expect(await w.call('listBridges', {})).toEqual([]);
   });

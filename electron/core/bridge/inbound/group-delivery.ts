@@ -1,8 +1,10 @@
 /**
  * Hands DingTalk messages to CCCC durably: each `send` is journaled before the first attempt,
  * retried with backoff while the daemon is down or restarting, and idempotent through its
- * client id — so every message reaches CCCC at least once (journal) and at most once (the
- * daemon dedups on client id). A bridge restart resumes what was not yet delivered.
+ * client id — so every message reaches CCCC at least once (journal) and at most once. CCCC
+ * recognizes a repeated client id only within its last 800 ledger lines, so a message that may
+ * already have arrived (pending at a restart, or its answer lost) is first looked up in the ledger
+ * since it was journaled, and sent only when it is truly missing.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -35,6 +37,8 @@ type Entry = z.infer<typeof entrySchema>;
 export interface GroupDeliveryOptions {
   stateDir: string;
   group: GroupPort;
+  /** Client ids already in CCCC's ledger among events since `sinceMs`: client id → event id. */
+  findInLedger(clientIds: ReadonlySet<string>, sinceMs: number): Promise<Map<string, string>>;
   logger?: Logger;
   /** Give up (and tell the person) after retrying this long. */
   maxAgeMs?: number;
@@ -51,6 +55,9 @@ export interface GroupDeliveryOptions {
 
 export const INBOX_JOURNAL = 'inbox.jsonl';
 
+/** CCCC stamps events with its own clock; allow for a little skew when looking back. */
+const LEDGER_CLOCK_MARGIN_MS = 60_000;
+
 export class GroupDelivery {
   private readonly log: Logger;
   private readonly now: () => number;
@@ -61,6 +68,8 @@ export class GroupDelivery {
   private closed = false;
   private attempt = 0;
   private readonly noticed = new Set<string>();
+  /** Entries that may have reached CCCC already: look in the ledger before sending them. */
+  private readonly uncertain = new Set<string>();
 
   private constructor(
     private readonly journal: Journal<Entry>,
@@ -74,12 +83,18 @@ export class GroupDelivery {
   static async open(options: GroupDeliveryOptions): Promise<GroupDelivery> {
     const journal = await Journal.open<Entry>({ path: join(options.stateDir, INBOX_JOURNAL), schema: entrySchema, logger: options.logger });
     const delivery = new GroupDelivery(journal, options);
+    for (const entry of journal.pending()) delivery.uncertain.add(entry.id);
     if (journal.pendingCount > 0) delivery.kick();
     return delivery;
   }
 
   get depth(): number {
     return this.journal.pendingCount;
+  }
+
+  /** Journal lines damaged while the bridge was stopped (kept aside in `<journal>.rejected`). */
+  get damagedLines(): readonly string[] {
+    return this.journal.rejectedLines;
   }
 
   /** Resolves once the message is journaled; delivery continues in the background. */
@@ -125,6 +140,7 @@ export class GroupDelivery {
       if (!next) return;
       const { chat, send, receivedAt } = next.data;
       try {
+        if (this.uncertain.has(next.id) && (await this.alreadyInLedger(next.id))) continue;
         const { eventId, replayed } = await this.options.group.send(send);
         this.attempt = 0;
         this.noticed.delete(send.clientId);
@@ -133,6 +149,8 @@ export class GroupDelivery {
         this.options.onDelivered?.(send, chat, eventId);
       } catch (err) {
         const problem = toProblem(err, 'cccc.unavailable');
+        // The request may have reached CCCC before the answer was lost.
+        this.uncertain.add(next.id);
         const waited = this.now() - receivedAt;
         if (!problem.retryable || waited >= (this.options.maxAgeMs ?? 30 * 60_000)) {
           this.log.warn('Could not deliver to CCCC', { chat: chat.conversationId, code: problem.code, waitedMs: waited });
@@ -148,6 +166,32 @@ export class GroupDelivery {
         await this.sleep(backoffDelay(this.attempt++, this.backoff));
       }
     }
+  }
+
+  /**
+   * Looks for every uncertain entry at once (one pass over the ledger) and finishes those CCCC
+   * already has; says whether `id` was among them.
+   */
+  private async alreadyInLedger(id: string): Promise<boolean> {
+    const waiting = this.journal.pending().filter((e) => this.uncertain.has(e.id));
+    const since = Math.min(...waiting.map((e) => e.data.receivedAt)) - LEDGER_CLOCK_MARGIN_MS;
+    let found: Map<string, string>;
+    try {
+      found = await this.options.findInLedger(new Set(waiting.map((e) => e.data.send.clientId)), since);
+    } catch (err) {
+      // Sending is still safe within CCCC's own 800-line window.
+      this.log.warn('Could not look in the ledger for messages already delivered; sending', { error: err });
+      found = new Map();
+    }
+    for (const entry of waiting) {
+      this.uncertain.delete(entry.id);
+      const eventId = found.get(entry.data.send.clientId);
+      if (eventId === undefined) continue;
+      await this.journal.markDone([entry.id]);
+      this.log.info('Already in CCCC; not sent again', { chat: entry.data.chat.conversationId, event: eventId });
+      this.options.onDelivered?.(entry.data.send, entry.data.chat, eventId);
+    }
+    return this.journal.state(id) === 'done';
   }
 
   private sleep(ms: number): Promise<void> {

@@ -59,6 +59,11 @@ export class InboundQueue {
     return this.journal.pendingCount;
   }
 
+  /** Journal lines damaged while the bridge was stopped (kept aside in `<journal>.rejected`). */
+  get damagedLines(): readonly string[] {
+    return this.journal.rejectedLines;
+  }
+
   idle(): Promise<void> {
     return this.lanes.idle();
   }

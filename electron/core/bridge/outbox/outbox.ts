@@ -107,6 +107,16 @@ export class Outbox {
     this.lanes.push(added.map((e) => e.data));
   }
 
+  /** Journal lines damaged while the bridge was stopped (kept aside in `outbox.jsonl.rejected`). */
+  get damagedLines(): readonly string[] {
+    return this.journal?.rejectedLines ?? [];
+  }
+
+  /** Ids of the items pending or recently delivered (what a replay would skip). */
+  knownIds(): IterableIterator<string> {
+    return this.journal?.ids() ?? [].values();
+  }
+
   rememberWebhook(conversationId: string, url: string, expiresAt: number): void {
     this.router.remember(conversationId, url, expiresAt);
   }

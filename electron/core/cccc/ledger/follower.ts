@@ -24,6 +24,7 @@ import { RecentIds } from '../../util/recent-ids';
 import { silentLogger, type Logger } from '../../log/logger';
 import { loadCursor, saveCursor, type FileIdentity, type LedgerCursor } from './cursor';
 import { parseLedgerLine, type LedgerEvent } from './event';
+import { lastKnownEvent } from './scan';
 import { LedgerFile } from './ledger-file';
 import type { RawLine, ReadStats } from './lines';
 import { gzFirstLine, listSegments, type Segment } from './segments';
@@ -56,8 +57,25 @@ export interface LedgerFollowerOptions {
   dedupCapacity?: number;
   /** Set false to rely on polling alone (for comparison in benchmarks). */
   watch?: boolean;
+  /**
+   * Whether the consumer already handled an event (the outbox remembers what it sent): a damaged
+   * cursor is rebuilt from the newest such event in the ledger, so nothing after it is skipped.
+   */
+  handled?: (eventId: string) => boolean;
   logger?: Logger;
 }
+
+/** How a damaged cursor was replaced. */
+export interface CursorRebuild {
+  why: string;
+  aside: string;
+  /** Events stamped from here on are read again (the consumer skips what it already handled). */
+  since: string;
+  from: 'last handled event' | 'file modification time';
+}
+
+/** Without a handled event to go by, re-read this much before the damaged file's last change. */
+const REBUILD_MARGIN_MS = 10 * 60_000;
 
 export interface LedgerFollowerStats {
   bytesRead: number;
@@ -105,6 +123,7 @@ export class LedgerFollower {
   private commitSeq = 0;
   private persistedSeq = 0;
   private commitChain: Promise<void> = Promise.resolve();
+  private rebuiltCursor: CursorRebuild | undefined;
 
   constructor(private readonly opts: LedgerFollowerOptions) {
     this.log = (opts.logger ?? silentLogger).child('cccc.ledger');
@@ -115,6 +134,11 @@ export class LedgerFollower {
 
   stats(): LedgerFollowerStats {
     return { ...this.counters };
+  }
+
+  /** Set when start() found the cursor damaged and rebuilt it. */
+  get rebuilt(): CursorRebuild | undefined {
+    return this.rebuiltCursor;
   }
 
   async start(): Promise<void> {
@@ -166,7 +190,12 @@ export class LedgerFollower {
   // ---- start-up and moving between files -----------------------------------------------
 
   private async plan(): Promise<void> {
-    const cursor = (this.opts.catchUp ?? 'resume') === 'resume' ? await loadCursor(this.opts.cursorPath, this.log) : null;
+    const loaded = (this.opts.catchUp ?? 'resume') === 'resume' ? await loadCursor(this.opts.cursorPath, this.log) : null;
+    if (loaded?.kind === 'damaged') {
+      this.current = await this.planByTime(await this.rebuild(loaded));
+      return;
+    }
+    const cursor = loaded?.kind === 'ok' ? loaded.cursor : null;
     const activeFile = await LedgerFile.open(this.ledgerPath, this.readStats);
 
     if (!cursor) {
@@ -202,6 +231,22 @@ export class LedgerFollower {
     }
     this.log.warn('ledger cursor points to a file that no longer exists; replaying by time', { since: cursor.lastEventTs ?? cursor.savedAt });
     this.current = await this.planByTime(cursor.lastEventTs ?? cursor.savedAt);
+  }
+
+  /**
+   * Where to read again from after the cursor was lost: the newest event the consumer already
+   * handled, else a margin before the damaged file's last change (when it was last saved, unless
+   * whatever damaged it touched it later). Re-reading more is safe, skipping is not.
+   */
+  private async rebuild(damaged: { why: string; aside: string; modifiedAt: number }): Promise<string> {
+    const handled = this.opts.handled;
+    const last = handled ? await lastKnownEvent(this.opts.groupDir, handled) : undefined;
+    const lastMs = last ? Date.parse(last.ts) : Number.NaN;
+    const fromEvent = !Number.isNaN(lastMs);
+    const since = new Date(fromEvent ? lastMs : damaged.modifiedAt - REBUILD_MARGIN_MS).toISOString();
+    this.rebuiltCursor = { why: damaged.why, aside: damaged.aside, since, from: fromEvent ? 'last handled event' : 'file modification time' };
+    this.log.warn('ledger cursor was damaged; reading the ledger again from a safe point', { ...this.rebuiltCursor });
+    return since;
   }
 
   /** The segment holding `file` (newest first: it is almost always one of the last), opened. */
