@@ -17,7 +17,7 @@ import type { DingTalkCredentials, DingTalkEndpoints } from '../dingtalk/endpoin
 import { DingTalkApi } from '../dingtalk/openapi-client';
 import type { OutboundMessage } from '../dingtalk/outbound-message';
 import { StreamClient, type StreamState } from '../dingtalk/stream-client';
-import type { InboundMessage } from '../dingtalk/inbound-message';
+import { refusedChatOfMessage, textLength, type InboundMessage } from '../dingtalk/inbound-message';
 import { toProblem, type Problem } from '../errors';
 import { AuditLog } from '../log/audit';
 import { silentLogger, type Logger } from '../log/logger';
@@ -27,6 +27,7 @@ import { ChatDirectory } from './chat-directory';
 import { GroupDelivery } from './inbound/group-delivery';
 import { InboundHandler } from './inbound/handler';
 import { InboundQueue } from './inbound/inbound-queue';
+import { Refusals } from './inbound/refusals';
 import { HeldMessages } from './outbound/held';
 import { OutboundRouter } from './outbound/router';
 import { readAgentEvent } from './outbound/agent-event';
@@ -94,6 +95,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private readonly held: HeldMessages;
   private readonly audit: AuditLog;
   private readonly blobs: GroupBlobs;
+  private readonly refusals: Refusals;
   private outbox: Outbox | undefined;
   private delivery: GroupDelivery | undefined;
   private follower: LedgerFollower | undefined;
@@ -127,11 +129,21 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.held = new HeldMessages(config.stateDir, 30, this.log);
     this.blobs = new GroupBlobs(this.groupDir, this.log);
     this.audit = new AuditLog({ dir: join(config.stateDir, 'audit'), includeContent: config.settings.auditContent, logger: this.log, ...(services.secrets ? { secrets: services.secrets } : {}) });
+    this.refusals = new Refusals({
+      stateDir: config.stateDir,
+      im: this.im,
+      logger: this.log,
+      settings: () => ({ lang: this.settings.replyLanguage, maxMessageChars: this.settings.maxMessageChars }),
+      reply: (chat, text, mention) => this.reply(chat, { kind: 'text', content: text }, mention),
+      rememberWebhook: (chatId, url, expiresAt) => this.outbox?.rememberWebhook(chatId, url, expiresAt),
+      problem: (problem) => this.fail(problem),
+    });
     this.stream = new StreamClient({
       credentials: config.credentials,
       endpoints: config.endpoints,
       logger: this.log,
       persist: (m) => this.onInbound(m),
+      onRefused: (refusal) => this.refusals.answer(refusal),
       onMessage: () => undefined,
       ...services.stream,
     });
@@ -325,6 +337,8 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   }
 
   private async onInbound(m: InboundMessage): Promise<void> {
+    // Answered instead of kept: the answer is in the outbox (durable) before DingTalk gets the ACK.
+    if (textLength(m.content) > this.settings.maxMessageChars) return this.refusals.answer({ reason: 'too_large', chat: refusedChatOfMessage(m) });
     if (m.sessionWebhook) this.outbox?.rememberWebhook(m.conversationId, m.sessionWebhook.url, m.sessionWebhook.expiresAt);
     await this.inbound?.accept(m);
   }

@@ -1,0 +1,65 @@
+/**
+ * Edge faults end to end: a message the bridge cannot carry (10 MB) or cannot read (poison) is
+ * ACKed once and answered once, never pushed again and again; two bridges on one DingTalk app
+ * from two homes; `/send @agent` while CCCC is down.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InjectInput } from '../fakes/dingtalk';
+import { sleep, waitFor } from '../helpers/wait';
+import { startE2E, type E2E } from './harness';
+
+let e: E2E | undefined;
+afterEach(async () => {
+  await e?.close();
+  e = undefined;
+});
+
+/** DingTalk pushes an un-ACKed callback again every 3 s; the fake does it every 100 ms, up to 40 times. */
+const REDELIVERY = { redeliveryDelayMs: 100, maxRedeliveries: 40 };
+/** Reading 10 MB takes longer than 100 ms; DingTalk's 3 s are plenty. */
+const SLOW_REDELIVERY = { redeliveryDelayMs: 1_000, maxRedeliveries: 40 };
+
+async function settled(x: E2E, msgId: string, delayMs = REDELIVERY.redeliveryDelayMs): Promise<{ deliveries: number; acks: number }> {
+  await waitFor(() => x.dt.acked().some((a) => a.msgId === msgId), 'the message ACKed', 10_000);
+  // Long enough for redeliveries, had the ACK not counted.
+  await sleep(delayMs * 3);
+  return { deliveries: x.dt.deliveries().filter((d) => d.msgId === msgId).length, acks: x.dt.acked().filter((a) => a.msgId === msgId).length };
+}
+
+describe('a message the bridge cannot carry', () => {
+  it('a 10 MB text is ACKed once and answered once with its length and the limit, and not forwarded', async () => {
+    e = await startE2E({ dingtalk: SLOW_REDELIVERY });
+    await e.subscribe();
+    const huge = e.say('x'.repeat(10 * 1024 * 1024));
+    await e.reply(/消息太长：10485761 个字符，上限是 20000/);
+    expect(await settled(e, huge.msgId, SLOW_REDELIVERY.redeliveryDelayMs)).toEqual({ deliveries: 1, acks: 1 });
+    expect(e.texts().filter((t) => t.includes('消息太长'))).toHaveLength(1);
+    expect(await e.fromPeople()).toEqual([]);
+  }, 30_000);
+
+  it('a text over the configured limit is answered in the reply language, and a shorter one still flows', async () => {
+    e = await startE2E({ dingtalk: REDELIVERY, settings: { maxMessageChars: 100, replyLanguage: 'en' } });
+    await e.subscribe();
+    const long = e.say('长'.repeat(150));
+    await e.reply(/Message too long: 151 characters, the limit is 100/);
+    expect(await settled(e, long.msgId)).toEqual({ deliveries: 1, acks: 1 });
+    e.say('short one');
+    await waitFor(async () => (await e!.fromPeople()).some((m) => m.data['text'] === 'short one'), 'short message delivered');
+  });
+
+  it('a poison message (fails validation every time) is ACKed once, answered once and set aside', async () => {
+    e = await startE2E({ dingtalk: REDELIVERY });
+    await e.subscribe();
+    // A creation time too large for a double: it used to pass parsing and then fail the journal forever.
+    const poison = e.say('poison', { createAt: `1${'0'.repeat(400)}` } as unknown as Partial<InjectInput>);
+    await e.reply(/桥接无法读取这条消息/);
+    const { deliveries, acks } = await settled(e, poison.msgId);
+    expect(acks).toBe(1);
+    expect(deliveries).toBeLessThanOrEqual(3);
+    expect(e.texts().filter((t) => t.includes('桥接无法读取'))).toHaveLength(1);
+    expect(await e.fromPeople()).toEqual([]);
+    expect(await readFile(join(e.stateDir, 'inbound-refused.jsonl'), 'utf8')).toContain(poison.msgId);
+  });
+});
