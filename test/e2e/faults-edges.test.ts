@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InjectInput } from '../fakes/dingtalk';
 import { sleep, waitFor } from '../helpers/wait';
-import { startE2E, type E2E } from './harness';
+import { startE2E, textOf, type E2E } from './harness';
 
 let e: E2E | undefined;
 afterEach(async () => {
@@ -61,5 +61,39 @@ describe('a message the bridge cannot carry', () => {
     expect(e.texts().filter((t) => t.includes('桥接无法读取'))).toHaveLength(1);
     expect(await e.fromPeople()).toEqual([]);
     expect(await readFile(join(e.stateDir, 'inbound-refused.jsonl'), 'utf8')).toContain(poison.msgId);
+  });
+});
+
+describe('/send @agent while CCCC is down', () => {
+  const down = { services: { delivery: { slowNoticeMs: 300 }, daemonPollMs: 100 } };
+
+  it('is queued, the person is told, and it reaches that agent once CCCC is back', async () => {
+    e = await startE2E(down);
+    await e.subscribe();
+    await e.cccc.stopDaemon();
+    e.say('/send @helper please check the build');
+    await e.reply(/CCCC 没有运行.*恢复后自动送达/);
+    await e.cccc.restart();
+    const sent = async () => (await e!.fromPeople()).filter((m) => m.data['text'] === 'please check the build');
+    const [first] = await waitFor(async () => ((await sent()).length > 0 ? sent() : undefined), 'delivered after restart', 10_000);
+    expect(first!.data['to']).toEqual(['helper']);
+    await sleep(300);
+    expect(await sent()).toHaveLength(1);
+    expect(e.texts().filter((t) => t.includes('CCCC 没有运行'))).toHaveLength(1);
+  });
+
+  it('names an unknown agent once CCCC is back, listing the agents, and sends nothing', async () => {
+    e = await startE2E(down);
+    await e.subscribe();
+    await e.cccc.stopDaemon();
+    e.say('/send @nobody hello?');
+    await e.reply(/CCCC 没有运行/);
+    await e.cccc.restart();
+    const answer = await e.reply(/没有智能体 @nobody/);
+    expect(textOf(answer)).toContain('@boss');
+    expect(textOf(answer)).toContain('@helper');
+    await sleep(300);
+    expect(e.texts().filter((t) => t.includes('没有智能体'))).toHaveLength(1);
+    expect(await e.fromPeople()).toEqual([]);
   });
 });

@@ -192,6 +192,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       ...this.services.delivery,
       onDelivered: (send, chat, eventId) => this.onDelivered(send, chat, eventId),
       onDelayed: (_send, chat) => void this.replyText(chat, REPLIES[this.settings.replyLanguage].cccDown()),
+      onUnknownRecipient: (_send, chat, unknown, known) => void this.replyText(chat, REPLIES[this.settings.replyLanguage].noAgent(unknown, known)),
       onFailed: (_send, chat, problem) =>
         void this.replyText(chat, REPLIES[this.settings.replyLanguage].deliveryFailed(problem.hint ? `${problem.message} — ${problem.hint}` : problem.message)),
     });
@@ -204,7 +205,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       settings: () => ({ lang: this.settings.replyLanguage, access: this.settings.access, maxFileBytes: this.settings.maxFileMb * 1024 * 1024 }),
       download: async (file, robotCode, maxBytes) => (await this.api.downloadFile(file.downloadCode, { maxBytes, ...(robotCode ? { robotCode } : {}) })).body,
       reply: (chat, message, mention) => this.reply(chat, message, mention),
-      deliver: (send, chat) => this.delivery!.deliver(send, chat),
+      deliver: (send, chat, recipients) => this.delivery!.deliver(send, chat, recipients),
       heldCount: (chatId) => this.held.count(chatId),
       releaseHeld: (chatId) => this.releaseHeld(chatId),
       onPending: (request, who) => this.onPending(request, who),
