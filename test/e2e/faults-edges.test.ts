@@ -3,17 +3,24 @@
  * ACKed once and answered once, never pushed again and again; two bridges on one DingTalk app
  * from two homes; `/send @agent` while CCCC is down.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BridgeError } from '../../electron/core/errors';
+import { FakeCcccDaemon } from '../fakes/cccc/daemon';
 import type { InjectInput } from '../fakes/dingtalk';
+import { startControlWorld, type ControlWorld } from '../integration/control/helpers';
+import { livePidsInLocks, runCli, startWorld, type World } from '../integration/cli/helpers';
 import { sleep, waitFor } from '../helpers/wait';
 import { startE2E, textOf, type E2E } from './harness';
 
 let e: E2E | undefined;
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await e?.close();
   e = undefined;
+  for (const c of cleanups.splice(0).reverse()) await c();
 });
 
 /** DingTalk pushes an un-ACKed callback again every 3 s; the fake does it every 100 ms, up to 40 times. */
@@ -96,4 +103,51 @@ describe('/send @agent while CCCC is down', () => {
     expect(e.texts().filter((t) => t.includes('没有智能体'))).toHaveLength(1);
     expect(await e.fromPeople()).toEqual([]);
   });
+});
+
+describe('two bridges on one DingTalk app from different homes', () => {
+  it('the second is refused with the pid and homes of the first, from the CLI and from the desktop supervisor', async () => {
+    const first: World = await startWorld();
+    cleanups.push(() => first.close());
+    expect((await first.configure()).code).toBe(0);
+    const started = await first.cli(['start', '--detach']);
+    expect(started.code).toBe(0);
+    const pid = Number(/pid (\d+)/.exec(started.stdout)?.[1]);
+
+    // Another CCCC home and another config home on the same machine, the same DingTalk app.
+    const otherCccc = await FakeCcccDaemon.start();
+    const otherHome = await mkdtemp(join(tmpdir(), 'cli-home-b-'));
+    cleanups.push(async () => {
+      // Only if the refusal failed: the second bridge must not outlive the test.
+      for (const other of await livePidsInLocks(otherCccc.home)) process.kill(other, 'SIGKILL');
+      await otherCccc.close();
+      await rm(otherHome, { recursive: true, force: true });
+    });
+    const otherGroup = await otherCccc.createGroup({ title: 'Other project', actors: ['boss'] });
+    const env = { ...first.env, CCCC_HOME: otherCccc.home, CCCC_DINGTALK_HOME: otherHome, HOME: otherHome };
+    expect((await runCli(['set', '--group', otherGroup, '--app-key-env', 'DINGTALK_APP_KEY', '--app-secret-env', 'DINGTALK_APP_SECRET'], env)).code).toBe(0);
+    const refused = await runCli(['start', '--detach'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`pid ${pid}`);
+    expect(refused.stderr).toContain(`config home ${first.configHome}`);
+    expect(refused.stderr).toContain(`CCCC home ${first.cccc.home}`);
+    expect(refused.stderr).toContain(`CCCC_HOME=${first.cccc.home} CCCC_DINGTALK_HOME=${first.configHome} cccc-dingtalk stop`);
+
+    // The desktop app's supervisor, with its own homes, pointed at the same DingTalk.
+    const desktop: ControlWorld = await startControlWorld({ env: { DINGTALK_API_BASE: first.dt.apiBase, DINGTALK_OAPI_BASE: first.dt.oapiBase } });
+    cleanups.push(() => desktop.close());
+    const id = await desktop.addBridge();
+    const err = await desktop.h.startBridge({ bridgeId: id }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(err).toBeInstanceOf(BridgeError);
+    expect((err as BridgeError).code).toBe('bridge.other_instance_app');
+    expect((err as BridgeError).message).toContain(`pid ${pid}`);
+    expect((err as BridgeError).message).toContain(first.configHome);
+
+    // DingTalk only ever had the first bridge's connection for the app.
+    expect(first.dt.connections()).toHaveLength(1);
+    expect((await first.cli(['stop'])).code).toBe(0);
+  }, 60_000);
 });
