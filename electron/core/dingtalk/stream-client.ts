@@ -4,10 +4,11 @@
  * Guarantees: every CALLBACK is ACKed right after parsing (a robot message once it is kept, or
  * once a message the bridge will not take was answered); no message is pushed again more than
  * `maxDeliveries` times because of us, except while the machine itself fails (a full disk);
- * redeliveries are dropped by msgId and messageId; a server `disconnect` opens the new connection before the old one closes; a
- * silent or zombie socket is replaced; reconnects back off with jitter up to a cap; bad
- * credentials stop the client with a readable reason; nothing thrown by a frame or a handler
- * escapes; `stop()` resolves only when every timer and socket is gone.
+ * redeliveries are dropped by msgId and messageId; a server `disconnect` opens the new
+ * connection before the old one closes; a silent or zombie socket is replaced; reconnects back
+ * off with jitter up to a cap; bad credentials stop the client with a readable reason; nothing
+ * thrown by a frame or a handler escapes; `stop()` resolves only when every timer and socket is
+ * gone.
  */
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
