@@ -23,15 +23,15 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** DingTalk pushes an un-ACKed callback again every 3 s; the fake does it every 100 ms, up to 40 times. */
-const REDELIVERY = { redeliveryDelayMs: 100, maxRedeliveries: 40 };
-/** Reading 10 MB takes longer than 100 ms; DingTalk's 3 s are plenty. */
-const SLOW_REDELIVERY = { redeliveryDelayMs: 1_000, maxRedeliveries: 40 };
+/** DingTalk pushes an un-ACKed callback again every 3 s; the fake does it every 1.5 s, up to 40 times. */
+const REDELIVERY = { redeliveryDelayMs: 1_500, maxRedeliveries: 40 };
+/** Reading 10 MB on a busy machine can take a second: DingTalk's own 3 s. */
+const SLOW_REDELIVERY = { redeliveryDelayMs: 3_000, maxRedeliveries: 40 };
 
 async function settled(x: E2E, msgId: string, delayMs = REDELIVERY.redeliveryDelayMs): Promise<{ deliveries: number; acks: number }> {
-  await waitFor(() => x.dt.acked().some((a) => a.msgId === msgId), 'the message ACKed', 10_000);
-  // Long enough for redeliveries, had the ACK not counted.
-  await sleep(delayMs * 3);
+  await waitFor(() => x.dt.acked().some((a) => a.msgId === msgId), 'the message ACKed', 15_000);
+  // Past the next redelivery, had the ACK not counted.
+  await sleep(delayMs * 1.5);
   return { deliveries: x.dt.deliveries().filter((d) => d.msgId === msgId).length, acks: x.dt.acked().filter((a) => a.msgId === msgId).length };
 }
 
@@ -40,11 +40,11 @@ describe('a message the bridge cannot carry', () => {
     e = await startE2E({ dingtalk: SLOW_REDELIVERY });
     await e.subscribe();
     const huge = e.say('x'.repeat(10 * 1024 * 1024));
-    await e.reply(/消息太长：10485761 个字符，上限是 20000/);
+    await waitFor(() => e!.texts().find((t) => t.includes('消息太长：10485761 个字符，上限是 20000')), 'the answer', 20_000);
     expect(await settled(e, huge.msgId, SLOW_REDELIVERY.redeliveryDelayMs)).toEqual({ deliveries: 1, acks: 1 });
     expect(e.texts().filter((t) => t.includes('消息太长'))).toHaveLength(1);
     expect(await e.fromPeople()).toEqual([]);
-  }, 30_000);
+  }, 45_000);
 
   it('a text over the configured limit is answered in the reply language, and a shorter one still flows', async () => {
     e = await startE2E({ dingtalk: REDELIVERY, settings: { maxMessageChars: 100, replyLanguage: 'en' } });
@@ -110,7 +110,7 @@ describe('two bridges on one DingTalk app from different homes', () => {
     const first: World = await startWorld();
     cleanups.push(() => first.close());
     expect((await first.configure()).code).toBe(0);
-    const started = await first.cli(['start', '--detach']);
+    const started = await first.cli(['start', '--detach'], { timeoutMs: 40_000 });
     expect(started.code).toBe(0);
     const pid = Number(/pid (\d+)/.exec(started.stdout)?.[1]);
 
@@ -126,7 +126,7 @@ describe('two bridges on one DingTalk app from different homes', () => {
     const otherGroup = await otherCccc.createGroup({ title: 'Other project', actors: ['boss'] });
     const env = { ...first.env, CCCC_HOME: otherCccc.home, CCCC_DINGTALK_HOME: otherHome, HOME: otherHome };
     expect((await runCli(['set', '--group', otherGroup, '--app-key-env', 'DINGTALK_APP_KEY', '--app-secret-env', 'DINGTALK_APP_SECRET'], env)).code).toBe(0);
-    const refused = await runCli(['start', '--detach'], env);
+    const refused = await runCli(['start', '--detach'], env, 40_000);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`pid ${pid}`);
     expect(refused.stderr).toContain(`config home ${first.configHome}`);
@@ -148,6 +148,6 @@ describe('two bridges on one DingTalk app from different homes', () => {
 
     // DingTalk only ever had the first bridge's connection for the app.
     expect(first.dt.connections()).toHaveLength(1);
-    expect((await first.cli(['stop'])).code).toBe(0);
-  }, 60_000);
+    expect((await first.cli(['stop'], { timeoutMs: 40_000 })).code).toBe(0);
+  }, 120_000);
 });
