@@ -30,6 +30,7 @@ export async function loadBridge(bridgeId: string | undefined, env: NodeJS.Proce
   const config = await readConfig(configFile);
   const profile = pickBridge(config, bridgeId, configFile);
   const ccccHome = profile.ccccHome ?? resolveCcccHome({ env });
+  const endpoints = endpointsFromEnv(env);
   return {
     configHome,
     configFile,
@@ -37,8 +38,8 @@ export async function loadBridge(bridgeId: string | undefined, env: NodeJS.Proce
     paths: bridgePaths(configHome, profile.id),
     ccccHome,
     groupDir: join(ccccHome, 'groups', profile.groupId),
-    endpoints: endpointsFromEnv(env),
+    endpoints,
     env,
-    target: { bridgeId: profile.id, groupId: profile.groupId, ccccHome, configHome, host: 'cli' },
+    target: { bridgeId: profile.id, groupId: profile.groupId, ccccHome, configHome, host: 'cli', apiBase: endpoints.apiBase },
   };
 }

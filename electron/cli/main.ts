@@ -45,6 +45,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--lang <zh|en>', 'language of the robot\'s replies')
     .option('--access <everyone|admins>', 'who in an authorized chat may command the agents')
     .option('--max-file-mb <N>', 'largest inbound file, in MB')
+    .option('--max-message-chars <N>', 'longest inbound text, in characters (longer ones are answered "too long"; default 20000)')
     .option('--cccc-home <dir>', 'CCCC_HOME for this bridge (default: $CCCC_HOME or ~/.cccc at start)')
     .action(run(setCommand));
 

@@ -184,6 +184,7 @@ export async function runBridge(options: RunOptions): Promise<number> {
     const taken = await acquireInstanceLocks(ctx.target, credentials.appKey);
     if (!taken.ok) throw refuse(taken.problem);
     locks = taken.locks;
+    if (taken.warning) log.warn(taken.warning.message, { code: taken.warning.code, hint: taken.warning.hint });
     sinks.push(fileSink(logFile));
     await mkdir(ctx.paths.dir, { recursive: true, mode: 0o700 });
     await writeFile(ctx.paths.pid, `${process.pid}\n`);

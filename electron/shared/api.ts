@@ -23,6 +23,8 @@ export const bridgeSettingsInputSchema = z.object({
   replyLanguage: languageSchema,
   access: accessPolicySchema,
   maxFileMb: z.number().positive().max(1024),
+  /** Longest text taken from DingTalk; longer ones are answered "too long" (the cap keeps such a frame under the Stream client's 1 MB). */
+  maxMessageChars: z.number().int().min(100).max(100_000),
   catchUp: z.enum(['resume', 'end']),
   auditContent: z.boolean(),
   thinkingReaction: z.boolean(),

@@ -18,6 +18,7 @@ export interface SetOptions {
   lang?: string;
   access?: string;
   maxFileMb?: string;
+  maxMessageChars?: string;
   ccccHome?: string;
 }
 
@@ -48,6 +49,11 @@ function settingsPatch(o: SetOptions): Partial<BridgeSettings> {
     const mb = Number(o.maxFileMb);
     if (!Number.isFinite(mb) || mb <= 0 || mb > 1024) throw invalid('--max-file-mb must be a number of megabytes between 0 and 1024');
     patch.maxFileMb = mb;
+  }
+  if (o.maxMessageChars !== undefined) {
+    const chars = Number(o.maxMessageChars);
+    if (!bridgeSettingsSchema.shape.maxMessageChars.safeParse(chars).success) throw invalid('--max-message-chars must be a whole number of characters between 100 and 100000');
+    patch.maxMessageChars = chars;
   }
   return patch;
 }
@@ -97,7 +103,7 @@ export async function setCommand(o: SetOptions): Promise<void> {
   out(`  AppSecret:   from $${profile.appSecretEnv}`);
   if (profile.robotCodeEnv) out(`  RobotCode:   from $${profile.robotCodeEnv}`);
   const s = profile.settings;
-  out(`  Replies in ${s.replyLanguage === 'zh' ? 'Chinese' : 'English'}; who may command the agents: ${s.access.mode}; files up to ${s.maxFileMb} MB`);
+  out(`  Replies in ${s.replyLanguage === 'zh' ? 'Chinese' : 'English'}; who may command the agents: ${s.access.mode}; files up to ${s.maxFileMb} MB; texts up to ${s.maxMessageChars} characters`);
   const unset = [profile.appKeyEnv, profile.appSecretEnv].filter((n) => !process.env[n]?.trim());
   if (unset.length > 0) out(`Note: ${unset.join(' and ')} ${unset.length === 1 ? 'is' : 'are'} not set in this shell — export ${unset.length === 1 ? 'it' : 'them'} before \`cccc-dingtalk start\`.`);
   if (previous) out('A running bridge keeps its old settings until it is restarted (`cccc-dingtalk stop`, then `cccc-dingtalk start --detach`).');

@@ -18,7 +18,7 @@ import type { DingTalkCredentials, DingTalkEndpoints } from '../dingtalk/endpoin
 import { DingTalkApi } from '../dingtalk/openapi-client';
 import type { OutboundMessage } from '../dingtalk/outbound-message';
 import { StreamClient, type StreamState } from '../dingtalk/stream-client';
-import type { InboundMessage } from '../dingtalk/inbound-message';
+import { refusedChatOfMessage, textLength, type InboundMessage } from '../dingtalk/inbound-message';
 import { toProblem, type Problem } from '../errors';
 import { AuditLog } from '../log/audit';
 import { silentLogger, type Logger } from '../log/logger';
@@ -28,6 +28,7 @@ import { ChatDirectory, type DirectoryRebuild } from './chat-directory';
 import { GroupDelivery, INBOX_JOURNAL } from './inbound/group-delivery';
 import { InboundHandler } from './inbound/handler';
 import { INBOUND_JOURNAL, InboundQueue } from './inbound/inbound-queue';
+import { Refusals } from './inbound/refusals';
 import { HeldMessages } from './outbound/held';
 import { OutboundRouter } from './outbound/router';
 import { readAgentEvent } from './outbound/agent-event';
@@ -95,6 +96,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private held: HeldMessages | undefined;
   private readonly audit: AuditLog;
   private readonly blobs: GroupBlobs;
+  private readonly refusals: Refusals;
   private outbox: Outbox | undefined;
   private delivery: GroupDelivery | undefined;
   private follower: LedgerFollower | undefined;
@@ -130,11 +132,21 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       subscribed: async () => new Map([...(await this.im.subscribers())].filter(([, f]) => f.subscribed).map(([id, f]) => [id, f.chatTitle ? { chatTitle: f.chatTitle } : {}])),
       audit: async (chatId) => (await this.audit.read({ chat: chatId, limit: 50 })).reverse(),
     });
+    this.refusals = new Refusals({
+      stateDir: config.stateDir,
+      im: this.im,
+      logger: this.log,
+      settings: () => ({ lang: this.settings.replyLanguage, maxMessageChars: this.settings.maxMessageChars }),
+      reply: (chat, text, mention) => this.reply(chat, { kind: 'text', content: text }, mention),
+      rememberWebhook: (chatId, url, expiresAt) => this.outbox?.rememberWebhook(chatId, url, expiresAt),
+      problem: (problem) => this.fail(problem),
+    });
     this.stream = new StreamClient({
       credentials: config.credentials,
       endpoints: config.endpoints,
       logger: this.log,
       persist: (m) => this.onInbound(m),
+      onRefused: (refusal) => this.refusals.answer(refusal),
       onMessage: () => undefined,
       ...services.stream,
     });
@@ -186,6 +198,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       ...this.services.delivery,
       onDelivered: (send, chat, eventId) => this.onDelivered(send, chat, eventId),
       onDelayed: (_send, chat) => void this.replyText(chat, REPLIES[this.settings.replyLanguage].cccDown()),
+      onUnknownRecipient: (_send, chat, unknown, known) => void this.replyText(chat, REPLIES[this.settings.replyLanguage].noAgent(unknown, known)),
       onFailed: (_send, chat, problem) =>
         void this.replyText(chat, REPLIES[this.settings.replyLanguage].deliveryFailed(problem.hint ? `${problem.message} — ${problem.hint}` : problem.message)),
     });
@@ -198,7 +211,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       settings: () => ({ lang: this.settings.replyLanguage, access: this.settings.access, maxFileBytes: this.settings.maxFileMb * 1024 * 1024 }),
       download: async (file, robotCode, maxBytes) => (await this.api.downloadFile(file.downloadCode, { maxBytes, ...(robotCode ? { robotCode } : {}) })).body,
       reply: (chat, message, mention) => this.reply(chat, message, mention),
-      deliver: (send, chat) => this.delivery!.deliver(send, chat),
+      deliver: (send, chat, recipients) => this.delivery!.deliver(send, chat, recipients),
       heldCount: (chatId) => this.held!.count(chatId),
       releaseHeld: (chatId) => this.releaseHeld(chatId),
       onPending: (request, who) => this.onPending(request, who),
@@ -334,6 +347,8 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   }
 
   private async onInbound(m: InboundMessage): Promise<void> {
+    // Answered instead of kept: the answer is in the outbox (durable) before DingTalk gets the ACK.
+    if (textLength(m.content) > this.settings.maxMessageChars) return this.refusals.answer({ reason: 'too_large', chat: refusedChatOfMessage(m) });
     if (m.sessionWebhook) this.outbox?.rememberWebhook(m.conversationId, m.sessionWebhook.url, m.sessionWebhook.expiresAt);
     await this.inbound?.accept(m);
   }

@@ -41,6 +41,8 @@ export interface Replies {
   unsupportedType(msgtype: string): string;
   fileTooLarge(fileName: string, limitMb: number): string;
   fileFailed(fileName: string, reason: string): string;
+  tooLong(chars: number, limit: number): string;
+  unreadable(): string;
   deliveryFailed(reason: string): string;
   accessDenied(policy: 'admins' | 'allowlist', staffId: string | undefined): string;
   cccDown(): string;
@@ -83,6 +85,8 @@ const zh: Replies = {
   unsupportedType: (t) => `暂不支持这种消息类型（${t}）。请发送文字、图片、文件、语音或视频。`,
   fileTooLarge: (f, mb) => `文件「${f}」超过 ${mb} MB 的上限，未转发。`,
   fileFailed: (f, reason) => `文件「${f}」没能转发：${reason}`,
+  tooLong: (n, limit) => `⚠️ 消息太长：${n} 个字符，上限是 ${limit}。消息未转发，请拆成几条发送，或作为文件发送。`,
+  unreadable: () => '⚠️ 桥接无法读取这条消息，未转发给智能体。请换一种形式再发一次（例如作为文件）。',
   deliveryFailed: (reason) => `⚠️ 消息没能送达智能体：${reason}`,
   accessDenied: (policy, staffId) =>
     `🔒 ${policy === 'admins' ? '只有钉钉管理员' : '只有授权的成员'}可以给智能体下指令。请联系运行 CCCC 桥接的同事，在「设置 → 访问权限」中添加你${staffId ? `（员工 ID：${staffId}）` : ''}。`,
@@ -132,6 +136,8 @@ const en: Replies = {
   unsupportedType: (t) => `This message type (${t}) is not supported yet. Send text, pictures, files, voice or video.`,
   fileTooLarge: (f, mb) => `“${f}” is larger than the ${mb} MB limit and was not forwarded.`,
   fileFailed: (f, reason) => `Could not forward “${f}”: ${reason}`,
+  tooLong: (n, limit) => `⚠️ Message too long: ${n} characters, the limit is ${limit}. It was not forwarded; split it into several messages or send it as a file.`,
+  unreadable: () => '⚠️ The bridge could not read this message and did not forward it to the agents. Please send it again in another form (e.g. as a file).',
   deliveryFailed: (reason) => `⚠️ Your message did not reach the agents: ${reason}`,
   accessDenied: (policy, staffId) =>
     `🔒 Only ${policy === 'admins' ? 'DingTalk admins' : 'people on the allowlist'} may command the agents. Ask whoever runs the CCCC bridge to add you under Settings → Access${staffId ? ` (staff id: ${staffId})` : ''}.`,

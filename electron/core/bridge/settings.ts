@@ -9,6 +9,12 @@ export const bridgeSettingsSchema = fields.extend({
   access: fields.shape.access.default({ mode: 'everyone' }),
   /** Inbound file size cap (CCCC's im.files.max_mb is 10; DingTalk's media limit is 20). */
   maxFileMb: fields.shape.maxFileMb.default(20),
+  /**
+   * Longest text a person may send, in characters. A longer one is not forwarded: the robot
+   * answers "message too long: N characters, the limit is M" (DingTalk itself caps what the
+   * robot may send at 20,000 bytes, so agents could not quote much more back).
+   */
+  maxMessageChars: fields.shape.maxMessageChars.default(20_000),
   /** resume: from the saved cursor (first start: from now). end: skip what arrived while stopped. */
   catchUp: fields.shape.catchUp.default('resume'),
   /** Keep message text in the audit log (off: metadata only). */

@@ -3,11 +3,13 @@
  * `im.enabled`) and any other instance of ours (the instance locks). Shared by the CLI (`start`
  * refuses, `doctor` explains) and the control services of the desktop app and `serve`.
  */
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { readGroupConfig } from '../cccc/group/group-config';
 import { detectCcccBridge } from '../cccc/group/detect';
-import type { Problem } from '../errors';
-import { appLockDir, groupLockDir, InstanceLock, lockHolder, type LockOwner } from './instance-lock';
+import { DEFAULT_API_BASE } from '../dingtalk/endpoints';
+import { toProblem, type Problem } from '../errors';
+import { appLockDir, groupLockDir, InstanceLock, lockHolder, machineAppLockDir, machineLocksRoot, type LockOwner } from './instance-lock';
 
 /** The bridge about to run, as the guards see it. */
 export interface GuardTarget {
@@ -18,6 +20,22 @@ export interface GuardTarget {
   configHome: string;
   /** What kind of instance we are; recorded in the locks so others can say how to stop us. */
   host?: LockOwner['host'];
+  /** The DingTalk the app lives on (its API base); default DingTalk itself. */
+  apiBase?: string;
+  /** Folder of the machine-wide app locks; default `machineLocksRoot()`. */
+  machineLocks?: string;
+}
+
+function machineLockDir(t: GuardTarget, appKey: string): string {
+  return machineAppLockDir(t.machineLocks ?? machineLocksRoot(), t.apiBase ?? DEFAULT_API_BASE, appKey);
+}
+
+function currentUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined; // no passwd entry (some containers)
+  }
 }
 
 export function groupDirOf(t: Pick<GuardTarget, 'ccccHome' | 'groupId'>): string {
@@ -34,8 +52,9 @@ export function groupHolder(t: GuardTarget): Promise<LockOwner | undefined> {
   return lockHolder(groupLockDir(t.ccccHome, t.groupId));
 }
 
-export function appHolder(t: GuardTarget, appKey: string): Promise<LockOwner | undefined> {
-  return lockHolder(appLockDir(t.ccccHome, appKey));
+/** The live instance serving this DingTalk app: from this CCCC home, or anywhere on the machine. */
+export async function appHolder(t: GuardTarget, appKey: string): Promise<LockOwner | undefined> {
+  return (await lockHolder(appLockDir(t.ccccHome, appKey))) ?? (await lockHolder(machineLockDir(t, appKey)));
 }
 
 /** Why CCCC's own bridge stands in the way (empty: it does not). Throws when group.yaml is missing or unreadable. */
@@ -47,14 +66,17 @@ export async function ownBridgeProblems(t: GuardTarget, appKey: string): Promise
 
 /** How to stop the instance `owner`, in the words of the program that runs it. */
 function howToStop(t: GuardTarget, owner: LockOwner): string {
+  const me = currentUser();
+  if (owner.user && me && owner.user !== me) return `ask ${owner.user} to stop it (pid ${owner.pid}), or end that process as root`;
   switch (owner.host) {
     case 'app':
       return `stop it in the CCCC DingTalk Bridge app (pid ${owner.pid}): tray menu → Stop`;
     case 'serve':
       return `stop it in the page of \`cccc-dingtalk serve\` (pid ${owner.pid}), or end that process`;
     default: {
+      const cccc = owner.ccccHome && owner.ccccHome !== t.ccccHome ? `CCCC_HOME=${owner.ccccHome} ` : '';
       const home = owner.configHome === t.configHome ? '' : `CCCC_DINGTALK_HOME=${owner.configHome} `;
-      return `stop it with \`${home}cccc-dingtalk stop --bridge ${owner.bridgeId}\``;
+      return `stop it with \`${cccc}${home}cccc-dingtalk stop --bridge ${owner.bridgeId}\``;
     }
   }
 }
@@ -72,12 +94,14 @@ export function instanceProblem(t: GuardTarget, kind: 'group' | 'app', owner: Lo
   }
   const what = kind === 'group' ? `CCCC group ${t.groupId}` : `this DingTalk app (it serves group ${owner.groupId})`;
   const stop = howToStop(t, owner);
+  const who = [`pid ${owner.pid}`, ...(owner.user ? [`user ${owner.user}`] : [])].join(', ');
+  const homes = [`config home ${owner.configHome}`, ...(owner.ccccHome ? [`CCCC home ${owner.ccccHome}`] : [])].join(', ');
   return {
     code: kind === 'group' ? 'bridge.other_instance_group' : 'bridge.other_instance_app',
-    message: `Another cccc-dingtalk bridge ("${owner.bridgeId}", pid ${owner.pid}) already uses ${what}`,
+    message: `Another cccc-dingtalk bridge ("${owner.bridgeId}", ${who}; ${homes}) already uses ${what}`,
     hint: `Two bridges would split DingTalk's messages between them. ${stop[0]!.toUpperCase()}${stop.slice(1)}${kind === 'app' ? ', or give this bridge its own DingTalk app' : ''}.`,
     retryable: false,
-    details: { pid: owner.pid, bridgeId: owner.bridgeId, configHome: owner.configHome },
+    details: { pid: owner.pid, bridgeId: owner.bridgeId, configHome: owner.configHome, ...(owner.ccccHome ? { ccccHome: owner.ccccHome } : {}), ...(owner.user ? { user: owner.user } : {}) },
   };
 }
 
@@ -85,9 +109,22 @@ export interface HeldLocks {
   release(): Promise<void>;
 }
 
-/** Takes the group lock, then the app lock; on refusal nothing stays taken. */
-export async function acquireInstanceLocks(t: GuardTarget, appKey: string): Promise<{ ok: true; locks: HeldLocks } | { ok: false; problem: Problem }> {
-  const owner = { bridgeId: t.bridgeId, groupId: t.groupId, configHome: t.configHome, startedAt: Date.now(), ...(t.host ? { host: t.host } : {}) };
+/**
+ * Takes the group lock, then the app lock, then the machine-wide app lock; on refusal nothing
+ * stays taken. A machine-wide lock that cannot be used (e.g. a folder another user made
+ * unsafe) does not stop the bridge: it comes back as a `warning` to log.
+ */
+export async function acquireInstanceLocks(t: GuardTarget, appKey: string): Promise<{ ok: true; locks: HeldLocks; warning?: Problem } | { ok: false; problem: Problem }> {
+  const user = currentUser();
+  const owner = {
+    bridgeId: t.bridgeId,
+    groupId: t.groupId,
+    configHome: t.configHome,
+    ccccHome: t.ccccHome,
+    startedAt: Date.now(),
+    ...(t.host ? { host: t.host } : {}),
+    ...(user ? { user } : {}),
+  };
   const group = await InstanceLock.acquire(groupLockDir(t.ccccHome, t.groupId), owner);
   if (!group.ok) return { ok: false, problem: instanceProblem(t, 'group', group.holder) };
   const app = await InstanceLock.acquire(appLockDir(t.ccccHome, appKey), owner).catch(async (err: unknown) => {
@@ -98,13 +135,32 @@ export async function acquireInstanceLocks(t: GuardTarget, appKey: string): Prom
     await group.lock.release();
     return { ok: false, problem: instanceProblem(t, 'app', app.holder) };
   }
+  const machineDir = machineLockDir(t, appKey);
+  const machine = await InstanceLock.acquire(machineDir, owner, { shared: true }).catch((err: unknown) => ({ ok: 'unusable' as const, problem: toProblem(err) }));
+  if (machine.ok === false) {
+    await app.lock.release();
+    await group.lock.release();
+    return { ok: false, problem: instanceProblem(t, 'app', machine.holder) };
+  }
+  const held = machine.ok === true ? machine.lock : undefined;
   return {
     ok: true,
     locks: {
       async release() {
+        await held?.release();
         await app.lock.release();
         await group.lock.release();
       },
     },
+    ...(machine.ok === 'unusable'
+      ? {
+          warning: {
+            code: 'bridge.machine_lock_unusable',
+            message: `Could not check whether another CCCC home or user on this machine runs this DingTalk app (${machine.problem.message})`,
+            hint: machine.problem.hint ?? `${machineDir} must be writable by every user, like /tmp. Two bridges on one app split its messages between them.`,
+            retryable: false,
+          },
+        }
+      : {}),
   };
 }

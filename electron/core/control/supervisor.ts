@@ -234,7 +234,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     if (!profile) throw new BridgeError({ code: 'config.unknown_bridge', message: `No bridge "${e.id}"`, retryable: false });
     const appSecret = await o.secretFor(profile);
     const ccccHome = profile.ccccHome ?? resolveCcccHome({ env: o.env });
-    const target: GuardTarget = { bridgeId: profile.id, groupId: profile.groupId, ccccHome, configHome: o.configHome, host: o.host };
+    const target: GuardTarget = { bridgeId: profile.id, groupId: profile.groupId, ccccHome, configHome: o.configHome, host: o.host, apiBase: (await o.endpoints()).apiBase };
     this.refuseSiblings(e, profile, ccccHome);
     e.claim = { name: profile.name, groupId: profile.groupId, ccccHome, appKey: profile.appKey };
     try {
@@ -257,6 +257,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     const paths = bridgePaths(o.configHome, profile.id);
     const logFile = o.logFiles === false ? undefined : openLogFile(paths.logs);
     const logger = o.logHub.logger(profile.id, profile.id, logFile ? [fileSink(logFile)] : []);
+    if (taken.warning) logger.warn(taken.warning.message, { code: taken.warning.code, hint: taken.warning.hint });
     let bridge: Bridge;
     try {
       bridge = new Bridge(

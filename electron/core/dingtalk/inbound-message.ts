@@ -11,14 +11,16 @@ const richTextNode = z.union([
   z.object({ text: z.string(), type: z.string().optional() }).passthrough(),
 ]);
 
-const looseNumber = z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/).transform(Number)]);
+// A digit string too long for a double becomes Infinity, which JSON cannot write back: refuse it here.
+const looseNumber = z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/).transform(Number).pipe(z.number())]);
+const conversationTypeSchema = z.union([z.literal('1'), z.literal('2'), z.literal(1), z.literal(2)]).transform((v) => (String(v) === '1' ? 'single' : 'group') as 'single' | 'group');
 
 export const robotMessageSchema = z
   .object({
     msgId: z.string().min(1),
     msgtype: z.string().min(1),
     conversationId: z.string().min(1),
-    conversationType: z.union([z.literal('1'), z.literal('2'), z.literal(1), z.literal(2)]).transform((v) => (String(v) === '1' ? 'single' : 'group') as 'single' | 'group'),
+    conversationType: conversationTypeSchema,
     conversationTitle: z.string().optional(),
     senderNick: z.string().default(''),
     senderId: z.string().default(''),
@@ -143,6 +145,71 @@ export function normalizeRobotMessage(data: unknown, now: () => number = Date.no
   if (m.chatbotUserId) out.chatbotUserId = m.chatbotUserId;
   if (m.sessionWebhook && m.sessionWebhookExpiredTime) out.sessionWebhook = { url: m.sessionWebhook, expiresAt: m.sessionWebhookExpiredTime };
   return out;
+}
+
+/** Where a message the bridge will not take came from: enough to answer it, nothing more. */
+export interface RefusedChat {
+  conversationId: string;
+  conversationType: 'single' | 'group';
+  msgId?: string;
+  senderStaffId?: string;
+  sessionWebhook?: { url: string; expiresAt: number };
+  /** Length of the text, when the message has one. */
+  chars?: number;
+}
+
+const refusedChatSchema = z.object({
+  conversationId: z.string().min(1),
+  conversationType: conversationTypeSchema,
+  msgId: z.string().min(1).optional().catch(undefined),
+  senderStaffId: z.string().min(1).optional().catch(undefined),
+  sessionWebhook: z.string().url().optional().catch(undefined),
+  sessionWebhookExpiredTime: looseNumber.optional().catch(undefined),
+  text: z.object({ content: z.string() }).optional().catch(undefined),
+});
+
+/** Reads the chat of a robot message that failed validation or is too large to take; undefined if even that is missing. */
+export function refusedChatOf(data: unknown): RefusedChat | undefined {
+  const parsed = refusedChatSchema.safeParse(data);
+  if (!parsed.success) return undefined;
+  const m = parsed.data;
+  const chat: RefusedChat = { conversationId: m.conversationId, conversationType: m.conversationType };
+  if (m.msgId) chat.msgId = m.msgId;
+  if (m.senderStaffId) chat.senderStaffId = m.senderStaffId;
+  if (m.sessionWebhook && m.sessionWebhookExpiredTime) chat.sessionWebhook = { url: m.sessionWebhook, expiresAt: m.sessionWebhookExpiredTime };
+  if (m.text) chat.chars = charCount(m.text.content);
+  return chat;
+}
+
+/** The same facts for a message that was read in full. */
+export function refusedChatOfMessage(m: InboundMessage): RefusedChat {
+  const chat: RefusedChat = { conversationId: m.conversationId, conversationType: m.conversationType, msgId: m.msgId, chars: textLength(m.content) };
+  if (m.sender.staffId) chat.senderStaffId = m.sender.staffId;
+  if (m.sessionWebhook) chat.sessionWebhook = m.sessionWebhook;
+  return chat;
+}
+
+/** Characters (code points, as a person counts them) of the text a message carries. */
+export function textLength(content: InboundContent): number {
+  if (content.type === 'text' || content.type === 'richText') return charCount(content.text);
+  if (content.type === 'audio') return charCount(content.recognition ?? '');
+  return 0;
+}
+
+function charCount(text: string): number {
+  // A surrogate pair is one character; counting without splitting keeps a 10 MB text cheap.
+  let n = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
 }
 
 const contentSchema = z.discriminatedUnion('type', [

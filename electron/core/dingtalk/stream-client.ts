@@ -1,23 +1,27 @@
 /**
  * DingTalk Stream mode on `ws` (protocol doc §1–3). Why not the official SDK: doc §9.
  *
- * Guarantees: every CALLBACK is ACKed right after parsing; redeliveries are dropped by msgId
- * and messageId; a server `disconnect` opens the new connection before the old one closes; a
- * silent or zombie socket is replaced; reconnects back off with jitter up to a cap; bad
- * credentials stop the client with a readable reason; nothing thrown by a frame or a handler
- * escapes; `stop()` resolves only when every timer and socket is gone.
+ * Guarantees: every CALLBACK is ACKed right after parsing (a robot message once it is kept, or
+ * once a message the bridge will not take was answered); no message is pushed again more than
+ * `maxDeliveries` times because of us, except while the machine itself fails (a full disk);
+ * redeliveries are dropped by msgId and messageId; a server `disconnect` opens the new
+ * connection before the old one closes; a silent or zombie socket is replaced; reconnects back
+ * off with jitter up to a cap; bad credentials stop the client with a readable reason; nothing
+ * thrown by a frame or a handler escapes; `stop()` resolves only when every timer and socket is
+ * gone.
  */
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { BridgeError, toProblem, type Problem } from '../errors';
+import { isLocalFailure } from '../util/local-failure';
 import { silentLogger, type Logger } from '../log/logger';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../util/backoff';
 import { RecentIds } from '../util/recent-ids';
 import { BOT_MESSAGE_TOPIC, type DingTalkCredentials, type DingTalkEndpoints } from './endpoints';
 import { ackFrame, CALLBACK_ACK_DATA, EVENT_ACK_DATA, frameSchema, parseJson, type Frame } from './frames';
 import { requestJson } from './http';
-import { normalizeRobotMessage, type InboundMessage } from './inbound-message';
+import { normalizeRobotMessage, refusedChatOf, refusedChatOfMessage, type InboundMessage, type RefusedChat } from './inbound-message';
 import { wsAgentFor } from './proxy';
 
 export type StreamState =
@@ -28,6 +32,15 @@ export type StreamState =
   | { status: 'stopped' }
   /** Fatal: the client has stopped retrying (e.g. invalid credentials) until `start()` is called again. */
   | { status: 'error'; problem: Problem };
+
+/** A robot message the client does not hand on, with what is known of its chat (to answer it). */
+export type Refusal =
+  /** Larger than `maxFrameBytes` (or, from the bridge, a text over its limit). */
+  | { reason: 'too_large'; bytes?: number; chat?: RefusedChat }
+  /** Does not match the protocol. */
+  | { reason: 'invalid'; chat?: RefusedChat; data: unknown }
+  /** `persist` kept failing for a reason that is not about the machine: a poison message. */
+  | { reason: 'failed'; chat: RefusedChat; message: InboundMessage; problem: Problem; deliveries: number };
 
 export interface StreamClientOptions {
   credentials: DingTalkCredentials;
@@ -40,6 +53,17 @@ export interface StreamClientOptions {
    * ACKed, so DingTalk redelivers it. Without it, messages are ACKed right after parsing.
    */
   persist?: (message: InboundMessage) => Promise<void>;
+  /**
+   * Answers a robot message that will not be kept (see `Refusal`). The message is ACKed once this
+   * resolves, or when it rejects for a reason that is not a local failure; a local failure (full
+   * disk) leaves it un-ACKed for DingTalk to redeliver. Without it, such messages are ACKed and logged.
+   */
+  onRefused?: (refusal: Refusal) => Promise<void>;
+  /**
+   * Deliveries of one msgId that `persist` may fail for a reason other than a local failure
+   * before the message is given up as poison (ACKed and refused). Local failures never count.
+   */
+  maxDeliveries?: number;
   /** EVENT frames and callbacks on topics other than robot messages (only if subscribed). */
   onOther?: (frame: { type: string; topic: string; data: unknown }) => void | Promise<void>;
   /** CALLBACK topics to subscribe to; default: robot messages only. */
@@ -58,7 +82,7 @@ export interface StreamClientOptions {
   healthyAfterMs?: number;
   backoff?: BackoffPolicy;
   handshakeTimeoutMs?: number;
-  /** Larger text frames are logged and skipped. */
+  /** Larger frames are not kept: ACKed, and robot messages among them refused (answered). */
   maxFrameBytes?: number;
   dedupTtlMs?: number;
   dedupMaxIds?: number;
@@ -81,7 +105,7 @@ interface Connection {
 let connectionCounter = 0;
 
 export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
-  private readonly opts: Required<Omit<StreamClientOptions, 'onOther' | 'persist' | 'credentials' | 'endpoints' | 'onMessage' | 'logger'>>;
+  private readonly opts: Required<Omit<StreamClientOptions, 'onOther' | 'persist' | 'onRefused' | 'credentials' | 'endpoints' | 'onMessage' | 'logger'>>;
   private readonly log: Logger;
   private running = false;
   private opening = false;
@@ -94,6 +118,8 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
   private abort = new AbortController();
   private readonly seenMessageIds: RecentIds;
   private readonly seenMsgIds: RecentIds;
+  /** msgId → deliveries `persist` failed for a reason that is not a local failure. */
+  private readonly failedDeliveries = new Map<string, number>();
   private current: StreamState = { status: 'idle' };
 
   constructor(private readonly options: StreamClientOptions) {
@@ -110,6 +136,7 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 15_000,
       maxFrameBytes: options.maxFrameBytes ?? 1024 * 1024,
+      maxDeliveries: options.maxDeliveries ?? 3,
       dedupTtlMs: options.dedupTtlMs ?? 10 * 60_000,
       dedupMaxIds: options.dedupMaxIds ?? 20_000,
       random: options.random ?? Math.random,
@@ -265,8 +292,10 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
       const agent = wsAgentFor(url);
       const ws = new WebSocket(url, {
         handshakeTimeout: this.opts.handshakeTimeoutMs,
-        // ws would kill the socket on an oversized frame; we prefer to skip the frame, so the hard cap is generous.
-        maxPayload: Math.max(this.opts.maxFrameBytes * 16, 16 * 1024 * 1024),
+        // ws kills the socket on a frame over this cap, and the frame cannot be ACKed: DingTalk would
+        // push it again on every new connection. The cap is far above any message DingTalk carries;
+        // frames between maxFrameBytes and the cap are read only to be ACKed and refused.
+        maxPayload: Math.max(this.opts.maxFrameBytes * 64, 64 * 1024 * 1024),
         perMessageDeflate: false,
         ...(agent ? { agent } : {}),
       });
@@ -371,8 +400,8 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
     conn.lastServerFrame = now;
     try {
       const size = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer | ArrayBuffer).byteLength;
-      if (isBinary || size > this.opts.maxFrameBytes) {
-        this.log.warn('Skipped a frame', { reason: isBinary ? 'binary' : 'too large', bytes: size });
+      if (isBinary) {
+        this.log.warn('Skipped a frame', { reason: 'binary', bytes: size });
         return;
       }
       const json = parseJson(raw.toString());
@@ -381,14 +410,15 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
         this.log.warn('Skipped a malformed frame', { bytes: size });
         return;
       }
-      this.dispatch(conn, frame.data);
+      this.dispatch(conn, frame.data, size);
     } catch (err) {
       this.log.error('Failed to handle a frame', { error: err });
     }
   }
 
-  private dispatch(conn: Connection, frame: Frame): void {
+  private dispatch(conn: Connection, frame: Frame, bytes: number): void {
     const { messageId, topic } = frame.headers;
+    const oversize = bytes > this.opts.maxFrameBytes;
     switch (frame.type) {
       case 'SYSTEM':
         return this.onSystem(conn, frame);
@@ -400,14 +430,17 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
           this.log.warn('Skipped a callback whose data is not JSON', { topic });
           return;
         }
+        if (topic === BOT_MESSAGE_TOPIC && oversize) return this.refuse({ reason: 'too_large', bytes, ...optionalChat(refusedChatOf(data.value)) }, ack);
         if (topic === BOT_MESSAGE_TOPIC && this.options.persist) return this.persistThenAck(messageId, data.value, ack, this.options.persist);
         ack();
+        if (oversize) return this.log.warn('Skipped a frame', { reason: 'too large', bytes, topic });
         if (!this.seenMessageIds.add(messageId)) return;
         if (topic === BOT_MESSAGE_TOPIC) return this.onRobotMessage(data.value);
         return this.deliverOther({ type: 'CALLBACK', topic, data: data.value });
       }
       case 'EVENT': {
         this.send(conn, ackFrame(messageId, EVENT_ACK_DATA));
+        if (oversize) return this.log.warn('Skipped a frame', { reason: 'too large', bytes, topic });
         if (!this.seenMessageIds.add(messageId)) return;
         const data = parseJson(frame.data ?? '');
         return this.deliverOther({ type: 'EVENT', topic, data: data.ok ? data.value : frame.data });
@@ -434,10 +467,7 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
 
   private onRobotMessage(data: unknown): void {
     const message = normalizeRobotMessage(data, this.opts.now);
-    if (!message) {
-      this.log.warn('Skipped a robot message that does not match the protocol');
-      return;
-    }
+    if (!message) return this.refuse({ reason: 'invalid', data, ...optionalChat(refusedChatOf(data)) }, () => undefined);
     if (!this.seenMsgIds.add(message.msgId)) {
       this.log.debug('Dropped a redelivered message', { msgId: message.msgId });
       return;
@@ -448,11 +478,7 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
   /** ACK once the message is durable: a crash between ACK and journal would lose it for good. */
   private persistThenAck(messageId: string, data: unknown, ack: () => void, persist: (m: InboundMessage) => Promise<void>): void {
     const message = normalizeRobotMessage(data, this.opts.now);
-    if (!message) {
-      ack();
-      this.log.warn('Skipped a robot message that does not match the protocol');
-      return;
-    }
+    if (!message) return this.refuse({ reason: 'invalid', data, ...optionalChat(refusedChatOf(data)) }, ack);
     const fresh = this.seenMessageIds.add(messageId);
     if (!this.seenMsgIds.add(message.msgId) || !fresh) {
       ack();
@@ -468,9 +494,56 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
         // Not ACKed: DingTalk delivers it again, and then it must not look like a duplicate.
         this.seenMessageIds.delete(messageId);
         this.seenMsgIds.delete(message.msgId);
-        this.log.error('Could not keep a message; DingTalk will deliver it again', { msgId: message.msgId, error: err });
+        if (isLocalFailure(err)) {
+          this.log.error('Could not keep a message; DingTalk will deliver it again', { msgId: message.msgId, error: err });
+          return;
+        }
+        const deliveries = this.countFailure(message.msgId);
+        if (deliveries < this.opts.maxDeliveries) {
+          this.log.error('Could not keep a message; DingTalk will deliver it again', { msgId: message.msgId, deliveries, error: err });
+          return;
+        }
+        this.failedDeliveries.delete(message.msgId);
+        this.refuse({ reason: 'failed', chat: refusedChatOfMessage(message), message, problem: toProblem(err), deliveries }, ack);
       },
     );
+  }
+
+  private countFailure(msgId: string): number {
+    const n = (this.failedDeliveries.get(msgId) ?? 0) + 1;
+    this.failedDeliveries.delete(msgId);
+    this.failedDeliveries.set(msgId, n);
+    // Bounded: the oldest counts go first (a message failing that long ago was given up or kept).
+    if (this.failedDeliveries.size > 1_000) this.failedDeliveries.delete(this.failedDeliveries.keys().next().value as string);
+    return n;
+  }
+
+  /** Answers a message that will not be kept, then ACKs it; a redelivery of it is only ACKed. */
+  private refuse(refusal: Refusal, ack: () => void): void {
+    const msgId = refusal.chat?.msgId;
+    if (msgId !== undefined && !this.seenMsgIds.add(msgId)) {
+      ack();
+      this.log.debug('Dropped a redelivered message', { msgId });
+      return;
+    }
+    this.log.warn('Refused a robot message', { reason: refusal.reason, msgId, chat: refusal.chat?.conversationId, ...(refusal.reason === 'too_large' ? { bytes: refusal.bytes } : {}) });
+    const answer = this.options.onRefused;
+    if (!answer) return ack();
+    let pending: Promise<void>;
+    try {
+      pending = answer(refusal);
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    pending.then(ack, (err: unknown) => {
+      if (isLocalFailure(err)) {
+        if (msgId !== undefined) this.seenMsgIds.delete(msgId);
+        this.log.error('Could not answer a refused message; DingTalk will deliver it again', { msgId, error: err });
+        return;
+      }
+      this.log.error('Could not answer a refused message', { msgId, error: err });
+      ack();
+    });
   }
 
   private deliverOther(frame: { type: string; topic: string; data: unknown }): void {
@@ -494,4 +567,8 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
       if (err) this.log.warn('Could not send an ACK', { connection: conn.id, error: err.message });
     });
   }
+}
+
+function optionalChat(chat: RefusedChat | undefined): { chat?: RefusedChat } {
+  return chat ? { chat } : {};
 }

@@ -20,7 +20,7 @@ export interface FakeDingTalkOptions {
   pingIntervalMs?: number;
   /** An un-ACKed CALLBACK is pushed again after this. Default 3_000. */
   redeliveryDelayMs?: number;
-  /** Pushes after the first one. Default 3. */
+  /** Pushes after the first one. Default 3; `Infinity` pushes until ACKed (what a skipped 10 MB message met). */
   maxRedeliveries?: number;
   /** After a SYSTEM disconnect the socket is closed after this. Default 10_000. */
   disconnectCloseDelayMs?: number;

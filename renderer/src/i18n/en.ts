@@ -280,6 +280,8 @@ export const en = {
     bridge: 'Bridge: {{name}}',
     replyLanguage: 'Robot reply language',
     maxFileMb: 'Largest file accepted from DingTalk (MB)',
+    maxMessageChars: 'Longest text accepted from DingTalk (characters)',
+    maxMessageCharsHint: 'A longer message is not forwarded; the robot answers “message too long: N characters, the limit is M”.',
     catchUp: 'After a restart',
     catchUps: { resume: 'Deliver what the agents said while stopped', end: 'Skip what the agents said while stopped' },
     access: 'Who may command the agents',

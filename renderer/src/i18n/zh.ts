@@ -282,6 +282,8 @@ export const zh: Dictionary = {
     bridge: '桥接：{{name}}',
     replyLanguage: '机器人回复语言',
     maxFileMb: '接收钉钉文件的大小上限（MB）',
+    maxMessageChars: '接收钉钉文字消息的长度上限（字符）',
+    maxMessageCharsHint: '更长的消息不会转发，机器人会回复“消息太长：N 个字符，上限是 M”。',
     catchUp: '重启之后',
     catchUps: { resume: '补发停止期间智能体说的话', end: '跳过停止期间智能体说的话' },
     access: '谁可以指挥智能体',

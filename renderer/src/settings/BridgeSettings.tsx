@@ -26,6 +26,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
   const [detail, setDetail] = useState<BridgeDetail>();
   const [form, setForm] = useState<BridgeSettingsView>();
   const [maxFile, setMaxFile] = useState('');
+  const [maxChars, setMaxChars] = useState('');
   const [problem, setProblem] = useState<ProblemView>();
   const [saved, setSaved] = useState(false);
   const [secret, setSecret] = useState('');
@@ -41,6 +42,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
       setDetail(res.result);
       setForm(res.result.settings);
       setMaxFile(String(res.result.settings.maxFileMb));
+      setMaxChars(String(res.result.settings.maxMessageChars));
     });
     return () => {
       live = false;
@@ -52,6 +54,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
   }
 
   const maxFileOk = bridgeSettingsInputSchema.shape.maxFileMb.safeParse(Number(maxFile)).success && maxFile.trim() !== '';
+  const maxCharsOk = bridgeSettingsInputSchema.shape.maxMessageChars.safeParse(Number(maxChars)).success && maxChars.trim() !== '';
   const change = (patch: Partial<BridgeSettingsView>): void => {
     setForm({ ...form, ...patch });
     setSaved(false);
@@ -60,8 +63,8 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
   const toggleAllow = (staffId: string, on: boolean): void => change({ access: { mode: 'allowlist', staffIds: on ? [...allow, staffId] : allow.filter((s) => s !== staffId) } });
 
   const save = async (): Promise<void> => {
-    if (!maxFileOk) return;
-    const res = await api.call('saveBridge', { ...base(detail), settings: { ...form, maxFileMb: Number(maxFile) } });
+    if (!maxFileOk || !maxCharsOk) return;
+    const res = await api.call('saveBridge', { ...base(detail), settings: { ...form, maxFileMb: Number(maxFile), maxMessageChars: Number(maxChars) } });
     if (!res.ok) return setProblem(res.problem);
     setProblem(undefined);
     setSaved(true);
@@ -102,6 +105,9 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
         </Field>
         <Field label={t('settings.maxFileMb')} warn={maxFileOk ? undefined : '1–1024'}>
           {(p) => <input {...p} type="number" inputMode="numeric" min={1} max={1024} value={maxFile} onChange={(e) => (setMaxFile(e.target.value), setSaved(false))} />}
+        </Field>
+        <Field label={t('settings.maxMessageChars')} hint={t('settings.maxMessageCharsHint')} warn={maxCharsOk ? undefined : '100–100000'}>
+          {(p) => <input {...p} type="number" inputMode="numeric" min={100} max={100000} value={maxChars} onChange={(e) => (setMaxChars(e.target.value), setSaved(false))} />}
         </Field>
         <fieldset className="radio-group">
           <legend className="field-label">{t('settings.catchUp')}</legend>
@@ -159,7 +165,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
         </label>
       </div>
       <div className="action-row">
-        <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!maxFileOk}>
+        <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!maxFileOk || !maxCharsOk}>
           {t('common.save')}
         </button>
         <span className="action-note" role="status">

@@ -51,10 +51,14 @@ describe('settings', () => {
     const save = page.getByRole('button', { name: en.common.save, exact: true }).first();
     expect(await save.isDisabled()).toBe(true);
     await maxFile.fill('50');
+    const maxChars = page.getByLabel(en.settings.maxMessageChars);
+    await maxChars.fill('10');
+    expect(await save.isDisabled()).toBe(true);
+    await maxChars.fill('5000');
     await save.click();
     await page.getByText(en.common.saved, { exact: true }).first().waitFor();
     const saved = (await h.getBridge({ bridgeId: w.bridgeId })).settings;
-    expect(saved).toMatchObject({ access: { mode: 'allowlist', staffIds: ['staff-alice'] }, replyLanguage: 'en', maxFileMb: 50 });
+    expect(saved).toMatchObject({ access: { mode: 'allowlist', staffIds: ['staff-alice'] }, replyLanguage: 'en', maxFileMb: 50, maxMessageChars: 5000 });
 
     // Rotation: one write-only field; the value is sent once and never shown.
     const before = (await h.getBridge({ bridgeId: w.bridgeId })).secretUpdatedAt ?? 0;

@@ -31,14 +31,17 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
     w = await startWorld();
     const world = w;
 
-    const set = await world.configure(['--robot-code-env', 'DINGTALK_ROBOT_CODE', '--lang', 'en', '--max-file-mb', '5']);
+    const tooFew = await world.configure(['--max-message-chars', '10']);
+    expect(tooFew.code).toBe(1);
+    expect(tooFew.stderr).toContain('--max-message-chars must be a whole number of characters between 100 and 100000');
+    const set = await world.configure(['--robot-code-env', 'DINGTALK_ROBOT_CODE', '--lang', 'en', '--max-file-mb', '5', '--max-message-chars', '5000']);
     expect(set.code).toBe(0);
     expect(set.stdout).toContain('Configured bridge "default"');
     expect(set.stdout).toContain('AppSecret:   from $DINGTALK_APP_SECRET');
     const config = await readFile(join(world.configHome, 'config.json'), 'utf8');
     expect(JSON.parse(config)).toMatchObject({
       version: 1,
-      bridges: [{ id: 'default', groupId: world.groupId, appKeyEnv: 'DINGTALK_APP_KEY', appSecretEnv: 'DINGTALK_APP_SECRET', robotCodeEnv: 'DINGTALK_ROBOT_CODE', settings: { replyLanguage: 'en', maxFileMb: 5 } }],
+      bridges: [{ id: 'default', groupId: world.groupId, appKeyEnv: 'DINGTALK_APP_KEY', appSecretEnv: 'DINGTALK_APP_SECRET', robotCodeEnv: 'DINGTALK_ROBOT_CODE', settings: { replyLanguage: 'en', maxFileMb: 5, maxMessageChars: 5000 } }],
     });
     expect(config).not.toContain(world.appSecret);
 

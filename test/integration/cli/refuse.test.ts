@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/wait';
@@ -34,7 +34,7 @@ describe('cccc-dingtalk start refuses to run beside another bridge', () => {
     expect((await world.cli(['set', '--group', world.groupId, '--app-key-env', 'DINGTALK_APP_KEY', '--app-secret-env', 'DINGTALK_APP_SECRET'], { env })).code).toBe(0);
     const sameGroup = await world.cli(['start'], { env });
     expect(sameGroup.code).toBe(1);
-    expect(sameGroup.stderr).toContain(`Error: Another cccc-dingtalk bridge ("default", pid ${pid}) already uses CCCC group ${world.groupId}`);
+    expect(sameGroup.stderr).toContain(`Error: Another cccc-dingtalk bridge ("default", pid ${pid}, user ${userInfo().username}; config home ${world.configHome}, CCCC home ${world.cccc.home}) already uses CCCC group ${world.groupId}`);
     expect(sameGroup.stderr).toContain(`Stop it with \`CCCC_DINGTALK_HOME=${world.configHome} cccc-dingtalk stop --bridge default\``);
 
     // Same DingTalk app, another group.

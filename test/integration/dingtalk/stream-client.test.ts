@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_MESSAGE_TOPIC } from '../../../electron/core/dingtalk/endpoints';
+import type { Refusal } from '../../../electron/core/dingtalk/stream-client';
 import { sleep, waitFor } from '../../helpers/wait';
 import { startHarness, type Harness } from './stream-harness';
 
@@ -232,5 +233,70 @@ describe('StreamClient with a persist step', () => {
     // The first push was never ACKed; the redelivery was, after it was kept.
     await waitFor(() => h!.dt.acked().filter((a) => a.msgId === sent.msgId).length === 1, 'one ACK');
     expect(h.dt.acked().find((a) => a.msgId === sent.msgId)?.messageId).toBe(deliveries[1]!.messageId);
+  });
+
+  it('gives up a poison message after maxDeliveries: ACKed once, refused once, never pushed again', async () => {
+    const refusals: Refusal[] = [];
+    h = await startHarness(
+      { redeliveryDelayMs: 50, maxRedeliveries: 20 },
+      {
+        maxDeliveries: 3,
+        persist: () => Promise.reject(new TypeError('Journal entry does not match its schema')),
+        onRefused: async (r) => void refusals.push(r),
+      },
+    );
+    h.client.start();
+    await connected(h);
+    const sent = h.dt.injectMessage({ text: 'poison', conversationType: '2', senderStaffId: 'staff-1' });
+    await waitFor(() => h!.dt.acked().some((a) => a.msgId === sent.msgId), 'ACK after the bound');
+    await sleep(300);
+    expect(h.dt.deliveries().filter((d) => d.msgId === sent.msgId)).toHaveLength(3);
+    expect(h.dt.acked().filter((a) => a.msgId === sent.msgId)).toHaveLength(1);
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatchObject({ reason: 'failed', deliveries: 3, chat: { conversationId: sent.conversationId, conversationType: 'group', msgId: sent.msgId, senderStaffId: 'staff-1' } });
+    expect(h.messages).toEqual([]);
+  });
+
+  it('never gives up a message for a local failure (full disk): it stays un-ACKed until it can be kept', async () => {
+    let full = true;
+    const refusals: Refusal[] = [];
+    h = await startHarness(
+      { redeliveryDelayMs: 50, maxRedeliveries: 20 },
+      {
+        maxDeliveries: 2,
+        persist: async () => {
+          if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        },
+        onRefused: async (r) => void refusals.push(r),
+      },
+    );
+    h.client.start();
+    await connected(h);
+    const sent = h.dt.injectMessage({ text: 'keep me' });
+    await waitFor(() => h!.dt.deliveries().filter((d) => d.msgId === sent.msgId).length >= 5, 'redelivered past the bound');
+    expect(h.dt.acked().filter((a) => a.msgId === sent.msgId)).toHaveLength(0);
+    full = false;
+    await waitFor(() => h!.messages.length === 1, 'kept once space returned');
+    expect(refusals).toEqual([]);
+    await waitFor(() => h!.dt.acked().filter((a) => a.msgId === sent.msgId).length === 1, 'one ACK');
+  });
+
+  it('refuses a frame over maxFrameBytes with what it can read of the chat, and ACKs it once answered', async () => {
+    const refusals: Refusal[] = [];
+    let release!: () => void;
+    const answered = new Promise<void>((r) => (release = r));
+    h = await startHarness(
+      { redeliveryDelayMs: 5_000 },
+      { maxFrameBytes: 10_000, persist: async () => undefined, onRefused: async (r) => (refusals.push(r), answered) },
+    );
+    h.client.start();
+    await connected(h);
+    const sent = h.dt.injectMessage({ text: '字'.repeat(20_000), conversationType: '1', senderStaffId: 'staff-2' });
+    await waitFor(() => refusals.length === 1, 'refusal');
+    expect(refusals[0]).toMatchObject({ reason: 'too_large', chat: { conversationId: sent.conversationId, conversationType: 'single', msgId: sent.msgId, senderStaffId: 'staff-2', chars: 20_000 } });
+    expect(h.dt.acked().filter((a) => a.msgId === sent.msgId)).toHaveLength(0);
+    release();
+    await waitFor(() => h!.dt.acked().filter((a) => a.msgId === sent.msgId).length === 1, 'ACK once answered');
+    expect(h.messages).toEqual([]);
   });
 });

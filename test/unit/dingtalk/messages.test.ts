@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeRobotMessage } from '../../../electron/core/dingtalk/inbound-message';
+import { inboundMessageSchema, normalizeRobotMessage, refusedChatOf, textLength } from '../../../electron/core/dingtalk/inbound-message';
 import { toOpenApiPayload, toWebhookBody, webhookCanSend } from '../../../electron/core/dingtalk/outbound-message';
 
 const base = {
@@ -68,6 +68,33 @@ describe('normalizeRobotMessage', () => {
     expect(normalizeRobotMessage(null)).toBeUndefined();
     expect(normalizeRobotMessage({ msgId: 'x' })).toBeUndefined();
     expect(normalizeRobotMessage({ ...base, conversationType: '3', msgtype: 'text', text: { content: 'x' } })).toBeUndefined();
+  });
+});
+
+describe('messages the bridge will not take', () => {
+  it('refuses a number too large for a double instead of keeping one that cannot be read back', () => {
+    expect(normalizeRobotMessage({ ...base, msgtype: 'text', text: { content: 'hi' }, createAt: `1${'0'.repeat(400)}` })).toBeUndefined();
+    const ok = normalizeRobotMessage({ ...base, msgtype: 'text', text: { content: 'hi' }, createAt: '1700000000000' });
+    expect(ok?.createAt).toBe(1_700_000_000_000);
+    expect(inboundMessageSchema.safeParse(ok).success).toBe(true);
+  });
+
+  it('reads the chat of an invalid message leniently, and nothing when even the chat is missing', () => {
+    const chat = refusedChatOf({ ...base, msgtype: undefined, atUsers: 'nope', senderStaffId: 7, text: { content: '👋 hi' } });
+    expect(chat).toEqual({
+      conversationId: 'cidGROUP==',
+      conversationType: 'group',
+      msgId: 'msg1',
+      sessionWebhook: { url: base.sessionWebhook, expiresAt: base.sessionWebhookExpiredTime },
+      chars: 4,
+    });
+    expect(refusedChatOf({ ...base, conversationId: undefined })).toBeUndefined();
+    expect(refusedChatOf(null)).toBeUndefined();
+  });
+
+  it('counts characters as a person does (an emoji is one)', () => {
+    expect(textLength({ type: 'text', text: '长文👍' })).toBe(3);
+    expect(textLength({ type: 'picture', downloadCode: 'x' })).toBe(0);
   });
 });
 

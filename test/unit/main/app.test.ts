@@ -78,7 +78,7 @@ function bridge(id: string, name: string, s: BridgeStatusView): BridgeSummary {
     secretSet: true,
     secretSource: 'vault',
     autoStart: true,
-    settings: { replyLanguage: 'en', access: { mode: 'everyone' }, maxFileMb: 20, catchUp: 'resume', auditContent: false, thinkingReaction: true },
+    settings: { replyLanguage: 'en', access: { mode: 'everyone' }, maxFileMb: 20, maxMessageChars: 20_000, catchUp: 'resume', auditContent: false, thinkingReaction: true },
     status: s,
   };
 }

@@ -14,6 +14,7 @@ import { backoffDelay, type BackoffPolicy } from '../../util/backoff';
 import { Journal } from '../../util/journal';
 import { chatAddressSchema, type ChatAddress } from '../outbox/item';
 import type { GroupPort, SendToGroup } from '../ports';
+import { resolveRecipients } from './recipients';
 
 const attachmentSchema = z.object({ kind: z.string(), path: z.string(), title: z.string(), mime_type: z.string(), bytes: z.number(), sha256: z.string() });
 
@@ -30,6 +31,8 @@ const entrySchema = z.object({
     sourceUserId: z.string(),
     mentionUserIds: z.array(z.string()),
   }),
+  /** `/send @…` names to check against the group's agents before sending (CCCC was down when it came). */
+  recipients: z.array(z.string()).optional(),
 });
 
 type Entry = z.infer<typeof entrySchema>;
@@ -51,6 +54,8 @@ export interface GroupDeliveryOptions {
   onFailed?(send: SendToGroup, chat: ChatAddress, problem: Problem): void;
   /** The message is waiting for CCCC to come back. */
   onDelayed?(send: SendToGroup, chat: ChatAddress, problem: Problem): void;
+  /** A queued `/send @name` names no agent of the group (checked once CCCC was back); it is dropped. */
+  onUnknownRecipient?(send: SendToGroup, chat: ChatAddress, unknown: string, known: string[]): void;
 }
 
 export const INBOX_JOURNAL = 'inbox.jsonl';
@@ -98,8 +103,8 @@ export class GroupDelivery {
   }
 
   /** Resolves once the message is journaled; delivery continues in the background. */
-  async deliver(send: SendToGroup, chat: ChatAddress): Promise<void> {
-    await this.journal.append([{ id: send.clientId, data: { chat, send, receivedAt: this.now() } }]);
+  async deliver(send: SendToGroup, chat: ChatAddress, recipients?: string[]): Promise<void> {
+    await this.journal.append([{ id: send.clientId, data: { chat, send, receivedAt: this.now(), ...(recipients?.length ? { recipients } : {}) } }]);
     this.kick();
   }
 
@@ -138,9 +143,21 @@ export class GroupDelivery {
       if (this.closed) return;
       const next = this.journal.pending()[0];
       if (!next) return;
-      const { chat, send, receivedAt } = next.data;
+      const { chat, receivedAt, recipients } = next.data;
+      let send: SendToGroup = next.data.send;
       try {
         if (this.uncertain.has(next.id) && (await this.alreadyInLedger(next.id))) continue;
+        if (recipients) {
+          const resolved = resolveRecipients(recipients, await this.options.group.actors());
+          if (!resolved.ok) {
+            this.log.info('A queued message names no agent of the group', { chat: chat.conversationId, unknown: resolved.unknown });
+            await this.journal.markDone([next.id]);
+            this.noticed.delete(send.clientId);
+            this.options.onUnknownRecipient?.(send, chat, resolved.unknown, resolved.known);
+            continue;
+          }
+          send = { ...send, to: resolved.to };
+        }
         const { eventId, replayed } = await this.options.group.send(send);
         this.attempt = 0;
         this.noticed.delete(send.clientId);

@@ -13,7 +13,7 @@ import { checkAccess, type AccessPolicy } from '../access';
 import type { ChatDirectory } from '../chat-directory';
 import type { ChatAddress } from '../outbox/item';
 import { parseCommand, type Command } from '../commands';
-import type { Attachment, GroupContextSummary, GroupPort, ImStatePort, BlobPort, PendingRequest, SendToGroup } from '../ports';
+import type { ActorInfo, Attachment, GroupContextSummary, GroupPort, ImStatePort, BlobPort, PendingRequest, SendToGroup } from '../ports';
 import { helpMarkdown, REPLIES, type ReplyLanguage, type Replies } from '../replies';
 import { captionFor, contentOf, type IncomingFile } from './content';
 import { resolveRecipients } from './recipients';
@@ -34,8 +34,12 @@ export interface InboundDeps {
   download(file: IncomingFile, robotCode: string | undefined, maxBytes: number): Promise<Readable>;
   /** Queues a reply to the chat; `mention` @-mentions people in group chats. */
   reply(chat: ChatAddress, message: OutboundMessage, mention?: string[]): Promise<void>;
-  /** Hands a message to CCCC durably (retried while the daemon is down, idempotent by client id). */
-  deliver(send: SendToGroup, chat: ChatAddress): Promise<void>;
+  /**
+   * Hands a message to CCCC durably (retried while the daemon is down, idempotent by client id).
+   * `recipients`: `/send @…` names not yet checked (CCCC was down); they are resolved into `to`
+   * when CCCC is back.
+   */
+  deliver(send: SendToGroup, chat: ChatAddress, recipients?: string[]): Promise<void>;
   /** How many messages are held for a paused chat. */
   heldCount(chatId: string): Promise<number>;
   /** Catch-up after /resume: queues what was held back while paused. */
@@ -210,13 +214,19 @@ export class InboundHandler {
     io: { t: Replies; settings: InboundSettings; say(text: string): Promise<void> },
   ): Promise<void> {
     const { t, settings, say } = io;
-    let to: string[] = [];
+    let to = ['@foreman'];
+    let unresolved: string[] | undefined;
     if (recipients.length > 0) {
-      const resolved = resolveRecipients(recipients, await this.deps.group.actors());
-      if (!resolved.ok) return say(t.noAgent(resolved.unknown, resolved.known));
-      to = resolved.to;
-    } else {
-      to = ['@foreman'];
+      const actors = await this.actorsIfReachable();
+      if (actors) {
+        const resolved = resolveRecipients(recipients, actors);
+        if (!resolved.ok) return say(t.noAgent(resolved.unknown, resolved.known));
+        to = resolved.to;
+      } else {
+        // Like plain text, it waits for CCCC; the recipients are checked when CCCC is back.
+        to = [];
+        unresolved = recipients;
+      }
     }
     const attachments: Attachment[] = [];
     for (const file of files) {
@@ -247,6 +257,19 @@ export class InboundHandler {
         mentionUserIds: m.sender.staffId ? [m.sender.staffId] : [],
       },
       chat,
+      unresolved,
     );
+  }
+
+  /** The group's agents, or undefined while CCCC cannot be reached (a lasting refusal still throws). */
+  private async actorsIfReachable(): Promise<ActorInfo[] | undefined> {
+    try {
+      return await this.deps.group.actors();
+    } catch (err) {
+      const problem = toProblem(err);
+      if (!problem.retryable) throw err;
+      this.log.info('CCCC unreachable; /send recipients will be checked when it is back', { code: problem.code });
+      return undefined;
+    }
   }
 }

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { BridgeError } from '../../../electron/core/errors';
+import { isLocalFailure } from '../../../electron/core/util/local-failure';
+
+const errno = (code: string) => Object.assign(new Error(`${code}: failed`), { code });
+
+describe('isLocalFailure', () => {
+  it('recognizes system errors on the error or in its cause chain', () => {
+    for (const code of ['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EACCES', 'EMFILE']) expect(isLocalFailure(errno(code))).toBe(true);
+    const wrapped = new BridgeError({ code: 'state.disk_full', message: 'The disk is full', retryable: true }, { cause: errno('ENOSPC') });
+    expect(isLocalFailure(wrapped)).toBe(true);
+  });
+
+  it('treats anything else as a failure of the message itself', () => {
+    expect(isLocalFailure(new TypeError('Journal entry x does not match its schema'))).toBe(false);
+    expect(isLocalFailure(new BridgeError({ code: 'bridge.bad', message: 'bad', retryable: false }))).toBe(false);
+    expect(isLocalFailure(Object.assign(new Error('x'), { code: 'ERR_INVALID_ARG_TYPE' }))).toBe(false);
+    expect(isLocalFailure('ENOSPC')).toBe(false);
+    expect(isLocalFailure(undefined)).toBe(false);
+  });
+});
