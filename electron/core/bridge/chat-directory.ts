@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../log/logger';
 import { JsonFileStore } from '../util/json-store';
+import { dict } from '../util/own';
 import { accessPolicySchema, type AccessPolicy } from './access';
 
 const personSchema = z.object({ staffId: z.string(), nick: z.string(), isAdmin: z.boolean(), lastSeen: z.number() });
@@ -20,9 +21,10 @@ const chatSchema = z.object({
   lastMessageAt: z.number(),
 });
 
+// Conversation and staff ids index these: no prototype, so a chat named `constructor` is no entry (util/own).
 const directorySchema = z.object({
-  chats: z.record(z.string(), chatSchema).default({}),
-  people: z.record(z.string(), personSchema).default({}),
+  chats: z.record(z.string(), chatSchema).default({}).transform(dict),
+  people: z.record(z.string(), personSchema).default({}).transform(dict),
 });
 
 export type ChatRecord = z.infer<typeof chatSchema>;
@@ -43,7 +45,7 @@ export class ChatDirectory {
   private readonly store: JsonFileStore<typeof directorySchema>;
 
   constructor(stateDir: string, log?: Logger) {
-    this.store = new JsonFileStore(join(stateDir, 'chats.json'), directorySchema, () => ({ chats: {}, people: {} }), { log });
+    this.store = new JsonFileStore(join(stateDir, 'chats.json'), directorySchema, () => ({ chats: dict(), people: dict() }), { log });
   }
 
   /**

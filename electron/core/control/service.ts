@@ -39,6 +39,7 @@ import { probeStream } from '../dingtalk/stream-probe';
 import { BridgeError, toProblem, type Problem } from '../errors';
 import { AuditLog } from '../log/audit';
 import type { BackoffPolicy } from '../util/backoff';
+import { own } from '../util/own';
 import { ccccOverview } from './cccc-info';
 import type { LogHub } from './log-hub';
 import type { AppSettingsStore, ControlProfile, HostAdapter, ProfileStore, SandboxHost, SecretStore } from './stores';
@@ -286,7 +287,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     const chatViews: ChatView[] = await Promise.all(
       [...ids].map(async (chatId) => {
         const sub = subs.get(chatId);
-        const known = chats[chatId];
+        const known = own(chats, chatId);
         const view: ChatView = {
           chatId,
           type: known?.conversationType ?? 'group',
@@ -311,7 +312,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
       pending: pending.map((r) => {
         const notice = supervisor.notice(p.id, r.key);
         const view: PendingView = { key: r.key, chatId: r.chatId, createdAt: r.createdAt, expiresAt: r.expiresAt };
-        const chatTitle = notice?.chatTitle || chats[r.chatId]?.title;
+        const chatTitle = notice?.chatTitle || own(chats, r.chatId)?.title;
         if (chatTitle) view.chatTitle = chatTitle;
         if (notice?.senderNick) view.senderNick = notice.senderNick;
         return view;

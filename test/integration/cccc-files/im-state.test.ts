@@ -90,6 +90,26 @@ describe('ImState: CCCC file formats', () => {
     expect(await im.isAuthorized('cidUnknown')).toBe(false);
   });
 
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('a chat id named like an object member (%s) is not authorized, subscribed or pending', async (chatId) => {
+    g = await tempGroup();
+    await writeJson('im_authorized_chats.json', { cidDing: { chat_id: 'cidDing', platform: 'dingtalk' } });
+    await writeJson('im_subscribers.json', { cidDing: { subscribed: true, platform: 'dingtalk' } });
+    const im = new ImState({ groupDir: g.groupDir });
+    expect(await im.isAuthorized(chatId)).toBe(false);
+    expect(await im.subscriber(chatId)).toBeUndefined();
+    expect(await im.unsubscribe(chatId)).toBe(false);
+  });
+
+  it.each(['constructor', 'toString'])('a subscriber written under %s is an ordinary entry next to the others', async (chatId) => {
+    g = await tempGroup();
+    await writeJson('im_subscribers.json', { cidDing: { subscribed: true, platform: 'dingtalk' } });
+    const im = new ImState({ groupDir: g.groupDir });
+    await im.updateSubscriber(chatId, { subscribed: true });
+    expect((await im.subscriber(chatId))?.subscribed).toBe(true);
+    expect(Object.keys(await readJson('im_subscribers.json')).sort()).toEqual(['cidDing', chatId].sort());
+    expect(await im.isAuthorized(chatId)).toBe(false);
+  });
+
   it('reads subscriber flags with CCCC coercions and writes them back in CCCC format, keeping other fields and chats', async () => {
     g = await tempGroup();
     await writeJson('im_subscribers.json', {

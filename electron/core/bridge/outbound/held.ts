@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../../log/logger';
 import { JsonFileStore } from '../../util/json-store';
+import { dict } from '../../util/own';
 import { outboxItemSchema, type OutboxItem } from '../outbox/item';
 
-const heldSchema = z.record(z.string(), z.object({ items: z.array(outboxItemSchema), folded: z.number().int().nonnegative() }));
+// Chat ids index it: no prototype, so a chat named `constructor` holds nothing it did not get (util/own).
+const heldSchema = z.record(z.string(), z.object({ items: z.array(outboxItemSchema), folded: z.number().int().nonnegative() })).transform(dict);
 
 export class HeldMessages {
   private readonly store: JsonFileStore<typeof heldSchema>;
@@ -19,7 +21,7 @@ export class HeldMessages {
     private readonly keep = 30,
     log?: Logger,
   ) {
-    this.store = new JsonFileStore(join(stateDir, 'held.json'), heldSchema, () => ({}), { log });
+    this.store = new JsonFileStore(join(stateDir, 'held.json'), heldSchema, () => dict(), { log });
   }
 
   async hold(chatId: string, items: OutboxItem[]): Promise<void> {

@@ -13,6 +13,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../log/logger';
 import { atomicWriteFile } from '../../util/atomic-write';
+import { dict } from '../../util/own';
 import { PythonFlock, type FileLocker } from './flock';
 import {
   AUTHORIZED_FILE,
@@ -202,14 +203,15 @@ export class ImState {
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return dict();
       throw err;
     }
     try {
-      return stateFileSchema.parse(JSON.parse(text));
+      // Chat ids index these documents: no prototype, so `constructor` is no entry (see util/own).
+      return dict(stateFileSchema.parse(JSON.parse(text)));
     } catch {
       this.log.warn('CCCC IM state file is not valid JSON; reading it as empty, as CCCC does', { file: name });
-      return {};
+      return dict();
     }
   }
 
