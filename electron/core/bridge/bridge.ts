@@ -13,7 +13,7 @@ import { ImState } from '../cccc/im-state/im-state';
 import { resolveChatText } from '../cccc/ledger/chat-text';
 import type { LedgerEvent } from '../cccc/ledger/event';
 import { LedgerFollower } from '../cccc/ledger/follower';
-import type { DingTalkCredentials, DingTalkEndpoints } from '../dingtalk/endpoints';
+import { isAllowedWebhook, type DingTalkCredentials, type DingTalkEndpoints } from '../dingtalk/endpoints';
 import { DingTalkApi } from '../dingtalk/openapi-client';
 import type { OutboundMessage } from '../dingtalk/outbound-message';
 import { StreamClient, type StreamState } from '../dingtalk/stream-client';
@@ -325,7 +325,10 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   }
 
   private async onInbound(m: InboundMessage): Promise<void> {
-    if (m.sessionWebhook) this.outbox?.rememberWebhook(m.conversationId, m.sessionWebhook.url, m.sessionWebhook.expiresAt);
+    if (m.sessionWebhook) {
+      if (isAllowedWebhook(m.sessionWebhook.url, this.config.endpoints)) this.outbox?.rememberWebhook(m.conversationId, m.sessionWebhook.url, m.sessionWebhook.expiresAt);
+      else this.log.warn("Ignored a reply address that is not on DingTalk's host; replies go through the OpenAPI", { chat: m.conversationId, host: new URL(m.sessionWebhook.url).host });
+    }
     await this.inbound?.accept(m);
   }
 
