@@ -27,6 +27,7 @@ import { ChatDirectory } from './chat-directory';
 import { GroupDelivery } from './inbound/group-delivery';
 import { InboundHandler } from './inbound/handler';
 import { InboundQueue } from './inbound/inbound-queue';
+import type { SubscribeLimits } from './inbound/subscribe-throttle';
 import { HeldMessages } from './outbound/held';
 import { OutboundRouter } from './outbound/router';
 import { readAgentEvent } from './outbound/agent-event';
@@ -61,6 +62,8 @@ export interface BridgeServices {
   outbox?: { qpsPerApi?: number };
   /** Delivery to CCCC: when to tell a person CCCC is down, when to give up (tests shorten them). */
   delivery?: { slowNoticeMs?: number; maxAgeMs?: number };
+  /** How often unauthorized chats may ask to /subscribe (tests lower them). */
+  subscribeLimits?: SubscribeLimits;
 }
 
 export type BridgeState = 'stopped' | 'starting' | 'running' | 'degraded' | 'error';
@@ -197,6 +200,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       releaseHeld: (chatId) => this.releaseHeld(chatId),
       onPending: (request, who) => this.onPending(request, who),
       audit: (entry) => this.audit.record(entry),
+      ...(this.services.subscribeLimits ? { subscribeLimits: this.services.subscribeLimits } : {}),
     });
     this.inbound = await InboundQueue.open({ stateDir: this.config.stateDir, logger: this.log, handle: (m) => this.handler!.handle(m) });
     const replayed = this.inbound.replay();

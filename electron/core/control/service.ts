@@ -268,7 +268,9 @@ export function createControlService(options: ControlServiceOptions): ControlSer
       const pending: PendingView = { key: n.key, chatId: n.chatId, createdAt: n.createdAt, expiresAt: n.expiresAt, senderNick: n.senderNick };
       if (n.chatTitle) pending.chatTitle = n.chatTitle;
       emit({ type: 'pending', bridgeId: e.bridgeId, pending });
-      host.notify?.('Subscription request', scrub(`${n.senderNick} asks to subscribe ${n.chatTitle ? `"${n.chatTitle}"` : 'a chat'} to the group`, knownSecrets()));
+      // Names come from the requester's DingTalk profile and chat: claims, not facts.
+      const chat = n.chatTitle ? `a chat that claims to be "${n.chatTitle}"` : 'a single chat';
+      host.notify?.('Subscription request', scrub(`Someone who claims to be "${n.senderNick}" asks to subscribe ${chat} to the group`, knownSecrets()));
     }
   });
   const unsubscribeLogs = logHub.subscribe((record) => emit({ type: 'log', record }));

@@ -181,6 +181,8 @@ export const en = {
       singleWith: 'Single chat with {{nick}}',
       chat: 'Chat',
       from: 'From',
+      claims: 'claims to be “{{name}}”',
+      claimsHint: 'Names come from the requester’s DingTalk profile and chat: anyone can choose them. Approve only a request you expected.',
       expires: 'Expires {{time}}',
       approve: 'Approve',
       reject: 'Reject',

@@ -183,6 +183,8 @@ export const zh: Dictionary = {
       singleWith: '与 {{nick}} 的单聊',
       chat: '会话',
       from: '发送人',
+      claims: '自称“{{name}}”',
+      claimsHint: '名称来自申请人的钉钉资料和会话，任何人都可以随意设置。只批准你预期中的申请。',
       expires: '{{time}} 过期',
       approve: '批准',
       reject: '拒绝',

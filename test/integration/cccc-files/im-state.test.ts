@@ -62,6 +62,23 @@ describe('ImState: CCCC file formats', () => {
     expect(await im.listPending()).toEqual([p]);
   });
 
+  it('keeps one open request per chat: a repeat returns the same key until it expires', async () => {
+    g = await tempGroup();
+    let now = 1_732_000_000_000;
+    const im = new ImState({ groupDir: g.groupDir, now: () => now });
+    const first = await im.createPendingKey('cidA==');
+    expect(first.reused).toBeUndefined();
+    now += 60_000;
+    expect(await im.createPendingKey('cidA==')).toEqual({ ...first, reused: true });
+    const other = await im.createPendingKey('cidB==');
+    expect(other.key).not.toBe(first.key);
+    expect((await im.listPending()).map((p) => p.chatId).sort()).toEqual(['cidA==', 'cidB==']);
+    now += 600_001;
+    const fresh = await im.createPendingKey('cidA==');
+    expect(fresh.key).not.toBe(first.key);
+    expect(fresh.reused).toBeUndefined();
+  });
+
   it('lists only unexpired keys, newest first, and purges expired ones on the next write', async () => {
     g = await tempGroup();
     let now = 1_000_000_000_000;

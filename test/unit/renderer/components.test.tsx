@@ -3,6 +3,7 @@ import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppSettingsView, CcccView, CredentialTestView } from '../../../electron/shared/api';
 import { Settings } from '../../../renderer/src/settings/Settings';
+import { PendingList } from '../../../renderer/src/ui/Pending';
 import { ProblemBox } from '../../../renderer/src/ui/Problem';
 import { Wizard } from '../../../renderer/src/wizard/Wizard';
 import { ok, renderWith, scriptedApi } from './harness';
@@ -167,5 +168,19 @@ describe('settings: DingTalk address', () => {
     await open('zh');
     fireEvent.change(screen.getByLabelText('钉钉 API 地址'), { target: { value: 'https://evil.example' } });
     expect(screen.getByText(/只有钉钉官方地址（https:\/\/api\.dingtalk\.com）会收到 Client Secret/)).toBeTruthy();
+  });
+});
+
+describe('pending requests', () => {
+  const request = { key: 'k1', chatId: 'cid1==', chatTitle: 'Payroll Admins', senderNick: 'CEO', createdAt: Date.now(), expiresAt: Date.now() + 600_000 };
+
+  it.each([
+    ['en', 'claims to be “CEO”', 'claims to be “Payroll Admins”', /anyone can choose them/],
+    ['zh', '自称“CEO”', '自称“Payroll Admins”', /任何人都可以随意设置/],
+  ] as const)('shows the requester’s names as claims (%s)', async (lng, nick, title, hint) => {
+    await renderWith(<PendingList bridgeId="b1" pending={[request]} onApproved={() => {}} onRejected={() => {}} />, scriptedApi({}), lng);
+    expect(screen.getByText(nick)).toBeTruthy();
+    expect(screen.getByText(title)).toBeTruthy();
+    expect(screen.getByText(hint)).toBeTruthy();
   });
 });
