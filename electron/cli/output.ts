@@ -35,7 +35,19 @@ const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2
  * log lines are untrusted, so no escape sequence, control character or secret gets through.
  */
 export function terminalText(text: string): string {
-  return redactText(text, [...outputSecrets]).replace(ESCAPES, '').replace(CONTROLS, '');
+  return withoutControls(redactText(text, [...outputSecrets]));
+}
+
+function withoutControls(text: string): string {
+  return text.replace(ESCAPES, '').replace(CONTROLS, '');
+}
+
+/**
+ * The one line whose job is to hand the user a credential: `serve`'s own access token, which it
+ * made itself. Controls are stripped; the token is not masked (a masked one opens nothing).
+ */
+export function outCredential(text: string): void {
+  process.stdout.write(`${withoutControls(text)}\n`);
 }
 
 export function out(text = ''): void {
