@@ -6,6 +6,7 @@ import { bridgePaths, configFilePath, resolveConfigHome, type BridgePaths } from
 import type { BridgeProfile } from '../core/config/profile';
 import { pickBridge, readConfig } from '../core/config/store';
 import { endpointsFromEnv, type DingTalkEndpoints } from '../core/dingtalk/endpoints';
+import { addOutputSecrets } from './output';
 
 export interface BridgeContext {
   configHome: string;
@@ -31,6 +32,8 @@ export async function loadBridge(bridgeId: string | undefined, env: NodeJS.Proce
   const profile = pickBridge(config, bridgeId, configFile);
   const ccccHome = profile.ccccHome ?? resolveCcccHome({ env });
   const endpoints = endpointsFromEnv(env);
+  // Whatever the command prints (a server's error text may echo it) never shows the AppSecret.
+  addOutputSecrets(env[profile.appSecretEnv]?.trim());
   return {
     configHome,
     configFile,

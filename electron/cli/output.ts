@@ -2,7 +2,7 @@
 import type { Problem } from '../core/errors';
 import { toProblem } from '../core/errors';
 import type { LogRecord } from '../core/log/logger';
-import { redact } from '../core/log/redact';
+import { redact, redactText } from '../core/log/redact';
 
 /** A failure that ends a command with `exitCode`; the problem has already been worded for people. */
 export class CliFailure extends Error {
@@ -15,16 +15,53 @@ export class CliFailure extends Error {
   }
 }
 
+// Secrets this command knows (the AppSecret its bridge reads): masked in everything it prints.
+const outputSecrets = new Set<string>();
+
+/** Adds secrets to mask in every line the CLI prints from now on. */
+export function addOutputSecrets(...secrets: (string | undefined)[]): void {
+  for (const s of secrets) if (s) outputSecrets.add(s);
+}
+
+// ANSI escape sequences (CSI, OSC, and other ESC forms), C0/C1 controls but newline and tab, and
+// bidi overrides that would reorder what a person reads.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[P^_X][^\x1b]*(?:\x1b\\)?|\x1b[ -~]?/g;
+// eslint-disable-next-line no-control-regex -- as above
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * The one gate between text and the terminal: nicknames, group titles, server error texts and
+ * log lines are untrusted, so no escape sequence, control character or secret gets through.
+ */
+export function terminalText(text: string): string {
+  return withoutControls(redactText(text, [...outputSecrets]));
+}
+
+function withoutControls(text: string): string {
+  return text.replace(ESCAPES, '').replace(CONTROLS, '');
+}
+
+/**
+ * The one line whose job is to hand the user a credential: `serve`'s own access token, which it
+ * made itself. Controls are stripped; the token is not masked (a masked one opens nothing).
+ */
+export function outCredential(text: string): void {
+  process.stdout.write(`${withoutControls(text)}\n`);
+}
+
 export function out(text = ''): void {
-  process.stdout.write(`${text}\n`);
+  process.stdout.write(`${terminalText(text)}\n`);
 }
 
 export function err(text = ''): void {
-  process.stderr.write(`${text}\n`);
+  process.stderr.write(`${terminalText(text)}\n`);
 }
 
+/** JSON for scripts: secrets masked; controls are already escaped by JSON, bidi marks are escaped too. */
 export function printJson(value: unknown): void {
-  out(JSON.stringify(value, null, 2));
+  const json = JSON.stringify(value, null, 2).replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  out(json);
 }
 
 /** "Error: message", then the hint and numbered steps, indented. */
@@ -39,9 +76,18 @@ export function formatProblem(problem: Problem, steps: string[] = [], prefix = '
 export function reportFailure(error: unknown, secrets: readonly string[] = []): number {
   const failure = error instanceof CliFailure ? error : undefined;
   const problem = failure?.problem ?? toProblem(error);
-  const safe = redact(problem, secrets) as Problem;
+  const safe = redact(problem, [...secrets, ...outputSecrets]) as Problem;
   err(formatProblem(safe, failure?.steps));
   return failure?.exitCode ?? 1;
+}
+
+/**
+ * Who asked to subscribe, and from which chat: the names are whatever the requester set in
+ * DingTalk, so they are shown as claims (`claims to be "…"`), next to the chat id.
+ */
+export function requestLine(p: { chatId: string; chatTitle?: string; senderNick?: string }): string {
+  const from = p.senderNick ? `from someone who claims to be "${p.senderNick}" ` : '';
+  return `${from}in ${p.chatTitle ? `a chat that claims to be "${p.chatTitle}" (${p.chatId})` : p.chatId}`;
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');

@@ -9,6 +9,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { Bridge, type BridgeStatus, type PendingNotice } from '../core/bridge/bridge';
 import { atomicWriteFile } from '../core/util/atomic-write';
+import { own } from '../core/util/own';
 import { acquireInstanceLocks, ownBridgeProblems, type HeldLocks } from '../core/config/guards';
 import { resolveCredentials } from '../core/config/credentials';
 import type { DingTalkCredentials } from '../core/dingtalk/endpoints';
@@ -130,7 +131,7 @@ class StatusReporter {
       outboxDepth: s.outboxDepth,
       inboxDepth: s.inboxDepth,
       chats: [...subscribers.entries()].map(([chatId, flags]) => {
-        const known = directory[chatId];
+        const known = own(directory, chatId);
         return {
           chatId,
           title: flags.chatTitle || known?.title || chatId,

@@ -5,8 +5,9 @@
  * shortly after start and every few hours and stay quiet unless an update is ready.
  * electron-updater is imported only when updates are on: development never loads it.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { app } from 'electron';
 import type { AppUpdater, ProgressInfo, UpdateInfo } from 'electron-updater';
 import type { Logger } from '../core/log/logger';
@@ -26,6 +27,7 @@ import {
   type UpdateState,
   type UpdateSupport,
 } from '../core/update';
+import { macSignedness, signatureVerdict, updateSignedness, windowsSignedness, type Signedness } from '../core/update/signature';
 import type { Language } from '../shared/api';
 
 export interface UpdaterOptions {
@@ -38,6 +40,10 @@ export interface UpdaterOptions {
   openExternal: (url: string) => void;
   /** Runs just before quitting to install, so closing the window really quits. */
   beforeInstall: () => void;
+  /** Whether this build is code-signed; default: detectSignedness(). */
+  signedness?: () => Promise<Signedness>;
+  /** Default process.platform. */
+  platform?: NodeJS.Platform;
 }
 
 export interface Updater {
@@ -74,6 +80,16 @@ export function detectUpdateSupport(resourcesPath: string = process.resourcesPat
   });
 }
 
+/** The running build's code signature: Windows from app-update.yml, macOS from `codesign -dv` of the app bundle. */
+export async function detectSignedness(resourcesPath: string = process.resourcesPath, platform: NodeJS.Platform = process.platform): Promise<Signedness> {
+  if (platform === 'win32') return windowsSignedness(readOptional(join(resourcesPath, 'app-update.yml')));
+  if (platform !== 'darwin') return 'unsigned';
+  // …/Name.app/Contents/MacOS/Name → …/Name.app
+  const bundle = resolve(process.execPath, '..', '..', '..');
+  const output = await new Promise<string>((done) => execFile('/usr/bin/codesign', ['-dv', '--verbose=2', bundle], (_err, stdout, stderr) => done(`${stdout}${stderr}`)));
+  return macSignedness(output);
+}
+
 /** electron-updater, loaded only when updates are on (it is CommonJS: autoUpdater is a getter on the module). */
 export async function loadAutoUpdater(): Promise<AppUpdater> {
   return (await import('electron-updater')).default.autoUpdater;
@@ -88,8 +104,14 @@ export function createUpdater(o: UpdaterOptions, support: UpdateSupport = detect
   let updater: AppUpdater | undefined;
   let disposed = false;
 
+  const platform = o.platform ?? process.platform;
+  let running: Signedness = 'unsigned';
   let state: UpdateState = { kind: 'idle' };
   const install = (): void => {
+    if (state.kind === 'blocked') {
+      o.openExternal(releasesPage(feed));
+      return;
+    }
     if (state.kind !== 'ready' || !updater) return;
     o.log.info('Restarting to install an update', { version: state.version });
     o.beforeInstall();
@@ -111,15 +133,35 @@ export function createUpdater(o: UpdaterOptions, support: UpdateSupport = detect
     o.onChange();
   };
 
-  const onAvailable = (info: UpdateInfo): void => dispatch({ type: 'available', version: info.version });
+  /** False (and never installed on quit) when the update's signature does not match this build's. */
+  const allowed = (info: UpdateInfo): boolean => {
+    const verdict = signatureVerdict(platform, running, updateSignedness(info));
+    if (verdict.install) return true;
+    if (updater) updater.autoInstallOnAppQuit = false;
+    if (state.kind !== 'blocked' || state.version !== info.version) o.log.warn('Update not installed: its signature does not match this build', { version: info.version, why: verdict.why });
+    dispatch({ type: 'blocked', version: info.version, why: verdict.why });
+    return false;
+  };
+  const onAvailable = (info: UpdateInfo): void => {
+    if (allowed(info)) dispatch({ type: 'available', version: info.version });
+  };
   const onNotAvailable = (): void => dispatch({ type: 'not-available' });
   const onProgress = (p: ProgressInfo): void => dispatch({ type: 'progress', percent: p.percent });
-  const onDownloaded = (info: UpdateInfo): void => dispatch({ type: 'downloaded', version: info.version });
-  const onError = (err: Error): void => dispatch({ type: 'error', message: shortUpdateError(err) });
+  const onDownloaded = (info: UpdateInfo): void => {
+    if (allowed(info)) dispatch({ type: 'downloaded', version: info.version });
+  };
+  const onError = (err: Error): void => {
+    // A signed build refusing an unsigned download (Windows): said like any other refusal, never only logged.
+    if ((err as { code?: unknown }).code === 'ERR_UPDATER_INVALID_SIGNATURE' && state.kind === 'downloading') {
+      o.log.warn('Update not installed: it is not signed by this build\'s publisher', { version: state.version });
+      dispatch({ type: 'blocked', version: state.version, why: 'unsigned-update' });
+    } else dispatch({ type: 'error', message: shortUpdateError(err) });
+  };
 
-  const ready = load().then(
-    (u) => {
+  const ready = Promise.all([load(), (o.signedness ?? detectSignedness)().catch((): Signedness => 'unsigned')]).then(
+    ([u, signed]) => {
       if (disposed) return;
+      running = signed;
       updater = u;
       u.autoDownload = true;
       u.autoInstallOnAppQuit = support.installOnQuit;

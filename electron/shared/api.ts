@@ -183,9 +183,14 @@ export interface AppSettingsView {
   launchAtLogin: boolean;
   /** Linux without a keyring: secrets come from environment variables instead of the vault. */
   envSecretMode: boolean;
-  /** Advanced: where DingTalk lives (the sandbox points these at loopback). */
+  /** Advanced: where DingTalk lives. Only DingTalk's own https hosts, unless in custom endpoint mode. */
   apiBase?: string;
   oapiBase?: string;
+  /**
+   * Custom endpoint mode (a private deployment) since this time (ms since epoch): a stored
+   * AppSecret set before it is never sent there; it must be entered again.
+   */
+  customEndpointSince?: number;
 }
 
 /**
@@ -210,6 +215,62 @@ export interface VaultView {
   encrypted: boolean;
 }
 
+// ---- where secrets may go ------------------------------------------------------------------
+
+/** DingTalk's own hosts: the only places an AppSecret goes outside custom endpoint mode. */
+export const DINGTALK_HOSTS = { apiBase: 'api.dingtalk.com', oapiBase: 'oapi.dingtalk.com' } as const;
+
+export type EndpointName = keyof typeof DINGTALK_HOSTS;
+
+/** `https://api.dingtalk.com` (or oapi), with nothing that could point elsewhere (user info, a port). */
+export function isDingTalkBase(url: string, which: EndpointName): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && u.hostname === DINGTALK_HOSTS[which] && u.port === '' && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}
+
+/** A custom endpoint must still keep the secret off the wire: https, or plain http on this machine only. */
+export function isSafeCustomBase(url: string): boolean {
+  try {
+    const u = new URL(url);
+    if (u.username !== '' || u.password !== '') return false;
+    return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Variables of the OS and shells, and well-known credentials of other services on a machine
+ * that runs coding agents: never the AppSecret a user chose, whatever their name looks like.
+ */
+export const OS_ENV_NAMES = new Set([
+  'HOME', 'PATH', 'USER', 'USERNAME', 'LOGNAME', 'SHELL', 'PWD', 'OLDPWD', 'TMPDIR', 'TEMP', 'TMP', 'LANG', 'LANGUAGE', 'TERM',
+  'DISPLAY', 'HOSTNAME', 'MAIL', 'EDITOR', 'VISUAL', 'PAGER', 'SSH_AUTH_SOCK', 'SSH_AGENT_PID', 'GPG_AGENT_INFO', 'XAUTHORITY',
+  'DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'XDG_SESSION_COOKIE',
+  'APPDATA', 'LOCALAPPDATA', 'USERPROFILE', 'HOMEPATH', 'HOMEDRIVE', 'SYSTEMROOT', 'WINDIR', 'COMSPEC', 'PATHEXT', 'PROGRAMFILES',
+  'NODE_OPTIONS', 'NODE_PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'DYLD_INSERT_LIBRARIES', 'CCCC_HOME',
+  'GITHUB_TOKEN', 'GH_TOKEN', 'NPM_TOKEN', 'NODE_AUTH_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY',
+]);
+
+/** What a secret's variable is called: SECRET, TOKEN, KEY, PASSWORD or CREDENTIAL in it. */
+const SECRET_WORD = /SECRET|TOKEN|KEY|PASSWORD|CREDENTIAL/;
+
+/**
+ * The NAME of the environment variable holding an AppSecret. Its value is sent to DingTalk, so
+ * the name must look like a secret the user chose: upper case, a secret word in it, not one of
+ * the OS's variables (`HOME`, `PATH`, `USER`, `SSH_AUTH_SOCK`…).
+ */
+export const secretEnvNameSchema = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]*$/, { message: 'must be the NAME of an environment variable in upper case (e.g. DINGTALK_APP_SECRET), not its value' })
+  .max(128)
+  .refine((name) => SECRET_WORD.test(name), { message: 'must name a secret: SECRET, TOKEN, KEY, PASSWORD or CREDENTIAL in it (e.g. DINGTALK_APP_SECRET)' })
+  .refine((name) => !OS_ENV_NAMES.has(name), { message: 'names a variable of the operating system or another service, not a secret you chose for this app' });
+
 // ---- inputs ---------------------------------------------------------------------------------
 
 const id = z.string().min(1).max(64);
@@ -223,7 +284,7 @@ export const bridgeInputSchema = z.object({
   appKey: z.string().trim().min(1).max(128),
   /** Write-only. Absent: keep the stored one. */
   appSecret: z.string().trim().min(1).max(256).optional(),
-  secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+  secretEnv: secretEnvNameSchema.optional(),
   robotCode: z.string().trim().max(128).optional(),
   autoStart: z.boolean().optional(),
   settings: bridgeSettingsInputSchema.partial().optional(),
@@ -262,6 +323,12 @@ export const appSettingsInputSchema = z
     envSecretMode: z.boolean(),
     apiBase: z.string().url().nullable(),
     oapiBase: z.string().url().nullable(),
+    /**
+     * Custom endpoint mode: required, in the same call, to set an apiBase/oapiBase that is not
+     * DingTalk's. The AppSecret is entered again (stored anew for that bridge); no secret stored
+     * before goes to the new endpoint.
+     */
+    customEndpoint: z.object({ bridgeId: id, appSecret: z.string().trim().min(1).max(256) }).strict(),
   })
   .partial();
 
@@ -315,7 +382,7 @@ export interface ApiResults {
   setAppSettings: AppSettingsView;
   vault: VaultView;
   openExternal: { opened: boolean };
-  /** Also points the app settings' apiBase/oapiBase at the sandbox; stopSandbox restores them. */
+  /** The app-wide endpoints stay as they are: only a bridge with the sandbox's AppKey talks to the sandbox. */
   startSandbox: SandboxView;
   stopSandbox: { stopped: boolean };
 }

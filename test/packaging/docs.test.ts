@@ -49,4 +49,12 @@ describe('README (English) and README.zh-CN.md', () => {
       for (const command of ['npm run dist', 'LSUIElement', 'CCCC_DINGTALK_NO_UPDATES=1', 'safeStorage', 'audit.jsonl', 'git tag vX.Y.Z']) expect(text).toContain(command);
     }
   });
+
+  it('say that unsigned builds are not verified by the updater, in both languages and in the release workflow', () => {
+    expect(en).toContain('**Unsigned builds are not verified by the updater.**');
+    expect(zh).toContain('**未签名的版本不会被更新程序校验。**');
+    const release = readFileSync(join(ROOT, '.github', 'workflows', 'release.yml'), 'utf8');
+    expect(release).toContain('Unsigned builds are not verified by the updater');
+    expect(release).toMatch(/printf '\\nsigned: %s\\n' "\$SIGNED" >> "\$feed"/);
+  });
 });

@@ -7,7 +7,7 @@
 import { DaemonClient } from '../../core/cccc/daemon';
 import { ImState } from '../../core/cccc/im-state/im-state';
 import { loadBridge } from '../context';
-import { duration, out, printJson } from '../output';
+import { duration, out, printJson, requestLine } from '../output';
 import { readStatusFile } from '../status-file';
 
 export interface PendingOptions {
@@ -34,7 +34,7 @@ export async function pendingCommand(o: PendingOptions): Promise<number> {
   }
   const now = Date.now();
   for (const p of list) {
-    out(`${p.key}  ${p.senderNick ? `from ${p.senderNick} ` : ''}in ${p.chatTitle ? `"${p.chatTitle}" (${p.chatId})` : p.chatId}, expires in ${duration(p.expiresAt - now)}`);
+    out(`${p.key}  ${requestLine(p)}, expires in ${duration(p.expiresAt - now)}`);
   }
   out('Approve with `cccc-dingtalk approve KEY`, reject with `cccc-dingtalk reject KEY`.');
   return 0;

@@ -20,7 +20,7 @@ import {
 import type { LogSink } from '../../core/log/logger';
 import { levelSink } from '../../core/log/log-file';
 import { createSandboxHost } from '../../sandbox/host';
-import { CliFailure, err, formatRecord, out } from '../output';
+import { CliFailure, err, formatRecord, out, outCredential } from '../output';
 
 export interface ServeOptions {
   port?: string;
@@ -69,7 +69,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     throw error;
   }
 
-  if (o.json) out(JSON.stringify({ url: server.url, origin: server.origin, port: server.port, token: server.token, configHome }));
+  if (o.json) outCredential(JSON.stringify({ url: server.url, origin: server.origin, port: server.port, token: server.token, configHome }));
   else {
     out(`cccc-dingtalk serve: open ${server.url}`);
     out(`  Config folder: ${configHome}`);

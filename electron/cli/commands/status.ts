@@ -9,7 +9,7 @@ import { ImState } from '../../core/cccc/im-state/im-state';
 import { groupHolder, isSameBridge } from '../../core/config/guards';
 import { openLogFile } from '../../core/log/log-file';
 import { loadBridge, type BridgeContext } from '../context';
-import { duration, formatTime, out, printJson } from '../output';
+import { duration, formatTime, out, printJson, requestLine } from '../output';
 import { readStatusFile, type ChatLine, type PendingLine, type StatusFile } from '../status-file';
 
 export interface StatusOptions {
@@ -101,8 +101,7 @@ function print(v: StatusView): void {
   }
   out(`  Pending:     ${v.pending.length === 0 ? 'no subscription requests' : `${v.pending.length} — approve with \`cccc-dingtalk approve KEY\``}`);
   for (const p of v.pending) {
-    const who = [p.senderNick && `from ${p.senderNick}`, `in ${p.chatTitle ?? p.chatId}`].filter(Boolean).join(' ');
-    out(`    ${p.key}  ${who}, expires in ${duration(p.expiresAt - now)}`);
+    out(`    ${p.key}  ${requestLine(p)}, expires in ${duration(p.expiresAt - now)}`);
   }
   if (v.lastProblem) {
     out(`  Last error:  ${v.lastProblem.message}${v.lastProblemAt ? ` (${formatTime(v.lastProblemAt)})` : ''}`);

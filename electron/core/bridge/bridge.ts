@@ -14,7 +14,7 @@ import { resolveChatText } from '../cccc/ledger/chat-text';
 import type { LedgerEvent } from '../cccc/ledger/event';
 import { LedgerFollower, type CursorRebuild } from '../cccc/ledger/follower';
 import { findClientIds } from '../cccc/ledger/scan';
-import type { DingTalkCredentials, DingTalkEndpoints } from '../dingtalk/endpoints';
+import { isAllowedWebhook, type DingTalkCredentials, type DingTalkEndpoints } from '../dingtalk/endpoints';
 import { DingTalkApi } from '../dingtalk/openapi-client';
 import type { OutboundMessage } from '../dingtalk/outbound-message';
 import { StreamClient, type StreamState } from '../dingtalk/stream-client';
@@ -29,6 +29,7 @@ import { GroupDelivery, INBOX_JOURNAL } from './inbound/group-delivery';
 import { InboundHandler } from './inbound/handler';
 import { INBOUND_JOURNAL, InboundQueue } from './inbound/inbound-queue';
 import { Refusals } from './inbound/refusals';
+import type { SubscribeLimits } from './inbound/subscribe-throttle';
 import { HeldMessages } from './outbound/held';
 import { OutboundRouter } from './outbound/router';
 import { readAgentEvent } from './outbound/agent-event';
@@ -63,6 +64,8 @@ export interface BridgeServices {
   outbox?: { qpsPerApi?: number };
   /** Delivery to CCCC: when to tell a person CCCC is down, when to give up (tests shorten them). */
   delivery?: { slowNoticeMs?: number; maxAgeMs?: number };
+  /** How often unauthorized chats may ask to /subscribe (tests lower them). */
+  subscribeLimits?: SubscribeLimits;
 }
 
 export type BridgeState = 'stopped' | 'starting' | 'running' | 'degraded' | 'error';
@@ -216,6 +219,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       releaseHeld: (chatId) => this.releaseHeld(chatId),
       onPending: (request, who) => this.onPending(request, who),
       audit: (entry) => this.audit.record(entry),
+      ...(this.services.subscribeLimits ? { subscribeLimits: this.services.subscribeLimits } : {}),
     });
     this.inbound = await InboundQueue.open({ stateDir: this.config.stateDir, logger: this.log, handle: (m) => this.handler!.handle(m) });
     const replayed = this.inbound.replay();
@@ -349,7 +353,10 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private async onInbound(m: InboundMessage): Promise<void> {
     // Answered instead of kept: the answer is in the outbox (durable) before DingTalk gets the ACK.
     if (textLength(m.content) > this.settings.maxMessageChars) return this.refusals.answer({ reason: 'too_large', chat: refusedChatOfMessage(m) });
-    if (m.sessionWebhook) this.outbox?.rememberWebhook(m.conversationId, m.sessionWebhook.url, m.sessionWebhook.expiresAt);
+    if (m.sessionWebhook) {
+      if (isAllowedWebhook(m.sessionWebhook.url, this.config.endpoints)) this.outbox?.rememberWebhook(m.conversationId, m.sessionWebhook.url, m.sessionWebhook.expiresAt);
+      else this.log.warn("Ignored a reply address that is not on DingTalk's host; replies go through the OpenAPI", { chat: m.conversationId, host: new URL(m.sessionWebhook.url).host });
+    }
     await this.inbound?.accept(m);
   }
 

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { AuditRecord } from '../log/audit';
 import { silentLogger, type Logger } from '../log/logger';
 import { JsonFileStore, type StateDamage } from '../util/json-store';
+import { dict } from '../util/own';
 import { accessPolicySchema, type AccessPolicy } from './access';
 
 const personSchema = z.object({ staffId: z.string(), nick: z.string(), isAdmin: z.boolean(), lastSeen: z.number() });
@@ -27,9 +28,10 @@ const chatSchema = z.object({
   lastMessageAt: z.number(),
 });
 
+// Conversation and staff ids index these: no prototype, so a chat named `constructor` is no entry (util/own).
 const directorySchema = z.object({
-  chats: z.record(z.string(), chatSchema).default({}),
-  people: z.record(z.string(), personSchema).default({}),
+  chats: z.record(z.string(), chatSchema).default({}).transform(dict),
+  people: z.record(z.string(), personSchema).default({}).transform(dict),
 });
 
 export type ChatRecord = z.infer<typeof chatSchema>;
@@ -75,7 +77,7 @@ export class ChatDirectory {
     log: Logger = silentLogger,
     private readonly sources?: ChatSources,
   ) {
-    this.store = new JsonFileStore(join(stateDir, 'chats.json'), directorySchema, () => ({ chats: {}, people: {} }), { log, keepCopy: true }, (damage) =>
+    this.store = new JsonFileStore(join(stateDir, 'chats.json'), directorySchema, () => ({ chats: dict(), people: dict() }), { log, keepCopy: true }, (damage) =>
       this.rebuild(damage, log),
     );
   }
@@ -87,7 +89,7 @@ export class ChatDirectory {
   }
 
   private async rebuild(damage: StateDamage<Directory>, log: Logger): Promise<Directory> {
-    const doc: Directory = damage.copy ?? { chats: {}, people: {} };
+    const doc: Directory = damage.copy ?? { chats: dict(), people: dict() };
     const unreachable: DirectoryRebuild['unreachable'] = [];
     let restored = Object.keys(doc.chats).length;
     try {

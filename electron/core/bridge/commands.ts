@@ -3,6 +3,8 @@
  * command word and the recipient tokens are removed (CCCC's own bridge re-joins words with
  * single spaces and destroys newlines and code — we do not).
  */
+import { own } from '../util/own';
+
 export type Command =
   | { name: 'subscribe' }
   | { name: 'unsubscribe' }
@@ -78,7 +80,7 @@ export function parseCommand(text: string): Command {
   }
   const word = m[1]!.toLowerCase();
   const rest = m[2] ?? '';
-  const name = ALIASES[word];
+  const name = own(ALIASES, word);
   switch (name) {
     case undefined:
       return { name: 'unknown', word: `/${m[1]}` };

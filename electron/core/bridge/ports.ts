@@ -74,6 +74,8 @@ export interface PendingRequest {
   chatId: string;
   createdAt: number;
   expiresAt: number;
+  /** The chat's request that was still open, returned again instead of a new one. */
+  reused?: boolean;
 }
 
 /** CCCC's IM state files for one group, shared with its Web UI and CLI. */

@@ -24,6 +24,7 @@ export interface StatusFacts {
 
 export interface Replies {
   subscribePending(key: string, groupId: string): string;
+  subscribeThrottled(minutes: number): string;
   alreadySubscribed(): string;
   resubscribed(): string;
   subscribedConfirmed(): string;
@@ -59,6 +60,7 @@ export interface Replies {
 const dot = (running: boolean) => (running ? '🟢' : '⚪');
 
 const zh: Replies = {
+  subscribeThrottled: (m) => `⏳ 订阅申请太频繁了，请 ${m} 分钟后再试。`,
   subscribePending: (key, groupId) =>
     [
       '🔑 订阅申请已创建，需要 CCCC 管理员批准：',
@@ -110,6 +112,7 @@ const zh: Replies = {
 };
 
 const en: Replies = {
+  subscribeThrottled: (m) => `⏳ Too many subscription requests. Please try again in ${m} min.`,
   subscribePending: (key, groupId) =>
     [
       '🔑 Subscription requested. A CCCC admin needs to approve it:',

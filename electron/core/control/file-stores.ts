@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { AppSettingsView, VaultView } from '../../shared/api';
 import { JsonFileStore, type JsonFileStoreOptions } from '../util/json-store';
+import { dict } from '../util/own';
 import { appSettingsSchema, controlProfileSchema, DEFAULT_APP_SETTINGS, type AppSettingsStore, type ControlProfile, type HostAdapter, type ProfileStore, type SecretStore } from './stores';
 
 export function appProfilesPath(configHome: string): string {
@@ -70,7 +71,8 @@ export class FileProfileStore implements ProfileStore {
 
 const secretsFileSchema = z.object({
   version: z.literal(1),
-  secrets: z.record(z.string(), z.object({ value: z.string(), updatedAt: z.number() })).default({}),
+  // Bridge ids index it: no prototype, so a bridge named `constructor` finds no secret (util/own).
+  secrets: z.record(z.string(), z.object({ value: z.string(), updatedAt: z.number() })).default({}).transform(dict),
 });
 
 /** AppSecrets typed into the browser UI, in a 0600 file (plain text: the UI says so). */
@@ -78,7 +80,7 @@ export class FileSecretStore implements SecretStore {
   private readonly doc: JsonFileStore<typeof secretsFileSchema>;
 
   constructor(configHome: string) {
-    this.doc = new JsonFileStore(secretsPath(configHome), secretsFileSchema, () => ({ version: 1 as const, secrets: {} }), { ...USER_FILE, mode: 0o600 });
+    this.doc = new JsonFileStore(secretsPath(configHome), secretsFileSchema, () => ({ version: 1 as const, secrets: dict() }), { ...USER_FILE, mode: 0o600 });
   }
 
   async get(bridgeId: string): Promise<string | undefined> {

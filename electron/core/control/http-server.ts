@@ -41,6 +41,15 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** Comment lines that keep the event stream open through proxies; default 15 s. */
   heartbeatMs?: number;
+  /**
+   * A connection must have sent its request headers within this time, or it is closed (an idle
+   * or slow client holds nothing for long); default 5 s. Checked every quarter of it.
+   */
+  headersTimeoutMs?: number;
+  /** Open connections at most (a local page needs a handful); more are refused. Default 64. */
+  maxConnections?: number;
+  /** Open event streams at most (each is an authorized page); more answer 503. Default 16. */
+  maxStreams?: number;
   logger?: Logger;
 }
 
@@ -113,6 +122,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Contr
   const token = options.token ?? randomBytes(32).toString('base64url');
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const headersTimeoutMs = options.headersTimeoutMs ?? 5_000;
+  const maxConnections = options.maxConnections ?? 64;
+  const maxStreams = options.maxStreams ?? 16;
   const log = (options.logger ?? silentLogger).child('http');
   const staticRoot = options.staticDir ? resolve(options.staticDir) : undefined;
   const sockets = new Set<Socket>();
@@ -193,6 +205,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Contr
 
   const events = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'GET') throw problem(405, 'api.method_not_allowed', 'Use GET for /api/events');
+    if (streams.size >= maxStreams) throw problem(503, 'api.too_many_streams', `${maxStreams} event streams are open already`, 'Close other tabs of this page, then reload.');
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.write('retry: 2000\n\n');
     streams.add(res);
@@ -290,13 +303,21 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Contr
     }
   };
 
-  const server: Server = createServer((req, res) => void handle(req, res));
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 60_000;
+  const server: Server = createServer(
+    { headersTimeout: headersTimeoutMs, requestTimeout: Math.max(headersTimeoutMs, 30_000), connectionsCheckingInterval: Math.max(50, Math.floor(headersTimeoutMs / 4)) },
+    (req, res) => void handle(req, res),
+  );
+  // Beyond the cap, Node closes new connections at once.
+  server.maxConnections = maxConnections;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    // Node's headersTimeout starts with the first byte: a connection that sends nothing would stay
+    // open. Idle this long before any request, it is closed (Node destroys a socket that times out).
+    socket.setTimeout(headersTimeoutMs);
   });
+  // A request arrived: from here on, headersTimeout, requestTimeout and keepAliveTimeout apply.
+  server.on('request', (req: IncomingMessage) => req.socket.setTimeout(0));
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, HOST, () => {

@@ -11,6 +11,10 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   isAllowedExternal,
+  isDingTalkBase,
+  isSafeCustomBase,
+  type AppSettingsView,
+  type EndpointName,
   type ApiEvent,
   type ApiHandlers,
   type ApiMethod,
@@ -39,6 +43,7 @@ import { probeStream } from '../dingtalk/stream-probe';
 import { BridgeError, toProblem, type Problem } from '../errors';
 import { AuditLog } from '../log/audit';
 import type { BackoffPolicy } from '../util/backoff';
+import { own } from '../util/own';
 import { ccccOverview } from './cccc-info';
 import type { LogHub } from './log-hub';
 import type { AppSettingsStore, ControlProfile, HostAdapter, ProfileStore, SandboxHost, SecretStore } from './stores';
@@ -122,7 +127,29 @@ export function createControlService(options: ControlServiceOptions): ControlSer
   const knownSecrets = (): string[] => [...known];
   logHub.addSecrets(knownSecrets);
 
+  // The sandbox's own endpoints, for its app only: the app-wide setting is never rewritten for it.
+  const sandboxEndpoints = (appKey: string): DingTalkEndpoints | undefined => {
+    const sb = options.sandbox?.info();
+    return sb && sb.appKey === appKey ? { apiBase: sb.apiBase, oapiBase: sb.oapiBase } : undefined;
+  };
+
+  /** In custom endpoint mode, a secret stored before the endpoint was set never goes there. */
+  const refuseStaleSecret = async (profile: ControlProfile): Promise<void> => {
+    if (sandboxEndpoints(profile.appKey)) return;
+    const since = (await appSettings.get()).customEndpointSince;
+    if (since === undefined) return;
+    const setAt = profile.secretEnv ? undefined : await secrets.updatedAt(profile.id);
+    if (setAt !== undefined && setAt >= since) return;
+    throw new BridgeError({
+      code: 'config.secret_reenter',
+      message: `The AppSecret of "${profile.name}" was stored before the custom DingTalk endpoint was set, so it is not sent there`,
+      hint: "Enter the AppSecret again in the bridge's settings (a custom endpoint only gets secrets typed after it was chosen).",
+      retryable: false,
+    });
+  };
+
   const secretFor = async (profile: ControlProfile): Promise<string> => {
+    await refuseStaleSecret(profile);
     if (profile.secretEnv) {
       const value = env[profile.secretEnv]?.trim();
       if (!value) {
@@ -157,13 +184,20 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     for (const p of await profiles.list().catch(() => [])) if (p.secretEnv) remember(env[p.secretEnv]?.trim());
   })();
 
-  const endpoints = async (): Promise<DingTalkEndpoints> => {
-    const s = await appSettings.get();
-    return endpointsFromEnv(env, { ...(s.apiBase ? { apiBase: s.apiBase } : {}), ...(s.oapiBase ? { oapiBase: s.oapiBase } : {}) });
+  // A stored base that is not DingTalk's counts only in custom endpoint mode: one written by an
+  // older version (or by hand) must not redirect secrets.
+  const storedBase = (s: AppSettingsView, which: EndpointName): string | undefined => {
+    const url = s[which];
+    return url && (s.customEndpointSince !== undefined || isDingTalkBase(url, which)) ? url : undefined;
   };
+  const appEndpoints = async (): Promise<DingTalkEndpoints> => {
+    const s = await appSettings.get();
+    const apiBase = storedBase(s, 'apiBase');
+    const oapiBase = storedBase(s, 'oapiBase');
+    return endpointsFromEnv(env, { ...(apiBase ? { apiBase } : {}), ...(oapiBase ? { oapiBase } : {}) });
+  };
+  const endpointsFor = async (appKey: string): Promise<DingTalkEndpoints> => sandboxEndpoints(appKey) ?? appEndpoints();
 
-  // The endpoints the user had before the sandbox took them over; restored when it stops.
-  let beforeSandbox: { apiBase: string | null; oapiBase: string | null } | undefined;
   const sandboxHost = (): SandboxHost => {
     if (options.sandbox) return options.sandbox;
     throw new BridgeError({ code: 'app.sandbox_unavailable', message: 'The sandbox is not available in this build', retryable: false });
@@ -171,12 +205,30 @@ export function createControlService(options: ControlServiceOptions): ControlSer
   const stopSandbox = async (): Promise<boolean> => {
     const running = options.sandbox?.info() !== undefined;
     await options.sandbox?.stop();
-    if (beforeSandbox) {
-      const restore = beforeSandbox;
-      beforeSandbox = undefined;
-      await raw.setAppSettings(restore);
-    }
     return running;
+  };
+
+  /** Checks an apiBase/oapiBase change; the secret of custom endpoint mode is stored by the caller. */
+  const checkEndpoint = (which: EndpointName, url: string, custom: boolean): void => {
+    if (isDingTalkBase(url, which)) return;
+    const official = `https://${which === 'apiBase' ? 'api' : 'oapi'}.dingtalk.com`;
+    if (!custom) {
+      throw new BridgeError({
+        code: 'config.endpoint_not_dingtalk',
+        message: `${url} is not DingTalk's address (${official}): the AppSecret is sent only to DingTalk`,
+        hint: 'For a private deployment, turn on custom endpoint mode and enter the AppSecret again with it.',
+        retryable: false,
+        details: { field: which },
+      });
+    }
+    if (!isSafeCustomBase(url)) {
+      throw new BridgeError({
+        code: 'config.endpoint_insecure',
+        message: `${url} would carry the AppSecret unencrypted: a custom endpoint must use https (plain http only on this machine)`,
+        retryable: false,
+        details: { field: which },
+      });
+    }
   };
 
   const supervisor = new Supervisor({
@@ -185,7 +237,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     logHub,
     configHome,
     env,
-    endpoints,
+    endpoints: (profile) => endpointsFor(profile.appKey),
     host: options.hostKind,
     secrets: knownSecrets,
     ...(options.bridgeServices ? { bridgeServices: options.bridgeServices } : {}),
@@ -216,7 +268,9 @@ export function createControlService(options: ControlServiceOptions): ControlSer
       const pending: PendingView = { key: n.key, chatId: n.chatId, createdAt: n.createdAt, expiresAt: n.expiresAt, senderNick: n.senderNick };
       if (n.chatTitle) pending.chatTitle = n.chatTitle;
       emit({ type: 'pending', bridgeId: e.bridgeId, pending });
-      host.notify?.('Subscription request', scrub(`${n.senderNick} asks to subscribe ${n.chatTitle ? `"${n.chatTitle}"` : 'a chat'} to the group`, knownSecrets()));
+      // Names come from the requester's DingTalk profile and chat: claims, not facts.
+      const chat = n.chatTitle ? `a chat that claims to be "${n.chatTitle}"` : 'a single chat';
+      host.notify?.('Subscription request', scrub(`Someone who claims to be "${n.senderNick}" asks to subscribe ${chat} to the group`, knownSecrets()));
     }
   });
   const unsubscribeLogs = logHub.subscribe((record) => emit({ type: 'log', record }));
@@ -286,7 +340,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     const chatViews: ChatView[] = await Promise.all(
       [...ids].map(async (chatId) => {
         const sub = subs.get(chatId);
-        const known = chats[chatId];
+        const known = own(chats, chatId);
         const view: ChatView = {
           chatId,
           type: known?.conversationType ?? 'group',
@@ -311,7 +365,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
       pending: pending.map((r) => {
         const notice = supervisor.notice(p.id, r.key);
         const view: PendingView = { key: r.key, chatId: r.chatId, createdAt: r.createdAt, expiresAt: r.expiresAt };
-        const chatTitle = notice?.chatTitle || chats[r.chatId]?.title;
+        const chatTitle = notice?.chatTitle || own(chats, r.chatId)?.title;
         if (chatTitle) view.chatTitle = chatTitle;
         if (notice?.senderNick) view.senderNick = notice.senderNick;
         return view;
@@ -414,7 +468,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     },
 
     async testCredentials(input) {
-      const ep = await endpoints();
+      const ep = await endpointsFor('bridgeId' in input ? (await profileOf(input.bridgeId)).appKey : input.appKey);
       let profile: ControlProfile | undefined;
       let credentials: DingTalkCredentials;
       if ('bridgeId' in input) {
@@ -478,13 +532,32 @@ export function createControlService(options: ControlServiceOptions): ControlSer
       return appSettings.get();
     },
 
-    async setAppSettings(patch) {
+    async setAppSettings({ customEndpoint, ...patch }) {
       const current = await appSettings.get();
       const next = { ...current };
       for (const [key, value] of Object.entries(patch)) {
         if (value === undefined) continue;
         if (value === null) delete (next as Record<string, unknown>)[key];
         else (next as Record<string, unknown>)[key] = value;
+      }
+      const changed = (['apiBase', 'oapiBase'] as const).filter((k) => patch[k] && patch[k] !== current[k]);
+      for (const k of changed) checkEndpoint(k, patch[k]!, customEndpoint !== undefined);
+      const custom = (['apiBase', 'oapiBase'] as const).some((k) => next[k] !== undefined && !isDingTalkBase(next[k], k));
+      if (!custom) delete next.customEndpointSince;
+      else if (customEndpoint && changed.length > 0) {
+        // The secret typed with the endpoint is stored after `since`: it alone may go there.
+        const profile = await profileOf(customEndpoint.bridgeId);
+        if (profile.secretEnv) {
+          throw new BridgeError({
+            code: 'config.invalid_option',
+            message: `"${profile.name}" reads its AppSecret from ${profile.secretEnv}; a custom endpoint needs it typed in`,
+            hint: "Type the AppSecret in the bridge's settings instead of naming a variable, then set the custom endpoint.",
+            retryable: false,
+          });
+        }
+        next.customEndpointSince = Date.now();
+        remember(customEndpoint.appSecret);
+        await secrets.set(profile.id, customEndpoint.appSecret);
       }
       if (patch.launchAtLogin !== undefined && patch.launchAtLogin !== current.launchAtLogin) await host.setLaunchAtLogin?.(patch.launchAtLogin);
       await appSettings.save(next);
@@ -506,11 +579,6 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     async startSandbox() {
       const info = await sandboxHost().start();
       known.delete(info.appSecret);
-      if (!beforeSandbox) {
-        const current = await appSettings.get();
-        beforeSandbox = { apiBase: current.apiBase ?? null, oapiBase: current.oapiBase ?? null };
-      }
-      await raw.setAppSettings({ apiBase: info.apiBase, oapiBase: info.oapiBase });
       return info;
     },
 

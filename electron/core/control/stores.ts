@@ -56,6 +56,7 @@ export const appSettingsSchema = z.object({
   envSecretMode: z.boolean().default(false),
   apiBase: z.string().url().optional(),
   oapiBase: z.string().url().optional(),
+  customEndpointSince: z.number().optional(),
 });
 
 export const DEFAULT_APP_SETTINGS: AppSettingsView = { theme: 'system', launchAtLogin: false, envSecretMode: false };

@@ -32,7 +32,8 @@ export interface SupervisorOptions {
   /** Bridge state lives in `bridgePaths(configHome, id)`; also names us in the instance locks. */
   configHome: string;
   env: NodeJS.ProcessEnv;
-  endpoints: () => Promise<DingTalkEndpoints>;
+  /** Where this bridge's DingTalk lives (the sandbox's app: the sandbox). */
+  endpoints: (profile: ControlProfile) => Promise<DingTalkEndpoints>;
   /** What we are, for the instance locks (others tell their users how to stop us). */
   host: 'app' | 'serve';
   /** Every secret to keep out of logs and audit records. */
@@ -234,7 +235,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     if (!profile) throw new BridgeError({ code: 'config.unknown_bridge', message: `No bridge "${e.id}"`, retryable: false });
     const appSecret = await o.secretFor(profile);
     const ccccHome = profile.ccccHome ?? resolveCcccHome({ env: o.env });
-    const target: GuardTarget = { bridgeId: profile.id, groupId: profile.groupId, ccccHome, configHome: o.configHome, host: o.host, apiBase: (await o.endpoints()).apiBase };
+    const target: GuardTarget = { bridgeId: profile.id, groupId: profile.groupId, ccccHome, configHome: o.configHome, host: o.host, apiBase: (await o.endpoints(profile)).apiBase };
     this.refuseSiblings(e, profile, ccccHome);
     e.claim = { name: profile.name, groupId: profile.groupId, ccccHome, appKey: profile.appKey };
     try {
@@ -266,7 +267,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
           ccccHome,
           stateDir: paths.state,
           credentials: { appKey: profile.appKey, appSecret, ...(profile.robotCode ? { robotCode: profile.robotCode } : {}) },
-          endpoints: await o.endpoints(),
+          endpoints: await o.endpoints(profile),
           settings: structuredClone(profile.settings),
         },
         { ...o.bridgeServices, logger, secrets: o.secrets },

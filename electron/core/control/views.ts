@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { BridgeStatusView, logQuerySchema, ProblemView } from '../../shared/api';
 import type { BridgeStatus } from '../bridge/bridge';
 import type { Problem } from '../errors';
+import { redactText } from '../log/redact';
 
 export type LogQuery = z.output<typeof logQuerySchema>;
 
@@ -33,17 +34,13 @@ export function stoppedStatus(lastProblem?: Problem, state: 'stopped' | 'error' 
   return view;
 }
 
-const MASK = '***';
-
 /**
- * Replaces every known secret wherever it appears in a string of `value` (keys are left alone:
- * unlike log redaction, a result's `token` field is a check, not a credential).
+ * Masks every known secret wherever it appears in a string of `value`, with the log redaction's
+ * text path (keys are left alone: unlike a log record, a result's `token` field is a check, not a credential).
  */
 export function scrub<T>(value: T, secrets: readonly string[]): T {
-  const live = secrets.filter((s) => s.length >= 6);
-  if (live.length === 0) return value;
   const walk = (v: unknown, depth: number): unknown => {
-    if (typeof v === 'string') return live.reduce((out, s) => (out.includes(s) ? out.split(s).join(MASK) : out), v);
+    if (typeof v === 'string') return redactText(v, secrets);
     if (v === null || typeof v !== 'object' || depth > 12) return v;
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     const out: Record<string, unknown> = {};

@@ -17,6 +17,24 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env, overrides
   };
 }
 
+/**
+ * Session webhooks arrive inside inbound messages; the bridge posts replies (agents' words) to
+ * them with no token. Only to the hosts this bridge talks to anyway: DingTalk's (the webhook is
+ * on oapi.dingtalk.com), or the sandbox/fake its endpoints point at.
+ */
+export function isAllowedWebhook(url: string, endpoints: DingTalkEndpoints): boolean {
+  const origin = (text: string): string | undefined => {
+    try {
+      const u = new URL(text);
+      return u.username || u.password ? undefined : u.origin;
+    } catch {
+      return undefined;
+    }
+  };
+  const target = origin(url);
+  return target !== undefined && target !== 'null' && [endpoints.apiBase, endpoints.oapiBase].some((base) => origin(base) === target);
+}
+
 export interface DingTalkCredentials {
   appKey: string;
   appSecret: string;

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { BridgeError, type Problem } from '../errors';
 import { silentLogger, type Logger } from '../log/logger';
 import { AccessTokenProvider } from './access-token';
-import type { DingTalkCredentials, DingTalkEndpoints } from './endpoints';
+import { isAllowedWebhook, type DingTalkCredentials, type DingTalkEndpoints } from './endpoints';
 import { requestJson, send } from './http';
 import { checkUpload, type MediaType } from './media-rules';
 import { toOpenApiPayload, toWebhookBody, webhookCanSend, type OutboundMessage, type WebhookMention } from './outbound-message';
@@ -141,6 +141,15 @@ export class DingTalkApi {
   /** Replies through a message's session webhook (no token; text, markdown, link and ActionCard only). */
   async sendViaWebhook(webhookUrl: string, message: OutboundMessage, at?: WebhookMention): Promise<void> {
     if (!webhookCanSend(message)) throw new RangeError(`A session webhook cannot send ${message.kind} messages`);
+    if (!isAllowedWebhook(webhookUrl, this.options.endpoints)) {
+      // Not retryable: the outbox sends through the OpenAPI instead.
+      throw new BridgeError({
+        code: 'dingtalk.webhook_not_allowed',
+        message: "A message's reply address is not on DingTalk's host; replying through the OpenAPI instead",
+        retryable: false,
+        details: { host: new URL(webhookUrl).host },
+      });
+    }
     await requestJson({
       method: 'POST',
       url: webhookUrl,

@@ -9,7 +9,8 @@ const INLINE_PATTERNS: RegExp[] = [
   /("(?:appSecret|clientSecret|accessToken|access_token|ticket|token)"\s*:\s*")[^"]*(")/g,
 ];
 
-function redactString(value: string, secrets: readonly string[]): string {
+/** Every known secret and every credential-looking pair in `value` masked: the one text path for logs, CLI, API answers and events. */
+export function redactText(value: string, secrets: readonly string[]): string {
   let out = value;
   for (const secret of secrets) {
     // Short values would mask ordinary words; real secrets are long.
@@ -21,11 +22,11 @@ function redactString(value: string, secrets: readonly string[]): string {
 }
 
 export function redact(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
-  if (typeof value === 'string') return redactString(value, secrets);
+  if (typeof value === 'string') return redactText(value, secrets);
   if (value === null || typeof value !== 'object') return value;
   if (depth > 6) return '[…]';
   if (value instanceof Error) {
-    return { name: value.name, message: redactString(value.message, secrets) };
+    return { name: value.name, message: redactText(value.message, secrets) };
   }
   if (Array.isArray(value)) return value.map((v) => redact(v, secrets, depth + 1));
   const out: Record<string, unknown> = {};

@@ -77,6 +77,8 @@ export type UpdateState =
   | { kind: 'checking'; manual: boolean }
   | { kind: 'downloading'; version: string; percent: number; manual: boolean }
   | { kind: 'ready'; version: string }
+  /** Downloaded or found, but its signature does not match this build's: installed by hand only. */
+  | { kind: 'blocked'; version: string; why: 'unsigned-build' | 'unsigned-update' }
   | { kind: 'failed'; manual: boolean; message: string };
 
 export type UpdateEvent =
@@ -85,11 +87,14 @@ export type UpdateEvent =
   | { type: 'not-available' }
   | { type: 'progress'; percent: number }
   | { type: 'downloaded'; version: string }
+  | { type: 'blocked'; version: string; why: 'unsigned-build' | 'unsigned-update' }
   | { type: 'error'; message: string };
 
 export function nextUpdateState(state: UpdateState, event: UpdateEvent): UpdateState {
   // A downloaded update stays ready: later automatic checks must not hide the restart item.
   if (state.kind === 'ready' && event.type !== 'downloaded') return state;
+  // A refused version stays refused (its download finishing changes nothing); a newer one is judged again.
+  if (state.kind === 'blocked' && (event.type !== 'available' || event.version === state.version) && event.type !== 'blocked') return state;
   const manual = state.kind === 'checking' || state.kind === 'downloading' || state.kind === 'failed' ? state.manual : false;
   switch (event.type) {
     case 'check':
@@ -100,6 +105,8 @@ export function nextUpdateState(state: UpdateState, event: UpdateEvent): UpdateS
       return state.kind === 'downloading' ? { ...state, percent: Math.max(0, Math.min(100, Math.round(event.percent))) } : state;
     case 'downloaded':
       return { kind: 'ready', version: event.version };
+    case 'blocked':
+      return { kind: 'blocked', version: event.version, why: event.why };
     case 'not-available':
       return { kind: 'idle' };
     case 'error':
@@ -109,7 +116,7 @@ export function nextUpdateState(state: UpdateState, event: UpdateEvent): UpdateS
 
 /** A check may start unless one is running or an update waits for its restart. */
 export function canCheck(state: UpdateState): boolean {
-  return state.kind === 'idle' || state.kind === 'failed';
+  return state.kind === 'idle' || state.kind === 'failed' || state.kind === 'blocked';
 }
 
 const TEXT = {
@@ -125,6 +132,12 @@ const TEXT = {
     readyBodyNoQuit: 'Click to restart and install it now.',
     failedTitle: 'Could not update',
     failedBody: (m: string) => `${m} — click to download the new version from the releases page.`,
+    blockedMenu: (v: string) => `Update ${v}: download it by hand…`,
+    blockedTitle: (v: string) => `Update ${v} was not installed`,
+    blockedBody: {
+      'unsigned-build': 'This copy of the app is unsigned, so it cannot verify the signed update. Click to download it from the releases page and install it by hand.',
+      'unsigned-update': 'The update is not signed, unlike this copy of the app, so it was not installed. Click to download it from the releases page if you trust it, and install it by hand.',
+    },
   },
   zh: {
     check: '检查更新…',
@@ -138,6 +151,12 @@ const TEXT = {
     readyBodyNoQuit: '点击立即重启并安装。',
     failedTitle: '无法更新',
     failedBody: (m: string) => `${m} — 点击到发布页面下载新版本。`,
+    blockedMenu: (v: string) => `更新 ${v}：请手动下载…`,
+    blockedTitle: (v: string) => `未安装更新 ${v}`,
+    blockedBody: {
+      'unsigned-build': '当前应用未签名，无法验证已签名的更新。点击到发布页面下载，并手动安装。',
+      'unsigned-update': '该更新未签名，而当前应用已签名，因此没有安装。若你信任它，点击到发布页面下载并手动安装。',
+    },
   },
 } as const;
 
@@ -159,6 +178,9 @@ export function updateMenuItem(state: UpdateState, language: Language): UpdateMe
       return { label: t.downloading(state.version, state.percent) };
     case 'ready':
       return { label: t.restart(state.version), action: 'install' };
+    case 'blocked':
+      // "install" here opens the releases page: the update is installed by hand.
+      return { label: t.blockedMenu(state.version), action: 'install' };
     case 'idle':
     case 'failed':
       return { label: t.check, action: 'check' };
@@ -183,6 +205,10 @@ export function updateNotice(prev: UpdateState, next: UpdateState, o: { language
   }
   if (next.kind === 'idle' && prev.kind === 'checking' && prev.manual) {
     return { title: t.upToDate, body: t.upToDateBody(o.currentVersion) };
+  }
+  // Never silent, manual check or not: the person must learn why and how to update by hand.
+  if (next.kind === 'blocked' && !(prev.kind === 'blocked' && prev.version === next.version)) {
+    return { title: t.blockedTitle(next.version), body: t.blockedBody[next.why], onClick: 'open-releases' };
   }
   if (next.kind === 'failed' && next.manual && prev.kind !== 'failed') {
     return { title: t.failedTitle, body: t.failedBody(next.message), onClick: 'open-releases' };

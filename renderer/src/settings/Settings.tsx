@@ -1,7 +1,17 @@
 /** Application settings, then each bridge's own. */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { appSettingsInputSchema, type ApiInput, type AppSettingsView, type BridgeSummary, type ProblemView, type VaultView } from '../../../electron/shared/api';
+import {
+  appSettingsInputSchema,
+  isDingTalkBase,
+  isSafeCustomBase,
+  type ApiInput,
+  type AppSettingsView,
+  type BridgeSummary,
+  type EndpointName,
+  type ProblemView,
+  type VaultView,
+} from '../../../electron/shared/api';
 import { useApi } from '../api/context';
 import { Card, Empty } from '../ui/bits';
 import { Field } from '../ui/Field';
@@ -11,8 +21,14 @@ import { BridgeSettings } from './BridgeSettings';
 
 type AppPatch = ApiInput<'setAppSettings'>;
 
-function urlOk(v: string): boolean {
-  return v === '' || appSettingsInputSchema.shape.apiBase.safeParse(v).success;
+/** Why an endpoint cannot be saved (an i18n key), or undefined: the services refuse the same. */
+export function endpointIssue(v: string, which: EndpointName, custom: boolean): 'settings.invalidUrl' | 'settings.notDingTalk' | 'settings.insecureEndpoint' | undefined {
+  const url = v.trim();
+  if (url === '') return undefined;
+  if (!appSettingsInputSchema.shape.apiBase.safeParse(url).success) return 'settings.invalidUrl';
+  if (isDingTalkBase(url, which)) return undefined;
+  if (!custom) return 'settings.notDingTalk';
+  return isSafeCustomBase(url) ? undefined : 'settings.insecureEndpoint';
 }
 
 export function Settings({
@@ -34,6 +50,15 @@ export function Settings({
   const [apiBase, setApiBase] = useState(settings.apiBase ?? '');
   const [oapiBase, setOapiBase] = useState(settings.oapiBase ?? '');
   const [advancedNote, setAdvancedNote] = useState(false);
+  // Custom endpoint mode: the AppSecret of one bridge is typed again with the new address.
+  const [custom, setCustom] = useState(settings.customEndpointSince !== undefined);
+  const [customBridge, setCustomBridge] = useState(bridges[0]?.id ?? '');
+  const [customSecret, setCustomSecret] = useState('');
+  const apiIssue = endpointIssue(apiBase, 'apiBase', custom);
+  const oapiIssue = endpointIssue(oapiBase, 'oapiBase', custom);
+  const changed = (v: string, was: string | undefined): boolean => v.trim() !== '' && v.trim() !== (was ?? '');
+  const needsSecret = custom && [[apiBase, settings.apiBase, 'apiBase'] as const, [oapiBase, settings.oapiBase, 'oapiBase'] as const].some(([v, was, k]) => changed(v, was) && !isDingTalkBase(v.trim(), k));
+  const advancedOk = !apiIssue && !oapiIssue && (!needsSecret || (customBridge !== '' && customSecret.trim() !== ''));
 
   const update = async (patch: AppPatch): Promise<boolean> => {
     setProblem(undefined);
@@ -55,8 +80,14 @@ export function Settings({
   };
 
   const saveAdvanced = async (): Promise<void> => {
-    if (!urlOk(apiBase) || !urlOk(oapiBase)) return;
-    setAdvancedNote(await update({ apiBase: apiBase.trim() || null, oapiBase: oapiBase.trim() || null }));
+    if (!advancedOk) return;
+    const saved = await update({
+      apiBase: apiBase.trim() || null,
+      oapiBase: oapiBase.trim() || null,
+      ...(needsSecret ? { customEndpoint: { bridgeId: customBridge, appSecret: customSecret.trim() } } : {}),
+    });
+    if (saved) setCustomSecret('');
+    setAdvancedNote(saved);
   };
 
   return (
@@ -114,15 +145,40 @@ export function Settings({
           <summary>{t('settings.advanced')}</summary>
           <p className="hint">{t('settings.baseHint')}</p>
           <div className="form-grid">
-            <Field label={t('settings.apiBase')} warn={urlOk(apiBase) ? undefined : t('settings.invalidUrl')}>
+            <Field label={t('settings.apiBase')} warn={apiIssue && t(apiIssue, { url: 'https://api.dingtalk.com' })}>
               {(p) => <input {...p} type="url" value={apiBase} placeholder="https://api.dingtalk.com" onChange={(e) => (setApiBase(e.target.value), setAdvancedNote(false))} className="mono" />}
             </Field>
-            <Field label={t('settings.oapiBase')} warn={urlOk(oapiBase) ? undefined : t('settings.invalidUrl')}>
+            <Field label={t('settings.oapiBase')} warn={oapiIssue && t(oapiIssue, { url: 'https://oapi.dingtalk.com' })}>
               {(p) => <input {...p} type="url" value={oapiBase} placeholder="https://oapi.dingtalk.com" onChange={(e) => (setOapiBase(e.target.value), setAdvancedNote(false))} className="mono" />}
             </Field>
+            <label className="check">
+              <input type="checkbox" checked={custom} onChange={(e) => (setCustom(e.target.checked), setAdvancedNote(false))} />
+              <span>
+                {t('settings.customEndpoint')}
+                <span className="hint"> — {t('settings.customEndpointHint')}</span>
+              </span>
+            </label>
+            {needsSecret && (
+              <>
+                <Field label={t('settings.customBridge')}>
+                  {(p) => (
+                    <select {...p} value={customBridge} onChange={(e) => setCustomBridge(e.target.value)}>
+                      {bridges.map((b) => (
+                        <option key={b.id} value={b.id}>
+                          {b.name}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Field>
+                <Field label={t('settings.customSecret')} warn={bridges.length === 0 ? t('settings.customNoBridge') : undefined}>
+                  {(p) => <input {...p} type="password" value={customSecret} autoComplete="off" onChange={(e) => setCustomSecret(e.target.value)} />}
+                </Field>
+              </>
+            )}
           </div>
           <div className="action-row">
-            <button type="button" className="btn" onClick={() => void saveAdvanced()} disabled={!urlOk(apiBase) || !urlOk(oapiBase)}>
+            <button type="button" className="btn" onClick={() => void saveAdvanced()} disabled={!advancedOk}>
               {t('common.save')}
             </button>
             <span className="action-note" role="status">

@@ -37,10 +37,11 @@ export function PendingList({ bridgeId, pending, onApproved, onRejected }: { bri
                 <p className="pending-title">{t('wizard.subscribe.request')}</p>
                 <dl className="pending-facts">
                   <dt>{t('wizard.subscribe.chat')}</dt>
-                  <dd>{title(p)}</dd>
+                  <dd>{p.chatTitle ? t('wizard.subscribe.claims', { name: p.chatTitle }) : title(p)}</dd>
                   <dt>{t('wizard.subscribe.from')}</dt>
-                  <dd>{p.senderNick ?? t('common.unknown')}</dd>
+                  <dd>{p.senderNick ? t('wizard.subscribe.claims', { name: p.senderNick }) : t('common.unknown')}</dd>
                 </dl>
+                <p className="hint">{t('wizard.subscribe.claimsHint')}</p>
                 <p className="hint">{t('wizard.subscribe.expires', { time: formatRelative(p.expiresAt, lng, now, t('time.justNow')) })}</p>
               </div>
               <div className="pending-actions">

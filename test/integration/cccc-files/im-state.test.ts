@@ -62,6 +62,23 @@ describe('ImState: CCCC file formats', () => {
     expect(await im.listPending()).toEqual([p]);
   });
 
+  it('keeps one open request per chat: a repeat returns the same key until it expires', async () => {
+    g = await tempGroup();
+    let now = 1_732_000_000_000;
+    const im = new ImState({ groupDir: g.groupDir, now: () => now });
+    const first = await im.createPendingKey('cidA==');
+    expect(first.reused).toBeUndefined();
+    now += 60_000;
+    expect(await im.createPendingKey('cidA==')).toEqual({ ...first, reused: true });
+    const other = await im.createPendingKey('cidB==');
+    expect(other.key).not.toBe(first.key);
+    expect((await im.listPending()).map((p) => p.chatId).sort()).toEqual(['cidA==', 'cidB==']);
+    now += 600_001;
+    const fresh = await im.createPendingKey('cidA==');
+    expect(fresh.key).not.toBe(first.key);
+    expect(fresh.reused).toBeUndefined();
+  });
+
   it('lists only unexpired keys, newest first, and purges expired ones on the next write', async () => {
     g = await tempGroup();
     let now = 1_000_000_000_000;
@@ -88,6 +105,26 @@ describe('ImState: CCCC file formats', () => {
     expect(await im.isAuthorized('cidLegacy')).toBe(true);
     expect(await im.isAuthorized('cidTg')).toBe(false);
     expect(await im.isAuthorized('cidUnknown')).toBe(false);
+  });
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('a chat id named like an object member (%s) is not authorized, subscribed or pending', async (chatId) => {
+    g = await tempGroup();
+    await writeJson('im_authorized_chats.json', { cidDing: { chat_id: 'cidDing', platform: 'dingtalk' } });
+    await writeJson('im_subscribers.json', { cidDing: { subscribed: true, platform: 'dingtalk' } });
+    const im = new ImState({ groupDir: g.groupDir });
+    expect(await im.isAuthorized(chatId)).toBe(false);
+    expect(await im.subscriber(chatId)).toBeUndefined();
+    expect(await im.unsubscribe(chatId)).toBe(false);
+  });
+
+  it.each(['constructor', 'toString'])('a subscriber written under %s is an ordinary entry next to the others', async (chatId) => {
+    g = await tempGroup();
+    await writeJson('im_subscribers.json', { cidDing: { subscribed: true, platform: 'dingtalk' } });
+    const im = new ImState({ groupDir: g.groupDir });
+    await im.updateSubscriber(chatId, { subscribed: true });
+    expect((await im.subscriber(chatId))?.subscribed).toBe(true);
+    expect(Object.keys(await readJson('im_subscribers.json')).sort()).toEqual(['cidDing', chatId].sort());
+    expect(await im.isAuthorized(chatId)).toBe(false);
   });
 
   it('reads subscriber flags with CCCC coercions and writes them back in CCCC format, keeping other fields and chats', async () => {

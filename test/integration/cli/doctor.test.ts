@@ -1,4 +1,6 @@
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PythonFlock } from '../../../electron/core/cccc/im-state/flock';
@@ -46,6 +48,31 @@ describe('cccc-dingtalk doctor explains what fails', () => {
     expect(human.stdout).toMatch(/ {4}1\. Verify the AppKey/);
     expect(human.stdout).toContain('1 check failed.');
     expect(human.stdout + human.stderr).not.toContain('wrong-secret-value');
+  }, 30_000);
+
+  it('a server error that echoes the AppSecret is printed masked, in words and in JSON', async () => {
+    w = await startWorld();
+    await w.configure();
+    const secret = 'echoed-secret-value-0123456789';
+    // A server that puts what it was sent into its error text.
+    const echo = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'InvalidParameter', message: `bad request ${body} for ${secret}` })));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+      const env = { DINGTALK_APP_SECRET: secret, DINGTALK_API_BASE: base, DINGTALK_OAPI_BASE: base };
+      const human = await w.cli(['doctor'], { env });
+      expect(human.stdout).toContain('✗ DingTalk rejected the request: InvalidParameter (bad request');
+      expect(human.stdout).toContain('***');
+      const json = await w.cli(['doctor', '--json'], { env });
+      expect(JSON.parse(json.stdout).checks.find((c: Check) => c.id === 'credentials').message).toMatch(/^DingTalk rejected the request: InvalidParameter \(bad request .*\*\*\*/);
+      expect(human.stdout + human.stderr + json.stdout + json.stderr).not.toContain(secret);
+    } finally {
+      await new Promise((resolve) => echo.close(resolve));
+    }
   }, 30_000);
 
   it('a missing variable, CCCC not running, and an unknown group', async () => {

@@ -76,6 +76,8 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
     const pending = await world.cli(['pending', '--json']);
     const [request] = JSON.parse(pending.stdout) as { key: string; chatId: string; chatTitle?: string; senderNick?: string }[];
     expect(request).toMatchObject({ chatId: CHAT, chatTitle: 'Ops room', senderNick: 'Ann' });
+    // For people: the names are the requester's own claims.
+    expect((await world.cli(['pending'])).stdout).toContain(`from someone who claims to be "Ann" in a chat that claims to be "Ops room" (${CHAT})`);
     const approve = await world.cli(['approve', request!.key]);
     expect(approve.code).toBe(0);
     expect(approve.stdout).toContain(`chat ${CHAT} is now authorized and subscribed`);

@@ -60,8 +60,8 @@ describe('control services: the API table', () => {
     expect(detail).toMatchObject({ chats: [], pending: [], people: [] });
 
     // Env mode: the secret comes from a variable; the summary says whether it is set.
-    const envBridge = await w.call('saveBridge', { name: 'Env', groupId: 'g_other', appKey: 'otherkey', secretEnv: 'NOT_SET_ANYWHERE' });
-    expect(envBridge).toMatchObject({ secretSource: 'env', secretEnv: 'NOT_SET_ANYWHERE', secretSet: false });
+    const envBridge = await w.call('saveBridge', { name: 'Env', groupId: 'g_other', appKey: 'otherkey', secretEnv: 'NOT_SET_SECRET' });
+    expect(envBridge).toMatchObject({ secretSource: 'env', secretEnv: 'NOT_SET_SECRET', secretSet: false });
     expect((await problemOf(w.h.saveBridge({ name: 'x', groupId: 'g', appKey: 'k', appSecret: 'abcdefgh', secretEnv: 'X' }))).code).toBe('config.invalid_option');
     expect((await problemOf(w.h.saveBridge({ id: 'nope', name: 'x', groupId: 'g', appKey: 'k' }))).code).toBe('config.unknown_bridge');
 
@@ -240,8 +240,8 @@ describe('control services: the API table', () => {
   it('app settings: defaults, patch, null clears, launch at login through the host, event; vault info; external links', async () => {
     w = await startControlWorld();
     expect(await w.call('getAppSettings', {})).toEqual({ theme: 'system', launchAtLogin: false, envSecretMode: false });
-    const set = await w.call('setAppSettings', { language: 'en', theme: 'dark', launchAtLogin: true, apiBase: 'https://example.com' });
-    expect(set).toEqual({ language: 'en', theme: 'dark', launchAtLogin: true, envSecretMode: false, apiBase: 'https://example.com' });
+    const set = await w.call('setAppSettings', { language: 'en', theme: 'dark', launchAtLogin: true, apiBase: 'https://api.dingtalk.com' });
+    expect(set).toEqual({ language: 'en', theme: 'dark', launchAtLogin: true, envSecretMode: false, apiBase: 'https://api.dingtalk.com' });
     expect(w.host.launchAtLogin).toEqual([true]);
     expect(w.events).toContainEqual({ type: 'app-settings', settings: set });
     const cleared = await w.call('setAppSettings', { language: null, apiBase: null });
@@ -259,13 +259,15 @@ describe('control services: the API table', () => {
     expect(w.host.opened).toHaveLength(1);
   });
 
-  it('uses the DingTalk address from app settings (the sandbox points it at loopback)', async () => {
+  it('uses a custom DingTalk address from app settings once the AppSecret was entered with it', async () => {
     w = await startControlWorld({ env: { DINGTALK_API_BASE: 'http://127.0.0.1:9', DINGTALK_OAPI_BASE: 'http://127.0.0.1:9' } });
     const unreachable = await w.call('testCredentials', { appKey: w.appKey, appSecret: w.appSecret });
     expect(unreachable.token.problem?.code).toBe('dingtalk.network');
     expect(unreachable.token.problem?.details?.steps).toEqual(expect.arrayContaining([expect.stringMatching(/Check network connectivity to DingTalk \(http:\/\/127\.0\.0\.1:9\)/)]));
-    await w.call('setAppSettings', { apiBase: w.dt.apiBase, oapiBase: w.dt.oapiBase });
+    const bridgeId = await w.addBridge();
+    await w.call('setAppSettings', { apiBase: w.dt.apiBase, oapiBase: w.dt.oapiBase, customEndpoint: { bridgeId, appSecret: w.appSecret } });
     expect((await w.call('testCredentials', { appKey: w.appKey, appSecret: w.appSecret })).token.state).toBe('ok');
+    expect((await w.call('testCredentials', { bridgeId })).token.state).toBe('ok');
   });
 
   it('a damaged profile file is a readable problem, not a silent reset', async () => {

@@ -4,6 +4,7 @@
  * static UI with a strict CSP — and no way in for other sites.
  */
 import { request as httpRequest } from 'node:http';
+import { createConnection, type Socket } from 'node:net';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -232,6 +233,48 @@ describe('HTTP server of `serve`', () => {
       expect(await res.text()).toMatch(/npm run build/);
     } finally {
       await bare.close();
+    }
+  });
+
+  it('drops a connection that sends no request quickly, caps connections, and opens event streams only after auth', async () => {
+    const tight = await startHttpServer({ handlers: w.service.handlers, events: w.service.events, headersTimeoutMs: 300, maxConnections: 4, maxStreams: 1 });
+    const sockets: Socket[] = [];
+    const connect = (): Promise<{ socket: Socket; closed: Promise<number> }> =>
+      new Promise((resolve, reject) => {
+        const started = Date.now();
+        const socket = createConnection({ host: '127.0.0.1', port: tight.port }, () => resolve({ socket, closed }));
+        const closed = new Promise<number>((done) => socket.on('close', () => done(Date.now() - started)));
+        socket.on('error', () => undefined);
+        socket.once('error', reject);
+        sockets.push(socket);
+      });
+    try {
+      // Silent: closed within a few multiples of the headers timeout, not left open.
+      const idle = await connect();
+      const slow = await connect();
+      slow.socket.write('GET /api/listBridges HTTP/1.1\r\nHost: 127.0.0.1\r\n'); // headers never finished
+      expect(await idle.closed).toBeLessThan(3_000);
+      expect(await slow.closed).toBeLessThan(3_000);
+
+      // Over the cap: refused at once.
+      const held = await Promise.all([connect(), connect(), connect(), connect()]);
+      const extra = await connect();
+      expect(await extra.closed).toBeLessThan(1_000);
+      for (const h of held) h.socket.destroy();
+      await Promise.all(held.map((h) => h.closed));
+
+      // Event streams: none without the token; one with it, a second is refused.
+      expect((await fetch(`${tight.origin}/api/events`)).status).toBe(401);
+      const abort = new AbortController();
+      const first = await fetch(`${tight.origin}/api/events?token=${encodeURIComponent(tight.token)}`, { signal: abort.signal });
+      expect(first.status).toBe(200);
+      const second = await fetch(`${tight.origin}/api/events?token=${encodeURIComponent(tight.token)}`);
+      expect(second.status).toBe(503);
+      expect(((await second.json()) as { problem: { code: string } }).problem.code).toBe('api.too_many_streams');
+      abort.abort();
+    } finally {
+      for (const s of sockets) s.destroy();
+      await tight.close();
     }
   });
 });

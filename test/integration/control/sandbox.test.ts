@@ -1,7 +1,7 @@
 /**
- * "Try it in the sandbox first" through the control services: startSandbox points the app at the
- * sandbox (and starts the demo group when no CCCC runs), its credentials pass the credential
- * test, and stopSandbox (or closing the services) puts the user's endpoints back.
+ * "Try it in the sandbox first" through the control services: startSandbox starts the sandbox
+ * (and the demo group when no CCCC runs); only the sandbox's app talks to it — the app-wide
+ * DingTalk endpoints are never rewritten — and stopSandbox (or closing the services) stops it.
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,11 +23,11 @@ describe('control services: the sandbox', () => {
     expect((err as BridgeError).code).toBe('app.sandbox_unavailable');
   });
 
-  it('starts the sandbox with the demo group, switches the endpoints to it, and restores them on stop', async () => {
+  it('starts the sandbox with the demo group; its app alone uses its endpoints, the app-wide ones stay', async () => {
     // No CCCC runs in this CCCC_HOME, so the sandbox brings the demo group.
     const sandboxEnv = { PATH: process.env['PATH'], CCCC_HOME: join('/nonexistent', 'cccc-home') };
     w = await startControlWorld({ service: { sandbox: createSandboxHost({ env: sandboxEnv }) } });
-    await w.call('setAppSettings', { apiBase: 'https://api.example.test' });
+    await w.call('setAppSettings', { apiBase: 'https://api.dingtalk.com' });
 
     const sb = await w.call('startSandbox', {});
     expect(sb.chatUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
@@ -35,12 +35,15 @@ describe('control services: the sandbox', () => {
     expect(sb.appSecret.length).toBeGreaterThan(6);
     expect(sb.groupId).toBeTruthy();
     expect(sb.ccccHome).toBeTruthy();
-    expect(await w.call('getAppSettings', {})).toMatchObject({ apiBase: sb.apiBase, oapiBase: sb.oapiBase });
+    expect(await w.call('getAppSettings', {})).toEqual({ theme: 'system', launchAtLogin: false, envSecretMode: false, apiBase: 'https://api.dingtalk.com' });
     expect((await fetch(sb.chatUrl)).ok).toBe(true);
 
     const test = await w.call('testCredentials', { appKey: sb.appKey, appSecret: sb.appSecret, robotCode: sb.robotCode });
     expect(test.token.state).toBe('ok');
     expect(test.stream.state).toBe('ok');
+    // A bridge of the sandbox's app uses the sandbox, with no custom endpoint set anywhere.
+    const bridgeId = (await w.call('saveBridge', { name: 'Sandbox', groupId: sb.groupId!, appKey: sb.appKey, appSecret: sb.appSecret, ccccHome: sb.ccccHome! })).id;
+    expect((await w.call('testCredentials', { bridgeId })).token.state).toBe('ok');
     const groups = await w.call('cccc', { ccccHome: sb.ccccHome! });
     expect(groups.groups.map((g) => g.groupId)).toContain(sb.groupId);
 
@@ -48,9 +51,7 @@ describe('control services: the sandbox', () => {
     expect(await w.call('startSandbox', {})).toEqual(sb);
 
     expect(await w.call('stopSandbox', {})).toEqual({ stopped: true });
-    const restored = await w.call('getAppSettings', {});
-    expect(restored.apiBase).toBe('https://api.example.test');
-    expect(restored.oapiBase).toBeUndefined();
+    expect((await w.call('getAppSettings', {})).apiBase).toBe('https://api.dingtalk.com');
     await expect(fetch(sb.chatUrl)).rejects.toThrow();
     expect(await w.call('stopSandbox', {})).toEqual({ stopped: false });
   });

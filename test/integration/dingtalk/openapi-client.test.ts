@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccessTokenProvider } from '../../../electron/core/dingtalk/access-token';
+import { isAllowedWebhook } from '../../../electron/core/dingtalk/endpoints';
 import { DingTalkApi } from '../../../electron/core/dingtalk/openapi-client';
 import { BridgeError } from '../../../electron/core/errors';
 import { memoryLogger } from '../../../electron/core/log/logger';
@@ -97,6 +100,36 @@ describe('sending', () => {
     dt.setFault({ webhookExpired: true });
     const err = await problemOf(api.sendViaWebhook(msg.sessionWebhook, { kind: 'text', content: 'late' }));
     expect(err.code).toBe('dingtalk.webhook_expired');
+  });
+
+  it('posts to a session webhook only on the host its endpoints are on, never elsewhere', async () => {
+    const hits: string[] = [];
+    const other = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0}');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const foreign = `http://127.0.0.1:${(other.address() as AddressInfo).port}/robot/sendBySession?session=x`;
+      for (const url of [foreign, 'https://evil.example/robot/sendBySession', `${dt.oapiBase.replace('127.0.0.1', 'user:pw@127.0.0.1')}/robot/sendBySession`]) {
+        const err = await problemOf(api.sendViaWebhook(url, { kind: 'text', content: 'the agents said something private' }));
+        expect(err).toMatchObject({ code: 'dingtalk.webhook_not_allowed', retryable: false });
+      }
+      expect(hits).toEqual([]);
+      expect(dt.sentMessages()).toEqual([]);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
+  it('DingTalk\'s own webhook host is allowed with DingTalk\'s endpoints; the fake\'s with the fake\'s', () => {
+    const real = { apiBase: 'https://api.dingtalk.com', oapiBase: 'https://oapi.dingtalk.com' };
+    expect(isAllowedWebhook('https://oapi.dingtalk.com/robot/sendBySession?session=abc', real)).toBe(true);
+    expect(isAllowedWebhook('http://oapi.dingtalk.com/robot/sendBySession?session=abc', real)).toBe(false);
+    expect(isAllowedWebhook('https://oapi.dingtalk.com.evil.example/robot/sendBySession', real)).toBe(false);
+    expect(isAllowedWebhook('https://oapi.dingtalk.com:8443/robot/sendBySession', real)).toBe(false);
+    expect(isAllowedWebhook(dt.injectMessage({ text: 'hi' }).sessionWebhook, { apiBase: dt.apiBase, oapiBase: dt.oapiBase })).toBe(true);
+    expect(isAllowedWebhook(dt.injectMessage({ text: 'hi' }).sessionWebhook, real)).toBe(false);
   });
 
   it.each([

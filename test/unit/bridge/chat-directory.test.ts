@@ -30,4 +30,14 @@ describe('ChatDirectory', () => {
     expect((await stat(join(dir, 'chats.json'))).ino).not.toBe(renamed.ino);
     expect(await chats.chat('cidA')).toMatchObject({ conversationType: 'single', userId: 's1', lastMessageAt: 200_000 });
   });
+
+  it.each(['constructor', 'toString', '__proto__'])('a chat or person id named like an object member (%s) is an ordinary entry', async (id) => {
+    dir = await mkdtemp(join(tmpdir(), 'chats-'));
+    const chats = new ChatDirectory(dir);
+    expect(await chats.chat(id)).toBeUndefined();
+    await chats.saw({ conversationId: id, conversationType: 'single', sender: { staffId: id, nick: 'Mallory', isAdmin: false }, at: 1_000 });
+    await chats.setAccess(id, { mode: 'admins' });
+    expect(await chats.chat(id)).toMatchObject({ conversationType: 'single', userId: id, access: { mode: 'admins' } });
+    expect((await chats.people()).map((p) => p.staffId)).toEqual([id]);
+  });
 });

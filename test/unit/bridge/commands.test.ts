@@ -67,4 +67,9 @@ describe('robot mention prefix', () => {
     expect(parseCommand('@peer please run the tests and then /status me')).toMatchObject({ name: 'send' });
     expect(parseCommand('@My Cool Bot /pause')).toEqual({ name: 'pause' });
   });
+
+  // Command words are lower-cased first, so only all-lower-case members (constructor) could match.
+  it.each(['/constructor', '/Constructor'])('%s is an unknown command, not an object member', (text) => {
+    expect(parseCommand(text)).toEqual({ name: 'unknown', word: text });
+  });
 });

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryLogger } from '../../../electron/core/log/logger';
 import type { AppUpdater } from 'electron-updater';
 import { CHECK_INTERVAL_MS, FIRST_CHECK_DELAY_MS, type UpdateNotice, type UpdateSupport } from '../../../electron/core/update';
+import type { Signedness } from '../../../electron/core/update/signature';
 
 const fake = vi.hoisted(() => ({ app: { isPackaged: true, getVersion: () => '1.1.0' } }));
 
@@ -24,7 +25,11 @@ class FakeAutoUpdater extends EventEmitter {
 const FEED = { owner: 'acme', repo: 'cccc-dingtalk-bridge' };
 const ON: UpdateSupport = { enabled: true, feed: FEED, installOnQuit: true };
 
-async function harness(support: UpdateSupport = ON, load: () => Promise<AppUpdater> = () => Promise.resolve(au as unknown as AppUpdater)) {
+async function harness(
+  support: UpdateSupport = ON,
+  load: () => Promise<AppUpdater> = () => Promise.resolve(au as unknown as AppUpdater),
+  signing: { platform?: NodeJS.Platform; running?: Signedness } = {},
+) {
   const notices: { notice: UpdateNotice; click: () => void }[] = [];
   const opened: string[] = [];
   const log = memoryLogger();
@@ -35,6 +40,8 @@ async function harness(support: UpdateSupport = ON, load: () => Promise<AppUpdat
     onChange: vi.fn(),
     openExternal: (url: string) => opened.push(url),
     beforeInstall: vi.fn(),
+    ...(signing.platform ? { platform: signing.platform } : {}),
+    ...(signing.running ? { signedness: () => Promise.resolve(signing.running!) } : {}),
   };
   const updater = createUpdater(options, support, load);
   await updater.ready;
@@ -198,5 +205,72 @@ describe('updater: on', () => {
     vi.advanceTimersByTime(CHECK_INTERVAL_MS * 2);
     expect(au.checkForUpdates).not.toHaveBeenCalled();
     for (const event of ['update-available', 'update-not-available', 'download-progress', 'update-downloaded', 'error']) expect(au.listenerCount(event)).toBe(0);
+  });
+});
+
+describe('updater: signatures', () => {
+  const RELEASES = 'https://github.com/acme/cccc-dingtalk-bridge/releases/latest';
+
+  it.each([
+    ['win32', 'signed', false, /not signed, unlike this copy/],
+    ['darwin', 'signed', false, /not signed, unlike this copy/],
+    ['win32', 'unsigned', true, /This copy of the app is unsigned/],
+    ['darwin', 'unsigned', true, /This copy of the app is unsigned/],
+  ] as const)('%s, %s build, update signed=%s: not installed, and an automatic check says why and how', async (platform, running, signed, why) => {
+    const { updater, notices, opened, log } = await harness(ON, undefined, { platform, running });
+    vi.advanceTimersByTime(FIRST_CHECK_DELAY_MS);
+    au.emit('update-available', { version: '1.2.0', signed });
+    expect(au.autoInstallOnAppQuit).toBe(false);
+    au.emit('update-downloaded', { version: '1.2.0', signed });
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.notice.title).toBe('Update 1.2.0 was not installed');
+    expect(notices[0]!.notice.body).toMatch(why);
+    expect(notices[0]!.notice.body).toMatch(/install it by hand/);
+    expect(updater.menuItem('en')).toEqual({ label: 'Update 1.2.0: download it by hand…', action: 'install' });
+    updater.install();
+    expect(au.quitAndInstall).not.toHaveBeenCalled();
+    expect(opened).toEqual([RELEASES]);
+    notices[0]!.click();
+    expect(opened).toEqual([RELEASES, RELEASES]);
+    expect(log.records.some((r) => r.msg.startsWith('Update not installed'))).toBe(true);
+    updater.dispose();
+  });
+
+  it('in 中文 too', async () => {
+    const fakeNotices: UpdateNotice[] = [];
+    const updater = createUpdater(
+      { log: memoryLogger(), language: () => 'zh', notify: (n) => fakeNotices.push(n), onChange: vi.fn(), openExternal: vi.fn(), beforeInstall: vi.fn(), platform: 'win32', signedness: () => Promise.resolve('unsigned') },
+      ON,
+      () => Promise.resolve(au as unknown as AppUpdater),
+    );
+    await updater.ready;
+    au.emit('update-available', { version: '1.2.0', signed: true });
+    expect(fakeNotices[0]).toMatchObject({ title: '未安装更新 1.2.0', body: expect.stringMatching(/当前应用未签名.*手动安装/) });
+    updater.dispose();
+  });
+
+  it('a signed Windows build refusing an unsigned download is said, not only logged', async () => {
+    const { updater, notices } = await harness(ON, undefined, { platform: 'win32', running: 'signed' });
+    vi.advanceTimersByTime(FIRST_CHECK_DELAY_MS);
+    au.emit('update-available', { version: '1.2.0' });
+    au.emit('error', Object.assign(new Error('New version 1.2.0 is not signed by the application owner'), { code: 'ERR_UPDATER_INVALID_SIGNATURE' }));
+    expect(notices.map((n) => n.notice.title)).toEqual(['Update 1.2.0 was not installed']);
+    updater.dispose();
+  });
+
+  it.each([
+    ['win32', 'signed', true],
+    ['darwin', 'unsigned', false],
+    ['linux', 'unsigned', true],
+    ['win32', 'unsigned', undefined],
+  ] as const)('%s, %s build, update signed=%s: installs as before', async (platform, running, signed) => {
+    const { updater, notices } = await harness(ON, undefined, { platform, running });
+    au.emit('update-available', { version: '1.2.0', signed });
+    au.emit('update-downloaded', { version: '1.2.0', signed });
+    expect(au.autoInstallOnAppQuit).toBe(true);
+    expect(notices.map((n) => n.notice.title)).toEqual(['Update 1.2.0 is ready']);
+    updater.install();
+    expect(au.quitAndInstall).toHaveBeenCalledTimes(1);
+    updater.dispose();
   });
 });

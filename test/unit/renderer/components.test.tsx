@@ -2,6 +2,8 @@
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppSettingsView, CcccView, CredentialTestView } from '../../../electron/shared/api';
+import { Settings } from '../../../renderer/src/settings/Settings';
+import { PendingList } from '../../../renderer/src/ui/Pending';
 import { ProblemBox } from '../../../renderer/src/ui/Problem';
 import { Wizard } from '../../../renderer/src/wizard/Wizard';
 import { ok, renderWith, scriptedApi } from './harness';
@@ -114,7 +116,12 @@ describe('wizard, environment-variable secrets (no keyring)', () => {
     const env = screen.getByLabelText('Environment variable with the Client Secret') as HTMLInputElement;
     expect(env.value).toBe('DINGTALK_APP_SECRET');
     fireEvent.change(env, { target: { value: 'my-secret' } });
-    expect(screen.getByText(/Capital letters, digits and _ only/)).toBeTruthy();
+    expect(screen.getByText(/with SECRET, TOKEN, KEY, PASSWORD or CREDENTIAL in it/)).toBeTruthy();
+    // A system variable is refused in words too: its value would be sent to DingTalk.
+    fireEvent.change(env, { target: { value: 'home' } });
+    expect(screen.getByText(/never a system variable such as HOME or PATH/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Save and continue' }));
+    expect(api.calls.some((c) => c.method === 'saveBridge')).toBe(false);
     await waitFor(() => expect((screen.getByLabelText('Working group') as HTMLSelectElement).value).toBe('g_1'));
     fireEvent.click(screen.getByRole('button', { name: 'Save and continue' }));
     expect(api.calls.some((c) => c.method === 'saveBridge')).toBe(false);
@@ -122,5 +129,58 @@ describe('wizard, environment-variable secrets (no keyring)', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save and continue' }));
     await waitFor(() => expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toMatchObject({ appKey: 'dingk', secretEnv: 'TEAM_DT_SECRET', groupId: 'g_1' }));
     expect(api.calls.find((c) => c.method === 'saveBridge')?.input).not.toHaveProperty('appSecret');
+  });
+});
+
+describe('settings: DingTalk address', () => {
+  const vault = { backend: 'os' as const, encrypted: true };
+  const bridge = { id: 'b1', name: 'Demo' } as Parameters<typeof Settings>[0]['bridges'][number];
+  const open = async (lng: 'en' | 'zh' = 'en') => {
+    const api = scriptedApi({ setAppSettings: (input) => ok({ ...settings, ...(input as object) }), getBridge: () => ({ ok: false, problem: { code: 'x', message: 'x', retryable: false } }) });
+    await renderWith(<Settings settings={settings} vault={vault} bridges={[bridge]} onSettings={() => {}} onBridgesChanged={() => {}} />, api, lng);
+    return api;
+  };
+
+  it('says in English that only DingTalk gets the secret, and saves nothing else without custom endpoint mode', async () => {
+    const api = await open();
+    fireEvent.change(screen.getByLabelText('DingTalk API base URL'), { target: { value: 'http://evil.example' } });
+    expect(screen.getByText(/Only DingTalk itself \(https:\/\/api\.dingtalk\.com\) receives the Client Secret/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(api.calls.some((c) => c.method === 'setAppSettings')).toBe(false);
+
+    // Custom endpoint mode: https only, and the secret typed again goes in the same call.
+    fireEvent.click(screen.getByLabelText(/Custom endpoint \(private deployment\)/));
+    expect(screen.getByText(/A custom endpoint must use https/)).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('DingTalk API base URL'), { target: { value: 'https://dingtalk.corp.example' } });
+    expect((screen.getByRole('button', { name: 'Save' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText('Client Secret (entered again for the new address)'), { target: { value: 'typed-again-secret' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(api.calls.find((c) => c.method === 'setAppSettings')?.input).toEqual({
+        apiBase: 'https://dingtalk.corp.example',
+        oapiBase: null,
+        customEndpoint: { bridgeId: 'b1', appSecret: 'typed-again-secret' },
+      }),
+    );
+  });
+
+  it('says it in 中文 too', async () => {
+    await open('zh');
+    fireEvent.change(screen.getByLabelText('钉钉 API 地址'), { target: { value: 'https://evil.example' } });
+    expect(screen.getByText(/只有钉钉官方地址（https:\/\/api\.dingtalk\.com）会收到 Client Secret/)).toBeTruthy();
+  });
+});
+
+describe('pending requests', () => {
+  const request = { key: 'k1', chatId: 'cid1==', chatTitle: 'Payroll Admins', senderNick: 'CEO', createdAt: Date.now(), expiresAt: Date.now() + 600_000 };
+
+  it.each([
+    ['en', 'claims to be “CEO”', 'claims to be “Payroll Admins”', /anyone can choose them/],
+    ['zh', '自称“CEO”', '自称“Payroll Admins”', /任何人都可以随意设置/],
+  ] as const)('shows the requester’s names as claims (%s)', async (lng, nick, title, hint) => {
+    await renderWith(<PendingList bridgeId="b1" pending={[request]} onApproved={() => {}} onRejected={() => {}} />, scriptedApi({}), lng);
+    expect(screen.getByText(nick)).toBeTruthy();
+    expect(screen.getByText(title)).toBeTruthy();
+    expect(screen.getByText(hint)).toBeTruthy();
   });
 });

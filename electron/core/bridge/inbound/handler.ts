@@ -17,6 +17,7 @@ import type { ActorInfo, Attachment, GroupContextSummary, GroupPort, ImStatePort
 import { helpMarkdown, REPLIES, type ReplyLanguage, type Replies } from '../replies';
 import { captionFor, contentOf, type IncomingFile } from './content';
 import { resolveRecipients } from './recipients';
+import { SubscribeThrottle, type SubscribeLimits } from './subscribe-throttle';
 
 export interface InboundSettings {
   lang: ReplyLanguage;
@@ -45,6 +46,8 @@ export interface InboundDeps {
   /** Catch-up after /resume: queues what was held back while paused. */
   releaseHeld(chatId: string): Promise<void>;
   onPending?(request: PendingRequest, who: { chatTitle?: string; senderNick: string }): void;
+  /** How often unauthorized chats may ask to subscribe; default DEFAULT_SUBSCRIBE_LIMITS. */
+  subscribeLimits?: SubscribeLimits;
   audit?(entry: AuditEntry): void;
   logger?: Logger;
 }
@@ -67,9 +70,11 @@ function formatContext(ctx: GroupContextSummary, t: Replies, lang: ReplyLanguage
 
 export class InboundHandler {
   private readonly log: Logger;
+  private readonly subscribeThrottle: SubscribeThrottle;
 
   constructor(private readonly deps: InboundDeps) {
     this.log = (deps.logger ?? silentLogger).child('inbound');
+    this.subscribeThrottle = new SubscribeThrottle(deps.subscribeLimits);
   }
 
   /** Handles one message; never rejects. */
@@ -150,8 +155,14 @@ export class InboundHandler {
           await im.updateSubscriber(chatId, { subscribed: true, ...(m.conversationTitle ? { chatTitle: m.conversationTitle } : {}) });
           return say(t.resubscribed());
         }
+        const verdict = this.subscribeThrottle.take(chatId);
+        if (!verdict.allowed) {
+          this.log.warn('Subscription requests over the limit; not creating another', { chat: chatId, retryInMs: verdict.retryInMs });
+          return verdict.tell ? say(t.subscribeThrottled(Math.max(1, Math.ceil(verdict.retryInMs / 60_000)))) : undefined;
+        }
         const request = await im.createPendingKey(chatId);
-        this.deps.onPending?.(request, { senderNick: m.sender.nick, ...(m.conversationTitle ? { chatTitle: m.conversationTitle } : {}) });
+        // The chat's open request again: same key, and the admins were told already.
+        if (!request.reused) this.deps.onPending?.(request, { senderNick: m.sender.nick, ...(m.conversationTitle ? { chatTitle: m.conversationTitle } : {}) });
         return sayMarkdown('CCCC', t.subscribePending(request.key, group.groupId));
       }
       case 'unsubscribe':

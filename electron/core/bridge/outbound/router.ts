@@ -5,6 +5,7 @@
  */
 import type { LedgerEvent } from '../../cccc/ledger/event';
 import { silentLogger, type Logger } from '../../log/logger';
+import { own } from '../../util/own';
 import type { ChatDirectory } from '../chat-directory';
 import type { ChatAddress, OutboxItem } from '../outbox/item';
 import type { BlobPort, ImStatePort } from '../ports';
@@ -43,7 +44,7 @@ export class OutboundRouter {
     const live: OutboxItem[] = [];
     for (const [chatId, flags] of subscribers) {
       if (!flags.subscribed) continue;
-      const record = chats[chatId];
+      const record = own(chats, chatId);
       if (!record) {
         this.log.warn('A subscribed chat has never written to this bridge; cannot address it yet', { chat: chatId });
         continue;

@@ -3,6 +3,8 @@
  * A chat's next item starts only after `work` finished the previous one, so order within a
  * chat holds whatever happens in between (retries, restarts).
  */
+import { dict } from '../../util/own';
+
 export interface LaneItem {
   id: string;
 }
@@ -51,7 +53,7 @@ export class ChatLanes<I extends LaneItem> {
   }
 
   depthByKey(): Record<string, number> {
-    const out: Record<string, number> = {};
+    const out = dict<number>();
     for (const [key, queue] of this.queues) out[key] = queue.length;
     return out;
   }

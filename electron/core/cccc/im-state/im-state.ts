@@ -13,6 +13,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../log/logger';
 import { atomicWriteFile } from '../../util/atomic-write';
+import { dict } from '../../util/own';
 import { PythonFlock, type FileLocker } from './flock';
 import {
   AUTHORIZED_FILE,
@@ -47,6 +48,8 @@ export type SubscriberPatch = Partial<Pick<Subscriber, 'subscribed' | 'verbose' 
 
 export interface PendingKey {
   key: string;
+  /** Returned again: the chat's request was still open. */
+  reused?: boolean;
   chatId: string;
   platform: string;
   /** Epoch milliseconds. */
@@ -122,14 +125,23 @@ export class ImState {
 
   // ---- writes (under CCCC's lock) ----------------------------------------------------------
 
-  /** What `/subscribe` in an unauthorized chat does: a short url-safe key, valid 10 minutes. */
+  /**
+   * What `/subscribe` in an unauthorized chat does: a short url-safe key, valid 10 minutes. One
+   * open request per chat: while its key is valid, the same key is returned (`reused`).
+   */
   async createPendingKey(chatId: string): Promise<PendingKey> {
     return this.mutate(PENDING_FILE, (pending) => {
       const nowS = this.now() / 1000;
+      let open: PendingKey | undefined;
       for (const [k, raw] of Object.entries(pending)) {
         const entry = pendingEntrySchema.safeParse(raw);
-        if (entry.success && nowS - entry.data.created_at > KEY_TTL_SECONDS) delete pending[k];
+        if (!entry.success) continue;
+        if (nowS - entry.data.created_at > KEY_TTL_SECONDS) delete pending[k];
+        else if (entry.data.chat_id === chatId && entry.data.thread_id === 0 && entry.data.platform.toLowerCase() === this.platform && (!open || this.pending(k, entry.data).createdAt > open.createdAt)) {
+          open = this.pending(k, entry.data);
+        }
       }
+      if (open) return { ...open, reused: true };
       let key: string;
       do key = randomBytes(8).toString('base64url'); // = Python secrets.token_urlsafe(8)
       while (key in pending);
@@ -202,14 +214,15 @@ export class ImState {
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return dict();
       throw err;
     }
     try {
-      return stateFileSchema.parse(JSON.parse(text));
+      // Chat ids index these documents: no prototype, so `constructor` is no entry (see util/own).
+      return dict(stateFileSchema.parse(JSON.parse(text)));
     } catch {
       this.log.warn('CCCC IM state file is not valid JSON; reading it as empty, as CCCC does', { file: name });
-      return {};
+      return dict();
     }
   }
 
