@@ -47,7 +47,8 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full on the state dir${tmp
   });
 
   it('ACKs nothing it could not keep, says so once, and delivers everything exactly once in order when space returns', { timeout: 90_000 }, async () => {
-    const people = CHATS.flatMap((chat) => [0, 1, 2].map((i) => ({ chat: chat.id, text: `p-${chat.id.slice(-5, -2)}-${i}`, person: chat.person })));
+    // Both chats write before the restart and after it.
+    const people = [0, 1, 2].flatMap((i) => CHATS.map((chat) => ({ chat: chat.id, text: `p-${chat.id.slice(-5, -2)}-${i}`, person: chat.person })));
     const agents = Array.from({ length: 12 }, (_, i) => `a-${i}`);
     const msgIds = new Map<string, string>();
     const say = (p: (typeof people)[number]): void => {
@@ -112,7 +113,7 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full on the state dir${tmp
       problemAfter: e.bridge.status().lastProblem?.code ?? 'none',
       stateAfter: e.bridge.status().state,
     };
-    expect(outcome).toEqual({
+    expect(outcome, JSON.stringify({ arrived, deliveries: e.dt.deliveries().map((d) => [d.msgId.slice(-6), d.attempt]) })).toEqual({
       startedWhileFull: true,
       peopleLost: 0,
       peopleDoubled: 0,

@@ -48,6 +48,8 @@ export interface Replies {
   status(facts: StatusFacts): string;
   contextEmpty(): string;
   heldBackNotice(count: number): string;
+  /** Sent directly (nothing can be queued): the person's message waits for disk space. */
+  diskFull(): string;
 }
 
 const dot = (running: boolean) => (running ? '🟢' : '⚪');
@@ -96,6 +98,7 @@ const zh: Replies = {
     ].join('\n'),
   contextEmpty: () => '工作组还没有设定目标或任务。',
   heldBackNotice: (n) => `（还有 ${n} 条较早的消息已合并省略，可在 CCCC Web UI 查看全部。）`,
+  diskFull: () => '⚠️ 桥接服务所在电脑的磁盘已满，你的消息暂时无法收下。腾出空间后会自动送达（钉钉会重新推送），无需重发。',
 };
 
 const en: Replies = {
@@ -142,6 +145,7 @@ const en: Replies = {
     ].join('\n'),
   contextEmpty: () => 'The group has no objective or tasks yet.',
   heldBackNotice: (n) => `(${n} earlier message${n === 1 ? ' was' : 's were'} folded; see the CCCC Web UI for all of them.)`,
+  diskFull: () => "⚠️ The disk of the bridge's computer is full, so your message cannot be taken in yet. It will be delivered by itself once space is freed (DingTalk sends it again) — no need to resend.",
 };
 
 export const REPLIES: Record<ReplyLanguage, Replies> = { zh, en };

@@ -26,7 +26,8 @@ async function statfsFree(dir: string): Promise<number> {
 export class DiskSpace extends EventEmitter<{ full: []; freed: [] }> {
   private timer: NodeJS.Timeout | undefined;
   private isFull = false;
-  private closed = false;
+  /** Bumped by stop(), so a check already under way does not end a newer episode. */
+  private epoch = 0;
 
   constructor(private readonly options: DiskSpaceOptions) {
     super();
@@ -43,7 +44,7 @@ export class DiskSpace extends EventEmitter<{ full: []; freed: [] }> {
   /** A write failed: true when it failed for lack of space (the episode starts if it had not). */
   noteFailure(err: unknown): boolean {
     if (!isDiskFull(err)) return false;
-    if (!this.isFull && !this.closed) {
+    if (!this.isFull) {
       this.isFull = true;
       this.emit('full');
       this.schedule();
@@ -51,8 +52,10 @@ export class DiskSpace extends EventEmitter<{ full: []; freed: [] }> {
     return true;
   }
 
-  close(): void {
-    this.closed = true;
+  /** Stops watching and forgets the episode; a later failure starts a new one. */
+  stop(): void {
+    this.epoch += 1;
+    this.isFull = false;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -63,9 +66,9 @@ export class DiskSpace extends EventEmitter<{ full: []; freed: [] }> {
 
   private async check(): Promise<void> {
     this.timer = undefined;
-    if (this.closed) return;
+    const epoch = this.epoch;
     const free = await (this.options.freeBytes ?? statfsFree)(this.options.dir).catch(() => 0);
-    if (this.closed) return;
+    if (epoch !== this.epoch) return;
     if (free >= (this.options.roomBytes ?? 64 * 1024)) {
       this.isFull = false;
       this.emit('freed');

@@ -20,6 +20,7 @@ describe('DiskSpace', () => {
     await waitFor(() => !space.full, 'freed');
     space.noteFailure(noSpace);
     expect(events).toEqual(['full', 'freed', 'full']);
-    space.close();
+    space.stop();
+    expect(space.full).toBe(false);
   });
 });

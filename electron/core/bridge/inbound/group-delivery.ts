@@ -47,6 +47,8 @@ export interface GroupDeliveryOptions {
   onFailed?(send: SendToGroup, chat: ChatAddress, problem: Problem): void;
   /** The message is waiting for CCCC to come back. */
   onDelayed?(send: SendToGroup, chat: ChatAddress, problem: Problem): void;
+  /** The journal could not be written (a full disk, …); delivery waits and tries again. */
+  onLocalFailure?(err: unknown): void;
 }
 
 export const INBOX_JOURNAL = 'inbox.jsonl';
@@ -124,19 +126,15 @@ export class GroupDelivery {
       const next = this.journal.pending()[0];
       if (!next) return;
       const { chat, send, receivedAt } = next.data;
+      let sent: { eventId: string; replayed: boolean };
       try {
-        const { eventId, replayed } = await this.options.group.send(send);
-        this.attempt = 0;
-        this.noticed.delete(send.clientId);
-        await this.journal.markDone([next.id]);
-        this.log.info('Delivered to CCCC', { chat: chat.conversationId, event: eventId, replayed });
-        this.options.onDelivered?.(send, chat, eventId);
+        sent = await this.options.group.send(send);
       } catch (err) {
         const problem = toProblem(err, 'cccc.unavailable');
         const waited = this.now() - receivedAt;
         if (!problem.retryable || waited >= (this.options.maxAgeMs ?? 30 * 60_000)) {
           this.log.warn('Could not deliver to CCCC', { chat: chat.conversationId, code: problem.code, waitedMs: waited });
-          await this.journal.markDone([next.id]);
+          if (!(await this.settle(next.id))) return;
           this.noticed.delete(send.clientId);
           this.options.onFailed?.(send, chat, problem);
           continue;
@@ -146,8 +144,32 @@ export class GroupDelivery {
           this.options.onDelayed?.(send, chat, problem);
         }
         await this.sleep(backoffDelay(this.attempt++, this.backoff));
+        continue;
+      }
+      this.attempt = 0;
+      this.noticed.delete(send.clientId);
+      if (!(await this.settle(next.id))) return;
+      this.log.info('Delivered to CCCC', { chat: chat.conversationId, event: sent.eventId, replayed: sent.replayed });
+      this.options.onDelivered?.(send, chat, sent.eventId);
+    }
+  }
+
+  /**
+   * Writes the done mark, trying again while it fails (a full disk): the message is finished,
+   * so it must not be sent again for a local failure. False when closed meanwhile.
+   */
+  private async settle(id: string): Promise<boolean> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      try {
+        await this.journal.markDone([id]);
+        return true;
+      } catch (err) {
+        this.log.error('Could not record a delivered message; trying again', { error: err });
+        this.options.onLocalFailure?.(err);
+        await this.sleep(backoffDelay(attempt, this.backoff));
       }
     }
+    return false;
   }
 
   private sleep(ms: number): Promise<void> {
