@@ -482,11 +482,12 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   }
 
   private async releaseHeld(chatId: string): Promise<void> {
-    const { items, folded } = await this.held.take(chatId);
-    const first = items[0];
-    if (!first) return;
-    const notice = folded > 0 ? [this.replyItem(first.chat, { kind: 'text', content: REPLIES[this.settings.replyLanguage].heldBackNotice(folded) })] : [];
-    await this.outbox!.enqueue([...notice, ...items]);
+    await this.held.release(chatId, async ({ items, folded }) => {
+      const first = items[0]!;
+      // Derived from the first item, so a release tried again after a failure does not repeat the notice.
+      const notice = folded > 0 ? [{ ...this.replyItem(first.chat, { kind: 'text', content: REPLIES[this.settings.replyLanguage].heldBackNotice(folded) }), id: `held:${first.id}` }] : [];
+      await this.outbox!.enqueue([...notice, ...items]);
+    });
   }
 
   private replyItem(chat: ChatAddress, message: OutboundMessage, mention?: string[]): OutboxItem {

@@ -42,14 +42,19 @@ export class JsonFileStore<S extends z.ZodType> {
     return this.value;
   }
 
-  /** Applies `change` to the current document and saves it; changes run one after another. */
+  /**
+   * Applies `change` to a copy of the current document and saves it; changes run one after
+   * another. The copy becomes current only once saved: a save that fails (a full disk) changes
+   * nothing, so a caller that tries again finds what it left (a `take` does not lose its items).
+   */
   update<R>(change: (doc: z.output<S>) => R): Promise<R> {
     const run = this.queue.then(async () => {
-      const doc = await this.get();
+      const doc = structuredClone(await this.get());
       const result = change(doc);
       await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
       // A new file each time (temporary sibling + rename), created with `mode`: never readable by others, not even briefly.
       await atomicWriteFile(this.path, JSON.stringify(doc, null, 2) + '\n', this.options.mode);
+      if (!this.strict) this.value = doc;
       return result;
     });
     this.queue = run.catch(() => undefined);

@@ -36,12 +36,22 @@ export class HeldMessages {
     });
   }
 
-  /** Takes everything held for `chatId`. */
-  async take(chatId: string): Promise<{ items: OutboxItem[]; folded: number }> {
-    return this.store.update((doc) => {
-      const entry = doc[chatId] ?? { items: [], folded: 0 };
-      delete doc[chatId];
-      return entry;
+  /**
+   * Hands everything held for `chatId` to `send` (which queues it durably), and only then lets
+   * go of it: when either step fails (a full disk), the items are still held for the next try.
+   */
+  async release(chatId: string, send: (held: { items: OutboxItem[]; folded: number }) => Promise<void>): Promise<void> {
+    const entry = (await this.store.get())[chatId];
+    if (!entry || entry.items.length === 0) return;
+    await send(entry);
+    const sent = new Set(entry.items.map((i) => i.id));
+    await this.store.update((doc) => {
+      const now = doc[chatId];
+      if (!now) return;
+      // Items held while `send` ran stay for the next release.
+      now.items = now.items.filter((i) => !sent.has(i.id));
+      now.folded = 0;
+      if (now.items.length === 0) delete doc[chatId];
     });
   }
 
