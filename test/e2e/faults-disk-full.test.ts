@@ -60,6 +60,7 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full on the state dir${tmp
     for (const a of agents.slice(0, 6)) await e.cccc.speak('boss', a, { to: ['user'] });
     // DingTalk pushes the people's messages again: they were not ACKed.
     await waitFor(() => [...msgIds.values()].every((id) => e.dt.deliveries().filter((d) => d.msgId === id).length >= 2), 'redeliveries while full', 15_000).catch(() => undefined);
+    const redeliveredWhileFull = [...msgIds.values()].every((id) => e.dt.deliveries().filter((d) => d.msgId === id).length >= 2);
     const journaledWhileFull = journaledIds(await readFile(join(e.stateDir, 'inbound.jsonl'), 'utf8').catch(() => ''));
     const ackedWhileFull = ackedOf(e, msgIds);
     const unjournaledAcks = ackedWhileFull.filter((id) => !journaledWhileFull.has(id)).length;
@@ -100,6 +101,7 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full on the state dir${tmp
       peopleLost: people.filter((p) => !arrived.includes(p.text)).length,
       peopleDoubled: arrived.length - new Set(arrived).size,
       peopleInOrder: CHATS.every((c) => sameOrder(arrived, people.filter((p) => p.chat === c.id).map((p) => p.text))),
+      redeliveredWhileFull,
       unjournaledAcks,
       ackedButLost: people.filter((p) => ackedOf(e, msgIds).includes(msgIds.get(p.text)!) && !arrived.includes(p.text)).length,
       agentLost: CHATS.map((c) => agents.filter((a) => !outTo(c.id).includes(a)).length),
@@ -118,6 +120,7 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full on the state dir${tmp
       peopleLost: 0,
       peopleDoubled: 0,
       peopleInOrder: true,
+      redeliveredWhileFull: true,
       unjournaledAcks: 0,
       ackedButLost: 0,
       agentLost: [0, 0],
