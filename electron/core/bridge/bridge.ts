@@ -410,8 +410,23 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.delivery?.retryNow();
     this.outbox?.retryNow();
     this.follower?.retryNow();
+    void this.takeRefused();
     if (this.state === 'degraded' && this.stream.state.status === 'connected' && this.monitor.state.status !== 'down') this.setState('running');
     else this.emit('status', this.status());
+  }
+
+  /** Takes in the messages refused for lack of space, oldest first, without waiting for DingTalk to push them again. */
+  private async takeRefused(): Promise<void> {
+    for (const m of this.refused.all()) {
+      try {
+        await this.inbound?.accept(m);
+        this.refused.taken(m);
+      } catch (err) {
+        // Full again: the rest wait for the next time there is room (or for DingTalk's redelivery).
+        this.space.noteFailure(err);
+        return;
+      }
+    }
   }
 
   /**

@@ -18,6 +18,13 @@ describe('RefusedMessages', () => {
     refused.taken(msg('m1', 10));
     expect(refused.overtakes(msg('m2', 20))).toBe(false);
     expect(refused.overtakes(msg('m3', 30))).toBe(true);
+    // Created in the same millisecond: arrival order decides.
+    refused.refuse(msg('s1', 40));
+    expect(refused.overtakes(msg('s2', 40))).toBe(true);
+    refused.refuse(msg('s2', 40));
+    expect(refused.all().map((m) => m.msgId)).toEqual(['m2', 's1', 's2']);
+    refused.taken(msg('m2', 20));
+    expect(refused.overtakes(msg('s1', 40))).toBe(false);
     now = 2_000;
     expect(refused.overtakes(msg('m3', 30))).toBe(false);
     expect(refused.size).toBe(0);
