@@ -8,7 +8,6 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { Bridge, type BridgeStatus, type PendingNotice } from '../core/bridge/bridge';
-import { atomicWriteFile } from '../core/util/atomic-write';
 import { own } from '../core/util/own';
 import { acquireInstanceLocks, ownBridgeProblems, type HeldLocks } from '../core/config/guards';
 import { resolveCredentials } from '../core/config/credentials';
@@ -20,7 +19,7 @@ import { redact } from '../core/log/redact';
 import { loadBridge, type BridgeContext } from './context';
 import { fileSink, levelSink, openLogFile } from '../core/log/log-file';
 import { CliFailure, err, formatProblem, formatRecord } from './output';
-import type { StatusFile } from './status-file';
+import { writeStatusFile, type StatusFile } from './status-file';
 import { troubleshoot } from './troubleshooting';
 
 export interface RunOptions {
@@ -84,7 +83,7 @@ class StatusReporter {
   write(): Promise<void> {
     this.chain = this.chain.then(async () => {
       try {
-        await atomicWriteFile(this.ctx.paths.status, `${JSON.stringify(await this.snapshot())}\n`);
+        await writeStatusFile(this.ctx.paths.status, await this.snapshot());
       } catch {
         // A status that cannot be written only makes `status` less precise; the bridge goes on.
       }

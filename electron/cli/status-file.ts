@@ -5,6 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { atomicWriteFile, overwriteInPlace } from '../core/util/atomic-write';
+import { isDiskFull } from '../core/util/disk-full';
 
 const problemSchema = z.object({
   code: z.string(),
@@ -73,5 +75,19 @@ export async function readStatusFile(path: string): Promise<StatusFile | undefin
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Writes the status atomically; on a full disk, in place (no room for a temporary copy), so
+ * `status` still tells what is going on — above all that the disk is full.
+ */
+export async function writeStatusFile(path: string, status: StatusFile): Promise<void> {
+  const text = `${JSON.stringify(status)}\n`;
+  try {
+    await atomicWriteFile(path, text);
+  } catch (err) {
+    if (!isDiskFull(err)) throw err;
+    await overwriteInPlace(path, text);
   }
 }

@@ -41,15 +41,25 @@ export function textOf(m: SentMessage): string {
   return String(p['content'] ?? p['text'] ?? p['fileName'] ?? p['photoURL'] ?? '');
 }
 
-export async function startE2E(options: { settings?: Partial<BridgeSettings>; dingtalk?: FakeDingTalkOptions; services?: BridgeServices } = {}): Promise<E2E> {
+export interface E2EOptions {
+  settings?: Partial<BridgeSettings>;
+  dingtalk?: FakeDingTalkOptions;
+  services?: BridgeServices;
+  /** The bridge's state dir (default: a fresh temporary one). */
+  stateDir?: string;
+  /** Sees every bridge made, before it starts. */
+  onBridge?: (bridge: Bridge) => void;
+}
+
+export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
   const dt = await startFakeDingTalk({ qpsLimit: 1000, ...options.dingtalk });
   const cccc = await FakeCcccDaemon.start();
   const groupId = await cccc.createGroup({ title: 'Demo project', actors: ['boss', 'helper'] });
-  const stateDir = await mkdtemp(join(tmpdir(), 'bridge-state-'));
+  const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'bridge-state-')));
   const app = dt.apps[0]!;
   const log = memoryLogger('e2e', () => [app.appSecret]);
-  const make = (): Bridge =>
-    new Bridge(
+  const make = (): Bridge => {
+    const bridge = new Bridge(
       {
         groupId,
         ccccHome: cccc.home,
@@ -60,6 +70,9 @@ export async function startE2E(options: { settings?: Partial<BridgeSettings>; di
       },
       { logger: log, secrets: () => [app.appSecret], ledgerPollMs: 200, daemonPollMs: 200, ...options.services },
     );
+    options.onBridge?.(bridge);
+    return bridge;
+  };
   const e: E2E = {
     dt,
     cccc,

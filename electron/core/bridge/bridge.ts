@@ -19,16 +19,18 @@ import { DingTalkApi } from '../dingtalk/openapi-client';
 import type { OutboundMessage } from '../dingtalk/outbound-message';
 import { StreamClient, type StreamState } from '../dingtalk/stream-client';
 import { refusedChatOfMessage, textLength, type InboundMessage } from '../dingtalk/inbound-message';
-import { toProblem, type Problem } from '../errors';
+import { BridgeError, toProblem, type Problem } from '../errors';
 import { AuditLog } from '../log/audit';
 import { silentLogger, type Logger } from '../log/logger';
+import { DiskSpace } from '../util/disk-space';
 import { DaemonGroup } from './adapters/daemon-group';
 import { GroupBlobs } from './adapters/group-blobs';
 import { ChatDirectory, type DirectoryRebuild } from './chat-directory';
 import { GroupDelivery, INBOX_JOURNAL } from './inbound/group-delivery';
-import { InboundHandler } from './inbound/handler';
+import { chatAddressOf, InboundHandler } from './inbound/handler';
 import { INBOUND_JOURNAL, InboundQueue } from './inbound/inbound-queue';
 import { Refusals } from './inbound/refusals';
+import { RefusedMessages } from './inbound/refused';
 import type { SubscribeLimits } from './inbound/subscribe-throttle';
 import { HeldMessages } from './outbound/held';
 import { OutboundRouter } from './outbound/router';
@@ -86,6 +88,19 @@ export interface PendingNotice extends PendingRequest {
 
 const CONFIRM_POLL_MS = 2_000;
 
+export const DISK_FULL = 'bridge.disk_full';
+
+/** The state dir's disk is full; `waiting` counts what is queued or was refused meanwhile. */
+export function diskFullProblem(dir: string, waiting: number): Problem {
+  return {
+    code: DISK_FULL,
+    message: `The disk holding ${dir} is full: ${waiting} ${waiting === 1 ? 'message is' : 'messages are'} waiting`,
+    hint: 'Free space on that disk. Nothing is lost: messages wait (DingTalk sends the people’s again) and flow by themselves, in order, once there is room.',
+    retryable: true,
+    details: { dir, waiting },
+  };
+}
+
 export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [PendingNotice]; problem: [Problem] }> {
   readonly groupDir: string;
   readonly api: DingTalkApi;
@@ -116,6 +131,12 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   /** Event id of a person's message → the DingTalk message showing 🤔 until an agent answers. */
   private readonly thinking = new Map<string, { msgId: string; chatId: string }>();
   private readonly confirmWatch = new Map<string, NodeJS.Timeout>();
+  /** Whether the state dir's disk is full, and when there is room again. */
+  private readonly space: DiskSpace;
+  /** People's messages refused (not ACKed) for lack of space: DingTalk sends them again. */
+  private readonly refused = new RefusedMessages();
+  /** Chats told this episode that their messages wait for space. */
+  private readonly diskNoticed = new Set<string>();
 
   constructor(
     private readonly config: BridgeConfig,
@@ -155,6 +176,9 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     });
     this.stream.on('state', (s) => this.onStreamState(s));
     this.monitor.onChange((s) => this.onDaemonState(s));
+    this.space = new DiskSpace({ dir: config.stateDir });
+    this.space.on('full', () => this.onDiskFull());
+    this.space.on('freed', () => this.onDiskFreed());
   }
 
   get settings(): BridgeSettings {
@@ -173,7 +197,8 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       outboxDepth: this.outbox?.depth() ?? 0,
       inboxDepth: (this.inbound?.depth ?? 0) + (this.delivery?.depth ?? 0),
     };
-    if (this.lastProblem) s.lastProblem = this.lastProblem;
+    if (this.space.full) s.lastProblem = this.diskFull();
+    else if (this.lastProblem) s.lastProblem = this.lastProblem;
     return s;
   }
 
@@ -189,6 +214,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       ...this.services.outbox,
       onFailure: (item, problem) => this.onOutboxFailure(item, problem),
       onWaiting: (_item, problem) => this.fail(problem),
+      onLocalFailure: (err) => this.space.noteFailure(err),
     });
     await this.outbox.open();
     this.held = await HeldMessages.open(this.config.stateDir, 30, this.log);
@@ -199,6 +225,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       findInLedger: (clientIds, sinceMs) => findClientIds(this.groupDir, 'user', clientIds, sinceMs),
       logger: this.log,
       ...this.services.delivery,
+      onLocalFailure: (err) => this.space.noteFailure(err),
       onDelivered: (send, chat, eventId) => this.onDelivered(send, chat, eventId),
       onDelayed: (_send, chat) => void this.replyText(chat, REPLIES[this.settings.replyLanguage].cccDown()),
       onUnknownRecipient: (_send, chat, unknown, known) => void this.replyText(chat, REPLIES[this.settings.replyLanguage].noAgent(unknown, known)),
@@ -221,7 +248,14 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       audit: (entry) => this.audit.record(entry),
       ...(this.services.subscribeLimits ? { subscribeLimits: this.services.subscribeLimits } : {}),
     });
-    this.inbound = await InboundQueue.open({ stateDir: this.config.stateDir, logger: this.log, handle: (m) => this.handler!.handle(m) });
+    this.inbound = await InboundQueue.open({
+      stateDir: this.config.stateDir,
+      logger: this.log,
+      handle: (m) => this.handler!.handle(m),
+      onStuck: (err, m) => {
+        if (this.space.noteFailure(err)) this.noticeDiskFull(chatAddressOf(m));
+      },
+    });
     const replayed = this.inbound.replay();
     if (replayed) this.log.info('Handling messages received before the last stop', { count: replayed });
     this.router = new OutboundRouter({
@@ -243,8 +277,14 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       ...(this.services.ledgerPollMs ? { pollIntervalMs: this.services.ledgerPollMs } : {}),
       onBatch: async (batch) => {
         const events = await Promise.all(batch.events.map((e) => this.expandText(e)));
-        await this.router!.route(events);
-        await batch.commit();
+        try {
+          await this.router!.route(events);
+          await batch.commit();
+        } catch (err) {
+          // The events stay unread (the cursor does not pass them); the follower tries again.
+          this.space.noteFailure(err);
+          throw err;
+        }
         this.settleThinking(events);
       },
     });
@@ -307,6 +347,9 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     await this.outbox?.close();
     await this.held?.close();
     await this.audit.close();
+    this.space.stop();
+    this.refused.clear();
+    this.diskNoticed.clear();
   }
 
   private setState(state: BridgeState): void {
@@ -332,7 +375,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       this.lastProblem = s.problem;
       if (this.state === 'running') this.setState('degraded');
       else this.emit('status', this.status());
-    } else if (s.status === 'connected' && this.state === 'degraded' && this.monitor.state.status !== 'down') {
+    } else if (s.status === 'connected' && this.state === 'degraded' && this.monitor.state.status !== 'down' && !this.space.full) {
       this.setState('running');
     } else {
       this.emit('status', this.status());
@@ -345,7 +388,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       if (this.state === 'running') this.setState('degraded');
     } else if (s.status === 'up') {
       this.delivery?.retryNow();
-      if (this.state === 'degraded' && this.stream.state.status === 'connected') this.setState('running');
+      if (this.state === 'degraded' && this.stream.state.status === 'connected' && !this.space.full) this.setState('running');
     }
     this.emit('status', this.status());
   }
@@ -357,7 +400,74 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       if (isAllowedWebhook(m.sessionWebhook.url, this.config.endpoints)) this.outbox?.rememberWebhook(m.conversationId, m.sessionWebhook.url, m.sessionWebhook.expiresAt);
       else this.log.warn("Ignored a reply address that is not on DingTalk's host; replies go through the OpenAPI", { chat: m.conversationId, host: new URL(m.sessionWebhook.url).host });
     }
-    await this.inbound?.accept(m);
+    if (this.refused.overtakes(m)) {
+      this.refused.refuse(m);
+      throw new BridgeError({ code: 'bridge.kept_in_order', message: 'An earlier message of this chat is not kept yet; DingTalk will send this one again', retryable: true });
+    }
+    try {
+      await this.inbound?.accept(m);
+      this.refused.taken(m);
+    } catch (err) {
+      // Not journaled, so not ACKed (the Stream client sees the rejection): DingTalk sends it again.
+      if (this.space.noteFailure(err)) {
+        this.refused.refuse(m);
+        this.noticeDiskFull(chatAddressOf(m));
+      }
+      throw err;
+    }
+  }
+
+  private diskFull(): Problem {
+    return diskFullProblem(this.config.stateDir, (this.outbox?.depth() ?? 0) + (this.inbound?.depth ?? 0) + (this.delivery?.depth ?? 0) + this.refused.size);
+  }
+
+  /** Once per episode: the dashboard, `status` and the log hear it in words. */
+  private onDiskFull(): void {
+    const problem = this.diskFull();
+    this.lastProblem = problem;
+    this.lastProblemAt = Date.now();
+    this.log.error(problem.message, { code: problem.code });
+    this.emit('problem', problem);
+    if (this.state === 'running') this.setState('degraded');
+    else this.emit('status', this.status());
+  }
+
+  /** Room again: everything waiting goes now, by itself, and the problem clears. */
+  private onDiskFreed(): void {
+    this.log.info('There is room on the disk again; resuming', { dir: this.config.stateDir });
+    this.diskNoticed.clear();
+    if (this.lastProblem?.code === DISK_FULL) this.lastProblem = undefined;
+    this.inbound?.retryNow();
+    this.delivery?.retryNow();
+    this.outbox?.retryNow();
+    this.follower?.retryNow();
+    void this.takeRefused();
+    if (this.state === 'degraded' && this.stream.state.status === 'connected' && this.monitor.state.status !== 'down') this.setState('running');
+    else this.emit('status', this.status());
+  }
+
+  /** Takes in the messages refused for lack of space, oldest first, without waiting for DingTalk to push them again. */
+  private async takeRefused(): Promise<void> {
+    for (const m of this.refused.all()) {
+      try {
+        await this.inbound?.accept(m);
+        this.refused.taken(m);
+      } catch (err) {
+        // Full again: the rest wait for the next time there is room (or for DingTalk's redelivery).
+        this.space.noteFailure(err);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Tells a chat once per episode that its messages wait for space. Sent directly: a reply
+   * through the outbox would need the disk too.
+   */
+  private noticeDiskFull(chat: ChatAddress): void {
+    if (!this.outbox || this.diskNoticed.has(chat.conversationId)) return;
+    this.diskNoticed.add(chat.conversationId);
+    void this.outbox.sendNow(this.replyItem(chat, { kind: 'text', content: REPLIES[this.settings.replyLanguage].diskFull() }));
   }
 
   private onDelivered(send: SendToGroup, chat: ChatAddress, eventId: string): void {
@@ -418,12 +528,19 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   }
 
   private async releaseHeld(chatId: string): Promise<void> {
-    const { items, folded, lost } = await this.held!.take(chatId);
     const t = REPLIES[this.settings.replyLanguage];
-    const chat = items[0]?.chat ?? (lost > 0 ? await this.addressOf(chatId) : undefined);
-    if (!chat) return;
-    const notices = [...(lost > 0 ? [t.heldLost(lost)] : []), ...(folded > 0 ? [t.heldBackNotice(folded)] : [])];
-    await this.outbox!.enqueue([...notices.map((content) => this.replyItem(chat, { kind: 'text', content })), ...items]);
+    await this.held!.release(chatId, async ({ items, folded, lost }) => {
+      const first = items[0];
+      const chat = first?.chat ?? (lost > 0 ? await this.addressOf(chatId) : undefined);
+      if (!chat) return;
+      // Ids derived from what is released, so a release tried again after a failure does not repeat a notice.
+      const key = first?.id ?? chatId;
+      const notices = [
+        ...(lost > 0 ? [{ ...this.replyItem(chat, { kind: 'text', content: t.heldLost(lost) }), id: `held-lost:${key}` }] : []),
+        ...(folded > 0 ? [{ ...this.replyItem(chat, { kind: 'text', content: t.heldBackNotice(folded) }), id: `held:${key}` }] : []),
+      ];
+      await this.outbox!.enqueue([...notices, ...items]);
+    });
   }
 
   private async addressOf(chatId: string): Promise<ChatAddress | undefined> {

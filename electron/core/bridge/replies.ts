@@ -55,6 +55,8 @@ export interface Replies {
   heldLost(count: number): string;
   /** Messages of this chat whose journal lines were damaged on disk while the bridge was stopped. */
   damagedOnDisk(fromYou: number, forYou: number): string;
+  /** Sent directly (nothing can be queued): the person's message waits for disk space. */
+  diskFull(): string;
 }
 
 const dot = (running: boolean) => (running ? '🟢' : '⚪');
@@ -109,6 +111,7 @@ const zh: Replies = {
   damagedOnDisk: (fromYou, forYou) =>
     `⚠️ 桥接程序停止期间，磁盘上的记录损坏：${[fromYou > 0 ? `你发送的 ${fromYou} 条消息未能送达智能体，请重新发送` : '', forYou > 0 ? `智能体发给你的 ${forYou} 条消息无法补发，请在 CCCC Web UI 查看` : ''].filter(Boolean).join('；')}。`,
   heldLost: (n) => `⚠️ 暂停期间暂存的 ${n} 条消息在磁盘上已损坏，无法补发，请在 CCCC Web UI 查看。`,
+  diskFull: () => '⚠️ 桥接服务所在电脑的磁盘已满，你的消息暂时无法收下。腾出空间后会自动送达（钉钉会重新推送），无需重发。',
 };
 
 const en: Replies = {
@@ -161,6 +164,7 @@ const en: Replies = {
   damagedOnDisk: (fromYou, forYou) =>
     `⚠️ The bridge's records were damaged on disk while it was stopped: ${[fromYou > 0 ? `${fromYou} message${fromYou === 1 ? '' : 's'} you sent did not reach the agents, please send ${fromYou === 1 ? 'it' : 'them'} again` : '', forYou > 0 ? `${forYou} message${forYou === 1 ? '' : 's'} from the agents cannot be sent, see the CCCC Web UI` : ''].filter(Boolean).join('; ')}.`,
   heldLost: (n) => `⚠️ ${n} message${n === 1 ? '' : 's'} held while paused ${n === 1 ? 'was' : 'were'} damaged on disk and cannot be sent; see the CCCC Web UI.`,
+  diskFull: () => "⚠️ The disk of the bridge's computer is full, so your message cannot be taken in yet. It will be delivered by itself once space is freed (DingTalk sends it again) — no need to resend.",
 };
 
 export const REPLIES: Record<ReplyLanguage, Replies> = { zh, en };

@@ -2,9 +2,10 @@
  * An append-only text file rotated by size: `<name><ext>` is the current file, older ones are
  * `<name>.1<ext>` … `<name>.<keep-1><ext>` (1 is the newest). Used by the audit trail and by
  * the bridge's log file. Appends are serialized, so lines never interleave and a rotation
- * never races a write; a failed append does not block the ones after it.
+ * never races a write; a failed append does not block the ones after it, and leaves no piece of
+ * itself behind (a full disk writes part of a line, and the next one would be glued to it).
  */
-import { appendFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface RotatingFileOptions {
@@ -73,7 +74,12 @@ export class RotatingFile {
       );
     }
     if (this.size > 0 && this.size + bytes > this.maxBytes) await this.rotate();
-    await appendFile(this.pathAt(0), text, { mode: this.mode });
+    try {
+      await appendFile(this.pathAt(0), text, { mode: this.mode });
+    } catch (err) {
+      await truncate(this.pathAt(0), this.size).catch(() => undefined);
+      throw err;
+    }
     this.size += bytes;
   }
 

@@ -31,3 +31,24 @@ export async function atomicWriteFile(target: string, data: string | Uint8Array,
     throw err;
   }
 }
+
+/**
+ * Rewrites `target` in place, for when no temporary copy fits (a full disk): only if the new
+ * content fits in the blocks the file already holds, since writing there needs no new ones.
+ * Not atomic — a reader may catch it half-written — so only for files a reader may skip.
+ */
+export async function overwriteInPlace(target: string, data: string): Promise<void> {
+  const bytes = Buffer.from(data);
+  const fh = await open(target, 'r+');
+  try {
+    const { size, blocks } = await fh.stat();
+    if (bytes.length > Math.max(size, blocks * 512)) {
+      throw Object.assign(new Error(`ENOSPC: ${target} has no room for ${bytes.length} bytes in place`), { code: 'ENOSPC' });
+    }
+    let done = 0;
+    while (done < bytes.length) done += (await fh.write(bytes, done, bytes.length - done, done)).bytesWritten;
+    await fh.truncate(bytes.length);
+  } finally {
+    await fh.close();
+  }
+}

@@ -8,14 +8,23 @@
  * they survive the process dying in any way (kill -9, a crash, an uncaught exception). They
  * survive a power loss or OS crash only with `fsync: true` (fdatasync after every write, and
  * an fsync of the directory after a compaction's rename), which costs a disk flush per write.
- * A write cut short leaves a torn last line: open() keeps it aside and rewrites the file cleanly.
- * Lines that cannot be read back (torn, garbled) are appended to `<file>.rejected`, never lost
- * silently, and `rejectedLines` tells the owner what they were.
+ * A write counts only when every byte of it is written (and synced with `fsync`); one cut
+ * short (a full disk writes part of a line and fails on the rest) is truncated away at once, so
+ * the next append does not glue onto a fragment. A crash in the middle of a write leaves a torn
+ * last line: open() keeps it aside and rewrites the file cleanly. Lines that cannot be read back
+ * (torn, garbled) are appended to `<file>.rejected`, never lost silently, and `rejectedLines`
+ * tells the owner what they were.
+ *
+ * A full disk: appends fail (ENOSPC) and the caller keeps the work where it came from. A done
+ * mark must not depend on free space, or finished work would be repeated after a restart: when
+ * the `done` line cannot be appended, the entry's own `add` line is overwritten in place with a
+ * `done` line padded to the same length, which needs no new blocks.
  */
 import { appendFile, mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../log/logger';
+import { isDiskFull } from './disk-full';
 
 export interface JournalEntry<T> {
   id: string;
@@ -52,11 +61,21 @@ export function journalLineSchema<T>(data: z.ZodType<T>): z.ZodType<JournalLine<
 
 const FILE_MODE = 0o600;
 
+/** Where an entry's `add` line sits in the file, to mark it done in place. */
+interface LineSpan {
+  offset: number;
+  length: number;
+}
+
 export class Journal<T> {
   private readonly pendingEntries = new Map<string, T>();
   /** Insertion-ordered, bounded: the most recently finished ids. */
   private readonly doneIds = new Set<string>();
   private handle: FileHandle | undefined;
+  /** Bytes in the file: a failed write is truncated back to this. */
+  private size = 0;
+  /** The `add` line of every pending entry in the current file. */
+  private readonly spans = new Map<string, LineSpan>();
   private lines = 0;
   private linesSinceCompaction = 0;
   private chain: Promise<void> = Promise.resolve();
@@ -134,8 +153,15 @@ export class Journal<T> {
         fresh.push(entry);
       }
       if (fresh.length === 0) return fresh;
-      await this.write(fresh.map((e) => JSON.stringify({ op: 'add', id: e.id, data: e.data })));
-      for (const e of fresh) this.pendingEntries.set(e.id, e.data);
+      const lines = fresh.map((e) => JSON.stringify({ op: 'add', id: e.id, data: e.data }));
+      let offset = this.size;
+      await this.write(lines);
+      fresh.forEach((e, i) => {
+        const length = Buffer.byteLength(lines[i]!);
+        this.spans.set(e.id, { offset, length });
+        offset += length + 1;
+        this.pendingEntries.set(e.id, e.data);
+      });
       return fresh;
     });
   }
@@ -145,13 +171,40 @@ export class Journal<T> {
     return this.serialized(async () => {
       const known = [...new Set(ids)].filter((id) => this.pendingEntries.has(id));
       if (known.length === 0) return;
-      await this.write(known.map((id) => JSON.stringify({ op: 'done', id })));
+      try {
+        await this.write(known.map((id) => JSON.stringify({ op: 'done', id })));
+      } catch (err) {
+        if (!isDiskFull(err)) throw err;
+        await this.markDoneInPlace(known, err);
+      }
       for (const id of known) {
         this.pendingEntries.delete(id);
+        this.spans.delete(id);
         this.rememberAsDone(id);
       }
-      if (this.shouldCompact()) await this.compact();
+      if (this.shouldCompact()) {
+        // The done marks are written; a compaction that fails (a full disk) is tried again later.
+        await this.compact().catch((err: unknown) => this.log.warn('Could not compact the journal; will try again later', { path: this.options.path, error: err }));
+      }
     });
+  }
+
+  /** Overwrites each entry's `add` line with a `done` line of the same length (no new blocks needed). */
+  private async markDoneInPlace(ids: readonly string[], cause: unknown): Promise<void> {
+    const spans = ids.map((id) => ({ id, span: this.spans.get(id) }));
+    if (spans.some((s) => !s.span)) throw cause;
+    const handle = await open(this.options.path, 'r+');
+    try {
+      for (const { id, span } of spans) {
+        const line = Buffer.from(JSON.stringify({ op: 'done', id }).padEnd(span!.length, ' '));
+        if (line.length !== span!.length) throw cause;
+        await writeFully(handle, line, span!.offset);
+      }
+      if (this.options.fsync) await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    this.log.warn('The disk is full: marked entries done in place', { path: this.options.path, count: ids.length });
   }
 
   /** Waits for queued writes, then closes the file. Pending entries stay on disk. */
@@ -180,8 +233,16 @@ export class Journal<T> {
   private async write(lines: string[]): Promise<void> {
     const handle = this.handle;
     if (!handle) throw new Error(`Journal ${this.options.path} is not open`);
-    await handle.write(`${lines.join('\n')}\n`);
-    if (this.options.fsync) await handle.datasync();
+    const bytes = Buffer.from(`${lines.join('\n')}\n`);
+    try {
+      await writeFully(handle, bytes, null);
+      if (this.options.fsync) await handle.datasync();
+    } catch (err) {
+      // Part of it may be in the file: cut it off, so the file is as it was before this write.
+      await handle.truncate(this.size).catch((cut: unknown) => this.log.error('Could not remove a partly written journal line', { path: this.options.path, error: cut }));
+      throw err;
+    }
+    this.size += bytes.length;
     this.lines += lines.length;
     this.linesSinceCompaction += lines.length;
   }
@@ -217,6 +278,7 @@ export class Journal<T> {
     const tail = rawLines.pop() ?? '';
     let needsRewrite = false;
     const rejected: string[] = [];
+    let offset = 0;
     const apply = (raw: string): boolean => {
       let json: unknown;
       try {
@@ -228,38 +290,69 @@ export class Journal<T> {
       if (!parsed.success) return false;
       const line = parsed.data;
       if (line.op === 'add') {
-        if (!this.doneIds.has(line.id)) this.pendingEntries.set(line.id, line.data);
+        if (!this.doneIds.has(line.id)) {
+          this.pendingEntries.set(line.id, line.data);
+          this.spans.set(line.id, { offset, length: Buffer.byteLength(raw) });
+        }
       } else {
         this.pendingEntries.delete(line.id);
+        this.spans.delete(line.id);
         this.rememberAsDone(line.id);
       }
       return true;
     };
     for (const raw of rawLines) {
-      if (raw.trim() === '') continue;
-      this.lines += 1;
-      if (!apply(raw)) rejected.push(raw);
+      if (raw.trim() !== '') {
+        this.lines += 1;
+        if (!apply(raw)) rejected.push(raw);
+      }
+      offset += Buffer.byteLength(raw) + 1;
     }
+    let tailApplied = false;
     if (tail !== '') {
       needsRewrite = true;
-      if (apply(tail)) this.lines += 1;
+      tailApplied = apply(tail);
+      if (tailApplied) this.lines += 1;
       else {
         rejected.push(tail);
         this.log.warn('The last line of the journal is torn (a write was cut short)', { path, bytes: tail.length });
       }
     }
+    let keepRejected = false;
     if (rejected.length > 0) {
       // Kept aside rather than lost: compaction is about to rewrite the file without them.
-      await appendFile(`${path}.rejected`, `${rejected.join('\n')}\n`, { mode: FILE_MODE });
-      this.log.warn('Journal lines failed validation and were moved aside', { path, count: rejected.length, to: `${path}.rejected` });
-      needsRewrite = true;
       this.rejected = rejected;
+      try {
+        await appendFile(`${path}.rejected`, `${rejected.join('\n')}\n`, { mode: FILE_MODE });
+        this.log.warn('Journal lines failed validation and were moved aside', { path, count: rejected.length, to: `${path}.rejected` });
+        needsRewrite = true;
+      } catch (err) {
+        if (!isDiskFull(err)) throw err;
+        // No room to keep them aside: they stay in the file (skipped again next time) rather than being lost.
+        keepRejected = true;
+      }
     }
     this.linesSinceCompaction = this.lines;
-    if (needsRewrite || this.shouldCompact()) {
-      await this.compact();
-    } else {
-      this.handle = await open(path, 'a', FILE_MODE);
+    if (!keepRejected && (needsRewrite || this.shouldCompact())) {
+      try {
+        await this.compact();
+        return;
+      } catch (err) {
+        if (!isDiskFull(err)) throw err;
+        this.log.warn('The disk is full: the journal is used as it is until there is room to compact it', { path });
+      }
+    }
+    // Without a rewrite, a torn tail is cut off in place (truncating needs no space); a complete
+    // last line only gets its newline.
+    const handle = await open(path, 'a', FILE_MODE);
+    this.handle = handle;
+    this.size = Buffer.byteLength(text);
+    if (tail !== '' && !tailApplied) {
+      this.size -= Buffer.byteLength(tail);
+      await handle.truncate(this.size);
+    } else if (tail !== '') {
+      await writeFully(handle, Buffer.from('\n'), null);
+      this.size += 1;
     }
   }
 
@@ -271,10 +364,11 @@ export class Journal<T> {
       ...[...this.doneIds].map((id) => JSON.stringify({ op: 'done', id })),
       ...[...this.pendingEntries].map(([id, data]) => JSON.stringify({ op: 'add', id, data })),
     ];
+    const bytes = Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : '');
     try {
       const out = await open(tmp, 'w', FILE_MODE);
       try {
-        if (lines.length > 0) await out.write(`${lines.join('\n')}\n`);
+        await writeFully(out, bytes, null);
         if (this.options.fsync) await out.sync();
       } finally {
         await out.close();
@@ -287,10 +381,32 @@ export class Journal<T> {
     if (this.options.fsync) await syncDirectory(dirname(path));
     await this.handle?.close();
     this.handle = await open(path, 'a', FILE_MODE);
+    this.size = bytes.length;
+    this.spans.clear();
+    let offset = bytes.length;
+    const pendingIds = [...this.pendingEntries.keys()];
+    for (let i = lines.length - 1, j = pendingIds.length - 1; j >= 0; i--, j--) {
+      const length = Buffer.byteLength(lines[i]!);
+      offset -= length + 1;
+      this.spans.set(pendingIds[j]!, { offset, length });
+    }
     this.lines = lines.length;
     this.linesAtCompaction = lines.length;
     this.linesSinceCompaction = 0;
     this.log.debug('Compacted the journal', { path, pending: this.pendingEntries.size });
+  }
+}
+
+/**
+ * Writes every byte or fails: write() may take fewer bytes than given (a disk filling up) and
+ * only fails on the next call, so a single call proves nothing. `position` null appends.
+ */
+async function writeFully(handle: FileHandle, bytes: Buffer, position: number | null): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position === null ? null : position + done);
+    if (bytesWritten === 0) throw Object.assign(new Error(`No bytes written (${done} of ${bytes.length})`), { code: 'ENOSPC' });
+    done += bytesWritten;
   }
 }
 

@@ -67,12 +67,18 @@ export class JsonFileStore<S extends z.ZodType> {
     return this.value;
   }
 
-  /** Applies `change` to the current document and saves it; changes run one after another. */
+  /**
+   * Applies `change` to a copy of the current document and saves it; changes run one after
+   * another. The copy becomes current only once saved: a save that fails (a full disk) changes
+   * nothing, so a caller that tries again finds what it left (a `take` does not lose its items).
+   */
   update<R>(change: (doc: z.output<S>) => R): Promise<R> {
     const run = this.queue.then(async () => {
-      const doc = await this.get();
+      // Re-parsed rather than structuredClone'd: the schema's transforms (null-prototype dicts) hold for the copy too.
+      const doc = this.schema.parse(JSON.parse(JSON.stringify(await this.get()))) as z.output<S>;
       const result = change(doc);
       await this.save(doc);
+      if (!this.strict) this.value = Promise.resolve(doc);
       return result;
     });
     this.queue = run.catch(() => undefined);

@@ -330,6 +330,7 @@ export const en = {
     'dingtalk.rate_limited': { message: 'DingTalk is throttling the robot.', hint: 'Messages wait in the outbox and are sent when allowed.' },
     'dingtalk.quota_exhausted': { message: 'The app’s API quota for this month is used up.', hint: 'Messages wait in the outbox; raise the quota in the console.' },
     'dingtalk.robot_not_found': { message: 'The RobotCode is not known to DingTalk.', hint: 'Copy the RobotCode from the robot page (usually the Client ID), or leave it empty.' },
+    'bridge.disk_full': { message: 'The disk holding the bridge’s state is full: messages are waiting.', hint: 'Free space on that disk. Nothing is lost: messages flow by themselves, in order, once there is room.' },
     'cccc.not_running': { message: 'CCCC is not running.', hint: 'Start CCCC with `cccc` (same user and CCCC_HOME as the bridge).' },
     'cccc.not_installed': { message: 'CCCC is not installed.', hint: 'Install it with `pip install -U cccc-pair`, then start it with `cccc`.' },
     'cccc.group_not_found': { message: 'The CCCC group does not exist.', hint: 'Choose an existing group in Settings, or create it in CCCC.' },

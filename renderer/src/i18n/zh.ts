@@ -332,6 +332,7 @@ export const zh: Dictionary = {
     'dingtalk.rate_limited': { message: '钉钉正在限制机器人的发送频率。', hint: '消息会留在发件箱，允许时再发送。' },
     'dingtalk.quota_exhausted': { message: '应用本月的 API 调用额度已用完。', hint: '消息会留在发件箱；请在后台提高额度。' },
     'dingtalk.robot_not_found': { message: '钉钉不认识这个 RobotCode。', hint: '从机器人页面复制 RobotCode（通常等于 Client ID），或留空。' },
+    'bridge.disk_full': { message: '保存桥接状态的磁盘已满，消息正在等待。', hint: '请在该磁盘上腾出空间。消息不会丢失：有空间后会按顺序自动送达。' },
     'cccc.not_running': { message: 'CCCC 没有运行。', hint: '用 `cccc` 启动 CCCC（与桥接同一用户、同一个 CCCC_HOME）。' },
     'cccc.not_installed': { message: '未安装 CCCC。', hint: '用 `pip install -U cccc-pair` 安装，再用 `cccc` 启动。' },
     'cccc.group_not_found': { message: 'CCCC 工作组不存在。', hint: '在设置中选择已有的工作组，或在 CCCC 中创建它。' },

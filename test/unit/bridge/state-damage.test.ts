@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChatDirectory, type ChatSources } from '../../../electron/core/bridge/chat-directory';
-import { HeldMessages, readHeldCounts } from '../../../electron/core/bridge/outbound/held';
+import { HeldMessages, readHeldCounts, type Released } from '../../../electron/core/bridge/outbound/held';
 import type { OutboxItem } from '../../../electron/core/bridge/outbox/item';
 import type { AuditRecord } from '../../../electron/core/log/audit';
 
@@ -79,6 +79,15 @@ const item = (chatId: string, n: number): OutboxItem => ({
   createdAt: n,
 });
 
+/** What a /resume would get: everything held for the chat, let go once handed over. */
+async function releaseAll(held: HeldMessages, chatId: string): Promise<Released> {
+  let got: Released = { items: [], folded: 0, lost: 0 };
+  await held.release(chatId, async (released) => {
+    got = released;
+  });
+  return got;
+}
+
 describe('held messages damaged while stopped', () => {
   const LINE_DAMAGE: Record<string, (lines: string[]) => string[]> = {
     'a garbled line': (l) => [l[0]!, `${l[1]!.slice(0, 30)}~~~~${l[1]!.slice(60)}`, l[2]!],
@@ -98,7 +107,7 @@ describe('held messages damaged while stopped', () => {
 
       const again = await HeldMessages.open(dir);
       expect(await again.count('cidA')).toBe(2);
-      const released = await again.take('cidA');
+      const released = await releaseAll(again, 'cidA');
       expect(released.items).toHaveLength(2);
       expect(released.lost).toBe(kind.includes('wrong JSON type') ? 0 : 1);
       await again.close();
@@ -118,7 +127,7 @@ describe('held messages damaged while stopped', () => {
     const held = await HeldMessages.open(dir, 2);
     await held.hold('cidA', [item('cidA', 1), item('cidA', 2), item('cidA', 3)]);
     expect(await readHeldCounts(dir)).toEqual(new Map([['cidA', 3]]));
-    const released = await held.take('cidA');
+    const released = await releaseAll(held, 'cidA');
     expect(released).toMatchObject({ folded: 1, lost: 0 });
     expect(released.items.map((i) => i.id)).toEqual([item('cidA', 2).id, item('cidA', 3).id]);
     await held.hold('cidA', [item('cidA', 3)]);

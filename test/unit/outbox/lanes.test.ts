@@ -88,22 +88,55 @@ describe('ChatLanes', () => {
     await lanes.idle();
   });
 
-  it('parks a chat whose work throws, reporting it, without touching other chats', async () => {
+  it('retries the head of a chat whose work throws, by itself and in order, without touching other chats', async () => {
     const crashes: string[] = [];
+    const done: string[] = [];
+    let failuresLeft = 2;
     const lanes = new ChatLanes<Item>(
       (i) => i.chat,
       async (i) => {
-        if (i.id === 'bad') throw new Error('bug');
+        if (i.id === 'a1' && failuresLeft-- > 0) throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+        done.push(i.id);
         return true;
       },
       (_err, i) => crashes.push(i.id),
+      { baseMs: 5, capMs: 20, jitterMs: 0 },
     );
     lanes.push([
-      { id: 'bad', chat: 'a' },
-      { id: 'ok', chat: 'b' },
+      { id: 'a1', chat: 'a' },
+      { id: 'b1', chat: 'b' },
     ]);
-    await new Promise((r) => setTimeout(r, 10));
-    expect(crashes).toEqual(['bad']);
-    expect(lanes.depthByKey()).toEqual({ a: 1 });
+    // A later push must not start a second worker on the waiting chat.
+    lanes.push([{ id: 'a2', chat: 'a' }]);
+    await lanes.idle();
+    expect(crashes).toEqual(['a1', 'a1']);
+    expect(done.filter((id) => id.startsWith('a'))).toEqual(['a1', 'a2']);
+    expect(done).toContain('b1');
+  });
+
+  it('retryNow() cuts the wait short and stop() ends it', async () => {
+    let fail = true;
+    const done: string[] = [];
+    const lanes = new ChatLanes<Item>(
+      (i) => i.chat,
+      async (i) => {
+        if (fail) throw new Error('no space');
+        done.push(i.id);
+        return true;
+      },
+      () => undefined,
+      { baseMs: 60_000, capMs: 60_000, jitterMs: 0 },
+    );
+    lanes.push([{ id: 'a1', chat: 'a' }]);
+    await new Promise((r) => setTimeout(r, 5));
+    fail = false;
+    lanes.retryNow();
+    await lanes.idle();
+    expect(done).toEqual(['a1']);
+    fail = true;
+    lanes.push([{ id: 'a2', chat: 'a' }]);
+    await new Promise((r) => setTimeout(r, 5));
+    await lanes.stop();
+    expect(lanes.depth()).toBe(1);
   });
 });

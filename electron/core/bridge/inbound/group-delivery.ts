@@ -56,6 +56,8 @@ export interface GroupDeliveryOptions {
   onDelayed?(send: SendToGroup, chat: ChatAddress, problem: Problem): void;
   /** A queued `/send @name` names no agent of the group (checked once CCCC was back); it is dropped. */
   onUnknownRecipient?(send: SendToGroup, chat: ChatAddress, unknown: string, known: string[]): void;
+  /** The journal could not be written (a full disk, …); delivery waits and tries again. */
+  onLocalFailure?(err: unknown): void;
 }
 
 export const INBOX_JOURNAL = 'inbox.jsonl';
@@ -145,25 +147,21 @@ export class GroupDelivery {
       if (!next) return;
       const { chat, receivedAt, recipients } = next.data;
       let send: SendToGroup = next.data.send;
+      let sent: { eventId: string; replayed: boolean };
       try {
         if (this.uncertain.has(next.id) && (await this.alreadyInLedger(next.id))) continue;
         if (recipients) {
           const resolved = resolveRecipients(recipients, await this.options.group.actors());
           if (!resolved.ok) {
             this.log.info('A queued message names no agent of the group', { chat: chat.conversationId, unknown: resolved.unknown });
-            await this.journal.markDone([next.id]);
+            if (!(await this.settle(next.id))) return;
             this.noticed.delete(send.clientId);
             this.options.onUnknownRecipient?.(send, chat, resolved.unknown, resolved.known);
             continue;
           }
           send = { ...send, to: resolved.to };
         }
-        const { eventId, replayed } = await this.options.group.send(send);
-        this.attempt = 0;
-        this.noticed.delete(send.clientId);
-        await this.journal.markDone([next.id]);
-        this.log.info('Delivered to CCCC', { chat: chat.conversationId, event: eventId, replayed });
-        this.options.onDelivered?.(send, chat, eventId);
+        sent = await this.options.group.send(send);
       } catch (err) {
         const problem = toProblem(err, 'cccc.unavailable');
         // The request may have reached CCCC before the answer was lost.
@@ -171,7 +169,7 @@ export class GroupDelivery {
         const waited = this.now() - receivedAt;
         if (!problem.retryable || waited >= (this.options.maxAgeMs ?? 30 * 60_000)) {
           this.log.warn('Could not deliver to CCCC', { chat: chat.conversationId, code: problem.code, waitedMs: waited });
-          await this.journal.markDone([next.id]);
+          if (!(await this.settle(next.id))) return;
           this.noticed.delete(send.clientId);
           this.options.onFailed?.(send, chat, problem);
           continue;
@@ -181,8 +179,32 @@ export class GroupDelivery {
           this.options.onDelayed?.(send, chat, problem);
         }
         await this.sleep(backoffDelay(this.attempt++, this.backoff));
+        continue;
+      }
+      this.attempt = 0;
+      this.noticed.delete(send.clientId);
+      if (!(await this.settle(next.id))) return;
+      this.log.info('Delivered to CCCC', { chat: chat.conversationId, event: sent.eventId, replayed: sent.replayed });
+      this.options.onDelivered?.(send, chat, sent.eventId);
+    }
+  }
+
+  /**
+   * Writes the done mark, trying again while it fails (a full disk): the message is finished,
+   * so it must not be sent again for a local failure. False when closed meanwhile.
+   */
+  private async settle(id: string): Promise<boolean> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      try {
+        await this.journal.markDone([id]);
+        return true;
+      } catch (err) {
+        this.log.error('Could not record a delivered message; trying again', { error: err });
+        this.options.onLocalFailure?.(err);
+        await this.sleep(backoffDelay(attempt, this.backoff));
       }
     }
+    return false;
   }
 
   /**
@@ -204,7 +226,7 @@ export class GroupDelivery {
       this.uncertain.delete(entry.id);
       const eventId = found.get(entry.data.send.clientId);
       if (eventId === undefined) continue;
-      await this.journal.markDone([entry.id]);
+      if (!(await this.settle(entry.id))) return false;
       this.log.info('Already in CCCC; not sent again', { chat: entry.data.chat.conversationId, event: eventId });
       this.options.onDelivered?.(entry.data.send, entry.data.chat, eventId);
     }

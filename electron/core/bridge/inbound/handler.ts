@@ -1,12 +1,15 @@
 /**
  * Inbound: a DingTalk message → authorization, access policy, command → CCCC. Every reply goes
- * back through the outbox (ordered, rate-limited, retried). Nothing here throws to the caller:
- * a failure becomes a reply the person can act on, and a log line.
+ * back through the outbox (ordered, rate-limited, retried). Nothing here throws to the caller
+ * but a full disk: then the message must stay pending and be handled again once there is room
+ * (the reply could not be queued either). Any other failure becomes a reply the person can act
+ * on, and a log line.
  */
 import type { Readable } from 'node:stream';
 import type { InboundMessage } from '../../dingtalk/inbound-message';
 import type { OutboundMessage } from '../../dingtalk/outbound-message';
 import { toProblem } from '../../errors';
+import { isDiskFull } from '../../util/disk-full';
 import type { AuditEntry } from '../../log/audit';
 import { silentLogger, type Logger } from '../../log/logger';
 import { checkAccess, type AccessPolicy } from '../access';
@@ -54,6 +57,13 @@ export interface InboundDeps {
 
 const CONTEXT_MAX_CHARS = 3_000;
 
+/** Where replies to a message go. */
+export function chatAddressOf(m: InboundMessage): ChatAddress {
+  const chat: ChatAddress = { conversationId: m.conversationId, conversationType: m.conversationType };
+  if (m.conversationType === 'single' && m.sender.staffId) chat.userId = m.sender.staffId;
+  return chat;
+}
+
 function formatContext(ctx: GroupContextSummary, t: Replies, lang: ReplyLanguage): string {
   if (!ctx.objective && !ctx.focus && ctx.tasks.length === 0) return t.contextEmpty();
   const L = lang === 'zh' ? { objective: '目标', focus: '当前重点', tasks: '任务', waiting: '等你回复' } : { objective: 'Objective', focus: 'Focus', tasks: 'Tasks', waiting: 'Waiting on you' };
@@ -77,10 +87,9 @@ export class InboundHandler {
     this.subscribeThrottle = new SubscribeThrottle(deps.subscribeLimits);
   }
 
-  /** Handles one message; never rejects. */
+  /** Handles one message; rejects only when the disk is full (the message must then stay pending). */
   async handle(m: InboundMessage): Promise<void> {
-    const chat: ChatAddress = { conversationId: m.conversationId, conversationType: m.conversationType };
-    if (m.conversationType === 'single' && m.sender.staffId) chat.userId = m.sender.staffId;
+    const chat = chatAddressOf(m);
     const settings = this.deps.settings();
     const t = REPLIES[settings.lang];
     const mention = m.conversationType === 'group' && m.sender.staffId ? [m.sender.staffId] : undefined;
@@ -131,6 +140,7 @@ export class InboundHandler {
       }
       await this.run(command, m, chat, content.files, { t, settings, say, sayMarkdown });
     } catch (err) {
+      if (isDiskFull(err)) throw err;
       const problem = toProblem(err);
       this.log.error('Could not handle a message', { code: problem.code, message: problem.message, chat: m.conversationId });
       await say(t.error(problem.hint ? `${problem.message} — ${problem.hint}` : problem.message)).catch(() => undefined);
@@ -245,6 +255,7 @@ export class InboundHandler {
         const body = await this.deps.download(file, m.robotCode, settings.maxFileBytes);
         attachments.push(await this.deps.blobs.store(body, { fileName: file.fileName, maxBytes: settings.maxFileBytes, ...(file.mimeType ? { mimeType: file.mimeType } : {}) }));
       } catch (err) {
+        if (isDiskFull(err)) throw err;
         const problem = toProblem(err);
         this.log.warn('Could not fetch a file', { code: problem.code, chat: m.conversationId });
         const tooLarge = problem.code === 'dingtalk.file_too_large' || problem.code === 'cccc.blob_too_large';

@@ -4,6 +4,9 @@
  * it is then handled in order per chat and marked done only after the handler finished (by then
  * a `send` is in the delivery journal). A crash in between replays it on the next start; the
  * daemon's client-id dedup keeps the replay from doubling it in CCCC.
+ *
+ * A message whose handling failed on a local write (the disk is full) is not marked done: its
+ * chat waits and handles it again, in order, until it goes through (see ChatLanes).
  */
 import { join } from 'node:path';
 import { inboundMessageSchema, type InboundMessage } from '../../dingtalk/inbound-message';
@@ -25,6 +28,7 @@ export class InboundQueue {
     private readonly journal: Journal<InboundMessage>,
     handle: (m: InboundMessage) => Promise<void>,
     log?: Logger,
+    onStuck?: (err: unknown, m: InboundMessage) => void,
   ) {
     this.lanes = new ChatLanes<Lane>(
       (lane) => lane.message.conversationId,
@@ -33,13 +37,22 @@ export class InboundQueue {
         await this.journal.markDone([lane.id]);
         return true;
       },
-      (err, lane) => log?.error('Inbound lane stopped on an unexpected error', { msgId: lane.id, error: err }),
+      (err, lane) => {
+        log?.error('An inbound message waits after an error; it will be handled again', { msgId: lane.id, error: err });
+        onStuck?.(err, lane.message);
+      },
     );
   }
 
-  static async open(options: { stateDir: string; handle: (m: InboundMessage) => Promise<void>; logger?: Logger }): Promise<InboundQueue> {
+  static async open(options: {
+    stateDir: string;
+    handle: (m: InboundMessage) => Promise<void>;
+    logger?: Logger;
+    /** Handling a message failed (it stays pending and is tried again). */
+    onStuck?: (err: unknown, m: InboundMessage) => void;
+  }): Promise<InboundQueue> {
     const journal = await Journal.open<InboundMessage>({ path: join(options.stateDir, INBOUND_JOURNAL), schema: inboundMessageSchema, logger: options.logger });
-    return new InboundQueue(journal, options.handle, options.logger);
+    return new InboundQueue(journal, options.handle, options.logger, options.onStuck);
   }
 
   /** Journals and queues a message; a msgId seen recently (a redelivery) is ignored. */
@@ -53,6 +66,11 @@ export class InboundQueue {
     const pending = this.journal.pending();
     this.lanes.push(pending.map((e) => ({ id: e.id, message: e.data })));
     return pending.length;
+  }
+
+  /** Chats waiting after a failure try again now (e.g. disk space returned). */
+  retryNow(): void {
+    this.lanes.retryNow();
   }
 
   get depth(): number {

@@ -118,8 +118,12 @@ export class HeldMessages {
     });
   }
 
-  /** Takes everything held for `chatId`. */
-  take(chatId: string): Promise<Released> {
+  /**
+   * Hands everything held for `chatId` to `send` (which queues it durably), and only then lets
+   * go of it: when either step fails (a full disk), the items are still held for the next try
+   * (the outbox knows the item ids, so a try after a failed let-go sends nothing twice).
+   */
+  release(chatId: string, send: (held: Released) => Promise<void>): Promise<void> {
     return this.serialized(async () => {
       const entries = this.entriesOf(chatId);
       const released: Released = { items: [], folded: 0, lost: this.lost.get(chatId) ?? 0 };
@@ -127,9 +131,10 @@ export class HeldMessages {
         if ('item' in data) released.items.push(data.item);
         else released.folded += data.folded;
       }
+      if (entries.length === 0 && released.lost === 0) return;
+      await send(released);
       await this.journal.markDone(entries.map((e) => e.id));
       this.lost.delete(chatId);
-      return released;
     });
   }
 

@@ -2,8 +2,14 @@
  * Per-chat FIFO scheduling: one queue and at most one worker per chat, chats in parallel.
  * A chat's next item starts only after `work` finished the previous one, so order within a
  * chat holds whatever happens in between (retries, restarts).
+ *
+ * When `work` throws (a local failure such as a full disk, not a delivery problem, which `work`
+ * judges itself), the chat waits and tries the same item again with backoff — never skipping
+ * it, never parking the chat until some later push — so it flows again by itself once the
+ * cause passes. retryNow() cuts the waits short (e.g. when disk space returns).
  */
 import { dict } from '../../util/own';
+import { backoffDelay, type BackoffPolicy } from '../../util/backoff';
 
 export interface LaneItem {
   id: string;
@@ -25,6 +31,8 @@ export class ChatLanes<I extends LaneItem> {
   private readonly queues = new Map<string, Array<Queued<I>>>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly idleWaiters: Array<{ upTo: number; resolve: () => void }> = [];
+  /** Wakers of the chats waiting to retry after `work` threw. */
+  private readonly pauses = new Set<() => void>();
   private pushed = 0;
   private stopped = false;
 
@@ -32,6 +40,7 @@ export class ChatLanes<I extends LaneItem> {
     private readonly keyOf: (item: I) => string,
     private readonly work: LaneWork<I>,
     private readonly onCrash: (err: unknown, item: I) => void,
+    private readonly retry: BackoffPolicy = { baseMs: 500, capMs: 15_000, jitterMs: 250 },
   ) {}
 
   push(items: readonly I[]): void {
@@ -65,9 +74,15 @@ export class ChatLanes<I extends LaneItem> {
     return new Promise((resolve) => this.idleWaiters.push({ upTo, resolve }));
   }
 
+  /** Chats waiting after a failure try their head item again now. */
+  retryNow(): void {
+    for (const wake of [...this.pauses]) wake();
+  }
+
   /** Starts nothing new and waits for the items being worked on to settle. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.retryNow();
     await Promise.all(this.running.values());
     this.wakeIdle();
   }
@@ -79,6 +94,7 @@ export class ChatLanes<I extends LaneItem> {
   }
 
   private async drain(key: string): Promise<void> {
+    let failures = 0;
     for (;;) {
       const queue = this.queues.get(key);
       const head = queue?.[0];
@@ -87,15 +103,30 @@ export class ChatLanes<I extends LaneItem> {
       try {
         finished = await this.work(head.item);
       } catch (err) {
-        // `work` handles its own failures; if it still throws, park the chat rather than spin.
         this.onCrash(err, head.item);
-        return;
+        // The same head again after a pause: order holds, nothing is skipped, nothing spins.
+        if (!(await this.pause(failures++))) return;
+        continue;
       }
+      failures = 0;
       if (!finished) return;
       queue.shift();
       if (queue.length === 0) this.queues.delete(key);
       this.wakeIdle();
     }
+  }
+
+  /** Resolves true after the backoff (or retryNow()), false when the lanes stopped meanwhile. */
+  private pause(attempt: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.pauses.delete(wake);
+        resolve(!this.stopped);
+      };
+      const timer = setTimeout(wake, backoffDelay(attempt, this.retry));
+      this.pauses.add(wake);
+    });
   }
 
   /** Every queue's head came later than `upTo`: all items up to it are finished (FIFO per chat). */

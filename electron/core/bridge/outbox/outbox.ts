@@ -16,12 +16,13 @@ import type { AuditEntry, AuditLog } from '../../log/audit';
 import { silentLogger, type Logger } from '../../log/logger';
 import type { DingTalkApi } from '../../dingtalk/openapi-client';
 import type { OutboundMessage } from '../../dingtalk/outbound-message';
+import { backoffDelay, type BackoffPolicy } from '../../util/backoff';
 import { Journal } from '../../util/journal';
 import { attemptDelivery, type Gates, type ItemProgress } from './deliver';
 import { outboxItemSchema, type DeliveryVia, type OutboxItem } from './item';
 import { ChatLanes } from './lanes';
 import { RateGate } from './rate-gate';
-import { DEFAULT_RETRY_POLICY, judge, SETUP_PROBLEMS, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY_POLICY, judge, problemOf, SETUP_PROBLEMS, type RetryPolicy } from './retry';
 import { Router } from './route';
 import { Sleeper } from './sleeper';
 import { TokenBucket } from './token-bucket';
@@ -47,6 +48,8 @@ export interface OutboxOptions {
   onDelivered?: (item: OutboxItem, via: DeliveryVia) => void;
   /** An item waits because the app's setup is wrong (see SETUP_PROBLEMS); tell the user. */
   onWaiting?: (item: OutboxItem, problem: Problem) => void;
+  /** The journal could not be written (a full disk, …); the chat waits and tries again by itself. */
+  onLocalFailure?: (err: unknown) => void;
 }
 
 export const OUTBOX_JOURNAL = 'outbox.jsonl';
@@ -78,7 +81,10 @@ export class Outbox {
     this.lanes = new ChatLanes(
       (item) => item.chat.conversationId,
       (item) => this.deliver(item),
-      (err, item) => this.log.error('Outbox lane stopped on an unexpected error', { item: item.id, error: err }),
+      (err, item) => {
+        this.log.error('An outbox chat waits after an unexpected error; it will try again', { item: item.id, error: err });
+        safely(this.log, () => this.options.onLocalFailure?.(err));
+      },
     );
   }
 
@@ -115,6 +121,25 @@ export class Outbox {
   /** Ids of the items pending or recently delivered (what a replay would skip). */
   knownIds(): IterableIterator<string> {
     return this.journal?.ids() ?? [].values();
+  }
+
+  /**
+   * One attempt, without the journal: for a notice that must reach a chat while nothing can be
+   * written (the disk is full). Best effort; resolves false when it did not go out.
+   */
+  async sendNow(item: OutboxItem): Promise<boolean> {
+    try {
+      const outcome = await attemptDelivery(item, { api: this.options.api, gates: this.gates, router: this.router, log: this.log }, {});
+      return outcome.status === 'delivered';
+    } catch (err) {
+      this.log.warn('A direct notice did not go out', { chat: item.chat.conversationId, code: problemOf(err).code });
+      return false;
+    }
+  }
+
+  /** Chats waiting after a local failure try again now (e.g. disk space returned). */
+  retryNow(): void {
+    this.lanes.retryNow();
   }
 
   rememberWebhook(conversationId: string, url: string, expiresAt: number): void {
@@ -160,14 +185,10 @@ export class Outbox {
       try {
         const outcome = await attemptDelivery(item, { api: this.options.api, gates: this.gates, router: this.router, log: this.log }, progress);
         if (outcome.status === 'stopped') return false;
-        await this.finish(item, { via: outcome.via });
-        return true;
+        return await this.finish(item, { via: outcome.via });
       } catch (err) {
         const verdict = judge(err, attempt, this.retryPolicy, this.random);
-        if (!verdict.retry) {
-          await this.finish(item, { failed: verdict.problem });
-          return true;
-        }
+        if (!verdict.retry) return await this.finish(item, { failed: verdict.problem });
         lastProblem = verdict.problem;
         if (SETUP_PROBLEMS.has(verdict.problem.code)) safely(this.log, () => this.options.onWaiting?.(item, verdict.problem));
         // Rate limits are expected under bursts; anything else deserves attention.
@@ -178,12 +199,13 @@ export class Outbox {
     }
   }
 
-  private async finish(item: OutboxItem, result: { via: DeliveryVia } | { failed: Problem }): Promise<void> {
-    const progress = this.progress.get(item.id);
-    this.progress.delete(item.id);
+  /** Records the outcome; false when the outbox closed before the done mark could be written. */
+  private async finish(item: OutboxItem, result: { via: DeliveryVia } | { failed: Problem }): Promise<boolean> {
     // The done mark comes first: if it cannot be written, the item stays pending and is resent
     // after a restart rather than lost.
-    await this.journal?.markDone([item.id]);
+    if (!(await this.markDone(item))) return false;
+    const progress = this.progress.get(item.id);
+    this.progress.delete(item.id);
     this.options.audit?.record(auditEntry(item, progress, result));
     if ('via' in result) {
       this.log.debug('Delivered', { item: item.id, chat: item.chat.conversationId, via: result.via });
@@ -192,8 +214,28 @@ export class Outbox {
       this.log.warn('Delivery failed for good', { item: item.id, chat: item.chat.conversationId, code: result.failed.code, message: result.failed.message });
       safely(this.log, () => this.options.onFailure?.(item, result.failed));
     }
+    return true;
+  }
+
+  /**
+   * Writes the done mark, trying again while it fails: the item already went out (or failed for
+   * good), so it must never be attempted again in this run — that would send it twice.
+   */
+  private async markDone(item: OutboxItem): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.journal?.markDone([item.id]);
+        return true;
+      } catch (err) {
+        this.log.error('Could not record a finished item; trying again', { item: item.id, error: err });
+        safely(this.log, () => this.options.onLocalFailure?.(err));
+        if (!(await this.sleeper.sleep(backoffDelay(attempt, DONE_MARK_BACKOFF)))) return false;
+      }
+    }
   }
 }
+
+const DONE_MARK_BACKOFF: BackoffPolicy = { baseMs: 200, capMs: 5_000, jitterMs: 100 };
 
 function giveUp(item: OutboxItem, attempts: number, last: Problem | undefined, maxAgeMs: number): Problem {
   const hours = Math.round((maxAgeMs / 3_600_000) * 10) / 10;

@@ -353,6 +353,15 @@ export class LedgerFollower {
     }
   }
 
+  /** A batch waiting to be delivered again goes now rather than after its backoff (e.g. disk space returned). */
+  retryNow(): void {
+    if (!this.retryTimer) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.retryAttempt = 0;
+    this.kick();
+  }
+
   private kick(): void {
     if (this.state !== 'running') return;
     this.dirty = true;

@@ -1,0 +1,59 @@
+/**
+ * A small real tmpfs for disk-full tests (mounting needs root; CI runs as root). `fill()` takes
+ * every free byte with a filler file, `free()` gives them back.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, open, rm, rmdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Why tmpfs tests cannot run here, or undefined when they can. */
+export const tmpfsUnavailable: string | undefined = process.getuid?.() === 0 ? undefined : 'needs root to mount a tmpfs';
+
+export interface Tmpfs {
+  dir: string;
+  /** Fills the file system to the last byte. */
+  fill(): Promise<void>;
+  /** Removes the filler. */
+  free(): Promise<void>;
+  unmount(): Promise<void>;
+}
+
+export async function mountTmpfs(sizeKiB: number): Promise<Tmpfs> {
+  const dir = await mkdtemp(join(tmpdir(), 'tmpfs-'));
+  await run('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0700`, 'tmpfs', dir]);
+  const filler = join(dir, '.filler');
+  return {
+    dir,
+    async fill() {
+      const fh = await open(filler, 'a');
+      try {
+        // Big pieces first, then smaller ones down to a byte, until nothing fits.
+        for (let size = 64 * 1024; size >= 1; size = Math.floor(size / 2)) {
+          const chunk = Buffer.alloc(size, 120);
+          for (;;) {
+            try {
+              const { bytesWritten } = await fh.write(chunk);
+              if (bytesWritten < size) break;
+            } catch {
+              break;
+            }
+          }
+        }
+      } finally {
+        await fh.close();
+      }
+    },
+    async free() {
+      await rm(filler, { force: true });
+    },
+    async unmount() {
+      // Lazy: a file a failed test left open must not leave the mount behind.
+      await run('umount', ['-l', dir]);
+      await rmdir(dir);
+    },
+  };
+}
