@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { atomicWriteFile, overwriteInPlace } from '../core/util/atomic-write';
-import { isDiskFull } from '../core/util/disk-full';
+import { isDiskFull } from '../core/util/local-failure';
 
 const problemSchema = z.object({
   code: z.string(),

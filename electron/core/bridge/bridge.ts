@@ -19,10 +19,11 @@ import { DingTalkApi } from '../dingtalk/openapi-client';
 import type { OutboundMessage } from '../dingtalk/outbound-message';
 import { StreamClient, type StreamState } from '../dingtalk/stream-client';
 import { refusedChatOfMessage, textLength, type InboundMessage } from '../dingtalk/inbound-message';
-import { BridgeError, toProblem, type Problem } from '../errors';
+import { toProblem, type Problem } from '../errors';
 import { AuditLog } from '../log/audit';
 import { silentLogger, type Logger } from '../log/logger';
 import { DiskSpace } from '../util/disk-space';
+import { LocalHoldError } from '../util/local-failure';
 import { DaemonGroup } from './adapters/daemon-group';
 import { GroupBlobs } from './adapters/group-blobs';
 import { ChatDirectory, type DirectoryRebuild } from './chat-directory';
@@ -402,7 +403,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     }
     if (this.refused.overtakes(m)) {
       this.refused.refuse(m);
-      throw new BridgeError({ code: 'bridge.kept_in_order', message: 'An earlier message of this chat is not kept yet; DingTalk will send this one again', retryable: true });
+      throw new LocalHoldError({ code: 'bridge.kept_in_order', message: 'An earlier message of this chat is not kept yet; DingTalk will send this one again', retryable: true });
     }
     try {
       await this.inbound?.accept(m);

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { statfs } from 'node:fs/promises';
-import { isDiskFull } from './disk-full';
+import { isDiskFull } from './local-failure';
 
 export interface DiskSpaceOptions {
   dir: string;

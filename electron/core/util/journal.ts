@@ -24,7 +24,7 @@ import { appendFile, mkdir, open, readFile, rename, rm, type FileHandle } from '
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../log/logger';
-import { isDiskFull } from './disk-full';
+import { isDiskFull } from './local-failure';
 
 export interface JournalEntry<T> {
   id: string;

@@ -74,8 +74,7 @@ export class JsonFileStore<S extends z.ZodType> {
    */
   update<R>(change: (doc: z.output<S>) => R): Promise<R> {
     const run = this.queue.then(async () => {
-      // Re-parsed rather than structuredClone'd: the schema's transforms (null-prototype dicts) hold for the copy too.
-      const doc = this.schema.parse(JSON.parse(JSON.stringify(await this.get()))) as z.output<S>;
+      const doc = cloneDocument(await this.get());
       const result = change(doc);
       await this.save(doc);
       if (!this.strict) this.value = Promise.resolve(doc);
@@ -133,4 +132,16 @@ export class JsonFileStore<S extends z.ZodType> {
     const issue = parsed.error.issues[0];
     return { ok: false, why: `does not match its format (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown'})`, where: describeIssues(path, text, parsed.error) };
   }
+}
+
+/**
+ * A deep copy of a JSON document that keeps each object's prototype: structuredClone would turn
+ * the null-prototype dicts that untrusted ids index (util/own) back into ordinary objects.
+ */
+function cloneDocument<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => cloneDocument(v)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const copy = Object.create(Object.getPrototypeOf(value) as object | null) as Record<string, unknown>;
+  for (const [key, v] of Object.entries(value)) Object.defineProperty(copy, key, { value: cloneDocument(v), enumerable: true, writable: true, configurable: true });
+  return copy as T;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BridgeError } from '../../../electron/core/errors';
-import { isLocalFailure } from '../../../electron/core/util/local-failure';
+import { isDiskFull, isLocalFailure, LocalHoldError } from '../../../electron/core/util/local-failure';
 
 const errno = (code: string) => Object.assign(new Error(`${code}: failed`), { code });
 
@@ -17,5 +17,21 @@ describe('isLocalFailure', () => {
     expect(isLocalFailure(Object.assign(new Error('x'), { code: 'ERR_INVALID_ARG_TYPE' }))).toBe(false);
     expect(isLocalFailure('ENOSPC')).toBe(false);
     expect(isLocalFailure(undefined)).toBe(false);
+  });
+
+  it('counts a message kept back behind one the disk refused as local (it must not reach the poison bound)', () => {
+    const hold = new LocalHoldError({ code: 'bridge.kept_in_order', message: 'waits behind an earlier message', retryable: true });
+    expect(isLocalFailure(hold)).toBe(true);
+    expect(isDiskFull(hold)).toBe(false);
+  });
+});
+
+describe('isDiskFull', () => {
+  it('is a full disk or quota, on the error or in its cause chain, and nothing else', () => {
+    expect(isDiskFull(errno('ENOSPC'))).toBe(true);
+    expect(isDiskFull(errno('EDQUOT'))).toBe(true);
+    expect(isDiskFull(new BridgeError({ code: 'x', message: 'x', retryable: true }, { cause: errno('ENOSPC') }))).toBe(true);
+    expect(isDiskFull(errno('EIO'))).toBe(false);
+    expect(isDiskFull(undefined)).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import type { InboundMessage } from '../../dingtalk/inbound-message';
 import type { OutboundMessage } from '../../dingtalk/outbound-message';
 import { toProblem } from '../../errors';
-import { isDiskFull } from '../../util/disk-full';
+import { isDiskFull } from '../../util/local-failure';
 import type { AuditEntry } from '../../log/audit';
 import { silentLogger, type Logger } from '../../log/logger';
 import { checkAccess, type AccessPolicy } from '../access';
