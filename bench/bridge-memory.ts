@@ -88,8 +88,8 @@ export async function run(): Promise<Record<string, number>> {
         else await cccc.speak('boss', `answer ${offset + i} ${'内容'.repeat(20)}`, { to: ['user'] });
         if (i % 500 === 0) await sleep(20);
       }
-      await until(() => dt.sentMessages().length >= 8_000, 'agent messages delivered', 300_000);
-      await until(() => cccc.requests().filter((r) => r.op === 'send').length >= 2_000, 'messages sent to CCCC', 300_000);
+      await until(() => dt.sentMessages().length >= 8_000, 'agent messages delivered', 900_000);
+      await until(() => cccc.requests().filter((r) => r.op === 'send').length >= 2_000, 'messages sent to CCCC', 900_000);
       await sleep(SETTLE_MS);
     };
     await round10k(0);

@@ -66,6 +66,8 @@ async function main(): Promise<void> {
       }
     } catch (err) {
       failed = true;
+      // A benchmark that did not finish met none of its targets.
+      missed += Object.keys(bench.targets ?? {}).length;
       process.stdout.write(`  FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
     }
   }
