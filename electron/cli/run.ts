@@ -7,7 +7,8 @@
  * (bounded; the outbox journal keeps the rest for the next start), stop, release, exit 0.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { Bridge, type BridgeStatus, type PendingNotice } from '../core/bridge/bridge';
+import { z } from 'zod';
+import { Bridge, type BridgeServices, type BridgeStatus, type PendingNotice } from '../core/bridge/bridge';
 import { own } from '../core/util/own';
 import { acquireInstanceLocks, ownBridgeProblems, type HeldLocks } from '../core/config/guards';
 import { resolveCredentials } from '../core/config/credentials';
@@ -151,6 +152,14 @@ class StatusReporter {
   }
 }
 
+const QpsFromEnv = z.coerce.number().positive().optional();
+
+/** `DINGTALK_QPS_PER_API`: the outbox rate for a DingTalk-compatible server with other limits (like DINGTALK_API_BASE). */
+function outboxFromEnv(env: NodeJS.ProcessEnv): Pick<BridgeServices, 'outbox'> {
+  const qps = QpsFromEnv.safeParse(env.DINGTALK_QPS_PER_API || undefined);
+  return qps.success && qps.data ? { outbox: { qpsPerApi: qps.data } } : {};
+}
+
 function refuse(problem: Problem, steps: string[] = []): CliFailure {
   return new CliFailure(problem, 1, steps);
 }
@@ -219,7 +228,7 @@ async function serve(ctx: BridgeContext, deps: ServeDeps): Promise<number> {
       endpoints: ctx.endpoints,
       settings: ctx.profile.settings,
     },
-    { logger: deps.logger, secrets: () => deps.secrets },
+    { logger: deps.logger, secrets: () => deps.secrets, ...outboxFromEnv(ctx.env) },
   );
   const status = new StatusReporter(ctx, bridge, startedAt);
   let ready = false;

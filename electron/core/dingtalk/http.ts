@@ -1,8 +1,15 @@
-/** JSON over HTTP to DingTalk, through the proxy policy, with timeouts and typed failures. */
-import { fetch, type FormData, type Response } from 'undici';
+/**
+ * JSON over HTTP to DingTalk, through the proxy policy, with timeouts and typed failures.
+ * Node's own http/https clients, not fetch: fetch (Node's or the undici package) parses HTTP
+ * with a WebAssembly build of llhttp whose compilation alone held ~25 MB of a bridge's resident
+ * memory; node:http uses the native parser that is already loaded.
+ */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
 import { BridgeError } from '../errors';
 import { networkProblem, problemFromResponse } from './errors';
-import { dispatcherFor } from './proxy';
+import { agentFor } from './proxy';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT';
@@ -16,28 +23,91 @@ export interface HttpRequest {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_HTTP_TIMEOUT_MS = 15_000;
+/** What callers read of an answer; the body is a Node stream, to be read or destroyed. */
+export interface HttpResponse {
+  status: number;
+  ok: boolean;
+  headers: { get(name: string): string | null };
+  body: Readable;
+  text(): Promise<string>;
+}
 
-export async function send(req: HttpRequest): Promise<Response> {
+export const DEFAULT_HTTP_TIMEOUT_MS = 15_000;
+/** As long as a connection may take to open (undici's default, which the bridge used before). */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** The body as bytes with its content type: multipart encoding is the platform's (Response). */
+async function encode(req: HttpRequest, headers: Record<string, string>): Promise<string | Buffer | undefined> {
+  if (req.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    return JSON.stringify(req.json);
+  }
+  if (!req.form) return undefined;
+  const encoded = new Response(req.form);
+  headers['Content-Type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
+  return Buffer.from(await encoded.arrayBuffer());
+}
+
+function connectTimeout(): Error {
+  return Object.assign(new Error(`Connect timeout after ${CONNECT_TIMEOUT_MS} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' });
+}
+
+function exchange(url: URL, options: { method: string; headers: Record<string, string>; signal: AbortSignal }, body: string | Buffer | undefined): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const agent = agentFor(url.href);
+    const req = request(url, { ...options, ...(agent ? { agent } : {}) }, resolve);
+    req.once('error', reject);
+    req.once('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => req.destroy(connectTimeout()), CONNECT_TIMEOUT_MS);
+      socket.once('connect', () => clearTimeout(timer));
+      socket.once('close', () => clearTimeout(timer));
+    });
+    req.end(body);
+  });
+}
+
+function toResponse(res: IncomingMessage, signal: AbortSignal): HttpResponse {
+  const status = res.statusCode ?? 0;
+  return {
+    status,
+    ok: status >= 200 && status < 300,
+    headers: {
+      get(name) {
+        const value = res.headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    },
+    body: res,
+    async text() {
+      const chunks: Buffer[] = [];
+      try {
+        for await (const chunk of res) chunks.push(chunk as Buffer);
+      } catch (err) {
+        throw signal.aborted ? signal.reason : err;
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    },
+  };
+}
+
+export async function send(req: HttpRequest): Promise<HttpResponse> {
   const timeout = AbortSignal.timeout(req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS);
   const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
   const headers: Record<string, string> = { Accept: 'application/json', ...req.headers };
-  let body: string | FormData | undefined;
-  if (req.json !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(req.json);
-  } else if (req.form) {
-    body = req.form;
-  }
   try {
-    return await fetch(req.url, { method: req.method, headers, body, signal, dispatcher: dispatcherFor(req.url) });
+    const body = await encode(req, headers);
+    return toResponse(await exchange(new URL(req.url), { method: req.method, headers, signal }, body), signal);
   } catch (err) {
     if (req.signal?.aborted) throw new BridgeError({ code: 'aborted', message: 'Cancelled', retryable: false }, { cause: err });
-    throw new BridgeError(networkProblem(err, req.api), { cause: err });
+    // Name what failed as fetch did: the timeout, or the socket's error code.
+    const failure = signal.aborted ? (signal.reason as Error) : new Error('request failed', { cause: err });
+    throw new BridgeError(networkProblem(failure, req.api), { cause: err });
   }
 }
 
-async function readJson(res: Response): Promise<unknown> {
+async function readJson(res: HttpResponse): Promise<unknown> {
   const text = await res.text();
   if (!text) return undefined;
   try {

@@ -3,10 +3,8 @@
  * single chats and session webhooks; file download and media upload. Every failure is a
  * BridgeError with a user-facing message and hint; an expired token is refreshed once.
  */
-import { Readable, Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { Blob } from 'node:buffer';
-import type { ReadableStream } from 'node:stream/web';
-import { FormData } from 'undici';
 import { z } from 'zod';
 import { BridgeError, type Problem } from '../errors';
 import { silentLogger, type Logger } from '../log/logger';
@@ -187,13 +185,13 @@ export class DingTalkApi {
   async downloadFile(downloadCode: string, opts: { maxBytes: number; robotCode?: string; signal?: AbortSignal }): Promise<Download> {
     const url = await this.getDownloadUrl(downloadCode, opts.robotCode);
     const res = await send({ method: 'GET', url, api: 'file download', timeoutMs: 120_000, ...(opts.signal ? { signal: opts.signal } : {}) });
-    if (!res.ok || !res.body) {
-      await res.body?.cancel();
+    if (!res.ok) {
+      res.body.destroy();
       throw new BridgeError({ code: 'dingtalk.download_failed', message: `Could not download the file (HTTP ${res.status})`, retryable: res.status >= 500 });
     }
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > opts.maxBytes) {
-      await res.body.cancel();
+      res.body.destroy();
       throw tooLarge(opts.maxBytes);
     }
     let seen = 0;
@@ -203,7 +201,7 @@ export class DingTalkApi {
         done(seen > opts.maxBytes ? tooLarge(opts.maxBytes) : null, chunk);
       },
     });
-    const body = Readable.fromWeb(res.body as ReadableStream<Uint8Array>);
+    const body = res.body;
     body.on('error', (err) => cap.destroy(err));
     const out: Download = { body: body.pipe(cap) };
     if (Number.isFinite(declared)) out.bytes = declared;

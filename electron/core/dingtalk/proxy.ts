@@ -1,30 +1,29 @@
 /**
  * Corporate networks in China often force traffic through an HTTPS proxy, and neither Node's
- * fetch nor `ws` honour HTTPS_PROXY/NO_PROXY on their own. One policy (proxy-from-env's reading
+ * http clients nor `ws` honour HTTPS_PROXY/NO_PROXY on their own. One policy (proxy-from-env's reading
  * of the standard variables) decides for both HTTP and WebSocket traffic.
  */
 import type { Agent as HttpAgent } from 'node:http';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 
 /** ws:// and wss:// follow the http/https variables, as browsers and curl do. */
 function proxyUrlFor(url: string): string {
   return getProxyForUrl(url.replace(/^ws(s?):/i, 'http$1:'));
 }
 
-const directDispatcher = new Agent({ connect: { timeout: 10_000 } });
-const proxyDispatchers = new Map<string, Dispatcher>();
+const proxyAgents = new Map<string, HttpAgent>();
 
-export function dispatcherFor(url: string): Dispatcher {
+/** The agent for an HTTP request: a tunnel through the proxy, kept alive, or Node's default agent (undefined). */
+export function agentFor(url: string): HttpAgent | undefined {
   const proxy = proxyUrlFor(url);
-  if (!proxy) return directDispatcher;
-  let d = proxyDispatchers.get(proxy);
-  if (!d) {
-    d = new ProxyAgent(proxy);
-    proxyDispatchers.set(proxy, d);
+  if (!proxy) return undefined;
+  let agent = proxyAgents.get(proxy);
+  if (!agent) {
+    agent = new HttpsProxyAgent(proxy, { keepAlive: true });
+    proxyAgents.set(proxy, agent);
   }
-  return d;
+  return agent;
 }
 
 export function wsAgentFor(url: string): HttpAgent | undefined {

@@ -3,7 +3,7 @@
  * `groups/<id>/group.yaml`, its ledger, and CCCC's rules for recipients and sends.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { cccTimestamp, chatMessageData, LedgerWriter, makeEvent, type LedgerEvent } from './ledger';
@@ -49,6 +49,32 @@ export type ActorDoc = Record<string, unknown> & { id: string; title: string; en
 const MAX_CHAT_TEXT_BYTES = 32_000;
 /** CCCC looks this far back for an earlier send with the same (by, client_id). */
 const DEDUP_WINDOW_LINES = 800;
+
+/**
+ * The end of a file holding at least `lines` line breaks (or all of it), read backwards: a
+ * `send` looks at the ledger's tail only, and reading a long ledger whole made every send slower.
+ */
+async function readTail(file: string, lines: number): Promise<string> {
+  const fh = await open(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let pos = (await fh.stat()).size;
+    let breaks = 0;
+    while (pos > 0 && breaks < lines) {
+      const length = Math.min(pos, 256 * 1024);
+      pos -= length;
+      const chunk = Buffer.alloc(length);
+      await fh.read(chunk, 0, length, pos);
+      chunks.unshift(chunk);
+      for (const byte of chunk) if (byte === 0x0a) breaks += 1;
+    }
+    // Cut at a line start: the first line may begin before what was read.
+    const text = Buffer.concat(chunks);
+    return (pos > 0 ? text.subarray(text.indexOf(0x0a) + 1) : text).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
 
 const SELECTORS = new Set(['@all', '@peers', '@foreman']);
 
@@ -323,7 +349,7 @@ export class FakeGroup {
   async findByClientId(by: string, clientId: string): Promise<LedgerEvent | undefined> {
     let text: string;
     try {
-      text = await readFile(this.ledger.path, 'utf8');
+      text = await readTail(this.ledger.path, DEDUP_WINDOW_LINES + 1);
     } catch {
       return undefined;
     }

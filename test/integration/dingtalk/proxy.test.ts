@@ -84,7 +84,7 @@ describe('proxy support (field lesson 14)', () => {
     await waitFor(() => client.state.status === 'connected', 'connected through the proxy');
     await client.stop();
     // connections/open and the WebSocket upgrade both went through the proxy.
-    // (undici may reuse its tunnel for connections/open; the WebSocket always needs a new one.)
+    // (a kept-alive tunnel may carry connections/open; the WebSocket always needs a new one.)
     expect(proxy.seen.length).toBeGreaterThanOrEqual(before + 1);
     expect(proxy.seen.every((s) => s.includes(`127.0.0.1:${port}`))).toBe(true);
     expect(dt.sentMessages()).toHaveLength(1);
