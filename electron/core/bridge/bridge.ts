@@ -153,9 +153,12 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.im = services.imState?.(this.groupDir) ?? new ImState({ groupDir: this.groupDir, logger: this.log });
     this.blobs = new GroupBlobs(this.groupDir, this.log);
     this.audit = new AuditLog({ dir: join(config.stateDir, 'audit'), includeContent: config.settings.auditContent, logger: this.log, ...(services.secrets ? { secrets: services.secrets } : {}) });
-    this.chats = new ChatDirectory(config.stateDir, this.log, {
-      subscribed: async () => new Map([...(await this.im.subscribers())].filter(([, f]) => f.subscribed).map(([id, f]) => [id, f.chatTitle ? { chatTitle: f.chatTitle } : {}])),
-      audit: async (chatId) => (await this.audit.read({ chat: chatId, limit: 50 })).reverse(),
+    this.chats = new ChatDirectory(config.stateDir, {
+      log: this.log,
+      sources: {
+        subscribed: async () => new Map([...(await this.im.subscribers())].filter(([, f]) => f.subscribed).map(([id, f]) => [id, f.chatTitle ? { chatTitle: f.chatTitle } : {}])),
+        audit: async (chatId) => (await this.audit.read({ chat: chatId, limit: 50 })).reverse(),
+      },
     });
     this.refusals = new Refusals({
       stateDir: config.stateDir,

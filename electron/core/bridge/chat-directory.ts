@@ -72,13 +72,18 @@ export class ChatDirectory {
   private readonly store: JsonFileStore<typeof directorySchema>;
   private rebuildNote: DirectoryRebuild | undefined;
 
-  constructor(
-    stateDir: string,
-    log: Logger = silentLogger,
-    private readonly sources?: ChatSources,
-  ) {
-    this.store = new JsonFileStore(join(stateDir, 'chats.json'), directorySchema, () => ({ chats: dict(), people: dict() }), { log, keepCopy: true }, (damage) =>
-      this.rebuild(damage, log),
+  private readonly sources: ChatSources | undefined;
+
+  /** `readOnly`: a view of a bridge that is not running here (see JsonFileStoreOptions.readOnly). */
+  constructor(stateDir: string, options: { log?: Logger; sources?: ChatSources; readOnly?: boolean } = {}) {
+    const log = options.log ?? silentLogger;
+    this.sources = options.sources;
+    this.store = new JsonFileStore(
+      join(stateDir, 'chats.json'),
+      directorySchema,
+      () => ({ chats: dict(), people: dict() }),
+      { log, keepCopy: true, ...(options.readOnly ? { readOnly: true } : {}) },
+      (damage) => this.rebuild(damage, log),
     );
   }
 

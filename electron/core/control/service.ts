@@ -324,7 +324,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     const groupDir = join(home, 'groups', p.groupId);
     const state = bridgePaths(configHome, p.id).state;
     const im: ImStatePort = running?.im ?? new ImState({ groupDir });
-    const directory = running?.chats ?? new ChatDirectory(state);
+    const directory = running?.chats ?? new ChatDirectory(state, { readOnly: true });
     const held = await readHeldCounts(state).catch(() => new Map<string, number>());
     const group = new DaemonGroup(daemonOf(p), p.groupId);
     const [actors, info, yaml, subs, chats, pending, people] = await Promise.all([

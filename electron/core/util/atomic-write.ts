@@ -3,7 +3,7 @@
  * target), so a reader — CCCC's or ours — only ever sees the old or the new complete file.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** A unique temporary name beside `target`; CCCC uses fixed `.tmp` names, so never reuse them. */
@@ -45,10 +45,22 @@ export async function overwriteInPlace(target: string, data: string): Promise<vo
     if (bytes.length > Math.max(size, blocks * 512)) {
       throw Object.assign(new Error(`ENOSPC: ${target} has no room for ${bytes.length} bytes in place`), { code: 'ENOSPC' });
     }
-    let done = 0;
-    while (done < bytes.length) done += (await fh.write(bytes, done, bytes.length - done, done)).bytesWritten;
+    await writeFully(fh, bytes, 0);
     await fh.truncate(bytes.length);
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * Writes every byte or fails: write() may take fewer bytes than given (a disk filling up) and
+ * only fails on the next call, so a single call proves nothing. `position` null appends.
+ */
+export async function writeFully(handle: FileHandle, bytes: Buffer, position: number | null): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position === null ? null : position + done);
+    if (bytesWritten === 0) throw Object.assign(new Error(`No bytes written (${done} of ${bytes.length})`), { code: 'ENOSPC' });
+    done += bytesWritten;
   }
 }

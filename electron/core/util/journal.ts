@@ -24,6 +24,7 @@ import { appendFile, mkdir, open, readFile, rename, rm, type FileHandle } from '
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../log/logger';
+import { writeFully } from './atomic-write';
 import { isDiskFull } from './local-failure';
 
 export interface JournalEntry<T> {
@@ -394,19 +395,6 @@ export class Journal<T> {
     this.linesAtCompaction = lines.length;
     this.linesSinceCompaction = 0;
     this.log.debug('Compacted the journal', { path, pending: this.pendingEntries.size });
-  }
-}
-
-/**
- * Writes every byte or fails: write() may take fewer bytes than given (a disk filling up) and
- * only fails on the next call, so a single call proves nothing. `position` null appends.
- */
-async function writeFully(handle: FileHandle, bytes: Buffer, position: number | null): Promise<void> {
-  let done = 0;
-  while (done < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position === null ? null : position + done);
-    if (bytesWritten === 0) throw Object.assign(new Error(`No bytes written (${done} of ${bytes.length})`), { code: 'ENOSPC' });
-    done += bytesWritten;
   }
 }
 

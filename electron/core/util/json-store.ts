@@ -37,6 +37,12 @@ export interface JsonFileStoreOptions {
    * restored from it instead of being lost (the bridge's only record of something).
    */
   keepCopy?: boolean;
+  /**
+   * A view of a file another process owns (the dashboard looking at a stopped bridge's state):
+   * a damaged file reads as its copy, else empty — never moved aside, rebuilt or saved, so the
+   * owner still finds and reports the damage when it starts. `update` is refused.
+   */
+  readOnly?: boolean;
 }
 
 export class JsonFileStore<S extends z.ZodType> {
@@ -73,6 +79,7 @@ export class JsonFileStore<S extends z.ZodType> {
    * nothing, so a caller that tries again finds what it left (a `take` does not lose its items).
    */
   update<R>(change: (doc: z.output<S>) => R): Promise<R> {
+    if (this.options.readOnly) return Promise.reject(new Error(`${this.path} is opened read-only`));
     const run = this.queue.then(async () => {
       const doc = cloneDocument(await this.get());
       const result = change(doc);
@@ -102,6 +109,10 @@ export class JsonFileStore<S extends z.ZodType> {
     if (read.why === undefined) return this.empty();
     if (this.strict) {
       throw new BridgeError({ code: 'config.invalid', message: read.where ?? `${this.path} ${read.why}`, hint: 'Fix the file by hand, or move it away to start afresh.', retryable: false, details: { file: this.path } });
+    }
+    if (this.options.readOnly) {
+      const copy = this.options.keepCopy ? await this.read(this.copyPath) : undefined;
+      return copy?.ok ? copy.value : this.empty();
     }
     const { aside } = await quarantine(this.path, read.why, this.log);
     const copy = this.options.keepCopy ? await this.read(this.copyPath) : undefined;

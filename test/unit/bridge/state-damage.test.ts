@@ -51,6 +51,19 @@ describe('chat directory damaged while stopped', () => {
     });
   }
 
+  it('a read-only view (the dashboard, bridge stopped) reads the copy and moves nothing: the bridge still finds and reports the damage', async () => {
+    const before = new ChatDirectory(dir);
+    await before.saw(group);
+    const path = join(dir, 'chats.json');
+    await writeFile(path, '{"chats": {"cidGr');
+    const view = new ChatDirectory(dir, { readOnly: true });
+    expect(await view.chat('cidGroup')).toMatchObject({ conversationType: 'group', title: 'Dev team' });
+    await expect(view.saw(single)).rejects.toThrow(/read-only/);
+    expect(await readFile(path, 'utf8')).toBe('{"chats": {"cidGr');
+    expect(await aside('chats.json')).toEqual([]);
+    expect(await new ChatDirectory(dir).check()).toMatchObject({ restored: 1 });
+  });
+
   it('with its copy damaged too: rebuilt from CCCC subscriptions and the audit trail; the rest is named', async () => {
     const before = new ChatDirectory(dir);
     await before.saw(group);
@@ -65,7 +78,7 @@ describe('chat directory damaged while stopped', () => {
       subscribed: () => Promise.resolve(new Map([['cidGroup', { chatTitle: 'Dev team' }], ['cidSingle', {}], ['cidNever', { chatTitle: 'Quiet chat' }]])),
       audit: (chatId) => Promise.resolve(audit[chatId] ?? []),
     };
-    const after = new ChatDirectory(dir, undefined, sources);
+    const after = new ChatDirectory(dir, { sources });
     expect(await after.check()).toMatchObject({ restored: 2, unreachable: [{ chatId: 'cidNever', title: 'Quiet chat' }] });
     expect(await after.chat('cidSingle')).toMatchObject({ conversationType: 'single', userId: 's2' });
     expect(await after.chat('cidGroup')).toMatchObject({ conversationType: 'group', title: 'Dev team' });
