@@ -52,8 +52,7 @@ export type EntryState = 'pending' | 'done';
 
 type JournalLine<T> = { op: 'add'; id: string; data: T } | { op: 'done'; id: string };
 
-/** The format of one journal line, for readers that must not open the journal (another process's). */
-export function journalLineSchema<T>(data: z.ZodType<T>): z.ZodType<JournalLine<T>> {
+function journalLineSchema<T>(data: z.ZodType<T>): z.ZodType<JournalLine<T>> {
   return z.discriminatedUnion('op', [
     z.object({ op: z.literal('add'), id: z.string().min(1), data }),
     z.object({ op: z.literal('done'), id: z.string().min(1) }),
@@ -396,6 +395,36 @@ export class Journal<T> {
     this.linesSinceCompaction = 0;
     this.log.debug('Compacted the journal', { path, pending: this.pendingEntries.size });
   }
+}
+
+/**
+ * The entries still pending in a journal file, oldest first, read without opening it for writing
+ * (a journal another process may be appending to: nothing is moved aside or rewritten). Lines
+ * that cannot be read back are skipped; the owner reports them when it opens the journal.
+ */
+export async function readPending<T>(path: string, schema: z.ZodType<T>): Promise<JournalEntry<T>[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const lines = journalLineSchema(schema);
+  const pending = new Map<string, T>();
+  for (const raw of text.split('\n')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      continue;
+    }
+    const line = lines.safeParse(json);
+    if (!line.success) continue;
+    if (line.data.op === 'add') pending.set(line.data.id, line.data.data);
+    else pending.delete(line.data.id);
+  }
+  return [...pending].map(([id, data]) => ({ id, data }));
 }
 
 /** Makes a rename durable: the directory entry itself must reach the disk. */

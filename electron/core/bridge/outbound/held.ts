@@ -11,7 +11,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../../log/logger';
-import { Journal, journalLineSchema } from '../../util/journal';
+import { Journal, readPending } from '../../util/journal';
 import { quarantine } from '../../util/quarantine';
 import { outboxItemSchema, type OutboxItem } from '../outbox/item';
 
@@ -43,31 +43,8 @@ export interface Released {
  */
 export async function readHeldCounts(stateDir: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  let text: string;
-  try {
-    text = await readFile(join(stateDir, HELD_JOURNAL), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return counts;
-    throw err;
-  }
-  const lineSchema = journalLineSchema(entrySchema);
-  const pending = new Map<string, Entry>();
-  for (const raw of text.split('\n')) {
-    const line = lineSchema.safeParse(safeJson(raw));
-    if (!line.success) continue;
-    if (line.data.op === 'add') pending.set(line.data.id, line.data.data);
-    else pending.delete(line.data.id);
-  }
-  for (const e of pending.values()) counts.set(e.chatId, (counts.get(e.chatId) ?? 0) + ('item' in e ? 1 : e.folded));
+  for (const { data: e } of await readPending(join(stateDir, HELD_JOURNAL), entrySchema)) counts.set(e.chatId, (counts.get(e.chatId) ?? 0) + ('item' in e ? 1 : e.folded));
   return counts;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 export class HeldMessages {
