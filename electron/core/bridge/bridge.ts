@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { DaemonClient, DaemonMonitor, type DaemonState } from '../cccc/daemon';
 import { ImState } from '../cccc/im-state/im-state';
 import { resolveChatText } from '../cccc/ledger/chat-text';
@@ -27,6 +27,7 @@ import { LocalHoldError } from '../util/local-failure';
 import { DaemonGroup } from './adapters/daemon-group';
 import { GroupBlobs } from './adapters/group-blobs';
 import { ChatDirectory, type DirectoryRebuild } from './chat-directory';
+import { reportDamage } from './damage-report';
 import { GroupDelivery, INBOX_JOURNAL } from './inbound/group-delivery';
 import { chatAddressOf, InboundHandler } from './inbound/handler';
 import { INBOUND_JOURNAL, InboundQueue } from './inbound/inbound-queue';
@@ -166,7 +167,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       logger: this.log,
       settings: () => ({ lang: this.settings.replyLanguage, maxMessageChars: this.settings.maxMessageChars }),
       reply: (chat, text, mention) => this.reply(chat, { kind: 'text', content: text }, mention),
-      rememberWebhook: (chatId, url, expiresAt) => this.outbox?.rememberWebhook(chatId, url, expiresAt),
+      rememberWebhook: (chatId, webhook) => this.rememberWebhook(chatId, webhook),
       problem: (problem) => this.fail(problem),
     });
     this.stream = new StreamClient({
@@ -299,7 +300,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       await this.stopServices();
       throw err;
     }
-    await this.reportDamage(chatsRebuilt, this.follower.rebuilt, this.held);
+    await this.tellDamage(chatsRebuilt, this.follower.rebuilt, this.held);
     this.monitor.start();
     this.stream.start();
     this.setState('running');
@@ -400,10 +401,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private async onInbound(m: InboundMessage): Promise<void> {
     // Answered instead of kept: the answer is in the outbox (durable) before DingTalk gets the ACK.
     if (textLength(m.content) > this.settings.maxMessageChars) return this.refusals.answer({ reason: 'too_large', chat: refusedChatOfMessage(m) });
-    if (m.sessionWebhook) {
-      if (isAllowedWebhook(m.sessionWebhook.url, this.config.endpoints)) this.outbox?.rememberWebhook(m.conversationId, m.sessionWebhook.url, m.sessionWebhook.expiresAt);
-      else this.log.warn("Ignored a reply address that is not on DingTalk's host; replies go through the OpenAPI", { chat: m.conversationId, host: new URL(m.sessionWebhook.url).host });
-    }
+    if (m.sessionWebhook) this.rememberWebhook(m.conversationId, m.sessionWebhook);
     if (this.refused.overtakes(m)) {
       this.refused.refuse(m);
       throw new LocalHoldError({ code: 'bridge.kept_in_order', message: 'An earlier message of this chat is not kept yet; DingTalk will send this one again', retryable: true });
@@ -419,6 +417,12 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       }
       throw err;
     }
+  }
+
+  /** A message's reply address, used only on the bridge's own DingTalk (or sandbox) host; replies elsewhere go through the OpenAPI. */
+  private rememberWebhook(chatId: string, webhook: { url: string; expiresAt: number }): void {
+    if (isAllowedWebhook(webhook.url, this.config.endpoints)) this.outbox?.rememberWebhook(chatId, webhook.url, webhook.expiresAt);
+    else this.log.warn("Ignored a reply address that is not on DingTalk's host; replies go through the OpenAPI", { chat: chatId });
   }
 
   private diskFull(): Problem {
@@ -525,10 +529,8 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private async confirmSubscribed(chatId: string): Promise<void> {
     clearTimeout(this.confirmWatch.get(chatId));
     this.confirmWatch.delete(chatId);
-    const record = await this.chats.chat(chatId);
-    if (!record) return;
-    const chat: ChatAddress = { conversationId: chatId, conversationType: record.conversationType, ...(record.userId ? { userId: record.userId } : {}) };
-    await this.replyText(chat, REPLIES[this.settings.replyLanguage].subscribedConfirmed());
+    const chat = await this.addressOf(chatId);
+    if (chat) await this.replyText(chat, REPLIES[this.settings.replyLanguage].subscribedConfirmed());
   }
 
   private async releaseHeld(chatId: string): Promise<void> {
@@ -556,46 +558,20 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
    * State files damaged while the bridge was stopped were moved aside and rebuilt at start; the
    * dashboard hears once what that cost, and each chat once what it lost (held messages: on /resume).
    */
-  private async reportDamage(chats: DirectoryRebuild | undefined, cursor: CursorRebuild | undefined, held: HeldMessages): Promise<void> {
-    const parts: string[] = [];
-    if (cursor) parts.push(`ledger-cursor.json ${cursor.why} (kept as ${basename(cursor.aside)}): agent messages since ${cursor.since} are read again; none is sent twice.`);
-    if (chats) {
-      const lost = chats.unreachable.map((c) => c.title ?? c.chatId);
-      parts.push(
-        `chats.json ${chats.why} (kept as ${basename(chats.aside)}): ${chats.restored} chat${chats.restored === 1 ? '' : 's'} restored` +
-          (lost.length ? `; cannot reach ${lost.join(', ')} until ${lost.length === 1 ? 'it writes' : 'they write'} to the robot again.` : '.'),
-      );
-    }
-    const heldLost = [...held.lostByChat().values()].reduce((a, b) => a + b, 0) + held.lostUnknown;
-    if (heldLost > 0) parts.push(`Held messages: ${heldLost} damaged on disk, kept aside in held.jsonl.rejected; the chats are told on /resume.`);
-    const journals = [
-      { file: INBOUND_JOURNAL, lines: this.inbound!.damagedLines, fromPeople: true },
-      { file: INBOX_JOURNAL, lines: this.delivery!.damagedLines, fromPeople: true },
-      { file: OUTBOX_JOURNAL, lines: this.outbox!.damagedLines, fromPeople: false },
-    ];
-    const perChat = new Map<string, { fromYou: number; forYou: number }>();
-    for (const { file, lines, fromPeople } of journals) {
-      // A damaged `done` line only lets a finished entry come back; no message is lost with it.
-      const lost = lines.filter((l) => !/"op":"done"/.test(l));
-      if (lost.length === 0) continue;
-      parts.push(`${file}: ${lost.length} damaged line${lost.length === 1 ? '' : 's'} kept aside in ${file}.rejected.`);
-      for (const line of lost) {
-        const chatId = /"conversationId":"([^"]+)"/.exec(line)?.[1];
-        if (!chatId) continue;
-        const counts = perChat.get(chatId) ?? { fromYou: 0, forYou: 0 };
-        if (fromPeople) counts.fromYou += 1;
-        else counts.forYou += 1;
-        perChat.set(chatId, counts);
-      }
-    }
-    if (parts.length === 0) return;
-    this.fail({
-      code: 'state.damaged',
-      message: `Some of the bridge's state files were damaged while it was stopped. ${parts.join(' ')}`,
-      hint: 'Nothing else is needed; the damaged files are kept beside the originals for inspection.',
-      retryable: false,
-      details: { stateDir: this.config.stateDir },
+  private async tellDamage(chats: DirectoryRebuild | undefined, cursor: CursorRebuild | undefined, held: HeldMessages): Promise<void> {
+    const { problem, perChat } = reportDamage({
+      stateDir: this.config.stateDir,
+      cursor,
+      chats,
+      heldLost: [...held.lostByChat().values()].reduce((a, b) => a + b, 0) + held.lostUnknown,
+      journals: [
+        { file: INBOUND_JOURNAL, lines: this.inbound!.damagedLines, fromPeople: true },
+        { file: INBOX_JOURNAL, lines: this.delivery!.damagedLines, fromPeople: true },
+        { file: OUTBOX_JOURNAL, lines: this.outbox!.damagedLines, fromPeople: false },
+      ],
     });
+    if (!problem) return;
+    this.fail(problem);
     for (const [chatId, { fromYou, forYou }] of perChat) {
       const chat = await this.addressOf(chatId);
       if (chat) await this.replyText(chat, REPLIES[this.settings.replyLanguage].damagedOnDisk(fromYou, forYou));

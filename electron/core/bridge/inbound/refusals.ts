@@ -25,7 +25,8 @@ export interface RefusalDeps {
   settings(): { lang: ReplyLanguage; maxMessageChars: number };
   /** Queues a text to the chat durably; rejects when it could not be kept. */
   reply(chat: ChatAddress, text: string, mention?: string[]): Promise<void>;
-  rememberWebhook(conversationId: string, url: string, expiresAt: number): void;
+  /** Remembers the message's reply address (the bridge checks its host). */
+  rememberWebhook(conversationId: string, webhook: { url: string; expiresAt: number }): void;
   problem(problem: Problem): void;
   logger?: Logger;
 }
@@ -55,7 +56,7 @@ export class Refusals {
     }
     if (!(await this.authorized(chat))) return;
     const text = refusal.reason === 'too_large' && chat.chars !== undefined && chat.chars > 0 ? t.tooLong(chat.chars, maxMessageChars) : t.unreadable();
-    if (chat.sessionWebhook) this.deps.rememberWebhook(chat.conversationId, chat.sessionWebhook.url, chat.sessionWebhook.expiresAt);
+    if (chat.sessionWebhook) this.deps.rememberWebhook(chat.conversationId, chat.sessionWebhook);
     const mention = chat.conversationType === 'group' && chat.senderStaffId ? [chat.senderStaffId] : undefined;
     await this.deps.reply(addressOf(chat), text, mention);
   }
