@@ -27,8 +27,11 @@ export function addOutputSecrets(...secrets: (string | undefined)[]): void {
 // bidi overrides that would reorder what a person reads.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[P^_X][^\x1b]*(?:\x1b\\)?|\x1b[ -~]?/g;
-// eslint-disable-next-line no-control-regex -- as above
-const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Bidi marks and overrides: they reorder what a person reads.
+const BIDI = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+const CONTROLS = new RegExp(`[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f${BIDI}]`, 'g');
+/** What JSON.stringify leaves raw but a terminal would act on. */
+const JSON_UNSAFE = new RegExp(`[\\x7f-\\x9f${BIDI}]`, 'g');
 
 /**
  * The one gate between text and the terminal: nicknames, group titles, server error texts and
@@ -60,7 +63,7 @@ export function err(text = ''): void {
 
 /** JSON for scripts: secrets masked; controls are already escaped by JSON, bidi marks are escaped too. */
 export function printJson(value: unknown): void {
-  const json = JSON.stringify(value, null, 2).replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(value, null, 2).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   out(json);
 }
 

@@ -1,3 +1,5 @@
+import { DINGTALK_HOSTS } from '../../shared/api';
+
 /** Where DingTalk lives. Overridable so tests and the sandbox can point at loopback. */
 export interface DingTalkEndpoints {
   /** OpenAPI (v1.0) base, e.g. https://api.dingtalk.com */
@@ -6,8 +8,8 @@ export interface DingTalkEndpoints {
   oapiBase: string;
 }
 
-export const DEFAULT_API_BASE = 'https://api.dingtalk.com';
-export const DEFAULT_OAPI_BASE = 'https://oapi.dingtalk.com';
+export const DEFAULT_API_BASE = `https://${DINGTALK_HOSTS.apiBase}`;
+export const DEFAULT_OAPI_BASE = `https://${DINGTALK_HOSTS.oapiBase}`;
 
 export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<DingTalkEndpoints> = {}): DingTalkEndpoints {
   const trim = (s: string): string => s.replace(/\/+$/, '');
