@@ -5,9 +5,8 @@
  * shortly after start and every few hours and stay quiet unless an update is ready.
  * electron-updater is imported only when updates are on: development never loads it.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { app } from 'electron';
 import type { AppUpdater, ProgressInfo, UpdateInfo } from 'electron-updater';
 import type { Logger } from '../core/log/logger';
@@ -27,7 +26,7 @@ import {
   type UpdateState,
   type UpdateSupport,
 } from '../core/update';
-import { macSignedness, signatureVerdict, updateSignedness, windowsSignedness, type Signedness } from '../core/update/signature';
+import { detectSignedness, signatureVerdict, updateSignedness, type Signedness } from '../core/update/signature';
 import type { Language } from '../shared/api';
 
 export interface UpdaterOptions {
@@ -78,16 +77,6 @@ export function detectUpdateSupport(resourcesPath: string = process.resourcesPat
     feedText: packaged ? readOptional(join(resourcesPath, 'app-update.yml')) : undefined,
     linuxPackageType: packaged && process.platform === 'linux' ? readOptional(join(resourcesPath, 'package-type')) : undefined,
   });
-}
-
-/** The running build's code signature: Windows from app-update.yml, macOS from `codesign -dv` of the app bundle. */
-export async function detectSignedness(resourcesPath: string = process.resourcesPath, platform: NodeJS.Platform = process.platform): Promise<Signedness> {
-  if (platform === 'win32') return windowsSignedness(readOptional(join(resourcesPath, 'app-update.yml')));
-  if (platform !== 'darwin') return 'unsigned';
-  // …/Name.app/Contents/MacOS/Name → …/Name.app
-  const bundle = resolve(process.execPath, '..', '..', '..');
-  const output = await new Promise<string>((done) => execFile('/usr/bin/codesign', ['-dv', '--verbose=2', bundle], (_err, stdout, stderr) => done(`${stdout}${stderr}`)));
-  return macSignedness(output);
 }
 
 /** electron-updater, loaded only when updates are on (it is CommonJS: autoUpdater is a getter on the module). */
@@ -158,7 +147,7 @@ export function createUpdater(o: UpdaterOptions, support: UpdateSupport = detect
     } else dispatch({ type: 'error', message: shortUpdateError(err) });
   };
 
-  const ready = Promise.all([load(), (o.signedness ?? detectSignedness)().catch((): Signedness => 'unsigned')]).then(
+  const ready = Promise.all([load(), (o.signedness ?? (() => detectSignedness({ platform, resourcesPath: process.resourcesPath, execPath: process.execPath })))().catch((): Signedness => 'unsigned')]).then(
     ([u, signed]) => {
       if (disposed) return;
       running = signed;

@@ -6,6 +6,9 @@
  * or an unsigned one over a signed build, is therefore never installed by itself: the person is
  * told why and downloads it by hand. Linux packages carry no code signature: no rule there.
  */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 export type Signedness = 'signed' | 'unsigned';
@@ -40,4 +43,22 @@ export function signatureVerdict(platform: NodeJS.Platform, running: Signedness,
   if (running === 'unsigned' && update === 'signed') return { install: false, why: 'unsigned-build' };
   if (running === 'signed' && update === 'unsigned') return { install: false, why: 'unsigned-update' };
   return { install: true };
+}
+
+/** The running build's code signature: Windows from app-update.yml, macOS from `codesign -dv` of the app bundle. */
+export async function detectSignedness(o: {
+  platform: NodeJS.Platform;
+  resourcesPath: string;
+  execPath: string;
+  /** Runs `codesign -dv` on a bundle and gives back what it printed; default /usr/bin/codesign. */
+  codesign?: (bundle: string) => Promise<string>;
+}): Promise<Signedness> {
+  if (o.platform === 'win32') return windowsSignedness(await readFile(join(o.resourcesPath, 'app-update.yml'), 'utf8').catch(() => undefined));
+  if (o.platform !== 'darwin') return 'unsigned';
+  // …/Name.app/Contents/MacOS/Name → …/Name.app
+  return macSignedness(await (o.codesign ?? codesignOutput)(resolve(o.execPath, '..', '..', '..')));
+}
+
+function codesignOutput(bundle: string): Promise<string> {
+  return new Promise((done) => execFile('/usr/bin/codesign', ['-dv', '--verbose=2', bundle], (_err, stdout, stderr) => done(`${stdout}${stderr}`)));
 }

@@ -1,6 +1,9 @@
 /** Signedness from real signals: app-update.yml's publisherName (Windows), `codesign -dv` (macOS), the feed's `signed`. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { macSignedness, signatureVerdict, updateSignedness, windowsSignedness } from '../../../electron/core/update/signature';
+import { detectSignedness, macSignedness, signatureVerdict, updateSignedness, windowsSignedness } from '../../../electron/core/update/signature';
 
 describe('code signatures', () => {
   it('Windows: electron-builder writes publisherName into app-update.yml only for a signed build', () => {
@@ -29,5 +32,22 @@ describe('code signatures', () => {
     expect(signatureVerdict('win32', 'signed', 'signed')).toEqual({ install: true });
     expect(signatureVerdict('win32', 'signed', undefined)).toEqual({ install: true });
     expect(signatureVerdict('linux', 'unsigned', 'signed')).toEqual({ install: true });
+  });
+
+  it("reads the running build's signature where each system keeps it", async () => {
+    const resources = await mkdtemp(join(tmpdir(), 'resources-'));
+    try {
+      const win = { platform: 'win32' as const, resourcesPath: resources, execPath: 'C:/App/app.exe' };
+      expect(await detectSignedness(win)).toBe('unsigned');
+      await writeFile(join(resources, 'app-update.yml'), 'provider: github\npublisherName: ACME Ltd\n');
+      expect(await detectSignedness(win)).toBe('signed');
+      const asked: string[] = [];
+      const codesign = (bundle: string): Promise<string> => (asked.push(bundle), Promise.resolve('Authority=Developer ID Application: ACME Ltd (X)\n'));
+      expect(await detectSignedness({ platform: 'darwin', resourcesPath: resources, execPath: '/Applications/X.app/Contents/MacOS/X', codesign })).toBe('signed');
+      expect(asked).toEqual(['/Applications/X.app']);
+      expect(await detectSignedness({ platform: 'linux', resourcesPath: resources, execPath: '/opt/x/x' })).toBe('unsigned');
+    } finally {
+      await rm(resources, { recursive: true, force: true });
+    }
   });
 });
