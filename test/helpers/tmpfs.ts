@@ -7,6 +7,7 @@ import { mkdtemp, open, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -56,4 +57,22 @@ export async function mountTmpfs(sizeKiB: number): Promise<Tmpfs> {
       await rmdir(dir);
     },
   };
+}
+
+/**
+ * A describe block with its own tmpfs of `sizeKiB`, mounted before its tests and unmounted after;
+ * skipped, with the reason in its name, where no tmpfs can be mounted.
+ */
+export function describeOnTmpfs(name: string, sizeKiB: number, body: (tmpfs: () => Tmpfs) => void): void {
+  describe.skipIf(tmpfsUnavailable !== undefined)(`${name}${tmpfsUnavailable ? ` (skipped: ${tmpfsUnavailable})` : ''}`, () => {
+    let mounted: Tmpfs | undefined;
+    beforeAll(async () => {
+      mounted = await mountTmpfs(sizeKiB);
+    });
+    afterAll(async () => mounted?.unmount());
+    body(() => {
+      if (!mounted) throw new Error('the tmpfs is not mounted');
+      return mounted;
+    });
+  });
 }

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { HeldMessages, type Released } from '../../../electron/core/bridge/outbound/held';
 import type { OutboxItem } from '../../../electron/core/bridge/outbox';
-import { mountTmpfs, tmpfsUnavailable, type Tmpfs } from '../../helpers/tmpfs';
+import { describeOnTmpfs } from '../../helpers/tmpfs';
 
 const item = (n: number): OutboxItem => ({
   id: `ev${n}:cidA:0`,
@@ -11,18 +11,13 @@ const item = (n: number): OutboxItem => ({
   createdAt: n,
 });
 
-describe.skipIf(tmpfsUnavailable !== undefined)(`held messages on a full disk${tmpfsUnavailable ? ` (skipped: ${tmpfsUnavailable})` : ''}`, () => {
-  let fs: Tmpfs;
-  beforeAll(async () => {
-    fs = await mountTmpfs(64);
-  });
-  afterAll(async () => fs.unmount());
+describeOnTmpfs('held messages on a full disk', 64, (tmpfs) => {
 
   it('a release that cannot be queued loses nothing, and letting go needs no new space', async () => {
-    const dir = join(fs.dir, 'state');
+    const dir = join(tmpfs().dir, 'state');
     const held = await HeldMessages.open(dir);
     await held.hold('cidA', [item(1), item(2), item(3)]);
-    await fs.fill();
+    await tmpfs().fill();
     const noSpace = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
     // The outbox cannot queue them: still held for the next try.
     await expect(held.release('cidA', () => Promise.reject(noSpace))).rejects.toMatchObject({ code: 'ENOSPC' });
@@ -33,7 +28,7 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`held messages on a full disk${t
     expect(queued).toEqual([[item(1).id, item(2).id, item(3).id]]);
     expect(await held.count('cidA')).toBe(0);
     await held.close();
-    await fs.free();
+    await tmpfs().free();
     const reopened = await HeldMessages.open(dir);
     expect(await reopened.count('cidA')).toBe(0);
     await reopened.close();

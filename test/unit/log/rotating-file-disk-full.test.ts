@@ -1,22 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { RotatingFile } from '../../../electron/core/log/rotating-file';
-import { mountTmpfs, tmpfsUnavailable, type Tmpfs } from '../../helpers/tmpfs';
+import { describeOnTmpfs } from '../../helpers/tmpfs';
 
-describe.skipIf(tmpfsUnavailable !== undefined)(`log and audit files on a full disk${tmpfsUnavailable ? ` (skipped: ${tmpfsUnavailable})` : ''}`, () => {
-  let fs: Tmpfs;
-  beforeAll(async () => {
-    fs = await mountTmpfs(64);
-  });
-  afterAll(async () => fs.unmount());
+describeOnTmpfs('log and audit files on a full disk', 64, (tmpfs) => {
 
   it('a line that did not fit leaves nothing behind, so the next one is whole', async () => {
-    const file = new RotatingFile({ dir: fs.dir, name: 'audit' });
+    const file = new RotatingFile({ dir: tmpfs().dir, name: 'audit' });
     await file.append(`${JSON.stringify({ n: 0 })}\n`);
-    await fs.fill();
+    await tmpfs().fill();
     const failed: number[] = [];
     for (let n = 1; n <= 5; n++) await file.append(`${JSON.stringify({ n, pad: 'x'.repeat(900) })}\n`).catch(() => failed.push(n));
     expect(failed.length).toBeGreaterThan(0);
-    await fs.free();
+    await tmpfs().free();
     await file.append(`${JSON.stringify({ n: 6 })}\n`);
     const lines = (await file.read(0)).split('\n').filter(Boolean);
     const parsed = lines.map((l) => (JSON.parse(l) as { n: number }).n);

@@ -2,10 +2,10 @@ import type * as FsPromises from 'node:fs/promises';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { Journal } from '../../../electron/core/util/journal';
-import { mountTmpfs, tmpfsUnavailable, type Tmpfs } from '../../helpers/tmpfs';
+import { describeOnTmpfs } from '../../helpers/tmpfs';
 
 /** Faults the mocked open() applies to every FileHandle it gives the journal. */
 const fault = vi.hoisted(() => ({ shortThenFull: false, shortOnce: false, fullOnAppend: false }));
@@ -103,20 +103,13 @@ describe('Journal on a full disk (injected short writes)', () => {
   });
 });
 
-describe.skipIf(tmpfsUnavailable !== undefined)(`Journal on a real full tmpfs${tmpfsUnavailable ? ` (skipped: ${tmpfsUnavailable})` : ''}`, () => {
-  let fs: Tmpfs;
-  beforeAll(async () => {
-    fs = await mountTmpfs(256);
-  });
-  afterAll(async () => {
-    await fs.unmount();
-  });
+describeOnTmpfs('Journal on a real full tmpfs', 256, (tmpfs) => {
 
   it('never reports a partial line as written; done marks still land; reopening sees exactly what was promised', async () => {
-    const p = join(fs.dir, 'j.jsonl');
+    const p = join(tmpfs().dir, 'j.jsonl');
     const j = await Journal.open({ path: p, schema: z.object({ text: z.string() }) });
     await j.append([{ id: 'first', data: { text: 'x' } }]);
-    await fs.fill();
+    await tmpfs().fill();
     const promised: string[] = ['first'];
     for (let i = 0; i < 20; i++) {
       const added = await j.append([{ id: `m${i}`, data: { text: 'y'.repeat(300) } }]).catch(() => []);
@@ -128,7 +121,7 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`Journal on a real full tmpfs${t
     expect(again.pending().map((e) => e.id)).toEqual(promised.slice(1));
     expect(again.state('first')).toBe('done');
     await again.close();
-    await fs.free();
+    await tmpfs().free();
     await rm(p);
   });
 });
