@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sleep, waitFor } from '../helpers/wait';
+import { expectQuietFor, waitFor } from '../helpers/wait';
 import { GROUP_CHAT, startE2E, textOf, type E2E } from './harness';
 
 let e: E2E;
@@ -67,7 +69,9 @@ describe('commands in a subscribed group chat', () => {
     e.say('/pause');
     await e.reply(/已暂停推送/);
     for (const n of [1, 2, 3]) await e.cccc.speak('boss', `held ${n}`, { to: ['user'] });
-    await sleep(600);
+    // The bridge has read all three and kept them back (its held journal), and sends none of them.
+    await waitFor(async () => (await readFile(join(e.stateDir, 'held.jsonl'), 'utf8').catch(() => '')).includes('held 3'), 'held 3 kept back on disk');
+    await expectQuietFor(300, 'nothing held sent while paused', () => !e.texts().some((t) => t.includes('held')));
     expect(e.texts().some((t) => t.includes('held'))).toBe(false);
     e.say('/resume');
     await e.reply(/暂停期间有 3 条消息/);
@@ -80,7 +84,7 @@ describe('commands in a subscribed group chat', () => {
     await e.cccc.notify('Build failed on main', { visibility: 'public', title: 'CI' });
     await e.cccc.notify('internal bookkeeping', { visibility: 'internal' });
     expect(textOf(await e.reply(/Build failed/))).toBe('[SYSTEM]\nCI\nBuild failed on main');
-    await sleep(300);
+    await expectQuietFor(300, 'the internal notice kept back', () => !e.texts().some((t) => t.includes('bookkeeping')));
     expect(e.texts().some((t) => t.includes('bookkeeping'))).toBe(false);
   });
 
@@ -114,8 +118,9 @@ describe('commands in a subscribed group chat', () => {
     e.say('/unsubscribe');
     await e.reply(/已取消订阅/);
     await e.cccc.speak('boss', 'after unsubscribe', { to: ['user'] });
-    e.say('/status');
-    await sleep(500);
+    const status = e.say('/status');
+    await waitFor(() => e.dt.acked().some((a) => a.msgId === status.msgId), 'the /status received');
+    await expectQuietFor(500, 'no answer and no agent message in the revoked chat', () => !e.texts().some((t) => t.includes('after unsubscribe') || t.includes('Demo project')));
     expect(e.texts().some((t) => t.includes('after unsubscribe') || t.includes('Demo project'))).toBe(false);
     expect(await e.bridge.im.isAuthorized(GROUP_CHAT)).toBe(false);
     await e.subscribe();

@@ -9,7 +9,7 @@ import { DEFAULT_SETTINGS } from '../../electron/core/bridge/settings';
 import { startFakeDingTalk, type FakeDingTalk } from '../fakes/dingtalk';
 import { FakeCcccDaemon } from '../fakes/cccc/daemon';
 import type { LedgerEvent } from '../fakes/cccc/ledger';
-import { sleep, waitFor } from '../helpers/wait';
+import { expectQuietFor, waitFor, within } from '../helpers/wait';
 import { ALICE, GROUP_CHAT, textOf } from './harness';
 
 const script = fileURLToPath(new URL('./bridge-child.script.ts', import.meta.url));
@@ -24,15 +24,12 @@ function startChild(config: unknown): Promise<ChildProcess> {
   // One process (not the tsx CLI, which forks): SIGKILL must hit the bridge itself.
   const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, BRIDGE_CHILD_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'inherit'] });
   cleanup.push(() => kill9(child));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('bridge child did not connect')), 15_000);
+  const connected = new Promise<ChildProcess>((resolve) => {
     child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('connected')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
+      if (d.toString().includes('connected')) resolve(child);
     });
   });
+  return within(connected, 15_000, 'bridge child did not connect');
 }
 
 async function kill9(child: ChildProcess): Promise<void> {
@@ -63,6 +60,14 @@ describe('bridge killed with SIGKILL and restarted', () => {
       settings: DEFAULT_SETTINGS,
     };
     const say = (text: string) => dt.injectMessage({ text, conversationId: GROUP_CHAT, conversationType: '2', ...ALICE });
+    const ledgerTexts = async () =>
+      (await readFile(join(cccc.groupDir(), 'ledger.jsonl'), 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as LedgerEvent)
+        .filter((e) => e.by === 'user')
+        .map((e) => String(e.data['text']));
+    const sentOut = () => dt.sentMessages().map(textOf).filter((t) => t.startsWith('[boss] out-'));
 
     let child = await startChild(config);
     say('/subscribe');
@@ -78,7 +83,8 @@ describe('bridge killed with SIGKILL and restarted', () => {
       say(inbound[i]!);
       await cccc.speak('boss', outbound[i]!, { to: ['user'] });
     }
-    await sleep(30);
+    // The kill lands while the bridge is at work on that traffic: once something of it went through.
+    await waitFor(async () => sentOut().length > 0 || (await ledgerTexts()).some((t) => t.startsWith('in-')), 'the bridge busy with the traffic', 15_000);
     await kill9(child);
     for (let i = 15; i < 30; i++) {
       say(inbound[i]!);
@@ -86,17 +92,9 @@ describe('bridge killed with SIGKILL and restarted', () => {
     }
     child = await startChild(config);
 
-    const ledgerTexts = async () =>
-      (await readFile(join(cccc.groupDir(), 'ledger.jsonl'), 'utf8'))
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as LedgerEvent)
-        .filter((e) => e.by === 'user')
-        .map((e) => String(e.data['text']));
     await waitFor(async () => new Set((await ledgerTexts()).filter((t) => t.startsWith('in-'))).size === 30, 'all inbound in CCCC', 15_000);
-    const sentOut = () => dt.sentMessages().map(textOf).filter((t) => t.startsWith('[boss] out-'));
     await waitFor(() => new Set(sentOut()).size === 30, 'all outbound in DingTalk', 15_000);
-    await sleep(300);
+    await expectQuietFor(300, 'no inbound doubled, at most one outbound repeated', async () => (await ledgerTexts()).filter((t) => t.startsWith('in-')).length === 30 && sentOut().length - 30 <= 1);
 
     const inTexts = (await ledgerTexts()).filter((t) => t.startsWith('in-'));
     expect(inTexts.sort()).toEqual([...inbound].sort());

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep, waitFor } from '../helpers/wait';
+import { expectQuietFor, waitFor } from '../helpers/wait';
 import { ALICE, GROUP_CHAT, startE2E, textOf, type E2E } from './harness';
 
 let e: E2E | undefined;
@@ -52,7 +52,7 @@ describe('delivery paths', () => {
     await e.subscribe(SINGLE, single);
     e.dt.injectMessage({ ...ALICE, ...single, file: { content: Buffer.alloc(5_000, 7), fileName: 'big.zip' } });
     await e.reply(/big\.zip」超过 0 MB/, SINGLE);
-    await sleep(200);
+    await expectQuietFor(200, 'nothing from people in the ledger', async () => (await e!.fromPeople()).length === 0);
     expect(await e.fromPeople()).toEqual([]);
   });
 
@@ -82,7 +82,7 @@ describe('delivery paths', () => {
     e.say('please deploy', { isAdmin: false, senderStaffId: 'staff-bob', senderNick: 'Bob' });
     const refusal = await e.reply(/只有钉钉管理员/);
     expect(textOf(refusal)).toContain('staff-bob');
-    await sleep(200);
+    await expectQuietFor(200, 'the refused message kept out of the ledger', async () => !(await e!.fromPeople()).some((m) => m.data['text'] === 'please deploy'));
     expect((await e.fromPeople()).some((m) => m.data['text'] === 'please deploy')).toBe(false);
     e.say('/help', { isAdmin: false, senderStaffId: 'staff-bob' });
     await e.reply(/CCCC 命令/);
@@ -97,7 +97,7 @@ describe('delivery paths', () => {
     await e.cccc.restart();
     const asked = async () => (await e!.fromPeople()).filter((m) => m.data['text'] === 'are you there?');
     await waitFor(async () => (await asked()).length > 0, 'delivered after restart', 10_000);
-    await sleep(300);
+    await expectQuietFor(300, 'delivered once', async () => (await asked()).length === 1);
     expect(await asked()).toHaveLength(1);
   });
 
@@ -107,7 +107,9 @@ describe('delivery paths', () => {
     e.dt.setFault({ dropAcks: true });
     const m = e.say('only once');
     await waitFor(() => e!.dt.deliveries().filter((d) => d.msgId === m.msgId).length >= 3, 'redeliveries');
-    await sleep(200);
+    const entries = async () => (await e!.fromPeople()).filter((x) => x.data['text'] === 'only once').length;
+    await waitFor(async () => (await entries()) > 0, 'the message in the ledger');
+    await expectQuietFor(200, 'one ledger entry', async () => (await entries()) === 1);
     expect((await e.fromPeople()).filter((x) => x.data['text'] === 'only once')).toHaveLength(1);
   });
 
@@ -122,8 +124,9 @@ describe('delivery paths', () => {
     await e.reply('while stopped');
     await e.cccc.speak('boss', 'after restart', { to: ['user'] });
     await e.reply('after restart');
-    await sleep(300);
-    const texts = e.texts().filter((t) => t.startsWith('[boss]'));
+    const fromBoss = () => e!.texts().filter((t) => t.startsWith('[boss]'));
+    await expectQuietFor(300, 'no agent message repeated', () => fromBoss().length === 3);
+    const texts = fromBoss();
     expect(texts).toEqual(['[boss] before restart', '[boss] while stopped', '[boss] after restart']);
   });
 });

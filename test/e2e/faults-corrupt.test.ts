@@ -6,7 +6,7 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep, waitFor } from '../helpers/wait';
+import { expectQuietFor, waitFor } from '../helpers/wait';
 import { GROUP_CHAT, startE2E, type E2E } from './harness';
 
 let e: E2E | undefined;
@@ -34,23 +34,29 @@ function damageReports(e: E2E): number {
   return e.log.records.filter((r) => r.level === 'error' && r.msg.includes('state files were damaged')).length;
 }
 
+/** A subscribed chat that got one agent message ('before the stop'), then the bridge stopped. */
+async function sentOneThenStopped(): Promise<E2E> {
+  const x = await startE2E();
+  await x.subscribe();
+  await x.cccc.speak('boss', 'before the stop', { to: ['user'] });
+  await x.reply('before the stop');
+  await x.bridge.stop();
+  return x;
+}
+
 async function agentWhileStopped(e: E2E, texts: string[]): Promise<void> {
   for (const t of texts) await e.cccc.speak('boss', t, { to: ['user'] });
 }
 
 describe('corrupt state files while the bridge is stopped', () => {
   it('ledger-cursor.json garbled: the cursor is rebuilt, the 6 messages written meanwhile arrive once, none is re-sent', { timeout: 30_000 }, async () => {
-    e = await startE2E();
-    await e.subscribe();
-    await e.cccc.speak('boss', 'before the stop', { to: ['user'] });
-    await e.reply('before the stop');
-    await e.bridge.stop();
+    e = await sentOneThenStopped();
     const meanwhile = Array.from({ length: 6 }, (_, i) => `meanwhile ${i}`);
     await agentWhileStopped(e, meanwhile);
     await garble(join(e.stateDir, 'ledger-cursor.json'));
     await e.restartBridge();
     await waitFor(() => meanwhile.every((t) => copies(e!, t) >= 1), 'the messages written while stopped', 8_000);
-    await sleep(500);
+    await expectQuietFor(500, 'each message sent once', () => [...meanwhile, 'before the stop'].every((t) => copies(e!, t) === 1));
     expect(meanwhile.map((t) => copies(e!, t))).toEqual([1, 1, 1, 1, 1, 1]);
     expect(copies(e, 'before the stop')).toBe(1);
     expect((await readdir(e.stateDir)).some((f) => f.startsWith('ledger-cursor.json.corrupt-'))).toBe(true);
@@ -59,11 +65,7 @@ describe('corrupt state files while the bridge is stopped', () => {
   });
 
   it('chats.json truncated (and its copy gone): chats are rebuilt from CCCC and the audit trail, the 2 messages arrive once', { timeout: 30_000 }, async () => {
-    e = await startE2E();
-    await e.subscribe();
-    await e.cccc.speak('boss', 'before the stop', { to: ['user'] });
-    await e.reply('before the stop');
-    await e.bridge.stop();
+    e = await sentOneThenStopped();
     const path = join(e.stateDir, 'chats.json');
     const text = await readFile(path, 'utf8');
     await writeFile(path, text.slice(0, Math.floor(text.length / 2)));
@@ -71,7 +73,7 @@ describe('corrupt state files while the bridge is stopped', () => {
     await agentWhileStopped(e, ['meanwhile 0', 'meanwhile 1']);
     await e.restartBridge();
     await waitFor(() => copies(e!, 'meanwhile 1') >= 1, 'the messages written while stopped', 8_000);
-    await sleep(500);
+    await expectQuietFor(500, 'each message sent once', () => ['meanwhile 0', 'meanwhile 1', 'before the stop'].every((t) => copies(e!, t) === 1));
     expect([copies(e, 'meanwhile 0'), copies(e, 'meanwhile 1'), copies(e, 'before the stop')]).toEqual([1, 1, 1]);
     expect(damageReports(e)).toBe(1);
   });
@@ -90,7 +92,8 @@ describe('corrupt state files while the bridge is stopped', () => {
     e.say('/resume');
     await e.reply(/已恢复推送/);
     await waitFor(() => e!.texts().some((t) => t.includes('held 3')), 'held 3 sent', 8_000);
-    await sleep(500);
+    const damagedNotices = () => e!.texts().filter((t) => t.includes('暂停期间暂存的 1 条消息在磁盘上已损坏')).length;
+    await expectQuietFor(500, 'the damage told once, the held messages sent once', () => damagedNotices() === 1 && copies(e!, 'held 1') === 1 && copies(e!, 'held 2') === 0 && copies(e!, 'held 3') === 1);
     const texts = e.texts();
     expect(texts.filter((t) => t.includes('暂停期间暂存的 1 条消息在磁盘上已损坏'))).toHaveLength(1);
     expect(texts).toContain('▶️ 已恢复推送，暂停期间有 2 条消息，马上补发。');
@@ -104,11 +107,7 @@ describe('corrupt state files while the bridge is stopped', () => {
     ['outbox.jsonl', /智能体发给你的 1 条消息无法补发/],
   ] as const) {
     it(`${file} with a garbled line: the line is kept aside, the chat and the dashboard are told once`, { timeout: 30_000 }, async () => {
-      e = await startE2E();
-      await e.subscribe();
-      await e.cccc.speak('boss', 'before the stop', { to: ['user'] });
-      await e.reply('before the stop');
-      await e.bridge.stop();
+      e = await sentOneThenStopped();
       const path = join(e.stateDir, file);
       const prior = await readFile(path, 'utf8').catch(() => '');
       await writeFile(path, `${prior}{"op":"add","id":"m-lost","data":{"conversationId":"${GROUP_CHAT}","chat":{"conversationId":"${GROUP_CHAT}"},"te~~~~\u0000~~\n`);
@@ -116,7 +115,7 @@ describe('corrupt state files while the bridge is stopped', () => {
       await e.restartBridge();
       await e.reply(told);
       await waitFor(() => copies(e!, 'meanwhile 0') === 1, 'the message written while stopped');
-      await sleep(500);
+      await expectQuietFor(500, 'the loss told once, each message sent once', () => e!.texts().filter((t) => told.test(t)).length === 1 && copies(e!, 'meanwhile 0') === 1 && copies(e!, 'before the stop') === 1);
       expect(e.texts().filter((t) => told.test(t))).toHaveLength(1);
       expect(copies(e, 'before the stop')).toBe(1);
       expect((await readFile(`${path}.rejected`, 'utf8')).split('\n').filter(Boolean)).toHaveLength(1);

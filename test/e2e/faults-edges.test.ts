@@ -12,7 +12,7 @@ import { FakeCcccDaemon } from '../fakes/cccc/daemon';
 import type { InjectInput } from '../fakes/dingtalk';
 import { startControlWorld, type ControlWorld } from '../integration/control/helpers';
 import { livePidsInLocks, runCli, startWorld, type World } from '../integration/cli/helpers';
-import { sleep, waitFor } from '../helpers/wait';
+import { expectQuietFor, waitFor } from '../helpers/wait';
 import { startE2E, textOf, type E2E } from './harness';
 
 let e: E2E | undefined;
@@ -29,10 +29,15 @@ const REDELIVERY = { redeliveryDelayMs: 1_500, maxRedeliveries: 40 };
 const SLOW_REDELIVERY = { redeliveryDelayMs: 3_000, maxRedeliveries: 40 };
 
 async function settled(x: E2E, msgId: string, delayMs = REDELIVERY.redeliveryDelayMs): Promise<{ deliveries: number; acks: number }> {
+  const counts = () => ({ deliveries: x.dt.deliveries().filter((d) => d.msgId === msgId).length, acks: x.dt.acked().filter((a) => a.msgId === msgId).length });
   await waitFor(() => x.dt.acked().some((a) => a.msgId === msgId), 'the message ACKed', 15_000);
-  // Past the next redelivery, had the ACK not counted.
-  await sleep(delayMs * 1.5);
-  return { deliveries: x.dt.deliveries().filter((d) => d.msgId === msgId).length, acks: x.dt.acked().filter((a) => a.msgId === msgId).length };
+  // Past the next redelivery, had the ACK not counted: no further push and no further ACK.
+  const atAck = counts();
+  await expectQuietFor(delayMs * 1.5, 'no redelivery after the ACK', () => {
+    const now = counts();
+    return now.deliveries === atAck.deliveries && now.acks === atAck.acks;
+  });
+  return counts();
 }
 
 describe('a message the bridge cannot carry', () => {
@@ -84,7 +89,7 @@ describe('/send @agent while CCCC is down', () => {
     const sent = async () => (await e!.fromPeople()).filter((m) => m.data['text'] === 'please check the build');
     const [first] = await waitFor(async () => ((await sent()).length > 0 ? sent() : undefined), 'delivered after restart', 10_000);
     expect(first!.data['to']).toEqual(['helper']);
-    await sleep(300);
+    await expectQuietFor(300, 'delivered once, the person told once', async () => (await sent()).length === 1 && e!.texts().filter((t) => t.includes('CCCC 没有运行')).length === 1);
     expect(await sent()).toHaveLength(1);
     expect(e.texts().filter((t) => t.includes('CCCC 没有运行'))).toHaveLength(1);
   });
@@ -99,7 +104,7 @@ describe('/send @agent while CCCC is down', () => {
     const answer = await e.reply(/没有智能体 @nobody/);
     expect(textOf(answer)).toContain('@boss');
     expect(textOf(answer)).toContain('@helper');
-    await sleep(300);
+    await expectQuietFor(300, 'named once, nothing sent', async () => e!.texts().filter((t) => t.includes('没有智能体')).length === 1 && (await e!.fromPeople()).length === 0);
     expect(e.texts().filter((t) => t.includes('没有智能体'))).toHaveLength(1);
     expect(await e.fromPeople()).toEqual([]);
   });

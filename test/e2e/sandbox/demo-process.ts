@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { killAfter, within } from '../../helpers/wait';
 
 export const DEMO_MAIN = resolve('electron/sandbox/demo/main.ts');
 
@@ -39,23 +40,18 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv, timeoutMs 
   const interrupt = async (ms = 30_000): Promise<number | null> => {
     if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
     child.kill('SIGINT');
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    const cancelKill = killAfter(child, ms);
     const code = await exited;
-    clearTimeout(timer);
+    cancelKill();
     return code;
   };
-  const info = await new Promise<DemoInfo>((resolveInfo, reject) => {
-    const timer = setTimeout(() => {
-      void interrupt(5_000).then(() => reject(new Error(`the demo did not start in ${timeoutMs} ms\n${stderr}`)));
-    }, timeoutMs);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the demo exited (${code}) before it started\n${stderr}`));
-    });
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      resolveInfo(JSON.parse(line) as DemoInfo);
-    });
+  const started = new Promise<DemoInfo>((resolveInfo, reject) => {
+    void exited.then((code) => reject(new Error(`the demo exited (${code}) before it started`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => resolveInfo(JSON.parse(line) as DemoInfo));
+  });
+  const info = await within(started, timeoutMs, 'the demo did not start').catch(async (err: unknown) => {
+    await interrupt(5_000); // at once if it already exited
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${stderr}`);
   });
   return { child, info, stderr: () => stderr, interrupt };
 }

@@ -15,7 +15,7 @@ import { FakeCcccDaemon } from '../../../electron/sandbox/cccc/daemon';
 import type { LedgerEvent } from '../../../electron/sandbox/cccc/ledger';
 import type { ChatMessage, MessageBody } from '../../../electron/sandbox/chat/protocol';
 import { startSandbox, type Sandbox } from '../../../electron/sandbox/index';
-import { waitFor } from '../../helpers/wait';
+import { expectQuietFor, waitFor } from '../../helpers/wait';
 
 interface World {
   sandbox: Sandbox;
@@ -165,7 +165,8 @@ describe('sandbox + bridge + demo agents', () => {
     room.say('single:bob', 'bob', '在暂停的时候发一条');
     // The agents answer into the ledger as usual; nothing of it reaches the paused chat.
     await waitFor(async () => (await ledger()).find((e) => e.by === 'foreman' && String(e.data['text']).includes('一切正常')), 'the foreman’s last word in the ledger');
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(async () => (await readFile(join(w!.stateDir, 'held.jsonl'), 'utf8').catch(() => '')).includes('一切正常'), 'the foreman’s last word kept back (held journal)');
+    await expectQuietFor(300, 'nothing reaches the paused chat', () => robotIn('single:bob').slice(seen).length === 0);
     expect(robotIn('single:bob').slice(seen).map((m) => shown(m.body))).toEqual([]);
     room.say('single:bob', 'bob', '/resume');
     await robotSays('single:bob', /已恢复推送，暂停期间有 \d+ 条消息/, seen);
