@@ -6,10 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Bridge } from '../../electron/core/bridge/bridge';
 import type { Problem } from '../../electron/core/errors';
-import { mountTmpfs, tmpfsUnavailable, type Tmpfs } from '../helpers/tmpfs';
+import { describeOnTmpfs } from '../helpers/tmpfs';
 import { waitFor } from '../helpers/wait';
 import { ALICE, GROUP_CHAT, startE2E, textOf, type E2E } from './harness';
 
@@ -21,8 +21,7 @@ const CHATS = [
 ];
 const DISK_FULL_NOTICE = /磁盘已满|disk .*is full/i;
 
-describe.skipIf(tmpfsUnavailable !== undefined)(`disk full on the state dir${tmpfsUnavailable ? ` (skipped: ${tmpfsUnavailable})` : ''}`, () => {
-  let fs: Tmpfs;
+describeOnTmpfs('disk full on the state dir', 512, (tmpfs) => {
   let e: E2E;
   /** Disk-full problems each bridge run reported. */
   const problems: Array<Problem[]> = [];
@@ -35,22 +34,20 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full on the state dir${tmp
   };
 
   beforeAll(async () => {
-    fs = await mountTmpfs(512);
     // DingTalk keeps pushing what is not ACKed (a few times in reality; here until the test ends).
-    e = await startE2E({ stateDir: join(fs.dir, 'state'), dingtalk: { redeliveryDelayMs: 300, maxRedeliveries: 10_000 }, onBridge: track });
+    e = await startE2E({ stateDir: join(tmpfs().dir, 'state'), dingtalk: { redeliveryDelayMs: 300, maxRedeliveries: 10_000 }, onBridge: track });
     for (const chat of CHATS) await e.subscribe(chat.id, { ...chat.person, conversationTitle: chat.id });
   }, 30_000);
 
   afterAll(async () => {
     await e?.close();
-    await fs?.unmount();
   });
 
   it('takes in, in order, the messages it refused even when DingTalk has stopped pushing them', { timeout: 60_000 }, async () => {
-    const g = await startE2E({ stateDir: join(fs.dir, 'state-giveup'), dingtalk: { redeliveryDelayMs: 200, maxRedeliveries: 1 } });
+    const g = await startE2E({ stateDir: join(tmpfs().dir, 'state-giveup'), dingtalk: { redeliveryDelayMs: 200, maxRedeliveries: 1 } });
     try {
       await g.subscribe();
-      await fs.fill();
+      await tmpfs().fill();
       // Long enough that the journal's last block cannot take them all.
       const texts = [0, 1, 2, 3].map((i) => `q-${i} ${'x'.repeat(1500)}`);
       const sent = texts.map((text) => ({ text, msgId: g.say(text).msgId }));
@@ -58,12 +55,12 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full on the state dir${tmp
       const acked = (id: string): boolean => g.dt.acked().some((a) => a.msgId === id && !a.ignored);
       await waitFor(() => sent.every((m) => acked(m.msgId) || g.dt.deliveries().filter((d) => d.msgId === m.msgId).length === 2), 'DingTalk gave up', 10_000);
       expect(sent.filter((m) => !acked(m.msgId)).length).toBeGreaterThan(0);
-      await fs.free();
+      await tmpfs().free();
       const arrived = async (): Promise<string[]> => (await g.fromPeople()).map((ev) => String(ev.data['text'])).filter((t) => t.startsWith('q-'));
       await waitFor(async () => (await arrived()).length === texts.length, 'all of them in CCCC', 15_000);
       expect(await arrived()).toEqual(texts);
     } finally {
-      await fs.free();
+      await tmpfs().free();
       await g.close();
     }
   });
@@ -78,7 +75,7 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full on the state dir${tmp
       msgIds.set(p.text, e.dt.injectMessage({ text: p.text, conversationId: p.chat, conversationType: '2', conversationTitle: p.chat, ...p.person }).msgId);
     };
 
-    await fs.fill();
+    await tmpfs().fill();
     for (const p of people.slice(0, 3)) say(p);
     for (const a of agents.slice(0, 6)) await e.cccc.speak('boss', a, { to: ['user'] });
     // DingTalk pushes the people's messages again: they were not ACKed.
@@ -105,7 +102,7 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full on the state dir${tmp
     );
     await waitFor(() => problems[1]!.length > 0, 'the problem reported again after the restart', 10_000).catch(() => undefined);
 
-    await fs.free();
+    await tmpfs().free();
     if (!startedWhileFull) await e.restartBridge();
     const inCccc = async (): Promise<string[]> => (await e.fromPeople()).map((ev) => String(ev.data['text'])).filter((t) => t.startsWith('p-'));
     const outTo = (chat: string): string[] =>
