@@ -164,8 +164,9 @@ export class GroupDelivery {
         sent = await this.options.group.send(send);
       } catch (err) {
         const problem = toProblem(err, 'cccc.unavailable');
-        // The request may have reached CCCC before the answer was lost.
-        this.uncertain.add(next.id);
+        // The request may have reached CCCC before the answer was lost — unless it never got there
+        // (no daemon to connect to): then a look into the ledger before the next try is wasted I/O.
+        if (problem.code !== 'cccc.not_running') this.uncertain.add(next.id);
         const waited = this.now() - receivedAt;
         if (!problem.retryable || waited >= (this.options.maxAgeMs ?? 30 * 60_000)) {
           this.log.warn('Could not deliver to CCCC', { chat: chat.conversationId, code: problem.code, waitedMs: waited });
