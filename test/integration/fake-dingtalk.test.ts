@@ -5,9 +5,10 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { startFakeDingTalk, type FakeDingTalk, type FakeDingTalkOptions, type RobotMessage } from '../fakes/dingtalk/index';
+import { expectQuietFor, killAfter, waitFor, within } from '../helpers/wait';
 
 const APP = { appKey: 'dingfakeappkey', appSecret: 'fake-app-secret-0123456789' };
 const ROBOT_SUB = [{ type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' }];
@@ -28,21 +29,20 @@ async function start(opts: FakeDingTalkOptions = {}): Promise<FakeDingTalk> {
 }
 
 afterEach(async () => {
+  vi.useRealTimers();
   for (const ws of sockets.splice(0)) ws.terminate();
   await fake?.close();
   fake = undefined;
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(fn: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await sleep(10);
-  }
+/**
+ * Expiry tests move the fake's clock instead of waiting for it: only `Date` is faked, so sockets
+ * and the fake's own timers run as usual while tickets, tokens, sessions and the QPS window read
+ * the moved clock.
+ */
+function fakeClock(): { advance(ms: number): void } {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  return { advance: (ms) => vi.setSystemTime(Date.now() + ms) };
 }
 
 async function openTicket(
@@ -75,8 +75,8 @@ class Client {
   callbacks(): Frame[] {
     return this.frames.filter((f) => f.type === 'CALLBACK');
   }
-  async next(pred: (f: Frame) => boolean, timeoutMs = 3000): Promise<Frame> {
-    return until(() => this.frames.find(pred), timeoutMs);
+  async next(pred: (f: Frame) => boolean): Promise<Frame> {
+    return waitFor(() => this.frames.find(pred), 'a matching frame');
   }
   closed(): Promise<{ code: number }> {
     return new Promise((resolve) => {
@@ -102,7 +102,7 @@ async function connect(dt: FakeDingTalk, opts: { autoAck?: boolean; subscription
   const { json } = await openTicket(dt, { clientId: APP.appKey, clientSecret: APP.appSecret, subscriptions: opts.subscriptions ?? ROBOT_SUB });
   const before = dt.connections().length;
   const client = await wsConnect(`${String(json['endpoint'])}?ticket=${encodeURIComponent(String(json['ticket']))}`, opts.autoAck ?? true);
-  await until(() => dt.connections().length > before);
+  await waitFor(() => dt.connections().length > before, 'the fake to see the connection');
   return client;
 }
 
@@ -172,9 +172,10 @@ describe('fake DingTalk: Stream gateway', () => {
   });
 
   it('tickets expire after ticketTtlMs', async () => {
+    const clock = fakeClock();
     const dt = await start({ ticketTtlMs: 50 });
     const { json } = await openTicket(dt);
-    await sleep(80);
+    clock.advance(80);
     await expect(wsConnect(`${String(json['endpoint'])}?ticket=${String(json['ticket'])}`)).rejects.toThrow('HTTP 401');
   });
 
@@ -206,7 +207,7 @@ describe('fake DingTalk: Stream gateway', () => {
     expect(data.text).toEqual({ content: ' hello' });
     expect(data.robotCode).toBe(APP.appKey);
     expect(data.sessionWebhookExpiredTime - data.createAt).toBe(90 * 60_000);
-    await until(() => dt.acked().length === 1);
+    await waitFor(() => dt.acked().length === 1, 'the ACK');
     expect(dt.acked()[0]).toMatchObject({ messageId: f.headers.messageId, msgId: msg.msgId, data: '{"response":null}', code: 200 });
   });
 
@@ -215,7 +216,7 @@ describe('fake DingTalk: Stream gateway', () => {
     const msg = dt.injectMessage({ text: 'early', conversationType: '1' });
     expect(dt.queuedCount()).toBe(1);
     const wrong = await connect(dt, { subscriptions: [{ type: 'EVENT', topic: '*' }] });
-    await sleep(30);
+    await expectQuietFor(30, 'no callback on the EVENT-only connection', () => wrong.callbacks().length === 0);
     expect(wrong.callbacks()).toHaveLength(0);
     const c = await connect(dt);
     const f = await c.next((x) => x.type === 'CALLBACK');
@@ -227,8 +228,8 @@ describe('fake DingTalk: Stream gateway', () => {
     const dt = await start({ redeliveryDelayMs: 40, maxRedeliveries: 2 });
     const c = await connect(dt, { autoAck: false });
     const msg = dt.injectMessage({ text: 'x' });
-    await until(() => c.callbacks().length === 3);
-    await sleep(120);
+    await waitFor(() => c.callbacks().length === 3, 'the first push and two redeliveries');
+    await expectQuietFor(120, 'no redelivery past maxRedeliveries', () => c.callbacks().length === 3);
     const cbs = c.callbacks();
     expect(cbs).toHaveLength(3);
     const ids = cbs.map((f) => (JSON.parse(f.data) as RobotMessage).msgId);
@@ -241,12 +242,12 @@ describe('fake DingTalk: Stream gateway', () => {
     const dt = await start({ redeliveryDelayMs: 40 });
     const c = await connect(dt);
     dt.injectMessage({ text: 'once' });
-    await until(() => dt.acked().length === 1);
-    await sleep(150);
+    await waitFor(() => dt.acked().length === 1, 'the ACK');
+    await expectQuietFor(150, 'no redelivery of the ACKed callback', () => c.callbacks().length === 1);
     expect(c.callbacks()).toHaveLength(1);
     dt.setFault({ dropAcks: true });
     dt.injectMessage({ text: 'twice' });
-    await until(() => c.callbacks().length >= 3);
+    await waitFor(() => c.callbacks().length >= 3, 'redeliveries despite the ACK');
     expect(dt.acked().some((a) => a.ignored)).toBe(true);
   });
 
@@ -254,14 +255,14 @@ describe('fake DingTalk: Stream gateway', () => {
     const dt = await start();
     const a = await connect(dt);
     const b = await connect(dt);
-    await until(() => dt.connections().length === 2);
+    await waitFor(() => dt.connections().length === 2, 'two connections');
     for (let i = 0; i < 40; i++) dt.injectMessage({ text: `m${i}` });
-    await until(() => a.callbacks().length + b.callbacks().length === 40);
+    await waitFor(() => a.callbacks().length + b.callbacks().length === 40, 'all 40 pushes');
     expect(a.callbacks().length).toBeGreaterThan(0);
     expect(b.callbacks().length).toBeGreaterThan(0);
     const target = dt.connections()[1]!.id;
     dt.injectMessage({ text: 'pinned' }, { connectionId: target });
-    await until(() => dt.deliveries().length === 41);
+    await waitFor(() => dt.deliveries().length === 41, 'the pinned push');
     expect(dt.deliveries()[40]!.connectionId).toBe(target);
   });
 
@@ -270,10 +271,10 @@ describe('fake DingTalk: Stream gateway', () => {
     const c = await connect(dt);
     const ping = await c.next((f) => f.type === 'SYSTEM' && f.headers.topic === 'ping');
     expect(JSON.parse(ping.data)).toEqual({ opaque: expect.any(String) });
-    await until(() => dt.connections()[0]?.lastPingAckAt);
+    await waitFor(() => dt.connections()[0]?.lastPingAckAt, 'a ping ACK');
     expect(dt.protocolErrors()).toEqual([]);
     c.ack(ping, '{"wrong":1}');
-    await until(() => dt.protocolErrors().length > 0);
+    await waitFor(() => dt.protocolErrors().length > 0, 'a protocol error');
     expect(dt.protocolErrors()[0]!.problem).toContain('echo');
   });
 
@@ -292,7 +293,7 @@ describe('fake DingTalk: Stream gateway', () => {
     const t0 = Date.now();
     await old.closed();
     expect(Date.now() - t0).toBeLessThan(1500);
-    await until(() => dt.connections().length === 1);
+    await waitFor(() => dt.connections().length === 1, 'the old connection gone');
   });
 
   it('killConnection destroys the socket; the message is redelivered on the next connection', async () => {
@@ -302,7 +303,7 @@ describe('fake DingTalk: Stream gateway', () => {
     await c.next((x) => x.type === 'CALLBACK');
     dt.killConnection();
     await c.closed();
-    await until(() => dt.connections().length === 0);
+    await waitFor(() => dt.connections().length === 0, 'the killed connection gone');
     const c2 = await connect(dt);
     await c2.next((x) => x.type === 'CALLBACK');
     expect(dt.deliveries().map((d) => d.attempt)).toEqual([1, 2]);
@@ -314,20 +315,18 @@ describe('fake DingTalk: Stream gateway', () => {
     dt.setFault({ silent: true });
     const before = c.frames.length;
     dt.injectMessage({ text: 'void' });
-    const pong = new Promise<boolean>((resolve) => {
-      c.ws.once('pong', () => resolve(true));
-      setTimeout(() => resolve(false), 300);
-    });
+    const pong = within(new Promise<boolean>((resolve) => c.ws.once('pong', () => resolve(true))), 5_000, 'a pong while silent');
     c.ws.ping();
     expect(await pong).toBe(true);
     expect(c.frames.length).toBe(before);
     dt.setFault({ silent: false, noPong: true });
-    const noPong = new Promise<boolean>((resolve) => {
-      c.ws.once('pong', () => resolve(true));
-      setTimeout(() => resolve(false), 200);
-    });
+    let ponged = false;
+    const onPong = (): void => void (ponged = true);
+    c.ws.once('pong', onPong);
     c.ws.ping();
-    expect(await noPong).toBe(false);
+    await expectQuietFor(200, 'no pong with noPong', () => !ponged);
+    c.ws.off('pong', onPong);
+    expect(ponged).toBe(false);
     expect(c.callbacks()).toHaveLength(0);
     dt.clearFaults();
     await c.next((x) => x.type === 'CALLBACK');
@@ -337,7 +336,7 @@ describe('fake DingTalk: Stream gateway', () => {
     const dt = await start();
     const robotOnly = await connect(dt);
     dt.injectEvent('chat_update_title', { title: 'x' });
-    await sleep(30);
+    await expectQuietFor(30, 'no EVENT on the robot-only connection', () => !robotOnly.frames.some((f) => f.type === 'EVENT'));
     expect(robotOnly.frames.some((f) => f.type === 'EVENT')).toBe(false);
     const ev = await connect(dt, { subscriptions: [{ type: 'EVENT', topic: '*' }] });
     const f = await ev.next((x) => x.type === 'EVENT');
@@ -414,12 +413,13 @@ describe('fake DingTalk: OpenAPI', () => {
   });
 
   it('missing or expired token → 400 InvalidAuthentication; a refreshed token works', async () => {
+    const clock = fakeClock();
     const dt = await start({ tokenTtlSeconds: 0.1 });
     const invalid = { status: 400, json: { requestid: expect.any(String), code: 'InvalidAuthentication', message: expect.any(String) } };
     expect(await api(dt, '/v1.0/robot/groupMessages/send', undefined, group())).toEqual(invalid);
     const t1 = await token(dt);
     expect((await api(dt, '/v1.0/robot/groupMessages/send', t1, group())).status).toBe(200);
-    await sleep(150);
+    clock.advance(150);
     expect(await api(dt, '/v1.0/robot/groupMessages/send', t1, group())).toEqual(invalid);
     const t2 = await token(dt);
     expect(t2).not.toBe(t1);
@@ -438,6 +438,7 @@ describe('fake DingTalk: OpenAPI', () => {
   });
 
   it('QPS limit per app per API → 403 QpsLimitForAppkeyAndApi', async () => {
+    const clock = fakeClock();
     const dt = await start({ qpsLimit: 3 });
     const tok = await token(dt);
     const results = await Promise.all(Array.from({ length: 5 }, () => api(dt, '/v1.0/robot/groupMessages/send', tok, group())));
@@ -446,7 +447,7 @@ describe('fake DingTalk: OpenAPI', () => {
     expect(limited[0]!.json).toEqual({ requestid: expect.any(String), code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: expect.any(String) });
     // another API has its own budget
     expect((await api(dt, '/v1.0/robot/oToMessages/batchSend', tok, { robotCode: APP.appKey, userIds: ['u'], msgKey: 'sampleText', msgParam: '{"content":"x"}' })).status).toBe(200);
-    await sleep(1050);
+    clock.advance(1050);
     expect((await api(dt, '/v1.0/robot/groupMessages/send', tok, group())).status).toBe(200);
   });
 
@@ -472,6 +473,7 @@ describe('fake DingTalk: OpenAPI', () => {
   });
 
   it('session webhook: records custom-robot bodies; expired → errcode 300001', async () => {
+    const clock = fakeClock();
     const dt = await start({ webhookTtlMs: 200 });
     const msg = dt.injectMessage({ text: 'hi', senderStaffId: 'staff9' });
     const post = (body: unknown, contentType = 'application/json') =>
@@ -490,7 +492,7 @@ describe('fake DingTalk: OpenAPI', () => {
     expect(await post(body)).toEqual({ errcode: 300001, errmsg: 'session 不存在' });
     dt.clearFaults();
     expect((await post(body)).errcode).toBe(0);
-    await sleep(250);
+    clock.advance(250);
     expect(await post(body)).toEqual({ errcode: 300001, errmsg: 'session 不存在' });
     expect(dt.sentMessages()).toHaveLength(2);
   });
@@ -580,20 +582,30 @@ describe('fake DingTalk: lifecycle', () => {
     try {
       const script = join(dir, 'run.mts');
       const index = resolve('test/fakes/dingtalk/index.ts');
+      const wait = resolve('test/helpers/wait.ts');
       await writeFile(
         script,
         `import { WebSocket } from ${JSON.stringify(resolve('node_modules/ws/wrapper.mjs'))};
 import { startFakeDingTalk } from ${JSON.stringify(index)};
+import { waitFor } from ${JSON.stringify(wait)};
 const dt = await startFakeDingTalk({ pingIntervalMs: 20, redeliveryDelayMs: 60_000, disconnectCloseDelayMs: 60_000 });
-const r = await fetch(dt.apiBase + '/v1.0/gateway/connections/open', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' },
+const json = { 'content-type': 'application/json', accept: 'application/json' };
+const r = await fetch(dt.apiBase + '/v1.0/gateway/connections/open', { method: 'POST', headers: json,
   body: JSON.stringify({ clientId: 'dingfakeappkey', clientSecret: 'fake-app-secret-0123456789', subscriptions: [{ type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' }] }) });
 const { endpoint, ticket } = await r.json();
 const ws = new WebSocket(endpoint + '?ticket=' + ticket);
-await new Promise((res) => ws.once('message', res));
+const frames = [];
+ws.on('message', (d) => frames.push(JSON.parse(String(d))));
+await waitFor(() => frames.length > 0, 'the first frame');
 dt.injectMessage({ text: 'x' });
+await waitFor(() => frames.some((f) => f.type === 'CALLBACK'), 'the push (its redelivery timer pending)');
+const { accessToken } = await (await fetch(dt.apiBase + '/v1.0/oauth2/accessToken', { method: 'POST', headers: json,
+  body: JSON.stringify({ appKey: 'dingfakeappkey', appSecret: 'fake-app-secret-0123456789' }) })).json();
 dt.setFault({ httpDelayMs: 60_000 });
-void fetch(dt.apiBase + '/v1.0/oauth2/accessToken', { method: 'POST', body: '{}' }).catch(() => {});
-await new Promise((res) => setTimeout(res, 100));
+// The fake records a send before it delays the answer: once recorded, the request is being held.
+void fetch(dt.apiBase + '/v1.0/robot/groupMessages/send', { method: 'POST', headers: { ...json, 'x-acs-dingtalk-access-token': accessToken },
+  body: JSON.stringify({ robotCode: 'dingfakeappkey', openConversationId: 'cidABC==', msgKey: 'sampleText', msgParam: '{"content":"held"}' }) }).catch(() => {});
+await waitFor(() => dt.sentMessages().length === 1, 'the fake holding a delayed request');
 dt.disconnect();
 await dt.close();
 console.log('closed');
@@ -603,13 +615,9 @@ console.log('closed');
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      const code = await new Promise<number | null>((res) => {
-        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.on('exit', (c2) => {
-          clearTimeout(kill);
-          res(c2);
-        });
-      });
+      const cancelKill = killAfter(child, 10_000);
+      const code = await new Promise<number | null>((res) => child.on('exit', res));
+      cancelKill();
       expect(out).toContain('closed');
       expect(code).toBe(0);
     } finally {

@@ -7,6 +7,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { killAfter } from '../helpers/wait';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const ELECTRON_VERSION = '45.4.1';
@@ -63,13 +64,13 @@ export function runElectronBuilder(args: readonly string[], timeoutMs: number): 
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const cancelKill = killAfter(child, timeoutMs);
     child.on('error', (err) => {
-      clearTimeout(timer);
+      cancelKill();
       reject(err);
     });
     child.on('close', (code) => {
-      clearTimeout(timer);
+      cancelKill();
       resolve({ code, output });
     });
   });

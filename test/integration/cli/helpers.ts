@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeCcccDaemon } from '../../fakes/cccc/daemon';
 import { startFakeDingTalk, type FakeDingTalk, type FakeDingTalkOptions } from '../../fakes/dingtalk';
-import { waitFor } from '../../helpers/wait';
+import { killAfter, waitFor } from '../../helpers/wait';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'cccc-dingtalk.js');
@@ -42,13 +42,14 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_00
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`cccc-dingtalk ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
+    const cancelKill = killAfter(child, timeoutMs);
     child.once('error', reject);
+    // Only killAfter holds this child to kill it: killed means it timed out.
+    child.once('exit', () => {
+      if (child.killed) reject(new Error(`cccc-dingtalk ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    });
     child.once('close', (code) => {
-      clearTimeout(timer);
+      cancelKill();
       resolve({ code, stdout, stderr });
     });
   });

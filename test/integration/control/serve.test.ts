@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { groupLockDir, lockHolder } from '../../../electron/core/config/instance-lock';
 import { FakeCcccDaemon } from '../../fakes/cccc/daemon';
 import { startFakeDingTalk, type FakeDingTalk } from '../../fakes/dingtalk';
-import { waitFor } from '../../helpers/wait';
+import { killAfter, waitFor } from '../../helpers/wait';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'cccc-dingtalk.js');
@@ -135,9 +135,9 @@ describe('cccc-dingtalk serve', () => {
       if (!doneAt && out.includes('DONE')) doneAt = Date.now();
     });
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const cancelKill = killAfter(child, 20_000);
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    clearTimeout(killer);
+    cancelKill();
     expect(err).toBe('');
     expect(out).toContain('DONE');
     expect(code).toBe(0);

@@ -4,6 +4,7 @@
  */
 import { StreamClient } from '../../../electron/core/dingtalk/stream-client';
 import { startFakeDingTalk } from '../../fakes/dingtalk';
+import { waitFor } from '../../helpers/wait';
 
 const dt = await startFakeDingTalk({ pingIntervalMs: 20, helloFrames: true });
 const app = dt.apps[0]!;
@@ -17,7 +18,7 @@ const client = new StreamClient({
 client.start();
 await new Promise<void>((resolve) => client.on('state', (s) => s.status === 'connected' && resolve()));
 dt.injectMessage({ text: 'x' });
-while (received === 0) await new Promise((r) => setTimeout(r, 5));
+await waitFor(() => received > 0, 'the message', 10_000);
 dt.killConnection();
 await new Promise<void>((resolve) => client.on('state', (s) => s.status === 'connected' && resolve()));
 await client.stop();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_MESSAGE_TOPIC } from '../../../electron/core/dingtalk/endpoints';
 import type { Refusal } from '../../../electron/core/dingtalk/stream-client';
-import { sleep, waitFor } from '../../helpers/wait';
+import { expectQuietFor, waitFor } from '../../helpers/wait';
 import { startHarness, type Harness } from './stream-harness';
 
 let h: Harness | undefined;
@@ -50,7 +50,8 @@ describe('StreamClient against the fake DingTalk', () => {
     await waitFor(() => h!.dt.deliveries().filter((d) => d.msgId === sent.msgId).length >= 4, 'redeliveries');
     const ids = new Set(h.dt.deliveries().filter((d) => d.msgId === sent.msgId).map((d) => d.messageId));
     expect(ids.size).toBeGreaterThan(1);
-    await sleep(50);
+    // The client ACKs a delivery in the same step that hands it on (or drops it as a duplicate).
+    await waitFor(() => h!.dt.acked().filter((a) => a.msgId === sent.msgId).length >= 4, 'every delivery ACKed');
     expect(h.messages.filter((m) => m.msgId === sent.msgId)).toHaveLength(1);
     // Every delivery was ACKed, duplicates included, so DingTalk would stop retrying.
     expect(h.dt.acked().filter((a) => a.msgId === sent.msgId).length).toBe(4);
@@ -62,16 +63,19 @@ describe('StreamClient against the fake DingTalk', () => {
     await connected(h);
     const first = h.dt.connections()[0]!.id;
     const ids: string[] = [];
-    const pump = (async () => {
-      for (let i = 0; i < 60; i++) {
-        ids.push(h!.dt.injectMessage({ text: `m${i}` }).msgId);
-        await sleep(5);
+    const inject = (i: number): number => ids.push(h!.dt.injectMessage({ text: `m${i}` }).msgId);
+    const oneByOne = async (from: number, to: number, where: string): Promise<void> => {
+      for (let i = from; i < to; i++) {
+        inject(i);
+        await waitFor(() => h!.messages.length === i + 1, `m${i} ${where}`);
       }
-    })();
-    await sleep(60);
+    };
+    await oneByOne(0, 20, 'on the old connection');
     h.dt.disconnect(first);
+    // Sent during the handover: DingTalk keeps them for the new connection.
+    for (let i = 20; i < 40; i++) inject(i);
     await waitFor(() => h!.dt.connections().some((c) => c.id !== first && !c.draining), 'new connection');
-    await pump;
+    await oneByOne(40, 60, 'on the new connection');
     // The client closed the old socket itself (before the server's 300 ms), and only after the new one was live.
     await waitFor(() => h!.dt.connections().length === 1, 'old connection closed', 250);
     const events = h.log.records.map((r) => `${r.msg}|${String(r.fields?.['why'] ?? r.fields?.['handover'] ?? '')}`);
@@ -88,7 +92,7 @@ describe('StreamClient against the fake DingTalk', () => {
     h.dt.setFault({ openAuthFail: true });
     h.client.start();
     await waitFor(() => h!.client.state.status === 'error', 'error state');
-    await sleep(300);
+    await expectQuietFor(300, 'no second connections/open', () => h!.dt.openRequests().length === 1);
     expect(h.dt.openRequests()).toHaveLength(1);
     const state = h.client.state;
     expect(state.status === 'error' && state.problem).toMatchObject({ code: 'dingtalk.invalid_credentials', message: 'Invalid AppKey/AppSecret', retryable: false });
@@ -180,7 +184,7 @@ describe('StreamClient against the fake DingTalk', () => {
     await waitFor(() => h!.dt.connections().length === 0, 'server sees no connection');
     expect(h.client.state.status).toBe('stopped');
     const opens = h.dt.openRequests().length;
-    await sleep(300);
+    await expectQuietFor(300, 'no connections/open after stop()', () => h!.dt.openRequests().length === opens);
     expect(h.dt.openRequests().length).toBe(opens);
   });
 
@@ -191,7 +195,7 @@ describe('StreamClient against the fake DingTalk', () => {
     await waitFor(() => h!.client.state.status === 'reconnecting', 'reconnecting');
     await h.client.stop();
     const opens = h.dt.openRequests().length;
-    await sleep(400);
+    await expectQuietFor(400, 'the cancelled reconnect never opening', () => h!.dt.openRequests().length === opens);
     expect(h.dt.openRequests().length).toBe(opens);
   });
 
@@ -249,7 +253,8 @@ describe('StreamClient with a persist step', () => {
     await connected(h);
     const sent = h.dt.injectMessage({ text: 'poison', conversationType: '2', senderStaffId: 'staff-1' });
     await waitFor(() => h!.dt.acked().some((a) => a.msgId === sent.msgId), 'ACK after the bound');
-    await sleep(300);
+    const ofSent = (list: { msgId?: string | undefined }[]): number => list.filter((x) => x.msgId === sent.msgId).length;
+    await expectQuietFor(300, 'no push, ACK or refusal after the ACK', () => ofSent(h!.dt.deliveries()) === 3 && ofSent(h!.dt.acked()) === 1 && refusals.length === 1);
     expect(h.dt.deliveries().filter((d) => d.msgId === sent.msgId)).toHaveLength(3);
     expect(h.dt.acked().filter((a) => a.msgId === sent.msgId)).toHaveLength(1);
     expect(refusals).toHaveLength(1);

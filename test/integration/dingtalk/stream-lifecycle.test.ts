@@ -5,7 +5,7 @@ import { StreamClient } from '../../../electron/core/dingtalk/stream-client';
 import type { InboundMessage } from '../../../electron/core/dingtalk/inbound-message';
 import { memoryLogger } from '../../../electron/core/log/logger';
 import { robotFrame, startRawGateway } from '../../helpers/raw-gateway';
-import { waitFor } from '../../helpers/wait';
+import { killAfter, waitFor } from '../../helpers/wait';
 
 const script = fileURLToPath(new URL('./exit-after-stop.script.ts', import.meta.url));
 
@@ -15,16 +15,9 @@ describe('StreamClient lifecycle', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve(-1);
-      }, 15_000);
-      child.on('exit', (c) => {
-        clearTimeout(timer);
-        resolve(c);
-      });
-    });
+    const cancelKill = killAfter(child, 15_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    cancelKill();
     expect(out).toContain('stopped received=1');
     expect(code).toBe(0);
   });

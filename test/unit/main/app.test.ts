@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiEvent, BridgeStatusView, BridgeSummary } from '../../../electron/shared/api';
 import { IPC_EVENT, IPC_INVOKE } from '../../../electron/shared/api';
+import { expectQuietFor } from '../../helpers/wait';
 import { FakeBrowserWindow, FakeNotification, FakeTray, resetFakes, type fakeElectron, type MenuItemTemplate } from './fake-electron';
 
 const h = vi.hoisted(() => ({
@@ -137,7 +138,7 @@ describe('desktop app lifecycle', () => {
     runApp();
     expect(h.electron.app.quit).toHaveBeenCalled();
     expect(h.electron.app.whenReady.mock.calls.length).toBe(readyCalls);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await expectQuietFor(10, 'no window from the second instance', () => FakeBrowserWindow.all.length === 0);
     expect(FakeBrowserWindow.all).toHaveLength(0);
     h.electron.app.quit.mockClear();
     h.electron.app.removeAllListeners();
@@ -195,7 +196,7 @@ describe('desktop app lifecycle', () => {
 
     h.electron.app.quit();
     expect(h.service.close).toHaveBeenCalledTimes(1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expectQuietFor(20, 'no will-quit while the services close', () => willQuit.mock.calls.length === 0);
     expect(willQuit).not.toHaveBeenCalled();
     // A second request while stopping does not stop twice.
     h.electron.app.quit();
@@ -232,7 +233,7 @@ describe('tray and notifications', () => {
 
     // Log records do not touch the tray.
     h.service.emit({ type: 'log', record: { ts: 1, level: 'info', scope: 'x', msg: 'm' } });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expectQuietFor(20, 'no menu rebuild for a log record', () => tray.menus === before + 1);
     expect(tray.menus).toBe(before + 1);
   });
 
