@@ -6,11 +6,11 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { API, type ApiMethod } from '../../../electron/shared/api';
-import { BridgeError } from '../../../electron/core/errors';
 import { bridgePaths } from '../../../electron/core/config/paths';
 import { secretsPath } from '../../../electron/core/control/file-stores';
 import { waitFor } from '../../helpers/wait';
 import { everythingShown, startControlWorld, type ControlWorld } from './helpers';
+import { rejection } from '../../helpers/problem';
 
 let w: ControlWorld | undefined;
 afterEach(async () => {
@@ -20,15 +20,6 @@ afterEach(async () => {
 
 const GROUP_CHAT = 'cidGroupChat001==';
 const ALICE = { senderStaffId: 'staff-alice', senderNick: 'Alice', senderId: '$:LWCP_v1:$alice' };
-
-async function problemOf(p: Promise<unknown>): Promise<BridgeError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BridgeError);
-  return err as BridgeError;
-}
 
 describe('control services: the API table', () => {
   it('implements every method of the table', async () => {
@@ -62,15 +53,15 @@ describe('control services: the API table', () => {
     // Env mode: the secret comes from a variable; the summary says whether it is set.
     const envBridge = await w.call('saveBridge', { name: 'Env', groupId: 'g_other', appKey: 'otherkey', secretEnv: 'NOT_SET_SECRET' });
     expect(envBridge).toMatchObject({ secretSource: 'env', secretEnv: 'NOT_SET_SECRET', secretSet: false });
-    expect((await problemOf(w.h.saveBridge({ name: 'x', groupId: 'g', appKey: 'k', appSecret: 'abcdefgh', secretEnv: 'X' }))).code).toBe('config.invalid_option');
-    expect((await problemOf(w.h.saveBridge({ id: 'nope', name: 'x', groupId: 'g', appKey: 'k' }))).code).toBe('config.unknown_bridge');
+    expect((await rejection(w.h.saveBridge({ name: 'x', groupId: 'g', appKey: 'k', appSecret: 'abcdefgh', secretEnv: 'X' }))).code).toBe('config.invalid_option');
+    expect((await rejection(w.h.saveBridge({ id: 'nope', name: 'x', groupId: 'g', appKey: 'k' }))).code).toBe('config.unknown_bridge');
 
     await mkdir(bridgePaths(w.configHome, saved.id).state, { recursive: true });
     expect(await w.call('deleteBridge', { bridgeId: saved.id })).toEqual({ deleted: true });
     await expect(stat(bridgePaths(w.configHome, saved.id).dir)).rejects.toThrow();
     expect((await w.call('listBridges', {})).map((b) => b.id)).toEqual([envBridge.id]);
     expect(await readFile(secretsPath(w.configHome), 'utf8')).not.toContain(w.appSecret);
-    expect((await problemOf(w.h.getBridge({ bridgeId: saved.id }))).code).toBe('config.unknown_bridge');
+    expect((await rejection(w.h.getBridge({ bridgeId: saved.id }))).code).toBe('config.unknown_bridge');
     expect(everythingShown(w)).not.toContain(w.appSecret);
   });
 
@@ -124,7 +115,7 @@ describe('control services: the API table', () => {
     expect(await w.call('approvePending', { bridgeId: id, key: k1 })).toEqual({ chatId: 'cidChatA==' });
     expect(await w.call('rejectPending', { bridgeId: id, key: k2 })).toEqual({ rejected: true });
     expect((await w.call('getBridge', { bridgeId: id })).pending).toEqual([]);
-    const p = await problemOf(w.h.rejectPending({ bridgeId: id, key: 'no-such-key' }));
+    const p = await rejection(w.h.rejectPending({ bridgeId: id, key: 'no-such-key' }));
     expect(p.code).toBe('cccc.pending_not_found');
     expect(p.hint).toMatch(/expired/);
   });
@@ -254,7 +245,7 @@ describe('control services: the API table', () => {
     expect(await w.call('openExternal', { url: 'https://open-dev.dingtalk.com/fe/app' })).toEqual({ opened: true });
     expect(w.host.opened).toEqual(['https://open-dev.dingtalk.com/fe/app']);
     for (const url of ['https://evil.example.com/', 'http://open-dev.dingtalk.com/', 'file:///etc/passwd']) {
-      expect((await problemOf(w.h.openExternal({ url }))).code).toBe('app.url_not_allowed');
+      expect((await rejection(w.h.openExternal({ url }))).code).toBe('app.url_not_allowed');
     }
     expect(w.host.opened).toHaveLength(1);
   });
@@ -273,7 +264,7 @@ describe('control services: the API table', () => {
   it('a damaged profile file is a readable problem, not a silent reset', async () => {
     w = await startControlWorld();
     await writeFile(join(w.configHome, 'app-profiles.json'), '{ not json');
-    const p = await problemOf(w.h.listBridges({}));
+    const p = await rejection(w.h.listBridges({}));
     expect(p.code).toBe('config.invalid');
     expect(p.message).toMatch(/app-profiles\.json line 1: not valid JSON/);
     await rm(join(w.configHome, 'app-profiles.json'));

@@ -5,8 +5,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BridgeError } from '../../../electron/core/errors';
 import { startControlWorld, type ControlWorld } from './helpers';
+import { rejection } from '../../helpers/problem';
 
 let w: ControlWorld | undefined;
 let recorder: { server: Server; base: string; bodies: string[] } | undefined;
@@ -32,25 +32,16 @@ async function startRecorder(): Promise<NonNullable<typeof recorder>> {
   return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies };
 }
 
-async function problemOf(p: Promise<unknown>): Promise<BridgeError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BridgeError);
-  return err as BridgeError;
-}
-
 describe('control services: where the AppSecret may go', () => {
   it('refuses an apiBase/oapiBase that is not DingTalk\'s unless custom endpoint mode comes with the secret', async () => {
     w = await startControlWorld();
     recorder = await startRecorder();
     for (const url of [recorder.base, 'http://api.dingtalk.com', 'https://api.dingtalk.com.evil.test', 'https://evil.test', 'https://user@api.dingtalk.com', 'https://api.dingtalk.com:8443']) {
-      const p = await problemOf(w.h.setAppSettings({ apiBase: url }));
+      const p = await rejection(w.h.setAppSettings({ apiBase: url }));
       expect(p.code).toBe('config.endpoint_not_dingtalk');
       expect(p.hint).toMatch(/custom endpoint/);
     }
-    expect((await problemOf(w.h.setAppSettings({ oapiBase: 'https://api.dingtalk.com' }))).code).toBe('config.endpoint_not_dingtalk');
+    expect((await rejection(w.h.setAppSettings({ oapiBase: 'https://api.dingtalk.com' }))).code).toBe('config.endpoint_not_dingtalk');
     expect(await w.call('getAppSettings', {})).toEqual({ theme: 'system', launchAtLogin: false, envSecretMode: false });
     // DingTalk's own hosts need nothing more.
     expect(await w.call('setAppSettings', { apiBase: 'https://api.dingtalk.com', oapiBase: 'https://oapi.dingtalk.com/' })).toMatchObject({ apiBase: 'https://api.dingtalk.com' });
@@ -59,7 +50,7 @@ describe('control services: where the AppSecret may go', () => {
   it('a custom endpoint must be https (plain http only on this machine)', async () => {
     w = await startControlWorld();
     const bridgeId = await w.addBridge();
-    const p = await problemOf(w.h.setAppSettings({ apiBase: 'http://dingtalk.corp.example', customEndpoint: { bridgeId, appSecret: w.appSecret } }));
+    const p = await rejection(w.h.setAppSettings({ apiBase: 'http://dingtalk.corp.example', customEndpoint: { bridgeId, appSecret: w.appSecret } }));
     expect(p.code).toBe('config.endpoint_insecure');
     expect((await w.call('getAppSettings', {})).apiBase).toBeUndefined();
   });

@@ -9,9 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BridgeStatusView } from '../../../electron/shared/api';
 import { bridgePaths } from '../../../electron/core/config/paths';
 import { groupLockDir, InstanceLock, lockHolder } from '../../../electron/core/config/instance-lock';
-import { BridgeError } from '../../../electron/core/errors';
+import type { BridgeError } from '../../../electron/core/errors';
 import { expectQuietFor, waitFor } from '../../helpers/wait';
 import { everythingShown, startControlWorld, type ControlWorld } from './helpers';
+import { rejection } from '../../helpers/problem';
 
 let w: ControlWorld | undefined;
 afterEach(async () => {
@@ -23,15 +24,6 @@ const connected = (w: ControlWorld, id: string) => () => w.service.supervisor.st
 
 function statuses(w: ControlWorld, id: string): BridgeStatusView[] {
   return w.events.flatMap((e) => (e.type === 'bridge-status' && e.bridgeId === id ? [e.status] : []));
-}
-
-async function refusal(p: Promise<unknown>): Promise<BridgeError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BridgeError);
-  return err as BridgeError;
 }
 
 describe('supervisor', () => {
@@ -85,7 +77,7 @@ describe('supervisor', () => {
   it("refuses to start beside CCCC's own DingTalk bridge, and says how to stop it", async () => {
     w = await startControlWorld({ group: { im: { platform: 'dingtalk', enabled: true, dingtalk_app_key_env: 'K', dingtalk_app_secret_env: 'S' } } });
     const id = await w.addBridge();
-    const p = await refusal(w.h.startBridge({ bridgeId: id }));
+    const p = await rejection(w.h.startBridge({ bridgeId: id }));
     expect(p.code).toBe('cccc.own_bridge_enabled');
     expect(p.hint).toContain(`cccc im stop --group ${w.groupId}`);
     expect(w.service.supervisor.status(id)).toMatchObject({ state: 'error', lastProblem: { code: 'cccc.own_bridge_enabled' } });
@@ -98,7 +90,7 @@ describe('supervisor', () => {
     const held = await InstanceLock.acquire(groupLockDir(w.cccc.home, w.groupId), { bridgeId: 'default', groupId: w.groupId, configHome: '/srv/other-home', startedAt: Date.now() }, { pid: process.ppid });
     expect(held.ok).toBe(true);
     const id = await w.addBridge();
-    const p = await refusal(w.h.startBridge({ bridgeId: id }));
+    const p = await rejection(w.h.startBridge({ bridgeId: id }));
     expect(p.code).toBe('bridge.other_instance_group');
     expect(p.hint).toContain('CCCC_DINGTALK_HOME=/srv/other-home cccc-dingtalk stop --bridge default');
     if (held.ok) await held.lock.release();
@@ -107,7 +99,7 @@ describe('supervisor', () => {
     // Same DingTalk app for another group, in this same process: the locks cannot tell (same pid); the supervisor can.
     const groupB = await w.cccc.createGroup({ title: 'B', actors: ['x'] });
     const sibling = await w.addBridge({ name: 'Sibling', groupId: groupB });
-    const s = await refusal(w.h.startBridge({ bridgeId: sibling }));
+    const s = await rejection(w.h.startBridge({ bridgeId: sibling }));
     expect(s.code).toBe('bridge.other_instance_app');
     expect(s.message).toContain('"Demo"');
   });
@@ -159,6 +151,6 @@ describe('supervisor', () => {
     expect(w.dt.connections()).toEqual([]);
     expect(await lockHolder(groupLockDir(w.cccc.home, w.groupId))).toBeUndefined();
     // Closed: no restart, no new start.
-    expect((await refusal(w.h.startBridge({ bridgeId: auto }))).code).toBe('app.closing');
+    expect((await rejection(w.h.startBridge({ bridgeId: auto }))).code).toBe('app.closing');
   });
 });

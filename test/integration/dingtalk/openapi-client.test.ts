@@ -5,9 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccessTokenProvider } from '../../../electron/core/dingtalk/access-token';
 import { isAllowedWebhook } from '../../../electron/core/dingtalk/endpoints';
 import { DingTalkApi } from '../../../electron/core/dingtalk/openapi-client';
-import { BridgeError } from '../../../electron/core/errors';
+import type { BridgeError } from '../../../electron/core/errors';
 import { memoryLogger } from '../../../electron/core/log/logger';
 import { startFakeDingTalk, type FakeDingTalk } from '../../fakes/dingtalk';
+import { rejection } from '../../helpers/problem';
 
 let dt: FakeDingTalk;
 let api: DingTalkApi;
@@ -17,15 +18,6 @@ function makeApi(overrides: { appSecret?: string; robotCode?: string; tokens?: A
   const app = dt.apps[0]!;
   const credentials = { appKey: app.appKey, appSecret: overrides.appSecret ?? app.appSecret, robotCode: overrides.robotCode ?? app.robotCode };
   return new DingTalkApi({ credentials, endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase }, logger: log, ...(overrides.tokens ? { tokens: overrides.tokens } : {}) });
-}
-
-async function problemOf(p: Promise<unknown>): Promise<BridgeError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BridgeError);
-  return err as BridgeError;
 }
 
 beforeEach(async () => {
@@ -66,7 +58,7 @@ describe('access token', () => {
 
   it('reports bad credentials with where to copy them, and no secret', async () => {
     const bad = makeApi({ appSecret: 'wrong-secret-value' });
-    const err = await problemOf(bad.checkCredentials());
+    const err = await rejection(bad.checkCredentials());
     expect(err.code).toBe('dingtalk.invalid_credentials');
     expect(err.hint).toContain('Credentials & Basic Info');
     expect(JSON.stringify(err.toProblem())).not.toContain('wrong-secret-value');
@@ -85,10 +77,10 @@ describe('sending', () => {
     await api.sendToUsers(['staff1'], { kind: 'text', content: 'hi' });
     expect(dt.sentMessages()[0]).toMatchObject({ via: 'oto', userIds: ['staff1'], msgKey: 'sampleText' });
     dt.setFault({ otoFlowControlled: ['staff2'] });
-    const flow = await problemOf(api.sendToUsers(['staff2'], { kind: 'text', content: 'x' }));
+    const flow = await rejection(api.sendToUsers(['staff2'], { kind: 'text', content: 'x' }));
     expect(flow).toMatchObject({ code: 'dingtalk.rate_limited', retryable: true });
     dt.setFault({ otoInvalidStaff: ['staff3'] });
-    const invalid = await problemOf(api.sendToUsers(['staff3'], { kind: 'text', content: 'x' }));
+    const invalid = await rejection(api.sendToUsers(['staff3'], { kind: 'text', content: 'x' }));
     expect(invalid).toMatchObject({ code: 'dingtalk.invalid_user', retryable: false });
     await expect(api.sendToUsers([], { kind: 'text', content: 'x' })).rejects.toThrow(RangeError);
   });
@@ -98,7 +90,7 @@ describe('sending', () => {
     await api.sendViaWebhook(msg.sessionWebhook, { kind: 'markdown', title: 't', text: 'answer' }, { atUserIds: ['staff1'] });
     expect(dt.sentMessages()[0]).toMatchObject({ via: 'webhook', msgKey: 'markdown', webhookBody: { at: { atUserIds: ['staff1'] } } });
     dt.setFault({ webhookExpired: true });
-    const err = await problemOf(api.sendViaWebhook(msg.sessionWebhook, { kind: 'text', content: 'late' }));
+    const err = await rejection(api.sendViaWebhook(msg.sessionWebhook, { kind: 'text', content: 'late' }));
     expect(err.code).toBe('dingtalk.webhook_expired');
   });
 
@@ -112,7 +104,7 @@ describe('sending', () => {
     try {
       const foreign = `http://127.0.0.1:${(other.address() as AddressInfo).port}/robot/sendBySession?session=x`;
       for (const url of [foreign, 'https://evil.example/robot/sendBySession', `${dt.oapiBase.replace('127.0.0.1', 'user:pw@127.0.0.1')}/robot/sendBySession`]) {
-        const err = await problemOf(api.sendViaWebhook(url, { kind: 'text', content: 'the agents said something private' }));
+        const err = await rejection(api.sendViaWebhook(url, { kind: 'text', content: 'the agents said something private' }));
         expect(err).toMatchObject({ code: 'dingtalk.webhook_not_allowed', retryable: false });
       }
       expect(hits).toEqual([]);
@@ -139,7 +131,7 @@ describe('sending', () => {
   ])('maps fault %j to %s', async (fault, code, message) => {
     await api.tokens.get();
     dt.setFault(fault);
-    const err = await problemOf(api.sendToGroup('cidGroup1', { kind: 'text', content: 'x' }));
+    const err = await rejection(api.sendToGroup('cidGroup1', { kind: 'text', content: 'x' }));
     expect(err.code).toBe(code);
     expect(err.message).toBe(message);
   });
@@ -157,7 +149,7 @@ describe('sending', () => {
   it('turns a dropped connection into a retryable network problem', async () => {
     await api.tokens.get();
     dt.setFault({ networkErrorNext: 1 });
-    const err = await problemOf(api.sendToGroup('cid', { kind: 'text', content: 'x' }));
+    const err = await rejection(api.sendToGroup('cid', { kind: 'text', content: 'x' }));
     expect(err).toMatchObject({ code: 'dingtalk.network', retryable: true });
   });
 });
@@ -175,7 +167,7 @@ describe('files', () => {
 
   it('stops a download over the size cap', async () => {
     const { downloadCode } = dt.addFile(Buffer.alloc(50_000, 1), { fileName: 'big.zip' });
-    const err = await problemOf(
+    const err = await rejection(
       (async () => {
         const dl = await api.downloadFile(downloadCode, { maxBytes: 10_000 });
         for await (const _ of dl.body) void _;
@@ -191,7 +183,7 @@ describe('files', () => {
     expect(dt.uploadedMedia()[0]).toMatchObject({ mediaId, type: 'file', bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') });
     await api.sendToGroup('cid', { kind: 'file', mediaId, fileName: '报告.pdf', fileType: 'pdf' });
     expect(dt.sentMessages()[0]).toMatchObject({ msgKey: 'sampleFile', msgParam: { mediaId, fileName: '报告.pdf', fileType: 'pdf' } });
-    const err = await problemOf(api.uploadMedia('file', 'notes.txt', data));
+    const err = await rejection(api.uploadMedia('file', 'notes.txt', data));
     expect(err.code).toBe('dingtalk.unsupported_media');
     const uploads = dt.requests().filter((r) => r.api === 'media.upload');
     expect(uploads).toHaveLength(1);
