@@ -15,7 +15,8 @@ import path from 'node:path';
 import { Bridge } from '../../electron/core/bridge/bridge';
 import { DEFAULT_SETTINGS } from '../../electron/core/bridge/settings';
 import { startFakeDingTalk, type SentMessage } from '../fakes/dingtalk';
-import { createDemoGroup, request, resultOf, sleep, startReal, stopReal } from './real-daemon';
+import { waitFor } from '../helpers/wait';
+import { createDemoGroup, request, resultOf, startReal, stopReal } from './real-daemon';
 
 const src = process.env['CCCC_SRC'];
 if (!src) {
@@ -28,12 +29,10 @@ const ALICE = { senderStaffId: 'staff-alice', senderNick: 'Alice', senderId: '$:
 const textOf = (m: SentMessage): string => String(m.msgParam['content'] ?? m.msgParam['text'] ?? m.msgParam['fileName'] ?? '');
 
 async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`step failed: ${what}`);
-    await sleep(50);
+  try {
+    return (await waitFor(check, what, timeoutMs, 50)) as T;
+  } catch {
+    throw new Error(`step failed: ${what}`);
   }
 }
 
@@ -53,6 +52,13 @@ try {
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   const fromUser = async (): Promise<Array<Record<string, unknown>>> => (await ledger()).filter((e) => e['kind'] === 'chat.message' && e['by'] === 'user');
+  const cursorPath = path.join(root, 'bridge-state', 'ledger-cursor.json');
+  /** The bridge routed `event` (its ledger cursor passed it) and has nothing left to send: what it sent for it, it sent. */
+  const settled = (event: Record<string, unknown>): Promise<true> =>
+    until(`the bridge to route ${String(event['id'])} and send everything`, async () => {
+      const cursor = JSON.parse(await readFile(cursorPath, 'utf8').catch(() => '{}')) as { lastEventTs?: string | null };
+      return (cursor.lastEventTs ?? '') >= String(event['ts']) && bridge!.status().outboxDepth === 0;
+    });
 
   const app = dt.apps[0]!;
   bridge = new Bridge(
@@ -105,8 +111,7 @@ try {
   step('/send @helper addresses the peer');
 
   dt.clearSent();
-  await speak('boss', 'note for helper', ['helper']);
-  await sleep(1_500);
+  await settled(await speak('boss', 'note for helper', ['helper']));
   if (dt.sentMessages().some((m) => textOf(m).includes('note for helper'))) throw new Error('agent-to-agent message sent without /verbose');
   say('/verbose');
   await reply('/verbose', /详细模式已开启/);
@@ -118,8 +123,7 @@ try {
   await reply('/pause', /已暂停推送/);
   dt.clearSent();
   await speak('boss', 'held one');
-  await speak('boss', 'held two');
-  await sleep(1_500);
+  await settled(await speak('boss', 'held two'));
   if (dt.sentMessages().some((m) => textOf(m).includes('held'))) throw new Error('paused chat got messages');
   say('/resume');
   await reply('held messages after /resume', /held two/);

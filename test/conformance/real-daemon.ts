@@ -7,10 +7,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { discoverEndpoint } from '../../electron/core/cccc/daemon/endpoint';
 import { exchange } from '../../electron/core/cccc/daemon/transport';
+import { waitFor } from '../helpers/wait';
 
 export type Json = unknown;
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function rawCall(home: string, line: string): Promise<Json> {
   const found = await discoverEndpoint(home);
@@ -35,16 +34,18 @@ export async function startReal(src: string, root: string, transport: 'unix' | '
     stdio: 'ignore',
   });
   const call = (line: string): Promise<Json> => rawCall(home, line);
-  for (let i = 0; i < 200; i++) {
-    try {
-      await call(request('ping'));
-      return { home, proc, call };
-    } catch {
-      await sleep(100);
-    }
+  const answers = (): Promise<boolean> =>
+    call(request('ping')).then(
+      () => true,
+      () => false,
+    );
+  try {
+    await waitFor(answers, 'the real CCCC daemon to answer ping', 20_000, 100);
+  } catch {
+    proc.kill('SIGKILL');
+    throw new Error('the real CCCC daemon did not come up within 20 s');
   }
-  proc.kill('SIGKILL');
-  throw new Error('the real CCCC daemon did not come up within 20 s');
+  return { home, proc, call };
 }
 
 export async function stopReal(home: string, proc: ChildProcess): Promise<void> {
@@ -53,8 +54,7 @@ export async function stopReal(home: string, proc: ChildProcess): Promise<void> 
   } catch {
     // already gone
   }
-  for (let i = 0; i < 50 && proc.exitCode === null; i++) await sleep(100);
-  if (proc.exitCode === null) proc.kill('SIGKILL');
+  await waitFor(() => proc.exitCode !== null, 'the real CCCC daemon to exit', 5_000, 100).catch(() => proc.kill('SIGKILL'));
 }
 
 

@@ -33,13 +33,3 @@ export async function problemOf(promise: Promise<unknown>): Promise<BridgeError>
   }
   throw new Error('expected a BridgeError, but the call succeeded');
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}

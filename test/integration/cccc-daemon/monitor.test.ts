@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BridgeError } from '../../../electron/core/errors';
 import { DaemonMonitor, type DaemonState } from '../../../electron/core/cccc/daemon/monitor';
 import type { PingResult } from '../../../electron/core/cccc/daemon/ops';
-import { rig, sleep, waitFor, type Rig } from './helpers';
+import { expectQuietFor, waitFor } from '../../helpers/wait';
+import { rig, type Rig } from './helpers';
 
 const pong = (pid: number): PingResult => ({ version: '0.4.35', pid, ipc_v: 1, capabilities: {} });
 const down = (): BridgeError => new BridgeError({ code: 'cccc.not_running', message: 'CCCC is not running — start it with `cccc`', retryable: true });
@@ -99,9 +100,13 @@ describe('DaemonMonitor against the fake daemon', () => {
     expect(events[2]![0]).toMatchObject({ status: 'up', pid: r.daemon.pid });
     expect(r.daemon.pid).not.toBe(firstPid);
 
-    // A restart between two pings shows up as a new pid while up.
+    // A restart between two pings shows up as a new pid while up: restart right after a ping was
+    // answered, so that the next ping (40 ms later) finds the new daemon.
+    const pings = (): number => r!.daemon.requests().filter((q) => q.op === 'ping').length;
+    const answered = pings();
+    await waitFor(() => pings() > answered, 'the next ping', 5_000, 1);
     await r.daemon.restart();
-    await waitFor(() => events.length === 4, 'restart noticed');
+    await waitFor(() => events.length >= 4, 'restart noticed');
     expect(events[3]![1].status).toBe('up');
     expect(events[3]![0]).toMatchObject({ status: 'up', pid: r.daemon.pid });
   });
@@ -122,7 +127,7 @@ describe('DaemonMonitor against the fake daemon', () => {
     await waitFor(() => r!.daemon.requests().some((q) => q.fault === 'delay'), 'ping in flight');
     monitor.stop();
     await pending;
-    await sleep(50);
+    await expectQuietFor(50, 'no state change after stop()', () => events.length === 2);
     expect(events.map((e) => e.status)).toEqual(['up', 'down']);
   });
 });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { killAfter } from '../../helpers/wait';
 
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'leftovers.ts');
 
@@ -17,9 +18,9 @@ describe('no leftover timers or sockets', () => {
       if (!doneAt && out.includes('DONE')) doneAt = Date.now();
     });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 8_000);
+    const cancelKill = killAfter(child, 8_000);
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-    clearTimeout(killer);
+    cancelKill();
     expect(err).toBe('');
     expect(out).toContain('DONE');
     expect(code).toBe(0);

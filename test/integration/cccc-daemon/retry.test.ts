@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { problemOf, rig, sleep, type Rig } from './helpers';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { waitFor } from '../../helpers/wait';
+import { problemOf, rig, type Rig } from './helpers';
 
 let r: Rig;
 
@@ -79,8 +80,10 @@ describe('safe retries', () => {
 
   it('not running before anything was written is retried even for a plain send', async () => {
     await r.daemon.stopDaemon();
+    const lookups = vi.spyOn(r.client, 'endpoint');
     const pending = r.client.send({ group_id: r.groupId, text: 'while CCCC restarts' }, { retries: 8 });
-    await sleep(60);
+    // Each attempt looks the daemon up first: a second look-up is a retry while CCCC was down.
+    await waitFor(() => lookups.mock.calls.length >= 2, 'a retry while CCCC is down');
     await r.daemon.restart();
     const res = await pending;
     expect(res.event.data['text']).toBe('while CCCC restarts');
@@ -97,7 +100,8 @@ describe('safe retries', () => {
     r.daemon.setFault({ ops: ['context_get'], delayMs: 2_000 });
     const controller = new AbortController();
     const pending = r.client.contextGet(r.groupId, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    await waitFor(() => r.daemon.requests().some((q) => q.op === 'context_get' && q.fault === 'delay'), 'the call in flight at the daemon');
+    controller.abort();
     const err = await problemOf(pending);
     expect(err.code).toBe('cccc.aborted');
     expect(r.daemon.requests()).toHaveLength(1);

@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LedgerFollower } from '../../../electron/core/cccc/ledger/follower';
 import { memoryLogger } from '../../../electron/core/log/logger';
-import { chat, collectingFollower, ids, tempGroup, waitFor, type TempGroup } from './helpers';
+import { waitFor } from '../../helpers/wait';
+import { chat, collectingFollower, ids, tempGroup, type TempGroup } from './helpers';
 
 let g: TempGroup;
 const running: LedgerFollower[] = [];

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor as waitForOutput } from '../../helpers/wait';
 import { chat, ids, tempGroup, type TempGroup } from './helpers';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'follower-child.ts');
@@ -20,23 +21,15 @@ async function child(outFile: string, mode: 'commit' | 'hang'): Promise<{ proc: 
   children.push(proc);
   let out = '';
   let err = '';
-  const waiters: Array<() => void> = [];
-  proc.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-    for (const w of waiters.splice(0)) w();
-  });
+  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const waitFor = (text: string): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`child never printed "${text}"; stdout=${out} stderr=${err}`)), 8_000);
-      const check = (): void => {
-        if (out.includes(text)) {
-          clearTimeout(timer);
-          resolve();
-        } else waiters.push(check);
-      };
-      check();
-    });
+    waitForOutput(() => out.includes(text), `the child to print "${text}"`, 8_000).then(
+      () => undefined,
+      (e: unknown) => {
+        throw new Error(`${e instanceof Error ? e.message : String(e)}; stdout=${out} stderr=${err}`);
+      },
+    );
   const killed = (): Promise<void> =>
     new Promise((resolve) => {
       proc.once('exit', () => resolve());

@@ -1,4 +1,4 @@
-/** Shared helpers for the group-files tests: temp group folders, collectors, polling waits. */
+/** Shared helpers for the group-files tests: temp group folders and collectors (waits: test/helpers/wait.ts). */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,16 +27,6 @@ export async function tempGroup(): Promise<TempGroup> {
 export function chat(text: string, by = 'peer1'): FakeEvent {
   return makeEvent(GROUP_ID, 'chat.message', by, chatMessageData(text, ['user']));
 }
-
-export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A follower whose consumer records events and commits each batch at once (unless told otherwise). */
 export function collectingFollower(

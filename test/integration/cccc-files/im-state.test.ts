@@ -6,6 +6,7 @@ import type { ImStatePort } from '../../../electron/core/bridge/ports';
 import { PythonFlock } from '../../../electron/core/cccc/im-state/flock';
 import { ImState } from '../../../electron/core/cccc/im-state/im-state';
 import { memoryLogger } from '../../../electron/core/log/logger';
+import { expectQuietFor } from '../../helpers/wait';
 import { tempGroup, type TempGroup } from './helpers';
 
 let g: TempGroup;
@@ -274,7 +275,7 @@ print(i, flush=True)
     const im = new ImState({ groupDir: g.groupDir });
     let done = false;
     const write = im.updateSubscriber('cidW', { subscribed: true }).then(() => (done = true));
-    await new Promise((r) => setTimeout(r, 300));
+    await expectQuietFor(300, 'the write waiting while CCCC holds the lock', () => !done);
     expect(done).toBe(false);
     await holder.release();
     await write;

@@ -5,7 +5,8 @@ import { ledgerCursorSchema } from '../../../electron/core/cccc/ledger/cursor';
 import type { LedgerEvent } from '../../../electron/core/cccc/ledger/event';
 import { LedgerFollower } from '../../../electron/core/cccc/ledger/follower';
 import { chatMessageData, makeEvent } from '../../fakes/cccc/ledger';
-import { chat, collectingFollower, GROUP_ID, ids, sleep, tempGroup, waitFor, type TempGroup } from './helpers';
+import { expectQuietFor, waitFor } from '../../helpers/wait';
+import { chat, collectingFollower, GROUP_ID, ids, tempGroup, type TempGroup } from './helpers';
 
 let g: TempGroup;
 const running: LedgerFollower[] = [];
@@ -51,7 +52,7 @@ describe('LedgerFollower', () => {
     const later = chat('之后的消息');
     await g.writer.append(later);
     await waitFor(() => b.events.length >= 1, 'the new event');
-    await sleep(120);
+    await expectQuietFor(120, 'nothing re-sent after the restart', () => b.events.length === 1);
     expect(ids(b.events)).toEqual([later.id]);
   });
 
@@ -62,8 +63,10 @@ describe('LedgerFollower', () => {
     const ev = chat('完整的一行');
     const line = JSON.stringify(ev) + '\n';
     const cut = Buffer.from(line).subarray(0, 40);
+    const readBefore = a.follower.stats().bytesRead;
     await writeFile(g.writer.path, cut, { flag: 'a' });
-    await sleep(150); // several polls and watch events
+    // Several polls and watch events: the follower has read the partial line three times.
+    await waitFor(() => a.follower.stats().bytesRead >= readBefore + 3 * cut.length, 'three reads of the partial line');
     expect(a.events).toEqual([]);
     await writeFile(g.writer.path, Buffer.from(line).subarray(40), { flag: 'a' });
     await waitFor(() => a.events.length === 1, 'the completed line');
@@ -98,7 +101,7 @@ describe('LedgerFollower', () => {
     const after = chat('after');
     await g.writer.append(ev, ev, after);
     await waitFor(() => a.events.length >= 2, 'events');
-    await sleep(100);
+    await expectQuietFor(100, 'no third delivery', () => a.events.length === 2);
     expect(ids(a.events)).toEqual([ev.id, after.id]);
     expect(a.follower.stats().duplicatesSkipped).toBe(1);
   });
@@ -121,7 +124,7 @@ describe('LedgerFollower', () => {
     const b = collectingFollower(g);
     await started(b.follower);
     await waitFor(() => b.events.length >= 1, 're-delivery');
-    await sleep(100);
+    await expectQuietFor(100, 'only the uncommitted event again', () => b.events.length === 1);
     expect(ids(b.events)).toEqual([e2.id]);
   });
 
@@ -184,7 +187,7 @@ describe('LedgerFollower', () => {
 
       const end = collectingFollower(g, { catchUp: 'end' });
       await started(end.follower);
-      await sleep(100);
+      await expectQuietFor(100, "the 'end' follower to deliver nothing", () => end.events.length === 0);
       expect(end.events).toEqual([]);
       await end.follower.stop();
 
@@ -241,7 +244,7 @@ describe('LedgerFollower', () => {
       await g.writer.append(...inNew);
       hold.open();
       await waitFor(() => got.length >= 5, 'all events');
-      await sleep(100);
+      await expectQuietFor(100, 'nothing repeated', () => got.length === 5);
       expect(ids(got)).toEqual(ids([...before, ...tailOfOld, ...inNew]));
     });
 
@@ -282,8 +285,11 @@ describe('LedgerFollower', () => {
       const a = collectingFollower(g);
       await started(a.follower);
       const unterminated = chat('written without a trailing newline');
+      const partial = Buffer.byteLength(JSON.stringify(unterminated));
+      const readBefore = a.follower.stats().bytesRead;
       await g.writer.appendRaw(JSON.stringify(unterminated));
-      await sleep(100); // the follower sees a partial line and waits
+      // The follower sees a partial line (twice) and waits.
+      await waitFor(() => a.follower.stats().bytesRead >= readBefore + 2 * partial, 'two reads of the partial line');
       expect(a.events).toEqual([]);
       await g.writer.rotate({ touch: true });
       const inNew = chat('in the new file');
@@ -306,7 +312,7 @@ describe('LedgerFollower', () => {
         await g.writer.rotate({ gzip: r % 3 === 0, touch: r % 2 === 0 });
       }
       await waitFor(() => a.events.length >= all.length, 'all events', 10_000);
-      await sleep(100);
+      await expectQuietFor(100, 'nothing repeated', () => a.events.length === all.length);
       expect(ids(a.events)).toEqual(all);
     });
 
@@ -328,7 +334,7 @@ describe('LedgerFollower', () => {
       const b = collectingFollower(g);
       await started(b.follower);
       await waitFor(() => b.events.length >= 3, 'drained + fresh');
-      await sleep(100);
+      await expectQuietFor(100, 'nothing repeated', () => b.events.length === 3);
       expect(ids(b.events)).toEqual(ids([...oldTail, ...fresh]));
     });
 
@@ -354,7 +360,7 @@ describe('LedgerFollower', () => {
       const b = collectingFollower(g, { logger });
       await started(b.follower);
       await waitFor(() => b.events.length >= 4, 'everything after the cursor');
-      await sleep(100);
+      await expectQuietFor(100, 'nothing repeated', () => b.events.length === 4);
       expect(ids(b.events)).toEqual(ids([...tail1, ...seg2, ...active]));
       expect(logger.records.some((r) => r.msg.includes('rotated while stopped'))).toBe(true);
     });
@@ -383,7 +389,8 @@ describe('LedgerFollower', () => {
       await g.writer.append(seen);
       await waitFor(() => a.events.length === 1, 'seen');
       await a.follower.stop();
-      await sleep(5);
+      // The later events must be newer than the handled one (timestamps have millisecond steps).
+      await waitFor(() => Date.now() > Date.parse(seen.ts), 'the clock to pass the handled event');
       await g.writer.append(chat('lost with its segment'));
       const seg1 = await g.writer.rotate({ touch: true });
       const seg2Events = [chat('segment 2')];
@@ -396,7 +403,7 @@ describe('LedgerFollower', () => {
       const b = collectingFollower(g, { logger });
       await started(b.follower);
       await waitFor(() => b.events.length >= 2, 'later files');
-      await sleep(100);
+      await expectQuietFor(100, 'nothing repeated', () => b.events.length === 2);
       expect(ids(b.events)).toEqual(ids([...seg2Events, ...fresh]));
       expect(logger.records.some((r) => r.level === 'warn' && r.msg.includes('no longer exists'))).toBe(true);
     });
@@ -416,7 +423,7 @@ describe('LedgerFollower', () => {
       const b = collectingFollower(g);
       await started(b.follower);
       await waitFor(() => b.events.length >= 1, 'newer');
-      await sleep(100);
+      await expectQuietFor(100, 'no older event from the copy', () => b.events.length === 1);
       expect(ids(b.events)).toEqual([newer.id]);
     });
   });

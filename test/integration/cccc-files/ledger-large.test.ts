@@ -2,7 +2,8 @@ import { stat, truncate, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { saveCursor } from '../../../electron/core/cccc/ledger/cursor';
 import type { LedgerFollower } from '../../../electron/core/cccc/ledger/follower';
-import { chat, collectingFollower, ids, sleep, tempGroup, waitFor, type TempGroup } from './helpers';
+import { expectQuietFor, waitFor } from '../../helpers/wait';
+import { chat, collectingFollower, ids, tempGroup, type TempGroup } from './helpers';
 
 const GB = 1_000_000_000;
 
@@ -47,7 +48,7 @@ describe('LedgerFollower on a 1 GB ledger', () => {
     f = c.follower;
     await f.start();
     await waitFor(() => c.events.length >= 2, 'new events');
-    await sleep(50);
+    await expectQuietFor(50, 'no event beyond the two new ones', () => c.events.length === 2);
     expect(ids(c.events)).toEqual(ids(fresh));
     // The head probe (64 kB) plus the new lines: nowhere near the gigabyte.
     expect(f.stats().bytesRead).toBeLessThan(512 * 1024);

@@ -140,7 +140,7 @@ describe('outbox delivery', () => {
     h.dt.setFault({ otoFlowControlled: ['busy'] });
     const busy = singleChat('busy');
     await box.enqueue([textItem(busy, 'b0')]);
-    while (h.dt.requests().filter((r) => r.api === 'oToMessages.batchSend').length < 2) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => h.dt.requests().filter((r) => r.api === 'oToMessages.batchSend').length >= 2, 'a send retried after flow control');
     h.dt.clearFaults();
     await box.idle();
     expect(contentsFor(h.dt.sentMessages(), busy)).toEqual(['b0']);

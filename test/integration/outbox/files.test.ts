@@ -3,6 +3,7 @@ import { truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatAddress, OutboxItem } from '../../../electron/core/bridge/outbox';
+import { waitFor } from '../../helpers/wait';
 import { startHarness, groupChat, singleChat, type Harness } from './harness';
 
 let h: Harness;
@@ -70,7 +71,7 @@ describe('outbox files', () => {
     const box = await h.outbox();
     h.dt.setFault({ otoFlowControlled: ['user009'] });
     await box.enqueue([await fileItem(singleChat('user009'), 'a.pdf', 'x')]);
-    while (h.dt.requests().filter((r) => r.api === 'oToMessages.batchSend').length < 2) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => h.dt.requests().filter((r) => r.api === 'oToMessages.batchSend').length >= 2, 'a send retried after flow control');
     h.dt.clearFaults();
     await box.idle();
     expect(h.dt.uploadedMedia()).toHaveLength(1);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../../helpers/wait';
+import { killAfter, waitFor } from '../../helpers/wait';
 import { startHarness, groupChat, textItem, contentsFor, type Harness } from './harness';
 
 let h: Harness;
@@ -84,9 +84,9 @@ describe('outbox restart', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const cancelKill = killAfter(child, 10_000);
     const code = await exited;
-    clearTimeout(timer);
+    cancelKill();
     // No timer was pending right after close() resolved.
     expect(out).toBe('enqueued\nclosed []\n');
     expect(code).toBe(0);

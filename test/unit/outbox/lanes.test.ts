@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ChatLanes } from '../../../electron/core/bridge/outbox/lanes';
+import { waitFor } from '../../helpers/wait';
 
 interface Item {
   id: string;
   chat: string;
 }
 
-const tick = () => new Promise((r) => setTimeout(r, Math.random() * 3));
+/** Gives way to the other chats a random number of times (0–3), so their work interleaves differently on every run. */
+const tick = async (): Promise<void> => {
+  for (let n = Math.floor(Math.random() * 4); n > 0; n--) await Promise.resolve();
+};
 
 describe('ChatLanes', () => {
   it('keeps order within a chat, runs chats in parallel, and reports idle', async () => {
@@ -57,14 +61,14 @@ describe('ChatLanes', () => {
       { id: 'b1', chat: 'b' },
       { id: 'a2', chat: 'a' },
     ]);
-    await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => gates.has('a1') && gates.has('b1'), 'a1 and b1 started');
     gates.get('a1')!();
-    await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => idle, 'idle() after a1');
     expect(idle).toBe(true);
     expect(lanes.depthByKey()).toEqual({ a: 1, b: 1 });
     const rest = lanes.idle();
     gates.get('b1')!();
-    await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => lanes.depthByKey()['b'] === undefined && gates.has('a2'), 'b1 finished, a2 started');
     gates.get('a2')!();
     await rest;
     expect(lanes.depth()).toBe(0);
@@ -117,6 +121,7 @@ describe('ChatLanes', () => {
   it('retryNow() cuts the wait short and stop() ends it', async () => {
     let fail = true;
     const done: string[] = [];
+    const crashes: string[] = [];
     const lanes = new ChatLanes<Item>(
       (i) => i.chat,
       async (i) => {
@@ -124,18 +129,21 @@ describe('ChatLanes', () => {
         done.push(i.id);
         return true;
       },
-      () => undefined,
+      (_err, i) => crashes.push(i.id),
       { baseMs: 60_000, capMs: 60_000, jitterMs: 0 },
     );
     lanes.push([{ id: 'a1', chat: 'a' }]);
-    await new Promise((r) => setTimeout(r, 5));
+    // The chat waits its 60 s backoff from the moment its work threw.
+    await waitFor(() => crashes.length === 1, 'a1 failed and waits');
     fail = false;
     lanes.retryNow();
     await lanes.idle();
     expect(done).toEqual(['a1']);
     fail = true;
-    lanes.push([{ id: 'a2', chat: 'a' }]);
-    await new Promise((r) => setTimeout(r, 5));
+    // Another chat: a push to 'a' right after idle() resolved can find its finished worker not
+    // yet gone and start nothing (reported to the lead); this part is about stop() ending a wait.
+    lanes.push([{ id: 'b1', chat: 'b' }]);
+    await waitFor(() => crashes.length === 2, 'b1 failed and waits');
     await lanes.stop();
     expect(lanes.depth()).toBe(1);
   });
