@@ -89,27 +89,34 @@ export class ChatLanes<I extends LaneItem> {
 
   private start(key: string): void {
     if (this.running.has(key)) return;
-    const run = this.drain(key).finally(() => this.running.delete(key));
+    const run = this.drain(key).then((ran) => {
+      this.running.delete(key);
+      // Pushed while the worker was winding down (e.g. by an idle() waiter it just woke): it saw
+      // a worker still listed and started none, so start one now.
+      if (ran === 'emptied' && this.queues.has(key)) this.start(key);
+    });
     this.running.set(key, run);
   }
 
-  private async drain(key: string): Promise<void> {
+  /** Works through a chat's queue: until it is empty, or the lanes or `work` halt it. */
+  private async drain(key: string): Promise<'emptied' | 'halted'> {
     let failures = 0;
     for (;;) {
       const queue = this.queues.get(key);
       const head = queue?.[0];
-      if (!queue || !head || this.stopped) return;
+      if (!queue || !head) return 'emptied';
+      if (this.stopped) return 'halted';
       let finished: boolean;
       try {
         finished = await this.work(head.item);
       } catch (err) {
         this.onCrash(err, head.item);
         // The same head again after a pause: order holds, nothing is skipped, nothing spins.
-        if (!(await this.pause(failures++))) return;
+        if (!(await this.pause(failures++))) return 'halted';
         continue;
       }
       failures = 0;
-      if (!finished) return;
+      if (!finished) return 'halted';
       queue.shift();
       if (queue.length === 0) this.queues.delete(key);
       this.wakeIdle();
