@@ -194,7 +194,9 @@ describe('ImState: CCCC file formats', () => {
 });
 
 describe('ImState: locking against CCCC', () => {
-  it('loses no update while a real flock-taking writer does read-modify-write in a loop', async () => {
+  // Each of our 16 writes spawns the lock helper and must win the flock from a writer that takes
+  // it again every millisecond: ~8 s on a quiet machine, several times that on a busy one.
+  it('loses no update while a real flock-taking writer does read-modify-write in a loop', { timeout: 90_000 }, async () => {
     g = await tempGroup();
     await mkdir(stateDir(), { recursive: true });
     const stopFile = join(g.root, 'stop');
