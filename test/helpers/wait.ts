@@ -46,6 +46,3 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-
-/** Being replaced by the helpers above; removed once no test calls it. */
-export const sleep = pause;
