@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'release/', 'coverage/'] },
@@ -49,4 +50,6 @@ export default tseslint.config(
       ],
     },
   },
+  // Layout is Prettier's job (`npm run format`); lint keeps to meaning.
+  prettier,
 );

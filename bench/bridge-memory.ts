@@ -109,4 +109,3 @@ export async function run(): Promise<Record<string, number>> {
     await w.close();
   }
 }
-

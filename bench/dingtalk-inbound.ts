@@ -35,7 +35,12 @@ async function pingPong(send: (frame: string) => void, onReceive: (cb: () => voi
 
 export async function run(): Promise<Record<string, number>> {
   const frames = Array.from({ length: MESSAGES + WARMUP }, (_, i) =>
-    robotFrame(`msg-${i}`, { text: { content: ` 请检查一下代码质量 message ${i}` }, sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x', sessionWebhookExpiredTime: Date.now() + 5_400_000, createAt: Date.now() }),
+    robotFrame(`msg-${i}`, {
+      text: { content: ` 请检查一下代码质量 message ${i}` },
+      sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x',
+      sessionWebhookExpiredTime: Date.now() + 5_400_000,
+      createAt: Date.now(),
+    }),
   );
 
   const gw = await startRawGateway();
@@ -49,7 +54,11 @@ export async function run(): Promise<Record<string, number>> {
   while (gw.sockets.length === 0 || client.state.status !== 'connected') await new Promise((r) => setTimeout(r, 5));
   const serverSide = gw.sockets[0]!;
   serverSide.on('message', () => undefined); // ACKs
-  const withClient = await pingPong((f) => serverSide.send(f), (cb) => (delivered = cb), frames);
+  const withClient = await pingPong(
+    (f) => serverSide.send(f),
+    (cb) => (delivered = cb),
+    frames,
+  );
   await client.stop();
   await gw.close();
 
@@ -60,10 +69,11 @@ export async function run(): Promise<Record<string, number>> {
   const bareServer = gw2.sockets[0]!;
   const baseline = await pingPong(
     (f) => bareServer.send(f),
-    (cb) => bare.on('message', (d) => {
-      JSON.parse(d.toString());
-      cb();
-    }),
+    (cb) =>
+      bare.on('message', (d) => {
+        JSON.parse(d.toString());
+        cb();
+      }),
     frames.map((f, i) => f.replace('msg-', `bare-${i}-`)),
   );
   bare.terminate();

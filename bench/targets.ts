@@ -11,7 +11,9 @@ export interface Target {
 export type Targets = Record<string, Target>;
 
 export function describeTarget(t: Target): string {
-  return [t.below !== undefined ? `< ${t.below}` : '', t.atMost !== undefined ? `≤ ${t.atMost}` : '', t.atLeast !== undefined ? `≥ ${t.atLeast}` : ''].filter(Boolean).join(' and ');
+  return [t.below !== undefined ? `< ${t.below}` : '', t.atMost !== undefined ? `≤ ${t.atMost}` : '', t.atLeast !== undefined ? `≥ ${t.atLeast}` : '']
+    .filter(Boolean)
+    .join(' and ');
 }
 
 export function meets(value: number, t: Target): boolean {

@@ -32,7 +32,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)');
   const run =
     <A extends unknown[]>(fn: (...args: A) => Promise<number | void>) =>
-    async (...args: A): Promise<void> => setExit((await fn(...args)) ?? 0);
+    async (...args: A): Promise<void> =>
+      setExit((await fn(...args)) ?? 0);
 
   program
     .command('set')
@@ -42,7 +43,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--app-key-env <NAME>', 'environment variable holding the AppKey (Client ID)')
     .option('--app-secret-env <NAME>', 'environment variable holding the AppSecret (Client Secret)')
     .option('--robot-code-env <NAME>', 'environment variable holding the RobotCode (optional)')
-    .option('--lang <zh|en>', 'language of the robot\'s replies')
+    .option('--lang <zh|en>', "language of the robot's replies")
     .option('--access <everyone|admins>', 'who in an authorized chat may command the agents')
     .option('--max-file-mb <N>', 'largest inbound file, in MB')
     .option('--max-message-chars <N>', 'longest inbound text, in characters (longer ones are answered "too long"; default 20000)')
@@ -59,7 +60,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--child').hideHelp())
     .action(run(startCommand));
 
-  program.command('stop').description('stop the running bridge').option('--bridge <id>', BRIDGE_HELP).option('--timeout <seconds>', 'how long to wait for it to exit', '20').action(run(stopCommand));
+  program
+    .command('stop')
+    .description('stop the running bridge')
+    .option('--bridge <id>', BRIDGE_HELP)
+    .option('--timeout <seconds>', 'how long to wait for it to exit', '20')
+    .action(run(stopCommand));
 
   program
     .command('status')
@@ -85,8 +91,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--timeout <seconds>', 'how long to wait for the Stream connection', '15')
     .action(run(doctorCommand));
 
-  program.command('pending').description('list subscription requests waiting for approval').option('--bridge <id>', BRIDGE_HELP).option('--json', 'machine-readable output').action(run(pendingCommand));
-  program.command('approve').description('approve a /subscribe request (like `cccc im bind --key`)').argument('<key>').option('--bridge <id>', BRIDGE_HELP).action(run(approveCommand));
+  program
+    .command('pending')
+    .description('list subscription requests waiting for approval')
+    .option('--bridge <id>', BRIDGE_HELP)
+    .option('--json', 'machine-readable output')
+    .action(run(pendingCommand));
+  program
+    .command('approve')
+    .description('approve a /subscribe request (like `cccc im bind --key`)')
+    .argument('<key>')
+    .option('--bridge <id>', BRIDGE_HELP)
+    .action(run(approveCommand));
   program.command('reject').description('reject a /subscribe request').argument('<key>').option('--bridge <id>', BRIDGE_HELP).action(run(rejectCommand));
 
   program
@@ -109,7 +125,8 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     // commander has already printed usage errors and help; only its exit code is left.
-    if (error instanceof Error && 'exitCode' in error && typeof error.exitCode === 'number' && 'code' in error && String(error.code).startsWith('commander.')) return error.exitCode;
+    if (error instanceof Error && 'exitCode' in error && typeof error.exitCode === 'number' && 'code' in error && String(error.code).startsWith('commander.'))
+      return error.exitCode;
     return reportFailure(error);
   }
   return code;

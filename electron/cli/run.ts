@@ -143,7 +143,14 @@ class StatusReporter {
       }),
       pending: pending.map((p) => {
         const n = this.notices.get(p.key);
-        return { key: p.key, chatId: p.chatId, createdAt: p.createdAt, expiresAt: p.expiresAt, ...(n?.chatTitle ? { chatTitle: n.chatTitle } : {}), ...(n ? { senderNick: n.senderNick } : {}) };
+        return {
+          key: p.key,
+          chatId: p.chatId,
+          createdAt: p.createdAt,
+          expiresAt: p.expiresAt,
+          ...(n?.chatTitle ? { chatTitle: n.chatTitle } : {}),
+          ...(n ? { senderNick: n.senderNick } : {}),
+        };
       }),
     };
     if (s.lastProblem) status.lastProblem = s.lastProblem;
@@ -274,7 +281,9 @@ async function serve(ctx: BridgeContext, deps: ServeDeps): Promise<number> {
   bridge.on('pending', (notice) => {
     status.noticed(notice);
     const where = notice.chatTitle ? `"${notice.chatTitle}"` : notice.chatId;
-    log.info(`Subscription request from ${notice.senderNick} in ${where}: approve with \`cccc-dingtalk approve ${notice.key}\` or reject with \`cccc-dingtalk reject ${notice.key}\``);
+    log.info(
+      `Subscription request from ${notice.senderNick} in ${where}: approve with \`cccc-dingtalk approve ${notice.key}\` or reject with \`cccc-dingtalk reject ${notice.key}\``,
+    );
   });
 
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -79,7 +79,9 @@ export function runApp(): void {
   }
   // Before ready, or Chromium will not treat app:// as a secure origin of its own; Vite's module
   // scripts are fetched in CORS mode, which Chromium allows only for CORS-enabled schemes.
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
+  ]);
 
   let win: BrowserWindow | undefined;
   let service: ControlService | undefined;
@@ -138,10 +140,11 @@ export function runApp(): void {
     const store = openAppStore();
     const appSettings = new StoreAppSettings(store, () => autostart.isEnabled());
     const host: HostAdapter = {
-      openExternal: (url) => shell.openExternal(url).then(
-        () => true,
-        () => false,
-      ),
+      openExternal: (url) =>
+        shell.openExternal(url).then(
+          () => true,
+          () => false,
+        ),
       async chooseExportPath(defaultName) {
         const options = { defaultPath: join(app.getPath('downloads'), defaultName), filters: [{ name: 'JSON Lines', extensions: ['jsonl'] }] };
         const w = windows()[0];

@@ -39,7 +39,10 @@ export function isTrustedSender(event: IpcMainInvokeEvent, page: AppPage, window
 /** Handles one call; exported for the tests that drive it without Electron's IPC. */
 export async function dispatch(o: Omit<IpcOptions, 'ipcMain'>, event: IpcMainInvokeEvent, method: unknown, input: unknown): Promise<ApiResponse<ApiMethod>> {
   if (!isTrustedSender(event, o.page, o.windows())) {
-    o.log.warn('Refused an IPC call from outside the app', { method: typeof method === 'string' ? method.slice(0, 64) : typeof method, url: event.senderFrame?.url.slice(0, 200) });
+    o.log.warn('Refused an IPC call from outside the app', {
+      method: typeof method === 'string' ? method.slice(0, 64) : typeof method,
+      url: event.senderFrame?.url.slice(0, 200),
+    });
     return { ok: false, problem: problem('ipc.forbidden', 'This page may not use the app') };
   }
   if (!isMethod(method)) return { ok: false, problem: problem('ipc.unknown_method', 'Unknown request') };

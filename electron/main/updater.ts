@@ -127,7 +127,8 @@ export function createUpdater(o: UpdaterOptions, support: UpdateSupport = detect
     const verdict = signatureVerdict(platform, running, updateSignedness(info));
     if (verdict.install) return true;
     if (updater) updater.autoInstallOnAppQuit = false;
-    if (state.kind !== 'blocked' || state.version !== info.version) o.log.warn('Update not installed: its signature does not match this build', { version: info.version, why: verdict.why });
+    if (state.kind !== 'blocked' || state.version !== info.version)
+      o.log.warn('Update not installed: its signature does not match this build', { version: info.version, why: verdict.why });
     dispatch({ type: 'blocked', version: info.version, why: verdict.why });
     return false;
   };
@@ -142,19 +143,29 @@ export function createUpdater(o: UpdaterOptions, support: UpdateSupport = detect
   const onError = (err: Error): void => {
     // A signed build refusing an unsigned download (Windows): said like any other refusal, never only logged.
     if ((err as { code?: unknown }).code === 'ERR_UPDATER_INVALID_SIGNATURE' && state.kind === 'downloading') {
-      o.log.warn('Update not installed: it is not signed by this build\'s publisher', { version: state.version });
+      o.log.warn("Update not installed: it is not signed by this build's publisher", { version: state.version });
       dispatch({ type: 'blocked', version: state.version, why: 'unsigned-update' });
     } else dispatch({ type: 'error', message: shortUpdateError(err) });
   };
 
-  const ready = Promise.all([load(), (o.signedness ?? (() => detectSignedness({ platform, resourcesPath: process.resourcesPath, execPath: process.execPath })))().catch((): Signedness => 'unsigned')]).then(
+  const ready = Promise.all([
+    load(),
+    (o.signedness ?? (() => detectSignedness({ platform, resourcesPath: process.resourcesPath, execPath: process.execPath })))().catch(
+      (): Signedness => 'unsigned',
+    ),
+  ]).then(
     ([u, signed]) => {
       if (disposed) return;
       running = signed;
       updater = u;
       u.autoDownload = true;
       u.autoInstallOnAppQuit = support.installOnQuit;
-      u.logger = { info: (m: unknown) => o.log.debug(String(m)), warn: (m: unknown) => o.log.warn(String(m)), error: (m: unknown) => o.log.warn(String(m)), debug: () => undefined };
+      u.logger = {
+        info: (m: unknown) => o.log.debug(String(m)),
+        warn: (m: unknown) => o.log.warn(String(m)),
+        error: (m: unknown) => o.log.warn(String(m)),
+        debug: () => undefined,
+      };
       u.on('update-available', onAvailable);
       u.on('update-not-available', onNotAvailable);
       u.on('download-progress', onProgress);

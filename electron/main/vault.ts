@@ -10,7 +10,15 @@ import type { SafeStorage } from 'electron';
 import ElectronStore from 'electron-store';
 import { z } from 'zod';
 import type { AppSettingsView, VaultView } from '../shared/api';
-import { appSettingsSchema, controlProfileSchema, DEFAULT_APP_SETTINGS, type AppSettingsStore, type ControlProfile, type ProfileStore, type SecretStore } from '../core/control/stores';
+import {
+  appSettingsSchema,
+  controlProfileSchema,
+  DEFAULT_APP_SETTINGS,
+  type AppSettingsStore,
+  type ControlProfile,
+  type ProfileStore,
+  type SecretStore,
+} from '../core/control/stores';
 import { BridgeError } from '../core/errors';
 
 /** The part of electron-store the stores use (a plain map in tests is enough). */

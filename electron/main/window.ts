@@ -7,7 +7,6 @@ import { BrowserWindow, session as electronSession, type Session, type WebConten
 import { isAllowedExternal } from '../shared/api';
 import { CONTENT_SECURITY_POLICY } from '../shared/csp';
 
-
 /** Where the app's page is: app://bundle/index.html, or the dev server under `electron-vite dev`. */
 export interface AppPage {
   url: string;

@@ -113,48 +113,63 @@ export function App({ initialView }: { initialView?: View }) {
       </a>
       <aside className="sidebar">
         <div className="sidebar-inner">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            C³
-          </span>
-          <span className="brand-text">
-            <span className="brand-name">{t('app.title')}</span>
-            <span className="brand-tagline">{t('app.tagline')}</span>
-          </span>
-        </div>
-        <nav aria-label={t('nav.main')}>
-          <p className="nav-heading">{t('nav.bridges')}</p>
-          {bridges.length === 0 ? (
-            <p className="nav-empty">{t('nav.noBridges')}</p>
-          ) : (
-            <ul className="nav-list">
-              {bridges.map((b) => (
-                <li key={b.id}>
-                  <button type="button" className="nav-item" aria-current={activeBridge === b.id ? 'page' : undefined} onClick={() => go({ name: 'dashboard', bridgeId: b.id })}>
-                    <span className="nav-item-name">{b.name}</span>
-                    <Badge tone={RUN_TONE[b.status.state]}>{t(`state.run.${b.status.state}`)}</Badge>
-                  </button>
-                </li>
-              ))}
+          <div className="brand">
+            <span className="brand-mark" aria-hidden="true">
+              C³
+            </span>
+            <span className="brand-text">
+              <span className="brand-name">{t('app.title')}</span>
+              <span className="brand-tagline">{t('app.tagline')}</span>
+            </span>
+          </div>
+          <nav aria-label={t('nav.main')}>
+            <p className="nav-heading">{t('nav.bridges')}</p>
+            {bridges.length === 0 ? (
+              <p className="nav-empty">{t('nav.noBridges')}</p>
+            ) : (
+              <ul className="nav-list">
+                {bridges.map((b) => (
+                  <li key={b.id}>
+                    <button
+                      type="button"
+                      className="nav-item"
+                      aria-current={activeBridge === b.id ? 'page' : undefined}
+                      onClick={() => go({ name: 'dashboard', bridgeId: b.id })}
+                    >
+                      <span className="nav-item-name">{b.name}</span>
+                      <Badge tone={RUN_TONE[b.status.state]}>{t(`state.run.${b.status.state}`)}</Badge>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <button
+              type="button"
+              className="nav-item nav-add"
+              aria-current={current.name === 'wizard' ? 'page' : undefined}
+              onClick={() => go({ name: 'wizard' })}
+            >
+              <span aria-hidden="true">＋ </span>
+              {t('nav.addBridge')}
+            </button>
+            <ul className="nav-list nav-bottom">
+              <li>
+                <button type="button" className="nav-item" aria-current={current.name === 'logs' ? 'page' : undefined} onClick={() => go({ name: 'logs' })}>
+                  {t('nav.logs')}
+                </button>
+              </li>
+              <li>
+                <button
+                  type="button"
+                  className="nav-item"
+                  aria-current={current.name === 'settings' ? 'page' : undefined}
+                  onClick={() => go({ name: 'settings' })}
+                >
+                  {t('nav.settings')}
+                </button>
+              </li>
             </ul>
-          )}
-          <button type="button" className="nav-item nav-add" aria-current={current.name === 'wizard' ? 'page' : undefined} onClick={() => go({ name: 'wizard' })}>
-            <span aria-hidden="true">＋ </span>
-            {t('nav.addBridge')}
-          </button>
-          <ul className="nav-list nav-bottom">
-            <li>
-              <button type="button" className="nav-item" aria-current={current.name === 'logs' ? 'page' : undefined} onClick={() => go({ name: 'logs' })}>
-                {t('nav.logs')}
-              </button>
-            </li>
-            <li>
-              <button type="button" className="nav-item" aria-current={current.name === 'settings' ? 'page' : undefined} onClick={() => go({ name: 'settings' })}>
-                {t('nav.settings')}
-              </button>
-            </li>
-          </ul>
-        </nav>
+          </nav>
         </div>
       </aside>
       <main id="main" ref={mainRef} tabIndex={-1} className="main">
@@ -180,7 +195,13 @@ export function App({ initialView }: { initialView?: View }) {
           ))}
         {current.name === 'logs' && <Logs bridges={bridges} />}
         {current.name === 'settings' && (
-          <Settings settings={data.settings} vault={data.vault} bridges={bridges} onSettings={(s) => setData((d) => d && { ...d, settings: s })} onBridgesChanged={() => void reloadBridges()} />
+          <Settings
+            settings={data.settings}
+            vault={data.vault}
+            bridges={bridges}
+            onSettings={(s) => setData((d) => d && { ...d, settings: s })}
+            onBridgesChanged={() => void reloadBridges()}
+          />
         )}
       </main>
     </div>

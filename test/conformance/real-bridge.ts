@@ -74,7 +74,8 @@ try {
   );
   await bridge.start();
   await until('bridge connected', () => bridge!.status().dingtalk.status === 'connected');
-  const say = (text: string, extra: Record<string, unknown> = {}) => dt.injectMessage({ text, conversationId: CHAT, conversationType: '2', conversationTitle: 'Dev team', ...ALICE, ...extra });
+  const say = (text: string, extra: Record<string, unknown> = {}) =>
+    dt.injectMessage({ text, conversationId: CHAT, conversationType: '2', conversationTitle: 'Dev team', ...ALICE, ...extra });
   const reply = (what: string, re: RegExp) => until(what, () => dt.sentMessages().find((m) => re.test(textOf(m))));
   const step = (name: string, detail = ''): void => void process.stdout.write(`✓ ${name}${detail ? ` — ${detail}` : ''}\n`);
 
@@ -127,10 +128,19 @@ try {
   if (dt.sentMessages().some((m) => textOf(m).includes('held'))) throw new Error('paused chat got messages');
   say('/resume');
   await reply('held messages after /resume', /held two/);
-  step('/pause holds, /resume delivers what was held', dt.sentMessages().map(textOf).filter((t) => t.includes('held') || t.includes('恢复')).join(' | '));
+  step(
+    '/pause holds, /resume delivers what was held',
+    dt
+      .sentMessages()
+      .map(textOf)
+      .filter((t) => t.includes('held') || t.includes('恢复'))
+      .join(' | '),
+  );
 
   dt.injectMessage({ ...ALICE, conversationId: CHAT, conversationType: '2', file: { content: Buffer.from('%PDF-1.4 real'), fileName: 'spec.pdf' } });
-  const withFile = await until('file in ledger', async () => (await fromUser()).find((e) => ((e['data'] as { attachments: unknown[] }).attachments ?? []).length > 0));
+  const withFile = await until('file in ledger', async () =>
+    (await fromUser()).find((e) => ((e['data'] as { attachments: unknown[] }).attachments ?? []).length > 0),
+  );
   step('a DingTalk file lands in CCCC as an attachment', JSON.stringify((withFile['data'] as { attachments: unknown[] }).attachments[0]));
 
   dt.clearSent();

@@ -35,7 +35,6 @@ interface Target {
   stop(): Promise<void>;
 }
 
-
 async function realTarget(src: string, root: string): Promise<Target> {
   const { home, proc, call } = await startReal(src, root, 'unix');
   const scope = path.join(root, 'real', 'project');
@@ -53,7 +52,8 @@ async function realTarget(src: string, root: string): Promise<Target> {
     notes: new Map(),
     send: call,
     speak: async (actor, text) => resultOf(await call(request('send', { group_id: G, by: actor, text, to: ['user'], message_mode: 'send' })), 'speak')['event'],
-    notify: async (message, title) => resultOf(await call(request('system_notify', { group_id: G, message, title, im_visibility: 'public' })), 'notify')['event'],
+    notify: async (message, title) =>
+      resultOf(await call(request('system_notify', { group_id: G, message, title, im_visibility: 'public' })), 'notify')['event'],
     stream: async (actor, text) => resultOf(await call(request('stream_emit', { group_id: G, by: actor, op: 'start', text, to: ['user'] })), 'stream')['event'],
     groupDir: (p) => path.join(home, 'groups', p === 'G' ? G : E),
     stop: () => stopReal(home, proc),
@@ -172,11 +172,10 @@ interface Step {
 const G = (t: Target): string => [...t.ids].find(([, p]) => p === 'G')![0];
 const E = (t: Target): string => [...t.ids].find(([, p]) => p === 'E')![0];
 
-const op =
-  (name: string, opName: string, args: (t: Target) => Record<string, unknown> = () => ({})): Step => ({
-    name,
-    run: (t) => t.send(request(opName, args(t))),
-  });
+const op = (name: string, opName: string, args: (t: Target) => Record<string, unknown> = () => ({})): Step => ({
+  name,
+  run: (t) => t.send(request(opName, args(t))),
+});
 
 const sendStep = (name: string, args: (t: Target) => Record<string, unknown>): Step =>
   op(name, 'send', (t) => ({ group_id: G(t), by: 'user', message_mode: 'send', text: 'hello', ...args(t) }));
@@ -192,7 +191,10 @@ const fileStep = (name: string, file: (t: Target) => string, parse: (text: strin
   },
 });
 
-const stateFile = (name: string): ((t: Target) => string) => (t) => path.join(t.groupDir('G'), 'state', name);
+const stateFile =
+  (name: string): ((t: Target) => string) =>
+  (t) =>
+    path.join(t.groupDir('G'), 'state', name);
 
 const lastLedgerEvent = (name: string): Step => ({
   name,
@@ -287,7 +289,11 @@ const STEPS: Step[] = [
       return out;
     },
   },
-  fileStep('spilled text file', (t) => path.join(t.groupDir('G'), t.notes.get('spilled') ?? ''), (text) => ({ chars: text.length, tail: JSON.stringify(text.slice(-3)) })),
+  fileStep(
+    'spilled text file',
+    (t) => path.join(t.groupDir('G'), t.notes.get('spilled') ?? ''),
+    (text) => ({ chars: text.length, tail: JSON.stringify(text.slice(-3)) }),
+  ),
   sendStep('send without message_mode', () => ({ message_mode: undefined })),
   sendStep('send with legacy priority', () => ({ priority: 'normal' })),
   sendStep('send request_reply to @foreman', () => ({ message_mode: 'request_reply', to: ['@foreman'] })),
@@ -351,7 +357,11 @@ const STEPS: Step[] = [
   clientStep('client actor_list', (c, t) => c.actorList(G(t))),
   clientStep('client context_get', (c, t) => c.contextGet(G(t))),
   clientStep('client send', (c, t) => c.send({ group_id: G(t), text: 'via client', client_id: 'im:dingtalk:c1:m9', source_platform: 'dingtalk' })),
-  clientStep('client send replayed', (c, t) => c.send({ group_id: G(t), text: 'via client', client_id: 'im:dingtalk:c1:m9' }).then((r) => ({ replayed: r.replayed })), { replayed: true }),
+  clientStep(
+    'client send replayed',
+    (c, t) => c.send({ group_id: G(t), text: 'via client', client_id: 'im:dingtalk:c1:m9' }).then((r) => ({ replayed: r.replayed })),
+    { replayed: true },
+  ),
   clientStep('client send to unknown', (c, t) => c.send({ group_id: G(t), text: 'x', to: ['@nobody'] }), { code: 'cccc.invalid_recipient' }),
   clientStep('client im_list_pending', (c, t) => c.imListPending(G(t))),
   clientStep('client im_list_authorized', (c, t) => c.imListAuthorized(G(t))),
@@ -364,7 +374,11 @@ const STEPS: Step[] = [
   clientStep('client group_stop', (c, t) => c.groupStop(G(t))),
   op('groups (stopped)', 'groups'),
   op('actor_list (stopped)', 'actor_list', (t) => ({ group_id: G(t) })),
-  fileStep('group.yaml', (t) => path.join(t.groupDir('G'), 'group.yaml'), (text) => parseYaml(text) as Json),
+  fileStep(
+    'group.yaml',
+    (t) => path.join(t.groupDir('G'), 'group.yaml'),
+    (text) => parseYaml(text) as Json,
+  ),
   fileStep('addr.json', (t) => path.join(t.home, 'daemon', 'ccccd.addr.json')),
 ];
 

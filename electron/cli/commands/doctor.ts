@@ -37,7 +37,14 @@ interface Check {
 const STREAM_TIMEOUT_S = 15;
 
 function failed(id: CheckId, problem: Problem, steps: string[]): Check {
-  return { id, status: 'fail', message: problem.message, code: problem.code, ...(problem.hint ? { hint: problem.hint } : {}), ...(steps.length ? { steps } : {}) };
+  return {
+    id,
+    status: 'fail',
+    message: problem.message,
+    code: problem.code,
+    ...(problem.hint ? { hint: problem.hint } : {}),
+    ...(steps.length ? { steps } : {}),
+  };
 }
 
 async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<Check[]> {

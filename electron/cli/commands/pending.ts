@@ -22,7 +22,14 @@ export async function pendingCommand(o: PendingOptions): Promise<number> {
   const known = new Map((await readStatusFile(ctx.paths.status))?.pending.map((p) => [p.key, p]) ?? []);
   const list = requests.map((r) => {
     const k = known.get(r.key);
-    return { key: r.key, chatId: r.chatId, createdAt: r.createdAt, expiresAt: r.expiresAt, ...(k?.chatTitle ? { chatTitle: k.chatTitle } : {}), ...(k?.senderNick ? { senderNick: k.senderNick } : {}) };
+    return {
+      key: r.key,
+      chatId: r.chatId,
+      createdAt: r.createdAt,
+      expiresAt: r.expiresAt,
+      ...(k?.chatTitle ? { chatTitle: k.chatTitle } : {}),
+      ...(k?.senderNick ? { senderNick: k.senderNick } : {}),
+    };
   });
   if (o.json) {
     printJson(list);

@@ -65,7 +65,13 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   } catch (error) {
     await service.close();
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new CliFailure({ code: 'serve.port_in_use', message: `Port ${port} is already in use`, hint: 'Pick another with --port, or leave it out for a free one.', retryable: false });
+    if (code === 'EADDRINUSE')
+      throw new CliFailure({
+        code: 'serve.port_in_use',
+        message: `Port ${port} is already in use`,
+        hint: 'Pick another with --port, or leave it out for a free one.',
+        retryable: false,
+      });
     throw error;
   }
 

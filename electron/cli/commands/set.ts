@@ -30,7 +30,10 @@ function envName(option: string, value: string | undefined): string | undefined 
   if (value === undefined) return undefined;
   // Never echo the value: it may be the secret itself, pasted where its variable's name belongs.
   if (!envNameSchema.safeParse(value).success) {
-    throw invalid(`${option} takes the NAME of an environment variable (like DINGTALK_APP_SECRET), not its value`, 'Names are upper-case letters, digits and "_". Export the value under that name.');
+    throw invalid(
+      `${option} takes the NAME of an environment variable (like DINGTALK_APP_SECRET), not its value`,
+      'Names are upper-case letters, digits and "_". Export the value under that name.',
+    );
   }
   return value;
 }
@@ -52,7 +55,8 @@ function settingsPatch(o: SetOptions): Partial<BridgeSettings> {
   }
   if (o.maxMessageChars !== undefined) {
     const chars = Number(o.maxMessageChars);
-    if (!bridgeSettingsSchema.shape.maxMessageChars.safeParse(chars).success) throw invalid('--max-message-chars must be a whole number of characters between 100 and 100000');
+    if (!bridgeSettingsSchema.shape.maxMessageChars.safeParse(chars).success)
+      throw invalid('--max-message-chars must be a whole number of characters between 100 and 100000');
     patch.maxMessageChars = chars;
   }
   return patch;
@@ -75,7 +79,10 @@ export async function setCommand(o: SetOptions): Promise<void> {
   if (!previous) {
     const missing = [!o.group && '--group', !appKeyEnv && '--app-key-env', !appSecretEnv && '--app-secret-env'].filter(Boolean);
     if (missing.length > 0) {
-      throw invalid(`A new bridge needs ${missing.join(', ')}`, 'e.g. cccc-dingtalk set --group g_xxx --app-key-env DINGTALK_APP_KEY --app-secret-env DINGTALK_APP_SECRET --robot-code-env DINGTALK_ROBOT_CODE');
+      throw invalid(
+        `A new bridge needs ${missing.join(', ')}`,
+        'e.g. cccc-dingtalk set --group g_xxx --app-key-env DINGTALK_APP_KEY --app-secret-env DINGTALK_APP_SECRET --robot-code-env DINGTALK_ROBOT_CODE',
+      );
     }
   }
   const candidate = {
@@ -103,9 +110,14 @@ export async function setCommand(o: SetOptions): Promise<void> {
   out(`  AppSecret:   from $${profile.appSecretEnv}`);
   if (profile.robotCodeEnv) out(`  RobotCode:   from $${profile.robotCodeEnv}`);
   const s = profile.settings;
-  out(`  Replies in ${s.replyLanguage === 'zh' ? 'Chinese' : 'English'}; who may command the agents: ${s.access.mode}; files up to ${s.maxFileMb} MB; texts up to ${s.maxMessageChars} characters`);
+  out(
+    `  Replies in ${s.replyLanguage === 'zh' ? 'Chinese' : 'English'}; who may command the agents: ${s.access.mode}; files up to ${s.maxFileMb} MB; texts up to ${s.maxMessageChars} characters`,
+  );
   const unset = [profile.appKeyEnv, profile.appSecretEnv].filter((n) => !process.env[n]?.trim());
-  if (unset.length > 0) out(`Note: ${unset.join(' and ')} ${unset.length === 1 ? 'is' : 'are'} not set in this shell — export ${unset.length === 1 ? 'it' : 'them'} before \`cccc-dingtalk start\`.`);
+  if (unset.length > 0)
+    out(
+      `Note: ${unset.join(' and ')} ${unset.length === 1 ? 'is' : 'are'} not set in this shell — export ${unset.length === 1 ? 'it' : 'them'} before \`cccc-dingtalk start\`.`,
+    );
   if (previous) out('A running bridge keeps its old settings until it is restarted (`cccc-dingtalk stop`, then `cccc-dingtalk start --detach`).');
   else out('Next: `cccc-dingtalk doctor`, then `cccc-dingtalk start --detach`.');
 }

@@ -60,14 +60,18 @@ async function detach(o: StartOptions): Promise<number> {
   switch (outcome.type) {
     case 'ready': {
       const s = outcome.status;
-      out(`Bridge "${ctx.profile.id}" is running (pid ${outcome.pid}): connected to DingTalk, CCCC ${s.cccc.status === 'up' ? 'up' : s.cccc.status}, group ${ctx.profile.groupId}.`);
+      out(
+        `Bridge "${ctx.profile.id}" is running (pid ${outcome.pid}): connected to DingTalk, CCCC ${s.cccc.status === 'up' ? 'up' : s.cccc.status}, group ${ctx.profile.groupId}.`,
+      );
       if (s.cccc.status === 'down') out('  CCCC is not reachable yet — messages wait until it is (start it with `cccc`).');
       out(`  Logs: \`${logs} -f\`   Status: \`cccc-dingtalk status\`   Stop: \`cccc-dingtalk stop\``);
       return 0;
     }
     case 'waiting':
       err(steps(outcome.problem, outcome.steps));
-      err(`The bridge (pid ${outcome.pid}) is not connected yet and keeps retrying in the background; \`cccc-dingtalk status\` and \`${logs} -f\` show how it goes, \`cccc-dingtalk stop\` stops it.`);
+      err(
+        `The bridge (pid ${outcome.pid}) is not connected yet and keeps retrying in the background; \`cccc-dingtalk status\` and \`${logs} -f\` show how it goes, \`cccc-dingtalk stop\` stops it.`,
+      );
       return 1;
     case 'failed':
       err(steps(outcome.problem, outcome.steps));
@@ -76,7 +80,9 @@ async function detach(o: StartOptions): Promise<number> {
       err(`Error: the bridge process exited before it connected (code ${outcome.code ?? 'unknown'}).\n  → See \`${logs}\`.`);
       return 1;
     case 'timeout':
-      err(`The bridge (pid ${child.pid}) did not connect within ${waitMs / 1000} s; it keeps trying in the background.\n  → \`cccc-dingtalk status\` and \`${logs} -f\` show why; \`cccc-dingtalk stop\` stops it.`);
+      err(
+        `The bridge (pid ${child.pid}) did not connect within ${waitMs / 1000} s; it keeps trying in the background.\n  → \`cccc-dingtalk status\` and \`${logs} -f\` show why; \`cccc-dingtalk stop\` stops it.`,
+      );
       return 1;
   }
 }

@@ -42,7 +42,13 @@ async function fromCcccFiles(ctx: BridgeContext): Promise<{ chats: ChatLine[]; p
   const im = new ImState({ groupDir: ctx.groupDir });
   const [subs, pending] = await Promise.all([im.subscribers().catch(() => new Map()), im.listPending().catch(() => [])]);
   return {
-    chats: [...subs.values()].map((s) => ({ chatId: s.chatId, title: s.chatTitle || s.chatId, subscribed: s.subscribed, verbose: s.verbose, paused: s.paused })),
+    chats: [...subs.values()].map((s) => ({
+      chatId: s.chatId,
+      title: s.chatTitle || s.chatId,
+      subscribed: s.subscribed,
+      verbose: s.verbose,
+      paused: s.paused,
+    })),
     pending: pending.map((p) => ({ key: p.key, chatId: p.chatId, createdAt: p.createdAt, expiresAt: p.expiresAt })),
   };
 }
@@ -54,7 +60,21 @@ export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
   const base = { bridge: ctx.profile.id, groupId: ctx.profile.groupId, ccccHome: ctx.ccccHome, logFile: openLogFile(ctx.paths.logs).pathAt(0) };
   if (running && file && file.pid === holder?.pid) {
     const { pid, state, startedAt, updatedAt, dingtalk, cccc, outboxDepth, inboxDepth, chats, pending, lastProblem, lastProblemAt } = file;
-    return { ...base, running, pid, state, startedAt, updatedAt, dingtalk, cccc, outboxDepth, inboxDepth, chats, pending, ...(lastProblem ? { lastProblem, lastProblemAt } : {}) };
+    return {
+      ...base,
+      running,
+      pid,
+      state,
+      startedAt,
+      updatedAt,
+      dingtalk,
+      cccc,
+      outboxDepth,
+      inboxDepth,
+      chats,
+      pending,
+      ...(lastProblem ? { lastProblem, lastProblemAt } : {}),
+    };
   }
   const files = await fromCcccFiles(ctx);
   const view: StatusView = { ...base, running, state: running ? 'starting' : 'stopped', ...files };

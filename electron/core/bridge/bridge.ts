@@ -153,11 +153,17 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.group = new DaemonGroup(this.daemon, config.groupId);
     this.im = services.imState?.(this.groupDir) ?? new ImState({ groupDir: this.groupDir, logger: this.log });
     this.blobs = new GroupBlobs(this.groupDir, this.log);
-    this.audit = new AuditLog({ dir: join(config.stateDir, 'audit'), includeContent: config.settings.auditContent, logger: this.log, ...(services.secrets ? { secrets: services.secrets } : {}) });
+    this.audit = new AuditLog({
+      dir: join(config.stateDir, 'audit'),
+      includeContent: config.settings.auditContent,
+      logger: this.log,
+      ...(services.secrets ? { secrets: services.secrets } : {}),
+    });
     this.chats = new ChatDirectory(config.stateDir, {
       log: this.log,
       sources: {
-        subscribed: async () => new Map([...(await this.im.subscribers())].filter(([, f]) => f.subscribed).map(([id, f]) => [id, f.chatTitle ? { chatTitle: f.chatTitle } : {}])),
+        subscribed: async () =>
+          new Map([...(await this.im.subscribers())].filter(([, f]) => f.subscribed).map(([id, f]) => [id, f.chatTitle ? { chatTitle: f.chatTitle } : {}])),
         audit: async (chatId) => (await this.audit.read({ chat: chatId, limit: 50 })).reverse(),
       },
     });
@@ -404,7 +410,11 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     if (m.sessionWebhook) this.rememberWebhook(m.conversationId, m.sessionWebhook);
     if (this.refused.overtakes(m)) {
       this.refused.refuse(m);
-      throw new LocalHoldError({ code: 'bridge.kept_in_order', message: 'An earlier message of this chat is not kept yet; DingTalk will send this one again', retryable: true });
+      throw new LocalHoldError({
+        code: 'bridge.kept_in_order',
+        message: 'An earlier message of this chat is not kept yet; DingTalk will send this one again',
+        retryable: true,
+      });
     }
     try {
       await this.inbound?.accept(m);
@@ -521,9 +531,15 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       } catch (err) {
         this.log.warn('Could not check a pending subscription', { chat: chatId, code: toProblem(err).code });
       }
-      this.confirmWatch.set(chatId, setTimeout(() => void check(), CONFIRM_POLL_MS));
+      this.confirmWatch.set(
+        chatId,
+        setTimeout(() => void check(), CONFIRM_POLL_MS),
+      );
     };
-    this.confirmWatch.set(chatId, setTimeout(() => void check(), CONFIRM_POLL_MS));
+    this.confirmWatch.set(
+      chatId,
+      setTimeout(() => void check(), CONFIRM_POLL_MS),
+    );
   }
 
   private async confirmSubscribed(chatId: string): Promise<void> {

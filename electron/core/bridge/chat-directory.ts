@@ -107,7 +107,7 @@ export class ChatDirectory {
         } else unreachable.push({ chatId, ...(sub.chatTitle ? { title: sub.chatTitle } : {}) });
       }
     } catch (err) {
-      log.warn('Could not read CCCC\'s IM state to rebuild the chat directory', { error: err });
+      log.warn("Could not read CCCC's IM state to rebuild the chat directory", { error: err });
     }
     this.rebuildNote = { why: damage.why, aside: damage.aside, restored, unreachable };
     log.warn('Rebuilt the chat directory', { restored, unreachable: unreachable.length, fromCopy: damage.copy !== undefined });
@@ -129,7 +129,8 @@ export class ChatDirectory {
       (!s.title || chat.title === s.title) &&
       (s.conversationType !== 'single' || !s.sender.staffId || chat.userId === s.sender.staffId) &&
       s.at - chat.lastMessageAt < STALE_AFTER_MS &&
-      (!s.sender.staffId || (person !== undefined && person.nick === s.sender.nick && person.isAdmin === s.sender.isAdmin && s.at - person.lastSeen < STALE_AFTER_MS));
+      (!s.sender.staffId ||
+        (person !== undefined && person.nick === s.sender.nick && person.isAdmin === s.sender.isAdmin && s.at - person.lastSeen < STALE_AFTER_MS));
     if (unchanged) return;
     await this.store.update((doc) => {
       const prev = doc.chats[s.conversationId];

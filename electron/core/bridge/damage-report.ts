@@ -27,7 +27,10 @@ export interface DamageReport {
 export function reportDamage(found: DamageFound): DamageReport {
   const parts: string[] = [];
   const { cursor, chats } = found;
-  if (cursor) parts.push(`ledger-cursor.json ${cursor.why} (kept as ${basename(cursor.aside)}): agent messages since ${cursor.since} are read again; none is sent twice.`);
+  if (cursor)
+    parts.push(
+      `ledger-cursor.json ${cursor.why} (kept as ${basename(cursor.aside)}): agent messages since ${cursor.since} are read again; none is sent twice.`,
+    );
   if (chats) {
     const lost = chats.unreachable.map((c) => c.title ?? c.chatId);
     parts.push(

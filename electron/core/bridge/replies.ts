@@ -101,7 +101,10 @@ const zh: Replies = {
       `**${f.groupTitle}** (${f.groupId})`,
       `状态：${f.state} · ${f.running ? '🟢 运行中' : '⚪ 未运行'}`,
       '',
-      ...f.actors.map((a) => `- ${dot(a.running)} ${a.title}${a.title !== a.id ? ` (@${a.id})` : ''} · ${a.role === 'foreman' ? 'foreman' : 'peer'}${a.runtime ? ` · ${a.runtime}` : ''}`),
+      ...f.actors.map(
+        (a) =>
+          `- ${dot(a.running)} ${a.title}${a.title !== a.id ? ` (@${a.id})` : ''} · ${a.role === 'foreman' ? 'foreman' : 'peer'}${a.runtime ? ` · ${a.runtime}` : ''}`,
+      ),
       ...(f.actors.length ? [] : ['（还没有智能体）']),
       '',
       `本会话：${f.chat.subscribed ? '已订阅' : '未订阅'} · 详细模式${f.chat.verbose ? '开' : '关'} · ${f.chat.paused ? '已暂停' : '推送中'}`,
@@ -142,7 +145,8 @@ const en: Replies = {
   unsupportedType: (t) => `This message type (${t}) is not supported yet. Send text, pictures, files, voice or video.`,
   fileTooLarge: (f, mb) => `“${f}” is larger than the ${mb} MB limit and was not forwarded.`,
   fileFailed: (f, reason) => `Could not forward “${f}”: ${reason}`,
-  tooLong: (n, limit) => `⚠️ Message too long: ${n} characters, the limit is ${limit}. It was not forwarded; split it into several messages or send it as a file.`,
+  tooLong: (n, limit) =>
+    `⚠️ Message too long: ${n} characters, the limit is ${limit}. It was not forwarded; split it into several messages or send it as a file.`,
   unreadable: () => '⚠️ The bridge could not read this message and did not forward it to the agents. Please send it again in another form (e.g. as a file).',
   deliveryFailed: (reason) => `⚠️ Your message did not reach the agents: ${reason}`,
   accessDenied: (policy, staffId) =>
@@ -163,8 +167,10 @@ const en: Replies = {
   heldBackNotice: (n) => `(${n} earlier message${n === 1 ? ' was' : 's were'} folded; see the CCCC Web UI for all of them.)`,
   damagedOnDisk: (fromYou, forYou) =>
     `⚠️ The bridge's records were damaged on disk while it was stopped: ${[fromYou > 0 ? `${fromYou} message${fromYou === 1 ? '' : 's'} you sent did not reach the agents, please send ${fromYou === 1 ? 'it' : 'them'} again` : '', forYou > 0 ? `${forYou} message${forYou === 1 ? '' : 's'} from the agents cannot be sent, see the CCCC Web UI` : ''].filter(Boolean).join('; ')}.`,
-  heldLost: (n) => `⚠️ ${n} message${n === 1 ? '' : 's'} held while paused ${n === 1 ? 'was' : 'were'} damaged on disk and cannot be sent; see the CCCC Web UI.`,
-  diskFull: () => "⚠️ The disk of the bridge's computer is full, so your message cannot be taken in yet. It will be delivered by itself once space is freed (DingTalk sends it again) — no need to resend.",
+  heldLost: (n) =>
+    `⚠️ ${n} message${n === 1 ? '' : 's'} held while paused ${n === 1 ? 'was' : 'were'} damaged on disk and cannot be sent; see the CCCC Web UI.`,
+  diskFull: () =>
+    "⚠️ The disk of the bridge's computer is full, so your message cannot be taken in yet. It will be delivered by itself once space is freed (DingTalk sends it again) — no need to resend.",
 };
 
 export const REPLIES: Record<ReplyLanguage, Replies> = { zh, en };

@@ -101,7 +101,13 @@ export function instanceProblem(t: GuardTarget, kind: 'group' | 'app', owner: Lo
     message: `Another cccc-dingtalk bridge ("${owner.bridgeId}", ${who}; ${homes}) already uses ${what}`,
     hint: `Two bridges would split DingTalk's messages between them. ${stop[0]!.toUpperCase()}${stop.slice(1)}${kind === 'app' ? ', or give this bridge its own DingTalk app' : ''}.`,
     retryable: false,
-    details: { pid: owner.pid, bridgeId: owner.bridgeId, configHome: owner.configHome, ...(owner.ccccHome ? { ccccHome: owner.ccccHome } : {}), ...(owner.user ? { user: owner.user } : {}) },
+    details: {
+      pid: owner.pid,
+      bridgeId: owner.bridgeId,
+      configHome: owner.configHome,
+      ...(owner.ccccHome ? { ccccHome: owner.ccccHome } : {}),
+      ...(owner.user ? { user: owner.user } : {}),
+    },
   };
 }
 
@@ -114,7 +120,10 @@ export interface HeldLocks {
  * stays taken. A machine-wide lock that cannot be used (e.g. a folder another user made
  * unsafe) does not stop the bridge: it comes back as a `warning` to log.
  */
-export async function acquireInstanceLocks(t: GuardTarget, appKey: string): Promise<{ ok: true; locks: HeldLocks; warning?: Problem } | { ok: false; problem: Problem }> {
+export async function acquireInstanceLocks(
+  t: GuardTarget,
+  appKey: string,
+): Promise<{ ok: true; locks: HeldLocks; warning?: Problem } | { ok: false; problem: Problem }> {
   const user = currentUser();
   const owner = {
     bridgeId: t.bridgeId,
@@ -136,7 +145,10 @@ export async function acquireInstanceLocks(t: GuardTarget, appKey: string): Prom
     return { ok: false, problem: instanceProblem(t, 'app', app.holder) };
   }
   const machineDir = machineLockDir(t, appKey);
-  const machine = await InstanceLock.acquire(machineDir, owner, { shared: true }).catch((err: unknown) => ({ ok: 'unusable' as const, problem: toProblem(err) }));
+  const machine = await InstanceLock.acquire(machineDir, owner, { shared: true }).catch((err: unknown) => ({
+    ok: 'unusable' as const,
+    problem: toProblem(err),
+  }));
   if (machine.ok === false) {
     await app.lock.release();
     await group.lock.release();

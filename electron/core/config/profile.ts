@@ -10,9 +10,7 @@ import { bridgeSettingsSchema } from '../bridge/settings';
 /** Upper-case names only, like CCCC's check: a secret pasted here by mistake must not pass as a name. */
 export const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
-export const envNameSchema = z
-  .string()
-  .regex(ENV_NAME, { message: 'must be the NAME of an environment variable (e.g. DINGTALK_APP_SECRET), not its value' });
+export const envNameSchema = z.string().regex(ENV_NAME, { message: 'must be the NAME of an environment variable (e.g. DINGTALK_APP_SECRET), not its value' });
 
 export const BRIDGE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

@@ -17,7 +17,16 @@ import { z } from 'zod';
 import type { AppSettingsView, VaultView } from '../../shared/api';
 import { JsonFileStore, type JsonFileStoreOptions } from '../util/json-store';
 import { dict } from '../util/own';
-import { appSettingsSchema, controlProfileSchema, DEFAULT_APP_SETTINGS, type AppSettingsStore, type ControlProfile, type HostAdapter, type ProfileStore, type SecretStore } from './stores';
+import {
+  appSettingsSchema,
+  controlProfileSchema,
+  DEFAULT_APP_SETTINGS,
+  type AppSettingsStore,
+  type ControlProfile,
+  type HostAdapter,
+  type ProfileStore,
+  type SecretStore,
+} from './stores';
 
 export function appProfilesPath(configHome: string): string {
   return join(configHome, 'app-profiles.json');
@@ -72,7 +81,10 @@ export class FileProfileStore implements ProfileStore {
 const secretsFileSchema = z.object({
   version: z.literal(1),
   // Bridge ids index it: no prototype, so a bridge named `constructor` finds no secret (util/own).
-  secrets: z.record(z.string(), z.object({ value: z.string(), updatedAt: z.number() })).default({}).transform(dict),
+  secrets: z
+    .record(z.string(), z.object({ value: z.string(), updatedAt: z.number() }))
+    .default({})
+    .transform(dict),
 });
 
 /** AppSecrets typed into the browser UI, in a 0600 file (plain text: the UI says so). */
@@ -132,7 +144,11 @@ export class FileAppSettingsStore implements AppSettingsStore {
 /** Opens a URL with the desktop's opener (xdg-open, open, start); false on a server without one. */
 export function openWithSystem(url: string): Promise<boolean> {
   const [cmd, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]] : ['xdg-open', [url]];
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]
+        : ['xdg-open', [url]];
   return new Promise((resolve) => {
     try {
       const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });

@@ -65,7 +65,6 @@ export interface ControlHttpServer {
 
 const HOST = '127.0.0.1';
 
-
 const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
@@ -135,7 +134,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Contr
 
   const send = (res: ServerResponse, status: number, body: unknown): void => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
+    res.writeHead(status, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Length': Buffer.byteLength(text),
+    });
     res.end(text);
   };
 
@@ -168,7 +172,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Contr
     const header = req.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (!sameToken(bearer ?? url.searchParams.get('token') ?? undefined, token)) {
-      throw problem(401, 'api.unauthorized', 'Missing or wrong access token', 'Open the address `cccc-dingtalk serve` printed (it carries the token), or restart it for a new one.');
+      throw problem(
+        401,
+        'api.unauthorized',
+        'Missing or wrong access token',
+        'Open the address `cccc-dingtalk serve` printed (it carries the token), or restart it for a new one.',
+      );
     }
   };
 
@@ -199,14 +208,24 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Contr
     } catch (err) {
       if (!(err instanceof BridgeError)) log.error(`${method} failed`, { error: err });
       const p = toProblem(err, 'internal');
-      send(res, err instanceof BridgeError ? 200 : 500, { ok: false, problem: err instanceof BridgeError ? p : { code: 'internal', message: 'Something went wrong in the bridge service', retryable: true } });
+      send(res, err instanceof BridgeError ? 200 : 500, {
+        ok: false,
+        problem: err instanceof BridgeError ? p : { code: 'internal', message: 'Something went wrong in the bridge service', retryable: true },
+      });
     }
   };
 
   const events = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'GET') throw problem(405, 'api.method_not_allowed', 'Use GET for /api/events');
-    if (streams.size >= maxStreams) throw problem(503, 'api.too_many_streams', `${maxStreams} event streams are open already`, 'Close other tabs of this page, then reload.');
-    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    if (streams.size >= maxStreams)
+      throw problem(503, 'api.too_many_streams', `${maxStreams} event streams are open already`, 'Close other tabs of this page, then reload.');
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     res.write('retry: 2000\n\n');
     streams.add(res);
     const write = (event: ApiEvent): void => {
@@ -271,7 +290,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Contr
       res.end();
       return;
     }
-    createReadStream(path).on('error', () => res.destroy()).pipe(res);
+    createReadStream(path)
+      .on('error', () => res.destroy())
+      .pipe(res);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -304,7 +325,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Contr
   };
 
   const server: Server = createServer(
-    { headersTimeout: headersTimeoutMs, requestTimeout: Math.max(headersTimeoutMs, 30_000), connectionsCheckingInterval: Math.max(50, Math.floor(headersTimeoutMs / 4)) },
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: Math.max(headersTimeoutMs, 30_000),
+      connectionsCheckingInterval: Math.max(50, Math.floor(headersTimeoutMs / 4)),
+    },
     (req, res) => void handle(req, res),
   );
   // Beyond the cap, Node closes new connections at once.

@@ -116,4 +116,3 @@ function matches(r: LogView, needle: string): boolean {
   if (r.msg.toLowerCase().includes(needle) || r.scope.toLowerCase().includes(needle)) return true;
   return r.fields !== undefined && JSON.stringify(r.fields).toLowerCase().includes(needle);
 }
-

@@ -388,7 +388,11 @@ export function createControlService(options: ControlServiceOptions): ControlSer
       const existing = input.id ? await profiles.get(input.id) : undefined;
       if (input.id && !existing) throw unknownBridge(input.id);
       if (input.appSecret && input.secretEnv) {
-        throw new BridgeError({ code: 'config.invalid_option', message: 'Give the AppSecret or the name of the variable that holds it, not both', retryable: false });
+        throw new BridgeError({
+          code: 'config.invalid_option',
+          message: 'Give the AppSecret or the name of the variable that holds it, not both',
+          retryable: false,
+        });
       }
       const robotCode = input.robotCode?.trim();
       const profile: ControlProfile = {
@@ -418,7 +422,9 @@ export function createControlService(options: ControlServiceOptions): ControlSer
           existing.settings.auditContent !== profile.settings.auditContent;
         if (reconnect) {
           log.info('Restarting the bridge with its new settings', { bridge: profile.id });
-          await supervisor.restart(profile.id).catch((err: unknown) => log.warn('The bridge did not start again with its new settings', { bridge: profile.id, code: toProblem(err).code }));
+          await supervisor
+            .restart(profile.id)
+            .catch((err: unknown) => log.warn('The bridge did not start again with its new settings', { bridge: profile.id, code: toProblem(err).code }));
         } else supervisor.updateSettings(profile.id, profile.settings);
       }
       emit({ type: 'bridges-changed' });
@@ -462,7 +468,12 @@ export function createControlService(options: ControlServiceOptions): ControlSer
       const p = await profileOf(bridgeId);
       const { rejected } = await daemonOf(p).imRejectPending(p.groupId, key, daemonCall);
       if (!rejected) {
-        throw new BridgeError({ code: 'cccc.pending_not_found', message: `No pending request ${key}`, hint: 'It may have expired or been handled already.', retryable: false });
+        throw new BridgeError({
+          code: 'cccc.pending_not_found',
+          message: `No pending request ${key}`,
+          hint: 'It may have expired or been handled already.',
+          retryable: false,
+        });
       }
       return { rejected: true as const };
     },
@@ -571,7 +582,12 @@ export function createControlService(options: ControlServiceOptions): ControlSer
 
     async openExternal({ url }) {
       if (!isAllowedExternal(url)) {
-        throw new BridgeError({ code: 'app.url_not_allowed', message: 'The app only opens https links to DingTalk, CCCC and GitHub', retryable: false, details: { url } });
+        throw new BridgeError({
+          code: 'app.url_not_allowed',
+          message: 'The app only opens https links to DingTalk, CCCC and GitHub',
+          retryable: false,
+          details: { url },
+        });
       }
       return { opened: await host.openExternal(url) };
     },

@@ -152,7 +152,9 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
       profiles
         .filter((p) => p.autoStart)
         .map((p) =>
-          this.start(p.id).catch((err: unknown) => this.log.warn('A bridge marked "start automatically" did not start', { bridge: p.id, code: toProblem(err).code })),
+          this.start(p.id).catch((err: unknown) =>
+            this.log.warn('A bridge marked "start automatically" did not start', { bridge: p.id, code: toProblem(err).code }),
+          ),
         ),
     );
   }
@@ -235,7 +237,14 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     if (!profile) throw new BridgeError({ code: 'config.unknown_bridge', message: `No bridge "${e.id}"`, retryable: false });
     const appSecret = await o.secretFor(profile);
     const ccccHome = profile.ccccHome ?? resolveCcccHome({ env: o.env });
-    const target: GuardTarget = { bridgeId: profile.id, groupId: profile.groupId, ccccHome, configHome: o.configHome, host: o.host, apiBase: (await o.endpoints(profile)).apiBase };
+    const target: GuardTarget = {
+      bridgeId: profile.id,
+      groupId: profile.groupId,
+      ccccHome,
+      configHome: o.configHome,
+      host: o.host,
+      apiBase: (await o.endpoints(profile)).apiBase,
+    };
     this.refuseSiblings(e, profile, ccccHome);
     e.claim = { name: profile.name, groupId: profile.groupId, ccccHome, appKey: profile.appKey };
     try {
@@ -370,4 +379,3 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     this.emit('event', { type: 'bridge-status', bridgeId: e.id, status: this.status(e.id) });
   }
 }
-

@@ -12,7 +12,10 @@ const v1ErrorBody = z.object({
   code: z.string(),
   message: z.string().optional(),
   requestid: z.string().optional(),
-  accessdenieddetail: z.object({ requiredScopes: z.array(z.string()).optional() }).passthrough().optional(),
+  accessdenieddetail: z
+    .object({ requiredScopes: z.array(z.string()).optional() })
+    .passthrough()
+    .optional(),
 });
 
 const legacyErrorBody = z.object({ errcode: z.number(), errmsg: z.string().optional() });
@@ -48,7 +51,7 @@ function fromV1(status: number, body: z.infer<typeof v1ErrorBody>, api: string):
   if (code === 'Forbidden.AccessDenied.ApiCountLimitForOrg') {
     return {
       code: 'dingtalk.quota_exhausted',
-      message: "DingTalk API quota for this month is used up",
+      message: 'DingTalk API quota for this month is used up',
       hint: "Your organisation's DingTalk plan limits API calls per month; upgrade the plan or wait for next month.",
       retryable: false,
     };

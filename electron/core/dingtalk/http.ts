@@ -52,7 +52,11 @@ function connectTimeout(): Error {
   return Object.assign(new Error(`Connect timeout after ${CONNECT_TIMEOUT_MS} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' });
 }
 
-function exchange(url: URL, options: { method: string; headers: Record<string, string>; signal: AbortSignal }, body: string | Buffer | undefined): Promise<IncomingMessage> {
+function exchange(
+  url: URL,
+  options: { method: string; headers: Record<string, string>; signal: AbortSignal },
+  body: string | Buffer | undefined,
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const agent = agentFor(url.href);

@@ -12,8 +12,17 @@ const richTextNode = z.union([
 ]);
 
 // A digit string too long for a double becomes Infinity, which JSON cannot write back: refuse it here.
-const looseNumber = z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/).transform(Number).pipe(z.number())]);
-const conversationTypeSchema = z.union([z.literal('1'), z.literal('2'), z.literal(1), z.literal(2)]).transform((v) => (String(v) === '1' ? 'single' : 'group') as 'single' | 'group');
+const looseNumber = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .transform(Number)
+    .pipe(z.number()),
+]);
+const conversationTypeSchema = z
+  .union([z.literal('1'), z.literal('2'), z.literal(1), z.literal(2)])
+  .transform((v) => (String(v) === '1' ? 'single' : 'group') as 'single' | 'group');
 
 export const robotMessageSchema = z
   .object({

@@ -130,7 +130,13 @@ export class DingTalkApi {
       return undefined;
     } catch (err) {
       if (!(err instanceof BridgeError)) throw err;
-      const setup = ['dingtalk.no_permission', 'dingtalk.robot_not_found', 'dingtalk.ip_not_whitelisted', 'dingtalk.invalid_credentials', 'dingtalk.quota_exhausted'];
+      const setup = [
+        'dingtalk.no_permission',
+        'dingtalk.robot_not_found',
+        'dingtalk.ip_not_whitelisted',
+        'dingtalk.invalid_credentials',
+        'dingtalk.quota_exhausted',
+      ];
       if (setup.includes(err.code) || err.retryable) return err.toProblem();
       return undefined;
     }

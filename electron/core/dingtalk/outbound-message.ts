@@ -94,7 +94,12 @@ export function toWebhookBody(message: OutboundMessage, at?: WebhookMention): Re
       }
       return {
         msgtype: 'actionCard',
-        actionCard: { title: message.title, text: message.text, btnOrientation: message.horizontal ? '1' : '0', btns: message.buttons.map((b) => ({ title: b.title, actionURL: b.url })) },
+        actionCard: {
+          title: message.title,
+          text: message.text,
+          btnOrientation: message.horizontal ? '1' : '0',
+          btns: message.buttons.map((b) => ({ title: b.title, actionURL: b.url })),
+        },
       };
     }
     case 'image':

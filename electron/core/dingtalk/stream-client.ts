@@ -310,7 +310,9 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
         ws.removeAllListeners('open').removeAllListeners('unexpected-response');
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      ws.on('error', (err) => fail({ code: 'dingtalk.network', message: `Stream socket failed (${(err as NodeJS.ErrnoException).code ?? err.name})`, retryable: true }));
+      ws.on('error', (err) =>
+        fail({ code: 'dingtalk.network', message: `Stream socket failed (${(err as NodeJS.ErrnoException).code ?? err.name})`, retryable: true }),
+      );
       ws.once('unexpected-response', (req, res) => {
         req.destroy();
         fail({ code: 'dingtalk.stream_rejected', message: `The Stream gateway answered HTTP ${res.statusCode}`, retryable: true });
@@ -526,7 +528,12 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
       this.log.debug('Dropped a redelivered message', { msgId });
       return;
     }
-    this.log.warn('Refused a robot message', { reason: refusal.reason, msgId, chat: refusal.chat?.conversationId, ...(refusal.reason === 'too_large' ? { bytes: refusal.bytes } : {}) });
+    this.log.warn('Refused a robot message', {
+      reason: refusal.reason,
+      msgId,
+      chat: refusal.chat?.conversationId,
+      ...(refusal.reason === 'too_large' ? { bytes: refusal.bytes } : {}),
+    });
     const answer = this.options.onRefused;
     if (!answer) return ack();
     let pending: Promise<void>;

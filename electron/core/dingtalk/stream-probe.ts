@@ -10,7 +10,12 @@ import { CARD_CALLBACK_TOPIC, type DingTalkCredentials, type DingTalkEndpoints }
 import { StreamClient } from './stream-client';
 
 /** Resolves with undefined when the connection opened, or with why it did not. */
-export async function probeStream(credentials: DingTalkCredentials, endpoints: DingTalkEndpoints, timeoutMs: number, logger?: Logger): Promise<Problem | undefined> {
+export async function probeStream(
+  credentials: DingTalkCredentials,
+  endpoints: DingTalkEndpoints,
+  timeoutMs: number,
+  logger?: Logger,
+): Promise<Problem | undefined> {
   const client = new StreamClient({
     credentials,
     endpoints,
@@ -23,7 +28,12 @@ export async function probeStream(credentials: DingTalkCredentials, endpoints: D
   try {
     return await new Promise<Problem | undefined>((resolve) => {
       timer = setTimeout(
-        () => resolve({ code: 'dingtalk.stream_timeout', message: `The Stream connection did not open within ${Math.round(timeoutMs / 100) / 10} s`, retryable: true }),
+        () =>
+          resolve({
+            code: 'dingtalk.stream_timeout',
+            message: `The Stream connection did not open within ${Math.round(timeoutMs / 100) / 10} s`,
+            retryable: true,
+          }),
         timeoutMs,
       );
       client.on('state', (s) => {

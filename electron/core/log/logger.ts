@@ -54,5 +54,8 @@ export const silentLogger: Logger = createLogger(() => undefined);
 /** Collects records in memory; handy for tests and for the UI's ring buffer. */
 export function memoryLogger(scope = 'test', secrets: () => readonly string[] = () => []): Logger & { records: LogRecord[] } {
   const records: LogRecord[] = [];
-  return Object.assign(createLogger((r) => records.push(r), scope, secrets), { records });
+  return Object.assign(
+    createLogger((r) => records.push(r), scope, secrets),
+    { records },
+  );
 }

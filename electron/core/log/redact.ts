@@ -1,6 +1,7 @@
 /** Removes secrets from anything on its way to a log line, an error text or the renderer. */
 
-const SECRET_KEYS = /^(appsecret|app_secret|clientsecret|client_secret|secret|password|accesstoken|access_token|token|ticket|authorization|x-acs-dingtalk-access-token)$/i;
+const SECRET_KEYS =
+  /^(appsecret|app_secret|clientsecret|client_secret|secret|password|accesstoken|access_token|token|ticket|authorization|x-acs-dingtalk-access-token)$/i;
 const MASK = '***';
 
 /** Query parameters and JSON-ish pairs that carry credentials. */

@@ -184,7 +184,11 @@ export class TrayNotifier {
       const s = event.status;
       if (s.cccc.status === 'down') {
         const body = s.cccc.problem ? [s.cccc.problem.message, s.cccc.problem.hint].filter(Boolean).join(' — ') : '';
-        return this.once(`problem:${event.bridgeId}:cccc.not_running`, { title: `${bridgeName(event.bridgeId) ?? event.bridgeId}: ${t.ccccDown}`, body, view: 'dashboard' });
+        return this.once(`problem:${event.bridgeId}:cccc.not_running`, {
+          title: `${bridgeName(event.bridgeId) ?? event.bridgeId}: ${t.ccccDown}`,
+          body,
+          view: 'dashboard',
+        });
       }
       // Healthy again: the next failure is news.
       if (s.state === 'running' && s.dingtalk.status === 'connected') {

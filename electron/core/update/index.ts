@@ -38,8 +38,7 @@ export function releasesPage(feed: UpdateFeed): string {
 }
 
 export type UpdateSupport =
-  | { enabled: true; feed: UpdateFeed; installOnQuit: boolean }
-  | { enabled: false; reason: 'dev' | 'disabled' | 'no-feed' | 'unsupported-package' };
+  { enabled: true; feed: UpdateFeed; installOnQuit: boolean } | { enabled: false; reason: 'dev' | 'disabled' | 'no-feed' | 'unsupported-package' };
 
 export interface UpdateSupportInput {
   /** Electron's app.isPackaged: false when run from the checkout. */
@@ -135,8 +134,10 @@ const TEXT = {
     blockedMenu: (v: string) => `Update ${v}: download it by hand…`,
     blockedTitle: (v: string) => `Update ${v} was not installed`,
     blockedBody: {
-      'unsigned-build': 'This copy of the app is unsigned, so it cannot verify the signed update. Click to download it from the releases page and install it by hand.',
-      'unsigned-update': 'The update is not signed, unlike this copy of the app, so it was not installed. Click to download it from the releases page if you trust it, and install it by hand.',
+      'unsigned-build':
+        'This copy of the app is unsigned, so it cannot verify the signed update. Click to download it from the releases page and install it by hand.',
+      'unsigned-update':
+        'The update is not signed, unlike this copy of the app, so it was not installed. Click to download it from the releases page if you trust it, and install it by hand.',
     },
   },
   zh: {
@@ -198,7 +199,11 @@ export interface UpdateNotice {
  * The notification for moving from `prev` to `next`, if any: a ready update always (once per
  * version); "up to date" and failures only when the user asked (automatic checks stay quiet).
  */
-export function updateNotice(prev: UpdateState, next: UpdateState, o: { language: Language; currentVersion: string; installOnQuit: boolean }): UpdateNotice | undefined {
+export function updateNotice(
+  prev: UpdateState,
+  next: UpdateState,
+  o: { language: Language; currentVersion: string; installOnQuit: boolean },
+): UpdateNotice | undefined {
   const t = TEXT[o.language];
   if (next.kind === 'ready' && !(prev.kind === 'ready' && prev.version === next.version)) {
     return { title: t.readyTitle(next.version), body: o.installOnQuit ? t.readyBody : t.readyBodyNoQuit, onClick: 'install' };

@@ -184,7 +184,9 @@ export class Journal<T> {
       }
       if (this.shouldCompact()) {
         // The done marks are written; a compaction that fails (a full disk) is tried again later.
-        await this.compact().catch((err: unknown) => this.log.warn('Could not compact the journal; will try again later', { path: this.options.path, error: err }));
+        await this.compact().catch((err: unknown) =>
+          this.log.warn('Could not compact the journal; will try again later', { path: this.options.path, error: err }),
+        );
       }
     });
   }
@@ -239,7 +241,9 @@ export class Journal<T> {
       if (this.options.fsync) await handle.datasync();
     } catch (err) {
       // Part of it may be in the file: cut it off, so the file is as it was before this write.
-      await handle.truncate(this.size).catch((cut: unknown) => this.log.error('Could not remove a partly written journal line', { path: this.options.path, error: cut }));
+      await handle
+        .truncate(this.size)
+        .catch((cut: unknown) => this.log.error('Could not remove a partly written journal line', { path: this.options.path, error: cut }));
       throw err;
     }
     this.size += bytes.length;

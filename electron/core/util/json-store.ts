@@ -108,7 +108,13 @@ export class JsonFileStore<S extends z.ZodType> {
     if (read.ok) return read.value;
     if (read.why === undefined) return this.empty();
     if (this.strict) {
-      throw new BridgeError({ code: 'config.invalid', message: read.where ?? `${this.path} ${read.why}`, hint: 'Fix the file by hand, or move it away to start afresh.', retryable: false, details: { file: this.path } });
+      throw new BridgeError({
+        code: 'config.invalid',
+        message: read.where ?? `${this.path} ${read.why}`,
+        hint: 'Fix the file by hand, or move it away to start afresh.',
+        retryable: false,
+        details: { file: this.path },
+      });
     }
     if (this.options.readOnly) {
       const copy = this.options.keepCopy ? await this.read(this.copyPath) : undefined;
@@ -141,7 +147,11 @@ export class JsonFileStore<S extends z.ZodType> {
     const parsed = this.schema.safeParse(raw);
     if (parsed.success) return { ok: true, value: parsed.data };
     const issue = parsed.error.issues[0];
-    return { ok: false, why: `does not match its format (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown'})`, where: describeIssues(path, text, parsed.error) };
+    return {
+      ok: false,
+      why: `does not match its format (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown'})`,
+      where: describeIssues(path, text, parsed.error),
+    };
   }
 }
 
@@ -153,6 +163,7 @@ function cloneDocument<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v: unknown) => cloneDocument(v)) as T;
   if (value === null || typeof value !== 'object') return value;
   const copy = Object.create(Object.getPrototypeOf(value) as object | null) as Record<string, unknown>;
-  for (const [key, v] of Object.entries(value)) Object.defineProperty(copy, key, { value: cloneDocument(v), enumerable: true, writable: true, configurable: true });
+  for (const [key, v] of Object.entries(value))
+    Object.defineProperty(copy, key, { value: cloneDocument(v), enumerable: true, writable: true, configurable: true });
   return copy as T;
 }

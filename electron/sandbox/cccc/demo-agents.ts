@@ -118,12 +118,29 @@ export function startDemoAgents(daemon: FakeCcccDaemon, options: DemoAgentsOptio
         const text = data.toString('utf8');
         const printable = !text.includes('\u0000');
         const lineCount = printable ? text.split('\n').length : 0;
-        parts.push(m.lang === 'zh' ? `文件「${a.title}」（${fmtBytes(data.length)}${printable ? `，${lineCount} 行` : ''}）` : `file “${a.title}” (${fmtBytes(data.length)}${printable ? `, ${lineCount} lines` : ''})`);
+        parts.push(
+          m.lang === 'zh'
+            ? `文件「${a.title}」（${fmtBytes(data.length)}${printable ? `，${lineCount} 行` : ''}）`
+            : `file “${a.title}” (${fmtBytes(data.length)}${printable ? `, ${lineCount} lines` : ''})`,
+        );
         const review: PdfLine[] = [
           { text: m.lang === 'zh' ? `文件：${a.title}` : `File: ${a.title}`, size: 12 },
-          { text: m.lang === 'zh' ? `大小：${fmtBytes(data.length)}${printable ? `，${lineCount} 行` : ''}` : `Size: ${fmtBytes(data.length)}${printable ? `, ${lineCount} lines` : ''}` },
-          ...(printable ? text.split('\n').slice(0, 8).map((l, i): PdfLine => ({ text: `${String(i + 1).padStart(2, ' ')}  ${quote(l, 70)}`, size: 9, ...(i === 0 ? { gap: 24 } : {}) })) : []),
-          { text: m.lang === 'zh' ? '审阅意见：结构清晰，建议补充测试说明。（演示脚本）' : 'Review: clear structure; consider adding test notes. (demo script)', gap: 30 },
+          {
+            text:
+              m.lang === 'zh'
+                ? `大小：${fmtBytes(data.length)}${printable ? `，${lineCount} 行` : ''}`
+                : `Size: ${fmtBytes(data.length)}${printable ? `, ${lineCount} lines` : ''}`,
+          },
+          ...(printable
+            ? text
+                .split('\n')
+                .slice(0, 8)
+                .map((l, i): PdfLine => ({ text: `${String(i + 1).padStart(2, ' ')}  ${quote(l, 70)}`, size: 9, ...(i === 0 ? { gap: 24 } : {}) }))
+            : []),
+          {
+            text: m.lang === 'zh' ? '审阅意见：结构清晰，建议补充测试说明。（演示脚本）' : 'Review: clear structure; consider adding test notes. (demo script)',
+            gap: 30,
+          },
         ];
         const stem = a.title.replace(/\.[^.]+$/, '') || 'file';
         back.push(await blob(`review-${stem}.pdf`, makePdf(m.lang === 'zh' ? '审阅意见' : 'Review', review), 'application/pdf'));
@@ -131,9 +148,7 @@ export function startDemoAgents(daemon: FakeCcccDaemon, options: DemoAgentsOptio
     }
     if (parts.length === 0) return;
     const text =
-      m.lang === 'zh'
-        ? `收到${parts.join('、')}。我看完了，处理结果在附件里 📎`
-        : `Got your ${parts.join(', ')}. Done reading — the result is attached 📎`;
+      m.lang === 'zh' ? `收到${parts.join('、')}。我看完了，处理结果在附件里 📎` : `Got your ${parts.join(', ')}. Done reading — the result is attached 📎`;
     await say(actor, text, ['user'], m.event.id, back);
   }
 
@@ -149,7 +164,9 @@ export function startDemoAgents(daemon: FakeCcccDaemon, options: DemoAgentsOptio
         m.event.id,
       ),
     );
-    later(think * 1.6, () => say(DEMO_FOREMAN, zh ? `@peer 帮我看看这个：「${quote(m.text)}」` : `@peer please take a look at this: “${quote(m.text)}”`, [DEMO_PEER]));
+    later(think * 1.6, () =>
+      say(DEMO_FOREMAN, zh ? `@peer 帮我看看这个：「${quote(m.text)}」` : `@peer please take a look at this: “${quote(m.text)}”`, [DEMO_PEER]),
+    );
     later(think * 3, () => say(DEMO_PEER, zh ? '看完了，没发现问题，测试 15/15 通过。' : 'Checked it: no problems found, tests 15/15 pass.', [DEMO_FOREMAN]));
     later(think * 4, () => {
       const tip = tipsGiven
@@ -158,7 +175,12 @@ export function startDemoAgents(daemon: FakeCcccDaemon, options: DemoAgentsOptio
           ? '\n\n可以试试：/send @peer 你好、/status、/verbose（看到智能体之间的对话），或者发一个文件给我。'
           : '\n\nTry: /send @peer hello, /status, /verbose (to see what agents say to each other), or send me a file.';
       tipsGiven = true;
-      return say(DEMO_FOREMAN, (zh ? '📊 状态更新：peer 检查完了，一切正常，这件事完成了 ✅' : '📊 Status update: peer has checked it, all good — done ✅') + tip, ['user'], m.event.id);
+      return say(
+        DEMO_FOREMAN,
+        (zh ? '📊 状态更新：peer 检查完了，一切正常，这件事完成了 ✅' : '📊 Status update: peer has checked it, all good — done ✅') + tip,
+        ['user'],
+        m.event.id,
+      );
     });
   }
 
@@ -179,10 +201,21 @@ export function startDemoAgents(daemon: FakeCcccDaemon, options: DemoAgentsOptio
   function allHands(m: Incoming, actors: string[]): void {
     const zh = m.lang === 'zh';
     if (actors.includes(DEMO_FOREMAN)) {
-      later(think, () => say(DEMO_FOREMAN, zh ? `foreman 收到 👋「${quote(m.text, 40)}」\n进度：登录页重构完成 70%，今天能合并。` : `foreman here 👋 “${quote(m.text, 40)}”\nProgress: login page refactor 70% done, merging today.`, ['user'], m.event.id));
+      later(think, () =>
+        say(
+          DEMO_FOREMAN,
+          zh
+            ? `foreman 收到 👋「${quote(m.text, 40)}」\n进度：登录页重构完成 70%，今天能合并。`
+            : `foreman here 👋 “${quote(m.text, 40)}”\nProgress: login page refactor 70% done, merging today.`,
+          ['user'],
+          m.event.id,
+        ),
+      );
     }
     if (actors.includes(DEMO_PEER)) {
-      later(think * 1.8, () => say(DEMO_PEER, zh ? `peer 收到 👋 我这边在写单元测试，15 个里 12 个通过了。` : `peer here 👋 Writing unit tests: 12 of 15 pass.`, ['user'], m.event.id));
+      later(think * 1.8, () =>
+        say(DEMO_PEER, zh ? `peer 收到 👋 我这边在写单元测试，15 个里 12 个通过了。` : `peer here 👋 Writing unit tests: 12 of 15 pass.`, ['user'], m.event.id),
+      );
     }
   }
 
@@ -198,11 +231,17 @@ export function startDemoAgents(daemon: FakeCcccDaemon, options: DemoAgentsOptio
       return;
     }
     if (FILE_WORDS.test(m.text)) {
-      later(think, async () => say(lead, m.lang === 'zh' ? '这是你要的报告 📎' : 'Here is the report you asked for 📎', ['user'], m.event.id, [await reportFile(m, m.text)]));
+      later(think, async () =>
+        say(lead, m.lang === 'zh' ? '这是你要的报告 📎' : 'Here is the report you asked for 📎', ['user'], m.event.id, [await reportFile(m, m.text)]),
+      );
       return;
     }
     if (PICTURE_WORDS.test(m.text)) {
-      later(think, async () => say(lead, m.lang === 'zh' ? '本周进度图 📈（最后一根是今天）' : 'This week’s progress 📈 (the last bar is today)', ['user'], m.event.id, [await chart()]));
+      later(think, async () =>
+        say(lead, m.lang === 'zh' ? '本周进度图 📈（最后一根是今天）' : 'This week’s progress 📈 (the last bar is today)', ['user'], m.event.id, [
+          await chart(),
+        ]),
+      );
       return;
     }
     if (addressed.length > 1) return allHands(m, addressed);
@@ -222,8 +261,19 @@ export function startDemoAgents(daemon: FakeCcccDaemon, options: DemoAgentsOptio
     const text = String(data['text'] ?? '');
     const attachments = (Array.isArray(data['attachments']) ? (data['attachments'] as Record<string, unknown>[]) : [])
       .filter((a) => typeof a['path'] === 'string' && String(a['path']).startsWith('state/blobs/'))
-      .map((a) => ({ path: String(a['path']), title: String(a['title'] || path.basename(String(a['path']))), kind: String(a['kind'] ?? 'file'), bytes: Number(a['bytes'] ?? 0) }));
-    const incoming: Incoming = { event, text: AUTO_CAPTION.test(text) ? '' : text, who: String(data['source_user_name'] ?? '') || 'user', lang: langOf(text), attachments };
+      .map((a) => ({
+        path: String(a['path']),
+        title: String(a['title'] || path.basename(String(a['path']))),
+        kind: String(a['kind'] ?? 'file'),
+        bytes: Number(a['bytes'] ?? 0),
+      }));
+    const incoming: Incoming = {
+      event,
+      text: AUTO_CAPTION.test(text) ? '' : text,
+      who: String(data['source_user_name'] ?? '') || 'user',
+      lang: langOf(text),
+      attachments,
+    };
     handle(incoming, addressed);
   });
 

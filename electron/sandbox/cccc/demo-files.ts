@@ -135,7 +135,8 @@ export function imageSize(data: Buffer): { width: number; height: number } | und
       if (data[i] !== 0xff) return undefined;
       const marker = data[i + 1]!;
       const length = data.readUInt16BE(i + 2);
-      if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) return { height: data.readUInt16BE(i + 5), width: data.readUInt16BE(i + 7) };
+      if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker))
+        return { height: data.readUInt16BE(i + 5), width: data.readUInt16BE(i + 7) };
       i += 2 + length;
     }
   }

@@ -66,7 +66,12 @@ export class ImFiles {
   async addPending(chatId: string, options: { threadId?: ThreadId; platform?: string; key?: string; createdAt?: number } = {}): Promise<string> {
     const pending = await this.read('im_pending_keys.json');
     const key = options.key ?? randomBytes(8).toString('base64url');
-    pending[key] = { chat_id: chatId, thread_id: normalizeThreadId(options.threadId), platform: options.platform ?? 'dingtalk', created_at: options.createdAt ?? nowSeconds() };
+    pending[key] = {
+      chat_id: chatId,
+      thread_id: normalizeThreadId(options.threadId),
+      platform: options.platform ?? 'dingtalk',
+      created_at: options.createdAt ?? nowSeconds(),
+    };
     await this.write('im_pending_keys.json', pending);
     return key;
   }

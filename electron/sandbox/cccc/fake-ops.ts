@@ -58,9 +58,9 @@ const ping: Handler = async (ctx) => ({
 
 /** Newest registry entry first, as CCCC lists them. */
 const groups: Handler = async (ctx) => {
-  const newestFirst = [...ctx.groups.values()].reverse().sort(
-    (a, b) => b.registryUpdatedAt.localeCompare(a.registryUpdatedAt) || String(b.doc['created_at']).localeCompare(String(a.doc['created_at'])),
-  );
+  const newestFirst = [...ctx.groups.values()]
+    .reverse()
+    .sort((a, b) => b.registryUpdatedAt.localeCompare(a.registryUpdatedAt) || String(b.doc['created_at']).localeCompare(String(a.doc['created_at'])));
   return {
     groups: newestFirst.map((g) => ({
       group_id: g.id,
@@ -143,7 +143,9 @@ const groupStop: Handler = async (ctx, args) => {
 export async function sendMessage(ctx: OpContext, args: Args): Promise<Record<string, unknown>> {
   const legacy = ['priority', 'reply_required', 'requires_ack'].filter((k) => k in args);
   if (legacy.length) {
-    throw new OpError('unsupported_message_fields', 'use message_mode; legacy priority/reply_required/requires_ack fields are not supported', { fields: legacy });
+    throw new OpError('unsupported_message_fields', 'use message_mode; legacy priority/reply_required/requires_ack fields are not supported', {
+      fields: legacy,
+    });
   }
   const messageMode = str(args['message_mode']);
   if (!['send', 'request_reply', 'mail'].includes(messageMode)) {

@@ -124,7 +124,10 @@ export class LedgerWriter {
    */
   async rotate(options: { gzip?: boolean; touch?: boolean } = {}): Promise<string> {
     await mkdir(this.segmentsDir, { recursive: true });
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+    const stamp = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}Z$/, 'Z');
     this.seq += 1;
     const segment = join(this.segmentsDir, `ledger.${stamp}.${String(this.seq).padStart(6, '0')}.jsonl`);
     await rename(this.path, segment);

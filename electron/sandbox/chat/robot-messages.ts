@@ -46,9 +46,21 @@ function fromOpenApi(msgKey: string, p: Params, shelf: MediaShelf): MessageBody 
     case 'sampleMarkdown':
       return { type: 'markdown', title: str(p['title']), text: str(p['text']) };
     case 'sampleLink':
-      return { type: 'link', title: str(p['title']), text: str(p['text']), url: str(p['messageUrl']), ...(str(p['picUrl']) ? { picUrl: str(p['picUrl']) } : {}) };
+      return {
+        type: 'link',
+        title: str(p['title']),
+        text: str(p['text']),
+        url: str(p['messageUrl']),
+        ...(str(p['picUrl']) ? { picUrl: str(p['picUrl']) } : {}),
+      };
     case 'sampleActionCard':
-      return { type: 'actionCard', title: str(p['title']), text: str(p['text']), buttons: [{ title: str(p['singleTitle']), url: str(p['singleURL']) }], horizontal: false };
+      return {
+        type: 'actionCard',
+        title: str(p['title']),
+        text: str(p['text']),
+        buttons: [{ title: str(p['singleTitle']), url: str(p['singleURL']) }],
+        horizontal: false,
+      };
     case 'sampleActionCard6':
       return { type: 'actionCard', title: str(p['title']), text: str(p['text']), buttons: buttonsOf(p, 'buttonTitle', 'buttonUrl', 2), horizontal: true };
     case 'sampleImageMsg':
@@ -70,7 +82,13 @@ function fromWebhook(msgtype: string, p: Params): MessageBody {
     case 'markdown':
       return { type: 'markdown', title: str(p['title']), text: str(p['text']) };
     case 'link':
-      return { type: 'link', title: str(p['title']), text: str(p['text']), url: str(p['messageUrl']), ...(str(p['picUrl']) ? { picUrl: str(p['picUrl']) } : {}) };
+      return {
+        type: 'link',
+        title: str(p['title']),
+        text: str(p['text']),
+        url: str(p['messageUrl']),
+        ...(str(p['picUrl']) ? { picUrl: str(p['picUrl']) } : {}),
+      };
     case 'actionCard': {
       const single = str(p['singleTitle']);
       const buttons: ActionButtonView[] = single

@@ -151,7 +151,9 @@ export class ChatRoom implements MediaShelf {
       const injected = this.dt.injectMessage({
         ...this.sender(chat, person),
         text: forRobot,
-        ...(group ? { atUsers: [{ dingtalkId: chatbotUserId(this.dt.apps[0]!) }, ...mentioned.map((p) => ({ dingtalkId: this.dingtalkIdOf(p), staffId: p.staffId }))] } : {}),
+        ...(group
+          ? { atUsers: [{ dingtalkId: chatbotUserId(this.dt.apps[0]!) }, ...mentioned.map((p) => ({ dingtalkId: this.dingtalkIdOf(p), staffId: p.staffId }))] }
+          : {}),
       });
       this.remember(injected.msgId, message);
     }
@@ -164,7 +166,10 @@ export class ChatRoom implements MediaShelf {
     if (content.length === 0) throw new RoomError('empty', '文件是空的 / empty file');
     const image = IMAGE_EXTENSIONS.includes(extensionOf(name));
     if (chat.type === 'group' && !image) {
-      throw new RoomError('group_file', '钉钉群里不能 @机器人 发文件，请在单聊中发送。 / In DingTalk groups files cannot be sent to the robot; use the single chat.');
+      throw new RoomError(
+        'group_file',
+        '钉钉群里不能 @机器人 发文件，请在单聊中发送。 / In DingTalk groups files cannot be sent to the robot; use the single chat.',
+      );
     }
     const id = this.shelve(content, name);
     const href = fileHref(id, name);

@@ -81,7 +81,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(payload);
 }
 
-const CSP = "default-src 'self'; img-src 'self' data: http: https:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; img-src 'self' data: http: https:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 export async function startChatPage(options: ChatPageOptions): Promise<ChatPage> {
   const { room } = options;
@@ -125,7 +126,13 @@ export async function startChatPage(options: ChatPageOptions): Promise<ChatPage>
     if (method === 'GET' && path === '/app.css') return serveAsset(res, assets, 'css');
     if (method === 'GET' && path === '/favicon.svg') return serveAsset(res, assets, 'icon');
     if (method === 'GET' && path === '/api/state') {
-      const state: SandboxState = { robot: { name: room.robotName }, people: room.people, chats: room.chats, messages: room.history(), maxUploadBytes: MAX_UPLOAD_BYTES };
+      const state: SandboxState = {
+        robot: { name: room.robotName },
+        people: room.people,
+        chats: room.chats,
+        messages: room.history(),
+        maxUploadBytes: MAX_UPLOAD_BYTES,
+      };
       return json(res, 200, state);
     }
     if (method === 'GET' && path === '/api/events') {

@@ -67,7 +67,9 @@ export async function chooseCccc(o: ChooseOptions): Promise<CcccChoice> {
   } else if (o.mode === 'real') {
     throw new DemoSetupError(`CCCC 没有运行（${home}）。先用 \`cccc\` 启动它。 / CCCC is not running (${home}); start it with \`cccc\`.`);
   } else if (overview.status === 'not_running') {
-    o.note('检测到 CCCC 但它没有运行 —— 先用演示智能体；启动 `cccc` 后重新运行即可连接你自己的智能体。 / CCCC is installed but not running: using the demo agents (start `cccc` and re-run to use your own).');
+    o.note(
+      '检测到 CCCC 但它没有运行 —— 先用演示智能体；启动 `cccc` 后重新运行即可连接你自己的智能体。 / CCCC is installed but not running: using the demo agents (start `cccc` and re-run to use your own).',
+    );
   }
   return startDemoCccc(o.workDir);
 }

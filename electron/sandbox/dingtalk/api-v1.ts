@@ -4,15 +4,7 @@
  */
 import { hex } from './ids';
 import { v1, type V1Error } from './errors';
-import {
-  isNonEmptyString,
-  okReply,
-  parseJsonObject,
-  v1Reply,
-  type JsonObject,
-  type Reply,
-  type RouteContext,
-} from './http-util';
+import { isNonEmptyString, okReply, parseJsonObject, v1Reply, type JsonObject, type Reply, type RouteContext } from './http-util';
 import type { FakeState } from './state';
 import type { OpenOutcome, OpenRequestRecord, SentMessage, Subscription } from './types';
 
@@ -25,7 +17,20 @@ export const MSG_KEYS: Record<string, string[]> = {
   sampleActionCard2: ['title', 'text', 'actionTitle1', 'actionURL1', 'actionTitle2', 'actionURL2'],
   sampleActionCard3: ['title', 'text', 'actionTitle1', 'actionURL1', 'actionTitle2', 'actionURL2', 'actionTitle3', 'actionURL3'],
   sampleActionCard4: ['title', 'text', 'actionTitle1', 'actionURL1', 'actionTitle2', 'actionURL2', 'actionTitle3', 'actionURL3', 'actionTitle4', 'actionURL4'],
-  sampleActionCard5: ['title', 'text', 'actionTitle1', 'actionURL1', 'actionTitle2', 'actionURL2', 'actionTitle3', 'actionURL3', 'actionTitle4', 'actionURL4', 'actionTitle5', 'actionURL5'],
+  sampleActionCard5: [
+    'title',
+    'text',
+    'actionTitle1',
+    'actionURL1',
+    'actionTitle2',
+    'actionURL2',
+    'actionTitle3',
+    'actionURL3',
+    'actionTitle4',
+    'actionURL4',
+    'actionTitle5',
+    'actionURL5',
+  ],
   sampleActionCard6: ['title', 'text', 'buttonTitle1', 'buttonUrl1', 'buttonTitle2', 'buttonUrl2'],
   sampleImageMsg: ['photoURL'],
   sampleFile: ['mediaId', 'fileName', 'fileType'],

@@ -27,10 +27,8 @@ export const v1 = {
   robotNotFound: (): V1Error => v1Error(400, 'invalidParameter.robotCode.notExsit', 'robot 不存在'),
   msgParamTooLarge: (bytes: number, limit: number): V1Error =>
     v1Error(400, 'invalidParameter.msgParam.size', `body 大小不合法, 当前 ${bytes}bytes, 不能超过 ${limit}bytes`),
-  qps: (): V1Error =>
-    v1Error(403, 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', '应用调用该接口的QPS超过限制'),
-  ipNotInWhitelist: (): V1Error =>
-    v1Error(403, 'Forbidden.AccessDenied.IpNotInWhiteList', '访问IP不在白名单之中，请检查应用的IP白名单设置'),
+  qps: (): V1Error => v1Error(403, 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', '应用调用该接口的QPS超过限制'),
+  ipNotInWhitelist: (): V1Error => v1Error(403, 'Forbidden.AccessDenied.IpNotInWhiteList', '访问IP不在白名单之中，请检查应用的IP白名单设置'),
   permissionDenied: (requiredScopes: string[]): V1Error => {
     const e = v1Error(
       403,

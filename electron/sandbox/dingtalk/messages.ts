@@ -34,8 +34,7 @@ export function buildRobotMessage(input: InjectInput, env: BuildEnv): RobotMessa
   const senderStaffId = externalUser ? undefined : (input.senderStaffId ?? DEFAULT_SENDER_STAFF_ID);
   const senderId = input.senderId ?? staffLikeId(`user:${app.appKey}:${senderStaffId ?? input.senderNick ?? 'external'}`);
   const botId = chatbotUserId(app);
-  const cid =
-    input.conversationId ?? conversationId(group ? `group:${app.appKey}` : `single:${app.appKey}:${senderStaffId ?? senderId}`);
+  const cid = input.conversationId ?? conversationId(group ? `group:${app.appKey}` : `single:${app.appKey}:${senderStaffId ?? senderId}`);
 
   const session = hex(16);
   const expiredTime = input.sessionWebhookExpiredTime ?? createAt + state.opts.webhookTtlMs;

@@ -62,11 +62,7 @@ export class LegacyApi {
     const denied = this.state.faults.permissionDenied[api];
     if (denied) return legacyReply(api, legacy.noPermission(denied), app.appKey);
     const entry = this.state.issueToken(app.appKey);
-    return okReply(
-      api,
-      { errcode: 0, access_token: entry.token, errmsg: 'ok', expires_in: this.state.opts.tokenTtlSeconds },
-      app.appKey,
-    );
+    return okReply(api, { errcode: 0, access_token: entry.token, errmsg: 'ok', expires_in: this.state.opts.tokenTtlSeconds }, app.appKey);
   }
 
   private authed(ctx: RouteContext, api: string): Authed {

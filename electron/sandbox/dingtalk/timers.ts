@@ -6,10 +6,13 @@ export class TimerSet {
 
   timeout(ms: number, fn: () => void): NodeJS.Timeout | undefined {
     if (this.closed) return undefined;
-    const t = setTimeout(() => {
-      this.timeouts.delete(t);
-      fn();
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        this.timeouts.delete(t);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     this.timeouts.add(t);
     return t;
   }

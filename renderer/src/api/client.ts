@@ -17,7 +17,12 @@ export class ApiClient {
     const parsed = API[method].input.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return { ok: false, problem: clientProblem('ui.invalid_input', issue ? `${issue.path.join('.') || method}: ${issue.message}` : `Invalid input for ${method}`, { field: issue?.path.join('.') }) };
+      return {
+        ok: false,
+        problem: clientProblem('ui.invalid_input', issue ? `${issue.path.join('.') || method}: ${issue.message}` : `Invalid input for ${method}`, {
+          field: issue?.path.join('.'),
+        }),
+      };
     }
     return this.transport.invoke(method, input);
   }

@@ -17,7 +17,11 @@ export interface Transport {
 }
 
 /** Problems raised by the client itself (codes under `ui.`; the UI translates them). */
-export function clientProblem(code: 'ui.unreachable' | 'ui.unauthorized' | 'ui.bad_response' | 'ui.timeout' | 'ui.invalid_input', message: string, details?: Record<string, unknown>): ProblemView {
+export function clientProblem(
+  code: 'ui.unreachable' | 'ui.unauthorized' | 'ui.bad_response' | 'ui.timeout' | 'ui.invalid_input',
+  message: string,
+  details?: Record<string, unknown>,
+): ProblemView {
   const p: ProblemView = { code, message, retryable: code === 'ui.unreachable' || code === 'ui.timeout' };
   if (details) p.details = details;
   return p;
@@ -40,7 +44,9 @@ export function ipcTransport(bridge: CcccBridgeApi): Transport {
     async invoke(method, input) {
       try {
         const res: unknown = await bridge.invoke(method, input);
-        return isApiResponse(res) ? (res as ApiResponse<typeof method>) : { ok: false, problem: clientProblem('ui.bad_response', `Unexpected answer to ${method}`) };
+        return isApiResponse(res)
+          ? (res as ApiResponse<typeof method>)
+          : { ok: false, problem: clientProblem('ui.bad_response', `Unexpected answer to ${method}`) };
       } catch (err) {
         // IPC rejects only when main has no handler or crashed: say so, without its stack.
         const first = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
@@ -121,10 +127,12 @@ export function httpTransport(opts: HttpOptions): Transport {
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (err) {
-        if (err instanceof DOMException && err.name === 'TimeoutError') return { ok: false, problem: clientProblem('ui.timeout', `${method} took longer than ${Math.round(timeoutMs / 1000)} s`) };
+        if (err instanceof DOMException && err.name === 'TimeoutError')
+          return { ok: false, problem: clientProblem('ui.timeout', `${method} took longer than ${Math.round(timeoutMs / 1000)} s`) };
         return { ok: false, problem: clientProblem('ui.unreachable', `Cannot reach ${opts.base}`) };
       }
-      if (res.status === 401 || res.status === 403) return { ok: false, problem: clientProblem('ui.unauthorized', `The server refused the access token (HTTP ${res.status})`) };
+      if (res.status === 401 || res.status === 403)
+        return { ok: false, problem: clientProblem('ui.unauthorized', `The server refused the access token (HTTP ${res.status})`) };
       let body: unknown;
       try {
         body = await res.json();

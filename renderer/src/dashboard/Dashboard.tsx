@@ -50,8 +50,7 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
     if (e.type === 'bridge-status') {
       statusEvents.current += 1;
       setDetail((d) => d && { ...d, status: e.status });
-    }
-    else if (e.type === 'pending') setDetail((d) => d && { ...d, pending: mergePending(d.pending, [e.pending]) });
+    } else if (e.type === 'pending') setDetail((d) => d && { ...d, pending: mergePending(d.pending, [e.pending]) });
     else if (e.type === 'problem') setDetail((d) => d && { ...d, status: { ...d.status, lastProblem: e.problem } });
   });
 
@@ -64,8 +63,7 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
     setBusy(undefined);
     if (res.ok) {
       if (statusEvents.current === seen) setDetail((d) => d && { ...d, status: res.result });
-    }
-    else setActionProblem(res.problem);
+    } else setActionProblem(res.problem);
   };
 
   if (!detail) {
@@ -90,7 +88,9 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
           <h1>{detail.name}</h1>
           <p className="page-sub">
             <Badge tone={RUN_TONE[status.state]}>{t(`state.run.${status.state}`)}</Badge>
-            {status.restart && <span className="hint"> {t('state.restartAt', { time: formatClock(status.restart.at, false), n: status.restart.attempt })}</span>}
+            {status.restart && (
+              <span className="hint"> {t('state.restartAt', { time: formatClock(status.restart.at, false), n: status.restart.attempt })}</span>
+            )}
           </p>
         </div>
         <div className="page-actions" role="group" aria-label={t('dashboard.title')}>
@@ -113,12 +113,18 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
             <dt>{t('dashboard.dingtalk')}</dt>
             <dd>
               <Badge tone={CONN_TONE[status.dingtalk.status]}>{t(`state.conn.${status.dingtalk.status}`)}</Badge>
-              {status.dingtalk.status === 'connected' && status.dingtalk.since !== undefined && <span className="hint"> {t('state.since', { time: formatRelative(status.dingtalk.since, lng, now, t('time.justNow')) })}</span>}
-              {status.dingtalk.retryInMs !== undefined && <span className="hint"> {t('state.retryIn', { s: Math.ceil(status.dingtalk.retryInMs / 1000), n: status.dingtalk.attempt ?? 1 })}</span>}
+              {status.dingtalk.status === 'connected' && status.dingtalk.since !== undefined && (
+                <span className="hint"> {t('state.since', { time: formatRelative(status.dingtalk.since, lng, now, t('time.justNow')) })}</span>
+              )}
+              {status.dingtalk.retryInMs !== undefined && (
+                <span className="hint"> {t('state.retryIn', { s: Math.ceil(status.dingtalk.retryInMs / 1000), n: status.dingtalk.attempt ?? 1 })}</span>
+              )}
             </dd>
             <dt>{t('dashboard.cccc')}</dt>
             <dd>
-              <Badge tone={status.cccc.status === 'up' ? 'ok' : status.cccc.status === 'down' ? 'error' : 'idle'}>{t(`state.cccc.${status.cccc.status}`)}</Badge>
+              <Badge tone={status.cccc.status === 'up' ? 'ok' : status.cccc.status === 'down' ? 'error' : 'idle'}>
+                {t(`state.cccc.${status.cccc.status}`)}
+              </Badge>
               {status.cccc.version && <span className="hint"> v{status.cccc.version}</span>}
             </dd>
             <dt>{t('dashboard.secret')}</dt>
@@ -201,7 +207,9 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
                   {c.verbose && <span className="tag tag-info">{t('dashboard.verbose')}</span>}
                   {c.paused && <span className="tag tag-warn">{t('dashboard.paused')}</span>}
                   {c.heldCount > 0 && <span className="tag tag-warn">{t('dashboard.held', { count: c.heldCount })}</span>}
-                  {c.lastMessageAt !== undefined && <span className="hint chat-last">{t('dashboard.lastMessage', { time: formatRelative(c.lastMessageAt, lng, now, t('time.justNow')) })}</span>}
+                  {c.lastMessageAt !== undefined && (
+                    <span className="hint chat-last">{t('dashboard.lastMessage', { time: formatRelative(c.lastMessageAt, lng, now, t('time.justNow')) })}</span>
+                  )}
                 </li>
               ))}
             </ul>

@@ -108,7 +108,8 @@ export const en = {
       lead: 'Add the robot capability to the app and configure it.',
       configure: 'In <page/>, set the robot name and avatar, and:',
       streamMode: 'Message receiving mode: choose Stream mode.',
-      streamWhy: 'This is the most common reason for a robot that does not answer. Stream mode needs no public URL: the bridge opens the connection. The HTTP mode would send messages to a server address instead, and the bridge would never see them.',
+      streamWhy:
+        'This is the most common reason for a robot that does not answer. Stream mode needs no public URL: the bridge opens the connection. The HTTP mode would send messages to a server address instead, and the bridge would never see them.',
       publishRobot: 'Then publish the robot.',
       checkedLater: 'Step 5 checks this: “Test credentials” opens a Stream connection.',
     },
@@ -134,7 +135,8 @@ export const en = {
       secretFromEnv: 'The Client Secret will be read from the environment variable {{env}} when the bridge starts.',
       useTypedSecret: 'Type the secret instead',
       secretEnvLabel: 'Environment variable with the Client Secret',
-      secretEnvInvalid: 'The name of the variable you made for the Client Secret: capital letters, digits and _, with SECRET, TOKEN, KEY, PASSWORD or CREDENTIAL in it (e.g. DINGTALK_APP_SECRET) — never a system variable such as HOME or PATH.',
+      secretEnvInvalid:
+        'The name of the variable you made for the Client Secret: capital letters, digits and _, with SECRET, TOKEN, KEY, PASSWORD or CREDENTIAL in it (e.g. DINGTALK_APP_SECRET) — never a system variable such as HOME or PATH.',
       pasted: 'Pasted and trimmed.',
       name: 'Bridge name',
       nameHint: 'Shown in the tray and the dashboard.',
@@ -269,7 +271,8 @@ export const en = {
     launchAtLogin: 'Launch at login',
     vault: {
       basicTitle: 'Secrets are not encrypted on this system',
-      basicBody: 'No keyring was found (Linux without GNOME Keyring or KWallet), so a stored Client Secret would only be obfuscated. Install a keyring, or read secrets from environment variables instead.',
+      basicBody:
+        'No keyring was found (Linux without GNOME Keyring or KWallet), so a stored Client Secret would only be obfuscated. Install a keyring, or read secrets from environment variables instead.',
       envMode: 'Read secrets from environment variables',
       envModeHint: 'Each bridge names the variable that holds its Client Secret; the value is never written to disk.',
       unavailable: 'Secure storage is not available: use environment variables for secrets.',
@@ -314,23 +317,53 @@ export const en = {
     noBridge: 'No bridge configured yet.',
   },
   problems: {
-    'ui.unreachable': { message: 'The bridge services cannot be reached.', hint: 'Is `cccc-dingtalk serve` (or the app) still running? Start it again and reload this page.' },
+    'ui.unreachable': {
+      message: 'The bridge services cannot be reached.',
+      hint: 'Is `cccc-dingtalk serve` (or the app) still running? Start it again and reload this page.',
+    },
     'ui.unauthorized': { message: 'The access token was refused.', hint: 'Open the full address that `cccc-dingtalk serve` printed, including #token=….' },
     'ui.bad_response': { message: 'The bridge services gave an unexpected answer.', hint: 'Update the app so both halves are the same version.' },
     'ui.timeout': { message: 'No answer in time.', hint: 'Try again; if it keeps happening, check the logs.' },
     'ui.invalid_input': { message: 'Some input is not valid.', hint: 'Check the highlighted field.' },
-    'dingtalk.invalid_credentials': { message: 'Invalid appkey or appsecret.', hint: 'Copy the Client ID and Client Secret again from 凭证与基础信息 (Credentials & Basic Info).' },
+    'dingtalk.invalid_credentials': {
+      message: 'Invalid appkey or appsecret.',
+      hint: 'Copy the Client ID and Client Secret again from 凭证与基础信息 (Credentials & Basic Info).',
+    },
     'dingtalk.no_permission': { message: 'The app lacks a permission.', hint: 'Apply for it under 权限管理 (Permissions), then publish a new version.' },
     'dingtalk.network': { message: 'DingTalk cannot be reached.', hint: 'Check the network connection (and HTTPS_PROXY behind a proxy).' },
-    'dingtalk.stream_rejected': { message: 'DingTalk refused the Stream connection.', hint: 'Set 消息接收模式 (message receiving mode) to Stream 模式 and publish the app.' },
-    'dingtalk.stream_refused': { message: 'DingTalk refused the Stream connection.', hint: 'Set 消息接收模式 (message receiving mode) to Stream 模式 and publish the app.' },
-    'dingtalk.stream_timeout': { message: 'The Stream connection did not open in time.', hint: 'Check the network, Stream mode, and that the app is published.' },
-    'dingtalk.connection_lost': { message: 'The Stream connection dropped.', hint: 'The bridge reconnects by itself; if it keeps dropping, check the network and restart the bridge.' },
-    'dingtalk.ip_not_whitelisted': { message: 'This computer’s IP address is not on the app’s whitelist.', hint: 'Add it in the app’s security settings, or remove the whitelist.' },
+    'dingtalk.stream_rejected': {
+      message: 'DingTalk refused the Stream connection.',
+      hint: 'Set 消息接收模式 (message receiving mode) to Stream 模式 and publish the app.',
+    },
+    'dingtalk.stream_refused': {
+      message: 'DingTalk refused the Stream connection.',
+      hint: 'Set 消息接收模式 (message receiving mode) to Stream 模式 and publish the app.',
+    },
+    'dingtalk.stream_timeout': {
+      message: 'The Stream connection did not open in time.',
+      hint: 'Check the network, Stream mode, and that the app is published.',
+    },
+    'dingtalk.connection_lost': {
+      message: 'The Stream connection dropped.',
+      hint: 'The bridge reconnects by itself; if it keeps dropping, check the network and restart the bridge.',
+    },
+    'dingtalk.ip_not_whitelisted': {
+      message: 'This computer’s IP address is not on the app’s whitelist.',
+      hint: 'Add it in the app’s security settings, or remove the whitelist.',
+    },
     'dingtalk.rate_limited': { message: 'DingTalk is throttling the robot.', hint: 'Messages wait in the outbox and are sent when allowed.' },
-    'dingtalk.quota_exhausted': { message: 'The app’s API quota for this month is used up.', hint: 'Messages wait in the outbox; raise the quota in the console.' },
-    'dingtalk.robot_not_found': { message: 'The RobotCode is not known to DingTalk.', hint: 'Copy the RobotCode from the robot page (usually the Client ID), or leave it empty.' },
-    'bridge.disk_full': { message: 'The disk holding the bridge’s state is full: messages are waiting.', hint: 'Free space on that disk. Nothing is lost: messages flow by themselves, in order, once there is room.' },
+    'dingtalk.quota_exhausted': {
+      message: 'The app’s API quota for this month is used up.',
+      hint: 'Messages wait in the outbox; raise the quota in the console.',
+    },
+    'dingtalk.robot_not_found': {
+      message: 'The RobotCode is not known to DingTalk.',
+      hint: 'Copy the RobotCode from the robot page (usually the Client ID), or leave it empty.',
+    },
+    'bridge.disk_full': {
+      message: 'The disk holding the bridge’s state is full: messages are waiting.',
+      hint: 'Free space on that disk. Nothing is lost: messages flow by themselves, in order, once there is room.',
+    },
     'cccc.not_running': { message: 'CCCC is not running.', hint: 'Start CCCC with `cccc` (same user and CCCC_HOME as the bridge).' },
     'cccc.not_installed': { message: 'CCCC is not installed.', hint: 'Install it with `pip install -U cccc-pair`, then start it with `cccc`.' },
     'cccc.group_not_found': { message: 'The CCCC group does not exist.', hint: 'Choose an existing group in Settings, or create it in CCCC.' },
@@ -351,7 +384,11 @@ export const en = {
     },
     noPermission: {
       title: '“No permission” error',
-      steps: ['Check the required permissions are granted (权限管理 / Permissions)', 'Verify the app is visible to the user', 'Ensure the app version is published'],
+      steps: [
+        'Check the required permissions are granted (权限管理 / Permissions)',
+        'Verify the app is visible to the user',
+        'Ensure the app version is published',
+      ],
     },
     notResponding: {
       title: 'Robot not responding',

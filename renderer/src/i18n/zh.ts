@@ -136,7 +136,8 @@ export const zh: Dictionary = {
       secretFromEnv: '桥接启动时将从环境变量 {{env}} 读取 Client Secret。',
       useTypedSecret: '改为直接输入',
       secretEnvLabel: '保存 Client Secret 的环境变量',
-      secretEnvInvalid: '填写你为 Client Secret 创建的变量名：大写字母、数字和 _，并包含 SECRET、TOKEN、KEY、PASSWORD 或 CREDENTIAL（例如 DINGTALK_APP_SECRET）；不能是 HOME、PATH 等系统变量。',
+      secretEnvInvalid:
+        '填写你为 Client Secret 创建的变量名：大写字母、数字和 _，并包含 SECRET、TOKEN、KEY、PASSWORD 或 CREDENTIAL（例如 DINGTALK_APP_SECRET）；不能是 HOME、PATH 等系统变量。',
       pasted: '已粘贴并去除首尾空白。',
       name: '桥接名称',
       nameHint: '显示在托盘和概览中。',
@@ -321,7 +322,10 @@ export const zh: Dictionary = {
     'ui.bad_response': { message: '桥接服务返回了意外的结果。', hint: '请更新应用，使前后两部分版本一致。' },
     'ui.timeout': { message: '等待响应超时。', hint: '请重试；如果反复出现，请查看日志。' },
     'ui.invalid_input': { message: '有输入不符合要求。', hint: '请检查标出的字段。' },
-    'dingtalk.invalid_credentials': { message: 'appkey 或 appsecret 无效（Invalid appkey）。', hint: '请从 凭证与基础信息 (Credentials & Basic Info) 重新复制 Client ID 和 Client Secret。' },
+    'dingtalk.invalid_credentials': {
+      message: 'appkey 或 appsecret 无效（Invalid appkey）。',
+      hint: '请从 凭证与基础信息 (Credentials & Basic Info) 重新复制 Client ID 和 Client Secret。',
+    },
     'dingtalk.no_permission': { message: '应用缺少权限（No permission）。', hint: '在 权限管理 (Permissions) 中申请，然后发布新版本。' },
     'dingtalk.network': { message: '无法连接钉钉。', hint: '请检查网络（使用代理时检查 HTTPS_PROXY）。' },
     'dingtalk.stream_rejected': { message: '钉钉拒绝了 Stream 连接。', hint: '把 消息接收模式 设为 Stream 模式，并发布应用。' },

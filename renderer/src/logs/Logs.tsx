@@ -123,7 +123,13 @@ export function Logs({ bridges }: { bridges: BridgeSummary[] }) {
         </label>
         <label className="filters-search">
           <span>{t('logs.search')}</span>
-          <input type="search" value={filter.search} maxLength={200} placeholder={t('logs.searchPlaceholder')} onChange={(e) => set({ search: e.target.value })} />
+          <input
+            type="search"
+            value={filter.search}
+            maxLength={200}
+            placeholder={t('logs.searchPlaceholder')}
+            onChange={(e) => set({ search: e.target.value })}
+          />
         </label>
       </form>
 

@@ -50,7 +50,11 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
   }, [api, bridgeId]);
 
   if (!detail || !form) {
-    return <Card title={t('settings.bridge', { name: bridgeId })}>{problem ? <ProblemBox problem={problem} /> : <p className="boot-loading">{t('app.loading')}</p>}</Card>;
+    return (
+      <Card title={t('settings.bridge', { name: bridgeId })}>
+        {problem ? <ProblemBox problem={problem} /> : <p className="boot-loading">{t('app.loading')}</p>}
+      </Card>
+    );
   }
 
   const maxFileOk = bridgeSettingsInputSchema.shape.maxFileMb.safeParse(Number(maxFile)).success && maxFile.trim() !== '';
@@ -60,7 +64,8 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
     setSaved(false);
   };
   const allow = form.access.mode === 'allowlist' ? form.access.staffIds : [];
-  const toggleAllow = (staffId: string, on: boolean): void => change({ access: { mode: 'allowlist', staffIds: on ? [...allow, staffId] : allow.filter((s) => s !== staffId) } });
+  const toggleAllow = (staffId: string, on: boolean): void =>
+    change({ access: { mode: 'allowlist', staffIds: on ? [...allow, staffId] : allow.filter((s) => s !== staffId) } });
 
   const save = async (): Promise<void> => {
     if (!maxFileOk || !maxCharsOk) return;
@@ -104,10 +109,30 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
           )}
         </Field>
         <Field label={t('settings.maxFileMb')} warn={maxFileOk ? undefined : '1–1024'}>
-          {(p) => <input {...p} type="number" inputMode="numeric" min={1} max={1024} value={maxFile} onChange={(e) => (setMaxFile(e.target.value), setSaved(false))} />}
+          {(p) => (
+            <input
+              {...p}
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={1024}
+              value={maxFile}
+              onChange={(e) => (setMaxFile(e.target.value), setSaved(false))}
+            />
+          )}
         </Field>
         <Field label={t('settings.maxMessageChars')} hint={t('settings.maxMessageCharsHint')} warn={maxCharsOk ? undefined : '100–100000'}>
-          {(p) => <input {...p} type="number" inputMode="numeric" min={100} max={100000} value={maxChars} onChange={(e) => (setMaxChars(e.target.value), setSaved(false))} />}
+          {(p) => (
+            <input
+              {...p}
+              type="number"
+              inputMode="numeric"
+              min={100}
+              max={100000}
+              value={maxChars}
+              onChange={(e) => (setMaxChars(e.target.value), setSaved(false))}
+            />
+          )}
         </Field>
         <fieldset className="radio-group">
           <legend className="field-label">{t('settings.catchUp')}</legend>
@@ -122,7 +147,12 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
           <legend className="field-label">{t('settings.access')}</legend>
           {(['everyone', 'admins', 'allowlist'] as const).map((m) => (
             <label key={m} className="radio">
-              <input type="radio" name={radioName} checked={form.access.mode === m} onChange={() => change({ access: m === 'allowlist' ? { mode: 'allowlist', staffIds: allow } : { mode: m } })} />
+              <input
+                type="radio"
+                name={radioName}
+                checked={form.access.mode === m}
+                onChange={() => change({ access: m === 'allowlist' ? { mode: 'allowlist', staffIds: allow } : { mode: m } })}
+              />
               <span>{t(`settings.accessModes.${m}`)}</span>
             </label>
           ))}
@@ -177,7 +207,15 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
       <p className="hint">
         <Trans i18nKey="settings.rotateHint" components={{ page: <ConsoleLabel zh={CONSOLE.credentials[0]} en={CONSOLE.credentials[1]} /> }} />
       </p>
-      <p>{t('settings.lastChanged', { date: detail.secretUpdatedAt ? formatDate(detail.secretUpdatedAt, lng) : detail.secretSource === 'env' ? `$${detail.secretEnv ?? ''}` : t('common.never') })}</p>
+      <p>
+        {t('settings.lastChanged', {
+          date: detail.secretUpdatedAt
+            ? formatDate(detail.secretUpdatedAt, lng)
+            : detail.secretSource === 'env'
+              ? `$${detail.secretEnv ?? ''}`
+              : t('common.never'),
+        })}
+      </p>
       <div className="rotate-row">
         <Field label={t('settings.newSecret')}>
           {(p) => (

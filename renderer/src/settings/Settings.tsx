@@ -22,7 +22,11 @@ import { BridgeSettings } from './BridgeSettings';
 type AppPatch = ApiInput<'setAppSettings'>;
 
 /** Why an endpoint cannot be saved (an i18n key), or undefined: the services refuse the same. */
-export function endpointIssue(v: string, which: EndpointName, custom: boolean): 'settings.invalidUrl' | 'settings.notDingTalk' | 'settings.insecureEndpoint' | undefined {
+export function endpointIssue(
+  v: string,
+  which: EndpointName,
+  custom: boolean,
+): 'settings.invalidUrl' | 'settings.notDingTalk' | 'settings.insecureEndpoint' | undefined {
   const url = v.trim();
   if (url === '') return undefined;
   if (!appSettingsInputSchema.shape.apiBase.safeParse(url).success) return 'settings.invalidUrl';
@@ -57,7 +61,11 @@ export function Settings({
   const apiIssue = endpointIssue(apiBase, 'apiBase', custom);
   const oapiIssue = endpointIssue(oapiBase, 'oapiBase', custom);
   const changed = (v: string, was: string | undefined): boolean => v.trim() !== '' && v.trim() !== (was ?? '');
-  const needsSecret = custom && [[apiBase, settings.apiBase, 'apiBase'] as const, [oapiBase, settings.oapiBase, 'oapiBase'] as const].some(([v, was, k]) => changed(v, was) && !isDingTalkBase(v.trim(), k));
+  const needsSecret =
+    custom &&
+    [[apiBase, settings.apiBase, 'apiBase'] as const, [oapiBase, settings.oapiBase, 'oapiBase'] as const].some(
+      ([v, was, k]) => changed(v, was) && !isDingTalkBase(v.trim(), k),
+    );
   const advancedOk = !apiIssue && !oapiIssue && (!needsSecret || (customBridge !== '' && customSecret.trim() !== ''));
 
   const update = async (patch: AppPatch): Promise<boolean> => {
@@ -115,7 +123,11 @@ export function Settings({
         <div className="form-grid">
           <Field label={t('settings.language')}>
             {(p) => (
-              <select {...p} value={settings.language ?? ''} onChange={(e) => void update({ language: e.target.value === 'zh' || e.target.value === 'en' ? e.target.value : null })}>
+              <select
+                {...p}
+                value={settings.language ?? ''}
+                onChange={(e) => void update({ language: e.target.value === 'zh' || e.target.value === 'en' ? e.target.value : null })}
+              >
                 <option value="">{t('settings.languageSystem')}</option>
                 <LanguageOptions />
               </select>
@@ -146,10 +158,28 @@ export function Settings({
           <p className="hint">{t('settings.baseHint')}</p>
           <div className="form-grid">
             <Field label={t('settings.apiBase')} warn={apiIssue && t(apiIssue, { url: 'https://api.dingtalk.com' })}>
-              {(p) => <input {...p} type="url" value={apiBase} placeholder="https://api.dingtalk.com" onChange={(e) => (setApiBase(e.target.value), setAdvancedNote(false))} className="mono" />}
+              {(p) => (
+                <input
+                  {...p}
+                  type="url"
+                  value={apiBase}
+                  placeholder="https://api.dingtalk.com"
+                  onChange={(e) => (setApiBase(e.target.value), setAdvancedNote(false))}
+                  className="mono"
+                />
+              )}
             </Field>
             <Field label={t('settings.oapiBase')} warn={oapiIssue && t(oapiIssue, { url: 'https://oapi.dingtalk.com' })}>
-              {(p) => <input {...p} type="url" value={oapiBase} placeholder="https://oapi.dingtalk.com" onChange={(e) => (setOapiBase(e.target.value), setAdvancedNote(false))} className="mono" />}
+              {(p) => (
+                <input
+                  {...p}
+                  type="url"
+                  value={oapiBase}
+                  placeholder="https://oapi.dingtalk.com"
+                  onChange={(e) => (setOapiBase(e.target.value), setAdvancedNote(false))}
+                  className="mono"
+                />
+              )}
             </Field>
             <label className="check">
               <input type="checkbox" checked={custom} onChange={(e) => (setCustom(e.target.checked), setAdvancedNote(false))} />
@@ -188,7 +218,11 @@ export function Settings({
         </details>
       </Card>
 
-      {bridges.length === 0 ? <Empty icon="🔌" title={t('settings.noBridge')} /> : bridges.map((b) => <BridgeSettings key={b.id} bridgeId={b.id} onChanged={onBridgesChanged} />)}
+      {bridges.length === 0 ? (
+        <Empty icon="🔌" title={t('settings.noBridge')} />
+      ) : (
+        bridges.map((b) => <BridgeSettings key={b.id} bridgeId={b.id} onChanged={onBridgesChanged} />)
+      )}
     </div>
   );
 }

@@ -41,5 +41,8 @@ export function Field({
 
 /** Pasted credentials often carry spaces, line breaks or quotes from the page they came from. */
 export function cleanPasted(text: string): string {
-  return text.trim().replace(/^["'“”‘’]+|["'“”‘’]+$/g, '').trim();
+  return text
+    .trim()
+    .replace(/^["'“”‘’]+|["'“”‘’]+$/g, '')
+    .trim();
 }

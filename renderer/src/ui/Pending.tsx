@@ -8,7 +8,17 @@ import { formatRelative } from './format';
 import { useNow } from './useNow';
 import { ProblemBox } from './Problem';
 
-export function PendingList({ bridgeId, pending, onApproved, onRejected }: { bridgeId: string; pending: PendingView[]; onApproved: (p: PendingView) => void; onRejected: (p: PendingView) => void }) {
+export function PendingList({
+  bridgeId,
+  pending,
+  onApproved,
+  onRejected,
+}: {
+  bridgeId: string;
+  pending: PendingView[];
+  onApproved: (p: PendingView) => void;
+  onRejected: (p: PendingView) => void;
+}) {
   const { t, i18n } = useTranslation();
   const api = useApi();
   const [busy, setBusy] = useState<string>();
@@ -45,10 +55,22 @@ export function PendingList({ bridgeId, pending, onApproved, onRejected }: { bri
                 <p className="hint">{t('wizard.subscribe.expires', { time: formatRelative(p.expiresAt, lng, now, t('time.justNow')) })}</p>
               </div>
               <div className="pending-actions">
-                <button type="button" className="btn btn-primary" disabled={busy !== undefined} onClick={() => void decide(p, true)} aria-label={`${t('wizard.subscribe.approve')}: ${title(p)}`}>
+                <button
+                  type="button"
+                  className="btn btn-primary"
+                  disabled={busy !== undefined}
+                  onClick={() => void decide(p, true)}
+                  aria-label={`${t('wizard.subscribe.approve')}: ${title(p)}`}
+                >
                   {t('wizard.subscribe.approve')}
                 </button>
-                <button type="button" className="btn" disabled={busy !== undefined} onClick={() => void decide(p, false)} aria-label={`${t('wizard.subscribe.reject')}: ${title(p)}`}>
+                <button
+                  type="button"
+                  className="btn"
+                  disabled={busy !== undefined}
+                  onClick={() => void decide(p, false)}
+                  aria-label={`${t('wizard.subscribe.reject')}: ${title(p)}`}
+                >
                   {t('wizard.subscribe.reject')}
                 </button>
               </div>

@@ -4,7 +4,14 @@ import type { BridgeRunState, ConnectionState } from '../../../electron/shared/a
 export type Tone = 'ok' | 'warn' | 'error' | 'idle' | 'busy';
 
 export const RUN_TONE: Record<BridgeRunState, Tone> = { stopped: 'idle', starting: 'busy', running: 'ok', degraded: 'warn', error: 'error' };
-export const CONN_TONE: Record<ConnectionState, Tone> = { idle: 'idle', connecting: 'busy', connected: 'ok', reconnecting: 'warn', stopped: 'idle', error: 'error' };
+export const CONN_TONE: Record<ConnectionState, Tone> = {
+  idle: 'idle',
+  connecting: 'busy',
+  connected: 'ok',
+  reconnecting: 'warn',
+  stopped: 'idle',
+  error: 'error',
+};
 
 /** A state word with a coloured dot; the word carries the meaning, the colour only repeats it. */
 export function Badge({ tone, children }: { tone: Tone; children: ReactNode }) {
@@ -45,15 +52,5 @@ export function Card({ title, actions, children, className }: { title: string; a
 /** Renders `text` with `code` spans for the parts between backticks (commands in hints). */
 export function Rich({ text }: { text: string }) {
   const parts = text.split('`');
-  return (
-    <>
-      {parts.map((p, i) =>
-        i % 2 === 1 ? (
-          <code key={i}>{p}</code>
-        ) : (
-          <span key={i}>{p}</span>
-        ),
-      )}
-    </>
-  );
+  return <>{parts.map((p, i) => (i % 2 === 1 ? <code key={i}>{p}</code> : <span key={i}>{p}</span>))}</>;
 }

@@ -76,7 +76,16 @@ export function StepCreate() {
         </dt>
         <dd className="icon-row">
           <AppIconPreview alt={t('wizard.create.iconAlt')} />
-          <button type="button" className="btn" onClick={() => void downloadAppIcon().then(() => setIconFailed(false), () => setIconFailed(true))}>
+          <button
+            type="button"
+            className="btn"
+            onClick={() =>
+              void downloadAppIcon().then(
+                () => setIconFailed(false),
+                () => setIconFailed(true),
+              )
+            }
+          >
             {t('wizard.create.downloadIcon')}
           </button>
           {iconFailed && <span className="field-warn">{t('common.copyFailed')}</span>}

@@ -1,7 +1,15 @@
 /** Step 5: credentials, the CCCC group, and a live test (token + Stream connection). */
 import { useEffect, useMemo, useState, type ClipboardEvent } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import { bridgeInputSchema, type BridgeInput, type CcccView, type CheckView, type CredentialTestView, type GroupView, type ProblemView } from '../../../electron/shared/api';
+import {
+  bridgeInputSchema,
+  type BridgeInput,
+  type CcccView,
+  type CheckView,
+  type CredentialTestView,
+  type GroupView,
+  type ProblemView,
+} from '../../../electron/shared/api';
 import { useApi } from '../api/context';
 import { Badge, Rich } from '../ui/bits';
 import { CONSOLE, ConsoleLabel } from '../ui/ConsoleLabel';
@@ -76,7 +84,12 @@ function describeIm(im: NonNullable<GroupView['im']>): string {
 function CheckRow({ label, check }: { label: string; check: CheckView }) {
   const { t } = useTranslation();
   const tone = check.state === 'ok' ? 'ok' : check.state === 'failed' ? 'error' : 'idle';
-  const word = check.state === 'ok' ? t('wizard.credentials.checkOk') : check.state === 'failed' ? t('wizard.credentials.checkFailed') : t('wizard.credentials.checkSkipped');
+  const word =
+    check.state === 'ok'
+      ? t('wizard.credentials.checkOk')
+      : check.state === 'failed'
+        ? t('wizard.credentials.checkFailed')
+        : t('wizard.credentials.checkSkipped');
   return (
     <div className="check-row" data-check={check.state}>
       <div className="check-row-head">
@@ -164,7 +177,15 @@ export function StepCredentials({
   };
 
   const envOk = bridgeInputSchema.shape.secretEnv.safeParse(secretEnv).success;
-  const missing = !envOk ? t('wizard.credentials.secretEnvInvalid') : !draft.groupId ? t('wizard.credentials.needGroup') : !draft.appKey.trim() ? t('wizard.credentials.needKey') : !draft.appSecret.trim() && !secretEnv && !bridgeId ? t('wizard.credentials.needSecret') : undefined;
+  const missing = !envOk
+    ? t('wizard.credentials.secretEnvInvalid')
+    : !draft.groupId
+      ? t('wizard.credentials.needGroup')
+      : !draft.appKey.trim()
+        ? t('wizard.credentials.needKey')
+        : !draft.appSecret.trim() && !secretEnv && !bridgeId
+          ? t('wizard.credentials.needSecret')
+          : undefined;
 
   const input = (): BridgeInput => {
     const b: BridgeInput = { name: draft.name.trim() || group?.title || draft.groupId, groupId: draft.groupId, appKey: draft.appKey.trim(), autoStart: true };
@@ -196,7 +217,11 @@ export function StepCredentials({
       const secret = draft.appSecret.trim();
       let res;
       if (secret) {
-        res = await api.call('testCredentials', { appKey: draft.appKey.trim(), appSecret: secret, ...(draft.robotCode.trim() ? { robotCode: draft.robotCode.trim() } : {}) });
+        res = await api.call('testCredentials', {
+          appKey: draft.appKey.trim(),
+          appSecret: secret,
+          ...(draft.robotCode.trim() ? { robotCode: draft.robotCode.trim() } : {}),
+        });
       } else {
         // The secret lives in main (vault or environment): test the saved bridge.
         const id = bridgeId ?? (draft.groupId ? await save() : undefined);
@@ -239,7 +264,11 @@ export function StepCredentials({
           ) : (
             <Field label={t('wizard.credentials.groupSelect')} warn={tried && !draft.groupId ? t('wizard.credentials.needGroup') : undefined}>
               {(p) => (
-                <select {...p} value={draft.groupId} onChange={(e) => set({ groupId: e.target.value, name: draft.name || (groups.find((g) => g.groupId === e.target.value)?.title ?? '') })}>
+                <select
+                  {...p}
+                  value={draft.groupId}
+                  onChange={(e) => set({ groupId: e.target.value, name: draft.name || (groups.find((g) => g.groupId === e.target.value)?.title ?? '') })}
+                >
                   <option value="">{t('wizard.credentials.groupPlaceholder')}</option>
                   {groups.map((g) => (
                     <option key={g.groupId} value={g.groupId}>
@@ -278,10 +307,28 @@ export function StepCredentials({
       </p>
       <div className="form-grid">
         <Field label={t('wizard.credentials.name')} hint={t('wizard.credentials.nameHint')}>
-          {(p) => <input {...p} type="text" value={draft.name} maxLength={80} onChange={(e) => set({ name: e.target.value })} placeholder={group?.title ?? ''} />}
+          {(p) => (
+            <input {...p} type="text" value={draft.name} maxLength={80} onChange={(e) => set({ name: e.target.value })} placeholder={group?.title ?? ''} />
+          )}
         </Field>
-        <Field label={t('wizard.credentials.appKey')} hint={pasted === 'appKey' ? t('wizard.credentials.pasted') : t('wizard.credentials.appKeyHint')} warn={keyWarn ?? (tried && !draft.appKey.trim() ? t('wizard.credentials.needKey') : undefined)}>
-          {(p) => <input {...p} type="text" value={draft.appKey} autoComplete="off" spellCheck={false} maxLength={128} onChange={(e) => set({ appKey: e.target.value })} onPaste={paste('appKey')} className="mono" />}
+        <Field
+          label={t('wizard.credentials.appKey')}
+          hint={pasted === 'appKey' ? t('wizard.credentials.pasted') : t('wizard.credentials.appKeyHint')}
+          warn={keyWarn ?? (tried && !draft.appKey.trim() ? t('wizard.credentials.needKey') : undefined)}
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="text"
+              value={draft.appKey}
+              autoComplete="off"
+              spellCheck={false}
+              maxLength={128}
+              onChange={(e) => set({ appKey: e.target.value })}
+              onPaste={paste('appKey')}
+              className="mono"
+            />
+          )}
         </Field>
         {draft.secretEnv !== undefined || (envMode && !draft.appSecret) ? (
           <Field
@@ -291,7 +338,16 @@ export function StepCredentials({
           >
             {(p) => (
               <div className="secret-input">
-                <input {...p} type="text" value={secretEnv ?? ''} autoComplete="off" spellCheck={false} maxLength={128} className="mono" onChange={(e) => set({ secretEnv: e.target.value.toUpperCase() })} />
+                <input
+                  {...p}
+                  type="text"
+                  value={secretEnv ?? ''}
+                  autoComplete="off"
+                  spellCheck={false}
+                  maxLength={128}
+                  className="mono"
+                  onChange={(e) => set({ secretEnv: e.target.value.toUpperCase() })}
+                />
                 {!envMode && (
                   <button type="button" className="btn btn-small" onClick={() => set({ secretEnv: undefined })}>
                     {t('wizard.credentials.useTypedSecret')}
@@ -303,12 +359,24 @@ export function StepCredentials({
         ) : (
           <Field
             label={t('wizard.credentials.appSecret')}
-            hint={pasted === 'appSecret' ? t('wizard.credentials.pasted') : bridgeId ? t('wizard.credentials.secretStored') : t('wizard.credentials.appSecretHint')}
+            hint={
+              pasted === 'appSecret' ? t('wizard.credentials.pasted') : bridgeId ? t('wizard.credentials.secretStored') : t('wizard.credentials.appSecretHint')
+            }
             warn={secretWarn ?? (tried && missing === t('wizard.credentials.needSecret') ? missing : undefined)}
           >
             {(p) => (
               <div className="secret-input">
-                <input {...p} type={showSecret ? 'text' : 'password'} value={draft.appSecret} autoComplete="off" spellCheck={false} maxLength={256} onChange={(e) => set({ appSecret: e.target.value })} onPaste={paste('appSecret')} className="mono" />
+                <input
+                  {...p}
+                  type={showSecret ? 'text' : 'password'}
+                  value={draft.appSecret}
+                  autoComplete="off"
+                  spellCheck={false}
+                  maxLength={256}
+                  onChange={(e) => set({ appSecret: e.target.value })}
+                  onPaste={paste('appSecret')}
+                  className="mono"
+                />
                 <button type="button" className="btn btn-small" aria-pressed={showSecret} onClick={() => setShowSecret(!showSecret)}>
                   {showSecret ? t('common.hide') : t('common.show')}
                 </button>
@@ -316,8 +384,25 @@ export function StepCredentials({
             )}
           </Field>
         )}
-        <Field label={t('wizard.credentials.robotCode')} optional={t('common.optional')} hint={pasted === 'robotCode' ? t('wizard.credentials.pasted') : t('wizard.credentials.robotCodeHint')}>
-          {(p) => <input {...p} type="text" value={draft.robotCode} autoComplete="off" spellCheck={false} maxLength={128} onChange={(e) => set({ robotCode: e.target.value })} onPaste={paste('robotCode')} placeholder={draft.appKey} className="mono" />}
+        <Field
+          label={t('wizard.credentials.robotCode')}
+          optional={t('common.optional')}
+          hint={pasted === 'robotCode' ? t('wizard.credentials.pasted') : t('wizard.credentials.robotCodeHint')}
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="text"
+              value={draft.robotCode}
+              autoComplete="off"
+              spellCheck={false}
+              maxLength={128}
+              onChange={(e) => set({ robotCode: e.target.value })}
+              onPaste={paste('robotCode')}
+              placeholder={draft.appKey}
+              className="mono"
+            />
+          )}
         </Field>
       </div>
 
@@ -326,19 +411,22 @@ export function StepCredentials({
           {busy === 'test' ? t('wizard.credentials.testing') : t('wizard.credentials.test')}
         </button>
         <span id="test-status" className="action-note" role="status">
-          {test && 'token' in test && test.token.state === 'ok' && test.stream.state === 'ok' && test.permissions?.state !== 'failed' ? t('wizard.credentials.testAllOk') : ''}
+          {test && 'token' in test && test.token.state === 'ok' && test.stream.state === 'ok' && test.permissions?.state !== 'failed'
+            ? t('wizard.credentials.testAllOk')
+            : ''}
         </span>
       </div>
       <div className="test-results" aria-live="polite">
-        {test && ('token' in test ? (
-          <>
-            <CheckRow label={t('wizard.credentials.testToken')} check={test.token} />
-            {test.permissions && <CheckRow label={t('wizard.credentials.testPermissions')} check={test.permissions} />}
-            <CheckRow label={t('wizard.credentials.testStream')} check={test.stream} />
-          </>
-        ) : (
-          <ProblemBox problem={test} guide />
-        ))}
+        {test &&
+          ('token' in test ? (
+            <>
+              <CheckRow label={t('wizard.credentials.testToken')} check={test.token} />
+              {test.permissions && <CheckRow label={t('wizard.credentials.testPermissions')} check={test.permissions} />}
+              <CheckRow label={t('wizard.credentials.testStream')} check={test.stream} />
+            </>
+          ) : (
+            <ProblemBox problem={test} guide />
+          ))}
       </div>
       {saveProblem && <ProblemBox problem={saveProblem} guide />}
 

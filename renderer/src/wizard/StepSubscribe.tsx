@@ -36,8 +36,7 @@ export function StepSubscribe({ bridgeId, onDone, onBack }: { bridgeId: string; 
       if (!live) return;
       if (started.ok) {
         if (statusEvents.current === seen) setStatus(started.result);
-      }
-      else setStartProblem(started.problem);
+      } else setStartProblem(started.problem);
     })();
     return () => {
       live = false;
@@ -85,7 +84,11 @@ export function StepSubscribe({ bridgeId, onDone, onBack }: { bridgeId: string; 
       </ol>
 
       <div className="subscribe-status">
-        <Badge tone={status ? RUN_TONE[status.state] : 'busy'}>{status ? `${t(`state.run.${status.state}`)} · ${t('dashboard.dingtalk')}: ${t(`state.conn.${status.dingtalk.status}`)}` : t('wizard.subscribe.starting')}</Badge>
+        <Badge tone={status ? RUN_TONE[status.state] : 'busy'}>
+          {status
+            ? `${t(`state.run.${status.state}`)} · ${t('dashboard.dingtalk')}: ${t(`state.conn.${status.dingtalk.status}`)}`
+            : t('wizard.subscribe.starting')}
+        </Badge>
       </div>
       {problem && <ProblemBox problem={problem} guide />}
 

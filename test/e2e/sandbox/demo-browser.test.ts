@@ -24,7 +24,13 @@ beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
   home = await mkdtemp(join(tmpdir(), 'demo-browser-'));
   // A clean machine: no CCCC of its own (CCCC_HOME is empty), no config.
-  demo = await runDemo(['--cccc', 'auto'], { ...process.env, HOME: home, CCCC_HOME: join(home, 'cccc'), XDG_CONFIG_HOME: join(home, 'config'), PATH: '/usr/bin:/bin' });
+  demo = await runDemo(['--cccc', 'auto'], {
+    ...process.env,
+    HOME: home,
+    CCCC_HOME: join(home, 'cccc'),
+    XDG_CONFIG_HOME: join(home, 'config'),
+    PATH: '/usr/bin:/bin',
+  });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 60_000);
 
@@ -41,13 +47,27 @@ function robotSays(page: Page, text: string) {
 
 /** Sends an ActionCard to the sandbox group through the OpenAPI, as a bridge could. */
 async function sendActionCard(apiBase: string): Promise<void> {
-  const token = (await (await fetch(`${apiBase}/v1.0/oauth2/accessToken`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEFAULT_APP) })).json()) as { accessToken: string };
+  const token = (await (
+    await fetch(`${apiBase}/v1.0/oauth2/accessToken`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEFAULT_APP) })
+  ).json()) as { accessToken: string };
   const command = (text: string): string => `dtmd://dingtalkclient/sendMessage?content=${encodeURIComponent(text)}`;
-  const msgParam = { title: '需要确认', text: '### 需要你确认\n把登录页的改动合并到 **main** 吗？', buttonTitle1: '合并', buttonUrl1: command('/send @foreman 可以合并'), buttonTitle2: '看状态', buttonUrl2: command('/status') };
+  const msgParam = {
+    title: '需要确认',
+    text: '### 需要你确认\n把登录页的改动合并到 **main** 吗？',
+    buttonTitle1: '合并',
+    buttonUrl1: command('/send @foreman 可以合并'),
+    buttonTitle2: '看状态',
+    buttonUrl2: command('/status'),
+  };
   const res = await fetch(`${apiBase}/v1.0/robot/groupMessages/send`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': token.accessToken },
-    body: JSON.stringify({ robotCode: DEFAULT_APP.appKey, openConversationId: conversationId('sandbox:group'), msgKey: 'sampleActionCard6', msgParam: JSON.stringify(msgParam) }),
+    body: JSON.stringify({
+      robotCode: DEFAULT_APP.appKey,
+      openConversationId: conversationId('sandbox:group'),
+      msgKey: 'sampleActionCard6',
+      msgParam: JSON.stringify(msgParam),
+    }),
   });
   expect(res.status).toBe(200);
 }
@@ -151,7 +171,9 @@ describe('npm run demo in Chromium', () => {
     await approveIn(control);
     await chat.bringToFront();
     await robotSays(chat, '订阅已批准').waitFor({ timeout: 15_000 });
-    await chat.locator('input[type=file]:not([accept])').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('登录页需求\n1. 记住我\n2. 忘记密码\n') });
+    await chat
+      .locator('input[type=file]:not([accept])')
+      .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('登录页需求\n1. 记住我\n2. 忘记密码\n') });
     await chat.locator('.msg.mine[data-type="file"]', { hasText: 'notes.txt' }).waitFor();
     await robotSays(chat, '处理结果在附件里').waitFor({ timeout: 20_000 });
     const fileBack = chat.locator('.msg.from-robot[data-type="file"]', { hasText: 'review-notes.pdf' });
@@ -162,10 +184,16 @@ describe('npm run demo in Chromium', () => {
     await chat.locator('.chip[data-send="来张进度图"]').click();
     const picture = chat.locator('.msg.from-robot[data-type="image"] img').last();
     await picture.waitFor({ timeout: 20_000 });
-    await expect.poll(() => picture.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(480);
+    await expect
+      .poll(() =>
+        picture.evaluate(
+          (img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth,
+        ),
+      )
+      .toBe(480);
     const save = chat.locator('.msg.from-robot[data-type="image"] a.image-download').last();
     expect(await save.getAttribute('download')).toBe('progress-chart.png');
-    expect((await fetch(new URL(await save.getAttribute('href') ?? '', info.chatUrl))).headers.get('content-disposition')).toContain('attachment');
+    expect((await fetch(new URL((await save.getAttribute('href')) ?? '', info.chatUrl))).headers.get('content-disposition')).toContain('attachment');
     await chat.screenshot({ path: join(SHOTS, 'sandbox-08-single-files.png') });
 
     // A picture dropped onto the group chat goes to the robot (as rich text) and a chart comes back.

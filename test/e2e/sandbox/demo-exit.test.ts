@@ -31,10 +31,11 @@ async function cleanEnv(): Promise<NodeJS.ProcessEnv> {
   return { ...process.env, HOME: home, CCCC_HOME: join(home, 'cccc'), XDG_CONFIG_HOME: join(home, 'config'), PATH: '/usr/bin:/bin' };
 }
 
-const gone = async (path: string): Promise<boolean> => stat(path).then(
-  () => false,
-  () => true,
-);
+const gone = async (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => false,
+    () => true,
+  );
 
 describe('npm run demo: lifecycle', () => {
   it('Ctrl-C stops the sandbox, the control UI and the bridge, and removes its folder', async () => {

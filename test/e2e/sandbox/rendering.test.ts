@@ -24,7 +24,13 @@ describe('DingTalk Markdown subset', () => {
   it('parses emphasis, code, links and images inline, leaving unknown syntax as text', () => {
     expect(parseInline('a **b [c](https://c.d/)** *e* `d` [e](https://x.y/) ![f](https://x.y/p.png) <b>g</b> 2*3')).toEqual([
       { t: 'text', v: 'a ' },
-      { t: 'strong', c: [{ t: 'text', v: 'b ' }, { t: 'link', href: 'https://c.d/', c: [{ t: 'text', v: 'c' }] }] },
+      {
+        t: 'strong',
+        c: [
+          { t: 'text', v: 'b ' },
+          { t: 'link', href: 'https://c.d/', c: [{ t: 'text', v: 'c' }] },
+        ],
+      },
       { t: 'text', v: ' ' },
       { t: 'em', c: [{ t: 'text', v: 'e' }] },
       { t: 'text', v: ' ' },
@@ -59,14 +65,27 @@ function openApi(msgKey: string, msgParam: Record<string, unknown>): SentMessage
 }
 
 function webhook(msgtype: string, body: Record<string, unknown>, at?: Record<string, unknown>): SentMessage {
-  return { via: 'webhook', appKey: 'k', conversationId: 'cid1', msgKey: msgtype, msgParam: body, webhookBody: { msgtype, [msgtype]: body, ...(at ? { at } : {}) }, at: 0 };
+  return {
+    via: 'webhook',
+    appKey: 'k',
+    conversationId: 'cid1',
+    msgKey: msgtype,
+    msgParam: body,
+    webhookBody: { msgtype, [msgtype]: body, ...(at ? { at } : {}) },
+    at: 0,
+  };
 }
 
 describe('robot messages as DingTalk shows them', () => {
   it('OpenAPI: text, Markdown, link, every ActionCard shape, picture and file', () => {
     expect(robotView(openApi('sampleText', { content: 'hi' }), shelf).body).toEqual({ type: 'text', text: 'hi' });
     expect(robotView(openApi('sampleMarkdown', { title: 't', text: '**x**' }), shelf).body).toEqual({ type: 'markdown', title: 't', text: '**x**' });
-    expect(robotView(openApi('sampleLink', { title: 't', text: 'x', messageUrl: 'https://a.b', picUrl: '' }), shelf).body).toEqual({ type: 'link', title: 't', text: 'x', url: 'https://a.b' });
+    expect(robotView(openApi('sampleLink', { title: 't', text: 'x', messageUrl: 'https://a.b', picUrl: '' }), shelf).body).toEqual({
+      type: 'link',
+      title: 't',
+      text: 'x',
+      url: 'https://a.b',
+    });
     expect(robotView(openApi('sampleActionCard', { title: 't', text: 'x', singleTitle: '看看', singleURL: 'https://a.b' }), shelf).body).toEqual({
       type: 'actionCard',
       title: 't',
@@ -74,7 +93,21 @@ describe('robot messages as DingTalk shows them', () => {
       buttons: [{ title: '看看', url: 'https://a.b' }],
       horizontal: false,
     });
-    expect(robotView(openApi('sampleActionCard3', { title: 't', text: 'x', actionTitle1: 'a', actionURL1: 'u1', actionTitle2: 'b', actionURL2: 'u2', actionTitle3: 'c', actionURL3: 'u3' }), shelf).body).toMatchObject({
+    expect(
+      robotView(
+        openApi('sampleActionCard3', {
+          title: 't',
+          text: 'x',
+          actionTitle1: 'a',
+          actionURL1: 'u1',
+          actionTitle2: 'b',
+          actionURL2: 'u2',
+          actionTitle3: 'c',
+          actionURL3: 'u3',
+        }),
+        shelf,
+      ).body,
+    ).toMatchObject({
       buttons: [
         { title: 'a', url: 'u1' },
         { title: 'b', url: 'u2' },
@@ -82,18 +115,50 @@ describe('robot messages as DingTalk shows them', () => {
       ],
       horizontal: false,
     });
-    expect(robotView(openApi('sampleActionCard6', { title: 't', text: 'x', buttonTitle1: '是', buttonUrl1: 'u1', buttonTitle2: '否', buttonUrl2: 'u2' }), shelf).body).toMatchObject({ horizontal: true, buttons: [{ title: '是' }, { title: '否' }] });
-    expect(robotView(openApi('sampleImageMsg', { photoURL: '@lADPmedia' }), shelf).body).toEqual({ type: 'image', src: '/files/abc/report.pdf', name: 'report.pdf' });
-    expect(robotView(openApi('sampleImageMsg', { photoURL: 'https://img.example/p.png' }), shelf).body).toEqual({ type: 'image', src: 'https://img.example/p.png', name: '' });
-    expect(robotView(openApi('sampleFile', { mediaId: '@lADPmedia', fileName: 'report.pdf', fileType: 'pdf' }), shelf).body).toEqual({ type: 'file', href: '/files/abc/report.pdf', name: 'report.pdf', size: 1234, fileType: 'pdf' });
+    expect(
+      robotView(openApi('sampleActionCard6', { title: 't', text: 'x', buttonTitle1: '是', buttonUrl1: 'u1', buttonTitle2: '否', buttonUrl2: 'u2' }), shelf)
+        .body,
+    ).toMatchObject({ horizontal: true, buttons: [{ title: '是' }, { title: '否' }] });
+    expect(robotView(openApi('sampleImageMsg', { photoURL: '@lADPmedia' }), shelf).body).toEqual({
+      type: 'image',
+      src: '/files/abc/report.pdf',
+      name: 'report.pdf',
+    });
+    expect(robotView(openApi('sampleImageMsg', { photoURL: 'https://img.example/p.png' }), shelf).body).toEqual({
+      type: 'image',
+      src: 'https://img.example/p.png',
+      name: '',
+    });
+    expect(robotView(openApi('sampleFile', { mediaId: '@lADPmedia', fileName: 'report.pdf', fileType: 'pdf' }), shelf).body).toEqual({
+      type: 'file',
+      href: '/files/abc/report.pdf',
+      name: 'report.pdf',
+      size: 1234,
+      fileType: 'pdf',
+    });
     expect(robotView(openApi('sampleFile', { mediaId: '@gone', fileName: 'x.pdf', fileType: 'pdf' }), shelf).body.type).toBe('unsupported');
   });
 
   it('session webhooks: @-mentions, ActionCards with buttons, feed cards', () => {
-    expect(robotView(webhook('text', { content: 'hi' }, { atUserIds: ['alice'] }), shelf)).toEqual({ body: { type: 'text', text: 'hi' }, mentions: ['alice'], mentionsAll: false });
+    expect(robotView(webhook('text', { content: 'hi' }, { atUserIds: ['alice'] }), shelf)).toEqual({
+      body: { type: 'text', text: 'hi' },
+      mentions: ['alice'],
+      mentionsAll: false,
+    });
     expect(robotView(webhook('markdown', { title: 't', text: 'x' }, { isAtAll: true }), shelf).mentionsAll).toBe(true);
     expect(
-      robotView(webhook('actionCard', { title: 't', text: 'x', btnOrientation: '1', btns: [{ title: '批准', actionURL: 'dtmd://dingtalkclient/sendMessage?content=ok' }, { title: '详情', actionURL: 'https://a.b' }] }), shelf).body,
+      robotView(
+        webhook('actionCard', {
+          title: 't',
+          text: 'x',
+          btnOrientation: '1',
+          btns: [
+            { title: '批准', actionURL: 'dtmd://dingtalkclient/sendMessage?content=ok' },
+            { title: '详情', actionURL: 'https://a.b' },
+          ],
+        }),
+        shelf,
+      ).body,
     ).toEqual({
       type: 'actionCard',
       title: 't',

@@ -93,7 +93,14 @@ const robotIn = (chatId: string): ChatMessage[] => w!.sandbox.room.history().fil
 
 function robotSays(chatId: string, text: string | RegExp, after = 0): Promise<ChatMessage> {
   const match = (s: string): boolean => (typeof text === 'string' ? s.includes(text) : text.test(s));
-  return waitFor(() => robotIn(chatId).slice(after).find((m) => match(shown(m.body))), `robot says ${String(text)} in ${chatId}`, 10_000);
+  return waitFor(
+    () =>
+      robotIn(chatId)
+        .slice(after)
+        .find((m) => match(shown(m.body))),
+    `robot says ${String(text)} in ${chatId}`,
+    10_000,
+  );
 }
 
 async function subscribe(chatId: string, staffId = 'zhangsan'): Promise<void> {
@@ -164,10 +171,20 @@ describe('sandbox + bridge + demo agents', () => {
     seen = robotIn('single:bob').length;
     room.say('single:bob', 'bob', '在暂停的时候发一条');
     // The agents answer into the ledger as usual; nothing of it reaches the paused chat.
-    await waitFor(async () => (await ledger()).find((e) => e.by === 'foreman' && String(e.data['text']).includes('一切正常')), 'the foreman’s last word in the ledger');
-    await waitFor(async () => (await readFile(join(w!.stateDir, 'held.jsonl'), 'utf8').catch(() => '')).includes('一切正常'), 'the foreman’s last word kept back (held journal)');
+    await waitFor(
+      async () => (await ledger()).find((e) => e.by === 'foreman' && String(e.data['text']).includes('一切正常')),
+      'the foreman’s last word in the ledger',
+    );
+    await waitFor(
+      async () => (await readFile(join(w!.stateDir, 'held.jsonl'), 'utf8').catch(() => '')).includes('一切正常'),
+      'the foreman’s last word kept back (held journal)',
+    );
     await expectQuietFor(300, 'nothing reaches the paused chat', () => robotIn('single:bob').slice(seen).length === 0);
-    expect(robotIn('single:bob').slice(seen).map((m) => shown(m.body))).toEqual([]);
+    expect(
+      robotIn('single:bob')
+        .slice(seen)
+        .map((m) => shown(m.body)),
+    ).toEqual([]);
     room.say('single:bob', 'bob', '/resume');
     await robotSays('single:bob', /已恢复推送，暂停期间有 \d+ 条消息/, seen);
     await robotSays('single:bob', '我的计划', seen);
@@ -195,10 +212,17 @@ describe('sandbox + bridge + demo agents', () => {
     const href = (back.body as Extract<MessageBody, { type: 'file' }>).href;
     const res = await fetch(new URL(href, sandbox.chatUrl));
     expect(res.headers.get('content-type')).toBe('application/pdf');
-    expect(Buffer.from(await res.arrayBuffer()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(
+      Buffer.from(await res.arrayBuffer())
+        .subarray(0, 5)
+        .toString('latin1'),
+    ).toBe('%PDF-');
     // What the bridge handed CCCC is what the person sent.
     const inLedger = await waitFor(
-      async () => (await ledger()).find((e) => e.kind === 'chat.message' && e.by === 'user' && Array.isArray(e.data['attachments']) && (e.data['attachments'] as unknown[]).length > 0),
+      async () =>
+        (await ledger()).find(
+          (e) => e.kind === 'chat.message' && e.by === 'user' && Array.isArray(e.data['attachments']) && (e.data['attachments'] as unknown[]).length > 0,
+        ),
       'file in the ledger',
     );
     expect(inLedger.data['source_user_name']).toBe('张三');

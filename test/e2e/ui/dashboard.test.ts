@@ -33,7 +33,14 @@ describe('dashboard and logs', () => {
     await expect.poll(() => card(en.dashboard.traffic).locator('.traffic-out').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
 
     // A new /subscribe from a single chat shows up live, and can be rejected.
-    w.say('/subscribe', { conversationId: 'cidBobSingle==', conversationType: '1', conversationTitle: undefined, senderStaffId: 'staff-bob', senderNick: 'Bob', senderId: '$:LWCP_v1:$bob' });
+    w.say('/subscribe', {
+      conversationId: 'cidBobSingle==',
+      conversationType: '1',
+      conversationTitle: undefined,
+      senderStaffId: 'staff-bob',
+      senderNick: 'Bob',
+      senderId: '$:LWCP_v1:$bob',
+    });
     const request = card(en.dashboard.pending).locator('.pending');
     await request.waitFor({ timeout: 8_000 });
     expect(await request.innerText()).toContain('Bob');

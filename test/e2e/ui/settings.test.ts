@@ -100,7 +100,10 @@ describe('settings', () => {
   it('works from the keyboard alone, with the focus visible', async () => {
     const page = await w.open();
     await page.getByRole('heading', { name: 'Demo project', level: 1 }).waitFor();
-    const focused = () => page.evaluate('[document.activeElement.tagName, document.activeElement.textContent.trim(), getComputedStyle(document.activeElement).outlineStyle]') as Promise<[string, string, string]>;
+    const focused = () =>
+      page.evaluate(
+        '[document.activeElement.tagName, document.activeElement.textContent.trim(), getComputedStyle(document.activeElement).outlineStyle]',
+      ) as Promise<[string, string, string]>;
     await page.keyboard.press('Tab');
     expect(await focused()).toEqual(['A', en.app.skip, 'solid']);
     // Through the menu to Logs, opened with Enter; the focus moves to the page.

@@ -9,7 +9,16 @@ import { join, resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { createControlService, FileAppSettingsStore, FileProfileStore, FileSecretStore, LogHub, startHttpServer, type ControlHttpServer, type ControlService } from '../../../electron/core/control';
+import {
+  createControlService,
+  FileAppSettingsStore,
+  FileProfileStore,
+  FileSecretStore,
+  LogHub,
+  startHttpServer,
+  type ControlHttpServer,
+  type ControlService,
+} from '../../../electron/core/control';
 import type { HostAdapter, SandboxHost } from '../../../electron/core/control';
 import type { ApiEvent } from '../../../electron/shared/api';
 import { en, type Dictionary } from '../../../renderer/src/i18n/en';
@@ -32,7 +41,14 @@ export async function buildRenderer(): Promise<string> {
   const nodeEnv = process.env['NODE_ENV'];
   process.env['NODE_ENV'] = 'production';
   try {
-      await build({ mode: 'production', configFile: false, root: resolve('renderer'), plugins: [react()], logLevel: 'error', build: { outDir, emptyOutDir: true, reportCompressedSize: false } });
+    await build({
+      mode: 'production',
+      configFile: false,
+      root: resolve('renderer'),
+      plugins: [react()],
+      logLevel: 'error',
+      build: { outDir, emptyOutDir: true, reportCompressedSize: false },
+    });
   } finally {
     process.env['NODE_ENV'] = nodeEnv;
   }
@@ -142,7 +158,12 @@ async function buildWorld(staticDir: string, undo: (() => Promise<unknown>)[], o
       return dt.sentMessages().filter((m) => m.conversationId === chat || m.via === 'webhook');
     },
     async open(o = {}) {
-      const context = await browser.newContext({ locale: o.locale ?? 'en-US', colorScheme: o.dark ? 'dark' : 'light', viewport: { width: 960, height: 680 }, permissions: ['clipboard-read', 'clipboard-write'] });
+      const context = await browser.newContext({
+        locale: o.locale ?? 'en-US',
+        colorScheme: o.dark ? 'dark' : 'light',
+        viewport: { width: 960, height: 680 },
+        permissions: ['clipboard-read', 'clipboard-write'],
+      });
       contexts.push(context);
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);
@@ -192,10 +213,15 @@ export async function startRunningWorld(staticDir: string): Promise<UiWorld & { 
     await h.startBridge({ bridgeId });
     await waitFor(async () => (await h.getBridge({ bridgeId })).status.dingtalk.status === 'connected', 'bridge connected', 10_000, 50);
     w.say('/subscribe');
-    const [pending] = await waitFor(async () => {
-      const d = await h.getBridge({ bridgeId });
-      return d.pending.length > 0 ? d.pending : undefined;
-    }, 'pending /subscribe', 8_000, 50);
+    const [pending] = await waitFor(
+      async () => {
+        const d = await h.getBridge({ bridgeId });
+        return d.pending.length > 0 ? d.pending : undefined;
+      },
+      'pending /subscribe',
+      8_000,
+      50,
+    );
     await h.approvePending({ bridgeId, key: pending!.key });
     await waitFor(() => w.sent().some((m) => /订阅已批准|approved/i.test(textOf(m))), 'approval confirmation', 8_000, 50);
     return Object.assign(w, { bridgeId });

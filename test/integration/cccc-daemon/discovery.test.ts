@@ -50,7 +50,14 @@ describe('descriptor parsing', () => {
   it('accepts unknown fields and rejects unusable descriptors', () => {
     const ok = parseDescriptor(JSON.stringify({ v: 1, transport: 'tcp', host: 'localhost', port: 4242, pid: 7, future: { x: 1 } }));
     expect(ok).toMatchObject({ endpoint: { transport: 'tcp', host: '127.0.0.1', port: 4242 }, pid: 7 });
-    for (const bad of ['{', '[]', '{"v":2,"transport":"unix","path":"/x"}', '{"v":1,"transport":"pipe"}', '{"v":1,"transport":"unix","path":" "}', '{"v":1,"transport":"tcp","port":0}']) {
+    for (const bad of [
+      '{',
+      '[]',
+      '{"v":2,"transport":"unix","path":"/x"}',
+      '{"v":1,"transport":"pipe"}',
+      '{"v":1,"transport":"unix","path":" "}',
+      '{"v":1,"transport":"tcp","port":0}',
+    ]) {
       expect(parseDescriptor(bad), bad).toHaveProperty('error');
     }
   });
@@ -82,7 +89,10 @@ describe('discovery against the fake daemon', () => {
 
   it('missing addr.json on POSIX: falls back to daemon/ccccd.sock', async () => {
     daemon = await FakeCcccDaemon.start({ transport: 'unix', advertise: 'none' });
-    expect(await discoverEndpoint(daemon.home, 'linux')).toMatchObject({ ok: true, endpoint: { transport: 'unix', path: daemon.socketPath, source: 'fallback' } });
+    expect(await discoverEndpoint(daemon.home, 'linux')).toMatchObject({
+      ok: true,
+      endpoint: { transport: 'unix', path: daemon.socketPath, source: 'fallback' },
+    });
     await new DaemonClient({ home: daemon.home }).ping();
     expect(daemon.requests()).toHaveLength(1);
   });

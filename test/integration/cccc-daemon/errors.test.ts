@@ -26,7 +26,12 @@ describe('daemon error codes → problems', () => {
   });
 
   it('ambiguous title', async () => {
-    const g = await r.daemon.createGroup({ actors: [{ id: 'a1', title: 'Twin' }, { id: 'a2', title: 'twin' }] });
+    const g = await r.daemon.createGroup({
+      actors: [
+        { id: 'a1', title: 'Twin' },
+        { id: 'a2', title: 'twin' },
+      ],
+    });
     const err = await problemOf(r.client.send({ group_id: g, text: 'x', to: ['TWIN'] }));
     expect(err.code).toBe('cccc.invalid_recipient');
     expect(err.message).toBe('Recipient "TWIN" matches more than one actor');
@@ -101,7 +106,9 @@ describe('daemon error codes → problems', () => {
 
   it('the fake is as strict as CCCC about the envelope', async () => {
     const endpoint = await r.client.endpoint();
-    const answer = JSON.parse(await exchange(endpoint, JSON.stringify({ v: 1, op: 'ping', args: {}, id: 7 }), { timeoutMs: 1_000, connectTimeoutMs: 1_000, maxResponseBytes: 10_000 }));
+    const answer = JSON.parse(
+      await exchange(endpoint, JSON.stringify({ v: 1, op: 'ping', args: {}, id: 7 }), { timeoutMs: 1_000, connectTimeoutMs: 1_000, maxResponseBytes: 10_000 }),
+    );
     expect(answer).toMatchObject({ ok: false, error: { code: 'invalid_request', message: 'invalid request' } });
     expect(answer.error.details.error).toContain('Extra inputs are not permitted');
   });

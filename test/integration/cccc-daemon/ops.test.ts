@@ -173,7 +173,14 @@ describe('IM authorization', () => {
     expect(await read('im_authorized_chats.json')).toEqual({
       cidA: { chat_id: 'cidA', thread_id: 0, platform: 'dingtalk', authorized_at: expect.any(Number), key_used: key, authorization_source: 'binding_key' },
     });
-    expect((await read('im_subscribers.json'))['cidA']).toMatchObject({ subscribed: true, verbose: false, paused: false, chat_title: '', thread_id: 0, platform: 'dingtalk' });
+    expect((await read('im_subscribers.json'))['cidA']).toMatchObject({
+      subscribed: true,
+      verbose: false,
+      paused: false,
+      chat_title: '',
+      thread_id: 0,
+      platform: 'dingtalk',
+    });
     expect(await read('im_pending_keys.json')).toEqual({});
 
     expect((await r.client.imListAuthorized(r.groupId)).authorized).toEqual([expect.objectContaining({ chat_id: 'cidA', key_used: key })]);

@@ -16,7 +16,10 @@ afterEach(async () => {
 });
 
 /** Starts the follower child and resolves once it printed `ready`; `waitFor(text)` awaits later output. */
-async function child(outFile: string, mode: 'commit' | 'hang'): Promise<{ proc: ChildProcess; waitFor: (text: string) => Promise<void>; killed: () => Promise<void> }> {
+async function child(
+  outFile: string,
+  mode: 'commit' | 'hang',
+): Promise<{ proc: ChildProcess; waitFor: (text: string) => Promise<void>; killed: () => Promise<void> }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', FIXTURE, g.groupDir, g.cursorPath, outFile, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(proc);
   let out = '';

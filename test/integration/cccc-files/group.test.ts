@@ -140,7 +140,9 @@ describe('detectCcccBridge', () => {
   it('im.enabled: true → refuse, with the command that turns it off', async () => {
     g = await tempGroup();
     const status = await detectCcccBridge({ groupDir: g.groupDir, config: await config(CCCC_GROUP_YAML.replace('enabled: false', 'enabled: true')) });
-    expect(status.problems).toEqual([expect.objectContaining({ code: 'cccc.own_bridge_enabled', hint: expect.stringContaining(`cccc im stop --group ${GROUP_ID}`) })]);
+    expect(status.problems).toEqual([
+      expect.objectContaining({ code: 'cccc.own_bridge_enabled', hint: expect.stringContaining(`cccc im stop --group ${GROUP_ID}`) }),
+    ]);
   });
 
   it('a live CCCC bridge holding im_bridge.lock → refuse, naming its pid', async () => {

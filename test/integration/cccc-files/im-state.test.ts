@@ -37,7 +37,9 @@ def acquire(path):
 
 /** Holds CCCC's lock until stdin closes; resolves once it is held. */
 async function holdLockLikeCccc(path: string): Promise<{ release: () => Promise<void> }> {
-  const py = spawn('python3', ['-c', `${CCCC_LIKE_LOCK}\nimport sys\nf = acquire(sys.argv[1])\nprint("held", flush=True)\nsys.stdin.read()\n`, path], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const py = spawn('python3', ['-c', `${CCCC_LIKE_LOCK}\nimport sys\nf = acquire(sys.argv[1])\nprint("held", flush=True)\nsys.stdin.read()\n`, path], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve) => py.stdout.once('data', () => resolve()));
   return {
     release: () =>
@@ -108,15 +110,18 @@ describe('ImState: CCCC file formats', () => {
     expect(await im.isAuthorized('cidUnknown')).toBe(false);
   });
 
-  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('a chat id named like an object member (%s) is not authorized, subscribed or pending', async (chatId) => {
-    g = await tempGroup();
-    await writeJson('im_authorized_chats.json', { cidDing: { chat_id: 'cidDing', platform: 'dingtalk' } });
-    await writeJson('im_subscribers.json', { cidDing: { subscribed: true, platform: 'dingtalk' } });
-    const im = new ImState({ groupDir: g.groupDir });
-    expect(await im.isAuthorized(chatId)).toBe(false);
-    expect(await im.subscriber(chatId)).toBeUndefined();
-    expect(await im.unsubscribe(chatId)).toBe(false);
-  });
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'a chat id named like an object member (%s) is not authorized, subscribed or pending',
+    async (chatId) => {
+      g = await tempGroup();
+      await writeJson('im_authorized_chats.json', { cidDing: { chat_id: 'cidDing', platform: 'dingtalk' } });
+      await writeJson('im_subscribers.json', { cidDing: { subscribed: true, platform: 'dingtalk' } });
+      const im = new ImState({ groupDir: g.groupDir });
+      expect(await im.isAuthorized(chatId)).toBe(false);
+      expect(await im.subscriber(chatId)).toBeUndefined();
+      expect(await im.unsubscribe(chatId)).toBe(false);
+    },
+  );
 
   it.each(['constructor', 'toString'])('a subscriber written under %s is an ordinary entry next to the others', async (chatId) => {
     g = await tempGroup();
@@ -131,8 +136,25 @@ describe('ImState: CCCC file formats', () => {
   it('reads subscriber flags with CCCC coercions and writes them back in CCCC format, keeping other fields and chats', async () => {
     g = await tempGroup();
     await writeJson('im_subscribers.json', {
-      cidA: { subscribed: 'false', verbose: 1, paused: 'off', subscribed_at: '2025-01-01T00:00:00Z', chat_title: 'Team', thread_id: 0, platform: 'DingTalk', future: { x: 1 } },
-      'cidT:42': { subscribed: true, verbose: false, paused: false, subscribed_at: '2025-01-01T00:00:00Z', chat_title: '', thread_id: 42, platform: 'telegram' },
+      cidA: {
+        subscribed: 'false',
+        verbose: 1,
+        paused: 'off',
+        subscribed_at: '2025-01-01T00:00:00Z',
+        chat_title: 'Team',
+        thread_id: 0,
+        platform: 'DingTalk',
+        future: { x: 1 },
+      },
+      'cidT:42': {
+        subscribed: true,
+        verbose: false,
+        paused: false,
+        subscribed_at: '2025-01-01T00:00:00Z',
+        chat_title: '',
+        thread_id: 42,
+        platform: 'telegram',
+      },
     });
     const now = Date.UTC(2025, 5, 1, 8, 30, 15, 999);
     const im = new ImState({ groupDir: g.groupDir, now: () => now });
@@ -142,12 +164,37 @@ describe('ImState: CCCC file formats', () => {
     const updated = await im.updateSubscriber('cidA', { subscribed: true, paused: true });
     expect(updated).toMatchObject({ subscribed: true, paused: true, verbose: true, chatTitle: 'Team' });
     const created = await im.updateSubscriber('cidNew', { subscribed: true, chatTitle: '项目群' });
-    expect(created).toMatchObject({ subscribed: true, verbose: false, paused: false, chatTitle: '项目群', platform: 'dingtalk', subscribedAt: '2025-06-01T08:30:15Z', threadId: 0 });
+    expect(created).toMatchObject({
+      subscribed: true,
+      verbose: false,
+      paused: false,
+      chatTitle: '项目群',
+      platform: 'dingtalk',
+      subscribedAt: '2025-06-01T08:30:15Z',
+      threadId: 0,
+    });
 
     const doc = await readJson('im_subscribers.json');
-    expect(doc.cidA).toEqual({ subscribed: true, verbose: 1, paused: true, subscribed_at: '2025-01-01T00:00:00Z', chat_title: 'Team', thread_id: 0, platform: 'DingTalk', future: { x: 1 } });
+    expect(doc.cidA).toEqual({
+      subscribed: true,
+      verbose: 1,
+      paused: true,
+      subscribed_at: '2025-01-01T00:00:00Z',
+      chat_title: 'Team',
+      thread_id: 0,
+      platform: 'DingTalk',
+      future: { x: 1 },
+    });
     expect(doc['cidT:42']?.platform).toBe('telegram');
-    expect(doc.cidNew).toEqual({ subscribed: true, verbose: false, paused: false, subscribed_at: '2025-06-01T08:30:15Z', chat_title: '项目群', thread_id: 0, platform: 'dingtalk' });
+    expect(doc.cidNew).toEqual({
+      subscribed: true,
+      verbose: false,
+      paused: false,
+      subscribed_at: '2025-06-01T08:30:15Z',
+      chat_title: '项目群',
+      thread_id: 0,
+      platform: 'dingtalk',
+    });
     expect(await readFile(join(stateDir(), 'im_subscribers.json'), 'utf8')).toContain('项目群'); // ensure_ascii=False
   });
 

@@ -381,7 +381,7 @@ describe('LedgerFollower', () => {
       expect(ids(b.events)).toEqual(ids([...inOld, ...inNew]));
     });
 
-    it('when the cursor\'s segment was deleted: warns and delivers everything still on disk after it', async () => {
+    it("when the cursor's segment was deleted: warns and delivers everything still on disk after it", async () => {
       g = await tempGroup();
       const a = collectingFollower(g);
       await started(a.follower);
@@ -408,7 +408,7 @@ describe('LedgerFollower', () => {
       expect(logger.records.some((r) => r.level === 'warn' && r.msg.includes('no longer exists'))).toBe(true);
     });
 
-    it('when the cursor\'s file was replaced by a copy: skips events older than the cursor', async () => {
+    it("when the cursor's file was replaced by a copy: skips events older than the cursor", async () => {
       g = await tempGroup();
       const a = collectingFollower(g);
       await started(a.follower);

@@ -58,7 +58,11 @@ describe('cccc-dingtalk doctor explains what fails', () => {
     const echo = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'InvalidParameter', message: `bad request ${body} for ${secret}` })));
+      req.on('end', () =>
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ code: 'InvalidParameter', message: `bad request ${body} for ${secret}` })),
+      );
     });
     await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
     try {
@@ -68,7 +72,9 @@ describe('cccc-dingtalk doctor explains what fails', () => {
       expect(human.stdout).toContain('✗ DingTalk rejected the request: InvalidParameter (bad request');
       expect(human.stdout).toContain('***');
       const json = await w.cli(['doctor', '--json'], { env });
-      expect(JSON.parse(json.stdout).checks.find((c: Check) => c.id === 'credentials').message).toMatch(/^DingTalk rejected the request: InvalidParameter \(bad request .*\*\*\*/);
+      expect(JSON.parse(json.stdout).checks.find((c: Check) => c.id === 'credentials').message).toMatch(
+        /^DingTalk rejected the request: InvalidParameter \(bad request .*\*\*\*/,
+      );
       expect(human.stdout + human.stderr + json.stdout + json.stderr).not.toContain(secret);
     } finally {
       await new Promise((resolve) => echo.close(resolve));
@@ -79,7 +85,11 @@ describe('cccc-dingtalk doctor explains what fails', () => {
     w = await startWorld();
     await w.configure();
     const missing = await doctor(w, { DINGTALK_APP_KEY: '' });
-    expect(missing.checks['credentials']).toMatchObject({ status: 'fail', code: 'config.env_missing', message: 'DINGTALK_APP_KEY is not set — export it before `cccc-dingtalk doctor`' });
+    expect(missing.checks['credentials']).toMatchObject({
+      status: 'fail',
+      code: 'config.env_missing',
+      message: 'DINGTALK_APP_KEY is not set — export it before `cccc-dingtalk doctor`',
+    });
 
     await w.cli(['set', '--group', 'g_000000000000']);
     const unknown = await doctor(w);
@@ -117,7 +127,11 @@ describe('cccc-dingtalk doctor explains what fails', () => {
     const world = w;
     const held = await new PythonFlock().withLock(join(state, 'im_bridge.lock'), () => doctor(world));
     expect(held.code).toBe(1);
-    expect(held.checks['cccc_bridge']).toMatchObject({ status: 'fail', code: 'cccc.own_bridge_running', message: `CCCC's own DingTalk bridge is running for this group (pid ${process.pid}).` });
+    expect(held.checks['cccc_bridge']).toMatchObject({
+      status: 'fail',
+      code: 'cccc.own_bridge_running',
+      message: `CCCC's own DingTalk bridge is running for this group (pid ${process.pid}).`,
+    });
     expect(held.checks['cccc_bridge']?.hint).toBe(`Stop it with \`cccc im stop --group ${running}\`, then start this bridge.`);
 
     // Released: a pid file alone proves nothing (pids are recycled).

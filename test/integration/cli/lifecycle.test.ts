@@ -41,7 +41,16 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
     const config = await readFile(join(world.configHome, 'config.json'), 'utf8');
     expect(JSON.parse(config)).toMatchObject({
       version: 1,
-      bridges: [{ id: 'default', groupId: world.groupId, appKeyEnv: 'DINGTALK_APP_KEY', appSecretEnv: 'DINGTALK_APP_SECRET', robotCodeEnv: 'DINGTALK_ROBOT_CODE', settings: { replyLanguage: 'en', maxFileMb: 5, maxMessageChars: 5000 } }],
+      bridges: [
+        {
+          id: 'default',
+          groupId: world.groupId,
+          appKeyEnv: 'DINGTALK_APP_KEY',
+          appSecretEnv: 'DINGTALK_APP_SECRET',
+          robotCodeEnv: 'DINGTALK_ROBOT_CODE',
+          settings: { replyLanguage: 'en', maxFileMb: 5, maxMessageChars: 5000 },
+        },
+      ],
     });
     expect(config).not.toContain(world.appSecret);
 
@@ -99,7 +108,9 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
 
     const subscribed = await waitFor(
       async () => {
-        const s = JSON.parse((await world.cli(['status', '--json'])).stdout) as { chats: { chatId: string; title: string; subscribed: boolean; verbose: boolean; paused: boolean }[] };
+        const s = JSON.parse((await world.cli(['status', '--json'])).stdout) as {
+          chats: { chatId: string; title: string; subscribed: boolean; verbose: boolean; paused: boolean }[];
+        };
         return s.chats.length > 0 ? s : undefined;
       },
       'the chat in the status',

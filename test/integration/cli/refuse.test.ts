@@ -31,10 +31,14 @@ describe('cccc-dingtalk start refuses to run beside another bridge', () => {
     const other = await mkdtemp(join(tmpdir(), 'cli-other-'));
     extraHomes.push(other);
     const env = { CCCC_DINGTALK_HOME: other };
-    expect((await world.cli(['set', '--group', world.groupId, '--app-key-env', 'DINGTALK_APP_KEY', '--app-secret-env', 'DINGTALK_APP_SECRET'], { env })).code).toBe(0);
+    expect(
+      (await world.cli(['set', '--group', world.groupId, '--app-key-env', 'DINGTALK_APP_KEY', '--app-secret-env', 'DINGTALK_APP_SECRET'], { env })).code,
+    ).toBe(0);
     const sameGroup = await world.cli(['start'], { env });
     expect(sameGroup.code).toBe(1);
-    expect(sameGroup.stderr).toContain(`Error: Another cccc-dingtalk bridge ("default", pid ${pid}, user ${userInfo().username}; config home ${world.configHome}, CCCC home ${world.cccc.home}) already uses CCCC group ${world.groupId}`);
+    expect(sameGroup.stderr).toContain(
+      `Error: Another cccc-dingtalk bridge ("default", pid ${pid}, user ${userInfo().username}; config home ${world.configHome}, CCCC home ${world.cccc.home}) already uses CCCC group ${world.groupId}`,
+    );
     expect(sameGroup.stderr).toContain(`Stop it with \`CCCC_DINGTALK_HOME=${world.configHome} cccc-dingtalk stop --bridge default\``);
 
     // Same DingTalk app, another group.
@@ -56,11 +60,13 @@ describe('cccc-dingtalk start refuses to run beside another bridge', () => {
   }, 40_000);
 
   it("refuses beside CCCC's own bridge for the group, saying how to stop it", async () => {
-    w = await startWorld({ cccc: { im: { platform: 'dingtalk', enabled: true, dingtalk_app_key_env: 'DINGTALK_APP_KEY', dingtalk_app_secret_env: 'DINGTALK_APP_SECRET' } } });
+    w = await startWorld({
+      cccc: { im: { platform: 'dingtalk', enabled: true, dingtalk_app_key_env: 'DINGTALK_APP_KEY', dingtalk_app_secret_env: 'DINGTALK_APP_SECRET' } },
+    });
     expect((await w.configure()).code).toBe(0);
     const res = await w.cli(['start', '--detach']);
     expect(res.code).toBe(1);
-    expect(res.stderr).toContain("Error: CCCC is set to start its own DingTalk bridge for this group (im.enabled is true in group.yaml).");
+    expect(res.stderr).toContain('Error: CCCC is set to start its own DingTalk bridge for this group (im.enabled is true in group.yaml).');
     expect(res.stderr).toContain(`cccc im stop --group ${w.groupId}`);
     expect(await livePidsInLocks(w.cccc.home)).toEqual([]);
   }, 30_000);

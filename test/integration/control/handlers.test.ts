@@ -29,16 +29,37 @@ describe('control services: the API table', () => {
 
   it('saves, lists, shows and deletes bridges; the secret is write-only and stored 0600', async () => {
     w = await startControlWorld();
-    const saved = await w.call('saveBridge', { name: 'Demo project', groupId: w.groupId, appKey: w.appKey, appSecret: w.appSecret, settings: { replyLanguage: 'en' } });
+    const saved = await w.call('saveBridge', {
+      name: 'Demo project',
+      groupId: w.groupId,
+      appKey: w.appKey,
+      appSecret: w.appSecret,
+      settings: { replyLanguage: 'en' },
+    });
     expect(saved.id).toMatch(/^demo-project-[0-9a-f]{6}$/);
-    expect(saved).toMatchObject({ name: 'Demo project', groupId: w.groupId, appKey: w.appKey, secretSet: true, secretSource: 'vault', autoStart: false, status: { state: 'stopped' } });
+    expect(saved).toMatchObject({
+      name: 'Demo project',
+      groupId: w.groupId,
+      appKey: w.appKey,
+      secretSet: true,
+      secretSource: 'vault',
+      autoStart: false,
+      status: { state: 'stopped' },
+    });
     expect(saved.settings).toMatchObject({ replyLanguage: 'en', maxFileMb: 20, access: { mode: 'everyone' } });
     expect(saved.secretUpdatedAt).toBeGreaterThan(0);
     expect(w.events).toContainEqual({ type: 'bridges-changed' });
     expect((await stat(secretsPath(w.configHome))).mode & 0o777).toBe(0o600);
 
     // An update without a secret keeps it; settings merge.
-    const updated = await w.call('saveBridge', { id: saved.id, name: 'Renamed', groupId: w.groupId, appKey: w.appKey, autoStart: true, settings: { maxFileMb: 5 } });
+    const updated = await w.call('saveBridge', {
+      id: saved.id,
+      name: 'Renamed',
+      groupId: w.groupId,
+      appKey: w.appKey,
+      autoStart: true,
+      settings: { maxFileMb: 5 },
+    });
     expect(updated).toMatchObject({ id: saved.id, name: 'Renamed', secretSet: true, autoStart: true, settings: { replyLanguage: 'en', maxFileMb: 5 } });
     expect(await w.call('listBridges', {})).toHaveLength(1);
 
@@ -53,7 +74,9 @@ describe('control services: the API table', () => {
     // Env mode: the secret comes from a variable; the summary says whether it is set.
     const envBridge = await w.call('saveBridge', { name: 'Env', groupId: 'g_other', appKey: 'otherkey', secretEnv: 'NOT_SET_SECRET' });
     expect(envBridge).toMatchObject({ secretSource: 'env', secretEnv: 'NOT_SET_SECRET', secretSet: false });
-    expect((await rejection(w.h.saveBridge({ name: 'x', groupId: 'g', appKey: 'k', appSecret: 'abcdefgh', secretEnv: 'X' }))).code).toBe('config.invalid_option');
+    expect((await rejection(w.h.saveBridge({ name: 'x', groupId: 'g', appKey: 'k', appSecret: 'abcdefgh', secretEnv: 'X' }))).code).toBe(
+      'config.invalid_option',
+    );
     expect((await rejection(w.h.saveBridge({ id: 'nope', name: 'x', groupId: 'g', appKey: 'k' }))).code).toBe('config.unknown_bridge');
 
     await mkdir(bridgePaths(w.configHome, saved.id).state, { recursive: true });
@@ -122,7 +145,11 @@ describe('control services: the API table', () => {
 
   it('tests credentials: token then Stream; failures carry the guide’s steps; a saved secret is never needed from the UI', async () => {
     w = await startControlWorld();
-    expect(await w.call('testCredentials', { appKey: w.appKey, appSecret: w.appSecret })).toEqual({ token: { state: 'ok' }, permissions: { state: 'ok' }, stream: { state: 'ok' } });
+    expect(await w.call('testCredentials', { appKey: w.appKey, appSecret: w.appSecret })).toEqual({
+      token: { state: 'ok' },
+      permissions: { state: 'ok' },
+      stream: { state: 'ok' },
+    });
 
     // The send permission is probed without delivering anything.
     w.dt.setFault({ permissionDenied: { 'groupMessages.send': ['qyapi_robot_sendmsg'] } });
@@ -148,7 +175,11 @@ describe('control services: the API table', () => {
     await w.call('startBridge', { bridgeId: id });
     await waitFor(() => w!.service.supervisor.status(id).dingtalk.status === 'connected', 'connected');
     const opens = w.dt.openRequests().length;
-    expect(await w.call('testCredentials', { bridgeId: id })).toEqual({ token: { state: 'ok' }, permissions: { state: 'ok' }, stream: { state: 'ok', details: { runningBridge: true } } });
+    expect(await w.call('testCredentials', { bridgeId: id })).toEqual({
+      token: { state: 'ok' },
+      permissions: { state: 'ok' },
+      stream: { state: 'ok', details: { runningBridge: true } },
+    });
     expect(w.dt.openRequests().length).toBe(opens);
 
     // Stream refused while the token works: the connection problem, with network steps.
@@ -161,18 +192,35 @@ describe('control services: the API table', () => {
 
     // No secret stored: the token check says so.
     const none = await w.call('saveBridge', { name: 'No secret', groupId: 'g_x', appKey: 'k' });
-    expect(await w.call('testCredentials', { bridgeId: none.id })).toMatchObject({ token: { state: 'failed', problem: { code: 'config.secret_missing' } }, stream: { state: 'skipped' } });
+    expect(await w.call('testCredentials', { bridgeId: none.id })).toMatchObject({
+      token: { state: 'failed', problem: { code: 'config.secret_missing' } },
+      stream: { state: 'skipped' },
+    });
     expect(everythingShown(w)).not.toContain(w.appSecret);
   });
 
   it('describes CCCC: running with groups and their im block (never the secret); not running; not installed', async () => {
     w = await startControlWorld({
-      group: { title: 'With IM', im: { platform: 'dingtalk', enabled: false, dingtalk_app_key: 'dingimported', dingtalk_app_secret: 'plain-text-secret-in-yaml', dingtalk_app_secret_env: 'DT_SECRET', dingtalk_robot_code_env: 'DT_ROBOT' } },
+      group: {
+        title: 'With IM',
+        im: {
+          platform: 'dingtalk',
+          enabled: false,
+          dingtalk_app_key: 'dingimported',
+          dingtalk_app_secret: 'plain-text-secret-in-yaml',
+          dingtalk_app_secret_env: 'DT_SECRET',
+          dingtalk_robot_code_env: 'DT_ROBOT',
+        },
+      },
     });
     const view = await w.call('cccc', {});
     expect(view).toMatchObject({ status: 'running', home: w.cccc.home, version: expect.any(String) });
     expect(view.groups).toEqual([
-      expect.objectContaining({ groupId: w.groupId, title: 'With IM', im: { enabled: false, appKey: 'dingimported', appSecretEnv: 'DT_SECRET', robotCodeEnv: 'DT_ROBOT' } }),
+      expect.objectContaining({
+        groupId: w.groupId,
+        title: 'With IM',
+        im: { enabled: false, appKey: 'dingimported', appSecretEnv: 'DT_SECRET', robotCodeEnv: 'DT_ROBOT' },
+      }),
     ]);
     expect(JSON.stringify(view)).not.toContain('plain-text-secret-in-yaml');
 
@@ -254,7 +302,9 @@ describe('control services: the API table', () => {
     w = await startControlWorld({ env: { DINGTALK_API_BASE: 'http://127.0.0.1:9', DINGTALK_OAPI_BASE: 'http://127.0.0.1:9' } });
     const unreachable = await w.call('testCredentials', { appKey: w.appKey, appSecret: w.appSecret });
     expect(unreachable.token.problem?.code).toBe('dingtalk.network');
-    expect(unreachable.token.problem?.details?.steps).toEqual(expect.arrayContaining([expect.stringMatching(/Check network connectivity to DingTalk \(http:\/\/127\.0\.0\.1:9\)/)]));
+    expect(unreachable.token.problem?.details?.steps).toEqual(
+      expect.arrayContaining([expect.stringMatching(/Check network connectivity to DingTalk \(http:\/\/127\.0\.0\.1:9\)/)]),
+    );
     const bridgeId = await w.addBridge();
     await w.call('setAppSettings', { apiBase: w.dt.apiBase, oapiBase: w.dt.oapiBase, customEndpoint: { bridgeId, appSecret: w.appSecret } });
     expect((await w.call('testCredentials', { appKey: w.appKey, appSecret: w.appSecret })).token.state).toBe('ok');

@@ -53,7 +53,14 @@ export async function startControlWorld(o: WorldOptions = {}): Promise<ControlWo
   const groupId = await cccc.createGroup({ title: 'Demo project', actors: ['boss', 'helper'], ...o.group });
   const configHome = await mkdtemp(join(tmpdir(), 'control-home-'));
   const app = dt.apps[0]!;
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: configHome, CCCC_HOME: cccc.home, DINGTALK_API_BASE: dt.apiBase, DINGTALK_OAPI_BASE: dt.oapiBase, ...o.env };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: configHome,
+    CCCC_HOME: cccc.home,
+    DINGTALK_API_BASE: dt.apiBase,
+    DINGTALK_OAPI_BASE: dt.oapiBase,
+    ...o.env,
+  };
   const host: TestHost = {
     opened: [],
     notes: [],

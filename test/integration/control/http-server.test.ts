@@ -38,11 +38,21 @@ afterEach(async () => {
 });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read loosely, field by field
-async function api(method: string, body: unknown, init: { token?: string | null; headers?: Record<string, string>; raw?: string; verb?: string } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+type LooseBody = any;
+
+async function api(
+  method: string,
+  body: unknown,
+  init: { token?: string | null; headers?: Record<string, string>; raw?: string; verb?: string } = {},
+): Promise<{ status: number; body: LooseBody; headers: Headers }> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...init.headers };
   const token = init.token === undefined ? server.token : init.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${server.origin}/api/${method}`, { method: init.verb ?? 'POST', headers, ...(init.verb === 'GET' ? {} : { body: init.raw ?? JSON.stringify(body) }) });
+  const res = await fetch(`${server.origin}/api/${method}`, {
+    method: init.verb ?? 'POST',
+    headers,
+    ...(init.verb === 'GET' ? {} : { body: init.raw ?? JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
@@ -148,7 +158,10 @@ describe('HTTP server of `serve`', () => {
   it("gives a handler's problem as {ok:false, problem} — code, message, hint — never a stack", async () => {
     const res = await api('getBridge', { bridgeId: 'missing' });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: false, problem: { code: 'config.unknown_bridge', message: 'No bridge "missing"', hint: expect.any(String), retryable: false } });
+    expect(res.body).toEqual({
+      ok: false,
+      problem: { code: 'config.unknown_bridge', message: 'No bridge "missing"', hint: expect.any(String), retryable: false },
+    });
     const url = await api('openExternal', { url: 'https://evil.example.com/' });
     expect(url.body.problem.code).toBe('app.url_not_allowed');
   });
@@ -170,7 +183,10 @@ describe('HTTP server of `serve`', () => {
     await api('setAppSettings', { theme: 'dark' });
     await waitFor(() => events.some((e) => e.type === 'app-settings'), 'app-settings');
     await api('startBridge', { bridgeId: id });
-    await waitFor(() => events.some((e) => e.type === 'bridge-status' && e.bridgeId === id && e.status.dingtalk.status === 'connected'), 'bridge-status connected');
+    await waitFor(
+      () => events.some((e) => e.type === 'bridge-status' && e.bridgeId === id && e.status.dingtalk.status === 'connected'),
+      'bridge-status connected',
+    );
     await waitFor(() => events.some((e) => e.type === 'log'), 'a log event');
     await waitFor(() => comments.length >= 2, 'heartbeats');
     expect(JSON.stringify(events)).not.toContain(w.appSecret);
@@ -198,7 +214,14 @@ describe('HTTP server of `serve`', () => {
 
     expect(await (await fetch(`${server.origin}/settings/bridges`)).text()).toContain('CCCC DingTalk Bridge');
     expect((await fetch(`${server.origin}/assets/missing.js`)).status).toBe(404);
-    for (const path of ['/../outside.txt', '/%2e%2e/outside.txt', '/assets/..%2f..%2foutside.txt', '/..%2foutside.txt', '/..%5coutside.txt', '/assets/%2e%2e/%2e%2e/outside.txt']) {
+    for (const path of [
+      '/../outside.txt',
+      '/%2e%2e/outside.txt',
+      '/assets/..%2f..%2foutside.txt',
+      '/..%2foutside.txt',
+      '/..%5coutside.txt',
+      '/assets/%2e%2e/%2e%2e/outside.txt',
+    ]) {
       const res = await rawGet(path, { host: `127.0.0.1:${server.port}` });
       expect(res.body).not.toContain('not for the web');
     }
@@ -210,7 +233,10 @@ describe('HTTP server of `serve`', () => {
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
     const own = await api('listBridges', {}, { headers: { origin: server.origin } });
     expect(own.status).toBe(200);
-    const preflight = await fetch(`${server.origin}/api/listBridges`, { method: 'OPTIONS', headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${server.origin}/api/listBridges`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBe(403);
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     expect((await rawGet('/', { host: 'evil.example.com' })).status).toBe(403);

@@ -42,7 +42,8 @@ describe('control services: the sandbox', () => {
     expect(test.token.state).toBe('ok');
     expect(test.stream.state).toBe('ok');
     // A bridge of the sandbox's app uses the sandbox, with no custom endpoint set anywhere.
-    const bridgeId = (await w.call('saveBridge', { name: 'Sandbox', groupId: sb.groupId!, appKey: sb.appKey, appSecret: sb.appSecret, ccccHome: sb.ccccHome! })).id;
+    const bridgeId = (await w.call('saveBridge', { name: 'Sandbox', groupId: sb.groupId!, appKey: sb.appKey, appSecret: sb.appSecret, ccccHome: sb.ccccHome! }))
+      .id;
     expect((await w.call('testCredentials', { bridgeId })).token.state).toBe('ok');
     const groups = await w.call('cccc', { ccccHome: sb.ccccHome! });
     expect(groups.groups.map((g) => g.groupId)).toContain(sb.groupId);

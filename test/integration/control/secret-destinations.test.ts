@@ -33,10 +33,17 @@ async function startRecorder(): Promise<NonNullable<typeof recorder>> {
 }
 
 describe('control services: where the AppSecret may go', () => {
-  it('refuses an apiBase/oapiBase that is not DingTalk\'s unless custom endpoint mode comes with the secret', async () => {
+  it("refuses an apiBase/oapiBase that is not DingTalk's unless custom endpoint mode comes with the secret", async () => {
     w = await startControlWorld();
     recorder = await startRecorder();
-    for (const url of [recorder.base, 'http://api.dingtalk.com', 'https://api.dingtalk.com.evil.test', 'https://evil.test', 'https://user@api.dingtalk.com', 'https://api.dingtalk.com:8443']) {
+    for (const url of [
+      recorder.base,
+      'http://api.dingtalk.com',
+      'https://api.dingtalk.com.evil.test',
+      'https://evil.test',
+      'https://user@api.dingtalk.com',
+      'https://api.dingtalk.com:8443',
+    ]) {
       const p = await rejection(w.h.setAppSettings({ apiBase: url }));
       expect(p.code).toBe('config.endpoint_not_dingtalk');
       expect(p.hint).toMatch(/custom endpoint/);
@@ -44,7 +51,9 @@ describe('control services: where the AppSecret may go', () => {
     expect((await rejection(w.h.setAppSettings({ oapiBase: 'https://api.dingtalk.com' }))).code).toBe('config.endpoint_not_dingtalk');
     expect(await w.call('getAppSettings', {})).toEqual({ theme: 'system', launchAtLogin: false, envSecretMode: false });
     // DingTalk's own hosts need nothing more.
-    expect(await w.call('setAppSettings', { apiBase: 'https://api.dingtalk.com', oapiBase: 'https://oapi.dingtalk.com/' })).toMatchObject({ apiBase: 'https://api.dingtalk.com' });
+    expect(await w.call('setAppSettings', { apiBase: 'https://api.dingtalk.com', oapiBase: 'https://oapi.dingtalk.com/' })).toMatchObject({
+      apiBase: 'https://api.dingtalk.com',
+    });
   });
 
   it('a custom endpoint must be https (plain http only on this machine)', async () => {
@@ -62,7 +71,11 @@ describe('control services: where the AppSecret may go', () => {
     const storedSecret = 'stored-before-the-endpoint-0123456789';
     const stored = await w.addBridge({ name: 'Stored', appKey: 'dingotherapp', appSecret: storedSecret });
 
-    const set = await w.call('setAppSettings', { apiBase: recorder.base, oapiBase: recorder.base, customEndpoint: { bridgeId: typed, appSecret: w.appSecret } });
+    const set = await w.call('setAppSettings', {
+      apiBase: recorder.base,
+      oapiBase: recorder.base,
+      customEndpoint: { bridgeId: typed, appSecret: w.appSecret },
+    });
     expect(set.customEndpointSince).toBeGreaterThan(0);
     expect(JSON.stringify(set)).not.toContain(w.appSecret);
 

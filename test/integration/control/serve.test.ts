@@ -55,7 +55,11 @@ async function serve(env: NodeJS.ProcessEnv): Promise<Served> {
     ...info,
     stderr: () => err,
     async call(method, body) {
-      const res = await fetch(`${info.origin}/api/${method}`, { method: 'POST', headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${info.origin}/api/${method}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       return res.json();
     },
     stop() {
@@ -99,7 +103,11 @@ describe('cccc-dingtalk serve', () => {
 
     // Next launch: the bridge marked autoStart comes up by itself.
     const second = await serve(env);
-    await waitFor(async () => (await second.call('getBridge', { bridgeId: id })).result.status.dingtalk.status === 'connected', 'autoStart bridge connected', 10_000);
+    await waitFor(
+      async () => (await second.call('getBridge', { bridgeId: id })).result.status.dingtalk.status === 'connected',
+      'autoStart bridge connected',
+      10_000,
+    );
     expect(await second.stop()).toBe(0);
     expect(second.stderr()).not.toContain(app.appSecret);
     // The bridge's log file, as the CLI keeps it (`cccc-dingtalk logs` reads the same format).

@@ -23,7 +23,9 @@ const LIMITS: SubscribeLimits = { perChatBurst: 2, perChatEveryMs: 10 * 60_000, 
 
 async function running(): Promise<{ world: ControlWorld; id: string }> {
   const world = await startControlWorld({
-    service: { bridgeServices: { ledgerPollMs: 200, daemonPollMs: 200, stream: { backoff: { baseMs: 100, capMs: 500, jitterMs: 0 } }, subscribeLimits: LIMITS } },
+    service: {
+      bridgeServices: { ledgerPollMs: 200, daemonPollMs: 200, stream: { backoff: { baseMs: 100, capMs: 500, jitterMs: 0 } }, subscribeLimits: LIMITS },
+    },
   });
   const id = await world.addBridge();
   await world.call('startBridge', { bridgeId: id });
@@ -36,7 +38,15 @@ describe('/subscribe is throttled', () => {
     const r = await running();
     w = r.world;
     const chat = 'cidFlood==';
-    for (let i = 0; i < 15; i++) w.dt.injectMessage({ text: '/subscribe', conversationId: chat, conversationType: '2', conversationTitle: 'Payroll Admins', senderNick: 'CEO', senderStaffId: `s${i}` });
+    for (let i = 0; i < 15; i++)
+      w.dt.injectMessage({
+        text: '/subscribe',
+        conversationId: chat,
+        conversationType: '2',
+        conversationTitle: 'Payroll Admins',
+        senderNick: 'CEO',
+        senderStaffId: `s${i}`,
+      });
     const limited = 15 - LIMITS.perChatBurst;
     await waitFor(() => overLimit(w!) === limited && w!.events.some((e) => e.type === 'pending'), 'every request handled', 20_000);
 
@@ -46,10 +56,14 @@ describe('/subscribe is throttled', () => {
     expect(w.events.filter((e) => e.type === 'pending')).toHaveLength(1);
     expect(w.host.notes.filter((n) => n.title === 'Subscription request')).toHaveLength(1);
 
-    const replies = await waitFor(() => {
-      const sent = w!.dt.sentMessages().filter((m) => m.conversationId === chat || m.via === 'webhook');
-      return sent.length === LIMITS.perChatBurst + 1 ? sent : undefined;
-    }, 'replies', 10_000);
+    const replies = await waitFor(
+      () => {
+        const sent = w!.dt.sentMessages().filter((m) => m.conversationId === chat || m.via === 'webhook');
+        return sent.length === LIMITS.perChatBurst + 1 ? sent : undefined;
+      },
+      'replies',
+      10_000,
+    );
     const texts = replies.map(textOf);
     expect(texts.filter((t) => t.includes(key))).toHaveLength(LIMITS.perChatBurst);
     expect(texts.filter((t) => t.includes('订阅申请太频繁了'))).toHaveLength(1);
@@ -59,7 +73,14 @@ describe('/subscribe is throttled', () => {
     const r = await running();
     w = r.world;
     const chats = LIMITS.overallBurst + 5;
-    for (let i = 0; i < chats; i++) w.dt.injectMessage({ text: '/subscribe', conversationId: `cidMany${i}==`, conversationType: '2', conversationTitle: `Team ${i}`, senderNick: 'IT Support' });
+    for (let i = 0; i < chats; i++)
+      w.dt.injectMessage({
+        text: '/subscribe',
+        conversationId: `cidMany${i}==`,
+        conversationType: '2',
+        conversationTitle: `Team ${i}`,
+        senderNick: 'IT Support',
+      });
     // Chats are handled in parallel: the refused ones may finish before the keys are written.
     await waitFor(() => overLimit(w!) === 5 && w!.events.filter((e) => e.type === 'pending').length === LIMITS.overallBurst, 'every request handled', 20_000);
     expect((await w.call('getBridge', { bridgeId: r.id })).pending).toHaveLength(LIMITS.overallBurst);

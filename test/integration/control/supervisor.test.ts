@@ -87,7 +87,11 @@ describe('supervisor', () => {
   it('refuses beside another instance of ours (a CLI bridge) and beside a sibling bridge of this process', async () => {
     w = await startControlWorld();
     // A live process (our parent) holds the group lock as a CLI bridge from another config folder.
-    const held = await InstanceLock.acquire(groupLockDir(w.cccc.home, w.groupId), { bridgeId: 'default', groupId: w.groupId, configHome: '/srv/other-home', startedAt: Date.now() }, { pid: process.ppid });
+    const held = await InstanceLock.acquire(
+      groupLockDir(w.cccc.home, w.groupId),
+      { bridgeId: 'default', groupId: w.groupId, configHome: '/srv/other-home', startedAt: Date.now() },
+      { pid: process.ppid },
+    );
     expect(held.ok).toBe(true);
     const id = await w.addBridge();
     const p = await rejection(w.h.startBridge({ bridgeId: id }));

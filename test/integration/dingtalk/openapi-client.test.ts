@@ -17,7 +17,12 @@ let log: ReturnType<typeof memoryLogger>;
 function makeApi(overrides: { appSecret?: string; robotCode?: string; tokens?: AccessTokenProvider } = {}): DingTalkApi {
   const app = dt.apps[0]!;
   const credentials = { appKey: app.appKey, appSecret: overrides.appSecret ?? app.appSecret, robotCode: overrides.robotCode ?? app.robotCode };
-  return new DingTalkApi({ credentials, endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase }, logger: log, ...(overrides.tokens ? { tokens: overrides.tokens } : {}) });
+  return new DingTalkApi({
+    credentials,
+    endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase },
+    logger: log,
+    ...(overrides.tokens ? { tokens: overrides.tokens } : {}),
+  });
 }
 
 beforeEach(async () => {
@@ -37,7 +42,11 @@ describe('access token', () => {
   it('is refreshed ahead of expiry', async () => {
     let now = 1_000_000;
     const app = dt.apps[0]!;
-    const tokens = new AccessTokenProvider({ appKey: app.appKey, appSecret: app.appSecret }, { apiBase: dt.apiBase, oapiBase: dt.oapiBase }, { now: () => now });
+    const tokens = new AccessTokenProvider(
+      { appKey: app.appKey, appSecret: app.appSecret },
+      { apiBase: dt.apiBase, oapiBase: dt.oapiBase },
+      { now: () => now },
+    );
     const tokenRequests = () => dt.requests().filter((r) => r.api === 'accessToken').length;
     const first = await tokens.get();
     now += (7200 - 6 * 60) * 1000; // 6 minutes before expiry: still cached
@@ -69,7 +78,13 @@ describe('sending', () => {
   it('sends to a group with the robot code and a JSON msgParam', async () => {
     await api.sendToGroup('cidGroup1', { kind: 'markdown', title: '回复', text: '**粗体** text' });
     expect(dt.sentMessages()).toEqual([
-      expect.objectContaining({ via: 'group', conversationId: 'cidGroup1', robotCode: dt.apps[0]!.robotCode, msgKey: 'sampleMarkdown', msgParam: { title: '回复', text: '**粗体** text' } }),
+      expect.objectContaining({
+        via: 'group',
+        conversationId: 'cidGroup1',
+        robotCode: dt.apps[0]!.robotCode,
+        msgKey: 'sampleMarkdown',
+        msgParam: { title: '回复', text: '**粗体** text' },
+      }),
     ]);
   });
 
@@ -114,7 +129,7 @@ describe('sending', () => {
     }
   });
 
-  it('DingTalk\'s own webhook host is allowed with DingTalk\'s endpoints; the fake\'s with the fake\'s', () => {
+  it("DingTalk's own webhook host is allowed with DingTalk's endpoints; the fake's with the fake's", () => {
     const real = { apiBase: 'https://api.dingtalk.com', oapiBase: 'https://oapi.dingtalk.com' };
     expect(isAllowedWebhook('https://oapi.dingtalk.com/robot/sendBySession?session=abc', real)).toBe(true);
     expect(isAllowedWebhook('http://oapi.dingtalk.com/robot/sendBySession?session=abc', real)).toBe(false);

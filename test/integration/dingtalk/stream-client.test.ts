@@ -48,7 +48,12 @@ describe('StreamClient against the fake DingTalk', () => {
     h.dt.setFault({ dropAcks: true });
     const sent = h.dt.injectMessage({ text: 'once' });
     await waitFor(() => h!.dt.deliveries().filter((d) => d.msgId === sent.msgId).length >= 4, 'redeliveries');
-    const ids = new Set(h.dt.deliveries().filter((d) => d.msgId === sent.msgId).map((d) => d.messageId));
+    const ids = new Set(
+      h.dt
+        .deliveries()
+        .filter((d) => d.msgId === sent.msgId)
+        .map((d) => d.messageId),
+    );
     expect(ids.size).toBeGreaterThan(1);
     // The client ACKs a delivery in the same step that hands it on (or drops it as a duplicate).
     await waitFor(() => h!.dt.acked().filter((a) => a.msgId === sent.msgId).length >= 4, 'every delivery ACKed');
@@ -95,7 +100,11 @@ describe('StreamClient against the fake DingTalk', () => {
     await expectQuietFor(300, 'no second connections/open', () => h!.dt.openRequests().length === 1);
     expect(h.dt.openRequests()).toHaveLength(1);
     const state = h.client.state;
-    expect(state.status === 'error' && state.problem).toMatchObject({ code: 'dingtalk.invalid_credentials', message: 'Invalid AppKey/AppSecret', retryable: false });
+    expect(state.status === 'error' && state.problem).toMatchObject({
+      code: 'dingtalk.invalid_credentials',
+      message: 'Invalid AppKey/AppSecret',
+      retryable: false,
+    });
     expect(h.states.filter((s) => s.status === 'error')).toHaveLength(1);
     expect(JSON.stringify(h.log.records)).not.toContain(h.dt.apps[0]!.appSecret);
   });
@@ -254,11 +263,19 @@ describe('StreamClient with a persist step', () => {
     const sent = h.dt.injectMessage({ text: 'poison', conversationType: '2', senderStaffId: 'staff-1' });
     await waitFor(() => h!.dt.acked().some((a) => a.msgId === sent.msgId), 'ACK after the bound');
     const ofSent = (list: { msgId?: string | undefined }[]): number => list.filter((x) => x.msgId === sent.msgId).length;
-    await expectQuietFor(300, 'no push, ACK or refusal after the ACK', () => ofSent(h!.dt.deliveries()) === 3 && ofSent(h!.dt.acked()) === 1 && refusals.length === 1);
+    await expectQuietFor(
+      300,
+      'no push, ACK or refusal after the ACK',
+      () => ofSent(h!.dt.deliveries()) === 3 && ofSent(h!.dt.acked()) === 1 && refusals.length === 1,
+    );
     expect(h.dt.deliveries().filter((d) => d.msgId === sent.msgId)).toHaveLength(3);
     expect(h.dt.acked().filter((a) => a.msgId === sent.msgId)).toHaveLength(1);
     expect(refusals).toHaveLength(1);
-    expect(refusals[0]).toMatchObject({ reason: 'failed', deliveries: 3, chat: { conversationId: sent.conversationId, conversationType: 'group', msgId: sent.msgId, senderStaffId: 'staff-1' } });
+    expect(refusals[0]).toMatchObject({
+      reason: 'failed',
+      deliveries: 3,
+      chat: { conversationId: sent.conversationId, conversationType: 'group', msgId: sent.msgId, senderStaffId: 'staff-1' },
+    });
     expect(h.messages).toEqual([]);
   });
 
@@ -298,7 +315,10 @@ describe('StreamClient with a persist step', () => {
     await connected(h);
     const sent = h.dt.injectMessage({ text: '字'.repeat(20_000), conversationType: '1', senderStaffId: 'staff-2' });
     await waitFor(() => refusals.length === 1, 'refusal');
-    expect(refusals[0]).toMatchObject({ reason: 'too_large', chat: { conversationId: sent.conversationId, conversationType: 'single', msgId: sent.msgId, senderStaffId: 'staff-2', chars: 20_000 } });
+    expect(refusals[0]).toMatchObject({
+      reason: 'too_large',
+      chat: { conversationId: sent.conversationId, conversationType: 'single', msgId: sent.msgId, senderStaffId: 'staff-2', chars: 20_000 },
+    });
     expect(h.dt.acked().filter((a) => a.msgId === sent.msgId)).toHaveLength(0);
     release();
     await waitFor(() => h!.dt.acked().filter((a) => a.msgId === sent.msgId).length === 1, 'ACK once answered');

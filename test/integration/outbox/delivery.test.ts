@@ -15,7 +15,14 @@ describe('outbox delivery', () => {
     const chats = [groupChat(1), groupChat(2), groupChat(3), singleChat('staffA'), singleChat('staffB')];
     const expected = new Map(chats.map((c) => [c.conversationId, range(20, c.conversationId)]));
     // Interleaved, in several concurrent enqueue calls.
-    const batches = Array.from({ length: 4 }, (_, b) => chats.flatMap((c) => expected.get(c.conversationId)!.slice(b * 5, b * 5 + 5).map((t) => textItem(c, t))));
+    const batches = Array.from({ length: 4 }, (_, b) =>
+      chats.flatMap((c) =>
+        expected
+          .get(c.conversationId)!
+          .slice(b * 5, b * 5 + 5)
+          .map((t) => textItem(c, t)),
+      ),
+    );
     await Promise.all(batches.map((batch) => box.enqueue(batch)));
     expect(box.depth()).toBeGreaterThan(0);
     await box.idle();
@@ -47,7 +54,12 @@ describe('outbox delivery', () => {
     const chats = [groupChat('u1'), groupChat('u2')];
     await box.enqueue(chats.flatMap((c) => range(10, c.conversationId).map((t) => textItem(c, t))));
     await box.idle();
-    expect(h.dt.requests().filter((r) => r.api === 'groupMessages.send').map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(
+      h.dt
+        .requests()
+        .filter((r) => r.api === 'groupMessages.send')
+        .map((r) => r.status),
+    ).toEqual(Array(20).fill(200));
     for (const c of chats) expect(contentsFor(h.dt.sentMessages(), c)).toEqual(range(10, c.conversationId));
   });
 
@@ -57,7 +69,10 @@ describe('outbox delivery', () => {
     const chat = groupChat('W');
     const inbound = h.dt.injectMessage({ conversationId: chat.conversationId, text: 'hi' });
     box.rememberWebhook(chat.conversationId, inbound.sessionWebhook, inbound.sessionWebhookExpiredTime);
-    await box.enqueue([textItem(chat, 'w1', { payload: { kind: 'message', message: { kind: 'text', content: 'w1' }, atUserIds: ['user001'] } }), textItem(chat, 'w2')]);
+    await box.enqueue([
+      textItem(chat, 'w1', { payload: { kind: 'message', message: { kind: 'text', content: 'w1' }, atUserIds: ['user001'] } }),
+      textItem(chat, 'w2'),
+    ]);
     await box.idle();
     h.dt.setFault({ webhookExpired: true });
     await box.enqueue([textItem(chat, 'w3'), textItem(chat, 'w4')]);
@@ -71,7 +86,12 @@ describe('outbox delivery', () => {
     ]);
     expect(sent[0]!.webhookBody?.['at']).toEqual({ atUserIds: ['user001'] });
     // One webhook call answered 300001; after it the webhook was forgotten.
-    expect(h.dt.requests().filter((r) => r.api === 'webhook').map((r) => r.code ?? 0)).toEqual([0, 0, 300001]);
+    expect(
+      h.dt
+        .requests()
+        .filter((r) => r.api === 'webhook')
+        .map((r) => r.code ?? 0),
+    ).toEqual([0, 0, 300001]);
     expect(h.delivered.map((d) => d.via)).toEqual(['webhook', 'webhook', 'group', 'group']);
     expect(h.failures).toEqual([]);
   });
@@ -115,15 +135,20 @@ describe('outbox delivery', () => {
     h.dt.setFault({ otoInvalidStaff: ['ghost'] });
     await box.enqueue([textItem(singleChat('ghost'), 'nobody'), textItem(chat, 'after')]);
     await box.idle();
-    expect(h.failures.map((f) => [f.item.payload.kind === 'message' && f.item.payload.message.kind === 'text' && f.item.payload.message.content, f.problem.code])).toEqual([
-      ['nobody', 'dingtalk.invalid_user'],
-    ]);
+    expect(
+      h.failures.map((f) => [f.item.payload.kind === 'message' && f.item.payload.message.kind === 'text' && f.item.payload.message.content, f.problem.code]),
+    ).toEqual([['nobody', 'dingtalk.invalid_user']]);
     expect(h.dt.requests().filter((r) => r.api === 'oToMessages.batchSend')).toHaveLength(1);
     expect(contentsFor(h.dt.sentMessages(), chat)).toEqual(['after']);
     // The two chats ran at once, so their records may come in either order.
     const audit = await h.audit.read({ direction: 'out' });
     expect(audit).toHaveLength(2);
-    expect(audit.find((r) => r.chatType === 'single')).toMatchObject({ recipients: ['ghost'], kind: 'text', chars: 6, result: { ok: false, code: 'dingtalk.invalid_user' } });
+    expect(audit.find((r) => r.chatType === 'single')).toMatchObject({
+      recipients: ['ghost'],
+      kind: 'text',
+      chars: 6,
+      result: { ok: false, code: 'dingtalk.invalid_user' },
+    });
     expect(audit.filter((r) => r.result?.ok)).toEqual([expect.objectContaining({ chatId: chat.conversationId, result: { ok: true, via: 'group' } })]);
     expect(audit.every((r) => r.content === undefined)).toBe(true);
   });

@@ -37,7 +37,11 @@ describe('outbox files', () => {
     expect(pdfMedia).toMatchObject({ type: 'file', sha256: sha(pdf) });
     expect(pngMedia).toMatchObject({ type: 'image' });
     const sent = h.dt.sentMessages();
-    expect(sent.find((m) => m.via === 'group')).toMatchObject({ conversationId: 'cidGroupF', msgKey: 'sampleFile', msgParam: { mediaId: pdfMedia!.mediaId, fileName: 'report.pdf', fileType: 'pdf' } });
+    expect(sent.find((m) => m.via === 'group')).toMatchObject({
+      conversationId: 'cidGroupF',
+      msgKey: 'sampleFile',
+      msgParam: { mediaId: pdfMedia!.mediaId, fileName: 'report.pdf', fileType: 'pdf' },
+    });
     expect(sent.find((m) => m.via === 'oto')).toMatchObject({ userIds: ['user001'], msgKey: 'sampleImageMsg', msgParam: { photoURL: pngMedia!.mediaId } });
     const audit = await h.audit.read();
     expect(audit.map((r) => [r.kind, r.bytes, r.result]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([

@@ -10,7 +10,16 @@ import { DingTalkApi } from '../../../electron/core/dingtalk/openapi-client';
 import { memoryLogger } from '../../../electron/core/log/logger';
 import { waitFor } from '../../helpers/wait';
 
-const [apiBase, oapiBase, appKey, appSecret, dir, chats, count, mode] = process.argv.slice(2) as [string, string, string, string, string, string, string, 'run' | 'close'];
+const [apiBase, oapiBase, appKey, appSecret, dir, chats, count, mode] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  'run' | 'close',
+];
 const api = new DingTalkApi({ credentials: { appKey, appSecret }, endpoints: { apiBase, oapiBase } });
 const logger = memoryLogger();
 const box = new Outbox({ dir, api, qpsPerApi: 200, logger });

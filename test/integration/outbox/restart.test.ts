@@ -40,7 +40,11 @@ describe('outbox restart', () => {
     const CHATS = 3;
     const COUNT = 40;
     // node itself (not the tsx launcher, which runs node as a grandchild) so SIGKILL hits the outbox.
-    const child = spawn(process.execPath, ['--import', 'tsx', script, h.dt.apiBase, h.dt.oapiBase, app.appKey, app.appSecret, dir, String(CHATS), String(COUNT), 'run'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', script, h.dt.apiBase, h.dt.oapiBase, app.appKey, app.appSecret, dir, String(CHATS), String(COUNT), 'run'],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -80,7 +84,10 @@ describe('outbox restart', () => {
     h.dt.setFault({ networkErrorNext: 10_000 });
     const app = h.dt.apps[0]!;
     const dir = join(h.dir, 'outbox');
-    const child = spawn(process.execPath, ['--import', 'tsx', script, h.dt.apiBase, h.dt.oapiBase, app.appKey, app.appSecret, dir, '2', '5', 'close'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, h.dt.apiBase, h.dt.oapiBase, app.appKey, app.appSecret, dir, '2', '5', 'close'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

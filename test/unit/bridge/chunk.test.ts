@@ -62,7 +62,10 @@ describe('chunkMarkdown', () => {
       expect(fences % 2).toBe(0);
     }
     expect(chunks[1]!.startsWith('```ts\n')).toBe(true);
-    const allCode = chunks.join('\n').split('\n').filter((l) => l.startsWith('const v'));
+    const allCode = chunks
+      .join('\n')
+      .split('\n')
+      .filter((l) => l.startsWith('const v'));
     expect(allCode).toEqual(code.split('\n'));
   });
 });

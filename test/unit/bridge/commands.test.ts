@@ -34,11 +34,21 @@ describe('parseCommand', () => {
 
   it('treats plain text as a send to the default recipient, keeping it exactly', () => {
     const text = ' 请检查一下代码质量\n\n```ts\n  const x = 1;\n```\n  trailing  ';
-    expect(parseCommand(text)).toEqual({ name: 'send', recipients: [], text: '请检查一下代码质量\n\n```ts\n  const x = 1;\n```\n  trailing  ', explicit: false });
+    expect(parseCommand(text)).toEqual({
+      name: 'send',
+      recipients: [],
+      text: '请检查一下代码质量\n\n```ts\n  const x = 1;\n```\n  trailing  ',
+      explicit: false,
+    });
   });
 
   it('parses /send recipients (space or comma separated, full-width comma too) and keeps the body exactly', () => {
-    expect(parseCommand('/send @foreman Please assign today\'s tasks')).toEqual({ name: 'send', recipients: ['foreman'], text: "Please assign today's tasks", explicit: true });
+    expect(parseCommand("/send @foreman Please assign today's tasks")).toEqual({
+      name: 'send',
+      recipients: ['foreman'],
+      text: "Please assign today's tasks",
+      explicit: true,
+    });
     expect(parseCommand('/send @a,@b @c  two  spaces')).toMatchObject({ recipients: ['a', 'b', 'c'], text: 'two  spaces' });
     expect(parseCommand('/send @a，@b 中文')).toMatchObject({ recipients: ['a', 'b'], text: '中文' });
     expect(parseCommand('/send @peer\n    indented()\n')).toMatchObject({ recipients: ['peer'], text: '    indented()\n' });

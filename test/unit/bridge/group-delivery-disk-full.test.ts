@@ -31,7 +31,10 @@ const send = (n: number): SendToGroup => ({
 describe('delivery to CCCC when the done mark cannot be written', () => {
   it('sends each message once, records it once there is room, and reports the local failure', async () => {
     const sent: string[] = [];
-    const group = { groupId: 'g', send: async (s: SendToGroup) => (sent.push(s.clientId), { eventId: `ev-${s.msgId}`, replayed: false }) } as unknown as GroupPort;
+    const group = {
+      groupId: 'g',
+      send: async (s: SendToGroup) => (sent.push(s.clientId), { eventId: `ev-${s.msgId}`, replayed: false }),
+    } as unknown as GroupPort;
     const failures: unknown[] = [];
     const delivered: string[] = [];
     const delivery = await GroupDelivery.open({

@@ -13,7 +13,16 @@ beforeEach(async () => {
 });
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-const message: SendToGroup = { msgId: 'm1', text: 'hello', to: ['@foreman'], attachments: [], clientId: 'im:dingtalk:cidA:m1', sourceUserName: 'Alice', sourceUserId: 'staff-alice', mentionUserIds: [] };
+const message: SendToGroup = {
+  msgId: 'm1',
+  text: 'hello',
+  to: ['@foreman'],
+  attachments: [],
+  clientId: 'im:dingtalk:cidA:m1',
+  sourceUserName: 'Alice',
+  sourceUserId: 'staff-alice',
+  mentionUserIds: [],
+};
 const failure = (code: string): BridgeError => new BridgeError({ code, message: code, retryable: true });
 
 async function deliverAfter(firstFailure: BridgeError): Promise<{ lookups: number; sends: number }> {

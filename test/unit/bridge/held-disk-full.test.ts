@@ -12,7 +12,6 @@ const item = (n: number): OutboxItem => ({
 });
 
 describeOnTmpfs('held messages on a full disk', 64, (tmpfs) => {
-
   it('a release that cannot be queued loses nothing, and letting go needs no new space', async () => {
     const dir = join(tmpfs().dir, 'state');
     const held = await HeldMessages.open(dir);

@@ -49,7 +49,12 @@ describe('formatting', () => {
     const md = formatAgentEvent(msg('boss', '## Plan\n- step one\n- step two'), ctx).messages[0]!;
     expect(md).toMatchObject({ kind: 'markdown', title: 'Boss: Plan' });
     expect(md.kind === 'markdown' && md.text).toBe('**Boss**\n\n## Plan\n- step one\n- step two');
-    expect(formatAgentEvent(msg('boss', 'https://example.com/pr/1'), ctx).messages[0]).toEqual({ kind: 'link', title: 'Boss', text: 'https://example.com/pr/1', messageUrl: 'https://example.com/pr/1' });
+    expect(formatAgentEvent(msg('boss', 'https://example.com/pr/1'), ctx).messages[0]).toEqual({
+      kind: 'link',
+      title: 'Boss',
+      text: 'https://example.com/pr/1',
+      messageUrl: 'https://example.com/pr/1',
+    });
     const notice = readAgentEvent(ev('system.notify', 'system', { title: 'Build', message: 'failed', im_visibility: 'public' }))!;
     expect(formatAgentEvent(notice, ctx).messages).toEqual([{ kind: 'text', content: '[SYSTEM]\nBuild\nfailed' }]);
   });
@@ -81,7 +86,9 @@ describe('DingTalk Markdown subset', () => {
   it('rewrites tables as lists and leaves code alone', () => {
     const text = 'Results:\n| test | result |\n|---|:---:|\n| a | ok |\n| b | fail |\n\n```\n| not | a table |\n|---|---|\n```';
     expect(looksLikeMarkdown(text)).toBe(true);
-    expect(toDingTalkMarkdown(text)).toBe('Results:\n- **test**: a · **result**: ok\n- **test**: b · **result**: fail\n\n```\n| not | a table |\n|---|---|\n```');
+    expect(toDingTalkMarkdown(text)).toBe(
+      'Results:\n- **test**: a · **result**: ok\n- **test**: b · **result**: fail\n\n```\n| not | a table |\n|---|---|\n```',
+    );
   });
 
   it('does not take ordinary prose for Markdown', () => {

@@ -42,7 +42,13 @@ describe('Refusals', () => {
   it('answers a too long text in an authorized chat, with the count and the limit, mentioning the sender in groups', async () => {
     const { refusals, replies } = make(['cidGroup']);
     await refusals.answer({ reason: 'too_large', chat: { conversationId: 'cidGroup', conversationType: 'group', senderStaffId: 'staff-ann', chars: 25_000 } });
-    expect(replies).toEqual([{ chat: { conversationId: 'cidGroup', conversationType: 'group' }, text: expect.stringContaining('Message too long: 25000 characters, the limit is 20000'), mention: ['staff-ann'] }]);
+    expect(replies).toEqual([
+      {
+        chat: { conversationId: 'cidGroup', conversationType: 'group' },
+        text: expect.stringContaining('Message too long: 25000 characters, the limit is 20000'),
+        mention: ['staff-ann'],
+      },
+    ]);
   });
 
   it('stays silent in a chat that is not authorized (only /subscribe answers there)', async () => {
@@ -54,8 +60,16 @@ describe('Refusals', () => {
   it('sets a poison message aside, raises a problem and answers the person', async () => {
     const { refusals, replies, problems } = make(['cidSingle']);
     const problem = { code: 'internal', message: 'Journal entry m1 does not match its schema', retryable: true };
-    await refusals.answer({ reason: 'failed', chat: { conversationId: 'cidSingle', conversationType: 'single', senderStaffId: 'staff-ann', msgId: 'm1' }, message, problem, deliveries: 3 });
-    expect(replies).toEqual([{ chat: { conversationId: 'cidSingle', conversationType: 'single', userId: 'staff-ann' }, text: expect.stringContaining('could not read this message') }]);
+    await refusals.answer({
+      reason: 'failed',
+      chat: { conversationId: 'cidSingle', conversationType: 'single', senderStaffId: 'staff-ann', msgId: 'm1' },
+      message,
+      problem,
+      deliveries: 3,
+    });
+    expect(replies).toEqual([
+      { chat: { conversationId: 'cidSingle', conversationType: 'single', userId: 'staff-ann' }, text: expect.stringContaining('could not read this message') },
+    ]);
     expect(problems).toEqual([expect.objectContaining({ code: 'bridge.message_refused', message: expect.stringContaining('does not match its schema') })]);
     const aside = JSON.parse((await readFile(join(dir, REFUSED_FILE), 'utf8')).trim()) as { reason: string; message: InboundMessage };
     expect(aside).toMatchObject({ reason: 'failed', message: { msgId: 'm1' } });

@@ -3,7 +3,14 @@ import { RefusedMessages } from '../../../electron/core/bridge/inbound/refused';
 import type { InboundMessage } from '../../../electron/core/dingtalk/inbound-message';
 
 const msg = (msgId: string, createAt: number, conversationId = 'cidA'): InboundMessage =>
-  ({ msgId, createAt, conversationId, conversationType: 'group', sender: { nick: 'A', id: 'a', isAdmin: false }, content: { type: 'text', text: msgId } }) as InboundMessage;
+  ({
+    msgId,
+    createAt,
+    conversationId,
+    conversationType: 'group',
+    sender: { nick: 'A', id: 'a', isAdmin: false },
+    content: { type: 'text', text: msgId },
+  }) as InboundMessage;
 
 describe('RefusedMessages', () => {
   it('holds back a later message of a chat while an earlier one is out, not other chats, and not forever', () => {

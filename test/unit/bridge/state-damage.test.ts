@@ -29,7 +29,13 @@ async function aside(name: string): Promise<string[]> {
   return (await readdir(dir)).filter((f) => f.startsWith(`${name}.corrupt-`));
 }
 
-const group = { conversationId: 'cidGroup', conversationType: 'group' as const, title: 'Dev team', sender: { staffId: 's1', nick: 'Alice', isAdmin: false }, at: 1_000 };
+const group = {
+  conversationId: 'cidGroup',
+  conversationType: 'group' as const,
+  title: 'Dev team',
+  sender: { staffId: 's1', nick: 'Alice', isAdmin: false },
+  at: 1_000,
+};
 const single = { conversationId: 'cidSingle', conversationType: 'single' as const, sender: { staffId: 's2', nick: 'Bob', isAdmin: false }, at: 2_000 };
 
 describe('chat directory damaged while stopped', () => {
@@ -75,7 +81,14 @@ describe('chat directory damaged while stopped', () => {
       cidSingle: [{ ts: 6, direction: 'out', chatId: 'cidSingle', chatType: 'single', kind: 'text', recipients: ['s2'] }],
     };
     const sources: ChatSources = {
-      subscribed: () => Promise.resolve(new Map([['cidGroup', { chatTitle: 'Dev team' }], ['cidSingle', {}], ['cidNever', { chatTitle: 'Quiet chat' }]])),
+      subscribed: () =>
+        Promise.resolve(
+          new Map([
+            ['cidGroup', { chatTitle: 'Dev team' }],
+            ['cidSingle', {}],
+            ['cidNever', { chatTitle: 'Quiet chat' }],
+          ]),
+        ),
       audit: (chatId) => Promise.resolve(audit[chatId] ?? []),
     };
     const after = new ChatDirectory(dir, { sources });

@@ -2,7 +2,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { addOutputSecrets, err, formatRecord, out, printJson } from '../../../electron/cli/output';
 
-const printed = (): string => (vi.mocked(process.stdout.write).mock.calls.map((c) => String(c[0])).join('') + vi.mocked(process.stderr.write).mock.calls.map((c) => String(c[0])).join(''));
+const printed = (): string =>
+  vi
+    .mocked(process.stdout.write)
+    .mock.calls.map((c) => String(c[0]))
+    .join('') +
+  vi
+    .mocked(process.stderr.write)
+    .mock.calls.map((c) => String(c[0]))
+    .join('');
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -22,7 +22,6 @@ const status = (outboxDepth: number, problem?: string): StatusFile => ({
 });
 
 describeOnTmpfs('status.json on a full disk', 64, (tmpfs) => {
-
   it('still says what is going on when no temporary copy fits', async () => {
     const path = join(tmpfs().dir, 'status.json');
     await writeStatusFile(path, status(0));

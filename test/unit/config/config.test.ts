@@ -17,12 +17,20 @@ describe('resolveConfigHome', () => {
     // A relative XDG_CONFIG_HOME is invalid per the spec and ignored.
     expect(resolveConfigHome({ env: { XDG_CONFIG_HOME: 'rel' }, platform: 'linux', homeDir: '/home/a' })).toBe('/home/a/.config/cccc-dingtalk');
     expect(resolveConfigHome({ env: {}, platform: 'darwin', homeDir: '/Users/a' })).toBe('/Users/a/Library/Application Support/cccc-dingtalk');
-    expect(resolveConfigHome({ env: { APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, platform: 'win32', homeDir: 'C:\\Users\\a' })).toBe('C:\\Users\\a\\AppData\\Roaming\\cccc-dingtalk');
+    expect(resolveConfigHome({ env: { APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, platform: 'win32', homeDir: 'C:\\Users\\a' })).toBe(
+      'C:\\Users\\a\\AppData\\Roaming\\cccc-dingtalk',
+    );
   });
 
   it('puts every bridge in its own folder', () => {
     const p = bridgePaths('/h', 'prod');
-    expect(p).toEqual({ dir: '/h/bridges/prod', state: '/h/bridges/prod/state', status: '/h/bridges/prod/status.json', pid: '/h/bridges/prod/bridge.pid', logs: '/h/bridges/prod/logs' });
+    expect(p).toEqual({
+      dir: '/h/bridges/prod',
+      state: '/h/bridges/prod/state',
+      status: '/h/bridges/prod/status.json',
+      pid: '/h/bridges/prod/bridge.pid',
+      logs: '/h/bridges/prod/logs',
+    });
     expect(configFilePath('/h')).toBe('/h/config.json');
   });
 });
@@ -42,7 +50,11 @@ describe('config file', () => {
     expect(await readConfig(file)).toEqual({ version: 1, bridges: [] });
     await writeConfig(file, { version: 1, bridges: [profile({ robotCodeEnv: 'DINGTALK_ROBOT_CODE' })] });
     const back = await readConfig(file);
-    expect(back.bridges[0]).toMatchObject({ id: 'default', robotCodeEnv: 'DINGTALK_ROBOT_CODE', settings: { replyLanguage: 'zh', maxFileMb: 20, access: { mode: 'everyone' } } });
+    expect(back.bridges[0]).toMatchObject({
+      id: 'default',
+      robotCodeEnv: 'DINGTALK_ROBOT_CODE',
+      settings: { replyLanguage: 'zh', maxFileMb: 20, access: { mode: 'everyone' } },
+    });
     expect(await readdir(join(dir, 'sub'))).toEqual(['config.json']);
     // Two profiles never share a settings object (the engine updates settings in place).
     const [a, b] = [profile(), profile({ id: 'other' })];
@@ -52,7 +64,19 @@ describe('config file', () => {
 
   it('says which line is wrong, for JSON syntax and for schema problems', () => {
     expect(() => parseConfig('{\n  "version": 1,\n  "bridges": [,]\n}', '/c/config.json')).toThrow("config.json line 3: not valid JSON (Unexpected token ',')");
-    const text = ['{', '  "version": 1,', '  "bridges": [', '    {', '      "id": "default",', '      "groupId": "g_1",', '      "appKeyEnv": "DINGTALK_APP_KEY",', '      "appSecretEnv": "my-Secret-value"', '    }', '  ]', '}'].join('\n');
+    const text = [
+      '{',
+      '  "version": 1,',
+      '  "bridges": [',
+      '    {',
+      '      "id": "default",',
+      '      "groupId": "g_1",',
+      '      "appKeyEnv": "DINGTALK_APP_KEY",',
+      '      "appSecretEnv": "my-Secret-value"',
+      '    }',
+      '  ]',
+      '}',
+    ].join('\n');
     let error: unknown;
     try {
       parseConfig(text, '/c/config.json');
@@ -60,10 +84,14 @@ describe('config file', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(BridgeError);
-    expect((error as BridgeError).message).toBe('config.json line 8: bridges[0].appSecretEnv: must be the NAME of an environment variable (e.g. DINGTALK_APP_SECRET), not its value');
+    expect((error as BridgeError).message).toBe(
+      'config.json line 8: bridges[0].appSecretEnv: must be the NAME of an environment variable (e.g. DINGTALK_APP_SECRET), not its value',
+    );
     expect((error as BridgeError).hint).toMatch(/cccc-dingtalk set/);
     // A missing key points at its parent object.
-    expect(() => parseConfig('{\n "version": 1,\n "bridges": [\n  {"id": "a", "groupId": "g", "appKeyEnv": "K"}\n ]\n}', 'config.json')).toThrow(/^config\.json line 4: bridges\[0\]\.appSecretEnv: /);
+    expect(() => parseConfig('{\n "version": 1,\n "bridges": [\n  {"id": "a", "groupId": "g", "appKeyEnv": "K"}\n ]\n}', 'config.json')).toThrow(
+      /^config\.json line 4: bridges\[0\]\.appSecretEnv: /,
+    );
     expect(() => parseConfig('{"version": 2, "bridges": []}', 'config.json')).toThrow(/line 1: version: /);
     expect(() => parseConfig(JSON.stringify({ version: 1, bridges: [profile(), profile()] }), 'config.json')).toThrow(/bridge id "default" is used twice/);
   });
@@ -96,11 +124,16 @@ describe('config file', () => {
 describe('resolveCredentials', () => {
   it('reads the named variables and names the missing ones', () => {
     const p = profile({ robotCodeEnv: 'DINGTALK_ROBOT_CODE' });
-    expect(resolveCredentials(p, { DINGTALK_APP_KEY: 'k', DINGTALK_APP_SECRET: ' s ', DINGTALK_ROBOT_CODE: 'r' })).toEqual({ credentials: { appKey: 'k', appSecret: 's', robotCode: 'r' }, warnings: [] });
+    expect(resolveCredentials(p, { DINGTALK_APP_KEY: 'k', DINGTALK_APP_SECRET: ' s ', DINGTALK_ROBOT_CODE: 'r' })).toEqual({
+      credentials: { appKey: 'k', appSecret: 's', robotCode: 'r' },
+      warnings: [],
+    });
     const noRobot = resolveCredentials(p, { DINGTALK_APP_KEY: 'k', DINGTALK_APP_SECRET: 's' });
     expect(noRobot.credentials).toEqual({ appKey: 'k', appSecret: 's' });
     expect(noRobot.warnings[0]).toMatch(/DINGTALK_ROBOT_CODE is not set/);
     expect(() => resolveCredentials(p, { DINGTALK_APP_KEY: 'k' })).toThrow('DINGTALK_APP_SECRET is not set — export it before `cccc-dingtalk start`');
-    expect(() => resolveCredentials(p, {}, 'cccc-dingtalk doctor')).toThrow('DINGTALK_APP_KEY and DINGTALK_APP_SECRET are not set — export them before `cccc-dingtalk doctor`');
+    expect(() => resolveCredentials(p, {}, 'cccc-dingtalk doctor')).toThrow(
+      'DINGTALK_APP_KEY and DINGTALK_APP_SECRET are not set — export them before `cccc-dingtalk doctor`',
+    );
   });
 });

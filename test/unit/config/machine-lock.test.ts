@@ -24,7 +24,14 @@ afterEach(async () => {
   await rm(homes, { recursive: true, force: true });
 });
 
-const target = (name: string): GuardTarget => ({ bridgeId: 'default', groupId: `g_${name}`, ccccHome: join(homes, `cccc-${name}`), configHome: join(homes, `cfg-${name}`), apiBase: API, machineLocks: join(root, 'locks') });
+const target = (name: string): GuardTarget => ({
+  bridgeId: 'default',
+  groupId: `g_${name}`,
+  ccccHome: join(homes, `cccc-${name}`),
+  configHome: join(homes, `cfg-${name}`),
+  apiBase: API,
+  machineLocks: join(root, 'locks'),
+});
 
 describe('machine-wide app lock', () => {
   it('refuses a bridge from another CCCC home and config folder, naming the pid, user and homes of the holder', async () => {
@@ -51,7 +58,11 @@ describe('machine-wide app lock', () => {
   });
 
   it('is taken over from a dead process, and released on stop', async () => {
-    const dead = await InstanceLock.acquire(machineAppLockDir(join(root, 'locks'), API, 'k'), { bridgeId: 'x', groupId: 'g', configHome: '/c', startedAt: 1 }, { pid: 999_999_999, isAlive: () => false, shared: true });
+    const dead = await InstanceLock.acquire(
+      machineAppLockDir(join(root, 'locks'), API, 'k'),
+      { bridgeId: 'x', groupId: 'g', configHome: '/c', startedAt: 1 },
+      { pid: 999_999_999, isAlive: () => false, shared: true },
+    );
     expect(dead.ok).toBe(true);
     const taken = await acquireInstanceLocks(target('a'), 'k');
     expect(taken.ok).toBe(true);

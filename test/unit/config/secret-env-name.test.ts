@@ -9,14 +9,28 @@ describe('saveBridge.secretEnv', () => {
     expect(save(name).success).toBe(true);
   });
 
-  it.each(['HOME', 'PATH', 'USER', 'SHELL', 'LOGNAME', 'PWD', 'SSH_AUTH_SOCK', 'NODE_OPTIONS', 'NOT_SET_ANYWHERE', 'dingtalk_app_secret', '_SECRET', 'MY-SECRET', 'XDG_SESSION_COOKIE', 'GITHUB_TOKEN', 'OPENAI_API_KEY', 'AWS_SECRET_ACCESS_KEY'])(
-    'refuses %s',
-    (name) => {
-      const r = save(name);
-      expect(r.success).toBe(false);
-      expect(r.error?.issues[0]?.path).toEqual(['secretEnv']);
-    },
-  );
+  it.each([
+    'HOME',
+    'PATH',
+    'USER',
+    'SHELL',
+    'LOGNAME',
+    'PWD',
+    'SSH_AUTH_SOCK',
+    'NODE_OPTIONS',
+    'NOT_SET_ANYWHERE',
+    'dingtalk_app_secret',
+    '_SECRET',
+    'MY-SECRET',
+    'XDG_SESSION_COOKIE',
+    'GITHUB_TOKEN',
+    'OPENAI_API_KEY',
+    'AWS_SECRET_ACCESS_KEY',
+  ])('refuses %s', (name) => {
+    const r = save(name);
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path).toEqual(['secretEnv']);
+  });
 
   it('says why in words', () => {
     expect(save('HOME').error?.issues[0]?.message).toMatch(/SECRET, TOKEN, KEY/);

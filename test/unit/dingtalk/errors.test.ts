@@ -29,10 +29,19 @@ describe('problemFromResponse (protocol doc §6)', () => {
   it('names the missing permission and says to publish again', () => {
     const p = problemFromResponse(
       403,
-      { code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied', message: '没有调用该接口的权限', accessdenieddetail: { requiredScopes: ['qyapi_robot_sendmsg'] } },
+      {
+        code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied',
+        message: '没有调用该接口的权限',
+        accessdenieddetail: { requiredScopes: ['qyapi_robot_sendmsg'] },
+      },
       'groupMessages.send',
     );
-    expect(p).toMatchObject({ code: 'dingtalk.no_permission', message: 'No permission: qyapi_robot_sendmsg', retryable: false, details: { requiredScopes: ['qyapi_robot_sendmsg'] } });
+    expect(p).toMatchObject({
+      code: 'dingtalk.no_permission',
+      message: 'No permission: qyapi_robot_sendmsg',
+      retryable: false,
+      details: { requiredScopes: ['qyapi_robot_sendmsg'] },
+    });
     expect(p.hint).toMatch(/权限管理/);
     expect(p.hint).toMatch(/publish/);
   });

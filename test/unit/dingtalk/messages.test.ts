@@ -39,8 +39,13 @@ describe('normalizeRobotMessage', () => {
       content: { richText: [{ text: '@bot ' }, { text: 'look' }, { type: 'picture', downloadCode: 'dc1', pictureDownloadCode: 'p1' }] },
     });
     expect(rich?.content).toEqual({ type: 'richText', text: '@bot look', pictures: [{ downloadCode: 'dc1' }] });
-    expect(normalizeRobotMessage({ ...base, conversationType: '1', msgtype: 'picture', content: { downloadCode: 'dc2' } })?.content).toEqual({ type: 'picture', downloadCode: 'dc2' });
-    expect(normalizeRobotMessage({ ...base, msgtype: 'file', content: { downloadCode: 'dc3', fileName: '报告.pdf', fileId: 'f', spaceId: 's' } })?.content).toEqual({
+    expect(normalizeRobotMessage({ ...base, conversationType: '1', msgtype: 'picture', content: { downloadCode: 'dc2' } })?.content).toEqual({
+      type: 'picture',
+      downloadCode: 'dc2',
+    });
+    expect(
+      normalizeRobotMessage({ ...base, msgtype: 'file', content: { downloadCode: 'dc3', fileName: '报告.pdf', fileId: 'f', spaceId: 's' } })?.content,
+    ).toEqual({
       type: 'file',
       downloadCode: 'dc3',
       fileName: '报告.pdf',
@@ -104,14 +109,36 @@ describe('outbound payloads', () => {
       [{ kind: 'text', content: 'hi' }, 'sampleText', { content: 'hi' }],
       [{ kind: 'markdown', title: 'T', text: '**b**' }, 'sampleMarkdown', { title: 'T', text: '**b**' }],
       [{ kind: 'link', title: 'T', text: 'x', messageUrl: 'https://a' }, 'sampleLink', { title: 'T', text: 'x', messageUrl: 'https://a', picUrl: '' }],
-      [{ kind: 'actionCard', title: 'T', text: 'x', buttons: [{ title: 'Go', url: 'https://a' }] }, 'sampleActionCard', { title: 'T', text: 'x', singleTitle: 'Go', singleURL: 'https://a' }],
       [
-        { kind: 'actionCard', title: 'T', text: 'x', buttons: [{ title: 'A', url: 'u1' }, { title: 'B', url: 'u2' }, { title: 'C', url: 'u3' }] },
+        { kind: 'actionCard', title: 'T', text: 'x', buttons: [{ title: 'Go', url: 'https://a' }] },
+        'sampleActionCard',
+        { title: 'T', text: 'x', singleTitle: 'Go', singleURL: 'https://a' },
+      ],
+      [
+        {
+          kind: 'actionCard',
+          title: 'T',
+          text: 'x',
+          buttons: [
+            { title: 'A', url: 'u1' },
+            { title: 'B', url: 'u2' },
+            { title: 'C', url: 'u3' },
+          ],
+        },
         'sampleActionCard3',
         { title: 'T', text: 'x', actionTitle1: 'A', actionURL1: 'u1', actionTitle2: 'B', actionURL2: 'u2', actionTitle3: 'C', actionURL3: 'u3' },
       ],
       [
-        { kind: 'actionCard', title: 'T', text: 'x', horizontal: true, buttons: [{ title: 'Yes', url: 'u1' }, { title: 'No', url: 'u2' }] },
+        {
+          kind: 'actionCard',
+          title: 'T',
+          text: 'x',
+          horizontal: true,
+          buttons: [
+            { title: 'Yes', url: 'u1' },
+            { title: 'No', url: 'u2' },
+          ],
+        },
         'sampleActionCard6',
         { title: 'T', text: 'x', buttonTitle1: 'Yes', buttonUrl1: 'u1', buttonTitle2: 'No', buttonUrl2: 'u2' },
       ],

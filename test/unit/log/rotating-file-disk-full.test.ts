@@ -3,7 +3,6 @@ import { RotatingFile } from '../../../electron/core/log/rotating-file';
 import { describeOnTmpfs } from '../../helpers/tmpfs';
 
 describeOnTmpfs('log and audit files on a full disk', 64, (tmpfs) => {
-
   it('a line that did not fit leaves nothing behind, so the next one is whole', async () => {
     const file = new RotatingFile({ dir: tmpfs().dir, name: 'audit' });
     await file.append(`${JSON.stringify({ n: 0 })}\n`);

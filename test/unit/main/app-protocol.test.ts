@@ -39,9 +39,15 @@ describe('app:// protocol', () => {
   it('answers files with their type, the CSP and nosniff; anything else is a bare 404', async () => {
     const csp = "default-src 'self'";
     const page = await serveAppFile(root, 'app://bundle/index.html', csp);
-    expect(page).toMatchObject({ status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff' } });
+    expect(page).toMatchObject({
+      status: 200,
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff' },
+    });
     expect(page.body.toString()).toContain('<title>x</title>');
-    expect(await serveAppFile(root, 'app://bundle/assets/index-abc.js', csp)).toMatchObject({ status: 200, headers: { 'Content-Type': 'text/javascript; charset=utf-8' } });
+    expect(await serveAppFile(root, 'app://bundle/assets/index-abc.js', csp)).toMatchObject({
+      status: 200,
+      headers: { 'Content-Type': 'text/javascript; charset=utf-8' },
+    });
     for (const url of ['app://bundle/missing.js', 'app://bundle/assets/data.bin', 'app://bundle/%2e%2e/secret.json', 'app://bundle/assets']) {
       const r = await serveAppFile(root, url, csp);
       expect(r, url).toMatchObject({ status: 404, body: 'Not found', headers: { 'Content-Security-Policy': csp } });

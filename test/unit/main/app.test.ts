@@ -79,7 +79,15 @@ function bridge(id: string, name: string, s: BridgeStatusView): BridgeSummary {
     secretSet: true,
     secretSource: 'vault',
     autoStart: true,
-    settings: { replyLanguage: 'en', access: { mode: 'everyone' }, maxFileMb: 20, maxMessageChars: 20_000, catchUp: 'resume', auditContent: false, thinkingReaction: true },
+    settings: {
+      replyLanguage: 'en',
+      access: { mode: 'everyone' },
+      maxFileMb: 20,
+      maxMessageChars: 20_000,
+      catchUp: 'resume',
+      auditContent: false,
+      thinkingReaction: true,
+    },
     status: s,
   };
 }
@@ -163,7 +171,9 @@ describe('desktop app lifecycle', () => {
     expect(win.loaded).toBe('app://bundle/index.html');
     expect(h.electron.session.defaultSession.webRequest.onHeadersReceived).toHaveBeenCalled();
     // app:// is privileged before ready and serves the built renderer, CSP on every answer.
-    expect(h.electron.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } }]);
+    expect(h.electron.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
+    ]);
     expect(h.electron.protocol.handle.mock.calls[0]![0]).toBe('app');
     const serve = h.electron.protocol.handle.mock.calls[0]![1] as (r: Request) => Promise<Response>;
     const missing = await serve(new Request('app://bundle/../../etc/passwd'));
@@ -173,7 +183,10 @@ describe('desktop app lifecycle', () => {
     const invoke = h.electron.ipcMain.handlers.get(IPC_INVOKE)!;
     const pageUrl = 'app://bundle/index.html';
     expect(await invoke({ sender: win.webContents, senderFrame: { url: pageUrl, parent: null } }, 'vault', {})).toEqual({ ok: true, result: { ok: 'vault' } });
-    expect(await invoke({ sender: win.webContents, senderFrame: { url: 'https://evil.example/', parent: null } }, 'vault', {})).toMatchObject({ ok: false, problem: { code: 'ipc.forbidden' } });
+    expect(await invoke({ sender: win.webContents, senderFrame: { url: 'https://evil.example/', parent: null } }, 'vault', {})).toMatchObject({
+      ok: false,
+      problem: { code: 'ipc.forbidden' },
+    });
     win.emit('ready-to-show');
     expect(win.isVisible()).toBe(true);
   });
@@ -269,7 +282,11 @@ describe('tray and notifications', () => {
     h.service.bridges = [bridge('a', 'Alpha', status('error'))];
     const { win } = await started();
     await vi.waitFor(() => expect(FakeTray.all[0]!.tooltip).toBe('Needs attention (0/1)'));
-    const problem = { type: 'problem', bridgeId: 'a', problem: { code: 'dingtalk.invalid_credentials', message: 'Invalid AppKey/AppSecret', retryable: false } } as const;
+    const problem = {
+      type: 'problem',
+      bridgeId: 'a',
+      problem: { code: 'dingtalk.invalid_credentials', message: 'Invalid AppKey/AppSecret', retryable: false },
+    } as const;
     h.service.emit(problem);
     h.service.emit(problem);
     expect(win.webContents.sent.filter((m) => m.channel === IPC_EVENT && (m.payload as ApiEvent).type === 'problem')).toHaveLength(2);

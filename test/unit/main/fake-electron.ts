@@ -176,7 +176,13 @@ export function fakeElectron() {
       setApplicationMenu: vi.fn(),
     },
     nativeImage: {
-      createFromPath: (path: string) => ({ path, template: false, setTemplateImage(on: boolean) { this.template = on; } }),
+      createFromPath: (path: string) => ({
+        path,
+        template: false,
+        setTemplateImage(on: boolean) {
+          this.template = on;
+        },
+      }),
     },
     nativeTheme: { shouldUseDarkColors: false },
     ipcMain: {

@@ -125,7 +125,12 @@ describe('IPC: one handler for the whole API table', () => {
   it('turns a failing handler into a problem: a BridgeError keeps its hint, anything else loses its stack', async () => {
     const { handlers } = recordingHandlers();
     handlers.startBridge = async () => {
-      throw new BridgeError({ code: 'dingtalk.invalid_credentials', message: 'Invalid AppKey/AppSecret', hint: 'Copy them from Credentials & Basic Info', retryable: false });
+      throw new BridgeError({
+        code: 'dingtalk.invalid_credentials',
+        message: 'Invalid AppKey/AppSecret',
+        hint: 'Copy them from Credentials & Basic Info',
+        retryable: false,
+      });
     };
     handlers.vault = async () => {
       throw new TypeError("Cannot read properties of undefined (reading 'x')\n    at secretThing (/opt/app/main.js:1:1)");
@@ -148,7 +153,10 @@ describe('IPC: one handler for the whole API table', () => {
     expect(ipcMain.handle.mock.calls[0]![0]).toBe(IPC_INVOKE);
     const listener = ipcMain.handle.mock.calls[0]![1] as (...a: unknown[]) => Promise<unknown>;
     const win = o.windows()[0] as unknown as FakeBrowserWindow;
-    expect(await listener({ sender: win.webContents, senderFrame: { url: APP_URL, parent: null } }, 'vault', {})).toEqual({ ok: true, result: { method: 'vault' } });
+    expect(await listener({ sender: win.webContents, senderFrame: { url: APP_URL, parent: null } }, 'vault', {})).toEqual({
+      ok: true,
+      result: { method: 'vault' },
+    });
     off();
     expect(ipcMain.removeHandler).toHaveBeenCalledWith(IPC_INVOKE);
   });

@@ -43,7 +43,12 @@ describe('tray menu', () => {
     ]);
     const labels = m.items.filter((i) => i.kind !== 'separator').map((i) => i.label);
     expect(labels.slice(4)).toEqual(['Open dashboard', 'View logs', 'Settings…', 'Launch at login', 'Quit']);
-    expect(m.items.find((i) => i.kind === 'checkbox')).toEqual({ kind: 'checkbox', label: 'Launch at login', checked: true, action: { type: 'launch-at-login', enabled: false } });
+    expect(m.items.find((i) => i.kind === 'checkbox')).toEqual({
+      kind: 'checkbox',
+      label: 'Launch at login',
+      checked: true,
+      action: { type: 'launch-at-login', enabled: false },
+    });
   });
 
   it('speaks Chinese and offers set-up when there is no bridge', () => {
@@ -97,8 +102,15 @@ describe('desktop notifications', () => {
 
   it('announces each subscribe request once', () => {
     const n = new TrayNotifier();
-    const pending = { type: 'pending', bridgeId: 'a', pending: { key: 'k1', chatId: 'cid1', chatTitle: 'Team', senderNick: 'Li Lei', createdAt: 1, expiresAt: 2 } } as const;
-    expect(n.notice(pending, 'en', name)).toMatchObject({ title: 'A DingTalk chat asks to subscribe', body: 'Li Lei · Team — approve or reject it in the dashboard.' });
+    const pending = {
+      type: 'pending',
+      bridgeId: 'a',
+      pending: { key: 'k1', chatId: 'cid1', chatTitle: 'Team', senderNick: 'Li Lei', createdAt: 1, expiresAt: 2 },
+    } as const;
+    expect(n.notice(pending, 'en', name)).toMatchObject({
+      title: 'A DingTalk chat asks to subscribe',
+      body: 'Li Lei · Team — approve or reject it in the dashboard.',
+    });
     expect(n.notice(pending, 'en', name)).toBeUndefined();
   });
 });

@@ -147,7 +147,9 @@ describe('updater: on', () => {
     expect(notices).toEqual([]);
     au.emit('update-downloaded', { version: '1.2.0' });
     expect(updater.menuItem('en')).toEqual({ label: 'Restart to update to 1.2.0', action: 'install' });
-    expect(notices.map((n) => n.notice)).toEqual([{ title: 'Update 1.2.0 is ready', body: 'Click to restart now, or it installs when you quit the app.', onClick: 'install' }]);
+    expect(notices.map((n) => n.notice)).toEqual([
+      { title: 'Update 1.2.0 is ready', body: 'Click to restart now, or it installs when you quit the app.', onClick: 'install' },
+    ]);
     // Later checks do not run while the update waits for its restart.
     vi.advanceTimersByTime(CHECK_INTERVAL_MS);
     expect(au.checkForUpdates).toHaveBeenCalledTimes(1);
@@ -175,7 +177,9 @@ describe('updater: on', () => {
     updater.check();
     await vi.waitFor(() => expect(log.records.some((r) => r.msg === 'Update check failed')).toBe(true));
     await Promise.resolve();
-    expect(notices.map((n) => n.notice)).toEqual([{ title: 'Could not update', body: 'net::ERR_NAME_NOT_RESOLVED — click to download the new version from the releases page.', onClick: 'open-releases' }]);
+    expect(notices.map((n) => n.notice)).toEqual([
+      { title: 'Could not update', body: 'net::ERR_NAME_NOT_RESOLVED — click to download the new version from the releases page.', onClick: 'open-releases' },
+    ]);
     notices[0]!.click();
     expect(opened).toEqual(['https://github.com/acme/cccc-dingtalk-bridge/releases/latest']);
     expect(updater.menuItem('en')).toEqual({ label: 'Check for updates…', action: 'check' });
@@ -195,7 +199,9 @@ describe('updater: on', () => {
     const { updater, notices, log } = await harness(ON, () => Promise.reject(new Error('Cannot find module')));
     expect(log.records.find((r) => r.msg === 'Could not load the updater')?.fields).toEqual({ message: 'Cannot find module' });
     updater.check();
-    await vi.waitFor(() => expect(notices.map((n) => n.notice.body)).toEqual(['The updater is not available — click to download the new version from the releases page.']));
+    await vi.waitFor(() =>
+      expect(notices.map((n) => n.notice.body)).toEqual(['The updater is not available — click to download the new version from the releases page.']),
+    );
     updater.dispose();
   });
 
@@ -204,7 +210,8 @@ describe('updater: on', () => {
     updater.dispose();
     vi.advanceTimersByTime(CHECK_INTERVAL_MS * 2);
     expect(au.checkForUpdates).not.toHaveBeenCalled();
-    for (const event of ['update-available', 'update-not-available', 'download-progress', 'update-downloaded', 'error']) expect(au.listenerCount(event)).toBe(0);
+    for (const event of ['update-available', 'update-not-available', 'download-progress', 'update-downloaded', 'error'])
+      expect(au.listenerCount(event)).toBe(0);
   });
 });
 
@@ -239,7 +246,16 @@ describe('updater: signatures', () => {
   it('in 中文 too', async () => {
     const fakeNotices: UpdateNotice[] = [];
     const updater = createUpdater(
-      { log: memoryLogger(), language: () => 'zh', notify: (n) => fakeNotices.push(n), onChange: vi.fn(), openExternal: vi.fn(), beforeInstall: vi.fn(), platform: 'win32', signedness: () => Promise.resolve('unsigned') },
+      {
+        log: memoryLogger(),
+        language: () => 'zh',
+        notify: (n) => fakeNotices.push(n),
+        onChange: vi.fn(),
+        openExternal: vi.fn(),
+        beforeInstall: vi.fn(),
+        platform: 'win32',
+        signedness: () => Promise.resolve('unsigned'),
+      },
       ON,
       () => Promise.resolve(au as unknown as AppUpdater),
     );

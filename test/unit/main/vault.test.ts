@@ -22,7 +22,9 @@ function fakeSafeStorage(o: { available?: boolean; backend?: ReturnType<SafeStor
   const safe = {
     isAsyncEncryptionAvailable: vi.fn(async () => o.available ?? true),
     getSelectedStorageBackend: vi.fn(() => o.backend ?? 'gnome_libsecret'),
-    encryptStringAsync: vi.fn(async (plain: string) => Buffer.concat([Buffer.from([keyVersion]), Buffer.from(plain, 'utf8').map((b) => b ^ (0x5a + keyVersion))])),
+    encryptStringAsync: vi.fn(async (plain: string) =>
+      Buffer.concat([Buffer.from([keyVersion]), Buffer.from(plain, 'utf8').map((b) => b ^ (0x5a + keyVersion))]),
+    ),
     decryptStringAsync: vi.fn(async (cipher: Buffer) => {
       const version = cipher[0]!;
       if (version > keyVersion) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
@@ -128,7 +130,9 @@ describe('Vault (SecretStore on safeStorage + electron-store)', () => {
 
   it('a store file that is not JSON is a readable problem, and is left as it was', async () => {
     await writeFile(join(dir, 'cccc-dingtalk-bridge.json'), '{"profiles": [');
-    expect(() => openAppStore()).toThrow(expect.objectContaining({ code: 'config.invalid', message: "The app's settings file cannot be read (not valid JSON)" }));
+    expect(() => openAppStore()).toThrow(
+      expect.objectContaining({ code: 'config.invalid', message: "The app's settings file cannot be read (not valid JSON)" }),
+    );
     expect(await readFile(join(dir, 'cccc-dingtalk-bridge.json'), 'utf8')).toBe('{"profiles": [');
   });
 
@@ -165,6 +169,11 @@ describe('profiles and app settings in electron-store', () => {
     expect(await settings.get()).toEqual({ theme: 'system', launchAtLogin: true, envSecretMode: false });
     await settings.save({ theme: 'dark', launchAtLogin: true, envSecretMode: true, language: 'zh' });
     osSays = false;
-    expect(await new StoreAppSettings(openAppStore(), async () => osSays).get()).toEqual({ theme: 'dark', launchAtLogin: false, envSecretMode: true, language: 'zh' });
+    expect(await new StoreAppSettings(openAppStore(), async () => osSays).get()).toEqual({
+      theme: 'dark',
+      launchAtLogin: false,
+      envSecretMode: true,
+      language: 'zh',
+    });
   });
 });

@@ -64,7 +64,10 @@ describe('AuditLog', () => {
     expect(outA.map((r) => r.ref)).toEqual(['r0', 'r6']);
     const target = join(dir, 'export.jsonl');
     expect(await log.exportTo(target)).toBe(12);
-    const exported = (await readFile(target, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { ref: string });
+    const exported = (await readFile(target, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { ref: string });
     expect(exported.map((r) => r.ref)).toEqual(Array.from({ length: 12 }, (_, i) => `r${i}`));
     await log.close();
     log.record(entry(99));

@@ -42,7 +42,11 @@ describe('prepareFile', () => {
   it('refuses files over the limit before reading them, with a clear problem', async () => {
     const path = await put('big.pdf', '');
     await truncate(path, 21 * 1024 * 1024);
-    await expect(prepareFile(path, 'big.pdf')).rejects.toMatchObject({ code: 'dingtalk.media_too_large', retryable: false, message: expect.stringContaining('big.pdf is too large') });
+    await expect(prepareFile(path, 'big.pdf')).rejects.toMatchObject({
+      code: 'dingtalk.media_too_large',
+      retryable: false,
+      message: expect.stringContaining('big.pdf is too large'),
+    });
     const bigLog = await put('huge.log', '');
     await truncate(bigLog, 3 * 1024);
     await expect(prepareFile(bigLog, 'huge.log', 1024)).rejects.toMatchObject({ code: 'dingtalk.media_too_large', retryable: false });

@@ -16,7 +16,11 @@ beforeEach(async () => {
 });
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-const lines = async () => (await readFile(path, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = async () =>
+  (await readFile(path, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('Journal', () => {
   it('gives back pending entries in order after reopening, without the done ones', async () => {
@@ -53,7 +57,12 @@ describe('Journal', () => {
 
   it('refuses entries its schema rejects, before writing anything', async () => {
     const j = await Journal.open({ path, schema });
-    await expect(j.append([{ id: 'a', data: { n: 1 } }, { id: 'b', data: { n: 'x' } as unknown as { n: number } }])).rejects.toThrow(/b does not match/);
+    await expect(
+      j.append([
+        { id: 'a', data: { n: 1 } },
+        { id: 'b', data: { n: 'x' } as unknown as { n: number } },
+      ]),
+    ).rejects.toThrow(/b does not match/);
     expect(j.pending()).toEqual([]);
     await j.close();
   });

@@ -60,7 +60,13 @@ describe('judge', () => {
   });
 
   it('waits out setup problems an admin can fix in the console', () => {
-    for (const code of ['dingtalk.no_permission', 'dingtalk.invalid_credentials', 'dingtalk.robot_not_found', 'dingtalk.ip_not_whitelisted', 'dingtalk.quota_exhausted']) {
+    for (const code of [
+      'dingtalk.no_permission',
+      'dingtalk.invalid_credentials',
+      'dingtalk.robot_not_found',
+      'dingtalk.ip_not_whitelisted',
+      'dingtalk.quota_exhausted',
+    ]) {
       expect(judge(err(code, false), 3)).toMatchObject({ retry: true, delayMs: 60_000, problem: { code } });
     }
   });

@@ -37,7 +37,13 @@ describe('ProblemBox', () => {
   });
 
   it('lists the permissions a probe found missing', async () => {
-    await renderWith(<ProblemBox problem={{ code: 'dingtalk.no_permission', message: 'No permission', retryable: false, details: { requiredScopes: ['qyapi_chat_read'] } }} guide />, scriptedApi({}));
+    await renderWith(
+      <ProblemBox
+        problem={{ code: 'dingtalk.no_permission', message: 'No permission', retryable: false, details: { requiredScopes: ['qyapi_chat_read'] } }}
+        guide
+      />,
+      scriptedApi({}),
+    );
     expect(screen.getByText('qyapi_chat_read')).toBeTruthy();
     expect(screen.getByText('“No permission” error')).toBeTruthy();
   });
@@ -46,7 +52,10 @@ describe('ProblemBox', () => {
 describe('wizard, credentials step', () => {
   it('takes prefilled values (the sandbox seam) and opens at the step asked for', async () => {
     const api = scriptedApi({ cccc: () => ok(running()) });
-    await renderWith(<Wizard prefill={{ step: 4, appKey: 'dingsandbox', robotCode: 'dingsandbox', name: 'Sandbox' }} appSettings={settings} onDone={() => {}} />, api);
+    await renderWith(
+      <Wizard prefill={{ step: 4, appKey: 'dingsandbox', robotCode: 'dingsandbox', name: 'Sandbox' }} appSettings={settings} onDone={() => {}} />,
+      api,
+    );
     expect(screen.getByRole('heading', { name: 'Credentials', level: 2 })).toBeTruthy();
     expect((screen.getByLabelText('Client ID (formerly AppKey)') as HTMLInputElement).value).toBe('dingsandbox');
     expect((screen.getByLabelText('Bridge name') as HTMLInputElement).value).toBe('Sandbox');
@@ -79,7 +88,9 @@ describe('wizard, credentials step', () => {
   });
 
   it('imports from group.yaml: the key and RobotCode, and the secret’s environment variable', async () => {
-    const api = scriptedApi({ cccc: () => ok(running({ appKey: 'dingfromyaml', appSecretEnv: 'DINGTALK_APP_SECRET', robotCode: 'dingrobot', enabled: false })) });
+    const api = scriptedApi({
+      cccc: () => ok(running({ appKey: 'dingfromyaml', appSecretEnv: 'DINGTALK_APP_SECRET', robotCode: 'dingrobot', enabled: false })),
+    });
     await renderWith(<Wizard prefill={{ step: 4 }} appSettings={settings} onDone={() => {}} />, api);
     fireEvent.click(await screen.findByRole('button', { name: 'Import from group.yaml' }));
     expect((screen.getByLabelText('Client ID (formerly AppKey)') as HTMLInputElement).value).toBe('dingfromyaml');
@@ -127,7 +138,9 @@ describe('wizard, environment-variable secrets (no keyring)', () => {
     expect(api.calls.some((c) => c.method === 'saveBridge')).toBe(false);
     fireEvent.change(env, { target: { value: 'team_dt_secret' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save and continue' }));
-    await waitFor(() => expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toMatchObject({ appKey: 'dingk', secretEnv: 'TEAM_DT_SECRET', groupId: 'g_1' }));
+    await waitFor(() =>
+      expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toMatchObject({ appKey: 'dingk', secretEnv: 'TEAM_DT_SECRET', groupId: 'g_1' }),
+    );
     expect(api.calls.find((c) => c.method === 'saveBridge')?.input).not.toHaveProperty('appSecret');
   });
 });
@@ -136,7 +149,10 @@ describe('settings: DingTalk address', () => {
   const vault = { backend: 'os' as const, encrypted: true };
   const bridge = { id: 'b1', name: 'Demo' } as Parameters<typeof Settings>[0]['bridges'][number];
   const open = async (lng: 'en' | 'zh' = 'en') => {
-    const api = scriptedApi({ setAppSettings: (input) => ok({ ...settings, ...(input as object) }), getBridge: () => ({ ok: false, problem: { code: 'x', message: 'x', retryable: false } }) });
+    const api = scriptedApi({
+      setAppSettings: (input) => ok({ ...settings, ...(input as object) }),
+      getBridge: () => ({ ok: false, problem: { code: 'x', message: 'x', retryable: false } }),
+    });
     await renderWith(<Settings settings={settings} vault={vault} bridges={[bridge]} onSettings={() => {}} onBridgesChanged={() => {}} />, api, lng);
     return api;
   };

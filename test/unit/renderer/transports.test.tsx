@@ -43,10 +43,18 @@ describe('HTTP transport', () => {
   });
 
   it('turns transport failures into problems, never into exceptions or stacks', async () => {
-    const refused = httpTransport({ base: '', token: 't', fetchImpl: async () => json(401, { ok: false, problem: { code: 'api.unauthorized', message: 'x', retryable: false } }) });
+    const refused = httpTransport({
+      base: '',
+      token: 't',
+      fetchImpl: async () => json(401, { ok: false, problem: { code: 'api.unauthorized', message: 'x', retryable: false } }),
+    });
     expect(await refused.invoke('vault', {})).toMatchObject({ ok: false, problem: { code: 'ui.unauthorized' } });
 
-    const down = httpTransport({ base: 'http://127.0.0.1:9', token: 't', fetchImpl: async () => Promise.reject(new TypeError('fetch failed\n    at stack line')) });
+    const down = httpTransport({
+      base: 'http://127.0.0.1:9',
+      token: 't',
+      fetchImpl: async () => Promise.reject(new TypeError('fetch failed\n    at stack line')),
+    });
     const res = await down.invoke('vault', {});
     expect(res).toMatchObject({ ok: false, problem: { code: 'ui.unreachable', retryable: true } });
     expect(JSON.stringify(res)).not.toContain('stack line');
@@ -54,7 +62,12 @@ describe('HTTP transport', () => {
     const html = httpTransport({ base: '', token: 't', fetchImpl: async () => new Response('<html>', { status: 502 }) });
     expect(await html.invoke('vault', {})).toMatchObject({ ok: false, problem: { code: 'ui.bad_response' } });
 
-    const slow = httpTransport({ base: '', token: 't', timeoutMs: 20, fetchImpl: (_u, init) => new Promise((_r, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason))) });
+    const slow = httpTransport({
+      base: '',
+      token: 't',
+      timeoutMs: 20,
+      fetchImpl: (_u, init) => new Promise((_r, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason))),
+    });
     expect(await slow.invoke('vault', {})).toMatchObject({ ok: false, problem: { code: 'ui.timeout' } });
   });
 
@@ -86,7 +99,10 @@ describe('HTTP transport', () => {
 
 describe('IPC transport', () => {
   it('reports a rejected invoke as a problem without the stack', async () => {
-    const t = ipcTransport({ invoke: async () => Promise.reject(new Error('No handler registered for cccc:invoke\n    at IpcRenderer')), onEvent: () => () => {} });
+    const t = ipcTransport({
+      invoke: async () => Promise.reject(new Error('No handler registered for cccc:invoke\n    at IpcRenderer')),
+      onEvent: () => () => {},
+    });
     const res = await t.invoke('vault', {});
     expect(res).toEqual({ ok: false, problem: { code: 'ui.unreachable', message: 'No handler registered for cccc:invoke', retryable: true } });
   });

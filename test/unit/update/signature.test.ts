@@ -15,7 +15,11 @@ describe('code signatures', () => {
   });
 
   it('macOS: a Developer ID authority is signed; ad-hoc is not', () => {
-    expect(macSignedness('Executable=/Applications/X.app/Contents/MacOS/X\nAuthority=Developer ID Application: ACME Ltd (ABCDE12345)\nAuthority=Developer ID Certification Authority\nTeamIdentifier=ABCDE12345\n')).toBe('signed');
+    expect(
+      macSignedness(
+        'Executable=/Applications/X.app/Contents/MacOS/X\nAuthority=Developer ID Application: ACME Ltd (ABCDE12345)\nAuthority=Developer ID Certification Authority\nTeamIdentifier=ABCDE12345\n',
+      ),
+    ).toBe('signed');
     expect(macSignedness('Executable=/Applications/X.app/Contents/MacOS/X\nSignature=adhoc\nTeamIdentifier=not set\n')).toBe('unsigned');
     expect(macSignedness('/Applications/X.app: code object is not signed at all\n')).toBe('unsigned');
   });
@@ -43,7 +47,9 @@ describe('code signatures', () => {
       expect(await detectSignedness(win)).toBe('signed');
       const asked: string[] = [];
       const codesign = (bundle: string): Promise<string> => (asked.push(bundle), Promise.resolve('Authority=Developer ID Application: ACME Ltd (X)\n'));
-      expect(await detectSignedness({ platform: 'darwin', resourcesPath: resources, execPath: '/Applications/X.app/Contents/MacOS/X', codesign })).toBe('signed');
+      expect(await detectSignedness({ platform: 'darwin', resourcesPath: resources, execPath: '/Applications/X.app/Contents/MacOS/X', codesign })).toBe(
+        'signed',
+      );
       expect(asked).toEqual(['/Applications/X.app']);
       expect(await detectSignedness({ platform: 'linux', resourcesPath: resources, execPath: '/opt/x/x' })).toBe('unsigned');
     } finally {

@@ -69,28 +69,68 @@ function run(events: UpdateEvent[], from: UpdateState = { kind: 'idle' }): Updat
 describe('nextUpdateState', () => {
   it('check → available → progress → downloaded: ready to restart', () => {
     expect(run([{ type: 'check', manual: false }])).toEqual({ kind: 'checking', manual: false });
-    expect(run([{ type: 'check', manual: true }, { type: 'available', version: '1.2.0' }])).toEqual({ kind: 'downloading', version: '1.2.0', percent: 0, manual: true });
-    expect(run([{ type: 'check', manual: false }, { type: 'available', version: '1.2.0' }, { type: 'progress', percent: 41.6 }])).toMatchObject({ percent: 42 });
-    expect(run([{ type: 'check', manual: false }, { type: 'available', version: '1.2.0' }, { type: 'progress', percent: 140 }])).toMatchObject({ percent: 100 });
-    expect(run([{ type: 'check', manual: false }, { type: 'available', version: '1.2.0' }, { type: 'downloaded', version: '1.2.0' }])).toEqual({ kind: 'ready', version: '1.2.0' });
+    expect(
+      run([
+        { type: 'check', manual: true },
+        { type: 'available', version: '1.2.0' },
+      ]),
+    ).toEqual({ kind: 'downloading', version: '1.2.0', percent: 0, manual: true });
+    expect(
+      run([
+        { type: 'check', manual: false },
+        { type: 'available', version: '1.2.0' },
+        { type: 'progress', percent: 41.6 },
+      ]),
+    ).toMatchObject({ percent: 42 });
+    expect(
+      run([
+        { type: 'check', manual: false },
+        { type: 'available', version: '1.2.0' },
+        { type: 'progress', percent: 140 },
+      ]),
+    ).toMatchObject({ percent: 100 });
+    expect(
+      run([
+        { type: 'check', manual: false },
+        { type: 'available', version: '1.2.0' },
+        { type: 'downloaded', version: '1.2.0' },
+      ]),
+    ).toEqual({ kind: 'ready', version: '1.2.0' });
   });
 
   it('nothing new → idle; a failure remembers whether the user asked', () => {
     expect(run([{ type: 'check', manual: true }, { type: 'not-available' }])).toEqual({ kind: 'idle' });
-    expect(run([{ type: 'check', manual: true }, { type: 'error', message: 'offline' }])).toEqual({ kind: 'failed', manual: true, message: 'offline' });
-    expect(run([{ type: 'check', manual: false }, { type: 'available', version: '2.0.0' }, { type: 'error', message: 'x' }])).toEqual({ kind: 'failed', manual: false, message: 'x' });
+    expect(
+      run([
+        { type: 'check', manual: true },
+        { type: 'error', message: 'offline' },
+      ]),
+    ).toEqual({ kind: 'failed', manual: true, message: 'offline' });
+    expect(
+      run([
+        { type: 'check', manual: false },
+        { type: 'available', version: '2.0.0' },
+        { type: 'error', message: 'x' },
+      ]),
+    ).toEqual({ kind: 'failed', manual: false, message: 'x' });
   });
 
   it('a ready update stays ready through later events; progress outside a download changes nothing', () => {
     const ready: UpdateState = { kind: 'ready', version: '1.2.0' };
-    for (const e of [{ type: 'check', manual: true }, { type: 'error', message: 'x' }, { type: 'not-available' }] as UpdateEvent[]) expect(nextUpdateState(ready, e)).toBe(ready);
+    for (const e of [{ type: 'check', manual: true }, { type: 'error', message: 'x' }, { type: 'not-available' }] as UpdateEvent[])
+      expect(nextUpdateState(ready, e)).toBe(ready);
     expect(nextUpdateState(ready, { type: 'downloaded', version: '1.3.0' })).toEqual({ kind: 'ready', version: '1.3.0' });
     const idle: UpdateState = { kind: 'idle' };
     expect(nextUpdateState(idle, { type: 'progress', percent: 5 })).toBe(idle);
   });
 
   it('a manual check joining an automatic one makes it manual; checks start only when nothing runs', () => {
-    expect(run([{ type: 'check', manual: false }, { type: 'check', manual: true }])).toEqual({ kind: 'checking', manual: true });
+    expect(
+      run([
+        { type: 'check', manual: false },
+        { type: 'check', manual: true },
+      ]),
+    ).toEqual({ kind: 'checking', manual: true });
     expect(canCheck({ kind: 'idle' })).toBe(true);
     expect(canCheck({ kind: 'failed', manual: false, message: 'x' })).toBe(true);
     expect(canCheck({ kind: 'checking', manual: false })).toBe(false);
@@ -112,14 +152,21 @@ describe('what the tray and notifications say', () => {
 
   it('a downloaded update is announced once per version; clicking installs', () => {
     const downloading: UpdateState = { kind: 'downloading', version: '1.2.0', percent: 99, manual: false };
-    expect(updateNotice(downloading, { kind: 'ready', version: '1.2.0' }, o)).toEqual({ title: 'Update 1.2.0 is ready', body: 'Click to restart now, or it installs when you quit the app.', onClick: 'install' });
+    expect(updateNotice(downloading, { kind: 'ready', version: '1.2.0' }, o)).toEqual({
+      title: 'Update 1.2.0 is ready',
+      body: 'Click to restart now, or it installs when you quit the app.',
+      onClick: 'install',
+    });
     expect(updateNotice({ kind: 'ready', version: '1.2.0' }, { kind: 'ready', version: '1.2.0' }, o)).toBeUndefined();
     expect(updateNotice({ kind: 'ready', version: '1.2.0' }, { kind: 'ready', version: '1.3.0' }, o)?.title).toBe('Update 1.3.0 is ready');
     expect(updateNotice(downloading, { kind: 'ready', version: '1.2.0' }, { ...o, installOnQuit: false })?.body).toBe('Click to restart and install it now.');
   });
 
   it('"up to date" and failures only for a check the user asked for', () => {
-    expect(updateNotice({ kind: 'checking', manual: true }, { kind: 'idle' }, o)).toEqual({ title: 'You are up to date', body: '1.1.0 is the newest version.' });
+    expect(updateNotice({ kind: 'checking', manual: true }, { kind: 'idle' }, o)).toEqual({
+      title: 'You are up to date',
+      body: '1.1.0 is the newest version.',
+    });
     expect(updateNotice({ kind: 'checking', manual: false }, { kind: 'idle' }, o)).toBeUndefined();
     const failed: UpdateState = { kind: 'failed', manual: true, message: 'net::ERR_INTERNET_DISCONNECTED' };
     expect(updateNotice({ kind: 'checking', manual: true }, failed, { ...o, language: 'zh' })).toEqual({

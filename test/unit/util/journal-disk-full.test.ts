@@ -78,7 +78,12 @@ describe('Journal on a full disk (injected short writes)', () => {
     await j.append([{ id: 'a', data: { n: 1 } }]);
     await j.append([{ id: 'b', data: { n: 2 } }]);
     await j.close();
-    expect((await readFile(path, 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['a', 'b']);
+    expect(
+      (await readFile(path, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { id: string }).id),
+    ).toEqual(['a', 'b']);
   });
 
   it('marks entries done in place when no done line can be appended, and that survives a reopen', async () => {
@@ -104,7 +109,6 @@ describe('Journal on a full disk (injected short writes)', () => {
 });
 
 describeOnTmpfs('Journal on a real full tmpfs', 256, (tmpfs) => {
-
   it('never reports a partial line as written; done marks still land; reopening sees exactly what was promised', async () => {
     const p = join(tmpfs().dir, 'j.jsonl');
     const j = await Journal.open({ path: p, schema: z.object({ text: z.string() }) });
@@ -125,4 +129,3 @@ describeOnTmpfs('Journal on a real full tmpfs', 256, (tmpfs) => {
     await rm(p);
   });
 });
-

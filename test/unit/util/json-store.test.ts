@@ -20,7 +20,10 @@ describe('JsonFileStore', () => {
     await writeFile(path, '{\n  "names": [\n    "a",,\n  ]\n}\n');
     await expect(store.get()).rejects.toMatchObject({ code: 'config.invalid', message: expect.stringMatching(/^app-profiles\.json line 3: not valid JSON/) });
     await writeFile(path, '{\n  "names": [\n    "a",\n    7\n  ]\n}\n');
-    await expect(store.get()).rejects.toMatchObject({ code: 'config.invalid', message: 'app-profiles.json line 4: names[1]: Invalid input: expected string, received number' });
+    await expect(store.get()).rejects.toMatchObject({
+      code: 'config.invalid',
+      message: 'app-profiles.json line 4: names[1]: Invalid input: expected string, received number',
+    });
     // Nothing was moved or rewritten: the person fixes the file they know.
     expect(await readdir(dir)).toEqual(['app-profiles.json']);
   });
@@ -30,10 +33,16 @@ describe('JsonFileStore', () => {
     await writeFile(path, '{"names": ["a"');
     const log = memoryLogger();
     let rebuilds = 0;
-    const store = new JsonFileStore(path, schema, () => ({ names: [] }), { log }, () => {
-      rebuilds += 1;
-      return Promise.resolve({ names: ['rebuilt'] });
-    });
+    const store = new JsonFileStore(
+      path,
+      schema,
+      () => ({ names: [] }),
+      { log },
+      () => {
+        rebuilds += 1;
+        return Promise.resolve({ names: ['rebuilt'] });
+      },
+    );
     const [a, b] = await Promise.all([store.get(), store.get()]);
     expect([a, b]).toEqual([{ names: ['rebuilt'] }, { names: ['rebuilt'] }]);
     expect(rebuilds).toBe(1);

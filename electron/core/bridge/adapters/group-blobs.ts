@@ -18,7 +18,11 @@ export class GroupBlobs implements BlobPort {
   }
 
   async store(input: Readable, file: { fileName: string; mimeType?: string; maxBytes: number }): Promise<Attachment> {
-    const stored = await storeBlob(this.groupDir, input, { filename: file.fileName, maxBytes: file.maxBytes, ...(file.mimeType ? { mimeType: file.mimeType } : {}) });
+    const stored = await storeBlob(this.groupDir, input, {
+      filename: file.fileName,
+      maxBytes: file.maxBytes,
+      ...(file.mimeType ? { mimeType: file.mimeType } : {}),
+    });
     // The path follows CCCC's naming; the title keeps the name the person gave the file (CJK included), for the agents.
     return { ...stored, title: file.fileName };
   }

@@ -20,7 +20,10 @@ export interface MessageContent {
 }
 
 function stamp(createAt: number): string {
-  return new Date(createAt).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, '');
+  return new Date(createAt)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, '');
 }
 
 export function contentOf(m: InboundMessage): MessageContent {
@@ -44,7 +47,10 @@ export function contentOf(m: InboundMessage): MessageContent {
       // Keep the speech recognition as the text so agents can read what was said.
       return { text: c.recognition ?? '', files: [{ downloadCode: c.downloadCode, fileName: `voice_${at}.amr`, mimeType: 'audio/amr' }] };
     case 'video':
-      return { text: '', files: [{ downloadCode: c.downloadCode, fileName: `video_${at}.${c.videoType ?? 'mp4'}`, mimeType: `video/${c.videoType ?? 'mp4'}` }] };
+      return {
+        text: '',
+        files: [{ downloadCode: c.downloadCode, fileName: `video_${at}.${c.videoType ?? 'mp4'}`, mimeType: `video/${c.videoType ?? 'mp4'}` }],
+      };
     case 'unsupported':
       return { text: '', files: [], unsupported: c.msgtype };
   }

@@ -66,13 +66,17 @@ export function chatAddressOf(m: InboundMessage): ChatAddress {
 
 function formatContext(ctx: GroupContextSummary, t: Replies, lang: ReplyLanguage): string {
   if (!ctx.objective && !ctx.focus && ctx.tasks.length === 0) return t.contextEmpty();
-  const L = lang === 'zh' ? { objective: '目标', focus: '当前重点', tasks: '任务', waiting: '等你回复' } : { objective: 'Objective', focus: 'Focus', tasks: 'Tasks', waiting: 'Waiting on you' };
+  const L =
+    lang === 'zh'
+      ? { objective: '目标', focus: '当前重点', tasks: '任务', waiting: '等你回复' }
+      : { objective: 'Objective', focus: 'Focus', tasks: 'Tasks', waiting: 'Waiting on you' };
   const lines: string[] = [];
   if (ctx.objective) lines.push(`**${L.objective}**: ${ctx.objective}`);
   if (ctx.focus) lines.push(`**${L.focus}**: ${ctx.focus}`);
   if (ctx.tasks.length) {
     lines.push('', `**${L.tasks}**`);
-    for (const task of ctx.tasks.slice(0, 20)) lines.push(`- ${task.title}${task.status ? ` · ${task.status}` : ''}${task.assignee ? ` · @${task.assignee}` : ''}`);
+    for (const task of ctx.tasks.slice(0, 20))
+      lines.push(`- ${task.title}${task.status ? ` · ${task.status}` : ''}${task.assignee ? ` · @${task.assignee}` : ''}`);
   }
   if (ctx.waitingOnUser.length) lines.push('', `**${L.waiting}**`, ...ctx.waitingOnUser.map((w) => `- ${w}`));
   return lines.join('\n').slice(0, CONTEXT_MAX_CHARS);
@@ -104,7 +108,8 @@ export class InboundHandler {
         at: m.createAt,
       });
       const content = contentOf(m);
-      const command: Command = content.files.length > 0 && content.text.trim() === '' ? { name: 'send', recipients: [], text: '', explicit: false } : parseCommand(content.text);
+      const command: Command =
+        content.files.length > 0 && content.text.trim() === '' ? { name: 'send', recipients: [], text: '', explicit: false } : parseCommand(content.text);
       const record = (kind: string, refusal?: AuditEntry['refusal']): void =>
         this.deps.audit?.({
           direction: 'in',
@@ -253,7 +258,13 @@ export class InboundHandler {
     for (const file of files) {
       try {
         const body = await this.deps.download(file, m.robotCode, settings.maxFileBytes);
-        attachments.push(await this.deps.blobs.store(body, { fileName: file.fileName, maxBytes: settings.maxFileBytes, ...(file.mimeType ? { mimeType: file.mimeType } : {}) }));
+        attachments.push(
+          await this.deps.blobs.store(body, {
+            fileName: file.fileName,
+            maxBytes: settings.maxFileBytes,
+            ...(file.mimeType ? { mimeType: file.mimeType } : {}),
+          }),
+        );
       } catch (err) {
         if (isDiskFull(err)) throw err;
         const problem = toProblem(err);

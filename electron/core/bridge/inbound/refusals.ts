@@ -48,7 +48,10 @@ export class Refusals {
     if (!chat) {
       this.deps.problem({
         code: 'dingtalk.message_unanswerable',
-        message: refusal.reason === 'too_large' ? `A message of ${refusal.bytes ?? '?'} bytes arrived without a readable chat; it was acknowledged and dropped` : 'A robot message without a readable chat was acknowledged and set aside',
+        message:
+          refusal.reason === 'too_large'
+            ? `A message of ${refusal.bytes ?? '?'} bytes arrived without a readable chat; it was acknowledged and dropped`
+            : 'A robot message without a readable chat was acknowledged and set aside',
         hint: `See ${join(this.deps.stateDir, REFUSED_FILE)} and the log.`,
         retryable: false,
       });

@@ -69,7 +69,9 @@ export class RefusedMessages {
   /** Every refused message, oldest first within each chat. */
   all(): InboundMessage[] {
     return [...this.byChat.values()].flatMap((chat) =>
-      [...chat.values()].sort((a, b) => (before({ createAt: a.message.createAt, seq: a.seq }, { createAt: b.message.createAt, seq: b.seq }) ? -1 : 1)).map((r) => r.message),
+      [...chat.values()]
+        .sort((a, b) => (before({ createAt: a.message.createAt, seq: a.seq }, { createAt: b.message.createAt, seq: b.seq }) ? -1 : 1))
+        .map((r) => r.message),
     );
   }
 }

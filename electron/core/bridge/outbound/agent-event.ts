@@ -70,7 +70,12 @@ export function readAgentEvent(event: LedgerEvent): AgentEvent | undefined {
   if (event.kind === 'system.notify') {
     const parsed = notifySchema.safeParse(event.data);
     if (!parsed.success) return undefined;
-    const out: AgentEvent = { kind: 'notify', id: event.id, message: parsed.data.message, visibility: parsed.data.im_visibility === 'public' ? 'public' : 'internal' };
+    const out: AgentEvent = {
+      kind: 'notify',
+      id: event.id,
+      message: parsed.data.message,
+      visibility: parsed.data.im_visibility === 'public' ? 'public' : 'internal',
+    };
     if (parsed.data.title) out.title = parsed.data.title;
     return out;
   }

@@ -43,7 +43,8 @@ export interface Released {
  */
 export async function readHeldCounts(stateDir: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (const { data: e } of await readPending(join(stateDir, HELD_JOURNAL), entrySchema)) counts.set(e.chatId, (counts.get(e.chatId) ?? 0) + ('item' in e ? 1 : e.folded));
+  for (const { data: e } of await readPending(join(stateDir, HELD_JOURNAL), entrySchema))
+    counts.set(e.chatId, (counts.get(e.chatId) ?? 0) + ('item' in e ? 1 : e.folded));
   return counts;
 }
 

@@ -53,9 +53,10 @@ export function toDingTalkMarkdown(text: string): string {
 
 /** A short plain preview for notification titles. */
 export function previewTitle(text: string, max = 40): string {
-  const first = text
-    .split('\n')
-    .map((l) => l.replace(/[#>*`_[\]]/g, '').trim())
-    .find((l) => l.length > 0) ?? '';
+  const first =
+    text
+      .split('\n')
+      .map((l) => l.replace(/[#>*`_[\]]/g, '').trim())
+      .find((l) => l.length > 0) ?? '';
   return first.length > max ? `${first.slice(0, max - 1)}…` : first;
 }

@@ -193,7 +193,13 @@ export class Outbox {
         if (SETUP_PROBLEMS.has(verdict.problem.code)) safely(this.log, () => this.options.onWaiting?.(item, verdict.problem));
         // Rate limits are expected under bursts; anything else deserves attention.
         const level = verdict.problem.code === 'dingtalk.rate_limited' ? 'info' : 'warn';
-        this.log[level]('Delivery failed, will retry', { item: item.id, chat: item.chat.conversationId, code: verdict.problem.code, attempt: attempt + 1, inMs: verdict.delayMs });
+        this.log[level]('Delivery failed, will retry', {
+          item: item.id,
+          chat: item.chat.conversationId,
+          code: verdict.problem.code,
+          attempt: attempt + 1,
+          inMs: verdict.delayMs,
+        });
         if (!(await this.sleeper.sleep(verdict.delayMs))) return false;
       }
     }

@@ -47,7 +47,10 @@ export class Router {
   /** DingTalk said the chat's webhook is sending too fast: leave it alone for a minute. */
   throttled(conversationId: string): void {
     const t = this.now();
-    this.webhookSends.set(conversationId, Array.from({ length: this.options.webhookPerChatPerMinute }, () => t));
+    this.webhookSends.set(
+      conversationId,
+      Array.from({ length: this.options.webhookPerChatPerMinute }, () => t),
+    );
   }
 
   /**

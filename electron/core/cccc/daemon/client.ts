@@ -179,7 +179,8 @@ export class DaemonClient {
       throw badAnswer(op, 'not JSON');
     }
     const parsed = responseSchema.safeParse(raw);
-    if (!parsed.success) throw badAnswer(op, 'not a v1 response envelope', { issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`) });
+    if (!parsed.success)
+      throw badAnswer(op, 'not a v1 response envelope', { issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`) });
     const response = parsed.data;
     if (!response.ok) {
       if (!response.error) throw badAnswer(op, 'failure without an error');

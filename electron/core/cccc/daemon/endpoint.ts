@@ -9,9 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { daemonDir } from './home';
 
-export type Endpoint =
-  | { transport: 'unix'; path: string; source: EndpointSource }
-  | { transport: 'tcp'; host: string; port: number; source: EndpointSource };
+export type Endpoint = { transport: 'unix'; path: string; source: EndpointSource } | { transport: 'tcp'; host: string; port: number; source: EndpointSource };
 
 /**
  * `descriptor`: read from addr.json. `fallback`: addr.json missing. `fallback-invalid`:

@@ -15,7 +15,10 @@ const sentEventSchema = ledgerEventSchema.extend({ v: z.number().optional(), gro
 
 export const actorSchema = z.looseObject({
   id: z.string(),
-  title: z.string().nullish().transform((t) => t ?? ''),
+  title: z
+    .string()
+    .nullish()
+    .transform((t) => t ?? ''),
   role: z.string().optional(),
   enabled: z.boolean().optional(),
   running: z.boolean().optional(),
@@ -39,7 +42,10 @@ export const groupsResult = z.looseObject({
   groups: z.array(
     z.looseObject({
       group_id: z.string(),
-      title: z.string().nullish().transform((t) => t ?? ''),
+      title: z
+        .string()
+        .nullish()
+        .transform((t) => t ?? ''),
       running: z.boolean().optional(),
       state: z.string().optional(),
       created_at: z.string().nullish(),
@@ -51,7 +57,10 @@ export const groupsResult = z.looseObject({
 export const groupShowResult = z.looseObject({
   group: z.looseObject({
     group_id: z.string(),
-    title: z.string().nullish().transform((t) => t ?? ''),
+    title: z
+      .string()
+      .nullish()
+      .transform((t) => t ?? ''),
     state: z.string().optional(),
     running: z.boolean().optional(),
     actors: z.array(actorSchema).optional().default([]),

@@ -14,14 +14,20 @@ export interface DaemonRequest {
 export const daemonErrorSchema = z.looseObject({
   code: z.string(),
   message: z.string().catch(''),
-  details: z.record(z.string(), z.unknown()).nullish().transform((d) => d ?? {}),
+  details: z
+    .record(z.string(), z.unknown())
+    .nullish()
+    .transform((d) => d ?? {}),
 });
 export type DaemonErrorBody = z.infer<typeof daemonErrorSchema>;
 
 export const responseSchema = z.looseObject({
   v: z.literal(1),
   ok: z.boolean(),
-  result: z.record(z.string(), z.unknown()).nullish().transform((r) => r ?? {}),
+  result: z
+    .record(z.string(), z.unknown())
+    .nullish()
+    .transform((r) => r ?? {}),
   error: daemonErrorSchema.nullish(),
 });
 export type DaemonResponse = z.infer<typeof responseSchema>;

@@ -68,9 +68,7 @@ export function exchange(endpoint: Endpoint, line: string, options: ExchangeOpti
       return;
     }
     const socket =
-      endpoint.transport === 'unix'
-        ? net.createConnection({ path: endpoint.path })
-        : net.createConnection({ host: endpoint.host, port: endpoint.port });
+      endpoint.transport === 'unix' ? net.createConnection({ path: endpoint.path }) : net.createConnection({ host: endpoint.host, port: endpoint.port });
     let phase: Phase = 'connect';
     let written = false;
     let settled = false;

@@ -114,7 +114,7 @@ export async function detectCcccBridge(opts: DetectOptions): Promise<CcccBridgeS
   } else if (enabled && dingtalk) {
     problems.push({
       code: 'cccc.own_bridge_enabled',
-      message: "CCCC is set to start its own DingTalk bridge for this group (im.enabled is true in group.yaml).",
+      message: 'CCCC is set to start its own DingTalk bridge for this group (im.enabled is true in group.yaml).',
       hint: `Turn it off with \`${stop}\`, then start this bridge.`,
       retryable: false,
       details: { groupId },

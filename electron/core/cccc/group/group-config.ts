@@ -11,14 +11,20 @@ import { BridgeError } from '../../errors';
 import { coerceBool } from '../im-state/schemas';
 
 /** A YAML scalar as CCCC reads it with `str(value or "").strip()` (so false and 0 read as ""). */
-const str = z.unknown().optional().transform((v) => (v === null || v === undefined || v === false || v === 0 || v === '' ? '' : String(v).trim()));
+const str = z
+  .unknown()
+  .optional()
+  .transform((v) => (v === null || v === undefined || v === false || v === 0 || v === '' ? '' : String(v).trim()));
 
 /** The contract's default cap for inbound files (CCCC: `im.files.max_mb`). */
 export const DEFAULT_FILES_MAX_MB = 10;
 
 export const imConfigSchema = z.looseObject({
   platform: str.transform((s) => s.toLowerCase()),
-  enabled: z.unknown().optional().transform((v) => coerceBool(v, false)),
+  enabled: z
+    .unknown()
+    .optional()
+    .transform((v) => coerceBool(v, false)),
   dingtalk_app_key: str,
   dingtalk_app_key_env: str,
   dingtalk_app_secret: str,

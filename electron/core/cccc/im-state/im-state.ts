@@ -137,13 +137,19 @@ export class ImState {
         const entry = pendingEntrySchema.safeParse(raw);
         if (!entry.success) continue;
         if (nowS - entry.data.created_at > KEY_TTL_SECONDS) delete pending[k];
-        else if (entry.data.chat_id === chatId && entry.data.thread_id === 0 && entry.data.platform.toLowerCase() === this.platform && (!open || this.pending(k, entry.data).createdAt > open.createdAt)) {
+        else if (
+          entry.data.chat_id === chatId &&
+          entry.data.thread_id === 0 &&
+          entry.data.platform.toLowerCase() === this.platform &&
+          (!open || this.pending(k, entry.data).createdAt > open.createdAt)
+        ) {
           open = this.pending(k, entry.data);
         }
       }
       if (open) return { ...open, reused: true };
       let key: string;
-      do key = randomBytes(8).toString('base64url'); // = Python secrets.token_urlsafe(8)
+      do
+        key = randomBytes(8).toString('base64url'); // = Python secrets.token_urlsafe(8)
       while (key in pending);
       const entry = { chat_id: chatId, thread_id: 0, platform: this.platform, created_at: nowS };
       pending[key] = entry;
@@ -162,7 +168,15 @@ export class ImState {
       const base: Doc =
         prev && typeof prev === 'object' && !Array.isArray(prev)
           ? { ...(prev as Doc) }
-          : { subscribed: false, verbose: false, paused: false, subscribed_at: subscribedAtNow(this.now()), chat_title: '', thread_id: 0, platform: this.platform };
+          : {
+              subscribed: false,
+              verbose: false,
+              paused: false,
+              subscribed_at: subscribedAtNow(this.now()),
+              chat_title: '',
+              thread_id: 0,
+              platform: this.platform,
+            };
       if (patch.subscribed !== undefined) {
         if (patch.subscribed && !base.subscribed_at) base.subscribed_at = subscribedAtNow(this.now());
         base.subscribed = patch.subscribed;

@@ -49,29 +49,62 @@ export function chatKey(chatId: string, threadId: unknown = 0): string {
   return tid === 0 ? chatId : `${chatId}:${tid}`;
 }
 
-const text = (fallback = '') => z.unknown().optional().transform((v) => (v === null || v === undefined ? fallback : String(v)));
-const seconds = z.unknown().optional().transform((v) => {
-  const n = Number(v ?? 0);
-  return Number.isFinite(n) ? n : 0;
-});
+const text = (fallback = '') =>
+  z
+    .unknown()
+    .optional()
+    .transform((v) => (v === null || v === undefined ? fallback : String(v)));
+const seconds = z
+  .unknown()
+  .optional()
+  .transform((v) => {
+    const n = Number(v ?? 0);
+    return Number.isFinite(n) ? n : 0;
+  });
 
 /** A whole state file: an object of entries (anything else reads as empty, as in CCCC). */
 export const stateFileSchema = z.record(z.string(), z.unknown()).catch({});
 
 export const subscriberEntrySchema = z.looseObject({
-  subscribed: z.unknown().optional().transform((v) => coerceBool(v, true)),
-  verbose: z.unknown().optional().transform((v) => coerceBool(v, false)),
-  paused: z.unknown().optional().transform((v) => coerceBool(v, false)),
-  subscribed_at: z.unknown().optional().transform((v) => (typeof v === 'string' ? v : null)),
+  subscribed: z
+    .unknown()
+    .optional()
+    .transform((v) => coerceBool(v, true)),
+  verbose: z
+    .unknown()
+    .optional()
+    .transform((v) => coerceBool(v, false)),
+  paused: z
+    .unknown()
+    .optional()
+    .transform((v) => coerceBool(v, false)),
+  subscribed_at: z
+    .unknown()
+    .optional()
+    .transform((v) => (typeof v === 'string' ? v : null)),
   chat_title: text(),
   thread_id: z.unknown().optional().transform(normalizeThreadId),
-  platform: z.unknown().optional().transform((v) => String(v ?? '').trim().toLowerCase()),
+  platform: z
+    .unknown()
+    .optional()
+    .transform((v) =>
+      String(v ?? '')
+        .trim()
+        .toLowerCase(),
+    ),
 });
 
 export const authorizedEntrySchema = z.looseObject({
   chat_id: text(),
   thread_id: z.unknown().optional().transform(normalizeThreadId),
-  platform: z.unknown().optional().transform((v) => String(v ?? '').trim().toLowerCase()),
+  platform: z
+    .unknown()
+    .optional()
+    .transform((v) =>
+      String(v ?? '')
+        .trim()
+        .toLowerCase(),
+    ),
   authorized_at: seconds,
   key_used: text(),
   authorization_source: text(),

@@ -49,9 +49,11 @@ function send(text: string, command = false): void {
 function upload(file: File): void {
   if (file.size > state.maxUploadBytes) return toast(`文件超过 ${Math.round(state.maxUploadBytes / 1024 / 1024)} MB / file too large`);
   const q = new URLSearchParams({ chatId, staffId: me, name: file.name });
-  api<ChatMessage>(`/api/upload?${q.toString()}`, { method: 'POST', headers: { 'x-sandbox-upload': '1', 'content-type': file.type || 'application/octet-stream' }, body: file }).catch(
-    (err: Error) => toast(err.message),
-  );
+  api<ChatMessage>(`/api/upload?${q.toString()}`, {
+    method: 'POST',
+    headers: { 'x-sandbox-upload': '1', 'content-type': file.type || 'application/octet-stream' },
+    body: file,
+  }).catch((err: Error) => toast(err.message));
 }
 
 // ---- who and where ---------------------------------------------------------------------------
@@ -105,7 +107,12 @@ function buildShell(): void {
       h('div', { class: 'rail-logo', title: '钉钉沙盒 / DingTalk sandbox' }, icon('chat', 22)),
       h('div', { class: 'rail-item active', title: '消息 / Messages' }, icon('chat', 22), h('span', {}, '消息')),
       h('div', { class: 'rail-spacer' }),
-      h('div', { class: 'rail-badge', title: '这是沙盒：消息不会离开这台电脑 / sandbox: nothing leaves this computer' }, icon('sandbox', 20), h('span', {}, '沙盒')),
+      h(
+        'div',
+        { class: 'rail-badge', title: '这是沙盒：消息不会离开这台电脑 / sandbox: nothing leaves this computer' },
+        icon('sandbox', 20),
+        h('span', {}, '沙盒'),
+      ),
     ),
     h('aside', { class: 'sidebar' }, meButton, h('div', { class: 'sidebar-title' }, '消息 ', h('span', {}, 'Messages')), sidebarList),
     dropTarget(h('main', { class: 'chat' }, header, list, composer)),
@@ -175,7 +182,12 @@ function renderMe(): void {
       },
     },
     avatar({ kind: 'person', staffId: me }),
-    h('div', { class: 'me-text' }, h('div', { class: 'me-label' }, '当前身份 · You are'), h('div', { class: 'me-name' }, p.nick, p.isAdmin ? h('span', { class: 'tag admin' }, '管理员') : null)),
+    h(
+      'div',
+      { class: 'me-text' },
+      h('div', { class: 'me-label' }, '当前身份 · You are'),
+      h('div', { class: 'me-name' }, p.nick, p.isAdmin ? h('span', { class: 'tag admin' }, '管理员') : null),
+    ),
     icon('chevron', 16),
   );
   meButton.replaceChildren(toggle, menu);
@@ -216,8 +228,18 @@ function renderSidebar(): void {
         h(
           'div',
           { class: 'chat-item-text' },
-          h('div', { class: 'chat-item-top' }, h('span', { class: 'chat-item-title' }, c.title), c.type === 'single' ? h('span', { class: 'tag robot' }, '机器人') : null, h('span', { class: 'chat-item-time' }, last ? formatTime(last.at) : '')),
-          h('div', { class: 'chat-item-preview' }, last ? previewOf(last, ctx, plainPreview) : c.type === 'group' ? '群聊 · 3 人和机器人' : '单聊 · 和机器人一对一'),
+          h(
+            'div',
+            { class: 'chat-item-top' },
+            h('span', { class: 'chat-item-title' }, c.title),
+            c.type === 'single' ? h('span', { class: 'tag robot' }, '机器人') : null,
+            h('span', { class: 'chat-item-time' }, last ? formatTime(last.at) : ''),
+          ),
+          h(
+            'div',
+            { class: 'chat-item-preview' },
+            last ? previewOf(last, ctx, plainPreview) : c.type === 'group' ? '群聊 · 3 人和机器人' : '单聊 · 和机器人一对一',
+          ),
         ),
         count > 0 ? h('span', { class: 'unread' }, String(count)) : null,
       );
@@ -297,13 +319,23 @@ function messageView(m: ChatMessage): HTMLElement {
   const p = m.from.kind === 'person' ? person(m.from.staffId) : undefined;
   const meta: Child[] = mine
     ? []
-    : [h('div', { class: 'msg-meta' }, h('span', { class: 'nick' }, robot ? state.robot.name : (p?.nick ?? '')), robot ? h('span', { class: 'tag robot' }, '机器人') : p?.isAdmin ? h('span', { class: 'tag admin' }, '管理员') : null)];
+    : [
+        h(
+          'div',
+          { class: 'msg-meta' },
+          h('span', { class: 'nick' }, robot ? state.robot.name : (p?.nick ?? '')),
+          robot ? h('span', { class: 'tag robot' }, '机器人') : p?.isAdmin ? h('span', { class: 'tag admin' }, '管理员') : null,
+        ),
+      ];
   const notes: Child[] = [];
   if (m.reaction) notes.push(h('div', { class: 'reaction', title: '机器人的表情回复 / the robot’s reaction' }, m.reaction));
   if (m.toRobot === false) notes.push(h('div', { class: 'hint' }, `机器人没有收到：群里要 @${state.robot.name} · The robot only hears messages that @ it`));
   return h(
     'div',
-    { class: `msg${mine ? ' mine' : ''}${robot ? ' from-robot' : ''}`, attrs: { 'data-id': m.id, 'data-from': robot ? 'robot' : 'person', 'data-type': m.body.type } },
+    {
+      class: `msg${mine ? ' mine' : ''}${robot ? ' from-robot' : ''}`,
+      attrs: { 'data-id': m.id, 'data-from': robot ? 'robot' : 'person', 'data-type': m.body.type },
+    },
     avatar(m.from),
     h('div', { class: 'msg-main' }, ...meta, bodyView(m, ctx), ...notes),
   );
@@ -417,7 +449,16 @@ function renderComposer(): void {
       },
       icon('at', 20),
     ),
-    h('button', { class: 'tool', title: '发送图片 / send a picture', attrs: { type: 'button', 'aria-label': '图片', 'data-tool': 'image' }, on: { click: () => imageInput.click() } }, icon('image', 20)),
+    h(
+      'button',
+      {
+        class: 'tool',
+        title: '发送图片 / send a picture',
+        attrs: { type: 'button', 'aria-label': '图片', 'data-tool': 'image' },
+        on: { click: () => imageInput.click() },
+      },
+      icon('image', 20),
+    ),
     h(
       'button',
       {
@@ -435,24 +476,48 @@ function renderComposer(): void {
   composer.replaceChildren(
     tools,
     input,
-    h('div', { class: 'composer-foot' }, h('span', { class: 'composer-hint' }, `以 ${person(me)!.nick} 的身份发送`), h('button', { class: 'send', attrs: { type: 'button' }, on: { click: submit } }, '发送')),
+    h(
+      'div',
+      { class: 'composer-foot' },
+      h('span', { class: 'composer-hint' }, `以 ${person(me)!.nick} 的身份发送`),
+      h('button', { class: 'send', attrs: { type: 'button' }, on: { click: submit } }, '发送'),
+    ),
   );
 }
 
 // ---- the guide -------------------------------------------------------------------------------
 
 function chip(label: string, text = label): HTMLElement {
-  return h('button', { class: 'chip', title: `发送 / send: ${text}`, attrs: { type: 'button', 'data-send': text }, on: { click: () => send(text, true) } }, label);
+  return h(
+    'button',
+    { class: 'chip', title: `发送 / send: ${text}`, attrs: { type: 'button', 'data-send': text }, on: { click: () => send(text, true) } },
+    label,
+  );
 }
 
 function step(n: number, title: string, en: string, ...body: Child[]): HTMLElement {
-  return h('li', { class: 'step' }, h('span', { class: 'step-n' }, String(n)), h('div', { class: 'step-body' }, h('div', { class: 'step-title' }, title, h('span', {}, en)), ...body));
+  return h(
+    'li',
+    { class: 'step' },
+    h('span', { class: 'step-n' }, String(n)),
+    h('div', { class: 'step-body' }, h('div', { class: 'step-title' }, title, h('span', {}, en)), ...body),
+  );
 }
 
 function renderGuide(): void {
   guide.replaceChildren(
-    h('div', { class: 'guide-head' }, icon('book', 20), h('div', {}, h('div', { class: 'guide-title' }, '新手引导'), h('div', { class: 'guide-sub' }, 'Getting started'))),
-    h('p', { class: 'guide-intro' }, '扮演钉钉用户，通过机器人和 CCCC 的智能体对话。点下面的按钮就会以当前身份发送。', h('span', {}, 'Play a DingTalk user and talk to CCCC agents through the robot. Buttons send as the current person.')),
+    h(
+      'div',
+      { class: 'guide-head' },
+      icon('book', 20),
+      h('div', {}, h('div', { class: 'guide-title' }, '新手引导'), h('div', { class: 'guide-sub' }, 'Getting started')),
+    ),
+    h(
+      'p',
+      { class: 'guide-intro' },
+      '扮演钉钉用户，通过机器人和 CCCC 的智能体对话。点下面的按钮就会以当前身份发送。',
+      h('span', {}, 'Play a DingTalk user and talk to CCCC agents through the robot. Buttons send as the current person.'),
+    ),
     h(
       'ol',
       { class: 'steps' },
@@ -468,14 +533,25 @@ function renderGuide(): void {
           h('span', {}, 'The robot replies with a key. Open the control UI address printed in the terminal and approve the request.'),
         ),
       ),
-      step(3, '和 foreman 对话', 'Talk to the foreman', h('p', {}, '直接发文字就会交给 foreman。', h('span', {}, 'Plain text goes to the foreman.')), h('div', { class: 'chips' }, chip('帮我检查一下登录页的代码'))),
+      step(
+        3,
+        '和 foreman 对话',
+        'Talk to the foreman',
+        h('p', {}, '直接发文字就会交给 foreman。', h('span', {}, 'Plain text goes to the foreman.')),
+        h('div', { class: 'chips' }, chip('帮我检查一下登录页的代码')),
+      ),
       step(4, '找指定的智能体', 'Address agents', h('div', { class: 'chips' }, chip('/send @peer 你好'), chip('/send @all 今天的进度如何？'))),
       step(5, '命令', 'Commands', h('div', { class: 'chips' }, chip('/status'), chip('/verbose'), chip('/pause'), chip('/resume'), chip('/help'))),
       step(
         6,
         '文件、图片和链接',
         'Files, pictures, links',
-        h('p', {}, '在单聊里发文件（或把文件拖进来），智能体会回一份文件；也可以向它要。', h('span', {}, 'Send (or drop) a file in the single chat and get one back, or ask for one.')),
+        h(
+          'p',
+          {},
+          '在单聊里发文件（或把文件拖进来），智能体会回一份文件；也可以向它要。',
+          h('span', {}, 'Send (or drop) a file in the single chat and get one back, or ask for one.'),
+        ),
         h('div', { class: 'chips' }, chip('发一份报告给我'), chip('来张进度图'), chip('给我项目的链接')),
       ),
     ),
@@ -503,7 +579,8 @@ function apply(event: SandboxEvent): void {
     if (stick) {
       list.scrollTop = list.scrollHeight;
       // A picture grows the list when it has loaded: follow it down.
-      for (const img of rows.flatMap((r) => [...r.querySelectorAll('img')])) img.addEventListener('load', () => (list.scrollTop = list.scrollHeight), { once: true });
+      for (const img of rows.flatMap((r) => [...r.querySelectorAll('img')]))
+        img.addEventListener('load', () => (list.scrollTop = list.scrollHeight), { once: true });
     }
   } else if (myChats().some((c) => c.id === m.chatId)) {
     unread.set(m.chatId, (unread.get(m.chatId) ?? 0) + 1);
@@ -550,5 +627,7 @@ async function boot(): Promise<void> {
 }
 
 boot().catch((err: Error) => {
-  root.replaceChildren(h('div', { class: 'boot error' }, `沙盒没有响应：${err.message}`, h('span', {}, 'The sandbox did not answer. Is `npm run demo` still running?')));
+  root.replaceChildren(
+    h('div', { class: 'boot error' }, `沙盒没有响应：${err.message}`, h('span', {}, 'The sandbox did not answer. Is `npm run demo` still running?')),
+  );
 });

@@ -75,7 +75,9 @@ function inlines(nodes: Inline[], ctx: ViewContext, mentionIds: string[]): Child
       case 'code':
         return h('code', {}, n.v);
       case 'image':
-        return linkKind(n.src) === 'web' || n.src.startsWith('/files/') ? h('img', { class: 'md-image', attrs: { src: n.src, alt: n.alt, loading: 'lazy' } }) : `[${n.alt || '图片'}]`;
+        return linkKind(n.src) === 'web' || n.src.startsWith('/files/')
+          ? h('img', { class: 'md-image', attrs: { src: n.src, alt: n.alt, loading: 'lazy' } })
+          : `[${n.alt || '图片'}]`;
       case 'link': {
         const kind = linkKind(n.href);
         const children = inlines(n.c, ctx, mentionIds);
@@ -115,13 +117,32 @@ export function markdownView(text: string, ctx: ViewContext, mentionIds: string[
 function button(b: ActionButtonView, ctx: ViewContext): HTMLElement {
   const command = commandOf(b.url);
   if (command !== undefined) {
-    return h('button', { class: 'card-button', title: `点击发送 / tap to send: ${command}`, attrs: { type: 'button', 'data-command': command }, on: { click: () => ctx.sendCommand(command) } }, b.title);
+    return h(
+      'button',
+      {
+        class: 'card-button',
+        title: `点击发送 / tap to send: ${command}`,
+        attrs: { type: 'button', 'data-command': command },
+        on: { click: () => ctx.sendCommand(command) },
+      },
+      b.title,
+    );
   }
   if (linkKind(b.url) === 'web') return h('a', { class: 'card-button', attrs: { href: b.url, target: '_blank', rel: 'noopener noreferrer' } }, b.title);
   return h('span', { class: 'card-button disabled' }, b.title);
 }
 
-const FILE_COLORS: Record<string, string> = { pdf: 'red', doc: 'blue', docx: 'blue', xls: 'green', xlsx: 'green', ppt: 'orange', pptx: 'orange', zip: 'purple', rar: 'purple' };
+const FILE_COLORS: Record<string, string> = {
+  pdf: 'red',
+  doc: 'blue',
+  docx: 'blue',
+  xls: 'green',
+  xlsx: 'green',
+  ppt: 'orange',
+  pptx: 'orange',
+  zip: 'purple',
+  rar: 'purple',
+};
 
 function fileCard(body: Extract<MessageBody, { type: 'file' }>): HTMLElement {
   const ext = (body.fileType || extensionOf(body.name) || 'file').toLowerCase();
@@ -160,7 +181,9 @@ export function bodyView(m: ChatMessage, ctx: ViewContext): HTMLElement {
           'div',
           { class: 'link-body' },
           h('div', { class: 'link-text' }, body.text),
-          body.picUrl && linkKind(body.picUrl) === 'web' ? h('img', { class: 'link-pic', attrs: { src: body.picUrl, alt: '' } }) : h('div', { class: 'link-pic placeholder' }, icon('external', 22)),
+          body.picUrl && linkKind(body.picUrl) === 'web'
+            ? h('img', { class: 'link-pic', attrs: { src: body.picUrl, alt: '' } })
+            : h('div', { class: 'link-pic placeholder' }, icon('external', 22)),
         ),
         h('div', { class: 'card-foot' }, '链接 · Link'),
       );
@@ -188,10 +211,19 @@ export function bodyView(m: ChatMessage, ctx: ViewContext): HTMLElement {
       return h(
         'div',
         { class: 'image-message' },
-        h('a', { class: 'image-open', title: '查看原图 / open', attrs: { href: body.src, target: '_blank', rel: 'noopener noreferrer' } }, h('img', { attrs: { src: body.src, alt: body.name || '图片', loading: 'lazy' } })),
+        h(
+          'a',
+          { class: 'image-open', title: '查看原图 / open', attrs: { href: body.src, target: '_blank', rel: 'noopener noreferrer' } },
+          h('img', { attrs: { src: body.src, alt: body.name || '图片', loading: 'lazy' } }),
+        ),
         // Only the sandbox's own files can be saved under their name (a foreign URL opens instead).
         body.src.startsWith('/files/')
-          ? h('a', { class: 'image-download', title: '下载 / Download', attrs: { href: `${body.src}?download=1`, download: body.name || 'image' } }, icon('download', 14), '下载')
+          ? h(
+              'a',
+              { class: 'image-download', title: '下载 / Download', attrs: { href: `${body.src}?download=1`, download: body.name || 'image' } },
+              icon('download', 14),
+              '下载',
+            )
           : null,
       );
     case 'file':
