@@ -1,13 +1,13 @@
 /**
- * Renders tray.svg into every tray icon (see electron/core/tray/icons.ts for the files).
+ * Renders tray.svg into every tray icon (see electron/desktop/tray/icons.ts for the files).
  * Run `npm run icons` after changing tray.svg and commit the result; a unit test fails while
  * the committed icons differ from what this renders.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
-import { retinaSibling, TRAY_ICON_SIZE, trayIconFile, WINDOWS_ICO_SIZES } from '../../electron/core/tray/icons';
-import { TRAY_STATES, type TrayState } from '../../electron/core/tray/model';
+import { retinaSibling, TRAY_ICON_SIZE, trayIconFile, WINDOWS_ICO_SIZES } from '../../electron/desktop/tray/icons';
+import { TRAY_STATES, type TrayState } from '../../electron/desktop/tray/model';
 
 export const TRAY_ASSETS = import.meta.dirname;
 

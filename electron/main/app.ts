@@ -9,14 +9,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { app, dialog, ipcMain, Menu, nativeTheme, powerMonitor, protocol, safeStorage, shell, type BrowserWindow } from 'electron';
 import fileLog from 'electron-log/node';
-import { createAutostart, launchedAtLogin } from '../core/autostart';
+import { createAutostart, launchedAtLogin } from '../desktop/autostart';
 import { LogHub } from '../core/control/log-hub';
 import { createControlService, type ControlService } from '../core/control/service';
 import type { HostAdapter } from '../core/control/stores';
-import { APP_INDEX_URL, APP_SCHEME, serveAppFile } from '../core/desktop/app-protocol';
-import { watchNetwork } from '../core/desktop/network-watch';
+import { APP_INDEX_URL, APP_SCHEME, serveAppFile } from '../desktop/app-protocol';
+import { watchNetwork } from '../desktop/network-watch';
 import { toProblem } from '../core/errors';
-import { TrayNotifier, trayModel, type TrayAction, type TrayView } from '../core/tray/model';
+import { TrayNotifier, trayModel, type TrayAction, type TrayView } from '../desktop/tray/model';
 import type { ApiEvent, Language, LogView } from '../shared/api';
 import { APP_NAME } from '../shared/app-info';
 import { createSandboxHost } from '../sandbox/host';
@@ -37,7 +37,7 @@ function appPage(): AppPage {
   return { url: !app.isPackaged && dev ? dev : APP_INDEX_URL };
 }
 
-/** app://bundle/… serves the built renderer (see core/desktop/app-protocol). */
+/** app://bundle/… serves the built renderer (see desktop/app-protocol). */
 function serveRenderer(): void {
   const root = join(import.meta.dirname, '../renderer');
   protocol.handle(APP_SCHEME, async (request) => {

@@ -1,12 +1,12 @@
 /**
  * The tray icon and its menu, and the desktop notifications, drawn from the plain models of
- * electron/core/tray. The menu is built anew on every change: Linux's app-indicator only shows
+ * electron/desktop/tray. The menu is built anew on every change: Linux's app-indicator only shows
  * a menu that is set again, never one changed in place.
  */
 import { join } from 'node:path';
 import { Menu, nativeImage, Notification, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
-import { trayIconFile } from '../core/tray/icons';
-import type { TrayAction, TrayMenuItem, TrayModel, TrayNotice, TrayState } from '../core/tray/model';
+import { trayIconFile } from '../desktop/tray/icons';
+import type { TrayAction, TrayMenuItem, TrayModel, TrayNotice, TrayState } from '../desktop/tray/model';
 
 export interface AppTrayOptions {
   /** assets/tray of the app. */

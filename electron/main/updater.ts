@@ -1,6 +1,6 @@
 /**
  * "Check for updates" against the GitHub releases feed, with electron-updater. Off unless the
- * app is packaged with a feed (never in development, see electron/core/update). An update
+ * app is packaged with a feed (never in development, see electron/desktop/update). An update
  * downloads in the background, then the tray offers "Restart to update"; automatic checks run
  * shortly after start and every few hours and stay quiet unless an update is ready.
  * electron-updater is imported only when updates are on: development never loads it.
@@ -25,8 +25,8 @@ import {
   type UpdateNotice,
   type UpdateState,
   type UpdateSupport,
-} from '../core/update';
-import { detectSignedness, signatureVerdict, updateSignedness, type Signedness } from '../core/update/signature';
+} from '../desktop/update';
+import { detectSignedness, signatureVerdict, updateSignedness, type Signedness } from '../desktop/update/signature';
 import type { Language } from '../shared/api';
 
 export interface UpdaterOptions {

@@ -18,8 +18,8 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ICNS_TYPES, LINUX_ICON_SIZES, renderAppIcons, WINDOWS_APP_ICON_SIZES } from '../../build/app-icon';
 import { readTraySource } from '../../assets/tray/generate';
-import { retinaSibling, trayIconFile } from '../../electron/core/tray/icons';
-import { TRAY_STATES } from '../../electron/core/tray/model';
+import { retinaSibling, trayIconFile } from '../../electron/desktop/tray/icons';
+import { TRAY_STATES } from '../../electron/desktop/tray/model';
 import {
   createStandInElectron,
   ELECTRON_VERSION,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { trayModel, type TrayAction } from '../../../electron/core/tray/model';
+import { trayModel, type TrayAction } from '../../../electron/desktop/tray/model';
 import type { BridgeStatusView } from '../../../electron/shared/api';
 import { FakeNotification, FakeTray, resetFakes } from './fake-electron';
 

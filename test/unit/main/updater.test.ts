@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryLogger } from '../../../electron/core/log/logger';
 import type { AppUpdater } from 'electron-updater';
-import { CHECK_INTERVAL_MS, FIRST_CHECK_DELAY_MS, type UpdateNotice, type UpdateSupport } from '../../../electron/core/update';
-import type { Signedness } from '../../../electron/core/update/signature';
+import { CHECK_INTERVAL_MS, FIRST_CHECK_DELAY_MS, type UpdateNotice, type UpdateSupport } from '../../../electron/desktop/update';
+import type { Signedness } from '../../../electron/desktop/update/signature';
 
 const fake = vi.hoisted(() => ({ app: { isPackaged: true, getVersion: () => '1.1.0' } }));
 

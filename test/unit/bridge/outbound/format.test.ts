@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { readAgentEvent, wantsEvent, type AgentEvent } from '../../../../electron/core/bridge/outbound/agent-event';
+import { formatAgentEvent } from '../../../../electron/core/bridge/outbound/format';
+import { looksLikeMarkdown, toDingTalkMarkdown } from '../../../../electron/core/bridge/outbound/markdown';
+import type { LedgerEvent } from '../../../../electron/core/cccc/ledger/event';
+
+const titles: Record<string, string> = { boss: 'Boss', helper: 'Helper' };
+const ctx = { title: (id: string) => titles[id] ?? id };
+
+function ev(kind: string, by: string, data: Record<string, unknown>): LedgerEvent {
+  return { v: 1, id: `e-${Math.random()}`, ts: '2026-01-01T00:00:00.000000Z', kind, group_id: 'g', scope_key: '', by, data };
+}
+
+const msg = (by: string, text: string, to: string[] = [], extra: Record<string, unknown> = {}) =>
+  readAgentEvent(ev('chat.message', by, { text, to, ...extra })) as Extract<AgentEvent, { kind: 'message' }>;
+
+describe('which events reach a chat', () => {
+  it('never echoes the user, and ignores kinds that are not for people', () => {
+    expect(readAgentEvent(ev('chat.message', 'user', { text: 'mine', to: ['@foreman'] }))).toBeUndefined();
+    expect(readAgentEvent(ev('actor.start', 'system', {}))).toBeUndefined();
+    expect(readAgentEvent(ev('chat.stream', 'boss', { op: 'update' }))).toBeUndefined();
+  });
+
+  it('treats empty to, user, @user and @all as user-facing', () => {
+    for (const to of [[], ['user'], ['@user'], ['@all'], ['helper', 'user']]) expect(msg('boss', 'x', to).userFacing).toBe(true);
+    expect(msg('boss', 'x', ['helper']).userFacing).toBe(false);
+    expect(msg('boss', 'x', ['@peers']).userFacing).toBe(false);
+  });
+
+  it('gives non-verbose chats only user-facing messages, verbose chats everything, notices only when public', () => {
+    expect(wantsEvent(msg('boss', 'x', ['helper']), { verbose: false })).toBe(false);
+    expect(wantsEvent(msg('boss', 'x', ['helper']), { verbose: true })).toBe(true);
+    expect(wantsEvent(msg('boss', 'x', ['user']), { verbose: false })).toBe(true);
+    const pub = readAgentEvent(ev('system.notify', 'system', { message: 'm', im_visibility: 'public' }))!;
+    const internal = readAgentEvent(ev('system.notify', 'system', { message: 'm', im_visibility: 'internal' }))!;
+    expect(wantsEvent(pub, { verbose: false })).toBe(true);
+    expect(wantsEvent(internal, { verbose: true })).toBe(false);
+  });
+});
+
+describe('formatting', () => {
+  it('labels the sender, and the recipients when it is not for the user', () => {
+    expect(formatAgentEvent(msg('boss', 'done', ['user']), ctx).messages).toEqual([{ kind: 'text', content: '[Boss] done' }]);
+    expect(formatAgentEvent(msg('boss', 'please review', ['helper']), ctx).messages).toEqual([{ kind: 'text', content: '[Boss → @Helper] please review' }]);
+    expect(formatAgentEvent(msg('boss', 'line1\nline2'), ctx).messages).toEqual([{ kind: 'text', content: '[Boss]\nline1\nline2' }]);
+  });
+
+  it('uses Markdown for structured text, a link card for a bare URL, and [SYSTEM] for notices', () => {
+    const md = formatAgentEvent(msg('boss', '## Plan\n- step one\n- step two'), ctx).messages[0]!;
+    expect(md).toMatchObject({ kind: 'markdown', title: 'Boss: Plan' });
+    expect(md.kind === 'markdown' && md.text).toBe('**Boss**\n\n## Plan\n- step one\n- step two');
+    expect(formatAgentEvent(msg('boss', 'https://example.com/pr/1'), ctx).messages[0]).toEqual({
+      kind: 'link',
+      title: 'Boss',
+      text: 'https://example.com/pr/1',
+      messageUrl: 'https://example.com/pr/1',
+    });
+    const notice = readAgentEvent(ev('system.notify', 'system', { title: 'Build', message: 'failed', im_visibility: 'public' }))!;
+    expect(formatAgentEvent(notice, ctx).messages).toEqual([{ kind: 'text', content: '[SYSTEM]\nBuild\nfailed' }]);
+  });
+
+  it('splits long text into numbered chunks that together hold every character', () => {
+    const text = Array.from({ length: 300 }, (_, i) => `第 ${i} 行：结果 ok`).join('\n');
+    const out = formatAgentEvent(msg('boss', text), ctx).messages;
+    expect(out.length).toBeGreaterThan(4);
+    const bodies = out.map((m, i) => {
+      expect(m.kind).toBe('text');
+      const content = (m as { content: string }).content;
+      expect(content.startsWith(`[Boss (${i + 1}/${out.length})]`)).toBe(true);
+      expect(content.length).toBeLessThanOrEqual(4096);
+      expect(content.split('\n').length).toBeLessThanOrEqual(64);
+      return content.slice(content.indexOf(']') + 2);
+    });
+    expect(bodies.join('')).toBe(text);
+  });
+
+  it('passes attachments on after the caption', () => {
+    const out = formatAgentEvent(msg('boss', 'report attached', ['user'], { attachments: [{ path: 'state/blobs/abc_r.pdf', title: 'r.pdf' }] }), ctx);
+    expect(out.messages).toHaveLength(1);
+    expect(out.files).toEqual([{ path: 'state/blobs/abc_r.pdf', title: 'r.pdf' }]);
+    expect(formatAgentEvent(msg('boss', '', ['user'], { attachments: [{ path: 'state/blobs/x_a.png' }] }), ctx).messages).toEqual([]);
+  });
+});
+
+describe('DingTalk Markdown subset', () => {
+  it('rewrites tables as lists and leaves code alone', () => {
+    const text = 'Results:\n| test | result |\n|---|:---:|\n| a | ok |\n| b | fail |\n\n```\n| not | a table |\n|---|---|\n```';
+    expect(looksLikeMarkdown(text)).toBe(true);
+    expect(toDingTalkMarkdown(text)).toBe(
+      'Results:\n- **test**: a · **result**: ok\n- **test**: b · **result**: fail\n\n```\n| not | a table |\n|---|---|\n```',
+    );
+  });
+
+  it('does not take ordinary prose for Markdown', () => {
+    expect(looksLikeMarkdown('All tests pass. Ready to merge — shall I?')).toBe(false);
+    expect(looksLikeMarkdown('代码已经检查完毕，没有问题。')).toBe(false);
+  });
+});
