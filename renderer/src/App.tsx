@@ -1,9 +1,9 @@
 /** The shell: loads bridges and app settings, applies language and theme, and shows one view. */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppSettingsView, BridgeSummary, ProblemView, VaultView } from '../../electron/shared/api';
-import type { ApiClient } from './api/client';
+import type { VaultView } from '../../electron/shared/api';
 import { useApi, useApiEvents } from './api/context';
+import { useApiQuery } from './api/useApiQuery';
 import type { StreamState } from './api/transports';
 import { Dashboard } from './dashboard/Dashboard';
 import { htmlLang, resolveLanguage, systemLanguages } from './i18n';
@@ -16,12 +16,6 @@ import { Wizard, type WizardPrefill } from './wizard/Wizard';
 
 export type View = { name: 'dashboard'; bridgeId?: string } | { name: 'wizard'; prefill?: WizardPrefill } | { name: 'logs' } | { name: 'settings' };
 
-interface Loaded {
-  bridges: BridgeSummary[];
-  settings: AppSettingsView;
-  vault: VaultView;
-}
-
 /**
  * `initialView` is the seam for entries that open the app somewhere specific — e.g. the
  * sandbox's "try it first", which opens the wizard with its values prefilled.
@@ -29,33 +23,22 @@ interface Loaded {
 export function App({ initialView }: { initialView?: View }) {
   const api = useApi();
   const { t, i18n } = useTranslation();
-  const [data, setData] = useState<Loaded>();
-  const [problem, setProblem] = useState<ProblemView>();
+  const bridgesQuery = useApiQuery('listBridges', {}, { refetchOn: (e) => e.type === 'bridges-changed' });
+  const settingsQuery = useApiQuery('getAppSettings', {});
+  const vaultQuery = useApiQuery('vault', {});
   const [view, setView] = useState<View | undefined>(initialView);
   const [stream, setStream] = useState<StreamState>('open');
   const systemDark = useSystemDark();
   const mainRef = useRef<HTMLElement>(null);
 
-  const [attempt, setAttempt] = useState(0);
+  const bridges = bridgesQuery.data;
+  const settings = settingsQuery.data;
+  // Without a vault answer the warning is simply not shown; everything else works.
+  const vault: VaultView | undefined = vaultQuery.data ?? (vaultQuery.problem ? { backend: 'os', encrypted: true } : undefined);
+  const problem = bridgesQuery.problem ?? settingsQuery.problem;
+  // First run opens the wizard, and it stays open while it creates the bridge.
+  if (view === undefined && bridges && settings && vault) setView(bridges.length === 0 ? { name: 'wizard' } : { name: 'dashboard' });
 
-  const reloadBridges = useCallback(async () => {
-    const res = await api.call('listBridges', {});
-    if (res.ok) setData((d) => d && { ...d, bridges: res.result });
-  }, [api]);
-
-  useEffect(() => {
-    let live = true;
-    void loadAll(api).then((res) => {
-      if (!live) return;
-      if ('code' in res) return setProblem(res);
-      setData(res);
-      // First run opens the wizard, and it stays open while it creates the bridge.
-      setView((v) => v ?? (res.bridges.length === 0 ? { name: 'wizard' } : { name: 'dashboard' }));
-    });
-    return () => {
-      live = false;
-    };
-  }, [api, attempt]);
   useEffect(() => api.onStreamState(setStream), [api]);
 
   const go = (v: View): void => {
@@ -65,15 +48,14 @@ export function App({ initialView }: { initialView?: View }) {
   };
 
   useApiEvents((e) => {
-    if (e.type === 'bridges-changed') void reloadBridges();
-    else if (e.type === 'bridge-status') setData((d) => d && { ...d, bridges: d.bridges.map((b) => (b.id === e.bridgeId ? { ...b, status: e.status } : b)) });
-    else if (e.type === 'app-settings') setData((d) => d && { ...d, settings: e.settings });
+    if (e.type === 'bridge-status') bridgesQuery.setData((bs) => bs.map((b) => (b.id === e.bridgeId ? { ...b, status: e.status } : b)));
+    else if (e.type === 'app-settings') settingsQuery.setData(() => e.settings);
     else if (e.type === 'navigate') go({ name: e.view });
   });
 
   // Language and theme follow the settings (absent language: the OS).
-  const language = resolveLanguage(data?.settings.language, systemLanguages());
-  const theme = resolveTheme(data?.settings.theme ?? 'system', systemDark);
+  const language = resolveLanguage(settings?.language, systemLanguages());
+  const theme = resolveTheme(settings?.theme ?? 'system', systemDark);
   useEffect(() => {
     if (i18n.language !== language) void i18n.changeLanguage(language);
     document.documentElement.lang = htmlLang(language);
@@ -84,14 +66,15 @@ export function App({ initialView }: { initialView?: View }) {
     document.documentElement.style.colorScheme = theme;
   }, [theme]);
 
-  if (!data) {
+  if (!bridges || !settings || !vault) {
+    const retry = (): void => [bridgesQuery, settingsQuery, vaultQuery].forEach((q) => q.refetch({ clear: true }));
     return (
       <div className="boot" aria-busy={!problem}>
         {problem ? (
           <div className="boot-problem" role="alert">
             <h1>{t('app.loadFailed')}</h1>
             <ProblemBox problem={problem} />
-            <button type="button" className="btn btn-primary" onClick={() => (setProblem(undefined), setAttempt((n) => n + 1))}>
+            <button type="button" className="btn btn-primary" onClick={retry}>
               {t('app.retry')}
             </button>
           </div>
@@ -102,7 +85,6 @@ export function App({ initialView }: { initialView?: View }) {
     );
   }
 
-  const { bridges } = data;
   const current: View = view ?? { name: 'dashboard' };
   const activeBridge = current.name === 'dashboard' ? (current.bridgeId ?? bridges[0]?.id) : undefined;
 
@@ -180,9 +162,9 @@ export function App({ initialView }: { initialView?: View }) {
           <Wizard
             key={JSON.stringify(current.prefill ?? {})}
             prefill={current.prefill}
-            appSettings={data.settings}
+            appSettings={settings}
             onDone={(bridgeId) => {
-              void reloadBridges();
+              bridgesQuery.refetch();
               go({ name: 'dashboard', bridgeId });
             }}
           />
@@ -196,24 +178,16 @@ export function App({ initialView }: { initialView?: View }) {
         {current.name === 'logs' && <Logs bridges={bridges} />}
         {current.name === 'settings' && (
           <Settings
-            settings={data.settings}
-            vault={data.vault}
+            settings={settings}
+            vault={vault}
             bridges={bridges}
-            onSettings={(s) => setData((d) => d && { ...d, settings: s })}
-            onBridgesChanged={() => void reloadBridges()}
+            onSettings={(s) => settingsQuery.setData(() => s)}
+            onBridgesChanged={() => bridgesQuery.refetch()}
           />
         )}
       </main>
     </div>
   );
-}
-
-async function loadAll(api: ApiClient): Promise<Loaded | ProblemView> {
-  const [bridges, settings, vault] = await Promise.all([api.call('listBridges', {}), api.call('getAppSettings', {}), api.call('vault', {})]);
-  if (!bridges.ok) return bridges.problem;
-  if (!settings.ok) return settings.problem;
-  // Without a vault answer the warning is simply not shown; everything else works.
-  return { bridges: bridges.result, settings: settings.result, vault: vault.ok ? vault.result : { backend: 'os', encrypted: true } };
 }
 
 /** Served without the token: say where to get the right address. */

@@ -1,8 +1,10 @@
 /** One bridge at a glance: links, group and agents, chats, pending requests, queues, last problem. */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AuditView, BridgeDetail, ProblemView } from '../../../electron/shared/api';
-import { useApi, useApiEvents } from '../api/context';
+import type { ApiEvent, BridgeDetail } from '../../../electron/shared/api';
+import { useApiEvents } from '../api/context';
+import { useApiMutation } from '../api/useApiMutation';
+import { useApiQuery } from '../api/useApiQuery';
 import { currentLanguage } from '../i18n';
 import { Badge, Card, CONN_TONE, Empty, RUN_TONE } from '../ui/bits';
 import { formatClock, formatDate, formatRelative } from '../ui/format';
@@ -16,54 +18,40 @@ const REFRESH_MS = 5_000;
 
 export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLogs: () => void }) {
   const { t, i18n } = useTranslation();
-  const api = useApi();
   const lng = currentLanguage(i18n);
-  const [detail, setDetail] = useState<BridgeDetail>();
-  const [loadProblem, setLoadProblem] = useState<ProblemView>();
-  const [traffic, setTraffic] = useState<AuditView[]>([]);
-  const [busy, setBusy] = useState<'start' | 'stop' | 'restart'>();
-  const [actionProblem, setActionProblem] = useState<ProblemView>();
   const now = useNow(REFRESH_MS);
+  const action = useApiMutation();
 
-  // Pushed statuses are the newest: an answer that arrives after one of them keeps the pushed status.
+  // Pushed statuses are the newest: an answer to a call sent before one of them keeps the pushed status.
   const statusEvents = useRef(0);
-  const refresh = useCallback(() => {
+  const keepPushedStatus = useCallback(() => {
     const seen = statusEvents.current;
-    return Promise.all([api.call('getBridge', { bridgeId }), api.call('audit', { bridgeId, limit: 15 })]).then(([d, a]) => {
-      if (d.ok) {
-        setDetail((prev) => (prev && statusEvents.current !== seen ? { ...d.result, status: prev.status } : d.result));
-        setLoadProblem(undefined);
-      } else setLoadProblem(d.problem);
-      if (a.ok) setTraffic(a.result);
-    });
-  }, [api, bridgeId]);
-
-  useEffect(() => {
-    void refresh();
-    const timer = setInterval(() => void refresh(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [refresh]);
+    return (shown: BridgeDetail | undefined, answer: BridgeDetail) => (shown && statusEvents.current !== seen ? { ...answer, status: shown.status } : answer);
+  }, []);
+  const refetchOn = (e: ApiEvent): boolean => e.type === 'bridges-changed';
+  const bridge = useApiQuery('getBridge', { bridgeId }, { everyMs: REFRESH_MS, refetchOn, merge: keepPushedStatus });
+  const audit = useApiQuery('audit', { bridgeId, limit: 15 }, { everyMs: REFRESH_MS, refetchOn });
+  const detail = bridge.data;
+  const traffic = audit.data ?? [];
+  const refresh = (): void => {
+    bridge.refetch();
+    audit.refetch();
+  };
 
   useApiEvents((e) => {
-    if (e.type === 'bridges-changed') void refresh();
     if (!('bridgeId' in e) || e.bridgeId !== bridgeId) return;
     if (e.type === 'bridge-status') {
       statusEvents.current += 1;
-      setDetail((d) => d && { ...d, status: e.status });
-    } else if (e.type === 'pending') setDetail((d) => d && { ...d, pending: mergePending(d.pending, [e.pending]) });
-    else if (e.type === 'problem') setDetail((d) => d && { ...d, status: { ...d.status, lastProblem: e.problem } });
+      bridge.setData((d) => ({ ...d, status: e.status }));
+    } else if (e.type === 'pending') bridge.setData((d) => ({ ...d, pending: mergePending(d.pending, [e.pending]) }));
+    else if (e.type === 'problem') bridge.setData((d) => ({ ...d, status: { ...d.status, lastProblem: e.problem } }));
   });
 
   const act = async (what: 'start' | 'stop' | 'restart'): Promise<void> => {
-    setBusy(what);
-    setActionProblem(undefined);
     const method = what === 'start' ? 'startBridge' : what === 'stop' ? 'stopBridge' : 'restartBridge';
     const seen = statusEvents.current;
-    const res = await api.call(method, { bridgeId });
-    setBusy(undefined);
-    if (res.ok) {
-      if (statusEvents.current === seen) setDetail((d) => d && { ...d, status: res.result });
-    } else setActionProblem(res.problem);
+    const status = await action.run(method, { bridgeId });
+    if (status && statusEvents.current === seen) bridge.setData((d) => ({ ...d, status }));
   };
 
   if (!detail) {
@@ -72,7 +60,7 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
         <header className="page-head">
           <h1>{t('dashboard.title')}</h1>
         </header>
-        {loadProblem ? <ProblemBox problem={loadProblem} /> : <p className="boot-loading">{t('app.loading')}</p>}
+        {bridge.problem ? <ProblemBox problem={bridge.problem} /> : <p className="boot-loading">{t('app.loading')}</p>}
       </div>
     );
   }
@@ -94,18 +82,18 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
           </p>
         </div>
         <div className="page-actions" role="group" aria-label={t('dashboard.title')}>
-          <button type="button" className="btn btn-primary" disabled={busy !== undefined || running} onClick={() => void act('start')}>
+          <button type="button" className="btn btn-primary" disabled={action.busy || running} onClick={() => void act('start')}>
             {t('dashboard.start')}
           </button>
-          <button type="button" className="btn" disabled={busy !== undefined || !running} onClick={() => void act('stop')}>
+          <button type="button" className="btn" disabled={action.busy || !running} onClick={() => void act('stop')}>
             {t('dashboard.stop')}
           </button>
-          <button type="button" className="btn" disabled={busy !== undefined} onClick={() => void act('restart')}>
+          <button type="button" className="btn" disabled={action.busy} onClick={() => void act('restart')}>
             {t('dashboard.restart')}
           </button>
         </div>
       </header>
-      {actionProblem && <ProblemBox problem={actionProblem} guide />}
+      {action.problem && <ProblemBox problem={action.problem} guide />}
 
       <div className="grid">
         <Card title={t('dashboard.connection')}>
@@ -191,7 +179,7 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
           {detail.pending.length === 0 ? (
             <p className="empty-inline">{t('dashboard.noPending')}</p>
           ) : (
-            <PendingList bridgeId={bridgeId} pending={detail.pending} onApproved={() => void refresh()} onRejected={() => void refresh()} />
+            <PendingList bridgeId={bridgeId} pending={detail.pending} onApproved={refresh} onRejected={refresh} />
           )}
         </Card>
 

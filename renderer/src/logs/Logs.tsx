@@ -1,8 +1,10 @@
 /** The bridges' log, live: filter by level, bridge and chat, search, export. */
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BridgeSummary, LogLevelView, LogView, ProblemView } from '../../../electron/shared/api';
-import { useApi, useApiEvents } from '../api/context';
+import type { BridgeSummary, LogLevelView, LogView } from '../../../electron/shared/api';
+import { useApiEvents } from '../api/context';
+import { useApiMutation } from '../api/useApiMutation';
+import { useApiQuery } from '../api/useApiQuery';
 import { Empty } from '../ui/bits';
 import { formatClock } from '../ui/format';
 import { ProblemBox } from '../ui/Problem';
@@ -26,30 +28,18 @@ export function shortScope(r: LogView): string {
 
 export function Logs({ bridges }: { bridges: BridgeSummary[] }) {
   const { t } = useTranslation();
-  const api = useApi();
-  const [records, setRecords] = useState<LogView[]>([]);
-  const [loaded, setLoaded] = useState(false);
-  const [problem, setProblem] = useState<ProblemView>();
+  const [live, setLive] = useState<LogView[]>([]);
+  const initial = useApiQuery('logs', { limit: 1_000 });
+  const exporter = useApiMutation();
   const [filter, setFilter] = useState<LogFilter>({ level: 'info', bridgeId: '', chatId: '', search: '' });
   const [exportNote, setExportNote] = useState<string>();
-  const [exportProblem, setExportProblem] = useState<ProblemView>();
-
-  useEffect(() => {
-    let live = true;
-    void api.call('logs', { limit: 1_000 }).then((res) => {
-      if (!live) return;
-      if (res.ok) setRecords((r) => appendLogs(r, res.result));
-      else setProblem(res.problem);
-      setLoaded(true);
-    });
-    return () => {
-      live = false;
-    };
-  }, [api]);
 
   useApiEvents((e) => {
-    if (e.type === 'log') setRecords((r) => appendLogs(r, [e.record]));
+    if (e.type === 'log') setLive((r) => appendLogs(r, [e.record]));
   });
+  // What was there when the page opened, then what arrived live (a record seen both ways once).
+  const records = useMemo(() => appendLogs(initial.data ?? [], live), [initial.data, live]);
+  const loaded = !initial.loading;
 
   const chats = useMemo(() => [...new Set(records.flatMap((r) => (r.chatId ? [r.chatId] : [])))].sort(), [records]);
 
@@ -60,10 +50,9 @@ export function Logs({ bridges }: { bridges: BridgeSummary[] }) {
 
   const doExport = async (): Promise<void> => {
     setExportNote(undefined);
-    setExportProblem(undefined);
-    const res = await api.call('exportLogs', filter.bridgeId ? { bridgeId: filter.bridgeId } : {});
-    if (!res.ok) return setExportProblem(res.problem);
-    setExportNote('cancelled' in res.result ? t('logs.exportCancelled') : t('logs.exported', { count: res.result.records, path: res.result.path }));
+    const result = await exporter.run('exportLogs', filter.bridgeId ? { bridgeId: filter.bridgeId } : {});
+    if (!result) return;
+    setExportNote('cancelled' in result ? t('logs.exportCancelled') : t('logs.exported', { count: result.records, path: result.path }));
   };
 
   const set = (patch: Partial<LogFilter>): void => setFilter((f) => ({ ...f, ...patch }));
@@ -84,7 +73,7 @@ export function Logs({ bridges }: { bridges: BridgeSummary[] }) {
       <p className="action-note" role="status">
         {exportNote ?? ''}
       </p>
-      {exportProblem && <ProblemBox problem={exportProblem} />}
+      {exporter.problem && <ProblemBox problem={exporter.problem} />}
 
       <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <label>
@@ -133,7 +122,7 @@ export function Logs({ bridges }: { bridges: BridgeSummary[] }) {
         </label>
       </form>
 
-      {problem && <ProblemBox problem={problem} />}
+      {initial.problem && <ProblemBox problem={initial.problem} />}
       <p className="hint logs-count" aria-live="polite">
         {matching.length > SHOWN ? t('logs.showing', { shown: SHOWN, total: matching.length }) : ''}
       </p>

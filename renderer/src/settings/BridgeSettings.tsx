@@ -1,8 +1,9 @@
 /** One bridge's settings: reply language, files, catch-up, who may command, audit, secret rotation. */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import { bridgeSettingsInputSchema, type BridgeDetail, type BridgeInput, type BridgeSettingsView, type ProblemView } from '../../../electron/shared/api';
-import { useApi } from '../api/context';
+import { bridgeSettingsInputSchema, type BridgeDetail, type BridgeInput, type BridgeSettingsView } from '../../../electron/shared/api';
+import { useApiMutation } from '../api/useApiMutation';
+import { useApiQuery } from '../api/useApiQuery';
 import { currentLanguage } from '../i18n';
 import { Card } from '../ui/bits';
 import { CONSOLE, ConsoleLabel } from '../ui/ConsoleLabel';
@@ -21,33 +22,25 @@ function base(d: BridgeDetail): BridgeInput {
 
 export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onChanged: () => void }) {
   const { t, i18n } = useTranslation();
-  const api = useApi();
   const lng = currentLanguage(i18n);
-  const [detail, setDetail] = useState<BridgeDetail>();
+  const query = useApiQuery('getBridge', { bridgeId });
+  const write = useApiMutation();
+  // The form starts from the first answer and is the user's from then on.
   const [form, setForm] = useState<BridgeSettingsView>();
   const [maxFile, setMaxFile] = useState('');
   const [maxChars, setMaxChars] = useState('');
-  const [problem, setProblem] = useState<ProblemView>();
   const [saved, setSaved] = useState(false);
   const [secret, setSecret] = useState('');
   const [rotated, setRotated] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const now = useNow();
-
-  useEffect(() => {
-    let live = true;
-    void api.call('getBridge', { bridgeId }).then((res) => {
-      if (!live) return;
-      if (!res.ok) return setProblem(res.problem);
-      setDetail(res.result);
-      setForm(res.result.settings);
-      setMaxFile(String(res.result.settings.maxFileMb));
-      setMaxChars(String(res.result.settings.maxMessageChars));
-    });
-    return () => {
-      live = false;
-    };
-  }, [api, bridgeId]);
+  const detail = query.data;
+  if (detail && !form) {
+    setForm(detail.settings);
+    setMaxFile(String(detail.settings.maxFileMb));
+    setMaxChars(String(detail.settings.maxMessageChars));
+  }
+  const problem = write.problem ?? query.problem;
 
   if (!detail || !form) {
     return (
@@ -69,29 +62,25 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
 
   const save = async (): Promise<void> => {
     if (!maxFileOk || !maxCharsOk) return;
-    const res = await api.call('saveBridge', { ...base(detail), settings: { ...form, maxFileMb: Number(maxFile), maxMessageChars: Number(maxChars) } });
-    if (!res.ok) return setProblem(res.problem);
-    setProblem(undefined);
+    const summary = await write.run('saveBridge', { ...base(detail), settings: { ...form, maxFileMb: Number(maxFile), maxMessageChars: Number(maxChars) } });
+    if (!summary) return;
     setSaved(true);
-    setDetail({ ...detail, ...res.result });
+    query.setData((d) => ({ ...d, ...summary }));
     onChanged();
   };
 
   const rotate = async (): Promise<void> => {
     const value = secret.trim();
     if (!value) return;
-    const res = await api.call('saveBridge', { ...base(detail), appSecret: value });
     setSecret('');
-    if (!res.ok) return setProblem(res.problem);
-    setProblem(undefined);
+    const summary = await write.run('saveBridge', { ...base(detail), appSecret: value });
+    if (!summary) return;
     setRotated(true);
-    setDetail({ ...detail, ...res.result });
+    query.setData((d) => ({ ...d, ...summary }));
   };
 
   const remove = async (): Promise<void> => {
-    const res = await api.call('deleteBridge', { bridgeId });
-    if (!res.ok) return setProblem(res.problem);
-    onChanged();
+    if (await write.run('deleteBridge', { bridgeId })) onChanged();
   };
 
   const radioName = `access-${bridgeId}`;

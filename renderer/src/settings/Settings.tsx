@@ -9,10 +9,9 @@ import {
   type AppSettingsView,
   type BridgeSummary,
   type EndpointName,
-  type ProblemView,
   type VaultView,
 } from '../../../electron/shared/api';
-import { useApi } from '../api/context';
+import { useApiMutation } from '../api/useApiMutation';
 import { Card, Empty } from '../ui/bits';
 import { Field } from '../ui/Field';
 import { LanguageOptions } from '../ui/LanguageOptions';
@@ -21,18 +20,17 @@ import { BridgeSettings } from './BridgeSettings';
 
 type AppPatch = ApiInput<'setAppSettings'>;
 
-/** Why an endpoint cannot be saved (an i18n key), or undefined: the services refuse the same. */
-export function endpointIssue(
-  v: string,
-  which: EndpointName,
-  custom: boolean,
-): 'settings.invalidUrl' | 'settings.notDingTalk' | 'settings.insecureEndpoint' | undefined {
+/** Why an endpoint cannot be saved; the page shows it as `settings.<code>`. */
+export type EndpointIssue = 'invalidUrl' | 'notDingTalk' | 'insecureEndpoint';
+
+/** Why an endpoint cannot be saved, or undefined: the services refuse the same. */
+export function endpointIssue(v: string, which: EndpointName, custom: boolean): EndpointIssue | undefined {
   const url = v.trim();
   if (url === '') return undefined;
-  if (!appSettingsInputSchema.shape.apiBase.safeParse(url).success) return 'settings.invalidUrl';
+  if (!appSettingsInputSchema.shape.apiBase.safeParse(url).success) return 'invalidUrl';
   if (isDingTalkBase(url, which)) return undefined;
-  if (!custom) return 'settings.notDingTalk';
-  return isSafeCustomBase(url) ? undefined : 'settings.insecureEndpoint';
+  if (!custom) return 'notDingTalk';
+  return isSafeCustomBase(url) ? undefined : 'insecureEndpoint';
 }
 
 export function Settings({
@@ -49,8 +47,7 @@ export function Settings({
   onBridgesChanged: () => void;
 }) {
   const { t } = useTranslation();
-  const api = useApi();
-  const [problem, setProblem] = useState<ProblemView>();
+  const saving = useApiMutation();
   const [apiBase, setApiBase] = useState(settings.apiBase ?? '');
   const [oapiBase, setOapiBase] = useState(settings.oapiBase ?? '');
   const [advancedNote, setAdvancedNote] = useState(false);
@@ -69,7 +66,6 @@ export function Settings({
   const advancedOk = !apiIssue && !oapiIssue && (!needsSecret || (customBridge !== '' && customSecret.trim() !== ''));
 
   const update = async (patch: AppPatch): Promise<boolean> => {
-    setProblem(undefined);
     // Shown at once (a radio or a box that does not move on click feels broken), undone if refused.
     const optimistic: AppSettingsView = { ...settings };
     for (const [k, v] of Object.entries(patch) as [keyof AppSettingsView, unknown][]) {
@@ -77,14 +73,9 @@ export function Settings({
       else Object.assign(optimistic, { [k]: v });
     }
     onSettings(optimistic);
-    const res = await api.call('setAppSettings', patch);
-    if (!res.ok) {
-      onSettings(settings);
-      setProblem(res.problem);
-      return false;
-    }
-    onSettings(res.result);
-    return true;
+    const saved = await saving.run('setAppSettings', patch);
+    onSettings(saved ?? settings);
+    return saved !== undefined;
   };
 
   const saveAdvanced = async (): Promise<void> => {
@@ -103,7 +94,7 @@ export function Settings({
       <header className="page-head">
         <h1>{t('settings.title')}</h1>
       </header>
-      {problem && <ProblemBox problem={problem} />}
+      {saving.problem && <ProblemBox problem={saving.problem} />}
 
       {(vault.backend === 'basic_text' || vault.backend === 'unavailable') && (
         <div className="callout callout-warn" role="alert">
@@ -157,7 +148,7 @@ export function Settings({
           <summary>{t('settings.advanced')}</summary>
           <p className="hint">{t('settings.baseHint')}</p>
           <div className="form-grid">
-            <Field label={t('settings.apiBase')} warn={apiIssue && t(apiIssue, { url: 'https://api.dingtalk.com' })}>
+            <Field label={t('settings.apiBase')} warn={apiIssue && t(`settings.${apiIssue}`, { url: 'https://api.dingtalk.com' })}>
               {(p) => (
                 <input
                   {...p}
@@ -169,7 +160,7 @@ export function Settings({
                 />
               )}
             </Field>
-            <Field label={t('settings.oapiBase')} warn={oapiIssue && t(oapiIssue, { url: 'https://oapi.dingtalk.com' })}>
+            <Field label={t('settings.oapiBase')} warn={oapiIssue && t(`settings.${oapiIssue}`, { url: 'https://oapi.dingtalk.com' })}>
               {(p) => (
                 <input
                   {...p}

@@ -1,8 +1,7 @@
 /** Subscription requests waiting for a decision, with Approve / Reject. */
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PendingView, ProblemView } from '../../../electron/shared/api';
-import { useApi } from '../api/context';
+import type { PendingView } from '../../../electron/shared/api';
+import { useApiMutation } from '../api/useApiMutation';
 import { currentLanguage } from '../i18n';
 import { formatRelative } from './format';
 import { useNow } from './useNow';
@@ -20,19 +19,14 @@ export function PendingList({
   onRejected: (p: PendingView) => void;
 }) {
   const { t, i18n } = useTranslation();
-  const api = useApi();
-  const [busy, setBusy] = useState<string>();
-  const [problem, setProblem] = useState<ProblemView>();
+  const decision = useApiMutation();
   const lng = currentLanguage(i18n);
   const now = useNow();
   const title = (p: PendingView): string => chatName(p, t('wizard.subscribe.singleWith', { nick: p.senderNick ?? '' }));
 
   const decide = async (p: PendingView, approve: boolean): Promise<void> => {
-    setBusy(p.key);
-    setProblem(undefined);
-    const res = approve ? await api.call('approvePending', { bridgeId, key: p.key }) : await api.call('rejectPending', { bridgeId, key: p.key });
-    setBusy(undefined);
-    if (!res.ok) return setProblem(res.problem);
+    const done = approve ? await decision.run('approvePending', { bridgeId, key: p.key }) : await decision.run('rejectPending', { bridgeId, key: p.key });
+    if (!done) return;
     if (approve) onApproved(p);
     else onRejected(p);
   };
@@ -58,7 +52,7 @@ export function PendingList({
                 <button
                   type="button"
                   className="btn btn-primary"
-                  disabled={busy !== undefined}
+                  disabled={decision.busy}
                   onClick={() => void decide(p, true)}
                   aria-label={`${t('wizard.subscribe.approve')}: ${title(p)}`}
                 >
@@ -67,7 +61,7 @@ export function PendingList({
                 <button
                   type="button"
                   className="btn"
-                  disabled={busy !== undefined}
+                  disabled={decision.busy}
                   onClick={() => void decide(p, false)}
                   aria-label={`${t('wizard.subscribe.reject')}: ${title(p)}`}
                 >
@@ -78,7 +72,7 @@ export function PendingList({
           ))}
         </ul>
       )}
-      {problem && <ProblemBox problem={problem} />}
+      {decision.problem && <ProblemBox problem={decision.problem} />}
     </>
   );
 }

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { DINGTALK_CONSOLE_URL } from '../../../electron/shared/app-info';
-import { useApi } from '../api/context';
+import { useApiMutation } from '../api/useApiMutation';
 import { useDict } from '../i18n';
 import { AppIconPreview, downloadAppIcon } from '../ui/AppIcon';
 import { CONSOLE, ConsoleLabel, ConsolePath } from '../ui/ConsoleLabel';
@@ -13,11 +13,12 @@ export const CARD_PERMISSIONS = ['Card.Instance.Write', 'Card.Streaming.Write'] 
 
 function OpenConsole() {
   const { t } = useTranslation();
-  const api = useApi();
+  const opening = useApiMutation();
   const [result, setResult] = useState<'opened' | 'failed'>();
   const open = async (): Promise<void> => {
-    const res = await api.call('openExternal', { url: DINGTALK_CONSOLE_URL });
-    setResult(res.ok && res.result.opened ? 'opened' : 'failed');
+    // Not opened, for whatever reason: the link to copy is the answer, not a problem box.
+    const res = await opening.run('openExternal', { url: DINGTALK_CONSOLE_URL });
+    setResult(res?.opened ? 'opened' : 'failed');
   };
   return (
     <div className="action-row">

@@ -1,20 +1,14 @@
 /** Step 5: credentials, the CCCC group, and a live test (token + Stream connection). */
 import { useEffect, useMemo, useState, type ClipboardEvent } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import {
-  bridgeInputSchema,
-  type BridgeInput,
-  type CcccView,
-  type CheckView,
-  type CredentialTestView,
-  type GroupView,
-  type ProblemView,
-} from '../../../electron/shared/api';
-import { useApi } from '../api/context';
+import { type BridgeInput, type CcccView, type CheckView, type CredentialTestView, type GroupView, type ProblemView } from '../../../electron/shared/api';
+import { useApiMutation } from '../api/useApiMutation';
+import { useApiQuery } from '../api/useApiQuery';
 import { Badge, Rich } from '../ui/bits';
 import { CONSOLE, ConsoleLabel } from '../ui/ConsoleLabel';
 import { cleanPasted, Field } from '../ui/Field';
 import { ProblemBox } from '../ui/Problem';
+import { appKeyIssue, draftGap, secretEnvValid, secretIssue } from './credentialChecks';
 
 export interface Draft {
   name: string;
@@ -29,13 +23,6 @@ export interface Draft {
 }
 
 const DEFAULT_SECRET_ENV = 'DINGTALK_APP_SECRET';
-
-export function appKeyWarning(value: string, t: (k: 'wizard.credentials.spaces' | 'wizard.credentials.appKeyNoDing') => string): string | undefined {
-  if (!value) return undefined;
-  if (/\s/.test(value.trim())) return t('wizard.credentials.spaces');
-  if (!/^ding/i.test(value.trim())) return t('wizard.credentials.appKeyNoDing');
-  return undefined;
-}
 
 function CcccState({ view, onRefresh }: { view: CcccView | ProblemView | undefined; onRefresh: () => void }) {
   const { t } = useTranslation();
@@ -119,31 +106,19 @@ export function StepCredentials({
   onBack: () => void;
 }) {
   const { t } = useTranslation();
-  const api = useApi();
-  const [cccc, setCccc] = useState<CcccView | ProblemView>();
   const [showSecret, setShowSecret] = useState(false);
   const [pasted, setPasted] = useState<'appKey' | 'appSecret' | 'robotCode'>();
   const [imported, setImported] = useState(false);
-  const [test, setTest] = useState<CredentialTestView | ProblemView>();
+  const [test, setTest] = useState<CredentialTestView>();
+  const tester = useApiMutation();
+  const saving = useApiMutation();
+  // The user's action under way (a test may save first), for the buttons' words.
   const [busy, setBusy] = useState<'test' | 'save'>();
-  const [saveProblem, setSaveProblem] = useState<ProblemView>();
   const [tried, setTried] = useState(false);
   const secretEnv = draft.secretEnv ?? (envMode ? DEFAULT_SECRET_ENV : undefined);
 
-  const [ccccAttempt, setCcccAttempt] = useState(0);
-  useEffect(() => {
-    let live = true;
-    void api.call('cccc', draft.ccccHome ? { ccccHome: draft.ccccHome } : {}).then((res) => {
-      if (live) setCccc(res.ok ? res.result : res.problem);
-    });
-    return () => {
-      live = false;
-    };
-  }, [api, draft.ccccHome, ccccAttempt]);
-  const reloadCccc = (): void => {
-    setCccc(undefined);
-    setCcccAttempt((n) => n + 1);
-  };
+  const ccccQuery = useApiQuery('cccc', draft.ccccHome ? { ccccHome: draft.ccccHome } : {});
+  const cccc = ccccQuery.data ?? ccccQuery.problem;
 
   const groups = useMemo(() => (cccc && 'groups' in cccc ? cccc.groups : []), [cccc]);
   const group = groups.find((g) => g.groupId === draft.groupId);
@@ -156,6 +131,7 @@ export function StepCredentials({
   const set = (patch: Partial<Draft>): void => {
     onDraft({ ...draft, ...patch });
     setTest(undefined);
+    tester.clear();
   };
   const paste = (field: 'appKey' | 'appSecret' | 'robotCode') => (e: ClipboardEvent<HTMLInputElement>) => {
     const text = e.clipboardData.getData('text');
@@ -176,16 +152,8 @@ export function StepCredentials({
     setImported(true);
   };
 
-  const envOk = bridgeInputSchema.shape.secretEnv.safeParse(secretEnv).success;
-  const missing = !envOk
-    ? t('wizard.credentials.secretEnvInvalid')
-    : !draft.groupId
-      ? t('wizard.credentials.needGroup')
-      : !draft.appKey.trim()
-        ? t('wizard.credentials.needKey')
-        : !draft.appSecret.trim() && !secretEnv && !bridgeId
-          ? t('wizard.credentials.needSecret')
-          : undefined;
+  const envOk = secretEnvValid(secretEnv);
+  const missing = draftGap(draft, secretEnv, bridgeId !== undefined);
 
   const input = (): BridgeInput => {
     const b: BridgeInput = { name: draft.name.trim() || group?.title || draft.groupId, groupId: draft.groupId, appKey: draft.appKey.trim(), autoStart: true };
@@ -198,26 +166,23 @@ export function StepCredentials({
   };
 
   const save = async (): Promise<string | undefined> => {
-    const res = await api.call('saveBridge', input());
-    if (!res.ok) {
-      setSaveProblem(res.problem);
-      return undefined;
-    }
-    setSaveProblem(undefined);
-    onBridgeId(res.result.id);
-    return res.result.id;
+    const saved = await saving.run('saveBridge', input());
+    if (saved) onBridgeId(saved.id);
+    return saved?.id;
   };
 
   const runTest = async (): Promise<void> => {
     setTried(true);
-    if (missing && missing !== t('wizard.credentials.needGroup')) return;
+    // Typed credentials can be tested before a group is chosen.
+    if (missing && missing !== 'needGroup') return;
     setBusy('test');
     setTest(undefined);
+    tester.clear();
     try {
       const secret = draft.appSecret.trim();
-      let res;
+      let result;
       if (secret) {
-        res = await api.call('testCredentials', {
+        result = await tester.run('testCredentials', {
           appKey: draft.appKey.trim(),
           appSecret: secret,
           ...(draft.robotCode.trim() ? { robotCode: draft.robotCode.trim() } : {}),
@@ -226,9 +191,9 @@ export function StepCredentials({
         // The secret lives in main (vault or environment): test the saved bridge.
         const id = bridgeId ?? (draft.groupId ? await save() : undefined);
         if (!id) return;
-        res = await api.call('testCredentials', { bridgeId: id });
+        result = await tester.run('testCredentials', { bridgeId: id });
       }
-      setTest(res.ok ? res.result : res.problem);
+      setTest(result);
     } finally {
       setBusy(undefined);
     }
@@ -246,15 +211,15 @@ export function StepCredentials({
     }
   };
 
-  const keyWarn = appKeyWarning(draft.appKey, t);
-  const secretWarn = draft.appSecret && /\s/.test(draft.appSecret.trim()) ? t('wizard.credentials.spaces') : undefined;
+  const keyIssue = appKeyIssue(draft.appKey);
+  const secretProblem = secretIssue(draft.appSecret);
 
   return (
     <div className="step">
       <p className="lead">{t('wizard.credentials.lead')}</p>
 
       <h3 className="sub-head">{t('wizard.credentials.group')}</h3>
-      <CcccState view={cccc} onRefresh={reloadCccc} />
+      <CcccState view={cccc} onRefresh={() => ccccQuery.refetch({ clear: true })} />
       {cccc && 'groups' in cccc && cccc.status === 'running' && (
         <>
           {groups.length === 0 ? (
@@ -314,7 +279,7 @@ export function StepCredentials({
         <Field
           label={t('wizard.credentials.appKey')}
           hint={pasted === 'appKey' ? t('wizard.credentials.pasted') : t('wizard.credentials.appKeyHint')}
-          warn={keyWarn ?? (tried && !draft.appKey.trim() ? t('wizard.credentials.needKey') : undefined)}
+          warn={keyIssue ? t(`wizard.credentials.${keyIssue}`) : tried && !draft.appKey.trim() ? t('wizard.credentials.needKey') : undefined}
         >
           {(p) => (
             <input
@@ -362,7 +327,7 @@ export function StepCredentials({
             hint={
               pasted === 'appSecret' ? t('wizard.credentials.pasted') : bridgeId ? t('wizard.credentials.secretStored') : t('wizard.credentials.appSecretHint')
             }
-            warn={secretWarn ?? (tried && missing === t('wizard.credentials.needSecret') ? missing : undefined)}
+            warn={secretProblem ? t(`wizard.credentials.${secretProblem}`) : tried && missing === 'needSecret' ? t('wizard.credentials.needSecret') : undefined}
           >
             {(p) => (
               <div className="secret-input">
@@ -411,24 +376,20 @@ export function StepCredentials({
           {busy === 'test' ? t('wizard.credentials.testing') : t('wizard.credentials.test')}
         </button>
         <span id="test-status" className="action-note" role="status">
-          {test && 'token' in test && test.token.state === 'ok' && test.stream.state === 'ok' && test.permissions?.state !== 'failed'
-            ? t('wizard.credentials.testAllOk')
-            : ''}
+          {test && test.token.state === 'ok' && test.stream.state === 'ok' && test.permissions?.state !== 'failed' ? t('wizard.credentials.testAllOk') : ''}
         </span>
       </div>
       <div className="test-results" aria-live="polite">
-        {test &&
-          ('token' in test ? (
-            <>
-              <CheckRow label={t('wizard.credentials.testToken')} check={test.token} />
-              {test.permissions && <CheckRow label={t('wizard.credentials.testPermissions')} check={test.permissions} />}
-              <CheckRow label={t('wizard.credentials.testStream')} check={test.stream} />
-            </>
-          ) : (
-            <ProblemBox problem={test} guide />
-          ))}
+        {test && (
+          <>
+            <CheckRow label={t('wizard.credentials.testToken')} check={test.token} />
+            {test.permissions && <CheckRow label={t('wizard.credentials.testPermissions')} check={test.permissions} />}
+            <CheckRow label={t('wizard.credentials.testStream')} check={test.stream} />
+          </>
+        )}
+        {tester.problem && <ProblemBox problem={tester.problem} guide />}
       </div>
-      {saveProblem && <ProblemBox problem={saveProblem} guide />}
+      {saving.problem && <ProblemBox problem={saving.problem} guide />}
 
       <div className="wizard-nav">
         <button type="button" className="btn" onClick={onBack}>

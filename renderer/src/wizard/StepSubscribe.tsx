@@ -1,8 +1,10 @@
 /** Step 6: start the bridge, wait for /subscribe from DingTalk, approve it, see a message go both ways. */
 import { useEffect, useRef, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import type { AuditView, BridgeStatusView, PendingView, ProblemView } from '../../../electron/shared/api';
-import { useApi, useApiEvents } from '../api/context';
+import type { BridgeStatusView, PendingView } from '../../../electron/shared/api';
+import { useApiEvents } from '../api/context';
+import { useApiMutation } from '../api/useApiMutation';
+import { useApiQuery } from '../api/useApiQuery';
 import { Badge, RUN_TONE } from '../ui/bits';
 import { CONSOLE, ConsolePath } from '../ui/ConsoleLabel';
 import { chatName, mergePending, PendingList } from '../ui/Pending';
@@ -13,35 +15,33 @@ const AUDIT_POLL_MS = 2_000;
 
 export function StepSubscribe({ bridgeId, onDone, onBack }: { bridgeId: string; onDone: () => void; onBack: () => void }) {
   const { t } = useTranslation();
-  const api = useApi();
   const [status, setStatus] = useState<BridgeStatusView>();
-  const [startProblem, setStartProblem] = useState<ProblemView>();
   const [pending, setPending] = useState<PendingView[]>([]);
   const [approved, setApproved] = useState<{ chatId: string; title: string }>();
   const [rejected, setRejected] = useState(false);
-  const [traffic, setTraffic] = useState<AuditView[]>([]);
   // Pushed statuses are the newest: a call's answer that arrives after one of them is stale.
   const statusEvents = useRef(0);
 
   // Read what is already waiting, then start the bridge (restart a running one: the credentials may be new).
+  const before = useApiQuery('getBridge', { bridgeId });
+  const [seenBefore, setSeenBefore] = useState(false);
+  if (before.data && !seenBefore) {
+    setSeenBefore(true);
+    setPending((p) => mergePending(p, before.data?.pending ?? []));
+  }
+  const start = useApiMutation();
+  const run = start.run;
+  const startedFor = useRef<string>(undefined);
   useEffect(() => {
-    let live = true;
-    void (async () => {
-      const before = await api.call('getBridge', { bridgeId });
-      if (!live) return;
-      if (before.ok) setPending((p) => mergePending(p, before.result.pending));
-      const idle = !before.ok || before.result.status.state === 'stopped' || before.result.status.state === 'error';
-      const seen = statusEvents.current;
-      const started = idle ? await api.call('startBridge', { bridgeId }) : await api.call('restartBridge', { bridgeId });
-      if (!live) return;
-      if (started.ok) {
-        if (statusEvents.current === seen) setStatus(started.result);
-      } else setStartProblem(started.problem);
-    })();
-    return () => {
-      live = false;
-    };
-  }, [api, bridgeId]);
+    if (before.loading || startedFor.current === bridgeId) return;
+    startedFor.current = bridgeId;
+    const state = before.data?.status.state;
+    const idle = state === undefined || state === 'stopped' || state === 'error';
+    const seen = statusEvents.current;
+    void run(idle ? 'startBridge' : 'restartBridge', { bridgeId }).then((started) => {
+      if (started && statusEvents.current === seen) setStatus(started);
+    });
+  }, [before.loading, before.data, bridgeId, run]);
 
   useApiEvents((e) => {
     if (e.type === 'bridge-status' && e.bridgeId === bridgeId) {
@@ -52,22 +52,10 @@ export function StepSubscribe({ bridgeId, onDone, onBack }: { bridgeId: string; 
   });
 
   // After the approval, show the chat's traffic so the user sees a message go both ways.
-  useEffect(() => {
-    if (!approved) return;
-    let live = true;
-    const poll = async (): Promise<void> => {
-      const res = await api.call('audit', { bridgeId, chatId: approved.chatId, limit: 10 });
-      if (live && res.ok) setTraffic(res.result);
-    };
-    void poll();
-    const timer = setInterval(() => void poll(), AUDIT_POLL_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [api, bridgeId, approved]);
+  const audit = useApiQuery('audit', { bridgeId, chatId: approved?.chatId ?? '', limit: 10 }, { enabled: approved !== undefined, everyMs: AUDIT_POLL_MS });
+  const traffic = audit.data ?? [];
 
-  const problem = startProblem ?? status?.dingtalk.problem ?? status?.lastProblem;
+  const problem = start.problem ?? status?.dingtalk.problem ?? status?.lastProblem;
   const connected = status?.dingtalk.status === 'connected';
 
   return (

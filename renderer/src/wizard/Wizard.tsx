@@ -1,8 +1,8 @@
 /** The setup wizard: the guide's steps 1–6, each with the console labels in 中文 and English. */
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppSettingsView, ProblemView, SandboxView } from '../../../electron/shared/api';
-import { useApi } from '../api/context';
+import type { AppSettingsView, SandboxView } from '../../../electron/shared/api';
+import { useApiMutation } from '../api/useApiMutation';
 import { CopyValue } from '../ui/CopyButton';
 import { ProblemBox } from '../ui/Problem';
 import { StepCreate, StepPermissions, StepPublish, StepRobot } from './InfoSteps';
@@ -28,25 +28,19 @@ const SUBSCRIBE = 5;
 /** "Try it in the sandbox first": starts the sandbox and hands its credentials to the wizard. */
 function TrySandbox({ onStarted }: { onStarted: (sandbox: SandboxView) => void }) {
   const { t } = useTranslation();
-  const api = useApi();
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<ProblemView>();
+  const starting = useApiMutation();
   const start = async (): Promise<void> => {
-    setBusy(true);
-    setProblem(undefined);
-    const res = await api.call('startSandbox', {});
-    setBusy(false);
-    if (res.ok) onStarted(res.result);
-    else setProblem(res.problem);
+    const sandbox = await starting.run('startSandbox', {});
+    if (sandbox) onStarted(sandbox);
   };
   return (
     <div className="callout callout-info sandbox-try">
       <p className="callout-title">{t('wizard.sandbox.title')}</p>
       <p>{t('wizard.sandbox.body')}</p>
-      <button type="button" className="btn" onClick={() => void start()} disabled={busy}>
-        {busy ? t('wizard.sandbox.starting') : t('wizard.sandbox.try')}
+      <button type="button" className="btn" onClick={() => void start()} disabled={starting.busy}>
+        {starting.busy ? t('wizard.sandbox.starting') : t('wizard.sandbox.try')}
       </button>
-      {problem && <ProblemBox problem={problem} compact />}
+      {starting.problem && <ProblemBox problem={starting.problem} compact />}
     </div>
   );
 }
