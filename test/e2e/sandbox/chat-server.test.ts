@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_UPLOAD_BYTES } from '../../../electron/sandbox/chat/server';
 import type { SandboxEvent, SandboxState } from '../../../electron/sandbox/chat/protocol';
 import { startSandbox, type Sandbox } from '../../../electron/sandbox/index';
+import { within } from '../../helpers/wait';
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
@@ -28,6 +29,19 @@ function getWithHost(host: string): Promise<number> {
     req.once('error', reject);
     req.end();
   });
+}
+
+/** What the stream sent up to and including `needle`; fails if the stream ends first. */
+async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, needle: string): Promise<string> {
+  // One decoder for the whole stream: a character split across two chunks is still read whole.
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!text.includes(needle)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`The stream ended before "${needle}"; it sent: ${text}`);
+    text += decoder.decode(value, { stream: true });
+  }
+  return text;
 }
 
 describe('sandbox chat page server', () => {
@@ -53,8 +67,7 @@ describe('sandbox chat page server', () => {
     const reader = events.body!.getReader();
     const sent = await post('/api/messages', { chatId: 'group', staffId: 'alice', text: '@CCCC 助手 你好' });
     expect(sent.status).toBe(200);
-    let text = '';
-    while (!text.includes('data: ')) text += new TextDecoder().decode((await reader.read()).value);
+    const text = await within(readUntil(reader, 'data: '), 10_000, 'a message event');
     const event = JSON.parse(text.slice(text.indexOf('data: ') + 6).split('\n')[0]!) as SandboxEvent;
     expect(event).toMatchObject({ type: 'message', message: { chatId: 'group', from: { kind: 'person', staffId: 'alice' }, toRobot: true } });
     controller.abort();

@@ -63,6 +63,8 @@ export interface UiWorld {
   appSecret: string;
   server: ControlHttpServer;
   service: ControlService;
+  /** The service's log: a test can add a record of its own. */
+  logHub: LogHub;
   browser: Browser;
   opened: string[];
   events: ApiEvent[];
@@ -148,6 +150,7 @@ async function buildWorld(staticDir: string, undo: (() => Promise<unknown>)[], o
     appSecret: app.appSecret,
     server,
     service,
+    logHub,
     browser,
     opened,
     events,

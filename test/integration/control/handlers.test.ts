@@ -251,7 +251,14 @@ describe('control services: the API table', () => {
     const mine = await w.call('logs', { bridgeId: id });
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.every((r) => r.bridgeId === id)).toBe(true);
-    expect((await w.call('logs', { level: 'warn' })).every((r) => r.level === 'warn' || r.level === 'error')).toBe(true);
+    // One record on each side of the level filter, so it has something to keep and something to drop.
+    const marker = w.logHub.logger('test');
+    marker.warn('a warning the level filter keeps');
+    marker.info('a note the level filter drops');
+    const warnings = await w.call('logs', { level: 'warn' });
+    expect(warnings.map((r) => r.msg)).toContain('a warning the level filter keeps');
+    expect(warnings.map((r) => r.msg)).not.toContain('a note the level filter drops');
+    expect(warnings.every((r) => r.level === 'warn' || r.level === 'error')).toBe(true);
     const search = await w.call('logs', { search: 'STREAM CONNECTED' });
     expect(search.length).toBeGreaterThan(0);
     expect(await w.call('logs', { limit: 2 })).toHaveLength(2);

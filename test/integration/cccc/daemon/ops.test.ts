@@ -66,7 +66,10 @@ describe('group lifecycle', () => {
   it('group_stop then group_start, each with its ledger event', async () => {
     expect(await r.client.groupStop(r.groupId)).toMatchObject({ group_id: r.groupId, stopped: ['boss', 'helper'] });
     expect((await r.client.groupShow(r.groupId)).group).toMatchObject({ running: false, state: 'stopped' });
-    expect((await r.client.actorList(r.groupId)).actors.every((a) => a.running === false && a.enabled === false)).toBe(true);
+    expect((await r.client.actorList(r.groupId)).actors.map((a) => [a.id, a.running, a.enabled])).toEqual([
+      ['boss', false, false],
+      ['helper', false, false],
+    ]);
     expect(await r.client.groupStart(r.groupId)).toMatchObject({ started: ['boss', 'helper'] });
     expect((await r.client.groups()).groups[0]).toMatchObject({ running: true, state: 'active' });
     const kinds = (await ledgerEvents()).map((e) => `${e.kind}:${e.by}`);

@@ -7,6 +7,7 @@ const base = { bridges: [], language: 'en' as const, launchAtLogin: false };
 describe('tray menu: the update entry', () => {
   it('absent when the build does not update itself (development)', () => {
     const labels = trayModel(base).items.map((i) => ('label' in i ? i.label : '-'));
+    expect(labels).toContain('Quit');
     expect(labels.some((l) => /update/i.test(l))).toBe(false);
   });
 
