@@ -48,7 +48,7 @@ export async function run(): Promise<Record<string, number>> {
   const client = new StreamClient({
     credentials: { appKey: 'bench', appSecret: 'bench-secret' },
     endpoints: { apiBase: gw.base, oapiBase: gw.base },
-    onMessage: () => delivered?.(),
+    keep: () => delivered?.(),
   });
   client.start();
   while (gw.sockets.length === 0 || client.state.status !== 'connected') await new Promise((r) => setTimeout(r, 5));

@@ -8,8 +8,7 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { Bridge, type BridgeServices, type BridgeStatus, type PendingNotice } from '../core/bridge/bridge';
-import { own } from '../core/util/own';
+import { Bridge, type BridgeServices, type PendingNotice } from '../core/bridge/bridge';
 import { acquireInstanceLocks, ownBridgeProblems, type HeldLocks } from '../core/config/guards';
 import { resolveCredentials } from '../core/config/credentials';
 import type { DingTalkCredentials } from '../core/dingtalk/endpoints';
@@ -99,12 +98,7 @@ class StatusReporter {
   }
 
   async snapshot(): Promise<StatusFile> {
-    const s: BridgeStatus = this.bridge.status();
-    const [subscribers, directory, pending] = await Promise.all([
-      this.bridge.im.subscribers().catch(() => new Map()),
-      this.bridge.chats.chats().catch(() => ({}) as Awaited<ReturnType<Bridge['chats']['chats']>>),
-      this.bridge.im.listPending().catch(() => []),
-    ]);
+    const { status: s, chats, pending } = await this.bridge.inspect();
     for (const key of this.notices.keys()) if (!pending.some((p) => p.key === key)) this.notices.delete(key);
     const d = s.dingtalk;
     const status: StatusFile = {
@@ -129,18 +123,11 @@ class StatusReporter {
         ...(s.cccc.problem ? { problem: s.cccc.problem } : {}),
       },
       outboxDepth: s.outboxDepth,
-      inboxDepth: s.inboxDepth,
-      chats: [...subscribers.entries()].map(([chatId, flags]) => {
-        const known = own(directory, chatId);
-        return {
-          chatId,
-          title: flags.chatTitle || known?.title || chatId,
-          ...(known ? { type: known.conversationType } : {}),
-          subscribed: flags.subscribed,
-          verbose: flags.verbose,
-          paused: flags.paused,
-        };
-      }),
+      inboxDepth: s.toCcccDepth,
+      // The chats CCCC's IM state knows (subscribed now or before).
+      chats: chats.flatMap(({ chatId, title, type, subscription }) =>
+        subscription ? [{ chatId, title: title || chatId, ...(type ? { type } : {}), ...subscription }] : [],
+      ),
       pending: pending.map((p) => {
         const n = this.notices.get(p.key);
         return {

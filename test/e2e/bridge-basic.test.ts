@@ -16,7 +16,7 @@ describe('bridge end to end (fake DingTalk + fake CCCC)', () => {
     const pending = await e.reply(/cccc im bind --key (\S+)/);
     expect(textOf(pending)).toContain(`--group ${e.groupId}`);
     expect(e.texts().filter((t) => t.includes('hello'))).toEqual([]);
-    const [request] = await e.bridge.im.listPending();
+    const [request] = (await e.bridge.inspect()).pending;
     expect(request?.chatId).toBe(GROUP_CHAT);
     await e.bridge.approve(request!.key);
     await e.reply('订阅已批准');

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ImState } from '../../electron/core/cccc/im-state/im-state';
 import { expectQuietFor, waitFor } from '../helpers/wait';
 import { GROUP_CHAT, startE2E, textOf, type E2E } from './harness';
 
@@ -126,7 +127,8 @@ describe('commands in a subscribed group chat', () => {
       () => !e.texts().some((t) => t.includes('after unsubscribe') || t.includes('Demo project')),
     );
     expect(e.texts().some((t) => t.includes('after unsubscribe') || t.includes('Demo project'))).toBe(false);
-    expect(await e.bridge.im.isAuthorized(GROUP_CHAT)).toBe(false);
+    // Read from CCCC's own IM state files, as its Web UI and CLI would.
+    expect(await new ImState({ groupDir: e.cccc.groupDir() }).isAuthorized(GROUP_CHAT)).toBe(false);
     await e.subscribe();
   });
 });

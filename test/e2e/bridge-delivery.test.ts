@@ -81,7 +81,7 @@ describe('delivery paths', () => {
     e = await startE2E({ settings: { access: { mode: 'admins' } } });
     e.say('/subscribe', { isAdmin: true });
     await e.reply(/cccc im bind/);
-    const [p] = await e.bridge.im.listPending();
+    const [p] = (await e.bridge.inspect()).pending;
     await e.bridge.approve(p!.key);
     e.dt.clearSent();
     e.say('please deploy', { isAdmin: false, senderStaffId: 'staff-bob', senderNick: 'Bob' });

@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INBOX_JOURNAL } from '../../electron/core/bridge/inbound/group-delivery';
+import { SENDS_TO_CCCC_JOURNAL } from '../../electron/core/bridge/inbound/group-delivery';
 import { waitFor } from '../helpers/wait';
 import { startE2E, type E2E } from './harness';
 
@@ -25,14 +25,14 @@ describe('replay after a crash', () => {
     await e.bridge.idle();
     await e.bridge.stop();
     // As if the process died after CCCC accepted the message, before the journal said so.
-    const inbox = join(e.stateDir, INBOX_JOURNAL);
+    const inbox = join(e.stateDir, SENDS_TO_CCCC_JOURNAL);
     const lines = (await readFile(inbox, 'utf8')).split('\n').filter((l) => l.includes('"op":"add"'));
     expect(lines).toHaveLength(1);
     await writeFile(inbox, `${lines.join('\n')}\n`);
     for (let i = 0; i < 900; i++) await e.cccc.speak('boss', `internal ${i}`, { to: ['helper'] });
 
     await e.restartBridge();
-    await waitFor(() => e!.bridge.status().inboxDepth === 0, 'the replay handled', 10_000);
+    await waitFor(() => e!.bridge.status().toCcccDepth === 0, 'the replay handled', 10_000);
     await e.bridge.idle();
     const copies = (await e.fromPeople()).filter((ev) => ev.data['text'] === 'deliver me once');
     expect(copies).toHaveLength(1);

@@ -97,7 +97,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     async subscribe(chat = GROUP_CHAT, opts = {}) {
       e.say('/subscribe', { conversationId: chat, ...opts });
       await e.reply(/cccc im bind --key/, chat);
-      const [pending] = await e.bridge.im.listPending();
+      const [pending] = (await e.bridge.inspect()).pending;
       await e.bridge.approve(pending!.key);
       await e.reply(/订阅已批准|approved/, chat);
       dt.clearSent();

@@ -46,7 +46,8 @@ export interface Replies {
   unreadable(): string;
   deliveryFailed(reason: string): string;
   accessDenied(policy: 'admins' | 'allowlist', staffId: string | undefined): string;
-  cccDown(): string;
+  /** A message waits because CCCC is not running; it goes when CCCC is back. */
+  waitingForCccc(): string;
   error(reason: string): string;
   status(facts: StatusFacts): string;
   contextEmpty(): string;
@@ -94,7 +95,7 @@ const zh: Replies = {
   deliveryFailed: (reason) => `⚠️ 消息没能送达智能体：${reason}`,
   accessDenied: (policy, staffId) =>
     `🔒 ${policy === 'admins' ? '只有钉钉管理员' : '只有授权的成员'}可以给智能体下指令。请联系运行 CCCC 桥接的同事，在「设置 → 访问权限」中添加你${staffId ? `（员工 ID：${staffId}）` : ''}。`,
-  cccDown: () => 'CCCC 没有运行 —— 请在电脑上用 `cccc` 启动它。消息会在 CCCC 恢复后自动送达。',
+  waitingForCccc: () => 'CCCC 没有运行 —— 请在电脑上用 `cccc` 启动它。消息会在 CCCC 恢复后自动送达。',
   error: (reason) => `⚠️ ${reason}`,
   status: (f) =>
     [
@@ -151,7 +152,7 @@ const en: Replies = {
   deliveryFailed: (reason) => `⚠️ Your message did not reach the agents: ${reason}`,
   accessDenied: (policy, staffId) =>
     `🔒 Only ${policy === 'admins' ? 'DingTalk admins' : 'people on the allowlist'} may command the agents. Ask whoever runs the CCCC bridge to add you under Settings → Access${staffId ? ` (staff id: ${staffId})` : ''}.`,
-  cccDown: () => 'CCCC is not running — start it with `cccc` on its machine. Your message will be delivered when CCCC is back.',
+  waitingForCccc: () => 'CCCC is not running — start it with `cccc` on its machine. Your message will be delivered when CCCC is back.',
   error: (reason) => `⚠️ ${reason}`,
   status: (f) =>
     [

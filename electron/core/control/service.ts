@@ -27,10 +27,10 @@ import {
   type ProblemView,
 } from '../../shared/api';
 import type { BridgeServices } from '../bridge/bridge';
-import { ChatDirectory, type ChatRecord } from '../bridge/chat-directory';
+import { ChatDirectory } from '../bridge/chat-directory';
+import { readInspection } from '../bridge/inspection';
 import { DaemonGroup } from '../bridge/adapters/daemon-group';
 import { readHeldCounts } from '../bridge/outbound/held';
-import type { ImStatePort, SubscriberFlags } from '../bridge/ports';
 import { bridgeSettingsSchema } from '../bridge/settings';
 import { DaemonClient, resolveCcccHome } from '../cccc/daemon';
 import { readGroupConfig } from '../cccc/group/group-config';
@@ -43,7 +43,6 @@ import { probeStream } from '../dingtalk/stream-probe';
 import { BridgeError, toProblem, type Problem } from '../errors';
 import { AuditLog } from '../log/audit';
 import type { BackoffPolicy } from '../util/backoff';
-import { own } from '../util/own';
 import { ccccOverview } from './cccc-info';
 import type { LogHub } from './log-hub';
 import type { AppSettingsStore, ControlProfile, HostAdapter, ProfileStore, SandboxHost, SecretStore } from './stores';
@@ -323,38 +322,29 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     const home = ccccHomeOf(p);
     const groupDir = join(home, 'groups', p.groupId);
     const state = bridgePaths(configHome, p.id).state;
-    const im: ImStatePort = running?.im ?? new ImState({ groupDir });
-    const directory = running?.chats ?? new ChatDirectory(state, { readOnly: true });
+    // A running bridge reads its live stores; a stopped one is read from the same files.
+    const inspection = running ? running.inspect() : readInspection({ im: new ImState({ groupDir }), chats: new ChatDirectory(state, { readOnly: true }) });
     const held = await readHeldCounts(state).catch(() => new Map<string, number>());
     const group = new DaemonGroup(daemonOf(p), p.groupId);
-    const [actors, info, yaml, subs, chats, pending, people] = await Promise.all([
+    const [actors, info, yaml, { chats, pending, people }] = await Promise.all([
       group.actors().catch(() => []),
       group.info().catch(() => undefined),
       readGroupConfig(groupDir).catch(() => undefined),
-      im.subscribers().catch(() => new Map<string, SubscriberFlags>()),
-      directory.chats().catch(() => ({}) as Record<string, ChatRecord>),
-      im.listPending().catch(() => []),
-      directory.people().catch(() => []),
+      inspection,
     ]);
-    const ids = new Set([...subs.keys(), ...Object.keys(chats)]);
-    const chatViews: ChatView[] = await Promise.all(
-      [...ids].map(async (chatId) => {
-        const sub = subs.get(chatId);
-        const known = own(chats, chatId);
-        const view: ChatView = {
-          chatId,
-          type: known?.conversationType ?? 'group',
-          subscribed: sub?.subscribed ?? false,
-          verbose: sub?.verbose ?? false,
-          paused: sub?.paused ?? false,
-          heldCount: held.get(chatId) ?? 0,
-        };
-        const title = sub?.chatTitle || known?.title;
-        if (title) view.title = title;
-        if (known) view.lastMessageAt = known.lastMessageAt;
-        return view;
-      }),
-    );
+    const chatViews: ChatView[] = chats.map((c) => {
+      const view: ChatView = {
+        chatId: c.chatId,
+        type: c.type ?? 'group',
+        subscribed: c.subscription?.subscribed ?? false,
+        verbose: c.subscription?.verbose ?? false,
+        paused: c.subscription?.paused ?? false,
+        heldCount: held.get(c.chatId) ?? 0,
+      };
+      if (c.title) view.title = c.title;
+      if (c.lastMessageAt !== undefined) view.lastMessageAt = c.lastMessageAt;
+      return view;
+    });
     chatViews.sort((a, b) => Number(b.subscribed) - Number(a.subscribed) || (b.lastMessageAt ?? 0) - (a.lastMessageAt ?? 0));
     const groupTitle = info?.title || yaml?.title;
     return {
@@ -365,7 +355,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
       pending: pending.map((r) => {
         const notice = supervisor.notice(p.id, r.key);
         const view: PendingView = { key: r.key, chatId: r.chatId, createdAt: r.createdAt, expiresAt: r.expiresAt };
-        const chatTitle = notice?.chatTitle || own(chats, r.chatId)?.title;
+        const chatTitle = notice?.chatTitle || chats.find((c) => c.chatId === r.chatId)?.title;
         if (chatTitle) view.chatTitle = chatTitle;
         if (notice?.senderNick) view.senderNick = notice.senderNick;
         return view;

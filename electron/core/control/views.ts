@@ -23,7 +23,7 @@ export function statusView(s: BridgeStatus): BridgeStatusView {
   const cccc: BridgeStatusView['cccc'] = { status: s.cccc.status };
   if (s.cccc.version) cccc.version = s.cccc.version;
   if (s.cccc.problem) cccc.problem = problemView(s.cccc.problem);
-  const view: BridgeStatusView = { state: s.state, dingtalk, cccc, outboxDepth: s.outboxDepth, inboxDepth: s.inboxDepth };
+  const view: BridgeStatusView = { state: s.state, dingtalk, cccc, outboxDepth: s.outboxDepth, inboxDepth: s.toCcccDepth };
   if (s.lastProblem) view.lastProblem = problemView(s.lastProblem);
   return view;
 }

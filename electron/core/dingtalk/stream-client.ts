@@ -39,20 +39,18 @@ export type Refusal =
   | { reason: 'too_large'; bytes?: number; chat?: RefusedChat }
   /** Does not match the protocol. */
   | { reason: 'invalid'; chat?: RefusedChat; data: unknown }
-  /** `persist` kept failing for a reason that is not about the machine: a poison message. */
+  /** `keep` kept failing for a reason that is not about the machine: a poison message. */
   | { reason: 'failed'; chat: RefusedChat; message: InboundMessage; problem: Problem; deliveries: number };
 
 export interface StreamClientOptions {
   credentials: DingTalkCredentials;
   endpoints: DingTalkEndpoints;
-  /** Robot messages, normalized. Exceptions and rejections are caught and logged. */
-  onMessage: (message: InboundMessage) => void | Promise<void>;
   /**
-   * Makes a robot message durable before it is ACKed (DingTalk never sends an ACKed message
-   * again). Resolves within milliseconds (a journal append); if it rejects, the message is not
-   * ACKed, so DingTalk redelivers it. Without it, messages are ACKed right after parsing.
+   * Takes a robot message (normalized, redeliveries dropped) and makes it durable before it is
+   * ACKed: DingTalk never sends an ACKed message again. Should settle within milliseconds (a
+   * journal append); if it throws or rejects, the message is not ACKed, so DingTalk redelivers it.
    */
-  persist?: (message: InboundMessage) => Promise<void>;
+  keep: (message: InboundMessage) => void | Promise<void>;
   /**
    * Answers a robot message that will not be kept (see `Refusal`). The message is ACKed once this
    * resolves, or when it rejects for a reason that is not a local failure; a local failure (full
@@ -60,7 +58,7 @@ export interface StreamClientOptions {
    */
   onRefused?: (refusal: Refusal) => Promise<void>;
   /**
-   * Deliveries of one msgId that `persist` may fail for a reason other than a local failure
+   * Deliveries of one msgId that `keep` may fail for a reason other than a local failure
    * before the message is given up as poison (ACKed and refused). Local failures never count.
    */
   maxDeliveries?: number;
@@ -102,10 +100,8 @@ interface Connection {
   readonly closed: Promise<void>;
 }
 
-let connectionCounter = 0;
-
 export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
-  private readonly opts: Required<Omit<StreamClientOptions, 'onOther' | 'persist' | 'onRefused' | 'credentials' | 'endpoints' | 'onMessage' | 'logger'>>;
+  private readonly opts: Required<Omit<StreamClientOptions, 'onOther' | 'keep' | 'onRefused' | 'credentials' | 'endpoints' | 'logger'>>;
   private readonly log: Logger;
   private running = false;
   private opening = false;
@@ -118,7 +114,9 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
   private abort = new AbortController();
   private readonly seenMessageIds: RecentIds;
   private readonly seenMsgIds: RecentIds;
-  /** msgId → deliveries `persist` failed for a reason that is not a local failure. */
+  /** Connections opened so far, to name them in the log. */
+  private connectionsOpened = 0;
+  /** msgId → deliveries `keep` failed for a reason that is not a local failure. */
   private readonly failedDeliveries = new Map<string, number>();
   private current: StreamState = { status: 'idle' };
 
@@ -329,7 +327,7 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
     const now = this.opts.now();
     let markClosed!: () => void;
     const closed = new Promise<void>((r) => (markClosed = r));
-    const conn: Connection = { id: ++connectionCounter, ws, openedAt: now, lastSeen: now, lastServerFrame: now, closed };
+    const conn: Connection = { id: ++this.connectionsOpened, ws, openedAt: now, lastSeen: now, lastServerFrame: now, closed };
     this.sockets.add(conn);
     ws.on('message', (data, isBinary) => this.onFrame(conn, data, isBinary));
     ws.on('pong', () => {
@@ -433,11 +431,10 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
           return;
         }
         if (topic === BOT_MESSAGE_TOPIC && oversize) return this.refuse({ reason: 'too_large', bytes, ...optionalChat(refusedChatOf(data.value)) }, ack);
-        if (topic === BOT_MESSAGE_TOPIC && this.options.persist) return this.persistThenAck(messageId, data.value, ack, this.options.persist);
+        if (topic === BOT_MESSAGE_TOPIC) return this.keepThenAck(messageId, data.value, ack);
         ack();
         if (oversize) return this.log.warn('Skipped a frame', { reason: 'too large', bytes, topic });
         if (!this.seenMessageIds.add(messageId)) return;
-        if (topic === BOT_MESSAGE_TOPIC) return this.onRobotMessage(data.value);
         return this.deliverOther({ type: 'CALLBACK', topic, data: data.value });
       }
       case 'EVENT': {
@@ -467,18 +464,8 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
     this.log.debug('Ignored a system frame', { topic });
   }
 
-  private onRobotMessage(data: unknown): void {
-    const message = normalizeRobotMessage(data, this.opts.now);
-    if (!message) return this.refuse({ reason: 'invalid', data, ...optionalChat(refusedChatOf(data)) }, () => undefined);
-    if (!this.seenMsgIds.add(message.msgId)) {
-      this.log.debug('Dropped a redelivered message', { msgId: message.msgId });
-      return;
-    }
-    this.invoke(() => this.options.onMessage(message), 'message handler');
-  }
-
   /** ACK once the message is durable: a crash between ACK and journal would lose it for good. */
-  private persistThenAck(messageId: string, data: unknown, ack: () => void, persist: (m: InboundMessage) => Promise<void>): void {
+  private keepThenAck(messageId: string, data: unknown, ack: () => void): void {
     const message = normalizeRobotMessage(data, this.opts.now);
     if (!message) return this.refuse({ reason: 'invalid', data, ...optionalChat(refusedChatOf(data)) }, ack);
     const fresh = this.seenMessageIds.add(messageId);
@@ -487,11 +474,14 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
       this.log.debug('Dropped a redelivered message', { msgId: message.msgId });
       return;
     }
-    persist(message).then(
-      () => {
-        ack();
-        this.invoke(() => this.options.onMessage(message), 'message handler');
-      },
+    let kept: Promise<void>;
+    try {
+      kept = Promise.resolve(this.options.keep(message));
+    } catch (err) {
+      kept = Promise.reject(err);
+    }
+    kept.then(
+      () => ack(),
       (err: unknown) => {
         // Not ACKed: DingTalk delivers it again, and then it must not look like a duplicate.
         this.seenMessageIds.delete(messageId);

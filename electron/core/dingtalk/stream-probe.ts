@@ -20,7 +20,7 @@ export async function probeStream(
     credentials,
     endpoints,
     callbackTopics: [CARD_CALLBACK_TOPIC],
-    onMessage: () => undefined,
+    keep: () => undefined,
     handshakeTimeoutMs: timeoutMs,
     ...(logger ? { logger } : {}),
   });

@@ -107,7 +107,7 @@ async function subscribe(chatId: string, staffId = 'zhangsan'): Promise<void> {
   const room = w!.sandbox.room;
   room.say(chatId, staffId, chatId === 'group' ? `@${room.robotName} /subscribe` : '/subscribe');
   await robotSays(chatId, '订阅申请已创建');
-  const pending = await waitFor(async () => (await w!.bridge.im.listPending()).find((p) => p.key), 'pending request');
+  const pending = await waitFor(async () => (await w!.bridge.inspect()).pending.find((p) => p.key), 'pending request');
   await w!.bridge.approve(pending.key);
   await robotSays(chatId, '订阅已批准');
 }

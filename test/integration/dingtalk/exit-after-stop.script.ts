@@ -12,7 +12,7 @@ let received = 0;
 const client = new StreamClient({
   credentials: { appKey: app.appKey, appSecret: app.appSecret },
   endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase },
-  onMessage: () => void (received += 1),
+  keep: () => void (received += 1),
   pingIntervalMs: 20,
 });
 client.start();

@@ -82,7 +82,7 @@ describe('proxy support (field lesson 14)', () => {
     expect(proxy.seen.some((s) => s.includes(`127.0.0.1:${port}`))).toBe(true);
     const before = proxy.seen.length;
 
-    const client = new StreamClient({ credentials: app, endpoints, onMessage: () => undefined });
+    const client = new StreamClient({ credentials: app, endpoints, keep: () => undefined });
     client.start();
     await waitFor(() => client.state.status === 'connected', 'connected through the proxy');
     await client.stop();
@@ -98,7 +98,7 @@ describe('proxy support (field lesson 14)', () => {
     const app = dt.apps[0]!;
     const api = new DingTalkApi({ credentials: app, endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase } });
     await api.sendToGroup('cid1', { kind: 'text', content: 'direct' });
-    const client = new StreamClient({ credentials: app, endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase }, onMessage: () => undefined });
+    const client = new StreamClient({ credentials: app, endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase }, keep: () => undefined });
     client.start();
     await waitFor(() => client.state.status === 'connected', 'connected directly');
     await client.stop();

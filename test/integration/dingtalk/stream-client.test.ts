@@ -220,14 +220,14 @@ describe('StreamClient against the fake DingTalk', () => {
   });
 });
 
-describe('StreamClient with a persist step', () => {
+describe('StreamClient keeping messages before the ACK', () => {
   it('ACKs only after the message is durable, and not at all when keeping it failed (DingTalk redelivers)', async () => {
     let fail = true;
     const kept: string[] = [];
     h = await startHarness(
       { redeliveryDelayMs: 100, maxRedeliveries: 3 },
       {
-        persist: async (m) => {
+        keep: async (m) => {
           if (fail) {
             fail = false;
             throw new Error('disk full');
@@ -254,7 +254,7 @@ describe('StreamClient with a persist step', () => {
       { redeliveryDelayMs: 50, maxRedeliveries: 20 },
       {
         maxDeliveries: 3,
-        persist: () => Promise.reject(new TypeError('Journal entry does not match its schema')),
+        keep: () => Promise.reject(new TypeError('Journal entry does not match its schema')),
         onRefused: async (r) => void refusals.push(r),
       },
     );
@@ -286,7 +286,7 @@ describe('StreamClient with a persist step', () => {
       { redeliveryDelayMs: 50, maxRedeliveries: 20 },
       {
         maxDeliveries: 2,
-        persist: async () => {
+        keep: async () => {
           if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
         },
         onRefused: async (r) => void refusals.push(r),
@@ -309,7 +309,7 @@ describe('StreamClient with a persist step', () => {
     const answered = new Promise<void>((r) => (release = r));
     h = await startHarness(
       { redeliveryDelayMs: 5_000 },
-      { maxFrameBytes: 10_000, persist: async () => undefined, onRefused: async (r) => (refusals.push(r), answered) },
+      { maxFrameBytes: 10_000, keep: async () => undefined, onRefused: async (r) => (refusals.push(r), answered) },
     );
     h.client.start();
     await connected(h);

@@ -22,10 +22,14 @@ export async function startHarness(fakeOptions: FakeDingTalkOptions = {}, client
   const client = new StreamClient({
     credentials: { appKey: app.appKey, appSecret: app.appSecret },
     endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase },
-    onMessage: (m) => void messages.push(m),
     logger: log,
     backoff: { baseMs: 20, capMs: 200, jitterMs: 10 },
     ...clientOptions,
+    // `messages`: what the client handed on and the test's own `keep` (if any) took.
+    keep: async (m) => {
+      await clientOptions.keep?.(m);
+      messages.push(m);
+    },
   });
   client.on('state', (s) => states.push(s));
   return {

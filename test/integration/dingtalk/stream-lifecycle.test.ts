@@ -5,7 +5,7 @@ import { StreamClient } from '../../../electron/core/dingtalk/stream-client';
 import type { InboundMessage } from '../../../electron/core/dingtalk/inbound-message';
 import { memoryLogger } from '../../../electron/core/log/logger';
 import { robotFrame, startRawGateway } from '../../helpers/raw-gateway';
-import { killAfter, waitFor } from '../../helpers/wait';
+import { expectQuietFor, killAfter, waitFor } from '../../helpers/wait';
 
 const script = fileURLToPath(new URL('./exit-after-stop.script.ts', import.meta.url));
 
@@ -34,9 +34,9 @@ describe('StreamClient with hostile frames', () => {
     const client = new StreamClient({
       credentials: { appKey: 'k', appSecret: 'secret-value-123' },
       endpoints: { apiBase: gw.base, oapiBase: gw.base },
-      onMessage: (m) => {
+      keep: (m) => {
         messages.push(m);
-        throw new Error('handler bug');
+        if (m.msgId === 'good-1') throw new Error('handler bug');
       },
       onOther: () => Promise.reject(new Error('async handler bug')),
       eventTopics: ['*'],
@@ -82,11 +82,12 @@ describe('StreamClient with hostile frames', () => {
     expect(client.state.status).toBe('connected');
     expect(log.records.filter((r) => r.msg === 'Skipped a malformed frame').length).toBeGreaterThanOrEqual(8);
     expect(log.records.some((r) => r.msg === 'Refused a robot message' && r.fields?.['reason'] === 'too_large')).toBe(true);
-    expect(log.records.some((r) => r.msg === 'The message handler failed')).toBe(true);
+    expect(log.records.some((r) => r.msg === 'Could not keep a message; DingTalk will deliver it again' && r.fields?.['msgId'] === 'good-1')).toBe(true);
     await waitFor(() => log.records.some((r) => r.msg === 'The frame handler failed'), 'async handler failure logged');
     // Every parsable CALLBACK/EVENT was ACKed even when its data was unusable or too large
-    // (7 bad + 2 good); nothing else was answered.
-    await waitFor(() => acks.length >= 9, 'acks');
-    expect(acks).toHaveLength(9);
+    // (7 bad + good-2); good-1, whose keeping threw, stays un-ACKed for DingTalk to push again.
+    await waitFor(() => acks.length >= 8, 'acks');
+    await expectQuietFor(200, 'no ACK for good-1', () => acks.length === 8);
+    expect(acks).toHaveLength(8);
   });
 });

@@ -12,7 +12,7 @@ import { toProblem, type Problem } from '../../errors';
 import { silentLogger, type Logger } from '../../log/logger';
 import { backoffDelay, type BackoffPolicy } from '../../util/backoff';
 import { Journal } from '../../util/journal';
-import { chatAddressSchema, type ChatAddress } from '../outbox/item';
+import { chatAddressSchema, type ChatAddress } from '../chat-address';
 import type { GroupPort, SendToGroup } from '../ports';
 import { resolveRecipients } from './recipients';
 
@@ -60,7 +60,11 @@ export interface GroupDeliveryOptions {
   onLocalFailure?(err: unknown): void;
 }
 
-export const INBOX_JOURNAL = 'inbox.jsonl';
+/**
+ * Sends to CCCC not yet confirmed in its ledger. The file keeps its historical name `inbox.jsonl`
+ * (state directories written by earlier versions hold it).
+ */
+export const SENDS_TO_CCCC_JOURNAL = 'inbox.jsonl';
 
 /** CCCC stamps events with its own clock; allow for a little skew when looking back. */
 const LEDGER_CLOCK_MARGIN_MS = 60_000;
@@ -88,7 +92,7 @@ export class GroupDelivery {
   }
 
   static async open(options: GroupDeliveryOptions): Promise<GroupDelivery> {
-    const journal = await Journal.open<Entry>({ path: join(options.stateDir, INBOX_JOURNAL), schema: entrySchema, logger: options.logger });
+    const journal = await Journal.open<Entry>({ path: join(options.stateDir, SENDS_TO_CCCC_JOURNAL), schema: entrySchema, logger: options.logger });
     const delivery = new GroupDelivery(journal, options);
     for (const entry of journal.pending()) delivery.uncertain.add(entry.id);
     if (journal.pendingCount > 0) delivery.kick();

@@ -14,7 +14,7 @@ import type { AuditEntry } from '../../log/audit';
 import { silentLogger, type Logger } from '../../log/logger';
 import { checkAccess, type AccessPolicy } from '../access';
 import type { ChatDirectory } from '../chat-directory';
-import type { ChatAddress } from '../outbox/item';
+import { chatAddressOf, type ChatAddress } from '../chat-address';
 import { parseCommand, type Command } from '../commands';
 import type { ActorInfo, Attachment, GroupContextSummary, GroupPort, ImStatePort, BlobPort, PendingRequest, SendToGroup } from '../ports';
 import { helpMarkdown, REPLIES, type ReplyLanguage, type Replies } from '../replies';
@@ -56,13 +56,6 @@ export interface InboundDeps {
 }
 
 const CONTEXT_MAX_CHARS = 3_000;
-
-/** Where replies to a message go. */
-export function chatAddressOf(m: InboundMessage): ChatAddress {
-  const chat: ChatAddress = { conversationId: m.conversationId, conversationType: m.conversationType };
-  if (m.conversationType === 'single' && m.sender.staffId) chat.userId = m.sender.staffId;
-  return chat;
-}
 
 function formatContext(ctx: GroupContextSummary, t: Replies, lang: ReplyLanguage): string {
   if (!ctx.objective && !ctx.focus && ctx.tasks.length === 0) return t.contextEmpty();

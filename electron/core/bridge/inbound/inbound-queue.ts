@@ -12,17 +12,22 @@ import { join } from 'node:path';
 import { inboundMessageSchema, type InboundMessage } from '../../dingtalk/inbound-message';
 import type { Logger } from '../../log/logger';
 import { Journal } from '../../util/journal';
-import { ChatLanes } from '../outbox/lanes';
+import { ChatLanes } from '../../util/chat-lanes';
 
-export const INBOUND_JOURNAL = 'inbound.jsonl';
+/**
+ * DingTalk messages received (ACKed) but not yet handled. Historical file name, kept: state
+ * directories written by earlier versions hold it.
+ */
+export const RECEIVED_JOURNAL = 'inbound.jsonl';
 
-interface Lane {
+/** A received message in its chat's lane; `id` is its msgId. */
+interface QueuedMessage {
   id: string;
   message: InboundMessage;
 }
 
 export class InboundQueue {
-  private readonly lanes: ChatLanes<Lane>;
+  private readonly lanes: ChatLanes<QueuedMessage>;
 
   private constructor(
     private readonly journal: Journal<InboundMessage>,
@@ -30,16 +35,16 @@ export class InboundQueue {
     log?: Logger,
     onStuck?: (err: unknown, m: InboundMessage) => void,
   ) {
-    this.lanes = new ChatLanes<Lane>(
-      (lane) => lane.message.conversationId,
-      async (lane) => {
-        await handle(lane.message);
-        await this.journal.markDone([lane.id]);
+    this.lanes = new ChatLanes<QueuedMessage>(
+      (queued) => queued.message.conversationId,
+      async (queued) => {
+        await handle(queued.message);
+        await this.journal.markDone([queued.id]);
         return true;
       },
-      (err, lane) => {
-        log?.error('An inbound message waits after an error; it will be handled again', { msgId: lane.id, error: err });
-        onStuck?.(err, lane.message);
+      (err, queued) => {
+        log?.error('An inbound message waits after an error; it will be handled again', { msgId: queued.id, error: err });
+        onStuck?.(err, queued.message);
       },
     );
   }
@@ -51,7 +56,11 @@ export class InboundQueue {
     /** Handling a message failed (it stays pending and is tried again). */
     onStuck?: (err: unknown, m: InboundMessage) => void;
   }): Promise<InboundQueue> {
-    const journal = await Journal.open<InboundMessage>({ path: join(options.stateDir, INBOUND_JOURNAL), schema: inboundMessageSchema, logger: options.logger });
+    const journal = await Journal.open<InboundMessage>({
+      path: join(options.stateDir, RECEIVED_JOURNAL),
+      schema: inboundMessageSchema,
+      logger: options.logger,
+    });
     return new InboundQueue(journal, options.handle, options.logger, options.onStuck);
   }
 

@@ -13,8 +13,9 @@ import type { RefusedChat } from '../../dingtalk/inbound-message';
 import type { Refusal } from '../../dingtalk/stream-client';
 import type { Problem } from '../../errors';
 import { silentLogger, type Logger } from '../../log/logger';
-import type { ChatAddress } from '../outbox/item';
+import type { ChatAddress } from '../chat-address';
 import type { ImStatePort } from '../ports';
+import type { SessionWebhooks } from '../session-webhooks';
 import { REPLIES, type ReplyLanguage } from '../replies';
 
 export const REFUSED_FILE = 'inbound-refused.jsonl';
@@ -25,8 +26,8 @@ export interface RefusalDeps {
   settings(): { lang: ReplyLanguage; maxMessageChars: number };
   /** Queues a text to the chat durably; rejects when it could not be kept. */
   reply(chat: ChatAddress, text: string, mention?: string[]): Promise<void>;
-  /** Remembers the message's reply address (the bridge checks its host). */
-  rememberWebhook(conversationId: string, webhook: { url: string; expiresAt: number }): void;
+  /** Where the message's reply address is kept (the store checks its host). */
+  webhooks: Pick<SessionWebhooks, 'remember'>;
   problem(problem: Problem): void;
   logger?: Logger;
 }
@@ -59,7 +60,7 @@ export class Refusals {
     }
     if (!(await this.authorized(chat))) return;
     const text = refusal.reason === 'too_large' && chat.chars !== undefined && chat.chars > 0 ? t.tooLong(chat.chars, maxMessageChars) : t.unreadable();
-    if (chat.sessionWebhook) this.deps.rememberWebhook(chat.conversationId, chat.sessionWebhook);
+    if (chat.sessionWebhook) this.deps.webhooks.remember(chat.conversationId, chat.sessionWebhook);
     const mention = chat.conversationType === 'group' && chat.senderStaffId ? [chat.senderStaffId] : undefined;
     await this.deps.reply(addressOf(chat), text, mention);
   }

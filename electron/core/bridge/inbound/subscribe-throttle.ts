@@ -4,7 +4,7 @@
  * neither a pile of keys nor a pile of notifications (nor a pile of replies: a chat over its
  * limit is told once, then ignored until it may ask again).
  */
-import { TokenBucket } from '../outbox/token-bucket';
+import { TokenBucket } from '../../util/token-bucket';
 
 export interface SubscribeLimits {
   /** Requests one chat may make at once, then one per `perChatEveryMs`. */

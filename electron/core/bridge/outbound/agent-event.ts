@@ -91,3 +91,11 @@ export function wantsEvent(event: AgentEvent, chat: ChatFlags): boolean {
   if (event.kind === 'notify') return event.visibility === 'public';
   return chat.verbose || event.userFacing;
 }
+
+/** Whether agents spoke to the people (not only among themselves) in these events. */
+export function agentsAnsweredPeople(events: readonly LedgerEvent[]): boolean {
+  return events.some((e) => {
+    const event = readAgentEvent(e);
+    return event?.kind === 'message' && event.userFacing;
+  });
+}

@@ -1,5 +1,5 @@
 /**
- * One delivery attempt of one outbox item. Messages go by the route the Router picks; a
+ * One delivery attempt of one outbox item. Messages go by the route the RouteChooser picks; a
  * webhook that is gone (300001) or sending too fast is set aside and the same item goes out
  * through the OpenAPI at once. Files are prepared, uploaded once (the media id is kept across
  * attempts), then sent as an image or file message. Every OpenAPI call first waits for its
@@ -13,7 +13,7 @@ import type { OutboundMessage } from '../../dingtalk/outbound-message';
 import { prepareFile } from './file-prep';
 import type { DeliveryVia, OutboxItem } from './item';
 import type { RateGate } from './rate-gate';
-import { openApiRoute, type OpenApiRoute, type Router } from './route';
+import { openApiRoute, type OpenApiRoute, type RouteChooser } from './route';
 
 /** DingTalk counts its 20 QPS per app per API: one gate for each API the outbox calls. */
 export interface Gates {
@@ -25,7 +25,7 @@ export interface Gates {
 export interface DeliveryContext {
   api: DingTalkApi;
   gates: Gates;
-  router: Router;
+  routes: RouteChooser;
   log: Logger;
 }
 
@@ -41,7 +41,7 @@ const STOPPED: AttemptOutcome = { status: 'stopped' };
 export async function attemptDelivery(item: OutboxItem, ctx: DeliveryContext, progress: ItemProgress): Promise<AttemptOutcome> {
   const payload = item.payload;
   if (payload.kind === 'message') {
-    const route = ctx.router.choose(item.chat, payload.message);
+    const route = ctx.routes.choose(item.chat, payload.message);
     if (route.via === 'webhook') {
       const sent = await tryWebhook(item, route.url, payload.message, payload.atUserIds, ctx);
       if (sent) return { status: 'delivered', via: 'webhook' };
@@ -77,12 +77,12 @@ async function tryWebhook(item: OutboxItem, url: string, message: OutboundMessag
   } catch (err) {
     if (!(err instanceof BridgeError)) throw err;
     if (err.code === 'dingtalk.webhook_expired') {
-      ctx.router.forget(chat, url);
+      ctx.routes.forget(chat, url);
       ctx.log.info('Session webhook expired; sending through the OpenAPI', { chat, item: item.id });
       return false;
     }
     if (err.code === 'dingtalk.rate_limited') {
-      ctx.router.throttled(chat);
+      ctx.routes.throttled(chat);
       ctx.log.info('Session webhook rate limited; sending through the OpenAPI', { chat, item: item.id });
       return false;
     }

@@ -4,13 +4,7 @@
  */
 import { z } from 'zod';
 import type { OutboundMessage } from '../../dingtalk/outbound-message';
-
-export interface ChatAddress {
-  conversationId: string;
-  conversationType: 'single' | 'group';
-  /** Single chats: the staffId to send to (OpenAPI single-chat send needs it). */
-  userId?: string;
-}
+import { chatAddressSchema, type ChatAddress } from '../chat-address';
 
 export type OutboxPayload =
   | { kind: 'message'; message: OutboundMessage; atUserIds?: string[] }
@@ -40,12 +34,6 @@ export const outboundMessageSchema: z.ZodType<OutboundMessage> = z.discriminated
   z.object({ kind: z.literal('image'), photoUrl: text }),
   z.object({ kind: z.literal('file'), mediaId: text, fileName: text, fileType: text }),
 ]);
-
-export const chatAddressSchema: z.ZodType<ChatAddress> = z.object({
-  conversationId: z.string().min(1),
-  conversationType: z.enum(['single', 'group']),
-  userId: z.string().min(1).optional(),
-});
 
 export const outboxPayloadSchema: z.ZodType<OutboxPayload> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('message'), message: outboundMessageSchema, atUserIds: z.array(z.string()).optional() }),

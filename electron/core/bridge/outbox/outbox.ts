@@ -20,12 +20,13 @@ import { backoffDelay, type BackoffPolicy } from '../../util/backoff';
 import { Journal } from '../../util/journal';
 import { attemptDelivery, type Gates, type ItemProgress } from './deliver';
 import { outboxItemSchema, type DeliveryVia, type OutboxItem } from './item';
-import { ChatLanes } from './lanes';
+import { ChatLanes } from '../../util/chat-lanes';
 import { RateGate } from './rate-gate';
 import { DEFAULT_RETRY_POLICY, judge, problemOf, SETUP_PROBLEMS, type RetryPolicy } from './retry';
-import { Router } from './route';
+import { SessionWebhooks } from '../session-webhooks';
+import { RouteChooser } from './route';
 import { Sleeper } from './sleeper';
-import { TokenBucket } from './token-bucket';
+import { TokenBucket } from '../../util/token-bucket';
 
 export interface OutboxOptions {
   /** Holds the journal (`outbox.jsonl`). */
@@ -35,6 +36,8 @@ export interface OutboxOptions {
   audit?: AuditLog;
   /** Calls per second per DingTalk API, under DingTalk's 20 per app per API. Default 19: the most that keeps every one-second window at or under 20. */
   qpsPerApi?: number;
+  /** The chats' session webhooks, remembered by the inbound side; default none (the OpenAPI only). */
+  webhooks?: SessionWebhooks;
   /** Session webhook messages per chat per minute (DingTalk: 20). Default 20. */
   webhookPerChatPerMinute?: number;
   /** Give up on an item this long after it was created. Default 24 h. */
@@ -58,7 +61,7 @@ export class Outbox {
   private journal: Journal<OutboxItem> | undefined;
   private readonly lanes: ChatLanes<OutboxItem>;
   private readonly gates: Gates;
-  private readonly router: Router;
+  private readonly routes: RouteChooser;
   private readonly sleeper = new Sleeper();
   private readonly progress = new Map<string, ItemProgress>();
   private readonly log: Logger;
@@ -77,7 +80,11 @@ export class Outbox {
     const qps = options.qpsPerApi ?? 19;
     const gate = (): RateGate => new RateGate(new TokenBucket(qps));
     this.gates = { group: gate(), single: gate(), media: gate() };
-    this.router = new Router({ webhookPerChatPerMinute: options.webhookPerChatPerMinute ?? 20, now: this.now });
+    this.routes = new RouteChooser({
+      webhooks: options.webhooks ?? new SessionWebhooks({ now: this.now }),
+      webhookPerChatPerMinute: options.webhookPerChatPerMinute ?? 20,
+      now: this.now,
+    });
     this.lanes = new ChatLanes(
       (item) => item.chat.conversationId,
       (item) => this.deliver(item),
@@ -129,7 +136,7 @@ export class Outbox {
    */
   async sendNow(item: OutboxItem): Promise<boolean> {
     try {
-      const outcome = await attemptDelivery(item, { api: this.options.api, gates: this.gates, router: this.router, log: this.log }, {});
+      const outcome = await attemptDelivery(item, { api: this.options.api, gates: this.gates, routes: this.routes, log: this.log }, {});
       return outcome.status === 'delivered';
     } catch (err) {
       this.log.warn('A direct notice did not go out', { chat: item.chat.conversationId, code: problemOf(err).code });
@@ -140,10 +147,6 @@ export class Outbox {
   /** Chats waiting after a local failure try again now (e.g. disk space returned). */
   retryNow(): void {
     this.lanes.retryNow();
-  }
-
-  rememberWebhook(conversationId: string, url: string, expiresAt: number): void {
-    this.router.remember(conversationId, url, expiresAt);
   }
 
   depth(): number {
@@ -183,7 +186,7 @@ export class Outbox {
         return true;
       }
       try {
-        const outcome = await attemptDelivery(item, { api: this.options.api, gates: this.gates, router: this.router, log: this.log }, progress);
+        const outcome = await attemptDelivery(item, { api: this.options.api, gates: this.gates, routes: this.routes, log: this.log }, progress);
         if (outcome.status === 'stopped') return false;
         return await this.finish(item, { via: outcome.via });
       } catch (err) {

@@ -3,7 +3,7 @@
  * let through one by one as tokens appear, with a single timer. close() lets every waiter go
  * with `false` and clears the timer.
  */
-import type { TokenBucket } from './token-bucket';
+import type { TokenBucket } from '../../util/token-bucket';
 
 export class RateGate {
   private readonly waiters: Array<(granted: boolean) => void> = [];

@@ -1,47 +1,37 @@
 /**
- * Which way a message goes: the chat's session webhook while it is valid (with a safety
- * margin) and under its per-chat rate, else the OpenAPI group or single-chat send. Webhooks
- * live in memory only: they are short-lived capabilities, and after a restart the next
- * inbound message brings a fresh one.
+ * Chooses the delivery route of one message: the chat's session webhook while it is valid and
+ * under its per-chat rate, else the OpenAPI group or single-chat send. The webhooks themselves
+ * live in SessionWebhooks (filled by the inbound side); this only spends their per-chat budget.
  */
 import { BridgeError } from '../../errors';
 import { webhookCanSend, type OutboundMessage } from '../../dingtalk/outbound-message';
-import type { ChatAddress } from './item';
+import type { ChatAddress } from '../chat-address';
+import type { SessionWebhooks } from '../session-webhooks';
 
 export type OpenApiRoute = { via: 'group'; conversationId: string } | { via: 'single'; userId: string };
 export type Route = { via: 'webhook'; url: string } | OpenApiRoute;
 
-export interface RouterOptions {
+export interface RouteChooserOptions {
+  webhooks: SessionWebhooks;
   /** Custom-robot style limit of the session webhook per chat (DingTalk: 20 per minute). */
   webhookPerChatPerMinute: number;
-  /** A webhook this close to its expiry is no longer used: the request may arrive after it. */
-  webhookMarginMs?: number;
   now?: () => number;
 }
 
 const MINUTE = 60_000;
 
-export class Router {
-  private readonly webhooks = new Map<string, { url: string; expiresAt: number }>();
+export class RouteChooser {
   /** Per chat: times of recent webhook sends, oldest first. */
   private readonly webhookSends = new Map<string, number[]>();
   private readonly now: () => number;
-  private readonly marginMs: number;
 
-  constructor(private readonly options: RouterOptions) {
+  constructor(private readonly options: RouteChooserOptions) {
     this.now = options.now ?? Date.now;
-    this.marginMs = options.webhookMarginMs ?? 60_000;
-  }
-
-  /** Keeps the chat's newest-lasting webhook. */
-  remember(conversationId: string, url: string, expiresAt: number): void {
-    const known = this.webhooks.get(conversationId);
-    if (!known || known.expiresAt <= expiresAt) this.webhooks.set(conversationId, { url, expiresAt });
   }
 
   /** DingTalk said the session is gone (300001): never use this webhook again. */
   forget(conversationId: string, url: string): void {
-    if (this.webhooks.get(conversationId)?.url === url) this.webhooks.delete(conversationId);
+    this.options.webhooks.forget(conversationId, url);
   }
 
   /** DingTalk said the chat's webhook is sending too fast: leave it alone for a minute. */
@@ -58,12 +48,9 @@ export class Router {
    * per-minute budget), else the OpenAPI route.
    */
   choose(chat: ChatAddress, message: OutboundMessage): Route {
-    const hook = this.webhooks.get(chat.conversationId);
-    const t = this.now();
-    if (hook && webhookCanSend(message)) {
-      if (hook.expiresAt - this.marginMs <= t) this.webhooks.delete(chat.conversationId);
-      else if (this.takeWebhookSlot(chat.conversationId, t)) return { via: 'webhook', url: hook.url };
-    }
+    if (!webhookCanSend(message)) return openApiRoute(chat);
+    const url = this.options.webhooks.usable(chat.conversationId);
+    if (url && this.takeWebhookSlot(chat.conversationId, this.now())) return { via: 'webhook', url };
     return openApiRoute(chat);
   }
 

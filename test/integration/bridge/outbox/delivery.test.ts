@@ -1,6 +1,7 @@
 import { waitFor } from '../../../helpers/wait';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, groupChat, singleChat, textItem, contentsFor, type Harness } from './harness';
+import { SessionWebhooks } from '../../../../electron/core/bridge/session-webhooks';
 
 let h: Harness;
 afterEach(async () => h.close());
@@ -65,10 +66,11 @@ describe('outbox delivery', () => {
 
   it('uses the session webhook while valid, and the OpenAPI at once when it has expired', async () => {
     h = await startHarness({ qpsLimit: 1000 });
-    const box = await h.outbox();
+    const webhooks = new SessionWebhooks();
+    const box = await h.outbox({ webhooks });
     const chat = groupChat('W');
     const inbound = h.dt.injectMessage({ conversationId: chat.conversationId, text: 'hi' });
-    box.rememberWebhook(chat.conversationId, inbound.sessionWebhook, inbound.sessionWebhookExpiredTime);
+    webhooks.remember(chat.conversationId, { url: inbound.sessionWebhook, expiresAt: inbound.sessionWebhookExpiredTime });
     await box.enqueue([
       textItem(chat, 'w1', { payload: { kind: 'message', message: { kind: 'text', content: 'w1' }, atUserIds: ['user001'] } }),
       textItem(chat, 'w2'),
@@ -98,17 +100,18 @@ describe('outbox delivery', () => {
 
   it('keeps to the per-chat webhook budget, then uses the OpenAPI; a webhook near expiry is not used', async () => {
     h = await startHarness({ qpsLimit: 1000 });
-    const box = await h.outbox({ webhookPerChatPerMinute: 3 });
+    const webhooks = new SessionWebhooks();
+    const box = await h.outbox({ webhooks, webhookPerChatPerMinute: 3 });
     const chat = singleChat('user001');
     const inbound = h.dt.injectMessage({ conversationType: '1', senderStaffId: 'user001', text: 'hi' });
     const live = { ...chat, conversationId: inbound.conversationId };
-    box.rememberWebhook(live.conversationId, inbound.sessionWebhook, inbound.sessionWebhookExpiredTime);
+    webhooks.remember(live.conversationId, { url: inbound.sessionWebhook, expiresAt: inbound.sessionWebhookExpiredTime });
     await box.enqueue(range(5, 's').map((t) => textItem(live, t)));
     await box.idle();
     expect(h.dt.sentMessages().map((m) => m.via)).toEqual(['webhook', 'webhook', 'webhook', 'oto', 'oto']);
 
     const soon = h.dt.injectMessage({ conversationId: 'cidGroupSoon', text: 'hi', sessionWebhookExpiredTime: Date.now() + 30_000 });
-    box.rememberWebhook('cidGroupSoon', soon.sessionWebhook, soon.sessionWebhookExpiredTime);
+    webhooks.remember('cidGroupSoon', { url: soon.sessionWebhook, expiresAt: soon.sessionWebhookExpiredTime });
     await box.enqueue([textItem(groupChat('Soon'), 'late')]);
     await box.idle();
     expect(h.dt.sentMessages().at(-1)).toMatchObject({ via: 'group', msgParam: { content: 'late' } });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REFUSED_FILE, Refusals } from '../../../../electron/core/bridge/inbound/refusals';
-import type { ChatAddress } from '../../../../electron/core/bridge/outbox/item';
+import type { ChatAddress } from '../../../../electron/core/bridge/chat-address';
 import type { InboundMessage } from '../../../../electron/core/dingtalk/inbound-message';
 import type { Problem } from '../../../../electron/core/errors';
 
@@ -21,7 +21,7 @@ function make(authorized: string[]) {
     im: { isAuthorized: async (id) => authorized.includes(id) },
     settings: () => ({ lang: 'en', maxMessageChars: 20_000 }),
     reply: async (chat, text, mention) => void replies.push({ chat, text, ...(mention ? { mention } : {}) }),
-    rememberWebhook: () => undefined,
+    webhooks: { remember: () => undefined },
     problem: (p) => void problems.push(p),
   });
   return { refusals, replies, problems };

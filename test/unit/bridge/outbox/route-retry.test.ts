@@ -1,25 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { judge, DEFAULT_RETRY_POLICY } from '../../../../electron/core/bridge/outbox/retry';
-import { openApiRoute, Router } from '../../../../electron/core/bridge/outbox/route';
+import { openApiRoute, RouteChooser } from '../../../../electron/core/bridge/outbox/route';
+import { SessionWebhooks } from '../../../../electron/core/bridge/session-webhooks';
 import { BridgeError } from '../../../../electron/core/errors';
 
 const text = { kind: 'text', content: 'hi' } as const;
 const group = { conversationId: 'cidG', conversationType: 'group' } as const;
 
-describe('Router', () => {
+describe('RouteChooser over SessionWebhooks', () => {
   it('uses a valid webhook, then the OpenAPI once it is within the safety margin of expiry', () => {
     let now = 0;
-    const router = new Router({ webhookPerChatPerMinute: 20, webhookMarginMs: 60_000, now: () => now });
-    router.remember('cidG', 'http://hook/1', 10 * 60_000);
+    const webhooks = new SessionWebhooks({ marginMs: 60_000, now: () => now });
+    const router = new RouteChooser({ webhooks, webhookPerChatPerMinute: 20, now: () => now });
+    webhooks.remember('cidG', { url: 'http://hook/1', expiresAt: 10 * 60_000 });
     expect(router.choose(group, text)).toEqual({ via: 'webhook', url: 'http://hook/1' });
     now = 9 * 60_000 + 1;
     expect(router.choose(group, text)).toEqual({ via: 'group', conversationId: 'cidG' });
   });
 
   it('keeps the longest-lasting webhook and forgets only the one that failed', () => {
-    const router = new Router({ webhookPerChatPerMinute: 20, now: () => 0 });
-    router.remember('cidG', 'http://hook/new', 5_000_000);
-    router.remember('cidG', 'http://hook/old', 1_000_000);
+    const webhooks = new SessionWebhooks({ now: () => 0 });
+    const router = new RouteChooser({ webhooks, webhookPerChatPerMinute: 20, now: () => 0 });
+    webhooks.remember('cidG', { url: 'http://hook/new', expiresAt: 5_000_000 });
+    webhooks.remember('cidG', { url: 'http://hook/old', expiresAt: 1_000_000 });
     expect(router.choose(group, text)).toEqual({ via: 'webhook', url: 'http://hook/new' });
     router.forget('cidG', 'http://hook/old');
     expect(router.choose(group, text)).toEqual({ via: 'webhook', url: 'http://hook/new' });
@@ -29,8 +32,9 @@ describe('Router', () => {
 
   it('spends at most N webhook sends per chat per minute, then uses the OpenAPI', () => {
     let now = 0;
-    const router = new Router({ webhookPerChatPerMinute: 3, now: () => now });
-    router.remember('cidG', 'http://hook', 3_600_000);
+    const webhooks = new SessionWebhooks({ now: () => now });
+    const router = new RouteChooser({ webhooks, webhookPerChatPerMinute: 3, now: () => now });
+    webhooks.remember('cidG', { url: 'http://hook', expiresAt: 3_600_000 });
     const vias = Array.from({ length: 5 }, () => router.choose(group, text).via);
     expect(vias).toEqual(['webhook', 'webhook', 'webhook', 'group', 'group']);
     now += 60_001;
@@ -40,8 +44,9 @@ describe('Router', () => {
   });
 
   it('never sends images or files through a webhook, and routes single chats to the staff id', () => {
-    const router = new Router({ webhookPerChatPerMinute: 20, now: () => 0 });
-    router.remember('cidS', 'http://hook', 3_600_000);
+    const webhooks = new SessionWebhooks({ now: () => 0 });
+    const router = new RouteChooser({ webhooks, webhookPerChatPerMinute: 20, now: () => 0 });
+    webhooks.remember('cidS', { url: 'http://hook', expiresAt: 3_600_000 });
     const single = { conversationId: 'cidS', conversationType: 'single', userId: 'staff1' } as const;
     expect(router.choose(single, { kind: 'image', photoUrl: '@media' })).toEqual({ via: 'single', userId: 'staff1' });
     expect(router.choose(single, text)).toEqual({ via: 'webhook', url: 'http://hook' });

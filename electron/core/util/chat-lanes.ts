@@ -8,8 +8,8 @@
  * it, never parking the chat until some later push — so it flows again by itself once the
  * cause passes. retryNow() cuts the waits short (e.g. when disk space returns).
  */
-import { dict } from '../../util/own';
-import { backoffDelay, type BackoffPolicy } from '../../util/backoff';
+import { dict } from './own';
+import { backoffDelay, type BackoffPolicy } from './backoff';
 
 export interface LaneItem {
   id: string;

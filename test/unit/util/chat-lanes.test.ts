@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ChatLanes } from '../../../../electron/core/bridge/outbox/lanes';
-import { waitFor } from '../../../helpers/wait';
+import { ChatLanes } from '../../../electron/core/util/chat-lanes';
+import { waitFor } from '../../helpers/wait';
 
 interface Item {
   id: string;
