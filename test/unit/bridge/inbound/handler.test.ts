@@ -1,0 +1,356 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { AccessPolicy } from '../../../../electron/core/bridge/access';
+import type { ChatAddress } from '../../../../electron/core/bridge/chat-address';
+import type { ChatDirectory, ChatRecord, ChatSighting } from '../../../../electron/core/bridge/chat-directory';
+import { InboundHandler } from '../../../../electron/core/bridge/inbound/handler';
+import type { ActorInfo, Attachment, GroupPort, ImStatePort, PendingRequest, SendToGroup, SubscriberFlags } from '../../../../electron/core/bridge/ports';
+import { REPLIES } from '../../../../electron/core/bridge/replies';
+import { BridgeError } from '../../../../electron/core/errors';
+import { normalizeRobotMessage, type InboundMessage } from '../../../../electron/core/dingtalk/inbound-message';
+import type { OutboundMessage } from '../../../../electron/core/dingtalk/outbound-message';
+
+const t = REPLIES.en;
+const CHAT = 'cidGroup==';
+const ACTORS: ActorInfo[] = [
+  { id: 'boss', title: 'Boss', role: 'foreman', running: true, enabled: true },
+  { id: 'coder', title: 'Builder', role: 'peer', running: true, enabled: true, runtime: 'claude' },
+];
+
+let seq = 0;
+function message(text: string, over: Record<string, unknown> = {}): InboundMessage {
+  const m = normalizeRobotMessage({
+    msgId: `msg${++seq}`,
+    msgtype: 'text',
+    text: { content: text },
+    conversationId: CHAT,
+    conversationType: '2',
+    conversationTitle: 'Dev team',
+    senderNick: 'Alice',
+    senderId: 'alice-id',
+    senderStaffId: 'staff-alice',
+    isAdmin: false,
+    createAt: 1_700_000_000_000,
+    ...over,
+  });
+  if (!m) throw new Error('test message does not normalize');
+  return m;
+}
+
+interface Reply {
+  chat: ChatAddress;
+  message: OutboundMessage;
+  mention: string[] | undefined;
+}
+
+/** An InboundHandler over stub ports that record what it did. */
+function world(
+  o: {
+    authorized?: boolean;
+    policy?: AccessPolicy;
+    chatPolicy?: AccessPolicy;
+    flags?: SubscriberFlags;
+    actors?: ActorInfo[] | Error;
+    group?: Partial<GroupPort>;
+  } = {},
+) {
+  const calls: string[] = [];
+  const replies: Reply[] = [];
+  const delivered: { send: SendToGroup; chat: ChatAddress; recipients: string[] | undefined }[] = [];
+  const pending: { request: PendingRequest; who: { chatTitle?: string; senderNick: string } }[] = [];
+  const sightings: ChatSighting[] = [];
+  const updates: Partial<SubscriberFlags>[] = [];
+  const stored: string[] = [];
+  let flags: SubscriberFlags | undefined = o.flags;
+  let reused = false;
+  const group: GroupPort = {
+    groupId: 'g-demo',
+    send: () => Promise.reject(new Error('the handler must deliver through deps.deliver')),
+    info: async () => ({ groupId: 'g-demo', title: 'Demo project', state: 'active', running: true }),
+    actors: async () => {
+      if (o.actors instanceof Error) throw o.actors;
+      return o.actors ?? ACTORS;
+    },
+    context: async () => ({ objective: 'Ship it', focus: 'tests', tasks: [{ title: 'Write tests', status: 'active', assignee: 'coder' }], waitingOnUser: [] }),
+    start: async () => (calls.push('group.start'), ['boss', 'coder']),
+    stop: async () => (calls.push('group.stop'), ['boss']),
+    bind: () => Promise.reject(new Error('not used')),
+    reject: () => Promise.reject(new Error('not used')),
+    revoke: async (chatId) => void calls.push(`group.revoke ${chatId}`),
+    ...o.group,
+  };
+  const im: ImStatePort = {
+    isAuthorized: async () => o.authorized ?? true,
+    createPendingKey: async (chatId) => {
+      const request = { key: 'KEY123', chatId, createdAt: 1, expiresAt: 2, ...(reused ? { reused: true } : {}) };
+      reused = true;
+      return request;
+    },
+    listPending: async () => [],
+    subscriber: async () => flags,
+    subscribers: async () => new Map(flags ? [[CHAT, flags]] : []),
+    updateSubscriber: async (_chatId, patch) => {
+      updates.push(patch);
+      flags = { subscribed: false, verbose: false, paused: false, ...flags, ...patch };
+      return flags;
+    },
+  };
+  const chats = {
+    saw: async (s: ChatSighting) => void sightings.push(s),
+    chat: async (): Promise<ChatRecord | undefined> =>
+      o.chatPolicy ? { conversationType: 'group', lastMessageAt: 1, access: o.chatPolicy } : { conversationType: 'group', lastMessageAt: 1 },
+  } as unknown as ChatDirectory;
+  const handler = new InboundHandler({
+    group,
+    im,
+    blobs: {
+      store: async (_input, file): Promise<Attachment> => {
+        stored.push(file.fileName);
+        return { kind: 'file', path: `state/blobs/${file.fileName}`, title: file.fileName, mime_type: file.mimeType ?? '', bytes: 3, sha256: 'x' };
+      },
+      resolve: async () => undefined,
+    },
+    chats,
+    settings: () => ({ lang: 'en', access: o.policy ?? { mode: 'everyone' }, maxFileBytes: 1024 }),
+    download: async (file) => (calls.push(`download ${file.downloadCode}`), Readable.from(['abc'])),
+    reply: async (chat, m, mention) => void replies.push({ chat, message: m, mention }),
+    deliver: async (send, chat, recipients) => void delivered.push({ send, chat, recipients }),
+    heldCount: async () => 4,
+    releaseHeld: async (chatId) => void calls.push(`releaseHeld ${chatId} after ${replies.length} replies`),
+    onPending: (request, who) => void pending.push({ request, who }),
+  });
+  const texts = (): string[] =>
+    replies.map((r) => (r.message.kind === 'text' ? r.message.content : r.message.kind === 'markdown' ? r.message.text : r.message.kind));
+  return { handler, calls, replies, texts, delivered, pending, sightings, updates, stored, flags: () => flags };
+}
+
+describe('InboundHandler: who may talk to the agents', () => {
+  it('an unauthorized chat gets no answer but to /subscribe, and nothing reaches CCCC', async () => {
+    const w = world({ authorized: false });
+    for (const text of ['hello', '/status', '/send @boss hi', '/help', '/pause']) await w.handler.handle(message(text));
+    expect(w.replies).toEqual([]);
+    expect(w.delivered).toEqual([]);
+    expect(w.calls).toEqual([]);
+    // The chat is still recorded as seen (the dashboard lists it).
+    expect(w.sightings).toHaveLength(5);
+  });
+
+  it('an unauthorized chat may /subscribe: a pending key, the admins told once, the key in the answer', async () => {
+    const w = world({ authorized: false });
+    await w.handler.handle(message('/subscribe'));
+    expect(w.pending).toEqual([{ request: expect.objectContaining({ key: 'KEY123', chatId: CHAT }), who: { senderNick: 'Alice', chatTitle: 'Dev team' } }]);
+    expect(w.texts()).toEqual([t.subscribePending('KEY123', 'g-demo')]);
+    // The same chat asking again gets its open request back; the admins are not told twice.
+    await w.handler.handle(message('/subscribe'));
+    expect(w.pending).toHaveLength(1);
+    expect(w.texts()).toHaveLength(2);
+  });
+
+  it('refuses people outside the access policy, naming the policy and their staff id; /help stays open', async () => {
+    const w = world({ policy: { mode: 'admins' } });
+    await w.handler.handle(message('please deploy'));
+    expect(w.delivered).toEqual([]);
+    expect(w.texts()).toEqual([t.accessDenied('admins', 'staff-alice')]);
+    expect(w.replies[0]!.mention).toEqual(['staff-alice']);
+    await w.handler.handle(message('/help'));
+    expect(w.replies[1]!.message).toMatchObject({ kind: 'markdown', title: 'CCCC commands' });
+    await w.handler.handle(message('please deploy', { isAdmin: true }));
+    expect(w.delivered).toHaveLength(1);
+  });
+
+  it("a chat's own policy overrides the bridge's", async () => {
+    const w = world({ policy: { mode: 'everyone' }, chatPolicy: { mode: 'allowlist', staffIds: ['staff-bob'] } });
+    await w.handler.handle(message('hi'));
+    expect(w.texts()).toEqual([t.accessDenied('allowlist', 'staff-alice')]);
+    await w.handler.handle(message('hi', { senderStaffId: 'staff-bob', senderNick: 'Bob' }));
+    expect(w.delivered.map((d) => d.send.sourceUserName)).toEqual(['Bob']);
+  });
+});
+
+describe('InboundHandler: plain text and /send', () => {
+  it('plain text goes to the foreman, with the sender, a stable client id and the message id', async () => {
+    const w = world();
+    const m = message('please check\n  the build');
+    await w.handler.handle(m);
+    expect(w.delivered).toEqual([
+      {
+        send: {
+          msgId: m.msgId,
+          text: 'please check\n  the build',
+          to: ['@foreman'],
+          attachments: [],
+          clientId: `im:dingtalk:${CHAT}:${m.msgId}`,
+          sourceUserName: 'Alice',
+          sourceUserId: 'staff-alice',
+          mentionUserIds: ['staff-alice'],
+        },
+        chat: { conversationId: CHAT, conversationType: 'group' },
+        recipients: undefined,
+      },
+    ]);
+    expect(w.replies).toEqual([]);
+  });
+
+  it('/send resolves agents by id or title and the group tokens', async () => {
+    const w = world();
+    await w.handler.handle(message('/send @coder fix it'));
+    await w.handler.handle(message('/send @builder again'));
+    await w.handler.handle(message('/send @all everyone'));
+    await w.handler.handle(message('/send @peers the rest'));
+    await w.handler.handle(message('/send no name'));
+    expect(w.delivered.map((d) => [d.send.to, d.send.text])).toEqual([
+      [['coder'], 'fix it'],
+      [['coder'], 'again'],
+      [['@all'], 'everyone'],
+      [['@peers'], 'the rest'],
+      [['@foreman'], 'no name'],
+    ]);
+  });
+
+  it('/send to an unknown agent is answered with the known ones and not delivered', async () => {
+    const w = world();
+    await w.handler.handle(message('/send @nobody hi'));
+    expect(w.delivered).toEqual([]);
+    expect(w.texts()).toEqual([t.noAgent('nobody', ['foreman', 'peers', 'all', 'boss', 'coder'])]);
+  });
+
+  it('/send while CCCC is unreachable waits with its recipients unchecked; a lasting refusal is reported', async () => {
+    const down = world({ actors: new BridgeError({ code: 'cccc.not_running', message: 'CCCC is not running', retryable: true }) });
+    await down.handler.handle(message('/send @coder later'));
+    expect(down.delivered).toEqual([expect.objectContaining({ send: expect.objectContaining({ to: [], text: 'later' }), recipients: ['coder'] })]);
+
+    const refused = world({ actors: new BridgeError({ code: 'cccc.group_missing', message: 'No such group', retryable: false }) });
+    await refused.handler.handle(message('/send @coder now'));
+    expect(refused.delivered).toEqual([]);
+    expect(refused.texts()).toEqual([t.error('No such group')]);
+  });
+
+  it('an empty /send is answered, not delivered', async () => {
+    const w = world();
+    await w.handler.handle(message('/send @coder   '));
+    expect(w.delivered).toEqual([]);
+    expect(w.texts()).toEqual([t.emptyMessage()]);
+  });
+
+  it('a file is fetched into the group blob store and sent to the foreman with a caption', async () => {
+    const w = world();
+    await w.handler.handle(message('', { msgtype: 'file', text: undefined, content: { downloadCode: 'dl-1', fileName: 'report.pdf' } }));
+    expect(w.calls).toEqual(['download dl-1']);
+    expect(w.stored).toEqual(['report.pdf']);
+    expect(w.delivered).toEqual([
+      expect.objectContaining({
+        send: expect.objectContaining({ to: ['@foreman'], text: '[file] report.pdf', attachments: [expect.objectContaining({ title: 'report.pdf' })] }),
+      }),
+    ]);
+  });
+
+  it('an unsupported message type is answered and not delivered', async () => {
+    const w = world();
+    await w.handler.handle(message('', { msgtype: 'sticker', text: undefined }));
+    expect(w.delivered).toEqual([]);
+    expect(w.texts()).toEqual([t.unsupportedType('sticker')]);
+  });
+
+  it('single chats are answered without mentions and addressed to the staff id', async () => {
+    const w = world();
+    await w.handler.handle(message('/help', { conversationType: '1', conversationId: 'cidSingle' }));
+    expect(w.replies[0]).toMatchObject({ chat: { conversationId: 'cidSingle', conversationType: 'single', userId: 'staff-alice' }, mention: undefined });
+  });
+});
+
+describe('InboundHandler: commands', () => {
+  it('/status reports the group, its agents and this chat', async () => {
+    const w = world({ flags: { subscribed: true, verbose: false, paused: true } });
+    await w.handler.handle(message('/status'));
+    expect(w.replies[0]!.message).toEqual({
+      kind: 'markdown',
+      title: 'Demo project',
+      text: t.status({
+        groupTitle: 'Demo project',
+        groupId: 'g-demo',
+        state: 'active',
+        running: true,
+        actors: [
+          { id: 'boss', title: 'Boss', role: 'foreman', running: true },
+          { id: 'coder', title: 'Builder', role: 'peer', running: true, runtime: 'claude' },
+        ],
+        chat: { subscribed: true, verbose: false, paused: true },
+      }),
+    });
+  });
+
+  it('/context shows the objective, focus and tasks', async () => {
+    const w = world();
+    await w.handler.handle(message('/context'));
+    expect(w.replies[0]!.message).toMatchObject({ kind: 'markdown', title: 'Context' });
+    expect(w.texts()[0]).toBe(['**Objective**: Ship it', '**Focus**: tests', '', '**Tasks**', '- Write tests · active · @coder'].join('\n'));
+  });
+
+  it('/subscribe in an authorized chat: already subscribed, or subscribed again', async () => {
+    const on = world({ flags: { subscribed: true, verbose: false, paused: false } });
+    await on.handler.handle(message('/subscribe'));
+    expect(on.texts()).toEqual([t.alreadySubscribed()]);
+    expect(on.updates).toEqual([]);
+    const off = world({ flags: { subscribed: false, verbose: false, paused: false } });
+    await off.handler.handle(message('/subscribe'));
+    expect(off.updates).toEqual([{ subscribed: true, chatTitle: 'Dev team' }]);
+    expect(off.texts()).toEqual([t.resubscribed()]);
+    expect(off.pending).toEqual([]);
+  });
+
+  it('/unsubscribe revokes the chat in CCCC', async () => {
+    const w = world();
+    await w.handler.handle(message('/unsubscribe'));
+    expect(w.calls).toEqual([`group.revoke ${CHAT}`]);
+    expect(w.texts()).toEqual([t.unsubscribed()]);
+  });
+
+  it('/pause pauses once; /resume unpauses, says how many are held, then releases them', async () => {
+    const w = world({ flags: { subscribed: true, verbose: false, paused: false } });
+    await w.handler.handle(message('/pause'));
+    await w.handler.handle(message('/pause'));
+    expect(w.updates).toEqual([{ paused: true }]);
+    expect(w.texts()).toEqual([t.paused(), t.alreadyPaused()]);
+    // A paused chat still talks to the agents: pausing holds only what comes back.
+    await w.handler.handle(message('still working?'));
+    expect(w.delivered.map((d) => d.send.text)).toEqual(['still working?']);
+    await w.handler.handle(message('/resume'));
+    expect(w.flags()?.paused).toBe(false);
+    expect(w.texts().at(-1)).toBe(t.resumed(4));
+    // The confirmation is queued before the held messages are released.
+    expect(w.calls).toEqual([`releaseHeld ${CHAT} after 3 replies`]);
+  });
+
+  it('/verbose toggles, or sets on and off', async () => {
+    const w = world({ flags: { subscribed: true, verbose: false, paused: false } });
+    await w.handler.handle(message('/verbose'));
+    await w.handler.handle(message('/verbose'));
+    await w.handler.handle(message('/verbose on'));
+    await w.handler.handle(message('/verbose off'));
+    expect(w.updates).toEqual([{ verbose: true }, { verbose: false }, { verbose: true }, { verbose: false }]);
+    expect(w.texts()).toEqual([t.verbose(true), t.verbose(false), t.verbose(true), t.verbose(false)]);
+  });
+
+  it('/launch and /quit start and stop the agents', async () => {
+    const w = world();
+    await w.handler.handle(message('/launch'));
+    await w.handler.handle(message('/quit'));
+    expect(w.calls).toEqual(['group.start', 'group.stop']);
+    expect(w.texts()).toEqual([t.launched(['boss', 'coder']), t.quit(['boss'])]);
+  });
+
+  it('an unknown command is named back; nothing reaches CCCC', async () => {
+    const w = world();
+    await w.handler.handle(message('/deploy now'));
+    expect(w.texts()).toEqual([t.unknownCommand('/deploy')]);
+    expect(w.delivered).toEqual([]);
+  });
+
+  it('a failing command becomes a reply with the problem, not a rejection', async () => {
+    const w = world({
+      group: { start: () => Promise.reject(new BridgeError({ code: 'cccc.not_running', message: 'CCCC is not running', hint: 'Start it', retryable: true })) },
+    });
+    await expect(w.handler.handle(message('/launch'))).resolves.toBeUndefined();
+    expect(w.texts()).toEqual([t.error('CCCC is not running — Start it')]);
+  });
+});
