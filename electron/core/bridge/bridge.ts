@@ -1,8 +1,10 @@
 /**
- * One bridge: a DingTalk app ↔ one CCCC group. Composes the small services — Stream client,
- * OpenAPI client, daemon client and monitor, ledger follower, IM state, blob store, outbox,
- * durable delivery to CCCC — each behind its own error boundary. Nothing thrown by the network
- * or by bad input reaches the host; failures surface as status and problems a user can act on.
+ * One bridge: a DingTalk app ↔ one CCCC group. Owns what lives as long as the bridge object —
+ * Stream client, OpenAPI client, daemon monitor, IM state, chat directory, audit log, disk-space
+ * watch — and the state machine over them; everything that exists only while it runs is the
+ * BridgeRuntime (runtime.ts), built in start() and torn down in stop(). Nothing thrown by the
+ * network or by bad input reaches the host; failures surface as status and problems a user can
+ * act on. Controls read it through status() and inspect() only.
  */
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';

@@ -261,15 +261,12 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     if (e.type === 'bridge-status') emit(e);
     else if (e.type === 'problem') {
       emit({ type: 'problem', bridgeId: e.bridgeId, problem: problemView(e.problem) });
-      host.notify?.('CCCC DingTalk Bridge', scrub(e.problem.message, knownSecrets()));
     } else {
       const n = e.notice;
       const pending: PendingView = { key: n.key, chatId: n.chatId, createdAt: n.createdAt, expiresAt: n.expiresAt, senderNick: n.senderNick };
       if (n.chatTitle) pending.chatTitle = n.chatTitle;
+      // Desktop notifications come from these events (desktop/tray TrayNotifier, shown by the app).
       emit({ type: 'pending', bridgeId: e.bridgeId, pending });
-      // Names come from the requester's DingTalk profile and chat: claims, not facts.
-      const chat = n.chatTitle ? `a chat that claims to be "${n.chatTitle}"` : 'a single chat';
-      host.notify?.('Subscription request', scrub(`Someone who claims to be "${n.senderNick}" asks to subscribe ${chat} to the group`, knownSecrets()));
     }
   });
   const unsubscribeLogs = logHub.subscribe((record) => emit({ type: 'log', record }));

@@ -84,6 +84,4 @@ export interface HostAdapter {
   /** Where to write an export (a save dialog in the app); undefined: the user cancelled. */
   chooseExportPath(defaultName: string): Promise<string | undefined>;
   setLaunchAtLogin?(enabled: boolean): Promise<void> | void;
-  /** A desktop notification (pending approvals, problems). */
-  notify?(title: string, body: string): void;
 }

@@ -9,7 +9,7 @@ import { API, type ApiMethod } from '../../../electron/shared/api';
 import { bridgePaths } from '../../../electron/core/config/paths';
 import { secretsPath } from '../../../electron/core/control/file-stores';
 import { waitFor } from '../../helpers/wait';
-import { everythingShown, startControlWorld, type ControlWorld } from './helpers';
+import { desktopNotices, everythingShown, startControlWorld, type ControlWorld } from './helpers';
 import { rejection } from '../../helpers/problem';
 
 let w: ControlWorld | undefined;
@@ -99,7 +99,7 @@ describe('control services: the API table', () => {
     w.dt.injectMessage({ text: '/subscribe', conversationId: GROUP_CHAT, conversationType: '2', conversationTitle: 'Dev team', ...ALICE });
     const pendingEvent = await waitFor(() => w!.events.find((e) => e.type === 'pending'), 'pending event');
     expect(pendingEvent).toMatchObject({ type: 'pending', bridgeId: id, pending: { chatId: GROUP_CHAT, chatTitle: 'Dev team', senderNick: 'Alice' } });
-    expect(w.host.notes.some((n) => n.body.includes('Alice'))).toBe(true);
+    expect(desktopNotices(w).some((n) => n.body.includes('Alice'))).toBe(true);
 
     const before = await w.call('getBridge', { bridgeId: id });
     expect(before.pending).toEqual([expect.objectContaining({ chatId: GROUP_CHAT, chatTitle: 'Dev team', senderNick: 'Alice' })]);

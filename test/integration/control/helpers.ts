@@ -10,10 +10,10 @@ import type { HostAdapter } from '../../../electron/core/control/stores';
 import { FakeCcccDaemon } from '../../fakes/cccc/daemon';
 import type { FakeGroupInit } from '../../../electron/sandbox/cccc/fake-group';
 import { startFakeDingTalk, type FakeDingTalk, type FakeDingTalkOptions } from '../../fakes/dingtalk';
+import { TrayNotifier, type TrayNotice } from '../../../electron/desktop/tray/model';
 
 export interface TestHost extends HostAdapter {
   opened: string[];
-  notes: { title: string; body: string }[];
   launchAtLogin: boolean[];
   exportPath: string | undefined;
 }
@@ -63,7 +63,6 @@ export async function startControlWorld(o: WorldOptions = {}): Promise<ControlWo
   };
   const host: TestHost = {
     opened: [],
-    notes: [],
     launchAtLogin: [],
     exportPath: join(configHome, 'export.jsonl'),
     async openExternal(url) {
@@ -75,9 +74,6 @@ export async function startControlWorld(o: WorldOptions = {}): Promise<ControlWo
     },
     setLaunchAtLogin(on) {
       host.launchAtLogin.push(on);
-    },
-    notify(title, body) {
-      host.notes.push({ title, body });
     },
   };
   const logHub = new LogHub({ minLevel: 'debug' });
@@ -136,4 +132,10 @@ export async function startControlWorld(o: WorldOptions = {}): Promise<ControlWo
 /** Everything the services showed the outside: results, events, log records. */
 export function everythingShown(w: ControlWorld): string {
   return JSON.stringify([w.results, w.events, w.logHub.query({ limit: 5_000 })]);
+}
+
+/** The desktop notifications the app would show for the events so far (as electron/main does). */
+export function desktopNotices(w: ControlWorld): TrayNotice[] {
+  const notifier = new TrayNotifier();
+  return w.events.flatMap((e) => notifier.notice(e, 'en', () => undefined) ?? []);
 }

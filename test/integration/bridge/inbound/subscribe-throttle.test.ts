@@ -1,13 +1,13 @@
 /**
  * /subscribe from unauthorized chats: one open request per chat (a repeat gets the same key and
- * no new notification), limited per chat and overall; the dashboard and notifications present
- * the requester's names as claims.
+ * no new notification), limited per chat and overall; each request the bridge takes becomes one
+ * desktop notice naming the requester and the chat.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SubscribeLimits } from '../../../../electron/core/bridge/inbound/subscribe-throttle';
 import type { SentMessage } from '../../../../electron/sandbox/dingtalk/types';
 import { waitFor } from '../../../helpers/wait';
-import { startControlWorld, type ControlWorld } from '../../control/helpers';
+import { desktopNotices, startControlWorld, type ControlWorld } from '../../control/helpers';
 
 let w: ControlWorld | undefined;
 afterEach(async () => {
@@ -54,7 +54,7 @@ describe('/subscribe is throttled', () => {
     expect(detail.pending).toHaveLength(1);
     const key = detail.pending[0]!.key;
     expect(w.events.filter((e) => e.type === 'pending')).toHaveLength(1);
-    expect(w.host.notes.filter((n) => n.title === 'Subscription request')).toHaveLength(1);
+    expect(desktopNotices(w).filter((n) => n.title === 'A DingTalk chat asks to subscribe')).toHaveLength(1);
 
     const replies = await waitFor(
       () => {
@@ -69,7 +69,7 @@ describe('/subscribe is throttled', () => {
     expect(texts.filter((t) => t.includes('订阅申请太频繁了'))).toHaveLength(1);
   });
 
-  it('requests from many chats are limited overall; names are shown as claims', async () => {
+  it('requests from many chats are limited overall; each taken one is one desktop notice', async () => {
     const r = await running();
     w = r.world;
     const chats = LIMITS.overallBurst + 5;
@@ -84,7 +84,8 @@ describe('/subscribe is throttled', () => {
     // Chats are handled in parallel: the refused ones may finish before the keys are written.
     await waitFor(() => overLimit(w!) === 5 && w!.events.filter((e) => e.type === 'pending').length === LIMITS.overallBurst, 'every request handled', 20_000);
     expect((await w.call('getBridge', { bridgeId: r.id })).pending).toHaveLength(LIMITS.overallBurst);
-    expect(w.host.notes.filter((n) => n.title === 'Subscription request')).toHaveLength(LIMITS.overallBurst);
-    expect(w.host.notes[0]?.body).toMatch(/^Someone who claims to be "IT Support" asks to subscribe a chat that claims to be "Team \d+"/);
+    const notices = desktopNotices(w).filter((n) => n.title === 'A DingTalk chat asks to subscribe');
+    expect(notices).toHaveLength(LIMITS.overallBurst);
+    expect(notices[0]?.body).toMatch(/^IT Support · Team \d+ — approve or reject it in the dashboard\.$/);
   });
 });
