@@ -126,6 +126,8 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private readonly blobs: GroupBlobs;
   /** The services that exist only while the bridge runs; none before start() or after stop(). */
   private runtime: BridgeRuntime | undefined;
+  /** What the last runtime left in its journals, for status() after stop() (kept for the next start). */
+  private leftAtStop: QueueDepths = { received: 0, toCccc: 0, toDingTalk: 0 };
   private state: BridgeState = 'stopped';
   private lastProblem: Problem | undefined;
   private lastProblemAt = 0;
@@ -278,8 +280,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   }
 
   private queues(): QueueDepths {
-    const rt = this.runtime;
-    return { received: rt?.received.depth ?? 0, toCccc: rt?.delivery.depth ?? 0, toDingTalk: rt?.outbox.depth() ?? 0 };
+    return this.runtime ? depthsOf(this.runtime) : this.leftAtStop;
   }
 
   private async stopServices(): Promise<void> {
@@ -288,8 +289,11 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     await this.stream.stop();
     this.monitor.stop();
     const rt = this.runtime;
-    this.runtime = undefined;
-    if (rt) await closeRuntime(rt);
+    if (rt) {
+      await closeRuntime(rt);
+      this.leftAtStop = depthsOf(rt);
+      this.runtime = undefined;
+    }
     await this.audit.close();
     this.space.stop();
     this.refused.clear();
@@ -463,4 +467,8 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     const chat = await rt?.say.addressOf(chatId);
     if (rt && chat) await rt.say.text(chat, REPLIES[this.settings.replyLanguage].subscribedConfirmed());
   }
+}
+
+function depthsOf(rt: BridgeRuntime): QueueDepths {
+  return { received: rt.received.depth, toCccc: rt.delivery.depth, toDingTalk: rt.outbox.depth() };
 }
