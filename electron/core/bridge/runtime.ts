@@ -121,93 +121,9 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
     const held = await HeldMessages.open(ctx.stateDir, 30, log);
     closers.push(() => held.close());
     const chatsRebuilt = await ctx.chats.check();
-    const delivery = await GroupDelivery.open({
-      stateDir: ctx.stateDir,
-      group: ctx.group,
-      findInLedger: (clientIds, sinceMs) => findClientIds(ctx.groupDir, 'user', clientIds, sinceMs),
-      logger: log,
-      ...ctx.services.delivery,
-      onLocalFailure: (err) => space.noteFailure(err),
-      onDelivered: (send, chat, eventId) => replies.delivered(eventId, send, chat),
-      onDelayed: (_send, chat) => void say.text(chat, t().waitingForCccc()),
-      onUnknownRecipient: (_send, chat, unknown, known) => void say.text(chat, t().noAgent(unknown, known)),
-      onFailed: (_send, chat, problem) => void say.text(chat, t().deliveryFailed(problem.hint ? `${problem.message} — ${problem.hint}` : problem.message)),
-    });
-    closers.push(() => delivery.close());
-    const handler = new InboundHandler({
-      group: ctx.group,
-      im: ctx.im,
-      blobs: ctx.blobs,
-      chats: ctx.chats,
-      logger: log,
-      settings: () => {
-        const s = ctx.settings();
-        return { lang: s.replyLanguage, access: s.access, maxFileBytes: s.maxFileMb * 1024 * 1024 };
-      },
-      download: async (file, robotCode, maxBytes) => (await ctx.api.downloadFile(file.downloadCode, { maxBytes, ...(robotCode ? { robotCode } : {}) })).body,
-      reply: (chat, message, mention) => say.send(chat, message, mention),
-      deliver: (send, chat, recipients) => delivery.deliver(send, chat, recipients),
-      heldCount: (chatId) => held.count(chatId),
-      releaseHeld: (chatId) => releaseHeld(held, outbox, say, t(), chatId),
-      onPending: (request, who) => ctx.onPending(request, who),
-      audit: (entry) => ctx.audit.record(entry),
-      ...(ctx.services.subscribeLimits ? { subscribeLimits: ctx.services.subscribeLimits } : {}),
-    });
-    const received = await InboundQueue.open({
-      stateDir: ctx.stateDir,
-      logger: log,
-      handle: (m) => handler.handle(m),
-      onStuck: (err, m: InboundMessage) => ctx.onReceivedStuck(err, chatAddressOf(m)),
-    });
-    closers.push(() => received.close());
-    const replayed = received.replay();
-    if (replayed) log.info('Handling messages received before the last stop', { count: replayed });
-    const refusals = new Refusals({
-      stateDir: ctx.stateDir,
-      im: ctx.im,
-      logger: log,
-      settings: () => ({ lang: ctx.settings().replyLanguage, maxMessageChars: ctx.settings().maxMessageChars }),
-      reply: (chat, text, mention) => say.send(chat, { kind: 'text', content: text }, mention),
-      webhooks,
-      problem: (problem) => ctx.fail(problem),
-    });
-    const fanout = new OutboundRouter({
-      im: ctx.im,
-      chats: ctx.chats,
-      blobs: ctx.blobs,
-      held,
-      logger: log,
-      titles: actorTitles(ctx),
-      enqueue: (items) => outbox.enqueue(items),
-      askedBy: (eventId) => replies.askedBy(eventId),
-    });
-    const follower = new LedgerFollower({
-      groupDir: ctx.groupDir,
-      cursorPath: join(ctx.stateDir, 'ledger-cursor.json'),
-      catchUp: ctx.settings().catchUp,
-      handled: handledEvents([...outbox.knownIds(), ...held.ids()]),
-      logger: log,
-      ...(ctx.services.ledgerPollMs ? { pollIntervalMs: ctx.services.ledgerPollMs } : {}),
-      onBatch: async (batch) => {
-        const events = await Promise.all(batch.events.map((e) => expandText(ctx, e)));
-        try {
-          await fanout.route(events);
-          await batch.commit();
-        } catch (err) {
-          // The events stay unread (the cursor does not pass them); the follower tries again.
-          space.noteFailure(err);
-          throw err;
-        }
-        if (agentsAnsweredPeople(events)) replies.agentsAnswered();
-      },
-    });
-    try {
-      await follower.start();
-    } catch (err) {
-      ctx.fail(toProblem(err, 'cccc.ledger'));
-      throw err;
-    }
-    closers.push(() => follower.stop());
+    const sinks: Sinks = { webhooks, replies, say, outbox, held };
+    const { delivery, received, refusals } = await openInbound(ctx, sinks, closers);
+    const follower = await openOutbound(ctx, sinks, closers);
     const runtime: BridgeRuntime = { webhooks, replies, say, outbox, held, received, delivery, refusals, follower };
     await tellDamage(ctx, runtime, chatsRebuilt, follower.rebuilt);
     return runtime;
@@ -215,6 +131,121 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
     for (const close of closers.reverse()) await close().catch((e: unknown) => log.error('Could not close after a failed start', { error: e }));
     throw err;
   }
+}
+
+/** What both paths write to: the outbox (and the bridge's words through it), held messages, and the two meeting points. */
+type Sinks = Pick<BridgeRuntime, 'webhooks' | 'replies' | 'say' | 'outbox' | 'held'>;
+
+/**
+ * Inbound: received messages are journaled, handled in order per chat (access, commands) and
+ * handed to CCCC durably; refused ones are answered. Writes: replies, webhooks, the outbox.
+ */
+async function openInbound(
+  ctx: RuntimeContext,
+  sinks: Sinks,
+  closers: Array<() => Promise<void>>,
+): Promise<Pick<BridgeRuntime, 'delivery' | 'received' | 'refusals'>> {
+  const { log, space } = ctx;
+  const { webhooks, replies, say, outbox, held } = sinks;
+  const t = () => REPLIES[ctx.settings().replyLanguage];
+  const delivery = await GroupDelivery.open({
+    stateDir: ctx.stateDir,
+    group: ctx.group,
+    findInLedger: (clientIds, sinceMs) => findClientIds(ctx.groupDir, 'user', clientIds, sinceMs),
+    logger: log,
+    ...ctx.services.delivery,
+    onLocalFailure: (err) => space.noteFailure(err),
+    onDelivered: (send, chat, eventId) => replies.delivered(eventId, send, chat),
+    onDelayed: (_send, chat) => void say.text(chat, t().waitingForCccc()),
+    onUnknownRecipient: (_send, chat, unknown, known) => void say.text(chat, t().noAgent(unknown, known)),
+    onFailed: (_send, chat, problem) => void say.text(chat, t().deliveryFailed(problem.hint ? `${problem.message} — ${problem.hint}` : problem.message)),
+  });
+  closers.push(() => delivery.close());
+  const handler = new InboundHandler({
+    group: ctx.group,
+    im: ctx.im,
+    blobs: ctx.blobs,
+    chats: ctx.chats,
+    logger: log,
+    settings: () => {
+      const s = ctx.settings();
+      return { lang: s.replyLanguage, access: s.access, maxFileBytes: s.maxFileMb * 1024 * 1024 };
+    },
+    download: async (file, robotCode, maxBytes) => (await ctx.api.downloadFile(file.downloadCode, { maxBytes, ...(robotCode ? { robotCode } : {}) })).body,
+    reply: (chat, message, mention) => say.send(chat, message, mention),
+    deliver: (send, chat, recipients) => delivery.deliver(send, chat, recipients),
+    heldCount: (chatId) => held.count(chatId),
+    releaseHeld: (chatId) => releaseHeld(held, outbox, say, t(), chatId),
+    onPending: (request, who) => ctx.onPending(request, who),
+    audit: (entry) => ctx.audit.record(entry),
+    ...(ctx.services.subscribeLimits ? { subscribeLimits: ctx.services.subscribeLimits } : {}),
+  });
+  const received = await InboundQueue.open({
+    stateDir: ctx.stateDir,
+    logger: log,
+    handle: (m) => handler.handle(m),
+    onStuck: (err, m: InboundMessage) => ctx.onReceivedStuck(err, chatAddressOf(m)),
+  });
+  closers.push(() => received.close());
+  const replayed = received.replay();
+  if (replayed) log.info('Handling messages received before the last stop', { count: replayed });
+  const refusals = new Refusals({
+    stateDir: ctx.stateDir,
+    im: ctx.im,
+    logger: log,
+    settings: () => ({ lang: ctx.settings().replyLanguage, maxMessageChars: ctx.settings().maxMessageChars }),
+    reply: (chat, text, mention) => say.send(chat, { kind: 'text', content: text }, mention),
+    webhooks,
+    problem: (problem) => ctx.fail(problem),
+  });
+  return { delivery, received, refusals };
+}
+
+/**
+ * Outbound: ledger events → items for each subscribed chat (held while it is paused) → the
+ * outbox; the cursor moves only once they are durable. Reads replies for mentions and the 🤔.
+ */
+async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<() => Promise<void>>): Promise<LedgerFollower> {
+  const { log, space } = ctx;
+  const { replies, outbox, held } = sinks;
+  const fanout = new OutboundRouter({
+    im: ctx.im,
+    chats: ctx.chats,
+    blobs: ctx.blobs,
+    held,
+    logger: log,
+    titles: actorTitles(ctx),
+    enqueue: (items) => outbox.enqueue(items),
+    askedBy: (eventId) => replies.askedBy(eventId),
+  });
+  const follower = new LedgerFollower({
+    groupDir: ctx.groupDir,
+    cursorPath: join(ctx.stateDir, 'ledger-cursor.json'),
+    catchUp: ctx.settings().catchUp,
+    handled: handledEvents([...outbox.knownIds(), ...held.ids()]),
+    logger: log,
+    ...(ctx.services.ledgerPollMs ? { pollIntervalMs: ctx.services.ledgerPollMs } : {}),
+    onBatch: async (batch) => {
+      const events = await Promise.all(batch.events.map((e) => expandText(ctx, e)));
+      try {
+        await fanout.route(events);
+        await batch.commit();
+      } catch (err) {
+        // The events stay unread (the cursor does not pass them); the follower tries again.
+        space.noteFailure(err);
+        throw err;
+      }
+      if (agentsAnsweredPeople(events)) replies.agentsAnswered();
+    },
+  });
+  try {
+    await follower.start();
+  } catch (err) {
+    ctx.fail(toProblem(err, 'cccc.ledger'));
+    throw err;
+  }
+  closers.push(() => follower.stop());
+  return follower;
 }
 
 /** Stops following the ledger, then closes the journals once what is in flight has finished. */
