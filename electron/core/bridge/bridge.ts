@@ -26,7 +26,7 @@ import { chatAddressOf, type ChatAddress } from './chat-address';
 import { ChatDirectory } from './chat-directory';
 import { RefusedMessages } from './inbound/refused';
 import type { SubscribeLimits } from './inbound/subscribe-throttle';
-import { readInspection, type BridgeInspection } from './inspection';
+import { readBridgeRecords, type BridgeRecords } from './inspection';
 import type { GroupPort, ImStatePort, PendingRequest } from './ports';
 import { REPLIES } from './replies';
 import { closeRuntime, openRuntime, type BridgeRuntime } from './runtime';
@@ -87,7 +87,7 @@ export interface QueueDepths {
 }
 
 /** Everything controls read of a bridge, as plain data. */
-export interface BridgeView extends BridgeInspection {
+export interface BridgeView extends BridgeRecords {
   status: BridgeStatus;
   queues: QueueDepths;
 }
@@ -205,7 +205,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
 
   /** The bridge as controls show it: status, queues, chats, pending requests, people. */
   async inspect(): Promise<BridgeView> {
-    return { status: this.status(), queues: this.queues(), ...(await readInspection({ im: this.im, chats: this.chats })) };
+    return { status: this.status(), queues: this.queues(), ...(await readBridgeRecords({ im: this.im, chats: this.chats })) };
   }
 
   async start(): Promise<void> {

@@ -2,7 +2,7 @@
  * What a bridge shows to its controls (dashboard, CLI `status`): plain data read from CCCC's IM
  * state and the bridge's chat directory, each source tolerated when unreadable (an empty part
  * rather than no answer). A running bridge reads its live stores; a stopped one is read from
- * the same files by the caller with `readInspection`.
+ * the same files by the caller with `readBridgeRecords`.
  */
 import type { ChatDirectory, Person } from './chat-directory';
 import type { ImStatePort, PendingRequest, SubscriberFlags } from './ports';
@@ -19,7 +19,7 @@ export interface ChatInspection {
   subscription?: { subscribed: boolean; verbose: boolean; paused: boolean };
 }
 
-export interface BridgeInspection {
+export interface BridgeRecords {
   /** Chats CCCC has an IM state entry for, and chats that wrote to the bridge. */
   chats: ChatInspection[];
   /** /subscribe requests waiting for approval. */
@@ -28,7 +28,7 @@ export interface BridgeInspection {
   people: Person[];
 }
 
-export async function readInspection(sources: { im: Pick<ImStatePort, 'subscribers' | 'listPending'>; chats: ChatDirectory }): Promise<BridgeInspection> {
+export async function readBridgeRecords(sources: { im: Pick<ImStatePort, 'subscribers' | 'listPending'>; chats: ChatDirectory }): Promise<BridgeRecords> {
   const [subs, directory, pending, people] = await Promise.all([
     sources.im.subscribers().catch(() => new Map<string, SubscriberFlags>()),
     sources.chats.chats().catch(() => ({})),

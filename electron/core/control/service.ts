@@ -28,7 +28,7 @@ import {
 } from '../../shared/api';
 import type { BridgeServices } from '../bridge/bridge';
 import { ChatDirectory } from '../bridge/chat-directory';
-import { readInspection } from '../bridge/inspection';
+import { readBridgeRecords } from '../bridge/inspection';
 import { DaemonGroup } from '../bridge/adapters/daemon-group';
 import { readHeldCounts } from '../bridge/outbound/held';
 import { bridgeSettingsSchema } from '../bridge/settings';
@@ -320,7 +320,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     const groupDir = join(home, 'groups', p.groupId);
     const state = bridgePaths(configHome, p.id).state;
     // A running bridge reads its live stores; a stopped one is read from the same files.
-    const inspection = running ? running.inspect() : readInspection({ im: new ImState({ groupDir }), chats: new ChatDirectory(state, { readOnly: true }) });
+    const inspection = running ? running.inspect() : readBridgeRecords({ im: new ImState({ groupDir }), chats: new ChatDirectory(state, { readOnly: true }) });
     const held = await readHeldCounts(state).catch(() => new Map<string, number>());
     const group = new DaemonGroup(daemonOf(p), p.groupId);
     const [actors, info, yaml, { chats, pending, people }] = await Promise.all([

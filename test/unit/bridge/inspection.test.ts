@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatDirectory, ChatRecord, Person } from '../../../electron/core/bridge/chat-directory';
-import { readInspection } from '../../../electron/core/bridge/inspection';
+import { readBridgeRecords } from '../../../electron/core/bridge/inspection';
 import type { PendingRequest, SubscriberFlags } from '../../../electron/core/bridge/ports';
 
 const flags = (over: Partial<SubscriberFlags> = {}): SubscriberFlags => ({ subscribed: true, verbose: false, paused: false, ...over });
@@ -9,10 +9,10 @@ function directory(chats: Record<string, ChatRecord>, people: Person[] = []): Ch
   return { chats: async () => chats, people: async () => people } as unknown as ChatDirectory;
 }
 
-describe('readInspection', () => {
+describe('readBridgeRecords', () => {
   it("merges CCCC's IM state with the chats that wrote to the bridge; CCCC's title wins", async () => {
     const pending: PendingRequest[] = [{ key: 'K', chatId: 'cidNew', createdAt: 1, expiresAt: 2 }];
-    const view = await readInspection({
+    const view = await readBridgeRecords({
       im: {
         subscribers: async () =>
           new Map([
@@ -37,7 +37,7 @@ describe('readInspection', () => {
 
   it('an unreadable source is an empty part, not a failure', async () => {
     const broken = () => Promise.reject(new Error('EACCES'));
-    const view = await readInspection({
+    const view = await readBridgeRecords({
       im: { subscribers: broken, listPending: broken },
       chats: { chats: broken, people: broken } as unknown as ChatDirectory,
     });
