@@ -21,6 +21,7 @@ import type { ApiEvent, Language, LogView } from '../shared/api';
 import { APP_NAME } from '../shared/app-info';
 import { createSandboxHost } from '../sandbox/host';
 import { broadcast, registerIpc } from './ipc';
+import { finishSmokeTest, isSmokeTest, runSmokeTest, type SmokeExit } from './smoke-test';
 import { AppTray } from './tray';
 import { createUpdater } from './updater';
 import { openAppStore, StoreAppSettings, StoreProfiles, Vault } from './vault';
@@ -73,8 +74,19 @@ function installAppMenu(): void {
 }
 
 export function runApp(): void {
+  const smokeTest = isSmokeTest(process.argv);
+  const smokeExit = (stop: () => Promise<void>): SmokeExit => ({
+    stop,
+    exit: (code) => app.exit(code),
+    write: (line) => void process.stderr.write(`${line}\n`),
+  });
   if (!app.requestSingleInstanceLock()) {
-    app.quit();
+    if (smokeTest)
+      void finishSmokeTest(
+        { ok: false, message: 'another instance of the app is running' },
+        smokeExit(async () => undefined),
+      );
+    else app.quit();
     return;
   }
   // Before ready, or Chromium will not treat app:// as a secure origin of its own; Vite's module
@@ -258,7 +270,8 @@ export function runApp(): void {
     cleanups.push(watchNetwork({ onChange: () => s.supervisor.onNetworkChange() }));
 
     log.info('Started', { version: app.getVersion(), platform: process.platform });
-    void s.supervisor.autoStart();
+    // A smoke test connects to nothing.
+    if (!smokeTest) void s.supervisor.autoStart();
     refreshTray();
 
     const macLogin = process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin;
@@ -271,6 +284,14 @@ export function runApp(): void {
       hideOnClose: () => !quitting,
       openExternal: (url) => void host.openExternal(url),
     });
+    if (smokeTest) {
+      const stop = async (): Promise<void> => {
+        await s.close();
+        for (const cleanup of cleanups.splice(0)) cleanup();
+        closed = true;
+      };
+      void runSmokeTest({ tray: () => tray.isAlive(), page: () => win?.webContents }).then((result) => finishSmokeTest(result, smokeExit(stop)));
+    }
   };
 
   void app
@@ -279,6 +300,11 @@ export function runApp(): void {
     .catch((err: unknown) => {
       // Nothing works without the stores (e.g. a damaged settings file): say so, do not linger in the tray.
       const p = toProblem(err, 'app.start_failed');
+      if (smokeTest)
+        return finishSmokeTest(
+          { ok: false, message: [p.message, p.hint].filter(Boolean).join(' — ') },
+          smokeExit(async () => undefined),
+        );
       dialog.showErrorBox(APP_NAME, [p.message, p.hint].filter(Boolean).join('\n\n'));
       closed = true;
       app.quit();

@@ -79,6 +79,11 @@ export class AppTray {
     n.show();
   }
 
+  /** Whether the icon is still there (the smoke test checks it). */
+  isAlive(): boolean {
+    return !this.tray.isDestroyed();
+  }
+
   destroy(): void {
     this.notices.clear();
     this.tray.destroy();

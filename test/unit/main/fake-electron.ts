@@ -15,8 +15,17 @@ export class FakeWebContents extends EventEmitter {
   setWindowOpenHandler(fn: (details: { url: string }) => { action: string }): void {
     this.openHandler = fn;
   }
+  /** What every page answers to executeJavaScript (the smoke test's IPC round trip); set by a test. */
+  static pageScript?: (contents: FakeWebContents, code: string) => Promise<unknown>;
+  loading = false;
   send(channel: string, payload: unknown): void {
     this.sent.push({ channel, payload });
+  }
+  isLoading(): boolean {
+    return this.loading;
+  }
+  executeJavaScript(code: string): Promise<unknown> {
+    return FakeWebContents.pageScript ? FakeWebContents.pageScript(this, code) : Promise.reject(new Error('no page script in this test'));
   }
   isDestroyed(): boolean {
     return this.destroyed;
@@ -114,6 +123,9 @@ export class FakeTray extends EventEmitter {
   setContextMenu(menu: { items: MenuItemTemplate[] }): void {
     this.menu = menu;
     this.menus += 1;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
   }
   destroy(): void {
     this.destroyed = true;
@@ -213,4 +225,5 @@ export function resetFakes(): void {
   FakeBrowserWindow.all = [];
   FakeTray.all = [];
   FakeNotification.shown = [];
+  FakeWebContents.pageScript = undefined;
 }
