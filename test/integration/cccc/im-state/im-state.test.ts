@@ -12,6 +12,9 @@ import { tempGroup, type TempGroup } from '../helpers';
 let g: TempGroup;
 afterEach(async () => g?.cleanup());
 
+/** The stand-ins for CCCC below take its lock with Python's fcntl.flock, which Windows lacks (CCCC uses msvcrt there). */
+const noFcntl = process.platform === 'win32';
+
 const stateDir = (): string => join(g.groupDir, 'state');
 const readJson = async (name: string): Promise<Record<string, Record<string, unknown>>> => JSON.parse(await readFile(join(stateDir(), name), 'utf8'));
 const writeJson = async (name: string, doc: unknown): Promise<void> => {
@@ -243,7 +246,7 @@ describe('ImState: CCCC file formats', () => {
 describe('ImState: locking against CCCC', () => {
   // Each of our 16 writes spawns the lock helper and must win the flock from a writer that takes
   // it again every millisecond: ~8 s on a quiet machine, several times that on a busy one.
-  it('loses no update while a real flock-taking writer does read-modify-write in a loop', { timeout: 90_000 }, async () => {
+  it.skipIf(noFcntl)('loses no update while a real flock-taking writer does read-modify-write in a loop', { timeout: 90_000 }, async () => {
     g = await tempGroup();
     await mkdir(stateDir(), { recursive: true });
     const stopFile = join(g.root, 'stop');
@@ -317,7 +320,7 @@ print(i, flush=True)
     expect(Object.keys(subs)).toHaveLength(theirs + ours.length);
   });
 
-  it('waits while CCCC holds the lock and writes after it lets go', async () => {
+  it.skipIf(noFcntl)('waits while CCCC holds the lock and writes after it lets go', async () => {
     g = await tempGroup();
     await mkdir(stateDir(), { recursive: true });
     const holder = await holdLockLikeCccc(join(stateDir(), 'im_state.lock'));
@@ -331,7 +334,7 @@ print(i, flush=True)
     expect((await readJson('im_subscribers.json')).cidW).toBeDefined();
   });
 
-  it('gives up with a typed, retryable error when the lock stays held', async () => {
+  it.skipIf(noFcntl)('gives up with a typed, retryable error when the lock stays held', async () => {
     g = await tempGroup();
     await mkdir(stateDir(), { recursive: true });
     const lockPath = join(stateDir(), 'im_state.lock');
@@ -353,7 +356,7 @@ print(i, flush=True)
     await expect(readFile(join(stateDir(), 'im_subscribers.json'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('probes a lock without creating it: absent, free, held', async () => {
+  it.skipIf(noFcntl)('probes a lock without creating it: absent, free, held', async () => {
     g = await tempGroup();
     await mkdir(stateDir(), { recursive: true });
     const lockPath = join(stateDir(), 'im_bridge.lock');
