@@ -28,6 +28,8 @@ export interface DemoOptions {
   log?: (line: string) => void;
   /** How long to wait for the bridge's Stream connection before going on without it. */
   connectTimeoutMs?: number;
+  /** Build the control UI for serve to serve (default); `npm run dev` serves it from sources instead. */
+  buildUi?: boolean;
 }
 
 export interface Demo {
@@ -88,7 +90,7 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
       }),
     );
 
-    await ensureRenderer(() => log('正在构建控制台界面（只需几秒）… / Building the control UI (a few seconds)…'));
+    if (o.buildUi !== false) await ensureRenderer(() => log('正在构建控制台界面（只需几秒）… / Building the control UI (a few seconds)…'));
 
     const noProxy = [env['NO_PROXY'] ?? env['no_proxy'], '127.0.0.1', 'localhost'].filter(Boolean).join(',');
     const serve: ServeProcess = await startServe(
