@@ -1,5 +1,5 @@
 /**
- * The setup guide's Troubleshooting section for the CLI: the shared steps
+ * README's Troubleshooting section for the CLI: the shared steps
  * (core/config/troubleshooting) in the CLI's words — environment variables and commands.
  */
 import { troubleshootingSteps } from '../core/config/troubleshooting';

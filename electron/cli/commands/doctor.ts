@@ -2,7 +2,7 @@
  * `cccc-dingtalk doctor [--json]`: checks, in order, everything the bridge needs — CCCC
  * reachable, the group exists, the credentials get a token, a Stream connection opens, CCCC's
  * own bridge is not serving the group, no other instance of ours is — and explains each
- * failure like the setup guide's Troubleshooting section. Exit code 1 if any check fails.
+ * failure like README's Troubleshooting section. Exit code 1 if any check fails.
  */
 import { DaemonClient } from '../../core/cccc/daemon';
 import { resolveCredentials } from '../../core/config/credentials';

@@ -1,5 +1,5 @@
 /**
- * The setup guide's Troubleshooting section as steps for a problem, with the user's own names
+ * README's Troubleshooting section as steps for a problem, with the user's own names
  * filled in. Shared by the CLI (which speaks of environment variables and commands) and the
  * app / `serve` (which speak of the wizard's fields and buttons): each says how its user checks
  * the credentials, restarts the bridge and points it at another CCCC_HOME or group.

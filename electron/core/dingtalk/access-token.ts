@@ -1,6 +1,6 @@
 /**
  * The app's access token: cached, refreshed ahead of expiry, one refresh in flight at a time
- * (field lesson 12: bridges that break after two idle hours forgot this).
+ * (docs/dingtalk-protocol.md §4: bridges that break after two idle hours forgot this).
  */
 import { z } from 'zod';
 import { BridgeError } from '../errors';

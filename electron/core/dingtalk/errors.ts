@@ -1,5 +1,5 @@
 /**
- * DingTalk error bodies → problems a user can act on (protocol doc §6). Nothing from the
+ * DingTalk error bodies → problems a user can act on (docs/dingtalk-protocol.md §6). Nothing from the
  * request (keys, tokens, secrets) is ever copied into a message.
  */
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-/** Stream mode frames (protocol doc §2): the envelope, and the ACKs the client owes. */
+/** Stream mode frames (docs/dingtalk-protocol.md §2): the envelope, and the ACKs the client owes. */
 import { z } from 'zod';
 
 export const frameSchema = z

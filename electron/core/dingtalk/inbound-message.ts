@@ -1,5 +1,5 @@
 /**
- * A robot message as DingTalk sends it (protocol doc §3), validated, and normalized into one
+ * A robot message as DingTalk sends it (docs/dingtalk-protocol.md §3), validated, and normalized into one
  * typed `InboundMessage` the bridge can route without knowing DingTalk's quirks.
  */
 import { z } from 'zod';

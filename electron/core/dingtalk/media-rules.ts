@@ -1,4 +1,4 @@
-/** What DingTalk's media upload accepts (protocol doc §5), checked before spending a request. */
+/** What DingTalk's media upload accepts (docs/dingtalk-protocol.md §5), checked before spending a request. */
 import { extname } from 'node:path';
 import type { Problem } from '../errors';
 

@@ -1,5 +1,5 @@
 /**
- * DingTalk OpenAPI for the bridge's outbound side (protocol doc §4–5): robot sends to groups,
+ * DingTalk OpenAPI for the bridge's outbound side (docs/dingtalk-protocol.md §4–5): robot sends to groups,
  * single chats and session webhooks; file download and media upload. Every failure is a
  * BridgeError with a user-facing message and hint; an expired token is refreshed once.
  */
@@ -165,7 +165,7 @@ export class DingTalkApi {
 
   /**
    * Puts (or takes back) a text reaction such as "🤔思考中" on a person's message — undocumented
-   * (protocol doc §8), so callers treat it as best effort.
+   * (docs/dingtalk-protocol.md §8), so callers treat it as best effort.
    */
   async setReaction(msgId: string, conversationId: string, on: boolean, text = '🤔思考中'): Promise<void> {
     const action = on ? 'reply' : 'recall';

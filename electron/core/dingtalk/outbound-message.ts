@@ -1,5 +1,5 @@
 /**
- * Robot messages the bridge can send (protocol doc §4): OpenAPI msgKey + msgParam, and the
+ * Robot messages the bridge can send (docs/dingtalk-protocol.md §4): OpenAPI msgKey + msgParam, and the
  * equivalent custom-robot body for the session webhook reply path.
  */
 export interface ActionButton {

@@ -1,5 +1,5 @@
 /**
- * DingTalk Stream mode on `ws` (protocol doc §1–3). Why not the official SDK: doc §9.
+ * DingTalk Stream mode on `ws` (docs/dingtalk-protocol.md §1–3). Why not the official SDK: §9 there.
  *
  * Guarantees: every CALLBACK is ACKed right after parsing (a robot message once it is kept, or
  * once a message the bridge will not take was answered); no message is pushed again more than

@@ -1,5 +1,5 @@
 /**
- * The audit trail admins are asked to keep (setup guide): every message in and out — when,
+ * The audit trail admins are asked to keep (README, Security notes): every message in and out — when,
  * which chat, who sent it or to whom, how big, what became of it, and every refusal. Message
  * content is kept only when `includeContent` is on. JSON Lines in `<dir>/audit.jsonl`,
  * rotated by size to `audit.1.jsonl` … `audit.<keep-1>.jsonl` (1 is the newest).

@@ -1,6 +1,6 @@
 /**
  * Writes CCCC ledger files in the daemon's real format, for the fake daemon and for tests.
- * Format per ../shared/docs/cccc-contract.md: one JSON event per line in
+ * Format per docs/cccc-contract.md §4: one JSON event per line in
  * `groups/<id>/ledger.jsonl`; rotation renames it into `state/ledger/segments/`.
  */
 import { randomBytes } from 'node:crypto';

@@ -38,7 +38,7 @@ function fileOf(p: Params, shelf: MediaShelf): MessageBody {
   return { type: 'file', href: media.href, name, size: media.size, fileType: str(p['fileType']) };
 }
 
-/** OpenAPI sends: msgKey → msgParam (protocol doc §4). */
+/** OpenAPI sends: msgKey → msgParam (docs/dingtalk-protocol.md §4). */
 function fromOpenApi(msgKey: string, p: Params, shelf: MediaShelf): MessageBody {
   switch (msgKey) {
     case 'sampleText':

@@ -1,6 +1,6 @@
 /**
  * The v1.0 OpenAPI (api.dingtalk.com): Stream gateway connections/open, oauth2 token, robot
- * send, file download, emotion, AI card (minimal). Protocol doc §1, §4, §5, §6, §7, §8.
+ * send, file download, emotion, AI card (minimal). docs/dingtalk-protocol.md §1, §4, §5, §6, §7, §8.
  */
 import { hex } from './ids';
 import { v1, type V1Error } from './errors';

@@ -1,5 +1,5 @@
 /**
- * Error bodies in DingTalk's exact shapes (§1, §4, §6 of the protocol doc).
+ * Error bodies in DingTalk's exact shapes (docs/dingtalk-protocol.md §1, §4, §6).
  * v1.0: `{"requestid","code","message"}` (+ `accessdenieddetail` for permission errors).
  * Legacy OAPI: `{"errcode","errmsg"}`, HTTP 200.
  * Codes marked [?] are plausible guesses; the doc does not pin them down.

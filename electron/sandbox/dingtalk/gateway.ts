@@ -1,5 +1,5 @@
 /**
- * The Stream gateway (§1, §2): `GET /connect?ticket=` upgrades to a WebSocket; JSON frames
+ * The Stream gateway (docs/dingtalk-protocol.md §1, §2): `GET /connect?ticket=` upgrades to a WebSocket; JSON frames
  * `{specVersion,type,headers,data}` go out, ACKs come back. Pushes go to one live subscribed
  * connection of the app at random, un-ACKed ones are redelivered with the same payload and a
  * new `headers.messageId`, SYSTEM ping/disconnect and the undocumented CONNECTED/REGISTERED.

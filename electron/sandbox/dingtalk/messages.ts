@@ -1,5 +1,5 @@
 /**
- * Builds full robot messages (§3) from the little a test cares about, and registers the
+ * Builds full robot messages (docs/dingtalk-protocol.md §3) from the little a test cares about, and registers the
  * session webhook each message carries.
  */
 import { conversationId, hex, robotMsgId, staffLikeId } from './ids';

@@ -15,7 +15,7 @@ export const WEBHOOK_PATH = `${OAPI_PREFIX}/robot/sendBySession`;
 export const FILES_PREFIX = '/files/';
 
 const MB = 1024 * 1024;
-/** §5: type → size limit and extensions. */
+/** docs/dingtalk-protocol.md §5: type → size limit and extensions. */
 export const MEDIA_RULES: Record<string, { maxBytes: number; extensions: string[] }> = {
   image: { maxBytes: 20 * MB, extensions: ['jpg', 'gif', 'png', 'bmp'] },
   voice: { maxBytes: 2 * MB, extensions: ['amr', 'mp3', 'wav'] },

@@ -1,7 +1,7 @@
 /**
  * Public types of the fake DingTalk server. The shapes here are a contract shared with the
  * DingTalk client tests and the demo sandbox: extend, never change.
- * Protocol reference: ../shared/docs/dingtalk-protocol.md.
+ * Protocol reference: docs/dingtalk-protocol.md.
  */
 
 export interface FakeApp {

@@ -72,7 +72,7 @@ afterEach(async () => {
   await proxy.close();
 });
 
-describe('proxy support (field lesson 14)', () => {
+describe('proxy support (docs/dingtalk-protocol.md §10)', () => {
   it('sends OpenAPI calls and the Stream WebSocket through HTTP(S)_PROXY', async () => {
     const app = dt.apps[0]!;
     const endpoints = { apiBase: dt.apiBase, oapiBase: dt.oapiBase };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { problemFromResponse } from '../../../electron/core/dingtalk/errors';
 import { checkUpload, mediaTypeFor } from '../../../electron/core/dingtalk/media-rules';
 
-describe('problemFromResponse (protocol doc §6)', () => {
+describe('problemFromResponse (docs/dingtalk-protocol.md §6)', () => {
   it.each([
     [401, { requestid: 'r', code: 'authFailed', message: '鉴权失败' }, 'dingtalk.invalid_credentials', false],
     [400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' }, 'dingtalk.invalid_credentials', false],
@@ -51,7 +51,7 @@ describe('problemFromResponse (protocol doc §6)', () => {
   });
 });
 
-describe('media rules (protocol doc §5)', () => {
+describe('media rules (docs/dingtalk-protocol.md §5)', () => {
   it('maps extensions to upload types', () => {
     expect(mediaTypeFor('a.PNG')).toBe('image');
     expect(mediaTypeFor('a.mp3')).toBe('voice');

@@ -1,6 +1,6 @@
 /**
  * DingTalk renders a Markdown subset: headings, emphasis, links, images, lists, quotes and
- * simple code; tables do not render on mobile (field lesson 8). We keep what works and
+ * simple code; tables do not render on mobile (docs/dingtalk-protocol.md §4). We keep what works and
  * rewrite what does not.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Endpoint discovery (CCCC daemon IPC v1 §3): the daemon writes
+ * Endpoint discovery (docs/cccc-contract.md §1): the daemon writes
  * `${CCCC_HOME}/daemon/ccccd.addr.json`; without a usable descriptor a POSIX client falls back
  * to `${CCCC_HOME}/daemon/ccccd.sock`, as CCCC's own client does. Windows has no fallback
  * (the daemon uses TCP there).

@@ -1,5 +1,5 @@
 /**
- * Daemon IPC v1 envelopes (CCCC_DAEMON_IPC_V1 §5). The request is strict — the daemon rejects
+ * Daemon IPC v1 envelopes (docs/cccc-contract.md §2). The request is strict — the daemon rejects
  * unknown top-level keys — while answers are read leniently: unknown fields are kept, and
  * only what the bridge relies on is required.
  */
