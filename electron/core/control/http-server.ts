@@ -22,9 +22,9 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { API, type ApiEvent, type ApiHandlers, type ApiMethod, type ProblemView } from '../../shared/api';
-import { BridgeError, toProblem } from '../errors';
+import type { ApiEvent, ApiHandlers, ProblemView } from '../../shared/api';
 import { silentLogger, type Logger } from '../log/logger';
+import { dispatchCall, isApiMethod, toResponse, type FailureReason } from './dispatch';
 import type { ControlEvents } from './service';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
 
@@ -102,13 +102,10 @@ function problem(status: number, code: string, message: string, hint?: string, d
   return new HttpProblem(status, { code, message, retryable: false, ...(hint ? { hint } : {}), ...(details ? { details } : {}) });
 }
 
-/** `settings.maxFileMb: Too big: expected number to be <=1024` — one line per issue. */
-function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues
-    .slice(0, 5)
-    .map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
-    .join('; ');
-}
+/** A handler's own problem is an answer (200); an unexpected failure says nothing of itself. */
+const STATUS: Record<FailureReason, number> = { unknown_method: 404, invalid_input: 400, failed: 200, unexpected: 500 };
+
+const INTERNAL = { ok: false, problem: { code: 'internal', message: 'Something went wrong in the bridge service', retryable: true } };
 
 function sameToken(given: string | undefined, token: string): boolean {
   if (!given) return false;
@@ -182,7 +179,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Contr
   };
 
   const call = async (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> => {
-    if (!Object.hasOwn(API, name)) throw problem(404, 'api.unknown_method', `No API method "${name}"`);
+    if (!isApiMethod(name)) throw problem(404, 'api.unknown_method', `No API method "${name}"`);
     if (req.method !== 'POST') throw problem(405, 'api.method_not_allowed', `Use POST for /api/${name}`);
     const type = req.headers['content-type'] ?? '';
     const text = await readBody(req);
@@ -195,24 +192,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Contr
         throw problem(400, 'api.invalid_json', 'The request body is not valid JSON');
       }
     }
-    const method = name as ApiMethod;
-    const parsed = API[method].input.safeParse(input);
-    if (!parsed.success) {
-      throw problem(400, 'api.invalid_input', `Invalid input for ${method}: ${describeIssues(parsed.error.issues)}`, undefined, {
-        issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.map(String), message: i.message })),
-      });
-    }
-    try {
-      const result = await (options.handlers[method] as (i: unknown) => Promise<unknown>)(parsed.data);
-      send(res, 200, { ok: true, result });
-    } catch (err) {
-      if (!(err instanceof BridgeError)) log.error(`${method} failed`, { error: err });
-      const p = toProblem(err, 'internal');
-      send(res, err instanceof BridgeError ? 200 : 500, {
-        ok: false,
-        problem: err instanceof BridgeError ? p : { code: 'internal', message: 'Something went wrong in the bridge service', retryable: true },
-      });
-    }
+    const answer = await dispatchCall({ handlers: options.handlers, transport: 'http', log }, name, input);
+    if (answer.ok) send(res, 200, toResponse(answer));
+    else send(res, STATUS[answer.reason], answer.reason === 'unexpected' ? INTERNAL : toResponse(answer));
   };
 
   const events = (req: IncomingMessage, res: ServerResponse): void => {
@@ -320,7 +302,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Contr
         return;
       }
       log.error('Request failed', { error: err, path: req.url?.split('?')[0] });
-      send(res, 500, { ok: false, problem: { code: 'internal', message: 'Something went wrong in the bridge service', retryable: true } });
+      send(res, 500, INTERNAL);
     }
   };
 
