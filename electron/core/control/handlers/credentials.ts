@@ -1,0 +1,77 @@
+/**
+ * The credential test: token, robot send permission, then the Stream connection — each failure
+ * with the troubleshooting steps for where it happened.
+ */
+import type { ApiHandlers, CheckView } from '../../../shared/api';
+import { resolveCcccHome } from '../../cccc/daemon';
+import { troubleshootingSteps, type TroubleshootContext } from '../../config/troubleshooting';
+import type { DingTalkCredentials } from '../../dingtalk/endpoints';
+import { DingTalkApi } from '../../dingtalk/openapi-client';
+import { probeStream } from '../../dingtalk/stream-probe';
+import { toProblem, type Problem } from '../../errors';
+import { ccccHomeOf, profileOf, type ControlContext } from '../context';
+import type { ControlProfile } from '../stores';
+import { problemView } from '../views';
+
+function failed(problem: Problem, steps: string[]): CheckView {
+  const view = problemView(problem);
+  if (steps.length > 0) view.details = { ...view.details, steps };
+  return { state: 'failed', problem: view };
+}
+
+/** The troubleshooting steps, worded for the UI. */
+function guide(c: ControlContext, p: ControlProfile | undefined, apiBase: string): TroubleshootContext {
+  return {
+    apiBase,
+    ccccHome: p ? ccccHomeOf(c, p) : resolveCcccHome({ env: c.env }),
+    groupId: p?.groupId ?? '',
+    checkCredentials: p?.secretEnv
+      ? `Check that ${p.secretEnv} holds the AppSecret, in the environment that starts the bridge, and that the AppKey in the bridge's settings is right`
+      : 'Check the AppKey and AppSecret in the bridge settings: copy them again from Credentials & Basic Info',
+    restart: 'Restart the bridge (Stop, then Start)',
+    setCcccHome: "the CCCC home field in the bridge's settings",
+    setGroup: "choose the group in the bridge's settings",
+  };
+}
+
+export function credentialHandlers(c: ControlContext): Pick<ApiHandlers, 'testCredentials'> {
+  return {
+    async testCredentials(input) {
+      const ep = await c.endpoints.endpointsFor('bridgeId' in input ? (await profileOf(c, input.bridgeId)).appKey : input.appKey);
+      let profile: ControlProfile | undefined;
+      let credentials: DingTalkCredentials;
+      if ('bridgeId' in input) {
+        profile = await profileOf(c, input.bridgeId);
+        let appSecret: string;
+        try {
+          appSecret = await c.appSecrets.secretFor(profile);
+        } catch (err) {
+          return { token: failed(toProblem(err), []), stream: { state: 'skipped' } };
+        }
+        credentials = { appKey: profile.appKey, appSecret, ...(profile.robotCode ? { robotCode: profile.robotCode } : {}) };
+      } else {
+        c.known.remember(input.appSecret);
+        credentials = { appKey: input.appKey, appSecret: input.appSecret, ...(input.robotCode ? { robotCode: input.robotCode } : {}) };
+      }
+      const steps = (p: Problem): string[] => troubleshootingSteps(p, guide(c, profile, ep.apiBase));
+      try {
+        await new DingTalkApi({ credentials, endpoints: ep, logger: c.log }).checkCredentials();
+      } catch (err) {
+        const problem = toProblem(err, 'dingtalk.network');
+        return { token: failed(problem, steps(problem)), stream: { state: 'skipped' } };
+      }
+      const token: CheckView = { state: 'ok' };
+      const permissionProblem = await new DingTalkApi({ credentials, endpoints: ep, logger: c.log }).probeSendPermission();
+      const permissions: CheckView = permissionProblem ? failed(permissionProblem, steps(permissionProblem)) : { state: 'ok' };
+      // A running bridge already holds a connection: report it rather than open another.
+      const running = profile && c.supervisor.running(profile.id);
+      if (running) {
+        const d = running.status().dingtalk;
+        if (d.status === 'connected') return { token, permissions, stream: { state: 'ok', details: { runningBridge: true } } };
+        if (d.status === 'reconnecting' || d.status === 'error') return { token, permissions, stream: failed(d.problem, steps(d.problem)) };
+      }
+      const problem = await probeStream(credentials, ep, c.streamProbeTimeoutMs, c.log.child('credential-test'));
+      return { token, permissions, stream: problem ? failed(problem, steps(problem)) : { state: 'ok' } };
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * What one bridge looks like from outside — its chats, the subscription requests waiting for an
+ * answer, the people it has seen and, when asked, its CCCC group's title and actors. The one view
+ * behind both the dashboard's bridge detail (getBridge) and `cccc-dingtalk status` (which keeps
+ * it in status.json while the bridge runs, and reads it here itself when it does not).
+ *
+ * A bridge running in this process is read live (Bridge.inspect()); otherwise the files it and
+ * CCCC keep are read (read-only, bridge/inspection.ts). The only place in control/ and cli/ that does.
+ */
+import { join } from 'node:path';
+import type { ActorView, ChatView, PendingView, PersonView } from '../../shared/api';
+import { DaemonGroup } from '../bridge/adapters/daemon-group';
+import type { Bridge, PendingNotice } from '../bridge/bridge';
+import { ChatDirectory } from '../bridge/chat-directory';
+import { readBridgeRecords } from '../bridge/inspection';
+import { readHeldCounts } from '../bridge/outbound/held';
+import type { DaemonClient } from '../cccc/daemon';
+import { readGroupConfig } from '../cccc/group/group-config';
+import { ImState } from '../cccc/im-state/im-state';
+
+export interface InspectTarget {
+  groupId: string;
+  ccccHome: string;
+  /** The bridge's state folder (bridgePaths(…).state): its chat directory and held messages. */
+  stateDir: string;
+  /** The bridge, when it runs in this process. */
+  running?: Bridge | undefined;
+  /** What the bridge was told with a request: who asked, from which chat (claims, not facts). */
+  notice?: (key: string) => PendingNotice | undefined;
+  /** Asks this CCCC daemon for the group's title and actors; absent: not asked (they stay empty). */
+  daemon?: DaemonClient;
+  /**
+   * Which chats: every one the bridge or CCCC knows (default), or only those CCCC has a
+   * subscription record for (subscribed or not), as `status` lists them.
+   */
+  chats?: 'all' | 'subscribers';
+}
+
+export interface BridgeInspection {
+  groupTitle?: string;
+  actors: ActorView[];
+  /**
+   * Subscribed chats first, then the most recently heard from. `type` is a guess ('group') and
+   * `lastMessageAt` absent when the bridge's chat directory has not met the chat.
+   */
+  chats: ChatView[];
+  pending: PendingView[];
+  people: PersonView[];
+}
+
+/** Every read is best effort: a part that cannot be read shows as empty, never fails the view. */
+export async function inspectBridge(t: InspectTarget): Promise<BridgeInspection> {
+  const groupDir = join(t.ccccHome, 'groups', t.groupId);
+  const records = t.running
+    ? t.running.inspect()
+    : readBridgeRecords({ im: new ImState({ groupDir }), chats: new ChatDirectory(t.stateDir, { readOnly: true }) });
+  const group = t.daemon ? new DaemonGroup(t.daemon, t.groupId) : undefined;
+  const [actors, info, yaml, { chats, pending, people }, held] = await Promise.all([
+    group ? group.actors().catch(() => []) : [],
+    group?.info().catch(() => undefined),
+    group ? readGroupConfig(groupDir).catch(() => undefined) : undefined,
+    records,
+    readHeldCounts(t.stateDir).catch(() => new Map<string, number>()),
+  ]);
+  const chatViews = chats
+    .filter((c) => t.chats !== 'subscribers' || c.subscription)
+    .map((c): ChatView => {
+      const view: ChatView = {
+        chatId: c.chatId,
+        type: c.type ?? 'group',
+        subscribed: c.subscription?.subscribed ?? false,
+        verbose: c.subscription?.verbose ?? false,
+        paused: c.subscription?.paused ?? false,
+        heldCount: held.get(c.chatId) ?? 0,
+      };
+      if (c.title) view.title = c.title;
+      if (c.lastMessageAt !== undefined) view.lastMessageAt = c.lastMessageAt;
+      return view;
+    });
+  chatViews.sort((a, b) => Number(b.subscribed) - Number(a.subscribed) || (b.lastMessageAt ?? 0) - (a.lastMessageAt ?? 0));
+  const groupTitle = info?.title || yaml?.title;
+  return {
+    ...(groupTitle ? { groupTitle } : {}),
+    actors: actors.map((a) => ({ id: a.id, title: a.title, role: a.role, running: a.running, ...(a.runtime ? { runtime: a.runtime } : {}) })),
+    chats: chatViews,
+    pending: pending.map((r) => {
+      const notice = t.notice?.(r.key);
+      const view: PendingView = { key: r.key, chatId: r.chatId, createdAt: r.createdAt, expiresAt: r.expiresAt };
+      const chatTitle = notice?.chatTitle || chats.find((c) => c.chatId === r.chatId)?.title;
+      if (chatTitle) view.chatTitle = chatTitle;
+      if (notice?.senderNick) view.senderNick = notice.senderNick;
+      return view;
+    }),
+    people: people.map((x) => ({ staffId: x.staffId, nick: x.nick, isAdmin: x.isAdmin, lastSeen: x.lastSeen })),
+  };
+}
