@@ -8,7 +8,8 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { Bridge, type BridgeServices, type PendingNotice } from '../core/bridge/bridge';
+import { Bridge, type BridgeServices, type BridgeStatus, type PendingNotice } from '../core/bridge/bridge';
+import { inspectBridge } from '../core/control/inspect';
 import { acquireInstanceLocks, ownBridgeProblems, type HeldLocks } from '../core/config/guards';
 import { resolveCredentials } from '../core/config/credentials';
 import type { DingTalkCredentials } from '../core/dingtalk/endpoints';
@@ -19,7 +20,7 @@ import { redact } from '../core/log/redact';
 import { loadBridge, type BridgeContext } from './context';
 import { fileSink, levelSink, openLogFile } from '../core/log/log-file';
 import { CliFailure, err, formatProblem, formatRecord } from './output';
-import { writeStatusFile, type StatusFile } from './status-file';
+import { statusLines, writeStatusFile, type StatusFile } from './status-file';
 import { troubleshoot } from './troubleshooting';
 
 export interface RunOptions {
@@ -98,8 +99,18 @@ class StatusReporter {
   }
 
   async snapshot(): Promise<StatusFile> {
-    const { status: s, chats, pending } = await this.bridge.inspect();
-    for (const key of this.notices.keys()) if (!pending.some((p) => p.key === key)) this.notices.delete(key);
+    const s: BridgeStatus = this.bridge.status();
+    const seen = statusLines(
+      await inspectBridge({
+        groupId: this.ctx.profile.groupId,
+        ccccHome: this.ctx.ccccHome,
+        stateDir: this.ctx.paths.state,
+        running: this.bridge,
+        notice: (key) => this.notices.get(key),
+        chats: 'subscribers',
+      }),
+    );
+    for (const key of this.notices.keys()) if (!seen.pending.some((p) => p.key === key)) this.notices.delete(key);
     const d = s.dingtalk;
     const status: StatusFile = {
       pid: process.pid,
@@ -124,21 +135,7 @@ class StatusReporter {
       },
       outboxDepth: s.outboxDepth,
       inboxDepth: s.toCcccDepth,
-      // The chats CCCC's IM state knows (subscribed now or before).
-      chats: chats.flatMap(({ chatId, title, type, subscription }) =>
-        subscription ? [{ chatId, title: title || chatId, ...(type ? { type } : {}), ...subscription }] : [],
-      ),
-      pending: pending.map((p) => {
-        const n = this.notices.get(p.key);
-        return {
-          key: p.key,
-          chatId: p.chatId,
-          createdAt: p.createdAt,
-          expiresAt: p.expiresAt,
-          ...(n?.chatTitle ? { chatTitle: n.chatTitle } : {}),
-          ...(n ? { senderNick: n.senderNick } : {}),
-        };
-      }),
+      ...seen,
     };
     if (s.lastProblem) status.lastProblem = s.lastProblem;
     if (this.lastProblemAt) status.lastProblemAt = this.lastProblemAt;

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import type { BridgeInspection } from '../core/control/inspect';
 import { atomicWriteFile, overwriteInPlace } from '../core/util/atomic-write';
 import { isDiskFull } from '../core/util/local-failure';
 
@@ -67,6 +68,24 @@ export const statusFileSchema = z.object({
 export type StatusFile = z.infer<typeof statusFileSchema>;
 export type ChatLine = StatusFile['chats'][number];
 export type PendingLine = StatusFile['pending'][number];
+
+/**
+ * The chats and requests of inspectBridge() as `status` shows them: a chat without a title by its
+ * id, its type only when the chat directory knows it (not the dashboard's guess).
+ */
+export function statusLines(seen: Pick<BridgeInspection, 'chats' | 'pending'>): Pick<StatusFile, 'chats' | 'pending'> {
+  return {
+    chats: seen.chats.map((c) => ({
+      chatId: c.chatId,
+      title: c.title ?? c.chatId,
+      ...(c.lastMessageAt !== undefined ? { type: c.type } : {}),
+      subscribed: c.subscribed,
+      verbose: c.verbose,
+      paused: c.paused,
+    })),
+    pending: seen.pending,
+  };
+}
 
 /** The status a bridge process last wrote; undefined when absent or unreadable. */
 export async function readStatusFile(path: string): Promise<StatusFile | undefined> {

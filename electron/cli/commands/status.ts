@@ -1,16 +1,17 @@
 /**
  * `cccc-dingtalk status [--json]`: is the bridge running, its DingTalk and CCCC links, the
  * subscribed chats, pending requests, outbox depth and last error — from the status.json the
- * running process keeps current. When it is not running, the chats and requests come from
- * CCCC's own IM files and the last error from the last status it wrote. Exit code 3 when not
- * running (as service scripts expect).
+ * running process keeps current. The chats and requests are inspectBridge()'s view, the one the
+ * dashboard shows: kept in status.json by the running bridge, or read here (CCCC's IM files, the
+ * bridge's chat directory) when it is not running; the last error is from the last status
+ * written. Exit code 3 when not running (as service scripts expect).
  */
-import { ImState } from '../../core/cccc/im-state/im-state';
+import { inspectBridge } from '../../core/control/inspect';
 import { groupHolder, isSameBridge } from '../../core/config/guards';
 import { openLogFile } from '../../core/log/log-file';
 import { loadBridge, type BridgeContext } from '../context';
 import { duration, formatTime, out, printJson, requestLine } from '../output';
-import { readStatusFile, type ChatLine, type PendingLine, type StatusFile } from '../status-file';
+import { readStatusFile, statusLines, type ChatLine, type PendingLine, type StatusFile } from '../status-file';
 
 export interface StatusOptions {
   bridge?: string;
@@ -37,22 +38,6 @@ interface StatusView {
   logFile: string;
 }
 
-/** Chats and requests straight from CCCC's IM state files (lock-free reads). */
-async function fromCcccFiles(ctx: BridgeContext): Promise<{ chats: ChatLine[]; pending: PendingLine[] }> {
-  const im = new ImState({ groupDir: ctx.groupDir });
-  const [subs, pending] = await Promise.all([im.subscribers().catch(() => new Map()), im.listPending().catch(() => [])]);
-  return {
-    chats: [...subs.values()].map((s) => ({
-      chatId: s.chatId,
-      title: s.chatTitle || s.chatId,
-      subscribed: s.subscribed,
-      verbose: s.verbose,
-      paused: s.paused,
-    })),
-    pending: pending.map((p) => ({ key: p.key, chatId: p.chatId, createdAt: p.createdAt, expiresAt: p.expiresAt })),
-  };
-}
-
 export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
   const holder = await groupHolder(ctx.target);
   const running = holder !== undefined && isSameBridge(ctx.target, holder);
@@ -76,7 +61,7 @@ export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
       ...(lastProblem ? { lastProblem, lastProblemAt } : {}),
     };
   }
-  const files = await fromCcccFiles(ctx);
+  const files = statusLines(await inspectBridge({ groupId: ctx.profile.groupId, ccccHome: ctx.ccccHome, stateDir: ctx.paths.state, chats: 'subscribers' }));
   const view: StatusView = { ...base, running, state: running ? 'starting' : 'stopped', ...files };
   if (running && holder) view.pid = holder.pid;
   if (file?.lastProblem) {
