@@ -5,7 +5,8 @@
  * per connection). Groups live in memory and on disk (group.yaml, ledger.jsonl, state/).
  *
  * Controls (tests, demo agents): agents speaking, notifications, streams, ledger rotation, daemon
- * stop/restart, injected faults, and a log of the requests received.
+ * stop/restart, a log of the requests received, and a request hook where tests plug in fault
+ * injection (test/fakes/cccc/faults.ts; it never ships in the app).
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
@@ -33,27 +34,31 @@ export interface FakeDaemonOptions {
   readTimeoutMs?: number;
 }
 
-export interface Fault {
-  /** Operations it applies to; all when absent. */
-  ops?: string[];
-  /** How many requests it hits before it clears itself; unlimited when absent. */
-  times?: number;
-  /** Wait this long before answering. */
+/**
+ * How a request hook has one request mistreated. Test-only fault injection builds these
+ * (test/fakes/cccc/faults.ts); the sandbox sets no hook.
+ */
+export interface Tampering {
+  /** What the request log records (`LoggedRequest.fault`). */
+  label: string;
+  /** Close without answering before the operation runs. */
+  dropBeforeHandling?: boolean;
+  /** A daemon error answered instead of running the operation. */
+  error?: { code: string; message: string; details: Record<string, unknown> };
+  /** Wait this long before answering (cut short when the daemon stops). */
   delayMs?: number;
-  /** Close without answering, before or after the operation took effect. */
-  drop?: 'before-handling' | 'after-handling';
-  /** Answer garbage instead (the operation still takes effect). */
-  malformed?: 'not-json' | 'bad-envelope' | 'bad-result' | 'truncated' | 'oversize';
-  /** Refuse with this daemon error instead of handling (e.g. `unknown_op` for an older CCCC). */
-  error?: { code: string; message?: string; details?: Record<string, unknown> };
+  /** Written instead of the answer (the operation took effect); null closes without an answer. */
+  reply?: string | null;
 }
+
+export type RequestHook = (op: string) => Tampering | undefined;
 
 export interface LoggedRequest {
   op: string;
   args: Record<string, unknown>;
   at: number;
   transport: FakeTransport;
-  /** Which fault hit it, if any. */
+  /** Which tampering hit it, if any (Tampering.label). */
   fault?: string;
 }
 
@@ -98,13 +103,12 @@ export class FakeCcccDaemon {
   private readonly wakers = new Set<() => void>();
   private readonly inflight = new Set<Promise<void>>();
   private log: LoggedRequest[] = [];
-  private fault: Fault | undefined;
-  private faultHits = 0;
+  private requestHook: RequestHook | undefined;
   private currentPid = 0;
   private tcpPort = 0;
   private up = false;
 
-  private constructor(home: string, ownsHome: boolean, options: FakeDaemonOptions) {
+  protected constructor(home: string, ownsHome: boolean, options: FakeDaemonOptions) {
     this.home = home;
     this.ownsHome = ownsHome;
     this.groupsDir = path.join(home, 'groups');
@@ -118,7 +122,8 @@ export class FakeCcccDaemon {
 
   static async start(options: FakeDaemonOptions = {}): Promise<FakeCcccDaemon> {
     const home = options.home ?? (await mkdtemp(path.join(tmpdir(), 'cccc-home-')));
-    const daemon = new FakeCcccDaemon(home, options.home === undefined, options);
+    // `this`: a subclass (the tests' fault-injecting daemon) starts as itself.
+    const daemon = new this(home, options.home === undefined, options);
     await mkdir(daemon.groupsDir, { recursive: true });
     await daemon.listen();
     return daemon;
@@ -222,11 +227,10 @@ export class FakeCcccDaemon {
     if (this.ownsHome) await rm(this.home, { recursive: true, force: true });
   }
 
-  // ---- faults and the request log ---------------------------------------------------------
+  // ---- the request hook and the request log -----------------------------------------------
 
-  setFault(fault: Fault | null): void {
-    this.fault = fault ?? undefined;
-    this.faultHits = 0;
+  protected setRequestHook(hook: RequestHook | undefined): void {
+    this.requestHook = hook;
   }
 
   requests(): LoggedRequest[] {
@@ -235,14 +239,6 @@ export class FakeCcccDaemon {
 
   clearRequests(): void {
     this.log = [];
-  }
-
-  private takeFault(op: string): Fault | undefined {
-    const f = this.fault;
-    if (!f || (f.ops && !f.ops.includes(op))) return undefined;
-    this.faultHits += 1;
-    if (f.times !== undefined && this.faultHits >= f.times) this.fault = undefined;
-    return f;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -306,21 +302,19 @@ export class FakeCcccDaemon {
       this.answer(socket, { v: 1, ok: false, result: {}, error: { code: 'invalid_request', message: 'invalid request', details: { error: envelope.error } } });
       return;
     }
-    const fault = this.takeFault(envelope.op);
+    const tampering = this.requestHook?.(envelope.op);
     const entry: LoggedRequest = { op: envelope.op, args: envelope.args, at: Date.now(), transport };
-    if (fault) entry.fault = fault.drop ?? fault.malformed ?? fault.error?.code ?? (fault.delayMs !== undefined ? 'delay' : 'none');
+    if (tampering) entry.fault = tampering.label;
     this.log.push(entry);
-    if (fault?.drop === 'before-handling') {
+    if (tampering?.dropBeforeHandling) {
       socket.destroy();
       return;
     }
-    const response = fault?.error
-      ? { v: 1, ok: false, result: {}, error: { code: fault.error.code, message: fault.error.message ?? fault.error.code, details: fault.error.details ?? {} } }
-      : await this.dispatch(envelope.op, envelope.args);
-    if (fault?.delayMs) await this.sleep(fault.delayMs);
+    const response = tampering?.error ? { v: 1, ok: false, result: {}, error: tampering.error } : await this.dispatch(envelope.op, envelope.args);
+    if (tampering?.delayMs) await this.sleep(tampering.delayMs);
     if (socket.destroyed) return;
-    if (fault?.drop === 'after-handling') socket.destroy();
-    else if (fault?.malformed) this.answerMalformed(socket, fault.malformed);
+    if (tampering?.reply === null) socket.destroy();
+    else if (tampering?.reply !== undefined) socket.end(tampering.reply);
     else this.answer(socket, response);
   }
 
@@ -338,26 +332,6 @@ export class FakeCcccDaemon {
 
   private answer(socket: net.Socket, body: Record<string, unknown>): void {
     socket.end(JSON.stringify(body) + '\n');
-  }
-
-  private answerMalformed(socket: net.Socket, kind: NonNullable<Fault['malformed']>): void {
-    switch (kind) {
-      case 'not-json':
-        socket.end('<html>502 Bad Gateway</html>\n');
-        return;
-      case 'bad-envelope':
-        socket.end(JSON.stringify({ v: 1, ok: 'yes', result: [] }) + '\n');
-        return;
-      case 'bad-result':
-        socket.end(JSON.stringify({ v: 1, ok: true, result: { unexpected: true }, error: null }) + '\n');
-        return;
-      case 'truncated':
-        socket.end('{"v":1,"ok":true,"result":{"gro');
-        return;
-      case 'oversize':
-        socket.end(JSON.stringify({ v: 1, ok: true, result: { pad: 'x'.repeat(5_000_000) }, error: null }) + '\n');
-        return;
-    }
   }
 
   private context(): OpContext {

@@ -91,12 +91,8 @@ export class V1Api {
       if (record.clientId !== undefined && this.state.app(record.clientId)) reply.appKey = record.clientId;
       return acceptJson ? reply : asXml(reply);
     };
-    const faults = this.state.faults;
-    if (faults.openAuthFail) return finish('authFailed', v1Reply(api, v1.authFailed()));
-    if (faults.openSystemError > 0) {
-      faults.openSystemError -= 1;
-      return finish('systemError', v1Reply(api, v1.systemError()));
-    }
+    const refused = this.state.hooks.refuseOpen?.();
+    if (refused) return finish(refused.outcome, v1Reply(api, refused.error));
     if (!body) return finish('badRequest', v1Reply(api, v1.badJson()));
     if (!isNonEmptyString(body['clientId'])) return finish('badRequest', v1Reply(api, v1.missing('clientId')));
     if (!isNonEmptyString(body['clientSecret'])) return finish('badRequest', v1Reply(api, v1.missing('clientSecret')));
@@ -121,8 +117,8 @@ export class V1Api {
     const app = this.state.checkCredentials(body['appKey'], body['appSecret']);
     if (!app) return v1Reply(api, v1.invalidClient());
     if (!this.state.takeQps(app.appKey, api)) return v1Reply(api, v1.qps(), app.appKey);
-    const denied = this.state.faults.permissionDenied[api];
-    if (denied) return v1Reply(api, v1.permissionDenied(denied), app.appKey);
+    const gated = this.state.hooks.v1Gate?.(api, 'afterQps');
+    if (gated) return v1Reply(api, gated, app.appKey);
     const entry = this.state.issueToken(app.appKey);
     return okReply(api, { accessToken: entry.token, expireIn: this.state.opts.tokenTtlSeconds }, app.appKey);
   }
@@ -134,19 +130,21 @@ export class V1Api {
     if (!check.ok) return { ok: false, reply: v1Reply(api, v1.invalidAuthentication()) };
     const appKey = check.appKey;
     const fail = (e: V1Error): Authed => ({ ok: false, reply: v1Reply(api, e, appKey) });
-    if (this.state.faults.ipNotInWhitelist) return fail(v1.ipNotInWhitelist());
+    const early = this.state.hooks.v1Gate?.(api, 'beforeQps');
+    if (early) return fail(early);
     if (!this.state.takeQps(appKey, api)) return fail(v1.qps());
-    const denied = this.state.faults.permissionDenied[api];
-    if (denied) return fail(v1.permissionDenied(denied));
+    const late = this.state.hooks.v1Gate?.(api, 'afterQps');
+    if (late) return fail(late);
     const body = parseJsonObject(ctx.body);
     if (!body) return fail(v1.badJson());
     return { ok: true, appKey, body };
   }
 
   /** robotCode present and belonging to the token's app. */
-  private checkRobot(appKey: string, body: JsonObject, honourFault: boolean): V1Error | undefined {
+  private checkRobot(appKey: string, body: JsonObject, isSend: boolean): V1Error | undefined {
     if (!isNonEmptyString(body['robotCode'])) return v1.missing('robotCode');
-    if (honourFault && this.state.faults.robotNotFound) return v1.robotNotFound();
+    const gated = isSend ? this.state.hooks.robotGate?.() : undefined;
+    if (gated) return gated;
     if (this.state.app(appKey)?.robotCode !== body['robotCode']) return v1.robotNotFound();
     return undefined;
   }
@@ -219,9 +217,9 @@ export class V1Api {
     }
     const msg = this.checkMessage(body);
     if (!msg.ok) return bad(msg.err);
-    const faults = this.state.faults;
-    const invalidStaffIdList = userIds.filter((u) => faults.otoInvalidStaff.includes(u));
-    const flowControlledStaffIdList = userIds.filter((u) => !invalidStaffIdList.includes(u) && faults.otoFlowControlled.includes(u));
+    const unreached = this.state.hooks.otoUnreached?.(userIds) ?? { invalid: [], flowControlled: [] };
+    const invalidStaffIdList = userIds.filter((u) => unreached.invalid.includes(u));
+    const flowControlledStaffIdList = userIds.filter((u) => !invalidStaffIdList.includes(u) && unreached.flowControlled.includes(u));
     const delivered = userIds.filter((u) => !invalidStaffIdList.includes(u) && !flowControlledStaffIdList.includes(u));
     if (delivered.length > 0) {
       this.state.recordSent({

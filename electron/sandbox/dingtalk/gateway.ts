@@ -12,7 +12,7 @@ import { frameMessageId, hex } from './ids';
 import { safePath } from './http-util';
 import type { FakeState } from './state';
 import type { TimerSet } from './timers';
-import type { ConnectionFaults, ConnectionInfo, FrameType, Subscription } from './types';
+import type { ConnectionInfo, FrameType, Subscription } from './types';
 
 export const CONNECT_PATH = '/connect';
 
@@ -24,7 +24,6 @@ interface Conn {
   subscriptions: Subscription[];
   ua?: string;
   draining: boolean;
-  faults: ConnectionFaults;
   pingTimer?: NodeJS.Timeout;
   closeTimer?: NodeJS.Timeout;
   lastPingAckAt?: number;
@@ -82,12 +81,13 @@ export class StreamGateway {
       record(404, 'NotFound');
       return rejectUpgrade(socket, 404, 'Not Found', { code: 'NotFound', message: 'no such path' });
     }
-    if (this.state.faults.wsRefuse) {
+    const refused = this.state.hooks.refuseUpgrade?.();
+    if (refused === 'badGateway') {
       record(502, 'BadGateway');
       return rejectUpgrade(socket, 502, 'Bad Gateway', 'Bad Gateway');
     }
     const redeemed = this.state.redeemTicket(url.searchParams.get('ticket'));
-    if (!redeemed.ok || this.state.faults.invalidTicketOnConnect) {
+    if (!redeemed.ok || refused === 'invalidTicket') {
       // [?] The doc does not say how the real gateway refuses a bad ticket; an HTTP 401 is plausible.
       const reason = redeemed.ok ? 'invalid' : redeemed.reason;
       record(401, `ticket.${reason}`);
@@ -109,7 +109,6 @@ export class StreamGateway {
       openedAt: Date.now(),
       subscriptions,
       draining: false,
-      faults: {},
     };
     if (ua !== undefined) conn.ua = ua;
     this.conns.set(conn.id, conn);
@@ -159,7 +158,7 @@ export class StreamGateway {
     const data = typeof f['data'] === 'string' ? f['data'] : JSON.stringify(f['data'] ?? null);
     if (typeof f['data'] !== 'string') problem('ACK data must be a JSON string');
     const sent = this.sentFrames.get(messageId);
-    const ignored = this.state.faults.dropAcks;
+    const ignored = this.state.hooks.ignoreAck?.() === true;
     this.state.acks.push({
       messageId,
       data,
@@ -255,11 +254,11 @@ export class StreamGateway {
   }
 
   private isSilent(c: Conn): boolean {
-    return this.state.faults.silent || c.faults.silent === true;
+    return this.state.hooks.silent?.(c.id) === true;
   }
 
   private isNoPong(c: Conn): boolean {
-    return this.state.faults.noPong || c.faults.noPong === true;
+    return this.state.hooks.noPong?.(c.id) === true;
   }
 
   /** Sends one frame (unless a fault mutes the socket); returns its messageId. */
@@ -331,13 +330,6 @@ export class StreamGateway {
 
   killConnection(connectionId?: string): void {
     for (const c of this.select(connectionId)) c.ws.terminate();
-  }
-
-  setConnectionFault(connectionId: string, f: ConnectionFaults): void {
-    const c = this.conns.get(connectionId);
-    if (!c) return;
-    c.faults = { ...c.faults, ...f };
-    this.flushQueue();
   }
 
   connections(): ConnectionInfo[] {

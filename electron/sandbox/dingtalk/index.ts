@@ -1,7 +1,7 @@
 /**
  * A faithful fake DingTalk on 127.0.0.1: Stream gateway, v1.0 OpenAPI, legacy OAPI, session
- * webhooks, files and media — with fault injection. Used by the integration tests and the
- * demo sandbox; no test-framework imports.
+ * webhooks, files and media. Used by the demo sandbox and, with fault injection plugged into its
+ * hooks (test/fakes/dingtalk), by the integration tests.
  *
  *   const dt = await startFakeDingTalk({ redeliveryDelayMs: 200 });
  *   // point the client at dt.apiBase / dt.oapiBase, then:
@@ -13,18 +13,22 @@ import { hex } from './ids';
 import { buildRobotMessage, ROBOT_TOPIC } from './messages';
 import { WEBHOOK_PATH } from './oapi';
 import { FakeServer } from './server';
-import { FakeState, noFaults, resolveOptions } from './state';
+import type { FakeHooks } from './hooks';
+import { FakeState, resolveOptions } from './state';
 import { TimerSet } from './timers';
-import type { FakeApp, FakeDingTalk, FakeDingTalkOptions, Faults, InjectOptions } from './types';
+import type { FakeApp, FakeDingTalk, FakeDingTalkOptions, InjectOptions } from './types';
 
 export type * from './types';
+export type { FakeHooks, GateStage } from './hooks';
+export { v1, legacy } from './errors';
 export { MSG_KEYS, MSG_PARAM_MAX_BYTES, OTO_MAX_USERS } from './api-v1';
 export { MEDIA_RULES, WEBHOOK_MAX_BYTES } from './oapi';
 export { ROBOT_TOPIC, DEFAULT_SENDER_STAFF_ID, DEFAULT_SENDER_NICK, FAKE_CORP_ID } from './messages';
 export { DEFAULT_APP } from './state';
 
-export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Promise<FakeDingTalk> {
-  const state = new FakeState(resolveOptions(options));
+/** `hooks`: test-only fault injection (test/fakes/dingtalk); the sandbox passes none. */
+export async function startFakeDingTalk(options: FakeDingTalkOptions = {}, hooks: FakeHooks = {}): Promise<FakeDingTalk> {
+  const state = new FakeState(resolveOptions(options), hooks);
   const timers = new TimerSet();
   const server = new FakeServer(state, timers);
   await server.listen(state.opts.host, state.opts.port);
@@ -77,15 +81,7 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     disconnect: (connectionId) => gateway.disconnect(connectionId),
     killConnection: (connectionId) => gateway.killConnection(connectionId),
 
-    setFault(f: Partial<Faults>) {
-      state.faults = { ...state.faults, ...structuredClone(f) };
-      gateway.flushQueue();
-    },
-    clearFaults() {
-      state.faults = noFaults();
-      gateway.flushQueue();
-    },
-    setConnectionFault: (connectionId, f) => gateway.setConnectionFault(connectionId, f),
+    flushQueue: () => gateway.flushQueue(),
 
     addFile: (content, opts = {}) => state.addFile(content, opts.fileName),
     uploadedMedia: () => structuredClone(state.media),

@@ -59,8 +59,8 @@ export class LegacyApi {
     const app = this.state.checkCredentials(appkey, appsecret);
     if (!app) return legacyReply(api, legacy.badCredentials());
     if (!this.state.takeQps(app.appKey, api)) return legacyReply(api, legacy.qps(), app.appKey);
-    const denied = this.state.faults.permissionDenied[api];
-    if (denied) return legacyReply(api, legacy.noPermission(denied), app.appKey);
+    const gated = this.state.hooks.legacyGate?.(api, 'afterQps');
+    if (gated) return legacyReply(api, gated, app.appKey);
     const entry = this.state.issueToken(app.appKey);
     return okReply(api, { errcode: 0, access_token: entry.token, errmsg: 'ok', expires_in: this.state.opts.tokenTtlSeconds }, app.appKey);
   }
@@ -73,10 +73,11 @@ export class LegacyApi {
     }
     const appKey = check.appKey;
     const fail = (e: LegacyError): Authed => ({ ok: false, reply: legacyReply(api, e, appKey) });
-    if (this.state.faults.ipNotInWhitelist) return fail(legacy.ipNotInWhitelist());
+    const early = this.state.hooks.legacyGate?.(api, 'beforeQps');
+    if (early) return fail(early);
     if (!this.state.takeQps(appKey, api)) return fail(legacy.qps());
-    const denied = this.state.faults.permissionDenied[api];
-    if (denied) return fail(legacy.noPermission(denied));
+    const late = this.state.hooks.legacyGate?.(api, 'afterQps');
+    if (late) return fail(late);
     return { ok: true, appKey };
   }
 
@@ -124,7 +125,7 @@ export class LegacyApi {
   private webhook(ctx: RouteContext): Reply {
     const api = 'webhook';
     const session = this.state.sessions.get(ctx.url.searchParams.get('session') ?? '');
-    if (!session || this.state.faults.webhookExpired || session.expiresAt <= Date.now()) {
+    if (!session || this.state.hooks.sessionGone?.() === true || session.expiresAt <= Date.now()) {
       return legacyReply(api, legacy.sessionGone(), session?.appKey);
     }
     const appKey = session.appKey;

@@ -60,10 +60,8 @@ export class FakeServer {
     const log = (status: number, api: string, extra: Partial<RequestRecord> = {}): void => {
       this.state.requestLog.push({ at: Date.now(), method, path: safePath(url), api, status, ...extra });
     };
-    const faults = this.state.faults;
     if (this.closed) return void req.socket.destroy();
-    if (faults.networkErrorNext > 0) {
-      faults.networkErrorNext -= 1;
+    if (this.state.hooks.dropRequest?.() === true) {
       log(0, apiNameFor(method, url.pathname), { code: 'networkError' });
       req.socket.destroy();
       return;
@@ -80,7 +78,8 @@ export class FakeServer {
         reply = { status: 500, body: { code: 'InternalError', message: String(err) }, api: apiNameFor(method, url.pathname), code: 'InternalError' };
       }
     }
-    if (faults.httpDelayMs > 0) await this.timers.sleep(faults.httpDelayMs);
+    const delayMs = this.state.hooks.answerDelayMs?.() ?? 0;
+    if (delayMs > 0) await this.timers.sleep(delayMs);
     if (this.closed || res.destroyed) return void req.socket.destroy();
     const isBuffer = Buffer.isBuffer(reply.body);
     const payload = isBuffer || typeof reply.body === 'string' ? (reply.body as Buffer | string) : JSON.stringify(reply.body);

@@ -1,8 +1,9 @@
 /**
- * Everything the fake remembers: apps, faults, tokens, files, media, session webhooks and the
+ * Everything the fake remembers: apps, test hooks, tokens, files, media, session webhooks and the
  * records tests read back. No I/O here.
  */
 import { randomUUID } from 'node:crypto';
+import type { FakeHooks } from './hooks';
 import { hex } from './ids';
 import type {
   AckRecord,
@@ -11,7 +12,6 @@ import type {
   EmotionRecord,
   FakeApp,
   FakeDingTalkOptions,
-  Faults,
   FrameRecord,
   MediaRecord,
   OpenRequestRecord,
@@ -65,26 +65,6 @@ export function resolveOptions(o: FakeDingTalkOptions = {}): ResolvedOptions {
   };
 }
 
-export function noFaults(): Faults {
-  return {
-    openAuthFail: false,
-    openSystemError: 0,
-    wsRefuse: false,
-    invalidTicketOnConnect: false,
-    silent: false,
-    noPong: false,
-    dropAcks: false,
-    permissionDenied: {},
-    robotNotFound: false,
-    ipNotInWhitelist: false,
-    otoInvalidStaff: [],
-    otoFlowControlled: [],
-    webhookExpired: false,
-    httpDelayMs: 0,
-    networkErrorNext: 0,
-  };
-}
-
 export interface Ticket {
   ticket: string;
   appKey: string;
@@ -118,7 +98,7 @@ export type TokenCheck = { ok: true; appKey: string } | { ok: false; reason: 'mi
 
 export class FakeState {
   readonly opts: ResolvedOptions;
-  faults: Faults = noFaults();
+  readonly hooks: FakeHooks;
 
   readonly sent: SentMessage[] = [];
   readonly acks: AckRecord[] = [];
@@ -148,8 +128,9 @@ export class FakeState {
   private readonly qpsWindows = new Map<string, number[]>();
   private readonly webhookWindows = new Map<string, number[]>();
 
-  constructor(opts: ResolvedOptions) {
+  constructor(opts: ResolvedOptions, hooks: FakeHooks = {}) {
     this.opts = opts;
+    this.hooks = hooks;
   }
 
   onSent(listener: FakeListener<SentMessage>): () => void {

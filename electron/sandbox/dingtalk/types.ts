@@ -45,45 +45,6 @@ export interface FakeDingTalkOptions {
   random?: () => number;
 }
 
-export interface Faults {
-  /** connections/open → 401 {"requestid","code":"authFailed","message":"鉴权失败"}. */
-  openAuthFail: boolean;
-  /** The next N connections/open → 400 {"code":"systemError",…}. Counts down. */
-  openSystemError: number;
-  /** WebSocket upgrades are answered with HTTP 502. */
-  wsRefuse: boolean;
-  /** Every ticket is treated as invalid on connect. */
-  invalidTicketOnConnect: boolean;
-  /** Zombie sockets: open, answer WS pings, but no frames at all (no pushes, no SYSTEM pings). */
-  silent: boolean;
-  /** Dead-but-open sockets: no WS pongs, no frames, client frames ignored. */
-  noPong: boolean;
-  /** ACKs are recorded (with `ignored: true`) but do not count: forces redelivery. */
-  dropAcks: boolean;
-  /** API name → required scopes; that API answers 403 AccessTokenPermissionDenied. */
-  permissionDenied: Record<string, string[]>;
-  /** Send APIs → 400 invalidParameter.robotCode.notExsit. */
-  robotNotFound: boolean;
-  /** Token-authenticated APIs → 403 Forbidden.AccessDenied.IpNotInWhiteList (legacy: errcode 60020). */
-  ipNotInWhitelist: boolean;
-  /** oToMessages/batchSend lists these userIds in invalidStaffIdList. */
-  otoInvalidStaff: string[];
-  /** oToMessages/batchSend lists these userIds in flowControlledStaffIdList. */
-  otoFlowControlled: string[];
-  /** Every session webhook answers {"errcode":300001,"errmsg":"session 不存在"}. */
-  webhookExpired: boolean;
-  /** Delay every HTTP answer by this. */
-  httpDelayMs: number;
-  /** The next N HTTP requests get their socket destroyed without an answer. Counts down. */
-  networkErrorNext: number;
-}
-
-/** Per-connection faults (additive to the global ones). */
-export interface ConnectionFaults {
-  silent?: boolean;
-  noPong?: boolean;
-}
-
 export type FrameType = 'SYSTEM' | 'EVENT' | 'CALLBACK';
 
 export interface Subscription {
@@ -178,7 +139,7 @@ export interface AckRecord {
   topic?: string;
   /** msgId of the robot message, for CALLBACK ACKs. */
   msgId?: string;
-  /** True when the `dropAcks` fault swallowed it. */
+  /** True when a test hook had it ignored (FakeHooks.ignoreAck). */
   ignored?: boolean;
 }
 
@@ -242,7 +203,7 @@ export interface RequestRecord {
   path: string;
   /** e.g. 'connections.open', 'groupMessages.send', 'gettoken', 'media.upload', 'webhook', 'file.get', 'ws.connect'. */
   api: string;
-  /** HTTP status; 0 when the socket was destroyed by the networkErrorNext fault. */
+  /** HTTP status; 0 when a test hook had the socket destroyed (FakeHooks.dropRequest). */
   status: number;
   appKey?: string;
   /** Error code of the answer (v1.0 `code` or legacy `errcode`), when it was an error. */
@@ -302,9 +263,8 @@ export interface FakeDingTalk {
   disconnect(connectionId?: string): void;
   /** Omit the id to kill every connection. */
   killConnection(connectionId?: string): void;
-  setFault(f: Partial<Faults>): void;
-  clearFaults(): void;
-  setConnectionFault(connectionId: string, f: ConnectionFaults): void;
+  /** Offers the queued pushes to the connections again (after a test hook changed its answers). */
+  flushQueue(): void;
   addFile(content: Buffer | string, opts?: { fileName?: string }): { downloadCode: string };
   uploadedMedia(): MediaRecord[];
   requests(): RequestRecord[];
