@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chatStreamData, cccTimestamp, systemNotifyData, type LedgerEvent, type LedgerWriter } from './ledger';
 import { FakeGroup, OpError, type FakeGroupInit } from './fake-group';
-import { ImFiles, type ThreadId } from './fake-im';
+import type { ThreadId } from '../../core/cccc/im-state/schemas';
+import { ImFiles } from './fake-im';
 import { HANDLERS, sendMessage, type OpContext } from './fake-ops';
 
 export type FakeTransport = 'unix' | 'tcp';

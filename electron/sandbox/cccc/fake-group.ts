@@ -6,6 +6,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { CHAT_TEXT_INLINE_MAX_BYTES, chatTextSpill } from '../../core/cccc/ledger/chat-text';
+import { isRecipientSelector, USER_RECIPIENT } from '../../core/cccc/recipients';
 import { cccTimestamp, chatMessageData, LedgerWriter, makeEvent, type LedgerEvent } from './ledger';
 
 export class OpError extends Error {
@@ -45,8 +47,6 @@ export interface FakeGroupInit {
 
 export type ActorDoc = Record<string, unknown> & { id: string; title: string; enabled: boolean; runtime: string; runner: string };
 
-/** CCCC moves chat text above this many UTF-8 bytes into a file. */
-const MAX_CHAT_TEXT_BYTES = 32_000;
 /** CCCC looks this far back for an earlier send with the same (by, client_id). */
 const DEDUP_WINDOW_LINES = 800;
 
@@ -75,8 +75,6 @@ async function readTail(file: string, lines: number): Promise<string> {
     await fh.close();
   }
 }
-
-const SELECTORS = new Set(['@all', '@peers', '@foreman']);
 
 /** CCCC names a scope by a hash of its folder (of its git remote, for repositories; not modelled). */
 export function scopeKeyOf(folder: string): string {
@@ -256,13 +254,13 @@ export class FakeGroup {
     for (const raw of tokens) {
       let t = raw.trim();
       if (!t) continue;
-      if (t.startsWith('@') && !SELECTORS.has(t) && t !== '@user') {
+      if (t.startsWith('@') && !isRecipientSelector(t) && t !== `@${USER_RECIPIENT}`) {
         t = t.slice(1).trim();
         if (!t) continue;
       }
       let canonical: string;
-      if (SELECTORS.has(t)) canonical = t;
-      else if (t === 'user' || t === '@user') canonical = 'user';
+      if (isRecipientSelector(t)) canonical = t;
+      else if (t === USER_RECIPIENT || t === `@${USER_RECIPIENT}`) canonical = USER_RECIPIENT;
       else if (this.actor(t)) canonical = t;
       else {
         const ids = byTitle.get(t.toLowerCase()) ?? [];
@@ -291,8 +289,8 @@ export class FakeGroup {
       const messaging = this.doc['messaging'] as { default_send_to?: string } | undefined;
       to = messaging?.default_send_to === 'broadcast' ? ['@all'] : ['@foreman'];
     }
-    const hasUser = to.includes('user');
-    const hasAgent = to.some((t) => t !== 'user');
+    const hasUser = to.includes(USER_RECIPIENT);
+    const hasAgent = to.some((t) => t !== USER_RECIPIENT);
     if (hasUser && hasAgent) {
       throw new OpError('mixed_recipient_kinds', 'one message cannot address user and agents together; send separate messages', { to });
     }
@@ -389,12 +387,12 @@ export class FakeGroup {
     });
     const event = makeEvent(this.id, 'chat.message', input.by, data, this.scopeKey);
     const bytes = Buffer.from(input.text, 'utf8');
-    if (bytes.length > MAX_CHAT_TEXT_BYTES) {
-      const rel = `state/ledger/blobs/chat.${event.id}.txt`;
+    if (bytes.length > CHAT_TEXT_INLINE_MAX_BYTES) {
+      const { path: rel, pointer } = chatTextSpill(event.id);
       const file = path.join(this.dir, rel);
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, input.text.replace(/\n+$/, '') + '\n', 'utf8');
-      data['text'] = `[cccc] (chat text stored at ${rel})`;
+      data['text'] = pointer;
       data['attachments'] = [...attachments, { kind: 'text', path: rel, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }];
     }
     await this.ledger.append(event);

@@ -7,28 +7,19 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+// CCCC's rules (thread ids, chat keys, file names, the key lifetime) are the product's own.
+import {
+  AUTHORIZED_FILE,
+  chatKey,
+  KEY_TTL_SECONDS,
+  normalizeThreadId,
+  PENDING_FILE,
+  SUBSCRIBERS_FILE,
+  subscribedAtNow,
+  type ThreadId,
+} from '../../core/cccc/im-state/schemas';
 
-/** Pending keys live 10 minutes. */
-export const KEY_TTL_SECONDS = 600;
-
-export type ThreadId = number | string;
 type Json = Record<string, Record<string, unknown>>;
-
-/** CCCC's normalisation: numbers stay, numeric strings become numbers, "", "0", null → 0. */
-export function normalizeThreadId(value: unknown): ThreadId {
-  if (value === null || value === undefined || typeof value === 'boolean') return 0;
-  if (typeof value === 'number') return Number.isInteger(value) ? value : String(value);
-  if (typeof value !== 'string') return 0;
-  const text = value.trim();
-  if (!text || text === '0') return 0;
-  return /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
-}
-
-/** The key of a chat in the state files: `chat_id`, or `chat_id:thread_id` inside a thread. */
-export function threadKey(chatId: string, threadId: unknown = 0): string {
-  const tid = normalizeThreadId(threadId);
-  return tid === 0 ? chatId : `${chatId}:${tid}`;
-}
 
 function nowSeconds(): number {
   return Date.now() / 1000;
@@ -64,7 +55,7 @@ export class ImFiles {
 
   /** What a bridge does on `/subscribe`: a short url-safe key for this chat. */
   async addPending(chatId: string, options: { threadId?: ThreadId; platform?: string; key?: string; createdAt?: number } = {}): Promise<string> {
-    const pending = await this.read('im_pending_keys.json');
+    const pending = await this.read(PENDING_FILE);
     const key = options.key ?? randomBytes(8).toString('base64url');
     pending[key] = {
       chat_id: chatId,
@@ -72,12 +63,12 @@ export class ImFiles {
       platform: options.platform ?? 'dingtalk',
       created_at: options.createdAt ?? nowSeconds(),
     };
-    await this.write('im_pending_keys.json', pending);
+    await this.write(PENDING_FILE, pending);
     return key;
   }
 
   async listPending(): Promise<Record<string, unknown>[]> {
-    const pending = await this.read('im_pending_keys.json');
+    const pending = await this.read(PENDING_FILE);
     const now = nowSeconds();
     let purged = false;
     for (const [key, entry] of Object.entries(pending)) {
@@ -86,7 +77,7 @@ export class ImFiles {
         purged = true;
       }
     }
-    if (purged) await this.write('im_pending_keys.json', pending);
+    if (purged) await this.write(PENDING_FILE, pending);
     return Object.entries(pending)
       .map(([key, entry]) => {
         const createdAt = Number(entry['created_at'] ?? 0);
@@ -106,19 +97,19 @@ export class ImFiles {
 
   /** Authorizes and subscribes in one step and consumes the key; undefined for an unknown or expired key. */
   async bind(key: string): Promise<{ chat_id: string; thread_id: ThreadId; platform: string } | undefined> {
-    const pending = await this.read('im_pending_keys.json');
+    const pending = await this.read(PENDING_FILE);
     const entry = pending[key];
     if (!entry) return undefined;
     if (ImFiles.expired(entry, nowSeconds())) {
       delete pending[key];
-      await this.write('im_pending_keys.json', pending);
+      await this.write(PENDING_FILE, pending);
       return undefined;
     }
     const chatId = String(entry['chat_id']);
     const threadId = normalizeThreadId(entry['thread_id']);
     const platform = String(entry['platform'] ?? '');
-    const authorized = await this.read('im_authorized_chats.json');
-    authorized[threadKey(chatId, threadId)] = {
+    const authorized = await this.read(AUTHORIZED_FILE);
+    authorized[chatKey(chatId, threadId)] = {
       chat_id: chatId,
       thread_id: threadId,
       platform,
@@ -126,12 +117,12 @@ export class ImFiles {
       key_used: key,
       authorization_source: 'binding_key',
     };
-    await this.write('im_authorized_chats.json', authorized);
+    await this.write(AUTHORIZED_FILE, authorized);
     delete pending[key];
-    await this.write('im_pending_keys.json', pending);
+    await this.write(PENDING_FILE, pending);
 
-    const subscribers = await this.read('im_subscribers.json');
-    const sk = threadKey(chatId, threadId);
+    const subscribers = await this.read(SUBSCRIBERS_FILE);
+    const sk = chatKey(chatId, threadId);
     const existing = subscribers[sk];
     if (existing) {
       existing['subscribed'] = true;
@@ -141,18 +132,18 @@ export class ImFiles {
         subscribed: true,
         verbose: false,
         paused: false,
-        subscribed_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        subscribed_at: subscribedAtNow(Date.now()),
         chat_title: '',
         thread_id: threadId,
         platform: platform.toLowerCase(),
       };
     }
-    await this.write('im_subscribers.json', subscribers);
+    await this.write(SUBSCRIBERS_FILE, subscribers);
     return { chat_id: chatId, thread_id: threadId, platform };
   }
 
   async reject(key: string): Promise<boolean> {
-    const pending = await this.read('im_pending_keys.json');
+    const pending = await this.read(PENDING_FILE);
     const now = nowSeconds();
     let changed = false;
     for (const [k, entry] of Object.entries(pending)) {
@@ -166,28 +157,28 @@ export class ImFiles {
       delete pending[key];
       changed = true;
     }
-    if (changed) await this.write('im_pending_keys.json', pending);
+    if (changed) await this.write(PENDING_FILE, pending);
     return existed;
   }
 
   async listAuthorized(): Promise<Record<string, unknown>[]> {
-    return Object.values(await this.read('im_authorized_chats.json'));
+    return Object.values(await this.read(AUTHORIZED_FILE));
   }
 
   /** Revoking also unsubscribes: the subscriber entry stays, with `subscribed: false`. */
   async revoke(chatId: string, threadId: unknown): Promise<{ revoked: boolean; unsubscribed: boolean }> {
-    const key = threadKey(chatId, threadId);
-    const authorized = await this.read('im_authorized_chats.json');
+    const key = chatKey(chatId, threadId);
+    const authorized = await this.read(AUTHORIZED_FILE);
     const revoked = key in authorized;
     if (revoked) {
       delete authorized[key];
-      await this.write('im_authorized_chats.json', authorized);
+      await this.write(AUTHORIZED_FILE, authorized);
     }
-    const subscribers = await this.read('im_subscribers.json');
+    const subscribers = await this.read(SUBSCRIBERS_FILE);
     const sub = subscribers[key];
     if (sub) {
       sub['subscribed'] = false;
-      await this.write('im_subscribers.json', subscribers);
+      await this.write(SUBSCRIBERS_FILE, subscribers);
     }
     return { revoked, unsubscribed: Boolean(sub) };
   }

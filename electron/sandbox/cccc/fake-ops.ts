@@ -5,7 +5,9 @@
  */
 import { cccTimestamp } from './ledger';
 import { OpError, scopeKeyOf, type FakeGroup, type SendInput } from './fake-group';
-import { ImFiles, normalizeThreadId } from './fake-im';
+import { normalizeThreadId } from '../../core/cccc/im-state/schemas';
+import { isRecipientSelector } from '../../core/cccc/recipients';
+import { ImFiles } from './fake-im';
 
 export interface OpContext {
   groups: Map<string, FakeGroup>;
@@ -184,7 +186,7 @@ export async function sendMessage(ctx: OpContext, args: Args): Promise<Record<st
     }
   }
   const to = group.audience(input.to, input.by, messageMode);
-  if (messageMode === 'request_reply' && (input.to.length === 0 || input.to.some((t) => ['@all', '@peers', '@foreman'].includes(t)))) {
+  if (messageMode === 'request_reply' && (input.to.length === 0 || input.to.some(isRecipientSelector))) {
     throw new OpError('concrete_recipients_required', 'request_reply requires one or more explicit concrete recipients');
   }
   if (input.path) {

@@ -9,6 +9,7 @@ import { appendFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { segmentName, segmentsDir } from '../../core/cccc/ledger/segments';
 
 export interface LedgerEvent {
   v: 1;
@@ -102,7 +103,7 @@ export class LedgerWriter {
   }
 
   get segmentsDir(): string {
-    return join(this.groupDir, 'state', 'ledger', 'segments');
+    return segmentsDir(this.groupDir);
   }
 
   async append(...events: LedgerEvent[]): Promise<void> {
@@ -119,17 +120,13 @@ export class LedgerWriter {
   /**
    * Moves the active ledger into the segments folder, as CCCC does past its size limit, and
    * optionally gzips it (CCCC compresses old segments later). Returns the segment's path.
-   * Segment names follow CCCC: `ledger.<YYYYMMDDTHHMMSSZ>.<6-digit seq>.jsonl`. With `touch`,
+   * Segment names follow CCCC (the product's segmentName). With `touch`,
    * a new empty ledger.jsonl is created at once, as CCCC does.
    */
   async rotate(options: { gzip?: boolean; touch?: boolean } = {}): Promise<string> {
     await mkdir(this.segmentsDir, { recursive: true });
-    const stamp = new Date()
-      .toISOString()
-      .replace(/[-:]/g, '')
-      .replace(/\.\d{3}Z$/, 'Z');
     this.seq += 1;
-    const segment = join(this.segmentsDir, `ledger.${stamp}.${String(this.seq).padStart(6, '0')}.jsonl`);
+    const segment = join(this.segmentsDir, segmentName(new Date(), this.seq));
     await rename(this.path, segment);
     if (options.touch) await appendFile(this.path, '');
     if (!options.gzip) return segment;

@@ -12,6 +12,15 @@ import type { LedgerEvent } from './event';
 const SPILL_PREFIX = '[cccc] (chat text stored at ';
 const SPILL_PATH = /^state[\\/]ledger[\\/]blobs[\\/]chat\.[0-9a-zA-Z_-]+\.txt$/;
 
+/** CCCC spills chat text above this many UTF-8 bytes. */
+export const CHAT_TEXT_INLINE_MAX_BYTES = 32_000;
+
+/** Where CCCC spills an event's chat text, and the pointer it leaves as the text (the fake daemon writes these). */
+export function chatTextSpill(eventId: string): { path: string; pointer: string } {
+  const path = `state/ledger/blobs/chat.${eventId}.txt`;
+  return { path, pointer: `${SPILL_PREFIX}${path})` };
+}
+
 const spillAttachment = z.looseObject({ kind: z.literal('text'), path: z.string().regex(SPILL_PATH) });
 
 export interface ChatText {

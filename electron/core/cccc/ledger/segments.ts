@@ -22,6 +22,15 @@ export function segmentsDir(groupDir: string): string {
   return join(groupDir, 'state', 'ledger', 'segments');
 }
 
+/** The name CCCC gives a sealed segment (the fake daemon rotates with it too). */
+export function segmentName(sealedAt: Date, seq: number): string {
+  const stamp = sealedAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
+  return `ledger.${stamp}.${String(seq).padStart(6, '0')}.jsonl`;
+}
+
 /** Segments oldest first. When compression was interrupted both forms exist: the plain one is complete. */
 export async function listSegments(groupDir: string): Promise<Segment[]> {
   let names: string[];
