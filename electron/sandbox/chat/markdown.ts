@@ -1,10 +1,12 @@
 /**
- * DingTalk's Markdown subset, parsed into a small tree the page turns into DOM nodes (never
- * HTML strings): headings, quotes, bold, italic, links, images, ordered and unordered lists,
- * inline code and fenced code, rules. Single newlines are line breaks, as the DingTalk client
- * shows them. Anything else stays plain text. No DOM or Node here: the page and the tests use it.
+ * DingTalk's Markdown subset, parsed (by `marked`'s lexer, CommonMark + GFM) into a small tree
+ * the page turns into DOM nodes — never HTML strings, so raw HTML in a message stays text and
+ * nothing needs sanitizing: headings, quotes, bold, italic, links, images, ordered and unordered
+ * lists, inline code and fenced code, rules. Single newlines are line breaks, as the DingTalk
+ * client shows them. Anything else (tables, strikethrough, HTML) stays plain text. No DOM or
+ * Node here: the page and the tests use it.
  */
-
+import { Lexer, type MarkedOptions, type Token, type Tokens } from 'marked';
 export type Inline =
   | { t: 'text'; v: string }
   | { t: 'strong'; c: Inline[] }
@@ -22,115 +24,121 @@ export type Block =
   | { t: 'code'; v: string }
   | { t: 'hr' };
 
-const HEADING = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
-const BULLET = /^\s*[-*+]\s+(.*)$/;
-const NUMBERED = /^\s*(\d{1,9})[.)]\s+(.*)$/;
-const FENCE = /^\s*(```|~~~)/;
-const QUOTE = /^\s*>\s?(.*)$/;
-const RULE = /^\s*([-*_])(\s*\1){2,}\s*$/;
+// breaks: a single newline is a line break, as in the DingTalk client.
+const OPTIONS: MarkedOptions = { gfm: true, breaks: true };
 
 export function parseMarkdown(text: string): Block[] {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const blocks: Block[] = [];
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i]!;
-    if (line.trim() === '') {
-      i += 1;
-      continue;
-    }
-    const fence = FENCE.exec(line);
-    if (fence) {
-      const body: string[] = [];
-      i += 1;
-      while (i < lines.length && !lines[i]!.trim().startsWith(fence[1]!)) body.push(lines[i++]!);
-      i += 1;
-      blocks.push({ t: 'code', v: body.join('\n') });
-      continue;
-    }
-    const heading = HEADING.exec(line);
-    if (heading) {
-      blocks.push({ t: 'heading', level: heading[1]!.length, c: parseInline(heading[2]!) });
-      i += 1;
-      continue;
-    }
-    if (RULE.test(line)) {
-      blocks.push({ t: 'hr' });
-      i += 1;
-      continue;
-    }
-    if (QUOTE.test(line)) {
-      const body: string[] = [];
-      while (i < lines.length && QUOTE.test(lines[i]!)) body.push(QUOTE.exec(lines[i++]!)![1]!);
-      blocks.push({ t: 'quote', c: parseMarkdown(body.join('\n')) });
-      continue;
-    }
-    const bullet = BULLET.exec(line);
-    const numbered = NUMBERED.exec(line);
-    if (bullet || numbered) {
-      const ordered = !bullet;
-      const re = ordered ? NUMBERED : BULLET;
-      const items: Inline[][] = [];
-      while (i < lines.length && re.test(lines[i]!)) {
-        const m = re.exec(lines[i++]!)!;
-        items.push(parseInline(ordered ? m[2]! : m[1]!));
-      }
-      blocks.push({ t: 'list', ordered, start: numbered ? Number(numbered[1]) : 1, items });
-      continue;
-    }
-    const para: string[] = [];
-    while (i < lines.length && lines[i]!.trim() !== '' && !startsBlock(lines[i]!)) para.push(lines[i++]!);
-    const c: Inline[] = [];
-    para.forEach((l, n) => {
-      if (n > 0) c.push({ t: 'br' });
-      c.push(...parseInline(l.trim()));
-    });
-    blocks.push({ t: 'para', c });
-  }
-  return blocks;
+  return toBlocks(new Lexer(OPTIONS).lex(text));
 }
 
-function startsBlock(line: string): boolean {
-  return FENCE.test(line) || HEADING.test(line) || QUOTE.test(line) || BULLET.test(line) || NUMBERED.test(line) || RULE.test(line);
-}
-
-interface Rule {
-  re: RegExp;
-  make: (m: RegExpExecArray) => Inline;
-}
-
-const INLINE_RULES: Rule[] = [
-  { re: /`([^`\n]+)`/, make: (m) => ({ t: 'code', v: m[1]! }) },
-  { re: /!\[([^\]\n]*)\]\(([^)\s]+)\)/, make: (m) => ({ t: 'image', alt: m[1]!, src: m[2]! }) },
-  { re: /\[([^\]\n]+)\]\(([^)\s]+)\)/, make: (m) => ({ t: 'link', href: m[2]!, c: parseInline(m[1]!) }) },
-  { re: /\*\*(?=\S)([^\n]*?\S)\*\*/, make: (m) => ({ t: 'strong', c: parseInline(m[1]!) }) },
-  { re: /__(?=\S)([^\n]*?\S)__/, make: (m) => ({ t: 'strong', c: parseInline(m[1]!) }) },
-  { re: /\*(?=\S)([^*\n]*?\S)\*/, make: (m) => ({ t: 'em', c: parseInline(m[1]!) }) },
-  { re: /(?<![\p{L}\p{N}])_(?=\S)([^_\n]*?\S)_(?![\p{L}\p{N}])/u, make: (m) => ({ t: 'em', c: parseInline(m[1]!) }) },
-];
-
-/** Emphasis, links, images and code in one line; whatever matches first wins. */
+/** Emphasis, links, images and code in one line. */
 export function parseInline(text: string): Inline[] {
-  const out: Inline[] = [];
-  let rest = text;
-  while (rest.length > 0) {
-    let best: { m: RegExpExecArray; rule: Rule } | undefined;
-    for (const rule of INLINE_RULES) {
-      const m = rule.re.exec(rest);
-      if (m && (!best || m.index < best.m.index)) best = { m, rule };
+  return toInlines(Lexer.lexInline(text, OPTIONS));
+}
+
+function toBlocks(tokens: Token[]): Block[] {
+  const out: Block[] = [];
+  for (const token of tokens) {
+    const t = token as Tokens.Generic;
+    switch (token.type) {
+      case 'space':
+        break;
+      case 'heading':
+        out.push({ t: 'heading', level: (token as Tokens.Heading).depth, c: toInlines(t.tokens ?? []) });
+        break;
+      case 'paragraph':
+      case 'text':
+        out.push({ t: 'para', c: t.tokens ? toInlines(t.tokens) : textLines(token.raw.trim()) });
+        break;
+      case 'blockquote':
+        out.push({ t: 'quote', c: toBlocks(t.tokens ?? []) });
+        break;
+      case 'list': {
+        const list = token as Tokens.List;
+        out.push({
+          t: 'list',
+          ordered: list.ordered,
+          start: list.ordered && typeof list.start === 'number' ? list.start : 1,
+          items: list.items.map(itemInlines),
+        });
+        break;
+      }
+      case 'code':
+        out.push({ t: 'code', v: (token as Tokens.Code).text });
+        break;
+      case 'hr':
+        out.push({ t: 'hr' });
+        break;
+      default:
+        // Tables, HTML blocks and the like: shown as the text that was sent.
+        out.push({ t: 'para', c: textLines(token.raw.trim()) });
     }
-    if (!best) {
-      pushText(out, rest);
-      break;
-    }
-    if (best.m.index > 0) pushText(out, rest.slice(0, best.m.index));
-    out.push(best.rule.make(best.m));
-    rest = rest.slice(best.m.index + best.m[0].length);
   }
   return out;
 }
 
+/** A list item's content on one line of inlines (nested blocks are flattened, with line breaks). */
+function itemInlines(item: Tokens.ListItem): Inline[] {
+  const out: Inline[] = [];
+  for (const block of toBlocks(item.tokens)) {
+    if (out.length > 0) out.push({ t: 'br' });
+    if (block.t === 'para' || block.t === 'heading') out.push(...block.c);
+    else if (block.t === 'code') out.push({ t: 'code', v: block.v });
+    else if (block.t === 'list') block.items.forEach((c, n) => out.push(...(n > 0 ? [{ t: 'br' } as Inline] : []), ...c));
+    else if (block.t === 'quote') out.push(...block.c.flatMap((b) => (b.t === 'para' ? b.c : [])));
+  }
+  return out;
+}
+
+function toInlines(tokens: Token[]): Inline[] {
+  const out: Inline[] = [];
+  for (const token of tokens) {
+    const t = token as Tokens.Generic;
+    switch (token.type) {
+      case 'text':
+        if (t.tokens) out.push(...toInlines(t.tokens));
+        else pushText(out, (token as Tokens.Text).text);
+        break;
+      case 'escape':
+        pushText(out, (token as Tokens.Escape).text);
+        break;
+      case 'br':
+        out.push({ t: 'br' });
+        break;
+      case 'strong':
+        out.push({ t: 'strong', c: toInlines(t.tokens ?? []) });
+        break;
+      case 'em':
+        out.push({ t: 'em', c: toInlines(t.tokens ?? []) });
+        break;
+      case 'codespan':
+        out.push({ t: 'code', v: (token as Tokens.Codespan).text });
+        break;
+      case 'link':
+        out.push({ t: 'link', href: (token as Tokens.Link).href, c: toInlines(t.tokens ?? []) });
+        break;
+      case 'image':
+        out.push({ t: 'image', src: (token as Tokens.Image).href, alt: (token as Tokens.Image).text });
+        break;
+      default:
+        // HTML, strikethrough and the like: the text that was sent.
+        pushText(out, token.raw);
+    }
+  }
+  return out;
+}
+
+function textLines(text: string): Inline[] {
+  const out: Inline[] = [];
+  text.split('\n').forEach((line, n) => {
+    if (n > 0) out.push({ t: 'br' });
+    pushText(out, line);
+  });
+  return out;
+}
+
 function pushText(out: Inline[], v: string): void {
+  if (v === '') return;
   const last = out[out.length - 1];
   if (last?.t === 'text') last.v += v;
   else out.push({ t: 'text', v });
