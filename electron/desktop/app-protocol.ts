@@ -5,25 +5,15 @@
  * them). Only files under the renderer's build folder are served, each with the CSP header.
  */
 import { readFile } from 'node:fs/promises';
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { contentTypeFor } from '../core/util/content-type';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'bundle';
 export const APP_INDEX_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.txt': 'text/plain; charset=utf-8',
-};
+/** What the bundle may contain; any other file is a 404. */
+const SERVED = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.png', '.ico', '.woff2', '.woff', '.txt']);
 
 /** The file under `root` an app:// URL names, or undefined for anything else (other hosts, escapes, odd encodings). */
 export function appFileFor(root: string, url: string): string | undefined {
@@ -57,7 +47,7 @@ export interface AppFileResponse {
 export async function serveAppFile(root: string, url: string, csp: string): Promise<AppFileResponse> {
   const headers = { 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff' };
   const file = appFileFor(root, url);
-  const type = file ? TYPES[extname(file).toLowerCase()] : undefined;
+  const type = file ? contentTypeFor(file, SERVED) : undefined;
   if (!file || !type) return { status: 404, headers: { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Not found' };
   try {
     return { status: 200, headers: { ...headers, 'Content-Type': type }, body: await readFile(file) };

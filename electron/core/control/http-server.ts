@@ -27,6 +27,7 @@ import { silentLogger, type Logger } from '../log/logger';
 import { dispatchCall, isApiMethod, toResponse, type FailureReason } from './dispatch';
 import type { ControlEvents } from './service';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
+import { contentTypeFor } from '../util/content-type';
 
 export interface HttpServerOptions {
   handlers: ApiHandlers;
@@ -73,21 +74,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-};
+/** The built UI's file types; anything else is served as bytes. */
+const TYPED = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.png', '.jpg', '.ico', '.woff2', '.woff', '.txt', '.map']);
 
 class HttpProblem extends Error {
   constructor(
@@ -262,7 +250,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Contr
     const html = extname(path) === '.html';
     res.writeHead(200, {
       ...SECURITY_HEADERS,
-      'Content-Type': TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Type': contentTypeFor(path, TYPED) ?? 'application/octet-stream',
       'Content-Length': info.size,
       'Content-Security-Policy': CONTENT_SECURITY_POLICY,
       // Built assets carry a content hash in their names; the page itself must always be fresh.

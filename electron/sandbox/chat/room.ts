@@ -5,6 +5,7 @@
  * right chat. Kept in memory: the sandbox starts clean every time.
  */
 import { randomBytes } from 'node:crypto';
+import { contentTypeFor } from '../../core/util/content-type';
 import { conversationId, staffLikeId } from '../dingtalk/ids';
 import { chatbotUserId } from '../dingtalk/messages';
 import type { EmotionRecord, FakeDingTalk, InjectInput, SentMessage } from '../dingtalk/types';
@@ -41,22 +42,11 @@ export class RoomError extends Error {
   }
 }
 
-const MIME: Record<string, string> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  bmp: 'image/bmp',
-  webp: 'image/webp',
-  pdf: 'application/pdf',
-  txt: 'text/plain; charset=utf-8',
-  md: 'text/markdown; charset=utf-8',
-  json: 'application/json',
-  zip: 'application/zip',
-};
+/** Files of these harmless types are shown inline on the chat page; anything else is a plain download. */
+const INLINE_TYPES = new Set(['.png', '.jpg', '.jpeg', '.gif', '.bmp', '.webp', '.pdf', '.txt', '.md', '.json', '.zip']);
 
 export function mimeOf(name: string): string {
-  return MIME[extensionOf(name)] ?? 'application/octet-stream';
+  return contentTypeFor(name, INLINE_TYPES) ?? 'application/octet-stream';
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
