@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Menu, nativeImage, Notification, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import { trayIconFile } from '../desktop/tray/icons';
 import type { TrayAction, TrayMenuItem, TrayModel, TrayNotice, TrayState } from '../desktop/tray/model';
+import { BoundedSet } from '../core/util/bounded';
 
 export interface AppTrayOptions {
   /** assets/tray of the app. */
@@ -42,7 +43,7 @@ export class AppTray {
   private state: TrayState = 'stopped';
   private menuKey = '';
   /** Notifications in view, kept referenced so a click still reaches its handler. */
-  private readonly notices = new Set<Notification>();
+  private readonly notices = new BoundedSet<Notification>(MAX_NOTICES);
 
   constructor(private readonly o: AppTrayOptions) {
     this.tray = new Tray(trayIcon(o.iconsDir, o.platform, this.state));
@@ -73,9 +74,8 @@ export class AppTray {
       onClick();
     });
     n.on('close', done);
-    this.notices.add(n);
     // Some desktops never report a close: keep only the latest few.
-    if (this.notices.size > MAX_NOTICES) this.notices.delete(this.notices.values().next().value as Notification);
+    this.notices.add(n);
     n.show();
   }
 

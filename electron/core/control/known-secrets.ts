@@ -2,10 +2,12 @@
  * Every secret the control services have seen, to scrub from results, events and logs. Bounded:
  * the oldest is forgotten first (a long-running app sees few AppSecrets, but never an endless list).
  */
+import { BoundedSet } from '../util/bounded';
+
 const MAX_KNOWN_SECRETS = 64;
 
 export class KnownSecrets {
-  private readonly known = new Set<string>();
+  private readonly known = new BoundedSet<string>(MAX_KNOWN_SECRETS);
 
   /** `isPublic`: a value that looks like a secret but must not be masked (the sandbox's test AppSecret). */
   constructor(private readonly isPublic: (value: string) => boolean = () => false) {}
@@ -13,7 +15,6 @@ export class KnownSecrets {
   remember(secret: string | undefined): void {
     if (!secret || this.known.has(secret) || this.isPublic(secret)) return;
     this.known.add(secret);
-    if (this.known.size > MAX_KNOWN_SECRETS) this.known.delete(this.known.values().next().value as string);
   }
 
   forget(secret: string): void {

@@ -26,6 +26,7 @@ import { z } from 'zod';
 import { silentLogger, type Logger } from '../log/logger';
 import { writeFully } from './atomic-write';
 import { isDiskFull } from './local-failure';
+import { BoundedSet } from './bounded';
 
 export interface JournalEntry<T> {
   id: string;
@@ -70,7 +71,7 @@ interface LineSpan {
 export class Journal<T> {
   private readonly pendingEntries = new Map<string, T>();
   /** Insertion-ordered, bounded: the most recently finished ids. */
-  private readonly doneIds = new Set<string>();
+  private readonly doneIds: BoundedSet<string>;
   private handle: FileHandle | undefined;
   /** Bytes in the file: a failed write is truncated back to this. */
   private size = 0;
@@ -85,13 +86,12 @@ export class Journal<T> {
   private linesAtCompaction = 0;
   private readonly log: Logger;
   private readonly lineSchema: z.ZodType<JournalLine<T>>;
-  private readonly rememberDone: number;
   private readonly compactAfterLines: number;
   private rejected: string[] = [];
 
   private constructor(private readonly options: JournalOptions<T>) {
     this.log = options.logger ?? silentLogger;
-    this.rememberDone = options.rememberDone ?? 10_000;
+    this.doneIds = new BoundedSet(options.rememberDone ?? 10_000);
     this.compactAfterLines = options.compactAfterLines ?? 1_000;
     this.lineSchema = journalLineSchema(options.schema);
   }
@@ -180,7 +180,7 @@ export class Journal<T> {
       for (const id of known) {
         this.pendingEntries.delete(id);
         this.spans.delete(id);
-        this.rememberAsDone(id);
+        this.doneIds.add(id);
       }
       if (this.shouldCompact()) {
         // The done marks are written; a compaction that fails (a full disk) is tried again later.
@@ -260,14 +260,6 @@ export class Journal<T> {
     return this.linesSinceCompaction >= Math.max(this.compactAfterLines, this.linesAtCompaction) && dead > this.pendingEntries.size;
   }
 
-  private rememberAsDone(id: string): void {
-    this.doneIds.add(id);
-    if (this.doneIds.size > this.rememberDone) {
-      const oldest = this.doneIds.values().next();
-      if (!oldest.done) this.doneIds.delete(oldest.value);
-    }
-  }
-
   private async load(): Promise<void> {
     const path = this.options.path;
     await mkdir(dirname(path), { recursive: true });
@@ -301,7 +293,7 @@ export class Journal<T> {
       } else {
         this.pendingEntries.delete(line.id);
         this.spans.delete(line.id);
-        this.rememberAsDone(line.id);
+        this.doneIds.add(line.id);
       }
       return true;
     };

@@ -2,14 +2,18 @@
  * Remembers ids for a while, in bounded memory: used to drop redelivered messages and
  * repeated events. Insertion order equals time order, so expiry only looks at the oldest.
  */
+import { BoundedMap } from './bounded';
+
 export class RecentIds {
-  private readonly seen = new Map<string, number>();
+  private readonly seen: BoundedMap<string, number>;
 
   constructor(
     private readonly ttlMs: number,
-    private readonly maxSize: number,
+    maxSize: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.seen = new BoundedMap(maxSize);
+  }
 
   has(id: string): boolean {
     this.expire();
@@ -21,10 +25,6 @@ export class RecentIds {
     this.expire();
     if (this.seen.has(id)) return false;
     this.seen.set(id, this.now());
-    if (this.seen.size > this.maxSize) {
-      const oldest = this.seen.keys().next();
-      if (!oldest.done) this.seen.delete(oldest.value);
-    }
     return true;
   }
 

@@ -5,6 +5,7 @@
  * right chat. Kept in memory: the sandbox starts clean every time.
  */
 import { randomBytes } from 'node:crypto';
+import { BoundedMap } from '../../core/util/bounded';
 import { contentTypeFor } from '../../core/util/content-type';
 import { conversationId, staffLikeId } from '../dingtalk/ids';
 import { chatbotUserId } from '../dingtalk/messages';
@@ -62,7 +63,7 @@ export class ChatRoom implements MediaShelf {
   readonly robotName: string;
   readonly chats: ChatInfo[];
   private readonly messages: ChatMessage[] = [];
-  private readonly byMsgId = new Map<string, ChatMessage>();
+  private readonly byMsgId = new BoundedMap<string, ChatMessage>(HISTORY_LIMIT);
   private readonly files = new Map<string, StoredFile>();
   private fileBytes = 0;
   private readonly mediaFiles = new Map<string, string>();
@@ -244,7 +245,6 @@ export class ChatRoom implements MediaShelf {
   /** Which message a DingTalk msgId is, for the robot's reactions to it. */
   private remember(msgId: string, message: ChatMessage): void {
     this.byMsgId.set(msgId, message);
-    if (this.byMsgId.size > HISTORY_LIMIT) this.byMsgId.delete(this.byMsgId.keys().next().value as string);
   }
 
   private shelve(content: Buffer, name: string): string {

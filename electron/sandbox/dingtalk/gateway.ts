@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { BoundedMap } from '../../core/util/bounded';
 import { frameMessageId, hex } from './ids';
 import { safePath } from './http-util';
 import type { FakeState } from './state';
@@ -57,7 +58,7 @@ export class StreamGateway {
   private readonly wss: WebSocketServer;
   private readonly conns = new Map<string, Conn>();
   private readonly queue: Push[] = [];
-  private readonly sentFrames = new Map<string, SentFrame>();
+  private readonly sentFrames = new BoundedMap<string, SentFrame>(MAX_SENT_FRAMES);
   private readonly appIds = new Map<string, string>();
   private closed = false;
 
@@ -279,10 +280,6 @@ export class StreamGateway {
       data,
     };
     conn.ws.send(JSON.stringify(frame));
-    if (this.sentFrames.size >= MAX_SENT_FRAMES) {
-      const oldest = this.sentFrames.keys().next().value;
-      if (oldest !== undefined) this.sentFrames.delete(oldest);
-    }
     this.sentFrames.set(messageId, { type, topic, data, connectionId: conn.id, ...(push ? { push } : {}) });
     this.state.frameLog.push({ type, topic, messageId, connectionId: conn.id, at: Date.now() });
     return messageId;
