@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { HELP } from '../../electron/core/bridge/replies';
+import { HELP } from '../../electron/core/i18n/replies';
 import { ROOT } from './packaging';
 
 const en = readFileSync(join(ROOT, 'README.md'), 'utf8');

@@ -4,6 +4,7 @@
  * into Electron's Tray, Menu and Notification; the decisions live here, testable without them.
  */
 import type { ApiEvent, BridgeStatusView, BridgeSummary, Language, ProblemView } from '../../shared/api';
+import { TRAY_TEXT, type TrayText } from '../../core/i18n/tray';
 import type { UpdateMenuItem } from '../update';
 
 export const TRAY_STATES = ['stopped', 'connecting', 'connected', 'error'] as const;
@@ -50,53 +51,8 @@ export type TrayMenuItem =
   | { kind: 'checkbox'; label: string; checked: boolean; action: TrayAction }
   | { kind: 'separator' };
 
-const TEXT = {
-  en: {
-    stopped: 'Stopped',
-    connecting: 'Connecting…',
-    connected: 'Connected',
-    error: 'Needs attention',
-    start: 'Start',
-    stop: 'Stop',
-    none: 'No bridge set up yet',
-    setUp: 'Set up a bridge…',
-    dashboard: 'Open dashboard',
-    logs: 'View logs',
-    settings: 'Settings…',
-    launchAtLogin: 'Launch at login',
-    quit: 'Quit',
-    badCredentials: 'DingTalk rejected the AppKey/AppSecret',
-    noPermission: 'The DingTalk app lacks a permission',
-    ccccDown: 'CCCC is not running',
-    needsYou: 'A bridge needs your attention',
-    subscribe: 'A DingTalk chat asks to subscribe',
-    subscribeBody: (who: string) => `${who} — approve or reject it in the dashboard.`,
-  },
-  zh: {
-    stopped: '已停止',
-    connecting: '正在连接…',
-    connected: '已连接',
-    error: '需要处理',
-    start: '启动',
-    stop: '停止',
-    none: '尚未设置桥接',
-    setUp: '设置桥接…',
-    dashboard: '打开仪表盘',
-    logs: '查看日志',
-    settings: '设置…',
-    launchAtLogin: '登录时启动',
-    quit: '退出',
-    badCredentials: '钉钉拒绝了 AppKey/AppSecret',
-    noPermission: '钉钉应用缺少权限',
-    ccccDown: 'CCCC 未运行',
-    needsYou: '桥接需要处理',
-    subscribe: '有钉钉会话请求订阅',
-    subscribeBody: (who: string) => `${who} — 请在仪表盘中批准或拒绝。`,
-  },
-} as const;
-
-export function trayText(language: Language): (typeof TEXT)[Language] {
-  return TEXT[language];
+export function trayText(language: Language): TrayText {
+  return TRAY_TEXT[language];
 }
 
 /** While a check or download runs the entry only reports progress. */
@@ -162,7 +118,7 @@ export interface TrayNotice {
 }
 
 /** Problems nobody but the user can fix; anything retryable on its own stays in the UI. */
-function noticeTitle(problem: ProblemView, t: (typeof TEXT)[Language]): string | undefined {
+function noticeTitle(problem: ProblemView, t: TrayText): string | undefined {
   if (problem.code === 'dingtalk.invalid_credentials') return t.badCredentials;
   if (problem.code === 'dingtalk.no_permission') return t.noPermission;
   if (problem.code === 'cccc.not_running') return t.ccccDown;

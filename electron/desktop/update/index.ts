@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import type { Language } from '../../shared/api';
+import { UPDATE_TEXT } from '../../core/i18n/update';
 
 /** Set to 1 to turn update checks off (e.g. a managed machine that deploys versions itself). */
 export const NO_UPDATES_ENV = 'CCCC_DINGTALK_NO_UPDATES';
@@ -118,49 +119,6 @@ export function canCheck(state: UpdateState): boolean {
   return state.kind === 'idle' || state.kind === 'failed' || state.kind === 'blocked';
 }
 
-const TEXT = {
-  en: {
-    check: 'Check for updates…',
-    checking: 'Checking for updates…',
-    downloading: (v: string, p: number) => `Downloading ${v}… ${p}%`,
-    restart: (v: string) => `Restart to update to ${v}`,
-    upToDate: 'You are up to date',
-    upToDateBody: (v: string) => `${v} is the newest version.`,
-    readyTitle: (v: string) => `Update ${v} is ready`,
-    readyBody: 'Click to restart now, or it installs when you quit the app.',
-    readyBodyNoQuit: 'Click to restart and install it now.',
-    failedTitle: 'Could not update',
-    failedBody: (m: string) => `${m} — click to download the new version from the releases page.`,
-    blockedMenu: (v: string) => `Update ${v}: download it by hand…`,
-    blockedTitle: (v: string) => `Update ${v} was not installed`,
-    blockedBody: {
-      'unsigned-build':
-        'This copy of the app is unsigned, so it cannot verify the signed update. Click to download it from the releases page and install it by hand.',
-      'unsigned-update':
-        'The update is not signed, unlike this copy of the app, so it was not installed. Click to download it from the releases page if you trust it, and install it by hand.',
-    },
-  },
-  zh: {
-    check: '检查更新…',
-    checking: '正在检查更新…',
-    downloading: (v: string, p: number) => `正在下载 ${v}… ${p}%`,
-    restart: (v: string) => `重启以更新到 ${v}`,
-    upToDate: '已是最新版本',
-    upToDateBody: (v: string) => `${v} 是最新版本。`,
-    readyTitle: (v: string) => `更新 ${v} 已就绪`,
-    readyBody: '点击立即重启；也会在退出应用时自动安装。',
-    readyBodyNoQuit: '点击立即重启并安装。',
-    failedTitle: '无法更新',
-    failedBody: (m: string) => `${m} — 点击到发布页面下载新版本。`,
-    blockedMenu: (v: string) => `更新 ${v}：请手动下载…`,
-    blockedTitle: (v: string) => `未安装更新 ${v}`,
-    blockedBody: {
-      'unsigned-build': '当前应用未签名，无法验证已签名的更新。点击到发布页面下载，并手动安装。',
-      'unsigned-update': '该更新未签名，而当前应用已签名，因此没有安装。若你信任它，点击到发布页面下载并手动安装。',
-    },
-  },
-} as const;
-
 export type UpdateMenuAction = 'check' | 'install';
 
 export interface UpdateMenuItem {
@@ -171,7 +129,7 @@ export interface UpdateMenuItem {
 
 /** The tray's update entry for a state. */
 export function updateMenuItem(state: UpdateState, language: Language): UpdateMenuItem {
-  const t = TEXT[language];
+  const t = UPDATE_TEXT[language];
   switch (state.kind) {
     case 'checking':
       return { label: t.checking };
@@ -204,7 +162,7 @@ export function updateNotice(
   next: UpdateState,
   o: { language: Language; currentVersion: string; installOnQuit: boolean },
 ): UpdateNotice | undefined {
-  const t = TEXT[o.language];
+  const t = UPDATE_TEXT[o.language];
   if (next.kind === 'ready' && !(prev.kind === 'ready' && prev.version === next.version)) {
     return { title: t.readyTitle(next.version), body: o.installOnQuit ? t.readyBody : t.readyBodyNoQuit, onClick: 'install' };
   }
