@@ -7,6 +7,7 @@
  */
 import type { ChatAddress } from './chat-address';
 import type { SendToGroup } from './ports';
+import { BoundedMap } from '../util/bounded';
 
 export interface Asker {
   chatId: string;
@@ -25,18 +26,18 @@ const MAX_THINKING = 200;
 
 export class ReplyTracker {
   /** Ledger event id of a person's message → the person, to @-mention them in the answer. */
-  private readonly asked = new Map<string, Asker>();
+  private readonly asked = new BoundedMap<string, Asker>(MAX_ASKED);
   /** Ledger event id of a person's message → the DingTalk message showing 🤔 until an agent answers. */
-  private readonly thinking = new Map<string, { msgId: string; chatId: string }>();
+  private readonly thinking = new BoundedMap<string, { msgId: string; chatId: string }>(MAX_THINKING);
 
   constructor(private readonly options: ReplyTrackerOptions) {}
 
   /** A person's message reached CCCC as ledger event `eventId`. */
   delivered(eventId: string, send: SendToGroup, chat: ChatAddress): void {
     const staffId = send.mentionUserIds[0];
-    if (staffId) remember(this.asked, eventId, { chatId: chat.conversationId, staffId }, MAX_ASKED);
+    if (staffId) this.asked.set(eventId, { chatId: chat.conversationId, staffId });
     if (this.options.thinkingReaction()) {
-      remember(this.thinking, eventId, { msgId: send.msgId, chatId: chat.conversationId }, MAX_THINKING);
+      this.thinking.set(eventId, { msgId: send.msgId, chatId: chat.conversationId });
       this.options.react(send.msgId, chat.conversationId, true);
     }
   }
@@ -51,10 +52,4 @@ export class ReplyTracker {
     for (const { msgId, chatId } of this.thinking.values()) this.options.react(msgId, chatId, false);
     this.thinking.clear();
   }
-}
-
-/** Adds an entry, dropping the oldest once over `max`. */
-function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
-  map.set(key, value);
-  if (map.size > max) map.delete(map.keys().next().value as string);
 }
