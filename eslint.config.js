@@ -16,6 +16,28 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules: a promise nobody awaits loses its error, and a switch that forgets a case
+    // of a union is a bug the compiler can see.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.json', './tsconfig.web.json'], tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+    },
+  },
+  {
+    // Product code says what it knows instead of asserting `!`; tests may (they asserted the value first).
+    files: [
+      'electron/core/**/*.ts',
+      'electron/desktop/**/*.ts',
+      'electron/cli/**/*.ts',
+      'electron/main/**/*.ts',
+      'electron/shared/**/*.ts',
+      'electron/preload/**/*.ts',
+    ],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'error' },
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     languageOptions: { globals: { ...globals.browser } },

@@ -77,7 +77,7 @@ class StatusReporter {
     if (this.debounce) return;
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
-      this.write();
+      void this.write(); // never rejects: a status that cannot be written is skipped
     }, 100);
   }
 

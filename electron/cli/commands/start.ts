@@ -34,7 +34,14 @@ async function detach(o: StartOptions): Promise<number> {
 
   const waitMs = Math.max(1, Number(o.waitTimeout ?? 30)) * 1000;
   // The same entry (bin script or tsx-run source) with the same node flags, in its own process group.
-  const args = [...process.execArgv, process.argv[1]!, 'start', '--child', ...(o.bridge ? ['--bridge', o.bridge] : []), ...(o.debug ? ['--debug'] : [])];
+  const args = [
+    ...process.execArgv,
+    ...process.argv.slice(1, 2),
+    'start',
+    '--child',
+    ...(o.bridge ? ['--bridge', o.bridge] : []),
+    ...(o.debug ? ['--debug'] : []),
+  ];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'ipc'], env: process.env });
 
   const outcome = await new Promise<ChildReport | { type: 'exited'; code: number | null } | { type: 'timeout' }>((resolve) => {

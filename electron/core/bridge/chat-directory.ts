@@ -97,15 +97,17 @@ export class ChatDirectory {
     const doc: Directory = damage.copy ?? { chats: dict(), people: dict() };
     const unreachable: DirectoryRebuild['unreachable'] = [];
     let restored = Object.keys(doc.chats).length;
+    const sources = this.sources;
     try {
-      for (const [chatId, sub] of (await this.sources?.subscribed()) ?? new Map<string, { chatTitle?: string }>()) {
-        if (Object.hasOwn(doc.chats, chatId)) continue;
-        const chat = chatFromAudit(await this.sources!.audit(chatId));
-        if (chat) {
-          doc.chats[chatId] = { ...chat, ...(sub.chatTitle ? { title: sub.chatTitle } : {}) };
-          restored += 1;
-        } else unreachable.push({ chatId, ...(sub.chatTitle ? { title: sub.chatTitle } : {}) });
-      }
+      if (sources)
+        for (const [chatId, sub] of await sources.subscribed()) {
+          if (Object.hasOwn(doc.chats, chatId)) continue;
+          const chat = chatFromAudit(await sources.audit(chatId));
+          if (chat) {
+            doc.chats[chatId] = { ...chat, ...(sub.chatTitle ? { title: sub.chatTitle } : {}) };
+            restored += 1;
+          } else unreachable.push({ chatId, ...(sub.chatTitle ? { title: sub.chatTitle } : {}) });
+        }
     } catch (err) {
       log.warn("Could not read CCCC's IM state to rebuild the chat directory", { error: err });
     }
@@ -142,7 +144,8 @@ export class ChatDirectory {
         doc.people[s.sender.staffId] = { staffId: s.sender.staffId, nick: s.sender.nick, isAdmin: s.sender.isAdmin, lastSeen: s.at };
         const ids = Object.keys(doc.people);
         if (ids.length > MAX_PEOPLE) {
-          const oldest = ids.sort((a, b) => doc.people[a]!.lastSeen - doc.people[b]!.lastSeen).slice(0, ids.length - MAX_PEOPLE);
+          const seen = (id: string) => doc.people[id]?.lastSeen ?? 0;
+          const oldest = ids.sort((a, b) => seen(a) - seen(b)).slice(0, ids.length - MAX_PEOPLE);
           for (const id of oldest) delete doc.people[id];
         }
       }

@@ -78,7 +78,7 @@ export function chunkMarkdown(text: string, limits: ChunkLimits = DINGTALK_CHUNK
       const m = FENCE.exec(line);
       if (!m) continue;
       if (!open) open = `${m[2]}${m[3]}`.trimEnd();
-      else if (m[2]!.startsWith(open[0]!) && m[3]!.trim() === '') open = undefined;
+      else if (m[2]?.startsWith(open.charAt(0)) && m[3]?.trim() === '') open = undefined;
     }
     if (open) chunk = `${chunk}${chunk.endsWith('\n') ? '' : '\n'}${open.replace(/[^`~].*$/, '')}`;
     out.push(chunk);

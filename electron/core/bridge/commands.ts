@@ -60,7 +60,7 @@ export function splitRecipients(text: string): { recipients: string[]; rest: str
   for (;;) {
     const m = /^[ \t\u3000]*(@[^\s,，]+)[ \t\u3000]*[,，]?/.exec(rest);
     if (!m) break;
-    recipients.push(m[1]!.slice(1));
+    recipients.push(m[1]?.slice(1) ?? '');
     rest = rest.slice(m[0].length);
   }
   return { recipients, rest: recipients.length ? body(rest) : rest };
@@ -78,7 +78,7 @@ export function parseCommand(text: string): Command {
     const plain = text.replace(/^[ \t\u3000]+/, '');
     return { name: 'send', recipients: [], text: plain, explicit: false };
   }
-  const word = m[1]!.toLowerCase();
+  const word = (m[1] ?? '').toLowerCase();
   const rest = m[2] ?? '';
   const name = own(ALIASES, word);
   switch (name) {

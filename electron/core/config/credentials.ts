@@ -14,7 +14,7 @@ export interface ResolvedCredentials {
 }
 
 function missing(names: string[], command: string): BridgeError {
-  const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]!}`;
+  const list = names.length === 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.slice(-1).join('')}`;
   return new BridgeError({
     code: 'config.env_missing',
     message: `${list} ${names.length === 1 ? 'is' : 'are'} not set — export ${names.length === 1 ? 'it' : 'them'} before \`${command}\``,

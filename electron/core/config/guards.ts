@@ -99,7 +99,7 @@ export function instanceProblem(t: GuardTarget, kind: 'group' | 'app', owner: Lo
   return {
     code: kind === 'group' ? 'bridge.other_instance_group' : 'bridge.other_instance_app',
     message: `Another cccc-dingtalk bridge ("${owner.bridgeId}", ${who}; ${homes}) already uses ${what}`,
-    hint: `Two bridges would split DingTalk's messages between them. ${stop[0]!.toUpperCase()}${stop.slice(1)}${kind === 'app' ? ', or give this bridge its own DingTalk app' : ''}.`,
+    hint: `Two bridges would split DingTalk's messages between them. ${stop.charAt(0).toUpperCase()}${stop.slice(1)}${kind === 'app' ? ', or give this bridge its own DingTalk app' : ''}.`,
     retryable: false,
     details: {
       pid: owner.pid,

@@ -32,8 +32,9 @@ function actionCardParam(card: Extract<OutboundMessage, { kind: 'actionCard' }>)
     const [a, b] = buttons as [ActionButton, ActionButton];
     return { msgKey: 'sampleActionCard6', param: { title, text, buttonTitle1: a.title, buttonUrl1: a.url, buttonTitle2: b.title, buttonUrl2: b.url } };
   }
-  if (buttons.length === 1) {
-    return { msgKey: 'sampleActionCard', param: { title, text, singleTitle: buttons[0]!.title, singleURL: buttons[0]!.url } };
+  const [only] = buttons;
+  if (only && buttons.length === 1) {
+    return { msgKey: 'sampleActionCard', param: { title, text, singleTitle: only.title, singleURL: only.url } };
   }
   const param: Record<string, string> = { title, text };
   buttons.forEach((b, i) => {
@@ -88,8 +89,8 @@ export function toWebhookBody(message: OutboundMessage, at?: WebhookMention): Re
     case 'link':
       return { msgtype: 'link', link: { title: message.title, text: message.text, messageUrl: message.messageUrl, picUrl: message.picUrl ?? '' } };
     case 'actionCard': {
-      if (message.buttons.length === 1) {
-        const b = message.buttons[0]!;
+      const [b] = message.buttons;
+      if (b && message.buttons.length === 1) {
         return { msgtype: 'actionCard', actionCard: { title: message.title, text: message.text, singleTitle: b.title, singleURL: b.url } };
       }
       return {

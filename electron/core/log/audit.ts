@@ -118,7 +118,7 @@ export class AuditLog {
     for (let i = 0; i < this.file.keep && found.length < limit; i++) {
       const lines = (await this.file.read(i)).split('\n');
       for (let j = lines.length - 1; j >= 0 && found.length < limit; j--) {
-        const record = parseRecord(lines[j]!);
+        const record = parseRecord(lines[j] ?? '');
         if (!record) continue;
         if (query.chat !== undefined && record.chatId !== query.chat) continue;
         if (query.direction !== undefined && record.direction !== query.direction) continue;

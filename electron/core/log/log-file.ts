@@ -53,7 +53,7 @@ export async function tailRecords(file: RotatingFile, n: number): Promise<LogRec
   for (let i = 0; i < file.keep && found.length < n; i++) {
     const lines = (await file.read(i)).split('\n');
     for (let j = lines.length - 1; j >= 0 && found.length < n; j--) {
-      const record = parseLogLine(lines[j]!);
+      const record = parseLogLine(lines[j] ?? '');
       if (record) found.push(record);
     }
   }

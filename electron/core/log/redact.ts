@@ -5,10 +5,8 @@ const SECRET_KEYS =
 const MASK = '***';
 
 /** Query parameters and JSON-ish pairs that carry credentials. */
-const INLINE_PATTERNS: RegExp[] = [
-  /((?:access_token|appsecret|appSecret|clientSecret|client_secret|ticket)=)[^&\s"']+/g,
-  /("(?:appSecret|clientSecret|accessToken|access_token|ticket|token)"\s*:\s*")[^"]*(")/g,
-];
+const QUERY_SECRET = /((?:access_token|appsecret|appSecret|clientSecret|client_secret|ticket)=)[^&\s"']+/g;
+const JSON_SECRET = /("(?:appSecret|clientSecret|accessToken|access_token|ticket|token)"\s*:\s*")[^"]*(")/g;
 
 /** Every known secret and every credential-looking pair in `value` masked: the one text path for logs, CLI, API answers and events. */
 export function redactText(value: string, secrets: readonly string[]): string {
@@ -17,8 +15,8 @@ export function redactText(value: string, secrets: readonly string[]): string {
     // Short values would mask ordinary words; real secrets are long.
     if (secret.length >= 6) out = out.split(secret).join(MASK);
   }
-  out = out.replace(INLINE_PATTERNS[0]!, `$1${MASK}`);
-  out = out.replace(INLINE_PATTERNS[1]!, `$1${MASK}$2`);
+  out = out.replace(QUERY_SECRET, `$1${MASK}`);
+  out = out.replace(JSON_SECRET, `$1${MASK}$2`);
   return out;
 }
 

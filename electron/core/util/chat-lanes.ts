@@ -30,7 +30,7 @@ interface Queued<I> {
 export class ChatLanes<I extends LaneItem> {
   private readonly queues = new Map<string, Array<Queued<I>>>();
   private readonly running = new Map<string, Promise<void>>();
-  private readonly idleWaiters: Array<{ upTo: number; resolve: () => void }> = [];
+  private idleWaiters: Array<{ upTo: number; resolve: () => void }> = [];
   /** Wakers of the chats waiting to retry after `work` threw. */
   private readonly pauses = new Set<() => void>();
   private pushed = 0;
@@ -143,12 +143,8 @@ export class ChatLanes<I extends LaneItem> {
   }
 
   private wakeIdle(): void {
-    for (let i = this.idleWaiters.length - 1; i >= 0; i--) {
-      const waiter = this.idleWaiters[i]!;
-      if (this.stopped || this.finishedUpTo(waiter.upTo)) {
-        this.idleWaiters.splice(i, 1);
-        waiter.resolve();
-      }
-    }
+    const done = this.idleWaiters.filter((w) => this.stopped || this.finishedUpTo(w.upTo));
+    this.idleWaiters = this.idleWaiters.filter((w) => !done.includes(w));
+    for (const waiter of done) waiter.resolve();
   }
 }

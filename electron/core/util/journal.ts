@@ -153,15 +153,15 @@ export class Journal<T> {
         fresh.push(entry);
       }
       if (fresh.length === 0) return fresh;
-      const lines = fresh.map((e) => JSON.stringify({ op: 'add', id: e.id, data: e.data }));
+      const added = fresh.map((e) => ({ entry: e, line: JSON.stringify({ op: 'add', id: e.id, data: e.data }) }));
       let offset = this.size;
-      await this.write(lines);
-      fresh.forEach((e, i) => {
-        const length = Buffer.byteLength(lines[i]!);
-        this.spans.set(e.id, { offset, length });
+      await this.write(added.map((a) => a.line));
+      for (const { entry, line } of added) {
+        const length = Buffer.byteLength(line);
+        this.spans.set(entry.id, { offset, length });
         offset += length + 1;
-        this.pendingEntries.set(e.id, e.data);
-      });
+        this.pendingEntries.set(entry.id, entry.data);
+      }
       return fresh;
     });
   }
@@ -193,14 +193,18 @@ export class Journal<T> {
 
   /** Overwrites each entry's `add` line with a `done` line of the same length (no new blocks needed). */
   private async markDoneInPlace(ids: readonly string[], cause: unknown): Promise<void> {
-    const spans = ids.map((id) => ({ id, span: this.spans.get(id) }));
-    if (spans.some((s) => !s.span)) throw cause;
+    const spans: Array<{ id: string; span: LineSpan }> = [];
+    for (const id of ids) {
+      const span = this.spans.get(id);
+      if (!span) throw cause;
+      spans.push({ id, span });
+    }
     const handle = await open(this.options.path, 'r+');
     try {
       for (const { id, span } of spans) {
-        const line = Buffer.from(JSON.stringify({ op: 'done', id }).padEnd(span!.length, ' '));
-        if (line.length !== span!.length) throw cause;
-        await writeFully(handle, line, span!.offset);
+        const line = Buffer.from(JSON.stringify({ op: 'done', id }).padEnd(span.length, ' '));
+        if (line.length !== span.length) throw cause;
+        await writeFully(handle, line, span.offset);
       }
       if (this.options.fsync) await handle.datasync();
     } finally {
@@ -356,10 +360,8 @@ export class Journal<T> {
   private async compact(): Promise<void> {
     const path = this.options.path;
     const tmp = `${path}.compact.tmp`;
-    const lines = [
-      ...[...this.doneIds].map((id) => JSON.stringify({ op: 'done', id })),
-      ...[...this.pendingEntries].map(([id, data]) => JSON.stringify({ op: 'add', id, data })),
-    ];
+    const pending = [...this.pendingEntries].map(([id, data]) => ({ id, line: JSON.stringify({ op: 'add', id, data }) }));
+    const lines = [...[...this.doneIds].map((id) => JSON.stringify({ op: 'done', id })), ...pending.map((p) => p.line)];
     const bytes = Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : '');
     try {
       const out = await open(tmp, 'w', FILE_MODE);
@@ -379,12 +381,12 @@ export class Journal<T> {
     this.handle = await open(path, 'a', FILE_MODE);
     this.size = bytes.length;
     this.spans.clear();
-    let offset = bytes.length;
-    const pendingIds = [...this.pendingEntries.keys()];
-    for (let i = lines.length - 1, j = pendingIds.length - 1; j >= 0; i--, j--) {
-      const length = Buffer.byteLength(lines[i]!);
-      offset -= length + 1;
-      this.spans.set(pendingIds[j]!, { offset, length });
+    // The pending entries are the file's last lines.
+    let offset = bytes.length - pending.reduce((sum, p) => sum + Buffer.byteLength(p.line) + 1, 0);
+    for (const { id, line } of pending) {
+      const length = Buffer.byteLength(line);
+      this.spans.set(id, { offset, length });
+      offset += length + 1;
     }
     this.lines = lines.length;
     this.linesAtCompaction = lines.length;

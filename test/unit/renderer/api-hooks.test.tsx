@@ -148,10 +148,14 @@ describe('useApiQuery', () => {
     try {
       const api = heldApi();
       const { unmount } = renderHook(() => useBridge('b1', { everyMs: 1_000 }), { wrapper: api.wrapper });
-      act(() => vi.advanceTimersByTime(2_500));
+      act(() => {
+        vi.advanceTimersByTime(2_500);
+      });
       expect(api.calls).toHaveLength(3);
       unmount();
-      act(() => vi.advanceTimersByTime(5_000));
+      act(() => {
+        vi.advanceTimersByTime(5_000);
+      });
       expect(api.calls).toHaveLength(3);
     } finally {
       vi.useRealTimers();

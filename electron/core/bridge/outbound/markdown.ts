@@ -33,15 +33,15 @@ export function toDingTalkMarkdown(text: string): string {
   const out: string[] = [];
   let inFence = false;
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = lines[i] ?? '';
     if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
     const next = lines[i + 1];
     if (!inFence && TABLE_ROW.test(line) && next !== undefined && TABLE_RULE.test(next)) {
       const header = cells(line);
       i += 1;
-      while (i + 1 < lines.length && TABLE_ROW.test(lines[i + 1]!)) {
+      while (i + 1 < lines.length && TABLE_ROW.test(lines[i + 1] ?? '')) {
         i += 1;
-        const row = cells(lines[i]!);
+        const row = cells(lines[i] ?? '');
         out.push(`- ${row.map((c, j) => (header[j] ? `**${header[j]}**: ${c}` : c)).join(' · ')}`);
       }
       continue;
