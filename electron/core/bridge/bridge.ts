@@ -28,7 +28,7 @@ import { RefusedMessages } from './inbound/refused';
 import type { SubscribeLimits } from './inbound/subscribe-throttle';
 import { readBridgeRecords, type BridgeRecords } from './inspection';
 import type { GroupPort, ImStatePort, PendingRequest } from './ports';
-import { REPLIES } from './replies';
+import { REPLIES } from '../i18n/replies';
 import { closeRuntime, openRuntime, type BridgeRuntime } from './runtime';
 import type { BridgeSettings } from './settings';
 

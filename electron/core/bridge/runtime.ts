@@ -37,7 +37,7 @@ import { HeldMessages } from './outbound/held';
 import { OutboundRouter } from './outbound/router';
 import { Outbox, OUTBOX_JOURNAL, type OutboxItem } from './outbox';
 import { SETUP_PROBLEMS } from './outbox/retry';
-import { REPLIES } from './replies';
+import { REPLIES } from '../i18n/replies';
 import { ReplyTracker } from './reply-tracker';
 import { SessionWebhooks } from './session-webhooks';
 import type { BridgeSettings } from './settings';

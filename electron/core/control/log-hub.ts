@@ -88,7 +88,8 @@ export class LogHub {
     const needle = q.search?.trim().toLowerCase();
     const found: LogView[] = [];
     for (let i = 0; i < this.size && found.length < limit; i++) {
-      const r = this.ring[(this.next - 1 - i + this.capacity) % this.capacity]!;
+      const r = this.ring[(this.next - 1 - i + this.capacity) % this.capacity];
+      if (!r) break; // (never: the ring holds `size` records)
       if (LEVELS[r.level] < min) continue;
       if (q.bridgeId !== undefined && r.bridgeId !== q.bridgeId) continue;
       if (q.chatId !== undefined && r.chatId !== q.chatId) continue;

@@ -23,6 +23,7 @@ import { ackFrame, CALLBACK_ACK_DATA, EVENT_ACK_DATA, frameSchema, parseJson, ty
 import { requestJson } from './http';
 import { normalizeRobotMessage, refusedChatOf, refusedChatOfMessage, type InboundMessage, type RefusedChat } from './inbound-message';
 import { wsAgentFor } from './proxy';
+import { BoundedMap } from '../util/bounded';
 
 export type StreamState =
   | { status: 'idle' }
@@ -117,7 +118,8 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
   /** Connections opened so far, to name them in the log. */
   private connectionsOpened = 0;
   /** msgId → deliveries `keep` failed for a reason that is not a local failure. */
-  private readonly failedDeliveries = new Map<string, number>();
+  // Bounded: the oldest counts go first (a message failing that long ago was given up or kept).
+  private readonly failedDeliveries = new BoundedMap<string, number>(1_000);
   private current: StreamState = { status: 'idle' };
 
   constructor(private readonly options: StreamClientOptions) {
@@ -505,8 +507,6 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
     const n = (this.failedDeliveries.get(msgId) ?? 0) + 1;
     this.failedDeliveries.delete(msgId);
     this.failedDeliveries.set(msgId, n);
-    // Bounded: the oldest counts go first (a message failing that long ago was given up or kept).
-    if (this.failedDeliveries.size > 1_000) this.failedDeliveries.delete(this.failedDeliveries.keys().next().value as string);
     return n;
   }
 

@@ -51,6 +51,8 @@ export interface Replies {
   error(reason: string): string;
   status(facts: StatusFacts): string;
   contextEmpty(): string;
+  /** The headings of /context. */
+  contextLabels: { objective: string; focus: string; tasks: string; waiting: string };
   heldBackNotice(count: number): string;
   /** Held messages whose record was damaged on disk while the bridge was stopped. */
   heldLost(count: number): string;
@@ -111,6 +113,7 @@ const zh: Replies = {
       `本会话：${f.chat.subscribed ? '已订阅' : '未订阅'} · 详细模式${f.chat.verbose ? '开' : '关'} · ${f.chat.paused ? '已暂停' : '推送中'}`,
     ].join('\n'),
   contextEmpty: () => '工作组还没有设定目标或任务。',
+  contextLabels: { objective: '目标', focus: '当前重点', tasks: '任务', waiting: '等你回复' },
   heldBackNotice: (n) => `（还有 ${n} 条较早的消息已合并省略，可在 CCCC Web UI 查看全部。）`,
   damagedOnDisk: (fromYou, forYou) =>
     `⚠️ 桥接程序停止期间，磁盘上的记录损坏：${[fromYou > 0 ? `你发送的 ${fromYou} 条消息未能送达智能体，请重新发送` : '', forYou > 0 ? `智能体发给你的 ${forYou} 条消息无法补发，请在 CCCC Web UI 查看` : ''].filter(Boolean).join('；')}。`,
@@ -165,6 +168,7 @@ const en: Replies = {
       `This chat: ${f.chat.subscribed ? 'subscribed' : 'not subscribed'} · verbose ${f.chat.verbose ? 'on' : 'off'} · ${f.chat.paused ? 'paused' : 'delivering'}`,
     ].join('\n'),
   contextEmpty: () => 'The group has no objective or tasks yet.',
+  contextLabels: { objective: 'Objective', focus: 'Focus', tasks: 'Tasks', waiting: 'Waiting on you' },
   heldBackNotice: (n) => `(${n} earlier message${n === 1 ? ' was' : 's were'} folded; see the CCCC Web UI for all of them.)`,
   damagedOnDisk: (fromYou, forYou) =>
     `⚠️ The bridge's records were damaged on disk while it was stopped: ${[fromYou > 0 ? `${fromYou} message${fromYou === 1 ? '' : 's'} you sent did not reach the agents, please send ${fromYou === 1 ? 'it' : 'them'} again` : '', forYou > 0 ? `${forYou} message${forYou === 1 ? '' : 's'} from the agents cannot be sent, see the CCCC Web UI` : ''].filter(Boolean).join('; ')}.`,

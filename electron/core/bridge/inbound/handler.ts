@@ -17,7 +17,7 @@ import type { ChatDirectory } from '../chat-directory';
 import { chatAddressOf, type ChatAddress } from '../chat-address';
 import { parseCommand, type Command } from '../commands';
 import type { ActorInfo, Attachment, GroupContextSummary, GroupPort, ImStatePort, BlobPort, PendingRequest, SendToGroup } from '../ports';
-import { helpMarkdown, REPLIES, type ReplyLanguage, type Replies } from '../replies';
+import { helpMarkdown, REPLIES, type ReplyLanguage, type Replies } from '../../i18n/replies';
 import { captionFor, contentOf, type IncomingFile } from './content';
 import { resolveRecipients } from './recipients';
 import { SubscribeThrottle, type SubscribeLimits } from './subscribe-throttle';
@@ -57,12 +57,9 @@ export interface InboundDeps {
 
 const CONTEXT_MAX_CHARS = 3_000;
 
-function formatContext(ctx: GroupContextSummary, t: Replies, lang: ReplyLanguage): string {
+function formatContext(ctx: GroupContextSummary, t: Replies): string {
   if (!ctx.objective && !ctx.focus && ctx.tasks.length === 0) return t.contextEmpty();
-  const L =
-    lang === 'zh'
-      ? { objective: '目标', focus: '当前重点', tasks: '任务', waiting: '等你回复' }
-      : { objective: 'Objective', focus: 'Focus', tasks: 'Tasks', waiting: 'Waiting on you' };
+  const L = t.contextLabels;
   const lines: string[] = [];
   if (ctx.objective) lines.push(`**${L.objective}**: ${ctx.objective}`);
   if (ctx.focus) lines.push(`**${L.focus}**: ${ctx.focus}`);
@@ -189,7 +186,7 @@ export class InboundHandler {
         return sayMarkdown(info.title, text);
       }
       case 'context':
-        return sayMarkdown('Context', formatContext(await group.context(), t, settings.lang));
+        return sayMarkdown('Context', formatContext(await group.context(), t));
       case 'pause': {
         const flags = await im.subscriber(chatId);
         if (flags?.paused) return say(t.alreadyPaused());

@@ -16,7 +16,7 @@ import { silentLogger, type Logger } from '../../log/logger';
 import type { ChatAddress } from '../chat-address';
 import type { ImStatePort } from '../ports';
 import type { SessionWebhooks } from '../session-webhooks';
-import { REPLIES, type ReplyLanguage } from '../replies';
+import { REPLIES, type ReplyLanguage } from '../../i18n/replies';
 
 export const REFUSED_FILE = 'inbound-refused.jsonl';
 

@@ -5,6 +5,7 @@
  * limit is told once, then ignored until it may ask again).
  */
 import { TokenBucket } from '../../util/token-bucket';
+import { BoundedMap } from '../../util/bounded';
 
 export interface SubscribeLimits {
   /** Requests one chat may make at once, then one per `perChatEveryMs`. */
@@ -24,7 +25,7 @@ export type SubscribeVerdict = { allowed: true } | { allowed: false; retryInMs: 
 
 export class SubscribeThrottle {
   private readonly overall: TokenBucket;
-  private readonly chats = new Map<string, { bucket: TokenBucket; told: boolean }>();
+  private readonly chats = new BoundedMap<string, { bucket: TokenBucket; told: boolean }>(MAX_CHATS);
 
   constructor(
     private readonly limits: SubscribeLimits = DEFAULT_SUBSCRIBE_LIMITS,
@@ -38,7 +39,6 @@ export class SubscribeThrottle {
     if (chat) this.chats.delete(chatId);
     chat ??= { bucket: new TokenBucket(1000 / this.limits.perChatEveryMs, this.limits.perChatBurst, this.now, 0), told: false };
     this.chats.set(chatId, chat);
-    if (this.chats.size > MAX_CHATS) this.chats.delete(this.chats.keys().next().value as string);
 
     const wait = chat.bucket.tryTake();
     const overallWait = wait === 0 ? this.overall.tryTake() : 0;

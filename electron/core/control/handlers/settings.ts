@@ -17,8 +17,13 @@ export function settingsHandlers(c: ControlContext): Pick<ApiHandlers, 'getAppSe
         if (value === null) delete (next as Record<string, unknown>)[key];
         else (next as Record<string, unknown>)[key] = value;
       }
-      const changed = (['apiBase', 'oapiBase'] as const).filter((k) => patch[k] && patch[k] !== current[k]);
-      for (const k of changed) c.endpoints.checkEndpoint(k, patch[k]!, customEndpoint !== undefined);
+      const changed: Array<'apiBase' | 'oapiBase'> = [];
+      for (const k of ['apiBase', 'oapiBase'] as const) {
+        const base = patch[k];
+        if (!base || base === current[k]) continue;
+        c.endpoints.checkEndpoint(k, base, customEndpoint !== undefined);
+        changed.push(k);
+      }
       const custom = (['apiBase', 'oapiBase'] as const).some((k) => next[k] !== undefined && !isDingTalkBase(next[k], k));
       if (!custom) delete next.customEndpointSince;
       else if (customEndpoint && changed.length > 0) {

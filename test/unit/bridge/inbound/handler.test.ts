@@ -5,7 +5,7 @@ import type { ChatAddress } from '../../../../electron/core/bridge/chat-address'
 import type { ChatDirectory, ChatRecord, ChatSighting } from '../../../../electron/core/bridge/chat-directory';
 import { InboundHandler } from '../../../../electron/core/bridge/inbound/handler';
 import type { ActorInfo, Attachment, GroupPort, ImStatePort, PendingRequest, SendToGroup, SubscriberFlags } from '../../../../electron/core/bridge/ports';
-import { REPLIES } from '../../../../electron/core/bridge/replies';
+import { REPLIES } from '../../../../electron/core/i18n/replies';
 import { BridgeError } from '../../../../electron/core/errors';
 import { normalizeRobotMessage, type InboundMessage } from '../../../../electron/core/dingtalk/inbound-message';
 import type { OutboundMessage } from '../../../../electron/core/dingtalk/outbound-message';
