@@ -14,13 +14,18 @@ import type { SandboxSwitch } from './sandbox-switch';
 import type { AppSettingsStore, ControlProfile, HostAdapter, ProfileStore, SecretStore } from './stores';
 import type { Supervisor } from './supervisor';
 
-export interface ControlContext {
+/** What the host (the desktop app or `serve`) gives the control services. */
+export interface HostStores {
   profiles: ProfileStore;
   secrets: SecretStore;
   appSettings: AppSettingsStore;
   host: HostAdapter;
   logHub: LogHub;
+  /** Where bridge state lives (`<configHome>/bridges/<id>/`); names us in instance locks. */
   configHome: string;
+}
+
+export interface ControlContext extends HostStores {
   env: NodeJS.ProcessEnv;
   log: Logger;
   supervisor: Supervisor;

@@ -15,7 +15,7 @@ import type { ApiHandlers } from '../../shared/api';
 import type { BridgeServices } from '../bridge/bridge';
 import type { BackoffPolicy } from '../util/backoff';
 import { AppSecrets } from './app-secrets';
-import type { ControlContext } from './context';
+import type { ControlContext, HostStores } from './context';
 import { EndpointPolicy } from './endpoint-policy';
 import { EventFanout, type ControlEvents } from './event-fanout';
 import { appHandlers } from './handlers/app';
@@ -25,22 +25,14 @@ import { logHandlers } from './handlers/logs';
 import { settingsHandlers } from './handlers/settings';
 import { subscriptionHandlers } from './handlers/subscriptions';
 import { KnownSecrets } from './known-secrets';
-import type { LogHub } from './log-hub';
 import { SandboxSwitch } from './sandbox-switch';
 import { scrubbedHandlers } from './scrubbed-handlers';
-import type { AppSettingsStore, HostAdapter, ProfileStore, SandboxHost, SecretStore } from './stores';
+import type { SandboxHost } from './stores';
 import { Supervisor } from './supervisor';
 
 export type { ControlEvents } from './event-fanout';
 
-export interface ControlServiceOptions {
-  profiles: ProfileStore;
-  secrets: SecretStore;
-  appSettings: AppSettingsStore;
-  host: HostAdapter;
-  logHub: LogHub;
-  /** Where bridge state lives (`<configHome>/bridges/<id>/`); names us in instance locks. */
-  configHome: string;
+export interface ControlServiceOptions extends HostStores {
   /** What we are, for the instance locks: the desktop app, or `serve`. */
   hostKind: 'app' | 'serve';
   /** Environment: CCCC_HOME, DINGTALK_API_BASE, secrets named by profiles. Default process.env. */
