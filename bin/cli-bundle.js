@@ -41,6 +41,21 @@ async function replace(file, contents) {
   await rename(tmp, file);
 }
 
+/**
+ * The bundle with every non-ASCII character written as a \u escape. esbuild escapes strings
+ * but leaves regular expressions as written (e.g. /[,，]/): one such character made V8 keep the
+ * whole source as two-byte text, 3.2 MB instead of 1.6 MB, for the life of the process. A
+ * \uXXXX escape means the same character in strings, templates, regular expressions (with or
+ * without the u flag, surrogate pairs included) and identifiers; a character already escaped
+ * by a backslash (`\，`) keeps a single escape.
+ */
+export function asciiOnly(code) {
+  return code.replace(/(\\*)([\u0080-\uffff])/g, (_, slashes, c) => {
+    const kept = slashes.length % 2 === 1 ? slashes.slice(1) : slashes;
+    return `${kept}\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** The path of an up-to-date bundle of the CLI under `root`/out/cli (built when needed). */
 export async function cliBundle(root) {
   // Three levels below the root, like the sources: relative paths they compute stay the same.
@@ -73,7 +88,7 @@ export async function cliBundle(root) {
       logLevel: 'error',
     });
     await mkdir(dir, { recursive: true });
-    await replace(bundle, result.outputFiles[0].contents);
+    await replace(bundle, asciiOnly(result.outputFiles[0].text));
     // This file's settings shape the bundle too.
     const inputs = [...Object.keys(result.metafile.inputs), fileURLToPath(import.meta.url)].map((f) => relative(root, resolve(root, f)));
     await replace(manifest, JSON.stringify({ builtAt, inputs }));

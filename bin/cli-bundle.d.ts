@@ -1,0 +1,2 @@
+export declare function asciiOnly(code: string): string;
+export declare function cliBundle(root: string): Promise<string>;
