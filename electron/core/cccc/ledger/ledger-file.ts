@@ -7,7 +7,11 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { FileIdentity } from './cursor';
 import { headTag, MAX_LINE_BYTES, splitLines, type RawLine, type ReadStats } from './lines';
 
-const INITIAL_CHUNK = 1024 * 1024;
+/**
+ * One read's worth (doubled for a longer line). Small: the buffer lives as long as the file is
+ * followed, and a 1 MB one stayed resident after the first burst (`npm run bench -- bridge-memory`).
+ */
+const INITIAL_CHUNK = 64 * 1024;
 const HEAD_PROBE = 64 * 1024;
 
 export class LedgerFile {
