@@ -5,6 +5,11 @@
  * by less after each collection, so resident memory follows what is live instead of staying at a
  * burst's high-water mark. Measured with `npm run bench -- bridge-memory` (the CLI, 2,000
  * messages): 146 → 91 MB after the burst; the latency benchmark runs with the same flags.
+ * With 10,000 + 10,000 messages (idle / after 10k / 10k→20k growth, RSS): 63.8 / 89.4 / +6.5
+ * MB, then 62.2 / 82.5 / +7.1 MB with an ASCII-only bundle, a 64 kB ledger read buffer and
+ * MALLOC_ARENA_MAX=2 for the detached child. `--max-semi-space-size=1` showed no clear gain
+ * after 10k (88.7 vs 89.4 MB, unpaired runs on a loaded machine), so it is not set; about 39 MB
+ * of every reading is the node binary's own mapped pages.
  */
 import { setFlagsFromString } from 'node:v8';
 
