@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DaemonClient } from '../electron/core/cccc/daemon';
 import { ALICE, GROUP_CHAT } from '../test/e2e/harness';
-import { startWorld, type World } from '../test/integration/cli/helpers';
+import { startWorld, type World } from '../test/e2e/cli/helpers';
 import { round } from './stats';
 import type { Targets } from './targets';
 

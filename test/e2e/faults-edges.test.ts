@@ -11,7 +11,7 @@ import { BridgeError } from '../../electron/core/errors';
 import { FakeCcccDaemon } from '../fakes/cccc/daemon';
 import type { InjectInput } from '../fakes/dingtalk';
 import { startControlWorld, type ControlWorld } from '../integration/control/helpers';
-import { livePidsInLocks, runCli, startWorld, type World } from '../integration/cli/helpers';
+import { livePidsInLocks, runCli, startWorld, type World } from './cli/helpers';
 import { expectQuietFor, waitFor } from '../helpers/wait';
 import { startE2E, textOf, type E2E } from './harness';
 

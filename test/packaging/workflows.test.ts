@@ -132,13 +132,14 @@ describe('GitHub Actions workflows', () => {
     expect(ci.jobs.test?.steps?.map((s) => s.run).filter(Boolean)).toEqual(['bash .ci/run']);
   });
 
-  it('CI: the unit and integration tests (npm run test:fast) on Windows and macOS too', () => {
+  it('CI: the unit, integration and CLI tests (test:fast, test:cli) on Windows and macOS too', () => {
     const job = workflow('ci.yml').jobs.portable!;
     expect(job.strategy?.matrix).toEqual({ os: ['windows-latest', 'macos-latest'] });
     expect(job['runs-on']).toBe('${{ matrix.os }}');
-    expect(job.steps?.map((s) => s.run).filter(Boolean)).toEqual(['npm ci --no-audit --no-fund', 'npm run test:fast']);
+    expect(job.steps?.map((s) => s.run).filter(Boolean)).toEqual(['npm ci --no-audit --no-fund', 'npm run test:fast', 'npm run test:cli']);
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     expect(scripts['test:fast']).toBe('vitest run test/unit test/integration');
+    expect(scripts['test:cli']).toBe('vitest run test/e2e/cli');
   });
 
   it('CI: the Linux package, installed with apt, starts under xvfb and passes --smoke-test', () => {

@@ -132,7 +132,7 @@ describe('cccc-dingtalk serve', () => {
   }, 30_000);
 
   it('leaves nothing running: a process that used services, server, a bridge and an event stream exits on its own after close()', async () => {
-    const fixture = join(ROOT, 'test', 'integration', 'control', 'fixtures', 'close-all.ts');
+    const fixture = join(ROOT, 'test', 'e2e', 'cli', 'fixtures', 'close-all.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', fixture], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let out = '';
