@@ -5,6 +5,7 @@
  * the IPC channel, prints that, and leaves the child running.
  */
 import { spawn } from 'node:child_process';
+import { V8_FLAGS } from '../../../bin/v8-flags.js';
 import { resolveCredentials } from '../../core/config/credentials';
 import type { Problem } from '../../core/errors';
 import { groupHolder, instanceProblem, isSameBridge } from '../../core/config/guards';
@@ -36,6 +37,15 @@ export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { MALLOC_ARENA_MAX: '2', ...env };
 }
 
+/**
+ * The detached bridge's node flags: the launcher's V8 settings (bin/v8-flags.js) on its command
+ * line, then the caller's own (a later flag wins). V8 sizes its heap once, at start: set later
+ * from the launcher, `--optimize-for-size` leaves the young generation at 16 MB instead of 1 MB.
+ */
+export function childNodeFlags(execArgv: string[]): string[] {
+  return [...V8_FLAGS.filter((flag) => !execArgv.includes(flag)), ...execArgv];
+}
+
 async function detach(o: StartOptions): Promise<number> {
   // Fail fast on what the child would refuse anyway, with the same words.
   const ctx = await loadBridge(o.bridge);
@@ -46,7 +56,7 @@ async function detach(o: StartOptions): Promise<number> {
   const waitMs = Math.max(1, Number(o.waitTimeout ?? 30)) * 1000;
   // The same entry (bin script or tsx-run source) with the same node flags, in its own process group.
   const args = [
-    ...process.execArgv,
+    ...childNodeFlags(process.execArgv),
     ...process.argv.slice(1, 2),
     'start',
     '--child',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { childEnv } from '../../../../electron/cli/commands/start';
+import { V8_FLAGS } from '../../../../bin/v8-flags.js';
+import { childEnv, childNodeFlags } from '../../../../electron/cli/commands/start';
 
 describe('childEnv (the detached bridge)', () => {
   it('limits glibc to two malloc arenas and keeps the rest of the environment', () => {
@@ -8,5 +9,16 @@ describe('childEnv (the detached bridge)', () => {
 
   it("leaves a user's own MALLOC_ARENA_MAX alone", () => {
     expect(childEnv({ MALLOC_ARENA_MAX: '8' }).MALLOC_ARENA_MAX).toBe('8');
+  });
+});
+
+describe('childNodeFlags (the detached bridge)', () => {
+  it("puts the launcher's V8 settings on the command line, where V8 reads them before sizing its heap", () => {
+    expect(V8_FLAGS.length).toBeGreaterThan(0);
+    expect(childNodeFlags([])).toEqual(V8_FLAGS);
+  });
+
+  it("keeps the caller's node flags after them, so the caller's own win, and names none twice", () => {
+    expect(childNodeFlags(['--import', 'tsx', V8_FLAGS[0]!])).toEqual([...V8_FLAGS.slice(1), '--import', 'tsx', V8_FLAGS[0]]);
   });
 });
