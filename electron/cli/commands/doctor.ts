@@ -1,8 +1,10 @@
 /**
  * `cccc-dingtalk doctor [--json]`: checks, in order, everything the bridge needs — CCCC
- * reachable, the group exists, the credentials get a token, a Stream connection opens, CCCC's
- * own bridge is not serving the group, no other instance of ours is — and explains each
- * failure like README's Troubleshooting section. Exit code 1 if any check fails.
+ * reachable, the group exists, Python runs the lock helper, the credentials get a token, a
+ * Stream connection opens, CCCC's own bridge is not serving the group, no other instance of
+ * ours is — and explains each failure like README's Troubleshooting section. Without any
+ * configured bridge it checks the machine instead (doctor/machine.ts) and says how to set one
+ * up. Exit code 1 if any check fails.
  */
 import { DaemonClient } from '../../core/cccc/daemon';
 import { resolveCredentials } from '../../core/config/credentials';
@@ -10,8 +12,12 @@ import { appHolder, groupHolder, instanceProblem, isSameBridge, ownBridgeProblem
 import type { DingTalkCredentials } from '../../core/dingtalk/endpoints';
 import { DingTalkApi } from '../../core/dingtalk/openapi-client';
 import { probeStream } from '../../core/dingtalk/stream-probe';
-import { toProblem, type Problem } from '../../core/errors';
-import { loadBridge, type BridgeContext } from '../context';
+import { readConfig } from '../../core/config/store';
+import { resolveCcccHome } from '../../core/cccc/daemon/home';
+import { toProblem } from '../../core/errors';
+import { configLocation, loadBridge, type BridgeContext } from '../context';
+import { machineChecks, pythonCheck } from '../doctor/machine';
+import { failedCheck as failed, failureCount, printChecks, type Check } from '../doctor/report';
 import { out, printJson } from '../output';
 import { readStatusFile } from '../status-file';
 import { troubleshoot } from '../troubleshooting';
@@ -23,33 +29,11 @@ export interface DoctorOptions {
   timeout?: string;
 }
 
-type CheckId = 'cccc' | 'group' | 'credentials' | 'stream' | 'cccc_bridge' | 'instance';
-
-interface Check {
-  id: CheckId;
-  status: 'ok' | 'fail' | 'skip';
-  message: string;
-  code?: string;
-  hint?: string;
-  steps?: string[];
-}
-
 const STREAM_TIMEOUT_S = 15;
-
-function failed(id: CheckId, problem: Problem, steps: string[]): Check {
-  return {
-    id,
-    status: 'fail',
-    message: problem.message,
-    code: problem.code,
-    ...(problem.hint ? { hint: problem.hint } : {}),
-    ...(steps.length ? { steps } : {}),
-  };
-}
 
 async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<Check[]> {
   const checks: Check[] = [];
-  const fail = (id: CheckId, error: unknown): void => {
+  const fail = (id: string, error: unknown): void => {
     const problem = toProblem(error);
     checks.push(failed(id, problem, troubleshoot(problem, ctx)));
   };
@@ -76,6 +60,8 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<C
       fail('group', error);
     }
   }
+
+  checks.push(await pythonCheck());
 
   let credentials: DingTalkCredentials | undefined;
   try {
@@ -121,23 +107,32 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<C
   return checks;
 }
 
-const MARK = { ok: '✓', fail: '✗', skip: '–' } as const;
+/** No bridge configured (and none asked for): what the machine offers, and the `set` command. */
+async function doctorWithoutBridge(o: DoctorOptions, configFile: string): Promise<number> {
+  const ccccHome = resolveCcccHome({ env: process.env });
+  const { checks, setup } = await machineChecks({ ccccHome, configFile, env: process.env });
+  if (o.json) {
+    printJson({ ok: false, bridge: null, checks, setup });
+    return 1;
+  }
+  out(`Checking this machine for a new bridge (CCCC_HOME ${ccccHome})`);
+  printChecks(checks);
+  return 1;
+}
 
 export async function doctorCommand(o: DoctorOptions): Promise<number> {
+  const { configFile } = configLocation();
+  if (o.bridge === undefined && (await readConfig(configFile)).bridges.length === 0) return doctorWithoutBridge(o, configFile);
   const ctx = await loadBridge(o.bridge);
   const timeoutMs = Math.max(1, Number(o.timeout ?? STREAM_TIMEOUT_S)) * 1000;
   const checks = await runChecks(ctx, timeoutMs);
-  const failures = checks.filter((c) => c.status === 'fail').length;
+  const failures = failureCount(checks);
   if (o.json) {
     printJson({ ok: failures === 0, bridge: ctx.profile.id, groupId: ctx.profile.groupId, checks });
     return failures === 0 ? 0 : 1;
   }
   out(`Checking bridge "${ctx.profile.id}" (group ${ctx.profile.groupId}, DingTalk ${ctx.endpoints.apiBase})`);
-  for (const c of checks) {
-    out(`${MARK[c.status]} ${c.message}`);
-    if (c.hint) out(`    → ${c.hint}`);
-    c.steps?.forEach((s, i) => out(`    ${i + 1}. ${s}`));
-  }
+  printChecks(checks);
   const running = checks.some((c) => c.id === 'instance' && c.status === 'ok' && c.message.includes('this bridge is running'));
   if (failures > 0) out(`${failures} check${failures === 1 ? '' : 's'} failed.`);
   else out(running ? 'All checks passed.' : 'All checks passed. Start the bridge with `cccc-dingtalk start --detach`.');

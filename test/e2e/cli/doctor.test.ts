@@ -1,6 +1,7 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PythonFlock } from '../../../electron/core/cccc/im-state/flock';
@@ -14,7 +15,7 @@ afterEach(async () => {
 
 interface Check {
   id: string;
-  status: 'ok' | 'fail' | 'skip';
+  status: 'ok' | 'fail' | 'skip' | 'note';
   message: string;
   code?: string;
   hint?: string;
@@ -139,4 +140,87 @@ describe('cccc-dingtalk doctor explains what fails', () => {
     expect(free.code).toBe(0);
     expect(free.checks['cccc_bridge']?.status).toBe('ok');
   }, 30_000);
+});
+
+describe('cccc-dingtalk doctor with no bridge configured', () => {
+  interface MachineReport {
+    ok: boolean;
+    checks: Check[];
+    setup: string;
+  }
+  async function machine(world: World, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; report: MachineReport; byId: (id: string) => Check[] }> {
+    const res = await world.cli(['doctor', '--json'], { env });
+    expect(res.stderr).toBe('');
+    const report = JSON.parse(res.stdout) as MachineReport;
+    return { code: res.code, report, byId: (id) => report.checks.filter((c) => c.id === id) };
+  }
+
+  it("checks CCCC, its groups and Python, and gives the exact `set` command with the names CCCC's settings use", async () => {
+    w = await startWorld({
+      cccc: { im: { platform: 'dingtalk', enabled: false, dingtalk_app_key_env: 'CORP_DT_KEY', dingtalk_app_secret_env: 'CORP_DT_SECRET' } },
+    });
+    const { code, report, byId } = await machine(w);
+    expect(code).toBe(1);
+    expect(report.ok).toBe(false);
+    expect(byId('cccc')[0]).toMatchObject({ status: 'ok', message: expect.stringContaining(`CCCC_HOME ${w.cccc.home}`) });
+    expect(byId('groups')[0]).toMatchObject({ status: 'ok', message: `CCCC has 1 working group: ${w.groupId} ("Demo project", running)` });
+    expect(byId('python')[0]?.status).toBe('ok');
+    expect(byId('cccc_bridge')[0]?.status).toBe('ok');
+    expect(byId('config')[0]).toMatchObject({ status: 'fail', code: 'config.no_bridge' });
+    const command = `cccc-dingtalk set --group ${w.groupId} --app-key-env CORP_DT_KEY --app-secret-env CORP_DT_SECRET`;
+    expect(report.setup).toBe(command);
+
+    const human = await w.cli(['doctor']);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toContain('✗ No bridge is configured yet');
+    expect(human.stdout).toContain('export CORP_DT_KEY=<Client ID> CORP_DT_SECRET=<Client Secret>');
+    expect(human.stdout).toContain(`2. \`${command}\``);
+
+    // The printed command works as printed.
+    const set = await w.cli(command.split(' ').slice(1));
+    expect(set.code).toBe(0);
+    expect((await w.cli(['doctor', '--json'])).stdout).toContain('"id": "credentials"');
+  }, 30_000);
+
+  it('CCCC not running: says so, and still names the groups it has on disk', async () => {
+    w = await startWorld();
+    await w.cccc.stopDaemon();
+    const { code, report, byId } = await machine(w);
+    expect(code).toBe(1);
+    expect(byId('cccc')[0]).toMatchObject({ status: 'fail', code: 'cccc.not_running' });
+    expect(byId('groups')[0]).toMatchObject({ status: 'skip', message: expect.stringContaining(w.groupId) });
+    expect(report.setup).toBe(`cccc-dingtalk set --group ${w.groupId} --app-key-env DINGTALK_APP_KEY --app-secret-env DINGTALK_APP_SECRET`);
+  }, 30_000);
+
+  it("names the bridges already running here — ours and CCCC's own — and proposes a group neither serves", async () => {
+    w = await startWorld();
+    await w.configure();
+    const start = await w.cli(['start', '--detach']);
+    expect(start.code).toBe(0);
+    const pid = Number(/pid (\d+)/.exec(start.stdout)?.[1]);
+    const cccc = await w.cccc.createGroup({ title: 'CCCC bridged', actors: ['lead'], im: { platform: 'dingtalk', enabled: true } });
+    const free = await w.cccc.createGroup({ title: 'Free', actors: ['lead'] });
+
+    const empty = await mkdtemp(join(tmpdir(), 'cli-empty-home-'));
+    try {
+      const { report, byId } = await machine(w, { CCCC_DINGTALK_HOME: empty });
+      const ours = byId('instance').find((c) => c.message.includes(`pid ${pid}`));
+      expect(ours).toMatchObject({
+        status: 'note',
+        message: `cccc-dingtalk bridge "default" already runs for group ${w.groupId} (pid ${pid}, run by the CLI, user ${userInfo().username}, config home ${w.configHome})`,
+      });
+      expect(byId('cccc_bridge')).toEqual([
+        {
+          id: 'cccc_bridge',
+          status: 'note',
+          message: `CCCC starts its own DingTalk bridge for group ${cccc} (im.enabled in group.yaml)`,
+          hint: `Pick another group for this bridge, or stop it with \`cccc im stop --group ${cccc}\`.`,
+        },
+      ]);
+      expect(report.setup).toBe(`cccc-dingtalk set --group ${free} --app-key-env DINGTALK_APP_KEY --app-secret-env DINGTALK_APP_SECRET`);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+    expect((await w.cli(['stop'])).code).toBe(0);
+  }, 40_000);
 });

@@ -61,6 +61,7 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
     expect(report.checks.map((c) => [c.id, c.status])).toEqual([
       ['cccc', 'ok'],
       ['group', 'ok'],
+      ['python', 'ok'],
       ['credentials', 'ok'],
       ['stream', 'ok'],
       ['cccc_bridge', 'ok'],

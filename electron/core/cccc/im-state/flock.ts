@@ -147,7 +147,8 @@ function firstLine(child: ChildProcess, python: string, deadlineMs: number): Pro
 }
 
 export class PythonFlock implements FileLocker {
-  private readonly python: string;
+  /** The interpreter the helper runs on (for messages). */
+  readonly python: string;
   /** In-process queue per lock file, so our own writers wait in line instead of polling. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
