@@ -44,7 +44,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--app-secret-env <NAME>', 'environment variable holding the AppSecret (Client Secret)')
     .option('--robot-code-env <NAME>', 'environment variable holding the RobotCode (optional)')
     .option('--lang <zh|en>', "language of the robot's replies")
-    .option('--access <everyone|admins>', 'who in an authorized chat may command the agents')
+    .option('--access <everyone|admins|allowlist>', 'who in an authorized chat may command the agents')
+    .option(
+      '--allow <staffIds>',
+      'with --access allowlist: the staff ids allowed, separated by commas (without ids: the people who have written to the robot are listed)',
+    )
     .option('--max-file-mb <N>', 'largest inbound file, in MB')
     .option('--max-message-chars <N>', 'longest inbound text, in characters (longer ones are answered "too long"; default 20000)')
     .option('--cccc-home <dir>', 'CCCC_HOME for this bridge (default: $CCCC_HOME or ~/.cccc at start)')

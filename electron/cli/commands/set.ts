@@ -4,10 +4,13 @@
  */
 import { bridgeSettingsSchema, type BridgeSettings } from '../../core/bridge/settings';
 import { bridgeProfileSchema, envNameSchema, type BridgeProfile } from '../../core/config/profile';
+import { ChatDirectory, type Person } from '../../core/bridge/chat-directory';
+import { bridgePaths } from '../../core/config/paths';
 import { readConfig, writeConfig } from '../../core/config/store';
 import { BridgeError } from '../../core/errors';
 import { configLocation } from '../context';
 import { out } from '../output';
+import { accessPolicyFrom, describeAccess } from './set-access';
 
 export interface SetOptions {
   bridge?: string;
@@ -17,6 +20,7 @@ export interface SetOptions {
   robotCodeEnv?: string;
   lang?: string;
   access?: string;
+  allow?: string;
   maxFileMb?: string;
   maxMessageChars?: string;
   ccccHome?: string;
@@ -44,10 +48,6 @@ function settingsPatch(o: SetOptions): Partial<BridgeSettings> {
     if (o.lang !== 'zh' && o.lang !== 'en') throw invalid('--lang must be zh or en');
     patch.replyLanguage = o.lang;
   }
-  if (o.access !== undefined) {
-    if (o.access !== 'everyone' && o.access !== 'admins') throw invalid('--access must be everyone or admins');
-    patch.access = { mode: o.access };
-  }
   if (o.maxFileMb !== undefined) {
     const mb = Number(o.maxFileMb);
     if (!Number.isFinite(mb) || mb <= 0 || mb > 1024) throw invalid('--max-file-mb must be a number of megabytes between 0 and 1024');
@@ -63,7 +63,7 @@ function settingsPatch(o: SetOptions): Partial<BridgeSettings> {
 }
 
 export async function setCommand(o: SetOptions): Promise<void> {
-  const { configFile } = configLocation();
+  const { configHome, configFile } = configLocation();
   const config = await readConfig(configFile);
   const appKeyEnv = envName('--app-key-env', o.appKeyEnv);
   const appSecretEnv = envName('--app-secret-env', o.appSecretEnv);
@@ -75,6 +75,12 @@ export async function setCommand(o: SetOptions): Promise<void> {
   else if (config.bridges.length <= 1) index = config.bridges.length - 1;
   else throw invalid(`${config.bridges.length} bridges are configured`, `Pick one with --bridge (${config.bridges.map((b) => b.id).join(', ')}).`);
   const previous = index >= 0 ? config.bridges[index] : undefined;
+  const id = previous?.id ?? o.bridge ?? 'default';
+  // The people this bridge has seen (as the app's allowlist picker offers them); read once, if needed.
+  let seen: Promise<Person[]> | undefined;
+  const people = (): Promise<Person[]> => (seen ??= new ChatDirectory(bridgePaths(configHome, id).state, { readOnly: true }).people().catch(() => []));
+  const access = await accessPolicyFrom(o, previous?.settings.access, people);
+  if (access) settings.access = access.policy;
 
   if (!previous) {
     const missing = [!o.group && '--group', !appKeyEnv && '--app-key-env', !appSecretEnv && '--app-secret-env'].filter(Boolean);
@@ -86,7 +92,7 @@ export async function setCommand(o: SetOptions): Promise<void> {
     }
   }
   const candidate = {
-    id: previous?.id ?? o.bridge ?? 'default',
+    id,
     groupId: o.group ?? previous?.groupId,
     ...((o.ccccHome ?? previous?.ccccHome) ? { ccccHome: o.ccccHome ?? previous?.ccccHome } : {}),
     appKeyEnv: appKeyEnv ?? previous?.appKeyEnv,
@@ -110,9 +116,12 @@ export async function setCommand(o: SetOptions): Promise<void> {
   out(`  AppSecret:   from $${profile.appSecretEnv}`);
   if (profile.robotCodeEnv) out(`  RobotCode:   from $${profile.robotCodeEnv}`);
   const s = profile.settings;
-  out(
-    `  Replies in ${s.replyLanguage === 'zh' ? 'Chinese' : 'English'}; who may command the agents: ${s.access.mode}; files up to ${s.maxFileMb} MB; texts up to ${s.maxMessageChars} characters`,
-  );
+  out(`  Replies in ${s.replyLanguage === 'zh' ? 'Chinese' : 'English'}; files up to ${s.maxFileMb} MB; texts up to ${s.maxMessageChars} characters`);
+  out(`  Who may command the agents: ${describeAccess(s.access, s.access.mode === 'allowlist' ? await people() : [])}`);
+  if (access?.unknown.length)
+    out(
+      `Note: ${access.unknown.join(', ')} ${access.unknown.length === 1 ? 'has' : 'have'} not written to the robot yet — check the staff id${access.unknown.length === 1 ? '' : 's'}.`,
+    );
   const unset = [profile.appKeyEnv, profile.appSecretEnv].filter((n) => !process.env[n]?.trim());
   if (unset.length > 0)
     out(

@@ -1,0 +1,67 @@
+/**
+ * `set --access everyone|admins|allowlist [--allow STAFF_ID,…]`: the same policy Settings → Access
+ * sets in the app. As the app's picker offers the people who have written to the robot, an
+ * allowlist without people lists them (staff id and nickname) to choose from.
+ */
+import { accessPolicySchema, type AccessPolicy } from '../../core/bridge/access';
+import type { Person } from '../../core/bridge/chat-directory';
+import { BridgeError } from '../../core/errors';
+
+export interface AccessOptions {
+  access?: string;
+  /** Comma-separated staff ids. */
+  allow?: string;
+}
+
+export const ACCESS_MODES = ['everyone', 'admins', 'allowlist'] as const;
+
+// Staff ids are DingTalk's user ids: no spaces, no commas (the separator), nothing invisible.
+const STAFF_ID = /^[^\s,\p{Cc}\p{Cf}]{1,64}$/u;
+
+function invalid(message: string, hint?: string): BridgeError {
+  return new BridgeError({ code: 'config.invalid_option', message, ...(hint ? { hint } : {}), retryable: false });
+}
+
+function peopleHint(people: readonly Person[]): string {
+  if (people.length === 0) return "Nobody has written to the robot yet: a person's staff id is in the DingTalk admin console (通讯录 → 成员 → 员工UserID).";
+  const listed = people.slice(0, 20).map((p) => `${p.staffId} ("${p.nick}"${p.isAdmin ? ', admin' : ''})`);
+  return `People who have written to the robot: ${listed.join(', ')}${people.length > 20 ? `, and ${people.length - 20} more` : ''}.`;
+}
+
+function staffIds(allow: string): string[] {
+  const ids = [...new Set(allow.split(',').map((s) => s.trim()))].filter((s) => s !== '');
+  const bad = ids.find((id) => !STAFF_ID.test(id));
+  if (bad !== undefined) throw invalid(`--allow takes staff ids separated by commas; "${bad.slice(0, 64)}" is not one`);
+  return ids;
+}
+
+/**
+ * The policy the options ask for; undefined when they ask for no change. `people` are asked for
+ * only when needed (to offer them, or to check the ids against them).
+ */
+export async function accessPolicyFrom(
+  o: AccessOptions,
+  previous: AccessPolicy | undefined,
+  people: () => Promise<Person[]>,
+): Promise<{ policy: AccessPolicy; unknown: string[] } | undefined> {
+  if (o.access === undefined && o.allow === undefined) return undefined;
+  const mode = o.access ?? 'allowlist';
+  if (!(ACCESS_MODES as readonly string[]).includes(mode)) throw invalid('--access must be everyone, admins or allowlist');
+  if (mode !== 'allowlist') {
+    if (o.allow !== undefined) throw invalid(`--allow goes with --access allowlist, not --access ${mode}`);
+    return { policy: accessPolicySchema.parse({ mode }), unknown: [] };
+  }
+  const ids = o.allow !== undefined ? staffIds(o.allow) : previous?.mode === 'allowlist' ? previous.staffIds : [];
+  if (ids.length === 0) {
+    throw invalid('An allowlist needs the people on it: --allow STAFF_ID[,STAFF_ID…]', peopleHint(await people()));
+  }
+  const seen = new Set((await people()).map((p) => p.staffId));
+  return { policy: { mode: 'allowlist', staffIds: ids }, unknown: ids.filter((id) => !seen.has(id)) };
+}
+
+/** "allowlist: staff-ann ("Ann"), staff-bob" — for set's summary. */
+export function describeAccess(policy: AccessPolicy, people: readonly Person[]): string {
+  if (policy.mode !== 'allowlist') return policy.mode === 'everyone' ? 'everyone in subscribed chats' : 'DingTalk admins only';
+  const nick = new Map(people.map((p) => [p.staffId, p.nick]));
+  return `only ${policy.staffIds.map((id) => (nick.has(id) ? `${id} ("${nick.get(id)}")` : id)).join(', ')}`;
+}
