@@ -3,7 +3,10 @@
  * `cccc im …`. Every failure ends as "Error: message / → hint" and a non-zero exit code,
  * never a stack trace.
  */
-import { Command, Option } from 'commander';
+import { Command, Help, Option } from 'commander';
+import type { Language } from '../shared/api';
+import { CLI_TEXT, type CliText } from '../core/i18n/cli';
+import { localeLanguage } from '../core/i18n/locale';
 import { reportFailure } from './output';
 import { APP_VERSION } from './version';
 
@@ -23,13 +26,24 @@ function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
   return (async (...args: unknown[]) => ((await load())[name] as (...a: unknown[]) => Promise<number | void>)(...args)) as M[K];
 }
 
-const BRIDGE_HELP = 'which configured bridge (default: the only one)';
+type Titles = CliText['help']['titles'];
 
-export function buildProgram(setExit: (code: number) => void): Command {
+/** Every description from the catalogue (core/i18n/cli.ts), in the user's language. */
+export function buildProgram(setExit: (code: number) => void, lang: Language = localeLanguage(process.env)): Command {
+  const t = CLI_TEXT[lang];
   const program = new Command('cccc-dingtalk')
-    .description('Connect a CCCC working group to DingTalk — headless bridge for servers.')
-    .version(APP_VERSION)
-    .showHelpAfterError('(run with --help for usage)');
+    .description(t.program)
+    .version(APP_VERSION, '-V, --version', t.help.version)
+    .helpOption('-h, --help', t.help.option)
+    .helpCommand('help [command]', t.help.command)
+    .showHelpAfterError(t.help.afterError)
+    .configureHelp({
+      styleTitle: (title) => t.help.titles[title as keyof Titles] ?? title,
+      optionDescription(option) {
+        // Commander appends "(default: …)" in English; our options have no other such notes.
+        return Help.prototype.optionDescription.call(this, option).replace(/ \(default: (.*)\)$/, (_, value: string) => t.help.defaultValue(value));
+      },
+    });
   const run =
     <A extends unknown[]>(fn: (...args: A) => Promise<number | void>) =>
     async (...args: A): Promise<void> =>
@@ -37,86 +51,68 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('set')
-    .description('configure a bridge (like `cccc im set dingtalk`); credentials are given as environment variable NAMES')
-    .option('--bridge <id>', 'bridge to create or update (default: the only one, or "default")')
-    .option('--group <groupId>', 'CCCC group id (`cccc groups` lists them)')
-    .option('--app-key-env <NAME>', 'environment variable holding the AppKey (Client ID)')
-    .option('--app-secret-env <NAME>', 'environment variable holding the AppSecret (Client Secret)')
-    .option('--robot-code-env <NAME>', 'environment variable holding the RobotCode (optional)')
-    .option('--lang <zh|en>', "language of the robot's replies")
-    .option('--access <everyone|admins|allowlist>', 'who in an authorized chat may command the agents')
-    .option(
-      '--allow <staffIds>',
-      'with --access allowlist: the staff ids allowed, separated by commas (without ids: the people who have written to the robot are listed)',
-    )
-    .option('--max-file-mb <N>', 'largest inbound file, in MB')
-    .option('--max-message-chars <N>', 'longest inbound text, in characters (longer ones are answered "too long"; default 20000)')
-    .option('--cccc-home <dir>', 'CCCC_HOME for this bridge (default: $CCCC_HOME or ~/.cccc at start)')
+    .description(t.set.description)
+    .option('--bridge <id>', t.set.bridge)
+    .option('--group <groupId>', t.set.group)
+    .option('--app-key-env <NAME>', t.set.appKeyEnv)
+    .option('--app-secret-env <NAME>', t.set.appSecretEnv)
+    .option('--robot-code-env <NAME>', t.set.robotCodeEnv)
+    .option('--lang <zh|en>', t.set.lang)
+    .option('--access <everyone|admins|allowlist>', t.set.access)
+    .option('--allow <staffIds>', t.set.allow)
+    .option('--max-file-mb <N>', t.set.maxFileMb)
+    .option('--max-message-chars <N>', t.set.maxMessageChars)
+    .option('--cccc-home <dir>', t.set.ccccHome)
     .action(run(setCommand));
 
   program
     .command('start')
-    .description('run the bridge (foreground; Ctrl-C stops it) or, with --detach, in the background')
-    .option('--bridge <id>', BRIDGE_HELP)
-    .option('-d, --detach', 'run in the background; return once connected (or print the problem)')
-    .option('--wait-timeout <seconds>', 'with --detach: how long to wait for the connection', '30')
-    .option('--debug', 'log debug details too')
+    .description(t.start.description)
+    .option('--bridge <id>', t.bridge)
+    .option('-d, --detach', t.start.detach)
+    .option('--wait-timeout <seconds>', t.start.waitTimeout, '30')
+    .option('--debug', t.debug)
     .addOption(new Option('--child').hideHelp())
     .action(run(startCommand));
 
   program
     .command('stop')
-    .description('stop the running bridge')
-    .option('--bridge <id>', BRIDGE_HELP)
-    .option('--timeout <seconds>', 'how long to wait for it to exit', '20')
+    .description(t.stop.description)
+    .option('--bridge <id>', t.bridge)
+    .option('--timeout <seconds>', t.stop.timeout, '20')
     .action(run(stopCommand));
 
-  program
-    .command('status')
-    .description('running? DingTalk and CCCC links, chats, pending requests, outbox, last error (exit 3 when not running)')
-    .option('--bridge <id>', BRIDGE_HELP)
-    .option('--json', 'machine-readable output')
-    .action(run(statusCommand));
+  program.command('status').description(t.status.description).option('--bridge <id>', t.bridge).option('--json', t.json).action(run(statusCommand));
 
   program
     .command('logs')
-    .description("show the bridge's log")
-    .option('--bridge <id>', BRIDGE_HELP)
-    .option('-n, --lines <N>', 'how many of the newest lines', '50')
-    .option('-f, --follow', 'keep printing new lines until Ctrl-C')
-    .option('--json', 'one JSON record per line')
+    .description(t.logs.description)
+    .option('--bridge <id>', t.bridge)
+    .option('-n, --lines <N>', t.logs.lines, '50')
+    .option('-f, --follow', t.logs.follow)
+    .option('--json', t.logs.json)
     .action(run(logsCommand));
 
   program
     .command('doctor')
-    .description('check CCCC, the group, the credentials, the Stream connection and competing bridges; explain what fails')
-    .option('--bridge <id>', BRIDGE_HELP)
-    .option('--json', 'machine-readable output')
-    .option('--timeout <seconds>', 'how long to wait for the Stream connection', '15')
+    .description(t.doctor.description)
+    .option('--bridge <id>', t.bridge)
+    .option('--json', t.json)
+    .option('--timeout <seconds>', t.doctor.timeout, '15')
     .action(run(doctorCommand));
 
-  program
-    .command('pending')
-    .description('list subscription requests waiting for approval')
-    .option('--bridge <id>', BRIDGE_HELP)
-    .option('--json', 'machine-readable output')
-    .action(run(pendingCommand));
-  program
-    .command('approve')
-    .description('approve a /subscribe request (like `cccc im bind --key`)')
-    .argument('<key>')
-    .option('--bridge <id>', BRIDGE_HELP)
-    .action(run(approveCommand));
-  program.command('reject').description('reject a /subscribe request').argument('<key>').option('--bridge <id>', BRIDGE_HELP).action(run(rejectCommand));
+  program.command('pending').description(t.pending.description).option('--bridge <id>', t.bridge).option('--json', t.json).action(run(pendingCommand));
+  program.command('approve').description(t.approve.description).argument('<key>', t.approve.key).option('--bridge <id>', t.bridge).action(run(approveCommand));
+  program.command('reject').description(t.reject.description).argument('<key>', t.reject.key).option('--bridge <id>', t.bridge).action(run(rejectCommand));
 
   program
     .command('serve')
-    .description("the desktop app's setup wizard and dashboard in a browser: runs the bridges and serves the UI on 127.0.0.1 with a token")
-    .option('--port <N>', 'port to listen on (default: a free one)')
-    .option('--open', 'open the page in the default browser')
-    .option('--json', 'print {url, origin, port, token} as one JSON line')
-    .option('--quiet', 'log only warnings and errors to stderr')
-    .option('--debug', 'log debug details too')
+    .description(t.serve.description)
+    .option('--port <N>', t.serve.port)
+    .option('--open', t.serve.open)
+    .option('--json', t.serve.json)
+    .option('--quiet', t.serve.quiet)
+    .option('--debug', t.debug)
     .action(run(serveCommand));
   return program;
 }

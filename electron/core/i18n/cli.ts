@@ -1,0 +1,131 @@
+/** `cccc-dingtalk --help`: every command's and option's description, in English and 中文 (see README.md). */
+import type { Language } from '../../shared/api';
+
+const en = {
+  program: 'Connect a CCCC working group to DingTalk — headless bridge for servers.',
+  bridge: 'which configured bridge (default: the only one)',
+  json: 'machine-readable output',
+  debug: 'log debug details too',
+  /** Commander's own words. */
+  help: {
+    option: 'display help for command',
+    command: 'display help for command',
+    version: 'output the version number',
+    afterError: '(run with --help for usage)',
+    defaultValue: (value: string) => ` (default: ${value})`,
+    /** The headings commander prints, by its own English words. */
+    titles: { 'Usage:': 'Usage:', 'Options:': 'Options:', 'Commands:': 'Commands:', 'Arguments:': 'Arguments:', 'Global Options:': 'Global Options:' },
+  },
+  set: {
+    description: 'configure a bridge (like `cccc im set dingtalk`); credentials are given as environment variable NAMES',
+    bridge: 'bridge to create or update (default: the only one, or "default")',
+    group: 'CCCC group id (`cccc groups` lists them)',
+    appKeyEnv: 'environment variable holding the AppKey (Client ID)',
+    appSecretEnv: 'environment variable holding the AppSecret (Client Secret)',
+    robotCodeEnv: 'environment variable holding the RobotCode (optional)',
+    lang: "language of the robot's replies",
+    access: 'who in an authorized chat may command the agents',
+    allow: 'with --access allowlist: the staff ids allowed, separated by commas (without ids: the people who have written to the robot are listed)',
+    maxFileMb: 'largest inbound file, in MB',
+    maxMessageChars: 'longest inbound text, in characters (longer ones are answered "too long"; default 20000)',
+    ccccHome: 'CCCC_HOME for this bridge (default: $CCCC_HOME or ~/.cccc at start)',
+  },
+  start: {
+    description: 'run the bridge (foreground; Ctrl-C stops it) or, with --detach, in the background',
+    detach: 'run in the background; return once connected (or print the problem)',
+    waitTimeout: 'with --detach: how long to wait for the connection',
+  },
+  stop: {
+    description: 'stop the running bridge',
+    timeout: 'how long to wait for it to exit',
+  },
+  status: {
+    description: 'running? DingTalk and CCCC links, chats, pending requests, outbox, last error (exit 3 when not running)',
+  },
+  logs: {
+    description: "show the bridge's log",
+    lines: 'how many of the newest lines',
+    follow: 'keep printing new lines until Ctrl-C',
+    json: 'one JSON record per line',
+  },
+  doctor: {
+    description:
+      'check CCCC, the group, the credentials, the Stream connection and competing bridges; explain what fails (no bridge configured yet: check this machine and say how to set one up)',
+    timeout: 'how long to wait for the Stream connection',
+  },
+  pending: { description: 'list subscription requests waiting for approval' },
+  approve: { description: 'approve a /subscribe request (like `cccc im bind --key`)', key: 'the key the robot gave the chat' },
+  reject: { description: 'reject a /subscribe request', key: 'the key the robot gave the chat' },
+  serve: {
+    description: "the desktop app's setup wizard and dashboard in a browser: runs the bridges and serves the UI on 127.0.0.1 with a token",
+    port: 'port to listen on (default: a free one)',
+    open: 'open the page in the default browser',
+    json: 'print {url, origin, port, token} as one JSON line',
+    quiet: 'log only warnings and errors to stderr',
+  },
+};
+
+export type CliText = typeof en;
+
+const zh: CliText = {
+  program: '把 CCCC 工作组接入钉钉——适用于服务器的无界面桥接。',
+  bridge: '使用哪个已配置的桥接（默认：唯一的那个）',
+  json: '机器可读的输出',
+  debug: '同时记录调试信息',
+  help: {
+    option: '显示命令帮助',
+    command: '显示命令帮助',
+    version: '显示版本号',
+    afterError: '（加 --help 查看用法）',
+    defaultValue: (value: string) => `（默认：${value}）`,
+    titles: { 'Usage:': '用法：', 'Options:': '选项：', 'Commands:': '命令：', 'Arguments:': '参数：', 'Global Options:': '全局选项：' },
+  },
+  set: {
+    description: '配置桥接（与 `cccc im set dingtalk` 相同）；凭证以环境变量的名字给出',
+    bridge: '要创建或更新的桥接（默认：唯一的那个，或 "default"）',
+    group: 'CCCC 工作组 ID（`cccc groups` 可列出）',
+    appKeyEnv: '存放 AppKey（Client ID）的环境变量',
+    appSecretEnv: '存放 AppSecret（Client Secret）的环境变量',
+    robotCodeEnv: '存放 RobotCode 的环境变量（可选）',
+    lang: '机器人回复所用的语言',
+    access: '已授权会话中谁可以指挥智能体',
+    allow: '配合 --access allowlist：允许的员工 ID，用逗号分隔（不给 ID 时列出给机器人发过消息的人）',
+    maxFileMb: '接收文件的大小上限，单位 MB',
+    maxMessageChars: '接收文本的长度上限，单位字符（更长的会回复“太长”；默认 20000）',
+    ccccHome: '此桥接的 CCCC_HOME（默认：启动时的 $CCCC_HOME 或 ~/.cccc）',
+  },
+  start: {
+    description: '运行桥接（前台运行，Ctrl-C 停止）；加 --detach 则在后台运行',
+    detach: '在后台运行；连接成功后返回（或打印问题）',
+    waitTimeout: '配合 --detach：等待连接的时长',
+  },
+  stop: {
+    description: '停止正在运行的桥接',
+    timeout: '等待其退出的时长',
+  },
+  status: {
+    description: '是否在运行？钉钉与 CCCC 的连接、会话、待处理申请、发件箱、最近的错误（未运行时退出码为 3）',
+  },
+  logs: {
+    description: '显示桥接日志',
+    lines: '显示最新的多少行',
+    follow: '持续打印新行，直到按 Ctrl-C',
+    json: '每行一条 JSON 记录',
+  },
+  doctor: {
+    description: '检查 CCCC、工作组、凭证、Stream 连接和有冲突的桥接，并说明失败原因（尚未配置桥接时：检查本机并说明如何配置）',
+    timeout: '等待 Stream 连接的时长',
+  },
+  pending: { description: '列出等待批准的订阅申请' },
+  approve: { description: '批准 /subscribe 申请（与 `cccc im bind --key` 相同）', key: '机器人发给该会话的密钥' },
+  reject: { description: '拒绝 /subscribe 申请', key: '机器人发给该会话的密钥' },
+  serve: {
+    description: '在浏览器中使用桌面应用的设置向导和仪表盘：运行桥接，并在 127.0.0.1 上凭令牌提供界面',
+    port: '监听的端口（默认：任一空闲端口）',
+    open: '在默认浏览器中打开页面',
+    json: '以一行 JSON 打印 {url, origin, port, token}',
+    quiet: '只把警告和错误输出到 stderr',
+  },
+};
+
+export const CLI_TEXT: Record<Language, CliText> = { en, zh };
