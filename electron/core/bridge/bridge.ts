@@ -251,7 +251,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   /** Approves a /subscribe request (binds it in CCCC) and tells the chat. */
   async approve(key: string): Promise<{ chatId: string }> {
     const { chatId } = await this.group.bind(key);
-    await this.confirmSubscribed(chatId);
+    await this.confirmSubscribed(chatId, { key, by: 'bridge' });
     return { chatId };
   }
 
@@ -267,7 +267,10 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   }
 
   async reject(key: string): Promise<void> {
+    const chatId = (await this.im.listPending().catch(() => [])).find((r) => r.key === key)?.chatId;
     await this.group.reject(key);
+    if (chatId) this.stopWatching(chatId);
+    this.log.info('Subscription request rejected', { ...(chatId ? { chat: chatId } : {}), key, by: 'bridge' });
   }
 
   /** Resolves when every queued delivery (both ways) has finished; for tests and benchmarks. */
@@ -438,14 +441,21 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
 
   private onPending(request: PendingRequest, who: { chatTitle?: string; senderNick: string }): void {
     this.emit('pending', { ...request, ...who });
+    const { chatId, key } = request;
+    this.log.info('Subscription requested', { chat: chatId, key, nick: who.senderNick, ...(who.chatTitle ? { chatTitle: who.chatTitle } : {}) });
     // Approval may come from CCCC's Web UI or CLI too: watch for it and confirm in the chat.
-    const chatId = request.chatId;
     clearTimeout(this.confirmWatch.get(chatId));
+    let goneBefore = false;
     const check = async (): Promise<void> => {
       this.confirmWatch.delete(chatId);
-      if (Date.now() > request.expiresAt || this.state === 'stopped') return;
+      if (this.state === 'stopped') return;
+      if (Date.now() > request.expiresAt) return this.log.info('Subscription request expired', { chat: chatId, key });
       try {
-        if (await this.im.isAuthorized(chatId)) return await this.confirmSubscribed(chatId);
+        if (await this.im.isAuthorized(chatId)) return await this.confirmSubscribed(chatId, { key, by: 'cccc' });
+        // Neither pending nor authorized, twice in a row (not the instant between an approval's two writes): rejected in CCCC.
+        const gone = !(await this.im.listPending()).some((r) => r.key === key);
+        if (gone && goneBefore) return this.log.info('Subscription request rejected', { chat: chatId, key, by: 'cccc' });
+        goneBefore = gone;
       } catch (err) {
         this.log.warn('Could not check a pending subscription', { chat: chatId, code: toProblem(err).code });
       }
@@ -460,9 +470,15 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     );
   }
 
-  private async confirmSubscribed(chatId: string): Promise<void> {
+  private stopWatching(chatId: string): void {
     clearTimeout(this.confirmWatch.get(chatId));
     this.confirmWatch.delete(chatId);
+  }
+
+  /** `by`: approved through this bridge (the app, `serve`), or found approved in CCCC (its Web UI, `cccc im bind`, `cccc-dingtalk approve`). */
+  private async confirmSubscribed(chatId: string, how: { key: string; by: 'bridge' | 'cccc' }): Promise<void> {
+    this.stopWatching(chatId);
+    this.log.info('Subscription approved', { chat: chatId, ...how });
     const rt = this.runtime;
     const chat = await rt?.say.addressOf(chatId);
     if (rt && chat) await rt.say.text(chat, REPLIES[this.settings.replyLanguage].subscribedConfirmed());

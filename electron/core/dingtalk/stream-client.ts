@@ -522,6 +522,7 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
       reason: refusal.reason,
       msgId,
       chat: refusal.chat?.conversationId,
+      sender: refusal.chat?.senderStaffId,
       ...(refusal.reason === 'too_large' ? { bytes: refusal.bytes } : {}),
     });
     const answer = this.options.onRefused;

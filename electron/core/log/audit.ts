@@ -4,9 +4,11 @@
  * content is kept only when `includeContent` is on. JSON Lines in `<dir>/audit.jsonl`,
  * rotated by size to `audit.1.jsonl` … `audit.<keep-1>.jsonl` (1 is the newest).
  * Records pass through redaction, so a secret pasted into a chat does not land here either.
+ * Each record is also an Info line in the log (audit-line.ts), where admins look first.
  */
 import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { auditLine } from './audit-line';
 import { silentLogger, type Logger } from './logger';
 import { redact } from './redact';
 import { RotatingFile } from './rotating-file';
@@ -98,6 +100,8 @@ export class AuditLog {
   /** Queues one record; never throws (a full disk must not stop the bridge — it is logged). */
   record(entry: AuditEntry): void {
     if (this.closed) return;
+    const { msg, fields } = auditLine(entry, this.includesContent);
+    this.log.info(msg, fields);
     const { content, ...rest } = entry;
     const record: AuditRecord = { ts: this.now(), ...rest };
     if (content !== undefined && this.includesContent) record.content = content;

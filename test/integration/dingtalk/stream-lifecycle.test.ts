@@ -70,7 +70,7 @@ describe('StreamClient with hostile frames', () => {
       frame('SYSTEM', 'KEEPALIVE', '{}'),
       frame('EVENT', 'chat_update', 'not json either'),
       frame('CALLBACK', '/v1.0/unknown/topic', '{}'),
-      robotFrame('huge', { text: { content: 'x'.repeat(20_000) } }),
+      robotFrame('huge', { text: { content: 'x'.repeat(20_000) }, senderStaffId: 'staff-huge' }),
     ];
     for (const b of bad) ws.send(b);
     ws.send(Buffer.from([1, 2, 3]), { binary: true });
@@ -81,7 +81,11 @@ describe('StreamClient with hostile frames', () => {
     expect(messages[1]!.content).toEqual({ type: 'unsupported', msgtype: 'sticker' });
     expect(client.state.status).toBe('connected');
     expect(log.records.filter((r) => r.msg === 'Skipped a malformed frame').length).toBeGreaterThanOrEqual(8);
-    expect(log.records.some((r) => r.msg === 'Refused a robot message' && r.fields?.['reason'] === 'too_large')).toBe(true);
+    // Who, and why: what an admin needs to find the person.
+    expect(log.records.find((r) => r.msg === 'Refused a robot message' && r.fields?.['reason'] === 'too_large')?.fields).toMatchObject({
+      chat: 'cid1',
+      sender: 'staff-huge',
+    });
     expect(log.records.some((r) => r.msg === 'Could not keep a message; DingTalk will deliver it again' && r.fields?.['msgId'] === 'good-1')).toBe(true);
     await waitFor(() => log.records.some((r) => r.msg === 'The frame handler failed'), 'async handler failure logged');
     // Every parsable CALLBACK/EVENT was ACKed even when its data was unusable or too large
