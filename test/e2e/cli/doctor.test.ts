@@ -182,6 +182,18 @@ describe('cccc-dingtalk doctor with no bridge configured', () => {
     expect((await w.cli(['doctor', '--json'])).stdout).toContain('"id": "credentials"');
   }, 30_000);
 
+  it('no Python for the lock helper: says what to install', async () => {
+    w = await startWorld();
+    const emptyPath = await mkdtemp(join(tmpdir(), 'cli-no-python-'));
+    try {
+      const { byId } = await machine(w, { PATH: emptyPath });
+      expect(byId('python')[0]).toMatchObject({ status: 'fail', code: 'cccc.python_missing', hint: expect.stringContaining('Install Python 3') });
+      expect(byId('cccc')[0]?.status).toBe('ok');
+    } finally {
+      await rm(emptyPath, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('CCCC not running: says so, and still names the groups it has on disk', async () => {
     w = await startWorld();
     await w.cccc.stopDaemon();
