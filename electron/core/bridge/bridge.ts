@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DaemonClient, DaemonMonitor, type DaemonState } from '../cccc/daemon';
+import { DaemonClient, DaemonMonitor, FeatureProbe, type DaemonState } from '../cccc/daemon';
 import { ImState } from '../cccc/im-state/im-state';
 import type { DingTalkCredentials, DingTalkEndpoints } from '../dingtalk/endpoints';
 import { DingTalkApi } from '../dingtalk/openapi-client';
@@ -54,8 +54,11 @@ export interface BridgeServices {
   daemonPollMs?: number;
   /** Outbox rate, for DingTalk-compatible servers with other limits (the fake, the sandbox). */
   outbox?: { qpsPerApi?: number };
-  /** Delivery to CCCC: when to tell a person CCCC is down, when to give up (tests shorten them). */
-  delivery?: { slowNoticeMs?: number; maxAgeMs?: number };
+  /**
+   * Delivery to CCCC: when to tell a person CCCC is down, when to give up, how long a message in
+   * CCCC may wait for an agent before the person hears why (tests shorten them).
+   */
+  delivery?: { slowNoticeMs?: number; maxAgeMs?: number; pickupTimeoutMs?: number };
   /** How often unauthorized chats may ask to /subscribe (tests lower them). */
   subscribeLimits?: SubscribeLimits;
 }
@@ -121,6 +124,8 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private readonly chats: ChatDirectory;
   private readonly daemon: DaemonClient;
   private readonly monitor: DaemonMonitor;
+  /** What the daemon supports, asked again whenever it goes, comes or restarts. */
+  private readonly features: FeatureProbe;
   private readonly stream: StreamClient;
   private readonly audit: AuditLog;
   private readonly blobs: GroupBlobs;
@@ -149,6 +154,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.api = new DingTalkApi({ credentials: config.credentials, endpoints: config.endpoints, logger: this.log });
     this.daemon = new DaemonClient({ home: config.ccccHome, logger: this.log });
     this.monitor = new DaemonMonitor(this.daemon, { logger: this.log, ...(services.daemonPollMs ? { intervalMs: services.daemonPollMs } : {}) });
+    this.features = new FeatureProbe(this.daemon);
     this.group = new DaemonGroup(this.daemon, config.groupId);
     this.im = services.imState?.(this.groupDir) ?? new ImState({ groupDir: this.groupDir, logger: this.log });
     this.blobs = new GroupBlobs(this.groupDir, this.log);
@@ -227,6 +233,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
         audit: this.audit,
         chats: this.chats,
         space: this.space,
+        features: () => this.features.current(),
         fail: (problem) => this.fail(problem),
         onPending: (request, who) => this.onPending(request, who),
         onReceivedStuck: (err, chat) => {
@@ -334,6 +341,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   }
 
   private onDaemonState(s: DaemonState): void {
+    this.features.forget();
     if (s.status === 'down') {
       if (s.problem) this.lastProblem = s.problem;
       if (this.state === 'running') this.setState('degraded');

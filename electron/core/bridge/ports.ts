@@ -27,6 +27,8 @@ export interface SendToGroup {
   sourceUserName: string;
   sourceUserId: string;
   mentionUserIds: string[];
+  /** The agent's question (ledger event id) this answers; CCCC closes the request then. */
+  replyTo?: string;
 }
 
 export interface ActorInfo {

@@ -1,13 +1,15 @@
 /**
  * The running bridge: every service that exists only between `start()` and `stop()`, built
  * together and torn down together, so none of them is ever half there. Read it as two paths
- * that meet only in the ReplyTracker and SessionWebhooks:
+ * that meet only in the ReplyTracker, SessionWebhooks, DeliveryWatch and ReplyRequests:
  *
- * - inbound: DingTalk message → `received` (journal) → `handler` (access, commands) →
- *   `delivery` (durable sends to CCCC) → `replies.delivered(...)`;
+ * - inbound: DingTalk message → `received` (journal) → `handler` (access, commands; asks
+ *   `requests` which question a message answers) → `delivery` (durable sends to CCCC) →
+ *   `deliveries.inLedger(...)`;
  * - outbound: ledger → `follower` → `fanout` (per subscribed chat, or `held` while paused) →
  *   `outbox` (routes through `webhooks` while valid) → DingTalk; `replies` says whom to mention
- *   and when the 🤔 comes off.
+ *   and when the 🤔 comes off, `requests` notes the agents' questions and their answers, and
+ *   `deliveries` reads the delivery evidence (🤔 on, or the person told why nobody got it).
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -19,6 +21,11 @@ import { isAllowedWebhook, type DingTalkEndpoints } from '../dingtalk/endpoints'
 import type { DingTalkApi } from '../dingtalk/openapi-client';
 import type { InboundMessage } from '../dingtalk/inbound-message';
 import { toProblem, type Problem } from '../errors';
+import type { DaemonFeatures } from '../cccc/daemon/features';
+import { CONVERSATION } from '../i18n/conversation';
+import { DeliveryWatch } from './delivery-watch';
+import { openRequestsMarkdown } from './outbound/reply-request';
+import { ReplyRequests } from './reply-requests';
 import type { AuditLog } from '../log/audit';
 import type { Logger } from '../log/logger';
 import type { DiskSpace } from '../util/disk-space';
@@ -57,6 +64,8 @@ export interface RuntimeContext {
   audit: AuditLog;
   chats: ChatDirectory;
   space: DiskSpace;
+  /** What the daemon supports (probed; rejects while CCCC is down). */
+  features(): Promise<DaemonFeatures>;
   /** Records a problem for the dashboard. */
   fail(problem: Problem): void;
   onPending(request: PendingRequest, who: { chatTitle?: string; senderNick: string }): void;
@@ -71,6 +80,10 @@ export interface BridgeRuntime {
   readonly replies: ReplyTracker;
   /** The bridge's own words to chats, through the outbox. */
   readonly say: ChatReplies;
+  /** The agents' questions waiting for the people's answer: noted by outbound, read by inbound. */
+  readonly requests: ReplyRequests;
+  /** Whether each person's message reached an agent: noted by inbound, settled by outbound. */
+  readonly deliveries: DeliveryWatch;
   readonly outbox: Outbox;
   readonly held: HeldMessages;
   /** Messages received from DingTalk, not yet handled (`inbound.jsonl`). */
@@ -106,6 +119,15 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
     onLocalFailure: (err) => space.noteFailure(err),
   });
   const say = new ChatReplies(outbox, ctx.chats, log);
+  const deliveries = new DeliveryWatch({
+    features: () => ctx.features(),
+    group: ctx.group,
+    replies,
+    tell: (chat, message) => void say.send(chat, message),
+    texts: () => CONVERSATION[ctx.settings().replyLanguage],
+    ...(ctx.services.delivery?.pickupTimeoutMs ? { pickupTimeoutMs: ctx.services.delivery.pickupTimeoutMs } : {}),
+    logger: log,
+  });
   const onOutboxFailure = (item: OutboxItem, problem: Problem): void => {
     ctx.fail(problem);
     // Tell the chat, unless the failure is about reaching that chat at all.
@@ -121,10 +143,12 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
     const held = await HeldMessages.open(ctx.stateDir, 30, log);
     closers.push(() => held.close());
     const chatsRebuilt = await ctx.chats.check();
-    const sinks: Sinks = { webhooks, replies, say, outbox, held };
+    const requests = await ReplyRequests.open(ctx.stateDir, { logger: log });
+    closers.push(() => Promise.resolve(deliveries.close()));
+    const sinks: Sinks = { webhooks, replies, say, outbox, held, requests, deliveries };
     const { delivery, received, refusals } = await openInbound(ctx, sinks, closers);
     const follower = await openOutbound(ctx, sinks, closers);
-    const runtime: BridgeRuntime = { webhooks, replies, say, outbox, held, received, delivery, refusals, follower };
+    const runtime: BridgeRuntime = { webhooks, replies, say, requests, deliveries, outbox, held, received, delivery, refusals, follower };
     await tellDamage(ctx, runtime, chatsRebuilt, follower.rebuilt);
     return runtime;
   } catch (err) {
@@ -134,7 +158,7 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
 }
 
 /** What both paths write to: the outbox (and the bridge's words through it), held messages, and the two meeting points. */
-type Sinks = Pick<BridgeRuntime, 'webhooks' | 'replies' | 'say' | 'outbox' | 'held'>;
+type Sinks = Pick<BridgeRuntime, 'webhooks' | 'replies' | 'say' | 'outbox' | 'held' | 'requests' | 'deliveries'>;
 
 /**
  * Inbound: received messages are journaled, handled in order per chat (access, commands) and
@@ -146,8 +170,9 @@ async function openInbound(
   closers: Array<() => Promise<void>>,
 ): Promise<Pick<BridgeRuntime, 'delivery' | 'received' | 'refusals'>> {
   const { log, space } = ctx;
-  const { webhooks, replies, say, outbox, held } = sinks;
+  const { webhooks, say, outbox, held, requests, deliveries } = sinks;
   const t = () => REPLIES[ctx.settings().replyLanguage];
+  const titles = actorTitles(ctx);
   const delivery = await GroupDelivery.open({
     stateDir: ctx.stateDir,
     group: ctx.group,
@@ -155,7 +180,7 @@ async function openInbound(
     logger: log,
     ...ctx.services.delivery,
     onLocalFailure: (err) => space.noteFailure(err),
-    onDelivered: (send, chat, eventId) => replies.delivered(eventId, send, chat),
+    onDelivered: (send, chat, eventId) => void deliveries.inLedger(eventId, send, chat),
     onDelayed: (_send, chat) => void say.text(chat, t().waitingForCccc()),
     onUnknownRecipient: (_send, chat, unknown, known) => void say.text(chat, t().noAgent(unknown, known)),
     onFailed: (_send, chat, problem) => void say.text(chat, t().deliveryFailed(problem.hint ? `${problem.message} — ${problem.hint}` : problem.message)),
@@ -177,6 +202,14 @@ async function openInbound(
     heldCount: (chatId) => held.count(chatId),
     releaseHeld: (chatId) => releaseHeld(held, outbox, say, t(), chatId),
     onPending: (request, who) => ctx.onPending(request, who),
+    answerTo: async (chatId, text, quote) => {
+      const answer = await requests.answerIn(chatId, text, quote);
+      return answer && { replyTo: answer.request.eventId, to: answer.request.by, text: answer.text };
+    },
+    openRequests: async (chatId) => {
+      const names = await titles();
+      return openRequestsMarkdown(await requests.openIn(chatId), { title: (id) => names.get(id) ?? id }, CONVERSATION[ctx.settings().replyLanguage]);
+    },
     audit: (entry) => ctx.audit.record(entry),
     ...(ctx.services.subscribeLimits ? { subscribeLimits: ctx.services.subscribeLimits } : {}),
   });
@@ -207,7 +240,7 @@ async function openInbound(
  */
 async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<() => Promise<void>>): Promise<LedgerFollower> {
   const { log, space } = ctx;
-  const { replies, outbox, held } = sinks;
+  const { replies, outbox, held, requests, deliveries } = sinks;
   const fanout = new OutboundRouter({
     im: ctx.im,
     chats: ctx.chats,
@@ -217,6 +250,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
     titles: actorTitles(ctx),
     enqueue: (items) => outbox.enqueue(items),
     askedBy: (eventId) => replies.askedBy(eventId),
+    conversation: () => CONVERSATION[ctx.settings().replyLanguage],
   });
   const follower = new LedgerFollower({
     groupDir: ctx.groupDir,
@@ -228,13 +262,15 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
     onBatch: async (batch) => {
       const events = await Promise.all(batch.events.map((e) => expandText(ctx, e)));
       try {
-        await fanout.route(events);
+        const shown = await fanout.route(events);
+        await requests.observe(events, (eventId) => shown.get(eventId) ?? []);
         await batch.commit();
       } catch (err) {
         // The events stay unread (the cursor does not pass them); the follower tries again.
         space.noteFailure(err);
         throw err;
       }
+      deliveries.observe(events);
       if (agentsAnsweredPeople(events)) replies.agentsAnswered();
     },
   });
@@ -251,6 +287,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
 /** Stops following the ledger, then closes the journals once what is in flight has finished. */
 export async function closeRuntime(rt: BridgeRuntime): Promise<void> {
   await rt.follower.stop();
+  rt.deliveries.close();
   await rt.received.close();
   await rt.delivery.close();
   await rt.outbox.close();

@@ -79,6 +79,42 @@ export interface InboundMessage {
   isInAtList: boolean;
   atUsers: { dingtalkId: string; staffId?: string }[];
   content: InboundContent;
+  /** The message this one quotes (DingTalk's "reply"), when it does. */
+  quote?: Quote;
+}
+
+/**
+ * A quoted message: `text.isReplyMsg` and `text.repliedMsg` of a text message (undocumented;
+ * docs/dingtalk-protocol.md §3). Its `msgId` is DingTalk's id of the quoted message, which the
+ * robot never learns for the messages it sends itself, so the bridge matches on the text.
+ */
+export interface Quote {
+  text: string;
+  msgId?: string;
+}
+
+const repliedTextSchema = z.object({
+  isReplyMsg: z.boolean().optional(),
+  repliedMsg: z
+    .object({
+      msgId: z.string().optional(),
+      content: z
+        .union([
+          z.string(),
+          z.object({ text: z.string().optional(), richText: z.array(z.object({ text: z.string().optional() }).passthrough()).optional() }).passthrough(),
+        ])
+        .optional(),
+    })
+    .passthrough()
+    .optional(),
+});
+
+function quoteOf(text: unknown): Quote | undefined {
+  const parsed = repliedTextSchema.safeParse(text);
+  if (!parsed.success || !parsed.data.repliedMsg) return undefined;
+  const { msgId, content } = parsed.data.repliedMsg;
+  const quoted = typeof content === 'string' ? content : (content?.text ?? (content?.richText ?? []).map((n) => n.text ?? '').join(''));
+  return { text: quoted, ...(msgId ? { msgId } : {}) };
 }
 
 const fileContent = downloadable.extend({ fileName: z.string().default('file') });
@@ -153,6 +189,8 @@ export function normalizeRobotMessage(data: unknown, now: () => number = Date.no
   if (m.robotCode) out.robotCode = m.robotCode;
   if (m.chatbotUserId) out.chatbotUserId = m.chatbotUserId;
   if (m.sessionWebhook && m.sessionWebhookExpiredTime) out.sessionWebhook = { url: m.sessionWebhook, expiresAt: m.sessionWebhookExpiredTime };
+  const quote = m.msgtype === 'text' ? quoteOf(m.text) : undefined;
+  if (quote) out.quote = quote;
   return out;
 }
 
@@ -245,4 +283,5 @@ export const inboundMessageSchema: z.ZodType<InboundMessage> = z.object({
   isInAtList: z.boolean(),
   atUsers: z.array(z.object({ dingtalkId: z.string(), staffId: z.string().optional() })),
   content: contentSchema,
+  quote: z.object({ text: z.string(), msgId: z.string().optional() }).optional(),
 });

@@ -17,7 +17,7 @@ import { chatStreamData, cccTimestamp, systemNotifyData, type LedgerEvent, type 
 import { FakeGroup, OpError, type FakeGroupInit } from './fake-group';
 import type { ThreadId } from '../../core/cccc/im-state/schemas';
 import { ImFiles } from './fake-im';
-import { HANDLERS, sendMessage, type OpContext } from './fake-ops';
+import { HANDLERS, MAIN_BRANCH_HANDLERS, sendMessage, type OpContext } from './fake-ops';
 
 export type FakeTransport = 'unix' | 'tcp';
 
@@ -33,6 +33,12 @@ export interface FakeDaemonOptions {
   version?: string;
   /** How long a connection may take to send its request line (CCCC: 0.5 s). */
   readTimeoutMs?: number;
+  /**
+   * Which CCCC it plays: `main` (the main branch: `inbox_peek`, `reply_request_cancel`,
+   * `runtime.delivery` evidence) or `release` (0.4.35rc1, which has none of them and reports the
+   * same version). Default `main`.
+   */
+  flavor?: 'main' | 'release';
 }
 
 /**
@@ -96,6 +102,7 @@ export class FakeCcccDaemon {
   private readonly advertise: FakeTransport | 'none';
   private readonly advertisedHost: string;
   private readonly readTimeoutMs: number;
+  readonly flavor: 'main' | 'release';
   private readonly groupMap = new Map<string, FakeGroup>();
   private servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
@@ -119,6 +126,7 @@ export class FakeCcccDaemon {
     this.advertise = options.advertise ?? this.transports[0]!;
     this.advertisedHost = options.advertisedHost ?? '127.0.0.1';
     this.readTimeoutMs = options.readTimeoutMs ?? 500;
+    this.flavor = options.flavor ?? 'main';
   }
 
   static async start(options: FakeDaemonOptions = {}): Promise<FakeCcccDaemon> {
@@ -320,7 +328,7 @@ export class FakeCcccDaemon {
   }
 
   private async dispatch(op: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const handler = HANDLERS[op];
+    const handler = HANDLERS[op] ?? (this.flavor === 'main' ? MAIN_BRANCH_HANDLERS[op] : undefined);
     if (!handler) return { v: 1, ok: false, result: {}, error: { code: 'unknown_op', message: `unknown op: ${op}`, details: {} } };
     try {
       return { v: 1, ok: true, result: await handler(this.context(), args), error: null };
@@ -342,7 +350,7 @@ export class FakeCcccDaemon {
   // ---- groups and test controls -----------------------------------------------------------
 
   async createGroup(init: FakeGroupInit = {}): Promise<string> {
-    const group = await FakeGroup.create(this.groupsDir, init);
+    const group = await FakeGroup.create(this.groupsDir, { deliveryEvents: this.flavor === 'main', ...init });
     this.groupMap.set(group.id, group);
     return group.id;
   }
@@ -370,19 +378,31 @@ export class FakeCcccDaemon {
     return this.imFiles(options.group).addPending(chatId, options);
   }
 
-  /** An agent's chat message, validated and written as `send` with `by: <actor>` would be. */
-  async speak(actorId: string, text: string, options: GroupOption & { to?: string[]; attachments?: unknown[]; replyTo?: string } = {}): Promise<LedgerEvent> {
+  /**
+   * An agent's chat message, validated and written as `send` with `by: <actor>` would be;
+   * `requestReply` sends it as `message_mode: "request_reply"` (the agent waits for an answer).
+   */
+  async speak(
+    actorId: string,
+    text: string,
+    options: GroupOption & { to?: string[]; attachments?: unknown[]; replyTo?: string; requestReply?: boolean } = {},
+  ): Promise<LedgerEvent> {
     const group = this.group(options.group);
     const result = await sendMessage(this.context(), {
       group_id: group.id,
       by: actorId,
       text,
       to: options.to ?? ['user'],
-      message_mode: 'send',
+      message_mode: options.requestReply ? 'request_reply' : 'send',
       attachments: options.attachments ?? [],
       ...(options.replyTo ? { reply_to: options.replyTo } : {}),
     });
     return result['event'] as LedgerEvent;
+  }
+
+  /** An agent (or the user) withdraws a reply request, as CCCC's `reply_request_cancel` does. */
+  async cancelReplyRequest(sourceEventId: string, options: GroupOption & { by?: string } = {}): Promise<LedgerEvent> {
+    return (await this.group(options.group).cancelReplyRequest(sourceEventId, options.by ?? 'user')).event;
   }
 
   /** A `system.notify` event (CCCC's default visibility is internal). */

@@ -3,7 +3,7 @@
  * `groups/<id>/group.yaml`, its ledger, and CCCC's rules for recipients and sends.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { CHAT_TEXT_INLINE_MAX_BYTES, chatTextSpill } from '../../core/cccc/ledger/chat-text';
@@ -43,6 +43,11 @@ export interface FakeGroupInit {
   running?: boolean;
   /** The `im:` block of group.yaml. */
   im?: Record<string, unknown>;
+  /**
+   * Whether sends leave `runtime.delivery` evidence (CCCC's main branch) or not (the released
+   * 0.4.35rc1). Default true.
+   */
+  deliveryEvents?: boolean;
 }
 
 export type ActorDoc = Record<string, unknown> & { id: string; title: string; enabled: boolean; runtime: string; runner: string };
@@ -154,6 +159,8 @@ export class FakeGroup {
   readonly doc: Record<string, unknown>;
   private readonly startedAt = new Map<string, number>();
   private readonly listeners = new Set<(event: LedgerEvent) => void>();
+  /** See FakeGroupInit.deliveryEvents. */
+  deliveryEvents = true;
 
   private constructor(
     readonly id: string,
@@ -183,6 +190,7 @@ export class FakeGroup {
     if (init.im) doc['im'] = init.im;
     Object.assign(doc, structuredClone(GROUP_DEFAULTS), { updated_at: now });
     const group = new FakeGroup(id, dir, doc, now);
+    group.deliveryEvents = init.deliveryEvents ?? true;
     await mkdir(path.join(dir, 'state'), { recursive: true });
     await group.ledger.append(makeEvent(id, 'group.create', 'user', { title: doc['title'], topic: '' }));
     if (init.running ?? group.actors.length > 0) group.setRunning(true);
@@ -229,6 +237,17 @@ export class FakeGroup {
     this.doc['state'] = running ? 'active' : 'stopped';
     this.doc['updated_at'] = now;
     return ids;
+  }
+
+  /** CCCC's group state: `active`, `idle`, `paused` or `stopped`. */
+  get state(): string {
+    return typeof this.doc['state'] === 'string' ? this.doc['state'] : 'active';
+  }
+
+  /** Pauses a running group or makes it active again (CCCC's Web UI does this; no op the bridge uses). */
+  setState(state: 'active' | 'idle' | 'paused'): void {
+    this.doc['state'] = state;
+    this.doc['updated_at'] = cccTimestamp();
   }
 
   idleSeconds(a: ActorDoc): number | null {
@@ -397,7 +416,68 @@ export class FakeGroup {
     }
     await this.ledger.append(event);
     this.announce(event);
+    if (input.messageMode !== 'mail') await this.deliver(event, input.by, to);
     return event;
+  }
+
+  /**
+   * CCCC's runtime handoff evidence for a sent message (main branch): per addressed agent that is
+   * enabled, `claimed`, then `accepted` while the group runs; a paused group only claims; stopped
+   * groups and disabled agents get nothing (they are no longer woken).
+   */
+  private async deliver(source: LedgerEvent, by: string, to: string[]): Promise<void> {
+    if (!this.deliveryEvents || !this.running || this.state === 'stopped') return;
+    for (const id of this.addressedActors(to)) {
+      const actor = this.actor(id);
+      if (!actor || id === by || !actor.enabled) continue;
+      const evidence = (state: string): Record<string, unknown> => ({
+        actor_id: id,
+        source_event_id: source.id,
+        delivery_id: `delivery:${id}:${createHash('sha256')
+          .update(`${this.id}\0${id}\0${String(actor['created_at'])}\0${source.id}`)
+          .digest('hex')
+          .slice(0, 24)}`,
+        state,
+        transport: actor.runner,
+        reason: null,
+      });
+      await this.appendEvent('runtime.delivery', 'system', evidence('claimed'));
+      if (this.state !== 'paused') await this.appendEvent('runtime.delivery', 'system', evidence('accepted'));
+    }
+  }
+
+  /**
+   * CCCC's `reply_request_cancel`: closes every still-open obligation of a request_reply message;
+   * a second cancel answers the first one's event.
+   */
+  async cancelReplyRequest(sourceEventId: string, by: string): Promise<{ event: LedgerEvent; already: boolean }> {
+    const events = await this.events();
+    const source = events.find((e) => e.id === sourceEventId && e.kind === 'chat.message');
+    if (!source) throw new OpError('event_not_found', `chat message not found: ${sourceEventId}`);
+    if (source.data?.['message_mode'] !== 'request_reply') throw new OpError('not_a_reply_request', 'source message does not request a reply');
+    if (by !== 'user' && by !== source.by) throw new OpError('permission_denied', 'only the source sender or user may cancel a reply request');
+    const earlier = events.find((e) => e.kind === 'chat.reply_request.cancelled' && e.data?.['source_event_id'] === source.id);
+    if (earlier) return { event: earlier, already: true };
+    return { event: await this.appendEvent('chat.reply_request.cancelled', by, { source_event_id: source.id }), already: false };
+  }
+
+  /** The active ledger's events, in order (torn lines skipped). */
+  private async events(): Promise<LedgerEvent[]> {
+    let text: string;
+    try {
+      text = await readFile(this.ledger.path, 'utf8');
+    } catch {
+      return [];
+    }
+    const out: LedgerEvent[] = [];
+    for (const line of text.split('\n')) {
+      try {
+        if (line) out.push(JSON.parse(line) as LedgerEvent);
+      } catch {
+        // a torn line is no event
+      }
+    }
+    return out;
   }
 
   /** Called with every event the daemon appends (demo agents listen here). Returns an unsubscribe function. */

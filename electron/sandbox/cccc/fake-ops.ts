@@ -202,6 +202,24 @@ export async function sendMessage(ctx: OpContext, args: Args): Promise<Record<st
   return { event, message_mode: messageMode };
 }
 
+const replyRequestCancel: Handler = async (ctx, args) => {
+  const group = loadGroup(ctx, args);
+  const source = str(args['source_event_id']);
+  if (!source) throw new OpError('missing_source_event_id', 'missing source_event_id');
+  const { event, already } = await group.cancelReplyRequest(source, str(args['by']) || 'user');
+  return { event, already, propagation: null };
+};
+
+/** Unread Mail of one agent; the bridge only probes it to tell CCCC's main branch from 0.4.35rc1. */
+const inboxPeek: Handler = async (ctx, args) => {
+  if (!str(args['group_id'])) throw new OpError('missing_group_id', 'missing group_id');
+  const actorId = str(args['actor_id']);
+  if (!actorId) throw new OpError('missing_actor_id', 'missing actor_id');
+  if (actorId === 'user' || actorId === '@user') throw new OpError('invalid_inbox_recipient', 'Inbox is only available for agents');
+  loadGroup(ctx, args);
+  return { messages: [], cursor: { event_id: '', ts: '' } };
+};
+
 const im = (group: FakeGroup): ImFiles => new ImFiles(`${group.dir}/state`);
 
 const imBindChat: Handler = async (ctx, args) => {
@@ -242,4 +260,10 @@ export const HANDLERS: Record<string, Handler> = {
   im_reject_pending: imRejectPending,
   im_list_authorized: imListAuthorized,
   im_revoke_chat: imRevokeChat,
+};
+
+/** Ops CCCC's main branch added after 0.4.35rc1 (a `release` fake answers `unknown_op`). */
+export const MAIN_BRANCH_HANDLERS: Record<string, Handler> = {
+  inbox_peek: inboxPeek,
+  reply_request_cancel: replyRequestCancel,
 };

@@ -4,7 +4,7 @@
  */
 import { conversationId, hex, robotMsgId, staffLikeId } from './ids';
 import type { FakeState } from './state';
-import type { FakeApp, InjectInput, RobotMessage } from './types';
+import type { FakeApp, InjectInput, RobotMessage, SentMessage } from './types';
 
 export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get';
 export const FAKE_CORP_ID = 'dingfakecorp00000000000000000000';
@@ -25,7 +25,7 @@ export function chatbotUserId(app: FakeApp): string {
 
 export function buildRobotMessage(input: InjectInput, env: BuildEnv): RobotMessage {
   const { app, state } = env;
-  const { text, file, picture, ...overrides } = input;
+  const { text, file, picture, quote, ...overrides } = input;
   const conversationType = input.conversationType ?? '2';
   const group = conversationType === '2';
   const createAt = input.createAt ?? Date.now();
@@ -79,7 +79,7 @@ export function buildRobotMessage(input: InjectInput, env: BuildEnv): RobotMessa
     msg.content = { downloadCode, pictureDownloadCode: downloadCode };
   } else if (typeof text === 'string') {
     msg.msgtype = 'text';
-    msg.text = { content: group && !text.startsWith(' ') ? ` ${text}` : text };
+    msg.text = { content: group && !text.startsWith(' ') ? ` ${text}` : text, ...(quote ? quoted(quote, botId) : {}) };
   } else if (text !== undefined) {
     msg.text = text;
   } else if (input.msgtype === undefined && input.content === undefined) {
@@ -91,4 +91,19 @@ export function buildRobotMessage(input: InjectInput, env: BuildEnv): RobotMessa
     else msg[k] = v;
   }
   return msg;
+}
+
+/**
+ * DingTalk's (undocumented) quote of a message: `isReplyMsg` and `repliedMsg` inside `text`. What
+ * a quoted robot card or Markdown message carries as `content.text` is not confirmed; the fake
+ * gives its Markdown text (or its plain text, or title).
+ */
+function quoted(quote: SentMessage | { text: string; senderId?: string }, botId: string): Record<string, unknown> {
+  if ('text' in quote && typeof quote.text === 'string') {
+    return { isReplyMsg: true, repliedMsg: { msgId: robotMsgId(), senderId: quote.senderId ?? botId, msgType: 'text', content: { text: quote.text } } };
+  }
+  const sent = quote as SentMessage;
+  const p = sent.msgParam;
+  const text = [p['text'], p['content'], p['title']].find((v): v is string => typeof v === 'string') ?? '';
+  return { isReplyMsg: true, repliedMsg: { msgId: robotMsgId(), senderId: botId, msgType: sent.msgKey, createdAt: sent.at, content: { text } } };
 }

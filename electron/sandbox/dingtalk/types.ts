@@ -100,6 +100,11 @@ export type InjectInput = Omit<Partial<RobotMessageFields>, 'text'> & {
   file?: { content: Buffer | string; fileName?: string };
   /** msgtype `picture`: registers the bytes and fills content.downloadCode/pictureDownloadCode. */
   picture?: { content: Buffer | string; fileName?: string };
+  /**
+   * With a string `text`: the person quotes ("replies to") this message — one the robot sent
+   * (from sentMessages()) or any text — so `text.isReplyMsg` and `text.repliedMsg` are filled.
+   */
+  quote?: SentMessage | { text: string; senderId?: string };
   /** Any other field is copied into the message as is. */
   [extra: string]: unknown;
 };

@@ -20,6 +20,7 @@ export class DaemonGroup implements GroupPort {
       source_user_name: m.sourceUserName,
       source_user_id: m.sourceUserId,
       mention_user_ids: m.mentionUserIds,
+      ...(m.replyTo ? { reply_to: m.replyTo } : {}),
     });
     return { eventId: result.event.id, replayed: result.replayed };
   }

@@ -30,6 +30,7 @@ const entrySchema = z.object({
     sourceUserName: z.string(),
     sourceUserId: z.string(),
     mentionUserIds: z.array(z.string()),
+    replyTo: z.string().optional(),
   }),
   /** `/send @…` names to check against the group's agents before sending (CCCC was down when it came). */
   recipients: z.array(z.string()).optional(),

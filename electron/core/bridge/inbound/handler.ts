@@ -6,7 +6,7 @@
  * on, and a log line.
  */
 import type { Readable } from 'node:stream';
-import type { InboundMessage } from '../../dingtalk/inbound-message';
+import type { InboundMessage, Quote } from '../../dingtalk/inbound-message';
 import type { OutboundMessage } from '../../dingtalk/outbound-message';
 import { toProblem } from '../../errors';
 import { isDiskFull } from '../../util/local-failure';
@@ -49,6 +49,10 @@ export interface InboundDeps {
   /** Catch-up after /resume: queues what was held back while paused. */
   releaseHeld(chatId: string): Promise<void>;
   onPending?(request: PendingRequest, who: { chatTitle?: string; senderNick: string }): void;
+  /** The agent's question a person's plain message in a chat answers, if any (bridge/reply-requests.ts). */
+  answerTo?(chatId: string, text: string, quote?: Quote): Promise<{ replyTo: string; to: string; text: string } | undefined>;
+  /** The questions still waiting for an answer in a chat, as a /context section ('' when none). */
+  openRequests?(chatId: string): Promise<string>;
   /** How often unauthorized chats may ask to subscribe; default DEFAULT_SUBSCRIBE_LIMITS. */
   subscribeLimits?: SubscribeLimits;
   audit?(entry: AuditEntry): void;
@@ -185,8 +189,10 @@ export class InboundHandler {
         });
         return sayMarkdown(info.title, text);
       }
-      case 'context':
-        return sayMarkdown('Context', formatContext(await group.context(), t));
+      case 'context': {
+        const [context, open] = await Promise.all([group.context(), this.deps.openRequests?.(chatId) ?? '']);
+        return sayMarkdown('Context', [formatContext(context, t), open].filter(Boolean).join('\n\n'));
+      }
       case 'pause': {
         const flags = await im.subscriber(chatId);
         if (flags?.paused) return say(t.alreadyPaused());
@@ -263,7 +269,10 @@ export class InboundHandler {
         await say(tooLarge ? t.fileTooLarge(file.fileName, Math.round(settings.maxFileBytes / 1048576)) : t.fileFailed(file.fileName, problem.message));
       }
     }
-    const body = captionFor(text, attachments);
+    // A plain message may answer an agent's question: it goes back to the agent who asked, as the answer.
+    const answer = recipients.length === 0 ? await this.deps.answerTo?.(m.conversationId, text, m.quote) : undefined;
+    if (answer) to = [answer.to];
+    const body = captionFor(answer?.text ?? text, attachments);
     if (body.trim() === '' && attachments.length === 0) {
       if (files.length === 0) await say(t.emptyMessage());
       return;
@@ -278,6 +287,7 @@ export class InboundHandler {
         sourceUserName: m.sender.nick,
         sourceUserId: m.sender.staffId ?? m.sender.id,
         mentionUserIds: m.sender.staffId ? [m.sender.staffId] : [],
+        ...(answer ? { replyTo: answer.replyTo } : {}),
       },
       chat,
       unresolved,

@@ -20,6 +20,7 @@ const chatMessageSchema = z.looseObject({
   reply_to: z.string().nullish(),
   mention_user_ids: z.array(z.string()).nullish(),
   format: z.string().nullish(),
+  message_mode: z.string().nullish(),
 });
 
 const notifySchema = z.looseObject({
@@ -42,6 +43,8 @@ export type AgentEvent =
       mentionUserIds: string[];
       /** To the user (or everyone), as opposed to agent-to-agent traffic. */
       userFacing: boolean;
+      /** The agent waits for the user's answer (CCCC's `message_mode: "request_reply"` to `user`). */
+      requestsReply: boolean;
     }
   | { kind: 'notify'; id: string; title?: string; message: string; visibility: 'public' | 'internal' };
 
@@ -63,6 +66,7 @@ export function readAgentEvent(event: LedgerEvent): AgentEvent | undefined {
       attachments: d.attachments,
       mentionUserIds: d.mention_user_ids ?? [],
       userFacing: d.to.length === 0 || d.to.some((t) => USER_TOKENS.has(t)),
+      requestsReply: d.message_mode === 'request_reply' && d.to.some((t) => t === 'user' || t === '@user'),
     };
     if (d.reply_to) out.replyTo = d.reply_to;
     return out;

@@ -13,6 +13,8 @@ import type { BlobPort, ImStatePort } from '../ports';
 import { readAgentEvent, wantsEvent, type AgentEvent } from './agent-event';
 import { formatAgentEvent } from './format';
 import type { HeldMessages } from './held';
+import { formatReplyRequest } from './reply-request';
+import { CONVERSATION, type ConversationTexts } from '../../i18n/conversation';
 
 export interface RouterDeps {
   im: ImStatePort;
@@ -24,6 +26,8 @@ export interface RouterDeps {
   enqueue(items: OutboxItem[]): Promise<void>;
   /** Who to @-mention in a chat when an agent answers event `replyTo` (the person who asked). */
   askedBy(replyTo: string): { chatId: string; staffId: string } | undefined;
+  /** The words around an agent's question to the people (the chat's language); default English. */
+  conversation?: () => ConversationTexts;
   logger?: Logger;
   now?: () => number;
 }
@@ -37,9 +41,14 @@ export class OutboundRouter {
     this.now = deps.now ?? Date.now;
   }
 
-  async route(events: LedgerEvent[]): Promise<void> {
+  /**
+   * Queues (or holds) what each chat gets of these events. Resolves to the chats each agent's
+   * question to the people was sent to, by event id (held ones not counted: not seen yet).
+   */
+  async route(events: LedgerEvent[]): Promise<Map<string, string[]>> {
+    const shown = new Map<string, string[]>();
     const agentEvents = events.map(readAgentEvent).filter((e): e is AgentEvent => e !== undefined);
-    if (agentEvents.length === 0) return;
+    if (agentEvents.length === 0) return shown;
     const [subscribers, chats, titles] = await Promise.all([this.deps.im.subscribers(), this.deps.chats.chats(), this.deps.titles()]);
     const ctx = { title: (id: string) => titles.get(id) ?? id };
     const live: OutboxItem[] = [];
@@ -55,15 +64,20 @@ export class OutboundRouter {
       for (const event of agentEvents) {
         if (!wantsEvent(event, flags)) continue;
         items.push(...(await this.itemsFor(event, chat, ctx)));
+        if (event.kind === 'message' && event.requestsReply && !flags.paused) shown.set(event.id, [...(shown.get(event.id) ?? []), chatId]);
       }
       if (flags.paused) await this.deps.held.hold(chatId, items);
       else live.push(...items);
     }
     if (live.length) await this.deps.enqueue(live);
+    return shown;
   }
 
   private async itemsFor(event: AgentEvent, chat: ChatAddress, ctx: { title(id: string): string }): Promise<OutboxItem[]> {
-    const formatted = formatAgentEvent(event, ctx);
+    const formatted =
+      event.kind === 'message' && event.requestsReply
+        ? { messages: formatReplyRequest(event, ctx, (this.deps.conversation ?? (() => CONVERSATION.en))()), files: event.attachments }
+        : formatAgentEvent(event, ctx);
     const createdAt = this.now();
     const base = `${event.id}:${chat.conversationId}`;
     const atUserIds = chat.conversationType === 'group' && event.kind === 'message' ? this.mentions(event, chat.conversationId) : [];

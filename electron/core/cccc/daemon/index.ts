@@ -5,3 +5,4 @@ export { discoverEndpoint, describeEndpoint, type Discovery, type Endpoint } fro
 export { resolveCcccHome } from './home';
 export { START_HINT } from './errors';
 export * from './ops';
+export { FeatureProbe, probeFeatures, type DaemonFeatures } from './features';
