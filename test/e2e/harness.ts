@@ -6,7 +6,7 @@ import { Bridge, type BridgeServices } from '../../electron/core/bridge/bridge';
 import { DEFAULT_SETTINGS, type BridgeSettings } from '../../electron/core/bridge/settings';
 import { memoryLogger } from '../../electron/core/log/logger';
 import { startFakeDingTalk, type FakeDingTalk, type FakeDingTalkOptions, type InjectInput, type SentMessage } from '../fakes/dingtalk';
-import { FakeCcccDaemon } from '../fakes/cccc/daemon';
+import { FakeCcccDaemon, type FakeDaemonOptions } from '../fakes/cccc/daemon';
 import type { LedgerEvent } from '../fakes/cccc/ledger';
 import { waitFor } from '../helpers/wait';
 
@@ -49,11 +49,13 @@ export interface E2EOptions {
   stateDir?: string;
   /** Sees every bridge made, before it starts. */
   onBridge?: (bridge: Bridge) => void;
+  /** Which CCCC the fake daemon plays (default: CCCC's main branch). */
+  cccc?: FakeDaemonOptions;
 }
 
 export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
   const dt = await startFakeDingTalk({ qpsLimit: 1000, ...options.dingtalk });
-  const cccc = await FakeCcccDaemon.start();
+  const cccc = await FakeCcccDaemon.start(options.cccc);
   const groupId = await cccc.createGroup({ title: 'Demo project', actors: ['boss', 'helper'] });
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'bridge-state-')));
   const app = dt.apps[0]!;

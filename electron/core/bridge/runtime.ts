@@ -262,8 +262,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
     onBatch: async (batch) => {
       const events = await Promise.all(batch.events.map((e) => expandText(ctx, e)));
       try {
-        const shown = await fanout.route(events);
-        await requests.observe(events, (eventId) => shown.get(eventId) ?? []);
+        await fanout.route(events, (shown) => requests.observe(events, (eventId) => shown.get(eventId) ?? []));
         await batch.commit();
       } catch (err) {
         // The events stay unread (the cursor does not pass them); the follower tries again.

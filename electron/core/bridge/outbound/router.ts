@@ -42,16 +42,18 @@ export class OutboundRouter {
   }
 
   /**
-   * Queues (or holds) what each chat gets of these events. Resolves to the chats each agent's
-   * question to the people was sent to, by event id (held ones not counted: not seen yet).
+   * Queues (or holds) what each chat gets of these events. `beforeSending` hears, before anything
+   * is queued, which chats each agent's question to the people goes to (held ones not counted:
+   * not seen yet) — so an answer can never arrive before the question is noted.
    */
-  async route(events: LedgerEvent[]): Promise<Map<string, string[]>> {
+  async route(events: LedgerEvent[], beforeSending: (shown: Map<string, string[]>) => Promise<void> = async () => undefined): Promise<void> {
     const shown = new Map<string, string[]>();
     const agentEvents = events.map(readAgentEvent).filter((e): e is AgentEvent => e !== undefined);
-    if (agentEvents.length === 0) return shown;
+    if (agentEvents.length === 0) return beforeSending(shown);
     const [subscribers, chats, titles] = await Promise.all([this.deps.im.subscribers(), this.deps.chats.chats(), this.deps.titles()]);
     const ctx = { title: (id: string) => titles.get(id) ?? id };
     const live: OutboxItem[] = [];
+    const held = new Map<string, OutboxItem[]>();
     for (const [chatId, flags] of subscribers) {
       if (!flags.subscribed) continue;
       const record = own(chats, chatId);
@@ -66,11 +68,12 @@ export class OutboundRouter {
         items.push(...(await this.itemsFor(event, chat, ctx)));
         if (event.kind === 'message' && event.requestsReply && !flags.paused) shown.set(event.id, [...(shown.get(event.id) ?? []), chatId]);
       }
-      if (flags.paused) await this.deps.held.hold(chatId, items);
+      if (flags.paused) held.set(chatId, items);
       else live.push(...items);
     }
+    await beforeSending(shown);
+    for (const [chatId, items] of held) await this.deps.held.hold(chatId, items);
     if (live.length) await this.deps.enqueue(live);
-    return shown;
   }
 
   private async itemsFor(event: AgentEvent, chat: ChatAddress, ctx: { title(id: string): string }): Promise<OutboxItem[]> {
