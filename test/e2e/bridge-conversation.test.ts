@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectQuietFor, waitFor } from '../helpers/wait';
-import { GROUP_CHAT, startE2E, textOf, type E2E } from './harness';
+import { startE2E, textOf, type E2E } from './harness';
 import type { LedgerEvent } from '../fakes/cccc/ledger';
 
 let e: E2E | undefined;
