@@ -4,11 +4,14 @@
  *
  *   CCCC_SRC=/path/to/cccc/src npx tsx test/conformance/real-bridge.ts
  *
- * Plays the guide's scenario: /subscribe → approve → text to the foreman → an agent answers →
- * /status → /send @peer → /verbose → /pause, agent messages, /resume → a file in → a long answer
- * → /unsubscribe. Prints each step and what CCCC's files and DingTalk's sent messages show;
- * exits 1 on the first step that does not hold.
+ * Plays the guide's scenario: /subscribe → approve → text to the foreman (🤔 once CCCC accepted
+ * it) → an agent answers → /status → /send @peer → /verbose → /pause, agent messages, /resume →
+ * a file in → a long answer → an agent's question answered by quoting it in DingTalk (CCCC's own
+ * reply status says replied) → /send to an agent turned off (answered at once) → /unsubscribe.
+ * Prints each step and what CCCC's files and DingTalk's sent messages show; exits 1 on the first
+ * step that does not hold. CCCC's main branch is expected (delivery evidence, reply requests).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +30,19 @@ if (!src) {
 const CHAT = 'cidRealGroup==';
 const ALICE = { senderStaffId: 'staff-alice', senderNick: 'Alice', senderId: '$:LWCP_v1:$alice', isAdmin: true };
 const textOf = (m: SentMessage): string => String(m.msgParam['content'] ?? m.msgParam['text'] ?? m.msgParam['fileName'] ?? '');
+
+/** CCCC's own per-recipient status of a message (what its Web UI shows: replied, cancelled, delivery). */
+function obligationStatus(home: string, groupId: string, eventId: string): Record<string, { replied: boolean; reply_requested: boolean; cancelled: boolean }> {
+  const script = [
+    'import json, sys',
+    'from cccc.kernel.group import load_group',
+    'from cccc.kernel.inbox import find_event, get_obligation_status_batch',
+    'g = load_group(sys.argv[1]); ev = find_event(g, sys.argv[2])',
+    "print(json.dumps(get_obligation_status_batch(g, [ev]).get(ev['id'], {})))",
+  ].join('\n');
+  const out = execFileSync(process.env['PYTHON'] ?? 'python3', ['-c', script, groupId, eventId], { env: { ...process.env, CCCC_HOME: home, PYTHONPATH: src } });
+  return JSON.parse(out.toString('utf8')) as Record<string, { replied: boolean; reply_requested: boolean; cancelled: boolean }>;
+}
 
 async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
   try {
@@ -95,6 +111,14 @@ try {
   say(body);
   const asked = await until('text in the ledger', async () => (await fromUser()).find((e) => (e['data'] as { text: string }).text === body));
   step('plain text reaches the foreman byte-exact', JSON.stringify((asked['data'] as { to: unknown }).to));
+  const deliveryOf = async (eventId: unknown): Promise<string[]> =>
+    (await ledger())
+      .filter((e) => e['kind'] === 'runtime.delivery' && (e['data'] as { source_event_id?: unknown }).source_event_id === eventId)
+      .map((e) => `${String((e['data'] as { actor_id: string }).actor_id)}:${String((e['data'] as { state: string }).state)}`);
+  await until('CCCC to accept it for the foreman', async () => (await deliveryOf(asked['id'])).includes('boss:accepted'));
+  const askedMsgId = dt.deliveries().at(-1)!.msgId;
+  await until('🤔 on the message once accepted', () => dt.emotions().some((r) => r.action === 'reply' && r.body['openMsgId'] === askedMsgId));
+  step('🤔 once CCCC says the foreman accepted it', (await deliveryOf(asked['id'])).join(' → '));
 
   dt.clearSent();
   await speak('boss', '检查完了，没有问题。');
@@ -148,6 +172,32 @@ try {
   await speak('boss', long);
   await until('long answer in chunks', () => dt.sentMessages().filter((m) => textOf(m).startsWith('[Boss (')).length >= 3);
   step('a long answer arrives in numbered chunks', `${dt.sentMessages().length} messages`);
+
+  dt.clearSent();
+  const question = resultOf(
+    await call(request('send', { group_id: G, by: 'boss', text: '可以部署到预发环境吗？', to: ['user'], message_mode: 'request_reply' })),
+    'send request_reply',
+  )['event'] as Record<string, unknown>;
+  const card = await reply('the question marked as needing a reply', /需要你回复/);
+  step('an agent’s question shows as needing a reply', `${card.msgKey}: ${textOf(card).split('\n')[0]!}`);
+  say('可以，部署吧', { quote: card });
+  const answer = await until('the quoted answer in the ledger', async () =>
+    (await fromUser()).find((e) => (e['data'] as { reply_to?: unknown }).reply_to === question['id']),
+  );
+  const replied = await until('CCCC to show the question replied', () => {
+    const status = obligationStatus(home, G, String(question['id']));
+    return status['user']?.replied ? status : undefined;
+  });
+  step('quoting it in DingTalk answers it: CCCC shows it replied', `to ${JSON.stringify((answer['data'] as { to: unknown }).to)}, ${JSON.stringify(replied)}`);
+
+  resultOf(await call(request('actor_stop', { group_id: G, actor_id: 'helper', by: 'user' })), 'actor_stop');
+  dt.clearSent();
+  say('/send @helper 你还在吗？');
+  const toOff = await until('the message to the stopped agent in the ledger', async () =>
+    (await fromUser()).find((e) => (e['data'] as { text: string }).text === '你还在吗？'),
+  );
+  const told = await reply('an answer at once about the agent turned off', /@helper 在 CCCC 中已关闭/);
+  step('a /send to an agent turned off is answered at once', `${textOf(told).slice(0, 40)}…; delivery: ${JSON.stringify(await deliveryOf(toOff['id']))}`);
 
   say('/unsubscribe');
   await reply('/unsubscribe', /已取消订阅/);
