@@ -109,6 +109,8 @@ function mask(value: Json, t: Target, key = ''): Json {
     let s = value.split(t.scope).join('<SCOPE>').split(t.home).join('<HOME>');
     for (const [id, p] of t.ids) s = s.split(id).join(p);
     if (/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(s)) return '<ts>';
+    // A delivery id hashes the actor's creation time.
+    if (/^delivery:[^:]+:[0-9a-f]{24}$/.test(s)) return s.replace(/[0-9a-f]{24}$/, '<hash>');
     return s.replace(/\b[0-9a-f]{32}\b/g, '<id>').replace(/\bs_[0-9a-f]{12}\b/g, '<scope-key>');
   }
   if (typeof value === 'number' && VOLATILE_NUMBERS.has(key)) return '<num>';
@@ -196,11 +198,42 @@ const stateFile =
   (t) =>
     path.join(t.groupDir('G'), 'state', name);
 
+const ledgerEvents = async (t: Target): Promise<Array<{ id: string; kind: string; by: string; data: Record<string, unknown> }>> =>
+  (await readFile(path.join(t.groupDir('G'), 'ledger.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: string; kind: string; by: string; data: Record<string, unknown> });
+
+/** The last chat message (delivery evidence may follow it at any time). */
 const lastLedgerEvent = (name: string): Step => ({
   name,
+  run: async (t) => (await ledgerEvents(t)).filter((e) => e.kind === 'chat.message').at(-1) as Json,
+});
+
+/**
+ * The `runtime.delivery` events of a noted message, once each recipient has an outcome (the real
+ * daemon appends them after answering; a PTY actor's first delivery takes over ten seconds).
+ */
+const deliveryEvidence = (name: string, note: string): Step => ({
+  name,
   run: async (t) => {
-    const lines = (await readFile(path.join(t.groupDir('G'), 'ledger.jsonl'), 'utf8')).trim().split('\n');
-    return JSON.parse(lines[lines.length - 1]!) as Json;
+    const evidence = async (): Promise<Json[]> =>
+      (await ledgerEvents(t))
+        .filter((e) => e.kind === 'runtime.delivery' && e.data['source_event_id'] === t.notes.get(note))
+        .map((e) => ({ kind: e.kind, by: e.by, data: e.data }));
+    const settled = (list: Json[]): boolean => list.length > 0 && list.length % 2 === 0;
+    for (let waited = 0; waited < 30_000 && !settled(await evidence()); waited += 100) await new Promise((r) => setTimeout(r, 100));
+    return evidence();
+  },
+});
+
+/** A send whose event id later steps need (`t.notes`). */
+const notedSend = (name: string, note: string, args: (t: Target) => Record<string, unknown>): Step => ({
+  name,
+  run: async (t) => {
+    const out = await t.send(request('send', { group_id: G(t), by: 'user', message_mode: 'send', text: 'hello', ...args(t) }));
+    t.notes.set(note, String((out as { result?: { event?: { id?: string } } }).result?.event?.id ?? ''));
+    return out;
   },
 });
 
@@ -233,7 +266,7 @@ const STEPS: Step[] = [
   op('groups (started)', 'groups'),
   op('group_show (started)', 'group_show', (t) => ({ group_id: G(t) })),
   op('actor_list (started)', 'actor_list', (t) => ({ group_id: G(t) })),
-  sendStep('send from DingTalk', () => ({
+  notedSend('send from DingTalk', 'sent', () => ({
     text: 'please check',
     to: [],
     path: '',
@@ -245,6 +278,7 @@ const STEPS: Step[] = [
     client_id: 'im:dingtalk:c1:m1',
   })),
   lastLedgerEvent('ledger after send'),
+  deliveryEvidence('delivery evidence of that send (claimed, accepted)', 'sent'),
   sendStep('send replayed (same client_id)', () => ({ text: 'please check (again)', client_id: 'im:dingtalk:c1:m1' })),
   sendStep('send same client_id by another sender', () => ({ by: 'boss', to: ['user'], client_id: 'im:dingtalk:c1:m1' })),
   sendStep('send to title, case-insensitive', () => ({ to: ['code helper'] })),
@@ -305,6 +339,17 @@ const STEPS: Step[] = [
   sendStep('send to empty group', (t) => ({ group_id: E(t) })),
   sendStep('send to user in empty group', (t) => ({ group_id: E(t), to: ['user'] })),
   { name: 'agent speaks', run: (t) => t.speak('boss', 'done: see report') },
+  op('inbox_peek without arguments (the bridge probes with it)', 'inbox_peek'),
+  op('inbox_peek without actor', 'inbox_peek', (t) => ({ group_id: G(t) })),
+  op('inbox_peek for the user', 'inbox_peek', (t) => ({ group_id: G(t), actor_id: 'user' })),
+  notedSend('agent asks the user (request_reply)', 'request', () => ({ by: 'boss', to: ['user'], message_mode: 'request_reply', text: 'Deploy now?' })),
+  lastLedgerEvent('ledger after request_reply'),
+  op('reply_request_cancel without source', 'reply_request_cancel', (t) => ({ group_id: G(t) })),
+  op('reply_request_cancel unknown event', 'reply_request_cancel', (t) => ({ group_id: G(t), source_event_id: '0'.repeat(32) })),
+  op('reply_request_cancel of a plain send', 'reply_request_cancel', (t) => ({ group_id: G(t), source_event_id: t.notes.get('sent') })),
+  op('reply_request_cancel by another agent', 'reply_request_cancel', (t) => ({ group_id: G(t), source_event_id: t.notes.get('request'), by: 'helper' })),
+  op('reply_request_cancel', 'reply_request_cancel', (t) => ({ group_id: G(t), source_event_id: t.notes.get('request'), by: 'user' })),
+  op('reply_request_cancel again', 'reply_request_cancel', (t) => ({ group_id: G(t), source_event_id: t.notes.get('request'), by: 'user' })),
   { name: 'public notify', run: (t) => t.notify('Build finished', 'CI') },
   { name: 'agent stream start', run: (t) => t.stream('helper', 'typing…') },
   ...['group_show', 'actor_list', 'context_get', 'group_start', 'group_stop', 'im_list_pending', 'im_list_authorized'].flatMap((name) => [

@@ -458,7 +458,8 @@ export class FakeGroup {
     if (by !== 'user' && by !== source.by) throw new OpError('permission_denied', 'only the source sender or user may cancel a reply request');
     const earlier = events.find((e) => e.kind === 'chat.reply_request.cancelled' && e.data?.['source_event_id'] === source.id);
     if (earlier) return { event: earlier, already: true };
-    return { event: await this.appendEvent('chat.reply_request.cancelled', by, { source_event_id: source.id }), already: false };
+    const data = { source_event_id: source.id, src_group_id: '', src_event_id: '', src_message_event_id: '' };
+    return { event: await this.appendEvent('chat.reply_request.cancelled', by, data), already: false };
   }
 
   /** The active ledger's events, in order (torn lines skipped). */

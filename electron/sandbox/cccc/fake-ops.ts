@@ -207,7 +207,8 @@ const replyRequestCancel: Handler = async (ctx, args) => {
   const source = str(args['source_event_id']);
   if (!source) throw new OpError('missing_source_event_id', 'missing source_event_id');
   const { event, already } = await group.cancelReplyRequest(source, str(args['by']) || 'user');
-  return { event, already, propagation: null };
+  // Propagation concerns requests relayed between groups, which the fake does not model.
+  return { event, already, propagation: { state: 'not_applicable' } };
 };
 
 /** Unread Mail of one agent; the bridge only probes it to tell CCCC's main branch from 0.4.35rc1. */
