@@ -58,4 +58,15 @@ describe('ReplyTracker', () => {
     expect(t.askedBy('ev1')).toEqual({ chatId: 'cidA', staffId: 's1' });
     expect(t.askedBy('ev2000')).toEqual({ chatId: 'cidA', staffId: 's2000' });
   });
+
+  it('with delivery evidence: in the ledger is not yet 🤔; acceptance is, once', () => {
+    const { t, reactions } = tracker();
+    t.inLedger('ev1', send('m1', 's1'), chat);
+    expect(t.askedBy('ev1')).toEqual({ chatId: 'cidA', staffId: 's1' });
+    expect(reactions).toEqual([]);
+    t.accepted('ev1');
+    t.accepted('ev1');
+    t.accepted('unknown');
+    expect(reactions).toEqual(['+m1@cidA']);
+  });
 });

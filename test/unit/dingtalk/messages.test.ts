@@ -21,6 +21,16 @@ const base = {
 };
 
 describe('normalizeRobotMessage', () => {
+  it('reads a quoted message (text.isReplyMsg / repliedMsg, undocumented) and keeps it through the journal schema', () => {
+    const text = (repliedMsg: unknown) => ({ ...base, msgtype: 'text', text: { content: ' yes', isReplyMsg: true, repliedMsg } });
+    const m = normalizeRobotMessage(text({ msgId: 'q1', senderId: 'bot', msgType: 'markdown', content: { text: '**❓ Boss needs your reply** #ab12' } }));
+    expect(m?.quote).toEqual({ text: '**❓ Boss needs your reply** #ab12', msgId: 'q1' });
+    expect(inboundMessageSchema.parse(m).quote).toEqual(m?.quote);
+    expect(normalizeRobotMessage(text({ content: 'plain quoted' }))?.quote).toEqual({ text: 'plain quoted' });
+    expect(normalizeRobotMessage(text({ content: { richText: [{ text: 'a' }, { type: 'picture' }, { text: 'b' }] } }))?.quote).toEqual({ text: 'ab' });
+    expect(normalizeRobotMessage({ ...base, msgtype: 'text', text: { content: 'no quote' } })?.quote).toBeUndefined();
+  });
+
   it('keeps text exactly, including the leading space DingTalk leaves after removing the @', () => {
     const m = normalizeRobotMessage({ ...base, msgtype: 'text', text: { content: ' /send @peer line1\n\n  code()' } });
     expect(m?.content).toEqual({ type: 'text', text: ' /send @peer line1\n\n  code()' });
