@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AccessPolicy } from '../../../../electron/core/bridge/access';
 import type { ChatAddress } from '../../../../electron/core/bridge/chat-address';
 import type { ChatDirectory, ChatRecord, ChatSighting } from '../../../../electron/core/bridge/chat-directory';
-import { InboundHandler } from '../../../../electron/core/bridge/inbound/handler';
+import { InboundHandler, type InboundDeps } from '../../../../electron/core/bridge/inbound/handler';
 import type { ActorInfo, Attachment, GroupPort, ImStatePort, PendingRequest, SendToGroup, SubscriberFlags } from '../../../../electron/core/bridge/ports';
 import { REPLIES } from '../../../../electron/core/i18n/replies';
 import { BridgeError } from '../../../../electron/core/errors';
@@ -52,6 +52,8 @@ function world(
     flags?: SubscriberFlags;
     actors?: ActorInfo[] | Error;
     group?: Partial<GroupPort>;
+    answerTo?: InboundDeps['answerTo'];
+    openRequests?: InboundDeps['openRequests'];
   } = {},
 ) {
   const calls: string[] = [];
@@ -118,6 +120,8 @@ function world(
     heldCount: async () => 4,
     releaseHeld: async (chatId) => void calls.push(`releaseHeld ${chatId} after ${replies.length} replies`),
     onPending: (request, who) => void pending.push({ request, who }),
+    ...(o.answerTo ? { answerTo: o.answerTo } : {}),
+    ...(o.openRequests ? { openRequests: o.openRequests } : {}),
   });
   const texts = (): string[] =>
     replies.map((r) => (r.message.kind === 'text' ? r.message.content : r.message.kind === 'markdown' ? r.message.text : r.message.kind));
@@ -189,6 +193,29 @@ describe('InboundHandler: plain text and /send', () => {
       },
     ]);
     expect(w.replies).toEqual([]);
+  });
+
+  it('a plain message that answers an agent’s question goes back to that agent with reply_to', async () => {
+    const asked: unknown[] = [];
+    const w = world({
+      answerTo: async (chatId, text, quote) => {
+        asked.push({ chatId, text, quote });
+        return text.startsWith('#ab12') ? { replyTo: 'ev-question', to: 'coder', text: 'yes' } : undefined;
+      },
+    });
+    await w.handler.handle(message('#ab12 yes'));
+    await w.handler.handle(message('just chatting', { text: { content: 'just chatting', isReplyMsg: true, repliedMsg: { content: { text: 'earlier' } } } }));
+    await w.handler.handle(message('/send @coder explicitly'));
+    expect(w.delivered.map((d) => [d.send.text, d.send.to, d.send.replyTo])).toEqual([
+      ['yes', ['coder'], 'ev-question'],
+      ['just chatting', ['@foreman'], undefined],
+      ['explicitly', ['coder'], undefined],
+    ]);
+    // Explicit recipients are the person's choice: no question is looked up for them.
+    expect(asked).toEqual([
+      { chatId: CHAT, text: '#ab12 yes', quote: undefined },
+      { chatId: CHAT, text: 'just chatting', quote: { text: 'earlier' } },
+    ]);
   });
 
   it('/send resolves agents by id or title and the group tokens', async () => {
@@ -277,6 +304,12 @@ describe('InboundHandler: commands', () => {
         chat: { subscribed: true, verbose: false, paused: true },
       }),
     });
+  });
+
+  it('/context adds the questions waiting for this chat’s reply', async () => {
+    const w = world({ openRequests: async (chatId) => `**Questions waiting for your reply**\n- #ab12 · boss: Deploy? (${chatId})` });
+    await w.handler.handle(message('/context'));
+    expect(w.texts()[0]).toMatch(/@coder\n\n\*\*Questions waiting for your reply\*\*\n- #ab12 · boss: Deploy\? \(cidGroup/);
   });
 
   it('/context shows the objective, focus and tasks', async () => {
