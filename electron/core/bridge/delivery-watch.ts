@@ -38,6 +38,8 @@ export interface DeliveryWatchOptions {
 
 interface Watched {
   chat: ChatAddress;
+  /** Its recipients, as sent. */
+  to: readonly string[];
   /** The person heard why nobody will get it (or that it failed): no second notice. */
   told: boolean;
   timer: NodeJS.Timeout;
@@ -74,7 +76,7 @@ export class DeliveryWatch {
     this.options.replies.inLedger(eventId, send, chat);
     const timer = setTimeout(() => void this.timedOut(eventId), this.options.pickupTimeoutMs ?? DEFAULT_PICKUP_TIMEOUT_MS);
     timer.unref?.();
-    const entry: Watched = { chat, told: false, timer };
+    const entry: Watched = { chat, to: send.to, told: false, timer };
     this.watched.set(eventId, entry);
     for (const e of this.early.get(eventId) ?? []) this.apply(eventId, e.actorId, e.state, e.reason);
     this.early.delete(eventId);
@@ -140,20 +142,26 @@ export class DeliveryWatch {
     else this.options.tell(w.chat, markdownWithCommands(text));
   }
 
-  /** Nothing accepted the message in time: find out why and tell the person. */
+  /**
+   * Nothing accepted the message in time: tell the person when the group says why (paused,
+   * stopped, no agent it addresses running). Running agents may simply be slow — and the message
+   * may have been accepted before a restart of the bridge, out of its sight — so then nothing.
+   */
   private async timedOut(eventId: string): Promise<void> {
     const w = this.watched.get(eventId);
     if (!w || w.told) return;
     const t = this.options.texts();
-    let text = t.notPickedUp(Math.max(1, Math.round((this.options.pickupTimeoutMs ?? DEFAULT_PICKUP_TIMEOUT_MS) / 60_000)));
+    let text: string | undefined;
     try {
-      const info = await this.options.group.info();
+      const [info, actors] = await Promise.all([this.options.group.info(), this.options.group.actors()]);
       if (info.state === 'stopped' || !info.running) text = t.groupStopped();
       else if (info.state === 'paused') text = t.groupPaused();
+      else if (!addressedActors(w.to, actors).some((a) => a.running))
+        text = t.notPickedUp(Math.max(1, Math.round((this.options.pickupTimeoutMs ?? DEFAULT_PICKUP_TIMEOUT_MS) / 60_000)));
     } catch (err) {
-      this.log.debug('Could not read the group state', { code: toProblem(err).code });
+      this.log.debug('Could not read the group to explain a message nobody picked up', { code: toProblem(err).code });
     }
-    if (this.watched.get(eventId) === w) this.finish(eventId, w, text);
+    if (text && this.watched.get(eventId) === w) this.finish(eventId, w, text);
   }
 
   private say(w: Watched, text: string): void {

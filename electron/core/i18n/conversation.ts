@@ -25,7 +25,7 @@ export interface ConversationTexts {
   deliveryFailed(name: string, reason: string): string;
   /** CCCC cannot tell whether an agent got it. */
   deliveryUnsure(name: string): string;
-  /** Nothing picked the message up within a while, for no reason the bridge can see. */
+  /** Nothing picked the message up within a while, and no agent it addresses is running. */
   notPickedUp(minutes: number): string;
 }
 
@@ -43,7 +43,7 @@ const zh: ConversationTexts = {
     `⚠️ ${list(names, '、')} 在 CCCC 中已关闭，不会因为这条消息被唤醒（消息保存在 CCCC 中）。发送 /launch 启动工作组的智能体，或请管理员开启 ${list(names, '、')}。`,
   deliveryFailed: (name, reason) => `⚠️ CCCC 没能把你的消息交给 @${name}：${reason}。请再发一次；如果智能体没有运行，发送 /launch，仍然失败请联系管理员。`,
   deliveryUnsure: (name) => `⚠️ CCCC 无法确定 @${name} 是否收到了你的消息（期间 CCCC 重启过）。如果一直没有回复，请再发一次。`,
-  notPickedUp: (m) => `⏳ ${m} 分钟过去了，还没有智能体接收你的消息。发送 /status 查看智能体状态，/launch 启动它们，或请管理员处理。`,
+  notPickedUp: (m) => `⏳ ${m} 分钟过去了，还没有智能体接收你的消息，它要找的智能体都没有运行。发送 /status 查看智能体状态，/launch 启动它们，或请管理员处理。`,
 };
 
 const en: ConversationTexts = {
@@ -61,7 +61,8 @@ const en: ConversationTexts = {
   deliveryFailed: (name, reason) =>
     `⚠️ CCCC could not hand your message to @${name}: ${reason}. Send it again; if the agent is not running, send /launch, and ask an admin if it keeps failing.`,
   deliveryUnsure: (name) => `⚠️ CCCC cannot tell whether @${name} got your message (CCCC restarted meanwhile). If no answer comes, send it again.`,
-  notPickedUp: (m) => `⏳ No agent has picked up your message after ${m} min. Send /status to see the agents, /launch to start them, or ask an admin.`,
+  notPickedUp: (m) =>
+    `⏳ No agent has picked up your message after ${m} min: none of those it is for is running. Send /status to see the agents, /launch to start them, or ask an admin.`,
 };
 
 export const CONVERSATION: Record<ReplyLanguage, ConversationTexts> = { zh, en };

@@ -114,6 +114,17 @@ describe('DeliveryWatch', () => {
   });
 });
 
+it('after a while says nothing while the agents it is for are running (they may be slow); tells when none is', async () => {
+  const running = setup({ timeoutMs: 30 });
+  await running.watch.inLedger('e1', send(['@foreman']), chat);
+  await expectQuietFor(150, 'no notice', () => running.told.length === 0);
+  running.watch.close();
+  const down = setup({ timeoutMs: 30, actors: [{ ...actor('boss', 'foreman'), running: false }, actor('helper', 'peer')] });
+  await down.watch.inLedger('e1', send(['@foreman']), chat);
+  await waitFor(() => down.told.length === 1, 'notice');
+  expect(down.told[0]).toContain('none of those it is for is running');
+});
+
 describe('addressedActors', () => {
   const actors = [actor('boss', 'foreman'), actor('helper', 'peer'), actor('qa', 'peer')];
   it('resolves CCCC’s recipient tokens to actors (empty: the foreman)', () => {
