@@ -94,7 +94,8 @@ describe('send', () => {
     expect(res.replayed).toBe(false);
     expect(res.message_mode).toBe('send');
     expect(res.event).toMatchObject({ kind: 'chat.message', by: 'user' });
-    const last = (await ledgerEvents()).at(-1)!;
+    // The last chat message: CCCC's delivery evidence follows it.
+    const last = (await ledgerEvents()).filter((e) => e.kind === 'chat.message').at(-1)!;
     expect(last.id).toBe(res.event.id);
     expect(last.data).toMatchObject({
       text: 'please check\n\n  line two',
@@ -134,7 +135,8 @@ describe('send', () => {
   it('like CCCC, recognizes a repeated client_id only within the last 800 ledger lines', async () => {
     const send = () => r.client.send({ group_id: r.groupId, text: 'once', client_id: 'im:dingtalk:c:2' });
     await send();
-    for (let i = 0; i < 798; i++) await r.daemon.speak('boss', `filler ${i}`, { group: r.groupId });
+    // The send's own delivery evidence (claimed, accepted to the foreman) counts: two lines.
+    for (let i = 0; i < 796; i++) await r.daemon.speak('boss', `filler ${i}`, { group: r.groupId });
     expect((await send()).replayed).toBe(true);
     for (let i = 0; i < 800; i++) await r.daemon.speak('boss', `filler ${i}`, { group: r.groupId });
     expect((await send()).replayed).toBe(false);
