@@ -7,7 +7,8 @@
  * Plays the guide's scenario: /subscribe → approve → text to the foreman (🤔 once CCCC accepted
  * it) → an agent answers → /status → /send @peer → /verbose → /pause, agent messages, /resume →
  * a file in → a long answer → an agent's question answered by quoting it in DingTalk (CCCC's own
- * reply status says replied) → /send to an agent turned off (answered at once) → /unsubscribe.
+ * reply status says replied) → /send to an agent turned off (answered at once) → a paused group
+ * (told after a while) → a stopped group (told at once) → /unsubscribe.
  * Prints each step and what CCCC's files and DingTalk's sent messages show; exits 1 on the first
  * step that does not hold. CCCC's main branch is expected (delivery evidence, reply requests).
  */
@@ -86,7 +87,8 @@ try {
       endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase },
       settings: { ...DEFAULT_SETTINGS },
     },
-    { ledgerPollMs: 500 },
+    // Tell the person soon when nobody picks a message up (the paused group below).
+    { ledgerPollMs: 500, delivery: { pickupTimeoutMs: 5_000 } },
   );
   await bridge.start();
   await until('bridge connected', () => bridge!.status().dingtalk.status === 'connected');
@@ -208,6 +210,27 @@ try {
     );
     const told = await reply('an answer at once about the agent turned off', /@helper 在 CCCC 中已关闭/);
     step('a /send to an agent turned off is answered at once', `${textOf(told).slice(0, 40)}…; delivery: ${JSON.stringify(await deliveryOf(toOff['id']))}`);
+
+    resultOf(await call(request('group_set_state', { group_id: G, state: 'paused', by: 'user' })), 'group_set_state');
+    dt.clearSent();
+    say('暂停了吗？');
+    const whilePaused = await until('the message to the paused group in the ledger', async () =>
+      (await fromUser()).find((e) => (e['data'] as { text: string }).text === '暂停了吗？'),
+    );
+    const paused = await reply('a word about the paused group once nobody picked it up', /处于暂停状态/);
+    step(
+      'a paused group only claims: the person hears why after a while',
+      `delivery: ${JSON.stringify(await deliveryOf(whilePaused['id']))}; ${textOf(paused).slice(0, 30)}…`,
+    );
+
+    resultOf(await call(request('group_stop', { group_id: G, by: 'user' })), 'group_stop');
+    dt.clearSent();
+    say('有人吗？');
+    await until('the message to the stopped group in the ledger', async () =>
+      (await fromUser()).find((e) => (e['data'] as { text: string }).text === '有人吗？'),
+    );
+    const stopped = await reply('an answer at once about the stopped group', /工作组已停止/);
+    step('a message to a stopped group is answered at once', `${textOf(stopped).slice(0, 30)}…`);
   }
 
   say('/unsubscribe');
