@@ -122,6 +122,7 @@ describe('delivery truth: a message in CCCC is not yet with an agent', () => {
     await sentByPerson('review this');
     const off = await e.reply(/@helper is turned off in CCCC/);
     expect(textOf(off)).toContain('ask an admin');
+    expect(off.webhookBody?.['at']).toEqual({ atUserIds: ['staff-alice'] });
     expect(thinkingOn(m.msgId)).toBe(false);
 
     e.cccc.group().setRunning(false);

@@ -28,8 +28,8 @@ export interface DeliveryWatchOptions {
   features(): Promise<DaemonFeatures>;
   group: Pick<GroupPort, 'info' | 'actors'>;
   replies: Pick<ReplyTracker, 'inLedger' | 'accepted' | 'delivered'>;
-  /** Queues the bridge's words to a chat. */
-  tell(chat: ChatAddress, message: OutboundMessage): void;
+  /** Queues the bridge's words to a chat; `mention` @-mentions the person in a group chat. */
+  tell(chat: ChatAddress, message: OutboundMessage, mention?: string[]): void;
   texts(): ConversationTexts;
   /** How long a message may wait for an agent to accept it before the person is told. */
   pickupTimeoutMs?: number;
@@ -40,6 +40,8 @@ interface Watched {
   chat: ChatAddress;
   /** Its recipients, as sent. */
   to: readonly string[];
+  /** Who sent it, to @-mention in a group chat. */
+  mention: string[];
   /** The person heard why nobody will get it (or that it failed): no second notice. */
   told: boolean;
   timer: NodeJS.Timeout;
@@ -76,7 +78,7 @@ export class DeliveryWatch {
     this.options.replies.inLedger(eventId, send, chat);
     const timer = setTimeout(() => void this.timedOut(eventId), this.options.pickupTimeoutMs ?? DEFAULT_PICKUP_TIMEOUT_MS);
     timer.unref?.();
-    const entry: Watched = { chat, to: send.to, told: false, timer };
+    const entry: Watched = { chat, to: send.to, mention: chat.conversationType === 'group' ? send.mentionUserIds : [], told: false, timer };
     this.watched.set(eventId, entry);
     for (const e of this.early.get(eventId) ?? []) this.apply(eventId, e.actorId, e.state, e.reason);
     this.early.delete(eventId);
@@ -139,7 +141,7 @@ export class DeliveryWatch {
     const text = t.agentsOff(off.map((a) => a.id));
     // Someone else addressed may still get it: keep watching for them.
     if (off.length === addressed.length) this.finish(eventId, w, text);
-    else this.options.tell(w.chat, markdownWithCommands(text));
+    else this.tell(w, text);
   }
 
   /**
@@ -166,7 +168,11 @@ export class DeliveryWatch {
 
   private say(w: Watched, text: string): void {
     w.told = true;
-    this.options.tell(w.chat, markdownWithCommands(text));
+    this.tell(w, text);
+  }
+
+  private tell(w: Watched, text: string): void {
+    this.options.tell(w.chat, markdownWithCommands(text), w.mention.length ? w.mention : undefined);
   }
 
   private finish(eventId: string, w: Watched, text: string): void {

@@ -123,7 +123,7 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
     features: () => ctx.features(),
     group: ctx.group,
     replies,
-    tell: (chat, message) => void say.send(chat, message),
+    tell: (chat, message, mention) => void say.send(chat, message, mention),
     texts: () => CONVERSATION[ctx.settings().replyLanguage],
     ...(ctx.services.delivery?.pickupTimeoutMs ? { pickupTimeoutMs: ctx.services.delivery.pickupTimeoutMs } : {}),
     logger: log,
