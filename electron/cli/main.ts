@@ -82,7 +82,13 @@ export function buildProgram(setExit: (code: number) => void, lang: Language = l
     .option('--timeout <seconds>', t.stop.timeout, '20')
     .action(run(stopCommand));
 
-  program.command('status').description(t.status.description).option('--bridge <id>', t.bridge).option('--json', t.json).action(run(statusCommand));
+  program
+    .command('status')
+    .description(t.status.description)
+    .option('--bridge <id>', t.bridge)
+    .option('--json', t.json)
+    .option('--verbose', t.verboseChats)
+    .action(run(statusCommand));
 
   program
     .command('logs')
@@ -101,7 +107,13 @@ export function buildProgram(setExit: (code: number) => void, lang: Language = l
     .option('--timeout <seconds>', t.doctor.timeout, '15')
     .action(run(doctorCommand));
 
-  program.command('pending').description(t.pending.description).option('--bridge <id>', t.bridge).option('--json', t.json).action(run(pendingCommand));
+  program
+    .command('pending')
+    .description(t.pending.description)
+    .option('--bridge <id>', t.bridge)
+    .option('--json', t.json)
+    .option('--verbose', t.verboseChats)
+    .action(run(pendingCommand));
   program.command('approve').description(t.approve.description).argument('<key>', t.approve.key).option('--bridge <id>', t.bridge).action(run(approveCommand));
   program.command('reject').description(t.reject.description).argument('<key>', t.reject.key).option('--bridge <id>', t.bridge).action(run(rejectCommand));
 

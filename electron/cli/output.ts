@@ -84,15 +84,6 @@ export function reportFailure(error: unknown, secrets: readonly string[] = []): 
   return failure?.exitCode ?? 1;
 }
 
-/**
- * Who asked to subscribe, and from which chat: the names are whatever the requester set in
- * DingTalk, so they are shown as claims (`claims to be "…"`), next to the chat id.
- */
-export function requestLine(p: { chatId: string; chatTitle?: string; senderNick?: string }): string {
-  const from = p.senderNick ? `from someone who claims to be "${p.senderNick}" ` : '';
-  return `${from}in ${p.chatTitle ? `a chat that claims to be "${p.chatTitle}" (${p.chatId})` : p.chatId}`;
-}
-
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
 export function formatTime(ts: number): string {

@@ -68,6 +68,8 @@ export interface BridgeSummary {
   /** Where the secret comes from: the encrypted vault, or an environment variable (headless, or Linux without a keyring). */
   secretSource: 'vault' | 'env';
   secretEnv?: string;
+  /** Made with "Try it in the sandbox first": talks to the sandbox only; "Stop sandbox" ends it. */
+  sandbox?: true;
   autoStart: boolean;
   settings: BridgeSettingsView;
   status: BridgeStatusView;
@@ -77,6 +79,8 @@ export interface ChatView {
   chatId: string;
   title?: string;
   type: 'single' | 'group';
+  /** A single chat: who the robot talks to there (their DingTalk name). */
+  withNick?: string;
   subscribed: boolean;
   verbose: boolean;
   paused: boolean;
@@ -84,10 +88,17 @@ export interface ChatView {
   lastMessageAt?: number;
 }
 
+/** A chat of one bridge, to name it wherever only its id is known (the logs' chat filter). */
+export interface BridgeChatView extends ChatView {
+  bridgeId: string;
+}
+
 export interface PendingView {
   key: string;
   chatId: string;
   chatTitle?: string;
+  /** Known once the chat wrote to the bridge before (its directory entry). */
+  chatType?: 'single' | 'group';
   senderNick?: string;
   createdAt: number;
   expiresAt: number;
@@ -123,6 +134,8 @@ export interface GroupView {
   state?: string;
   /** The DingTalk settings CCCC already has for this group (group.yaml `im:`), for the wizard's import. */
   im?: { appKey?: string; appKeyEnv?: string; appSecretEnv?: string; robotCode?: string; robotCodeEnv?: string; enabled?: boolean };
+  /** The bridge of this app that serves the group already (a group has one bridge). */
+  bridge?: { id: string; name: string };
 }
 
 export interface CcccView {
@@ -328,11 +341,14 @@ export const bridgeInputSchema = z.object({
   id: id.optional(),
   name: z.string().trim().min(1).max(80),
   groupId: z.string().trim().min(1).max(128),
+  /** Absent: unchanged (an update never clears what it does not name). */
   ccccHome: z.string().min(1).max(1024).optional(),
   appKey: z.string().trim().min(1).max(128),
-  /** Write-only. Absent: keep the stored one. */
+  /** Write-only. Absent: keep the stored one. Given: replaces a `secretEnv`. */
   appSecret: z.string().trim().min(1).max(256).optional(),
+  /** Absent: unchanged (unless an appSecret is given). */
   secretEnv: secretEnvNameSchema.optional(),
+  /** Absent: unchanged; empty: none (the AppKey is used). */
   robotCode: z.string().trim().max(128).optional(),
   autoStart: z.boolean().optional(),
   settings: bridgeSettingsInputSchema.partial().optional(),
@@ -388,6 +404,7 @@ export const externalUrlSchema = z.object({ url: z.string().url().max(2048) }).s
 export const API = {
   listBridges: { input: none },
   getBridge: { input: byBridge },
+  listChats: { input: none },
   saveBridge: { input: bridgeInputSchema },
   deleteBridge: { input: byBridge },
   startBridge: { input: byBridge },
@@ -399,7 +416,8 @@ export const API = {
   cccc: { input: z.object({ ccccHome: z.string().max(1024).optional() }).strict() },
   logs: { input: logQuerySchema },
   audit: { input: auditQuerySchema },
-  exportLogs: { input: z.object({ bridgeId: id.optional() }).strict() },
+  /** `download`: the records come back for the page to save (a browser on `serve`: the file is the user's, not the server's). */
+  exportLogs: { input: z.object({ bridgeId: id.optional(), download: z.literal(true).optional() }).strict() },
   getAppSettings: { input: none },
   setAppSettings: { input: appSettingsInputSchema },
   vault: { input: none },
@@ -413,6 +431,8 @@ export type ApiMethod = keyof typeof API;
 export interface ApiResults {
   listBridges: BridgeSummary[];
   getBridge: BridgeDetail;
+  /** Every bridge's chats: subscribed and not, with their names and kinds. */
+  listChats: BridgeChatView[];
   saveBridge: BridgeSummary;
   deleteBridge: { deleted: true };
   startBridge: BridgeStatusView;
@@ -424,14 +444,15 @@ export interface ApiResults {
   cccc: CcccView;
   logs: LogView[];
   audit: AuditView[];
-  /** Where the export was written (main: a save dialog; serve: a file in the config folder). */
-  exportLogs: { path: string; records: number } | { cancelled: true };
+  /** Where the export was written (main: a save dialog; serve: a file in the config folder), or, with `download`, the file itself. */
+  exportLogs: { path: string; records: number } | { cancelled: true } | { name: string; records: number; jsonl: string };
   getAppSettings: AppSettingsView;
   setAppSettings: AppSettingsView;
   vault: VaultView;
   openExternal: { opened: boolean };
-  /** The app-wide endpoints stay as they are: only a bridge with the sandbox's AppKey talks to the sandbox. */
+  /** The app-wide endpoints stay as they are: only the bridge made for the sandbox talks to it. */
   startSandbox: SandboxView;
+  /** Stops the sandbox's bridges, then the sandbox. */
   stopSandbox: { stopped: boolean };
 }
 

@@ -163,6 +163,7 @@ export function App({ initialView }: { initialView?: View }) {
             key={JSON.stringify(current.prefill ?? {})}
             prefill={current.prefill}
             appSettings={settings}
+            vault={vault}
             onDone={(bridgeId) => {
               bridgesQuery.refetch();
               go({ name: 'dashboard', bridgeId });

@@ -7,12 +7,15 @@
 import { DaemonClient } from '../../core/cccc/daemon';
 import { ImState } from '../../core/cccc/im-state/im-state';
 import { loadBridge } from '../context';
-import { duration, out, printJson, requestLine } from '../output';
+import { requestLine } from '../chat-names';
+import { duration, out, printJson } from '../output';
 import { readStatusFile } from '../status-file';
 
 export interface PendingOptions {
   bridge?: string;
   json?: boolean;
+  /** Chat ids next to their names. */
+  verbose?: boolean;
 }
 
 export async function pendingCommand(o: PendingOptions): Promise<number> {
@@ -28,6 +31,7 @@ export async function pendingCommand(o: PendingOptions): Promise<number> {
       createdAt: r.createdAt,
       expiresAt: r.expiresAt,
       ...(k?.chatTitle ? { chatTitle: k.chatTitle } : {}),
+      ...(k?.chatType ? { chatType: k.chatType } : {}),
       ...(k?.senderNick ? { senderNick: k.senderNick } : {}),
     };
   });
@@ -41,7 +45,7 @@ export async function pendingCommand(o: PendingOptions): Promise<number> {
   }
   const now = Date.now();
   for (const p of list) {
-    out(`${p.key}  ${requestLine(p)}, expires in ${duration(p.expiresAt - now)}`);
+    out(`${p.key}  ${requestLine(p, o.verbose)}, expires in ${duration(p.expiresAt - now)}`);
   }
   out('Approve with `cccc-dingtalk approve KEY`, reject with `cccc-dingtalk reject KEY`.');
   return 0;

@@ -4,18 +4,22 @@
  * running process keeps current. The chats and requests are inspectBridge()'s view, the one the
  * dashboard shows: kept in status.json by the running bridge, or read here (CCCC's IM files, the
  * bridge's chat directory) when it is not running; the last error is from the last status
- * written. Exit code 3 when not running (as service scripts expect).
+ * written. Chats are named by name and kind, their ids shown with --verbose (chat-names.ts).
+ * Exit code 3 when not running (as service scripts expect).
  */
 import { inspectBridge } from '../../core/control/inspect';
 import { groupHolder, isSameBridge } from '../../core/config/guards';
 import { openLogFile } from '../../core/log/log-file';
 import { loadBridge, type BridgeContext } from '../context';
-import { duration, formatTime, out, printJson, requestLine } from '../output';
+import { chatName, requestLine } from '../chat-names';
+import { duration, formatTime, out, printJson } from '../output';
 import { readStatusFile, statusLines, type ChatLine, type PendingLine, type StatusFile } from '../status-file';
 
 export interface StatusOptions {
   bridge?: string;
   json?: boolean;
+  /** Chat ids next to their names. */
+  verbose?: boolean;
 }
 
 interface StatusView {
@@ -87,7 +91,7 @@ function ccccLine(c: StatusFile['cccc'] | undefined): string {
   return 'checking…';
 }
 
-function print(v: StatusView): void {
+function print(v: StatusView, verbose: boolean): void {
   const now = Date.now();
   const head = v.running ? `running (pid ${v.pid}${v.startedAt ? `, up ${duration(now - v.startedAt)}` : ''})` : 'not running';
   out(`Bridge "${v.bridge}": ${head}`);
@@ -101,12 +105,12 @@ function print(v: StatusView): void {
   const subscribed = v.chats.filter((c) => c.subscribed);
   out(`  Chats:       ${subscribed.length} subscribed`);
   for (const c of v.chats) {
-    const flags = [c.subscribed ? 'subscribed' : 'unsubscribed', c.verbose && 'verbose', c.paused && 'paused', c.type].filter(Boolean).join(', ');
-    out(`    ${c.title}${c.title !== c.chatId ? ` (${c.chatId})` : ''} — ${flags}`);
+    const flags = [c.subscribed ? 'subscribed' : 'unsubscribed', c.verbose && 'verbose', c.paused && 'paused'].filter(Boolean).join(', ');
+    out(`    ${chatName(c, verbose)} — ${flags}`);
   }
   out(`  Pending:     ${v.pending.length === 0 ? 'no subscription requests' : `${v.pending.length} — approve with \`cccc-dingtalk approve KEY\``}`);
   for (const p of v.pending) {
-    out(`    ${p.key}  ${requestLine(p)}, expires in ${duration(p.expiresAt - now)}`);
+    out(`    ${p.key}  ${requestLine(p, verbose)}, expires in ${duration(p.expiresAt - now)}`);
   }
   if (v.lastProblem) {
     out(`  Last error:  ${v.lastProblem.message}${v.lastProblemAt ? ` (${formatTime(v.lastProblemAt)})` : ''}`);
@@ -119,6 +123,6 @@ export async function statusCommand(o: StatusOptions): Promise<number> {
   const ctx = await loadBridge(o.bridge);
   const view = await collectStatus(ctx);
   if (o.json) printJson(view);
-  else print(view);
+  else print(view, o.verbose ?? false);
   return view.running ? 0 : 3;
 }

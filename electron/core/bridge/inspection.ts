@@ -14,6 +14,8 @@ export interface ChatInspection {
   title?: string;
   /** Known once the chat wrote to this bridge (its directory entry). */
   type?: 'single' | 'group';
+  /** A single chat: the person's name, as they last wrote to the robot. */
+  withNick?: string;
   lastMessageAt?: number;
   /** CCCC's IM state for the chat, when it has an entry (subscribed now or before). */
   subscription?: { subscribed: boolean; verbose: boolean; paused: boolean };
@@ -45,6 +47,8 @@ export async function readBridgeRecords(sources: { im: Pick<ImStatePort, 'subscr
     if (known) {
       chat.type = known.conversationType;
       chat.lastMessageAt = known.lastMessageAt;
+      const nick = known.conversationType === 'single' && known.userId ? people.find((p) => p.staffId === known.userId)?.nick : undefined;
+      if (nick) chat.withNick = nick;
     }
     if (sub) chat.subscription = { subscribed: sub.subscribed, verbose: sub.verbose, paused: sub.paused };
     return chat;

@@ -4,14 +4,12 @@
  */
 import { BridgeError } from '../errors';
 import type { KnownSecrets } from './known-secrets';
-import type { SandboxSwitch } from './sandbox-switch';
 import type { AppSettingsStore, ControlProfile, ProfileStore, SecretStore } from './stores';
 
 export interface AppSecretsOptions {
   profiles: ProfileStore;
   secrets: SecretStore;
   appSettings: AppSettingsStore;
-  sandbox: SandboxSwitch;
   known: KnownSecrets;
   env: NodeJS.ProcessEnv;
 }
@@ -67,7 +65,8 @@ export class AppSecrets {
 
   /** In custom endpoint mode, a secret stored before the endpoint was set never goes there. */
   private async refuseStaleSecret(profile: ControlProfile): Promise<void> {
-    if (this.o.sandbox.endpointsFor(profile.appKey)) return;
+    // The sandbox's bridge talks to the local sandbox only, with its public test secret.
+    if (profile.sandbox) return;
     const since = (await this.o.appSettings.get()).customEndpointSince;
     if (since === undefined) return;
     const setAt = profile.secretEnv ? undefined : await this.o.secrets.updatedAt(profile.id);

@@ -1,5 +1,5 @@
 /**
- * Where a bridge's AppSecret may go: DingTalk's own hosts, the sandbox for the sandbox's app, or
+ * Where a bridge's AppSecret may go: DingTalk's own hosts, the sandbox for the sandbox's bridge, or
  * — in custom endpoint mode only — a private deployment the user chose (over https, or plain http
  * on this machine).
  */
@@ -7,7 +7,7 @@ import { isDingTalkBase, isSafeCustomBase, type AppSettingsView, type EndpointNa
 import { endpointsFromEnv, type DingTalkEndpoints } from '../dingtalk/endpoints';
 import { BridgeError } from '../errors';
 import type { SandboxSwitch } from './sandbox-switch';
-import type { AppSettingsStore } from './stores';
+import type { AppSettingsStore, ControlProfile } from './stores';
 
 export class EndpointPolicy {
   constructor(
@@ -16,9 +16,14 @@ export class EndpointPolicy {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  /** The endpoints of the app with `appKey`. */
-  async endpointsFor(appKey: string): Promise<DingTalkEndpoints> {
-    return this.sandbox.endpointsFor(appKey) ?? this.appEndpoints();
+  /** Where a bridge connects: the sandbox for the sandbox's own bridge only, else the app-wide endpoints. */
+  async endpointsFor(profile: Pick<ControlProfile, 'sandbox'>): Promise<DingTalkEndpoints> {
+    return profile.sandbox ? this.sandbox.endpoints() : this.appEndpoints();
+  }
+
+  /** Where typed credentials are tested: the sandbox's app at the running sandbox, any other at the app-wide endpoints. */
+  async endpointsForTyped(appKey: string): Promise<DingTalkEndpoints> {
+    return this.sandbox.isSandboxApp(appKey) ? this.sandbox.endpoints() : this.appEndpoints();
   }
 
   /** Checks an apiBase/oapiBase change; the secret of custom endpoint mode is stored by the caller. */

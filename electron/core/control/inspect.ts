@@ -74,6 +74,7 @@ export async function inspectBridge(t: InspectTarget): Promise<BridgeInspection>
         heldCount: held.get(c.chatId) ?? 0,
       };
       if (c.title) view.title = c.title;
+      if (c.withNick) view.withNick = c.withNick;
       if (c.lastMessageAt !== undefined) view.lastMessageAt = c.lastMessageAt;
       return view;
     });
@@ -86,8 +87,10 @@ export async function inspectBridge(t: InspectTarget): Promise<BridgeInspection>
     pending: pending.map((r) => {
       const notice = t.notice?.(r.key);
       const view: PendingView = { key: r.key, chatId: r.chatId, createdAt: r.createdAt, expiresAt: r.expiresAt };
-      const chatTitle = notice?.chatTitle || chats.find((c) => c.chatId === r.chatId)?.title;
+      const chat = chats.find((c) => c.chatId === r.chatId);
+      const chatTitle = notice?.chatTitle || chat?.title;
       if (chatTitle) view.chatTitle = chatTitle;
+      if (chat?.type) view.chatType = chat.type;
       if (notice?.senderNick) view.senderNick = notice.senderNick;
       return view;
     }),

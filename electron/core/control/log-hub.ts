@@ -107,9 +107,15 @@ export class LogHub {
 
   /** Writes the kept records (of one bridge, or all), oldest first, as JSON Lines (mode 0600). */
   async exportTo(path: string, filter: { bridgeId?: string } = {}): Promise<number> {
+    const { jsonl, records } = this.exportText(filter);
+    await writeFile(path, jsonl, { mode: 0o600 });
+    return records;
+  }
+
+  /** The kept records (of one bridge, or all), oldest first, as JSON Lines. */
+  exportText(filter: { bridgeId?: string } = {}): { jsonl: string; records: number } {
     const records = this.query({ ...filter, limit: this.capacity });
-    await writeFile(path, records.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
-    return records.length;
+    return { jsonl: records.map((r) => `${JSON.stringify(r)}\n`).join(''), records: records.length };
   }
 }
 

@@ -65,7 +65,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
   const sandbox = new SandboxSwitch(options.sandbox);
   const known = new KnownSecrets((value) => sandbox.isSandboxSecret(value));
   logHub.addSecrets(known.list);
-  const appSecrets = new AppSecrets({ profiles, secrets, appSettings, sandbox, known, env });
+  const appSecrets = new AppSecrets({ profiles, secrets, appSettings, known, env });
   const endpoints = new EndpointPolicy(appSettings, sandbox, env);
 
   const supervisor = new Supervisor({
@@ -74,7 +74,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     logHub,
     configHome,
     env,
-    endpoints: (profile) => endpoints.endpointsFor(profile.appKey),
+    endpoints: (profile) => endpoints.endpointsFor(profile),
     host: options.hostKind,
     secrets: known.list,
     ...(options.bridgeServices ? { bridgeServices: options.bridgeServices } : {}),

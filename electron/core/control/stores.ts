@@ -21,6 +21,8 @@ export const controlProfileSchema = z.object({
   /** Read the AppSecret from this environment variable instead of the secret store. */
   secretEnv: envNameSchema.optional(),
   autoStart: z.boolean().default(false),
+  /** Made with "Try it in the sandbox first": it talks to the sandbox only, never to DingTalk. */
+  sandbox: z.literal(true).optional(),
   // A fresh object each time: the engine updates its settings in place.
   settings: bridgeSettingsSchema.default(() => bridgeSettingsSchema.parse({})),
   createdAt: z.number().optional(),

@@ -5,6 +5,7 @@ const en = {
   program: 'Connect a CCCC working group to DingTalk — headless bridge for servers.',
   bridge: 'which configured bridge (default: the only one)',
   json: 'machine-readable output',
+  verboseChats: 'show chat ids next to the names',
   debug: 'log debug details too',
   /** Commander's own words. */
   help: {
@@ -71,6 +72,7 @@ const zh: CliText = {
   program: '把 CCCC 工作组接入钉钉——适用于服务器的无界面桥接。',
   bridge: '使用哪个已配置的桥接（默认：唯一的那个）',
   json: '机器可读的输出',
+  verboseChats: '在聊天名称旁显示聊天 ID',
   debug: '同时记录调试信息',
   help: {
     option: '显示命令帮助',

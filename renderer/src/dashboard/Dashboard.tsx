@@ -7,9 +7,11 @@ import { useApiMutation } from '../api/useApiMutation';
 import { useApiQuery } from '../api/useApiQuery';
 import { currentLanguage } from '../i18n';
 import { Badge, Card, CONN_TONE, Empty, RUN_TONE } from '../ui/bits';
+import { chatLabel } from '../ui/chatLabel';
 import { formatClock, formatDate, formatRelative } from '../ui/format';
 import { mergePending, PendingList } from '../ui/Pending';
 import { ProblemBox } from '../ui/Problem';
+import { StopSandbox } from '../ui/StopSandbox';
 import { useNow } from '../ui/useNow';
 import { Traffic } from '../ui/Traffic';
 
@@ -67,6 +69,8 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
 
   const { status } = detail;
   const running = status.state !== 'stopped';
+  // A bridge that stopped on an error can be started again, not only restarted.
+  const startable = status.state === 'stopped' || status.state === 'error';
   const subscribed = detail.chats.filter((c) => c.subscribed);
 
   return (
@@ -82,7 +86,7 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
           </p>
         </div>
         <div className="page-actions" role="group" aria-label={t('dashboard.title')}>
-          <button type="button" className="btn btn-primary" disabled={action.busy || running} onClick={() => void act('start')}>
+          <button type="button" className="btn btn-primary" disabled={action.busy || !startable} onClick={() => void act('start')}>
             {t('dashboard.start')}
           </button>
           <button type="button" className="btn" disabled={action.busy || !running} onClick={() => void act('stop')}>
@@ -94,6 +98,12 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
         </div>
       </header>
       {action.problem && <ProblemBox problem={action.problem} guide />}
+      {detail.sandbox && (
+        <div className="callout callout-info sandbox-bridge">
+          <p>{t('wizard.sandbox.bridge')}</p>
+          <StopSandbox onStopped={refresh} />
+        </div>
+      )}
 
       <div className="grid">
         <Card title={t('dashboard.connection')}>
@@ -190,7 +200,9 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
             <ul className="chats">
               {subscribed.map((c) => (
                 <li key={c.chatId} className="chat">
-                  <span className="chat-title">{c.title ?? c.chatId}</span>
+                  <span className="chat-title" title={c.chatId}>
+                    {chatLabel(c, t)}
+                  </span>
                   <span className="tag">{t(`dashboard.chatType.${c.type}`)}</span>
                   {c.verbose && <span className="tag tag-info">{t('dashboard.verbose')}</span>}
                   {c.paused && <span className="tag tag-warn">{t('dashboard.paused')}</span>}

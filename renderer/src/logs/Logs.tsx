@@ -2,10 +2,12 @@
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BridgeSummary, LogLevelView, LogView } from '../../../electron/shared/api';
-import { useApiEvents } from '../api/context';
+import { useApi, useApiEvents } from '../api/context';
 import { useApiMutation } from '../api/useApiMutation';
 import { useApiQuery } from '../api/useApiQuery';
 import { Empty } from '../ui/bits';
+import { chatLabel } from '../ui/chatLabel';
+import { downloadText } from '../ui/download';
 import { formatClock } from '../ui/format';
 import { ProblemBox } from '../ui/Problem';
 import { appendLogs, LEVELS, matches, SHOWN, type LogFilter } from './filter';
@@ -30,6 +32,7 @@ export function Logs({ bridges }: { bridges: BridgeSummary[] }) {
   const { t } = useTranslation();
   const [live, setLive] = useState<LogView[]>([]);
   const initial = useApiQuery('logs', { limit: 1_000 });
+  const api = useApi();
   const exporter = useApiMutation();
   const [filter, setFilter] = useState<LogFilter>({ level: 'info', bridgeId: '', chatId: '', search: '' });
   const [exportNote, setExportNote] = useState<string>();
@@ -41,7 +44,20 @@ export function Logs({ bridges }: { bridges: BridgeSummary[] }) {
   const records = useMemo(() => appendLogs(initial.data ?? [], live), [initial.data, live]);
   const loaded = !initial.loading;
 
-  const chats = useMemo(() => [...new Set(records.flatMap((r) => (r.chatId ? [r.chatId] : [])))].sort(), [records]);
+  // The chats' names and kinds, for the filter and the rows (a log record has only the id).
+  const known = useApiQuery('listChats', {}, { refetchOn: (e) => e.type === 'bridges-changed' || e.type === 'pending' });
+  const chatName = useMemo(() => {
+    const byId = new Map((known.data ?? []).map((c) => [c.chatId, c]));
+    return (chatId: string): string => {
+      const c = byId.get(chatId);
+      return c ? chatLabel(c, t) : chatId;
+    };
+  }, [known.data, t]);
+  const chats = useMemo(
+    () =>
+      [...new Set(records.flatMap((r) => (r.chatId ? [r.chatId] : [])))].map((id) => ({ id, name: chatName(id) })).sort((a, b) => a.name.localeCompare(b.name)),
+    [records, chatName],
+  );
 
   const matching = useMemo(() => records.filter((r) => matches(r, filter)), [records, filter]);
   // Newest first, so live records appear at the top without moving what is being read below.
@@ -50,9 +66,14 @@ export function Logs({ bridges }: { bridges: BridgeSummary[] }) {
 
   const doExport = async (): Promise<void> => {
     setExportNote(undefined);
-    const result = await exporter.run('exportLogs', filter.bridgeId ? { bridgeId: filter.bridgeId } : {});
+    // In a browser on `serve` the file is the viewer's: downloaded, not written on the server.
+    const download = api.transport.kind === 'http';
+    const result = await exporter.run('exportLogs', { ...(filter.bridgeId ? { bridgeId: filter.bridgeId } : {}), ...(download ? { download: true } : {}) });
     if (!result) return;
-    setExportNote('cancelled' in result ? t('logs.exportCancelled') : t('logs.exported', { count: result.records, path: result.path }));
+    if ('jsonl' in result) {
+      downloadText(result.name, result.jsonl);
+      setExportNote(t('logs.downloaded', { count: result.records, name: result.name }));
+    } else setExportNote('cancelled' in result ? t('logs.exportCancelled') : t('logs.exported', { count: result.records, path: result.path }));
   };
 
   const set = (patch: Partial<LogFilter>): void => setFilter((f) => ({ ...f, ...patch }));
@@ -104,8 +125,8 @@ export function Logs({ bridges }: { bridges: BridgeSummary[] }) {
           <select value={filter.chatId} onChange={(e) => set({ chatId: e.target.value })}>
             <option value="">{t('logs.allChats')}</option>
             {chats.map((c) => (
-              <option key={c} value={c}>
-                {c}
+              <option key={c.id} value={c.id} title={c.id}>
+                {c.name}
               </option>
             ))}
           </select>
@@ -156,7 +177,12 @@ export function Logs({ bridges }: { bridges: BridgeSummary[] }) {
                   </td>
                   <td className="log-msg">
                     {r.msg}
-                    {r.chatId && <span className="log-chat"> [{r.chatId}]</span>}
+                    {r.chatId && (
+                      <span className="log-chat" title={r.chatId}>
+                        {' '}
+                        [{chatName(r.chatId)}]
+                      </span>
+                    )}
                     {r.fields && <span className="log-fields"> {fieldsText(r)}</span>}
                   </td>
                 </tr>

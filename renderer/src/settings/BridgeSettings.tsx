@@ -62,7 +62,13 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
 
   const save = async (): Promise<void> => {
     if (!maxFileOk || !maxCharsOk) return;
-    const summary = await write.run('saveBridge', { ...base(detail), settings: { ...form, maxFileMb: Number(maxFile), maxMessageChars: Number(maxChars) } });
+    // Where the secret comes from is not edited here: it goes back as it came (the services keep it too).
+    const secretEnv = detail.secretSource === 'env' && detail.secretEnv ? { secretEnv: detail.secretEnv } : {};
+    const summary = await write.run('saveBridge', {
+      ...base(detail),
+      ...secretEnv,
+      settings: { ...form, maxFileMb: Number(maxFile), maxMessageChars: Number(maxChars) },
+    });
     if (!summary) return;
     setSaved(true);
     query.setData((d) => ({ ...d, ...summary }));
@@ -197,13 +203,9 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
         <Trans i18nKey="settings.rotateHint" components={{ page: <ConsoleLabel zh={CONSOLE.credentials[0]} en={CONSOLE.credentials[1]} /> }} />
       </p>
       <p>
-        {t('settings.lastChanged', {
-          date: detail.secretUpdatedAt
-            ? formatDate(detail.secretUpdatedAt, lng)
-            : detail.secretSource === 'env'
-              ? `$${detail.secretEnv ?? ''}`
-              : t('common.never'),
-        })}
+        {detail.secretSource === 'env'
+          ? t('settings.secretFromEnv', { env: detail.secretEnv ?? '' })
+          : t('settings.lastChanged', { date: detail.secretUpdatedAt ? formatDate(detail.secretUpdatedAt, lng) : t('common.never') })}
       </p>
       <div className="rotate-row">
         <Field label={t('settings.newSecret')}>

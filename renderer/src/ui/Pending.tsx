@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next';
 import type { PendingView } from '../../../electron/shared/api';
 import { useApiMutation } from '../api/useApiMutation';
 import { currentLanguage } from '../i18n';
+import type { TFunction } from 'i18next';
+import { chatLabel } from './chatLabel';
 import { formatRelative } from './format';
 import { useNow } from './useNow';
 import { ProblemBox } from './Problem';
@@ -22,7 +24,7 @@ export function PendingList({
   const decision = useApiMutation();
   const lng = currentLanguage(i18n);
   const now = useNow();
-  const title = (p: PendingView): string => chatName(p, t('wizard.subscribe.singleWith', { nick: p.senderNick ?? '' }));
+  const title = (p: PendingView): string => chatName(p, t);
 
   const decide = async (p: PendingView, approve: boolean): Promise<void> => {
     const done = approve ? await decision.run('approvePending', { bridgeId, key: p.key }) : await decision.run('rejectPending', { bridgeId, key: p.key });
@@ -41,7 +43,11 @@ export function PendingList({
                 <p className="pending-title">{t('wizard.subscribe.request')}</p>
                 <dl className="pending-facts">
                   <dt>{t('wizard.subscribe.chat')}</dt>
-                  <dd>{p.chatTitle ? t('wizard.subscribe.claims', { name: p.chatTitle }) : title(p)}</dd>
+                  <dd title={p.chatId}>{p.chatTitle ? t('wizard.subscribe.claims', { name: p.chatTitle }) : title(p)}</dd>
+                  <dt>{t('wizard.subscribe.key')}</dt>
+                  <dd>
+                    <code>{p.key}</code> <span className="hint">{t('wizard.subscribe.keyHint')}</span>
+                  </dd>
                   <dt>{t('wizard.subscribe.from')}</dt>
                   <dd>{p.senderNick ? t('wizard.subscribe.claims', { name: p.senderNick }) : t('common.unknown')}</dd>
                 </dl>
@@ -77,9 +83,13 @@ export function PendingList({
   );
 }
 
-/** A single chat has no title: name it after the person. */
-export function chatName(p: PendingView, singleWith: string): string {
-  return p.chatTitle ?? (p.senderNick ? singleWith : p.chatId);
+/** A single chat has no title: it is named after the person (a chat without a title and a type known is taken for one). */
+export function chatName(p: PendingView, t: TFunction): string {
+  const type = p.chatType ?? (!p.chatTitle && p.senderNick ? 'single' : undefined);
+  return chatLabel(
+    { chatId: p.chatId, ...(p.chatTitle ? { title: p.chatTitle } : {}), ...(type ? { type } : {}), ...(p.senderNick ? { withNick: p.senderNick } : {}) },
+    t,
+  );
 }
 
 /** Adds requests (from a fetch or an event) without duplicates, oldest first. */

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { DINGTALK_CONSOLE_URL } from '../../../electron/shared/app-info';
+import { useApi } from '../api/context';
 import { useApiMutation } from '../api/useApiMutation';
 import { useDict } from '../i18n';
 import { AppIconPreview, downloadAppIcon } from '../ui/AppIcon';
@@ -13,6 +14,7 @@ export const CARD_PERMISSIONS = ['Card.Instance.Write', 'Card.Streaming.Write'] 
 
 function OpenConsole() {
   const { t } = useTranslation();
+  const api = useApi();
   const opening = useApiMutation();
   const [result, setResult] = useState<'opened' | 'failed'>();
   const open = async (): Promise<void> => {
@@ -20,6 +22,16 @@ function OpenConsole() {
     const res = await opening.run('openExternal', { url: DINGTALK_CONSOLE_URL });
     setResult(res?.opened ? 'opened' : 'failed');
   };
+  // In a browser on `serve`, the browser looking at the page opens it (the server may have no screen, or be someone else's).
+  if (api.transport.kind === 'http') {
+    return (
+      <div className="action-row">
+        <a className="btn btn-primary" href={DINGTALK_CONSOLE_URL} target="_blank" rel="noopener noreferrer">
+          {t('wizard.create.openConsole')} <span aria-hidden="true">↗</span>
+        </a>
+      </div>
+    );
+  }
   return (
     <div className="action-row">
       <button type="button" className="btn btn-primary" onClick={() => void open()}>

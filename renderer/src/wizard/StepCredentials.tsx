@@ -68,6 +68,11 @@ function describeIm(im: NonNullable<GroupView['im']>): string {
   return parts.join(', ');
 }
 
+/** The name of the other bridge that serves `g` (a second one would be refused when it starts). */
+function takenBy(g: GroupView, bridgeId: string | undefined): string | undefined {
+  return g.bridge && g.bridge.id !== bridgeId ? g.bridge.name : undefined;
+}
+
 function CheckRow({ label, check }: { label: string; check: CheckView }) {
   const { t } = useTranslation();
   const tone = check.state === 'ok' ? 'ok' : check.state === 'failed' ? 'error' : 'idle';
@@ -93,6 +98,7 @@ export function StepCredentials({
   onDraft,
   bridgeId,
   envMode,
+  encrypted,
   onSaved,
   onBridgeId,
   onBack,
@@ -101,6 +107,8 @@ export function StepCredentials({
   onDraft: (d: Draft) => void;
   bridgeId: string | undefined;
   envMode: boolean;
+  /** Whether a typed secret is stored encrypted (the vault), to say so only then. */
+  encrypted: boolean;
   onSaved: (bridgeId: string) => void;
   onBridgeId: (bridgeId: string) => void;
   onBack: () => void;
@@ -122,11 +130,12 @@ export function StepCredentials({
 
   const groups = useMemo(() => (cccc && 'groups' in cccc ? cccc.groups : []), [cccc]);
   const group = groups.find((g) => g.groupId === draft.groupId);
+  const taken = group && takenBy(group, bridgeId);
   // One group: nothing to choose.
   useEffect(() => {
     const only = groups.length === 1 ? groups[0] : undefined;
-    if (only && !draft.groupId) onDraft({ ...draft, groupId: only.groupId, name: draft.name || only.title });
-  }, [groups, draft, onDraft]);
+    if (only && !draft.groupId && !takenBy(only, bridgeId)) onDraft({ ...draft, groupId: only.groupId, name: draft.name || only.title });
+  }, [groups, draft, onDraft, bridgeId]);
 
   const set = (patch: Partial<Draft>): void => {
     onDraft({ ...draft, ...patch });
@@ -201,7 +210,7 @@ export function StepCredentials({
 
   const saveAndContinue = async (): Promise<void> => {
     setTried(true);
-    if (missing) return;
+    if (missing || taken) return;
     setBusy('save');
     try {
       const id = await save();
@@ -227,7 +236,10 @@ export function StepCredentials({
               <Rich text={t('wizard.credentials.noGroups')} />
             </p>
           ) : (
-            <Field label={t('wizard.credentials.groupSelect')} warn={tried && !draft.groupId ? t('wizard.credentials.needGroup') : undefined}>
+            <Field
+              label={t('wizard.credentials.groupSelect')}
+              warn={taken ? t('wizard.credentials.groupTakenWarn', { name: taken }) : tried && !draft.groupId ? t('wizard.credentials.needGroup') : undefined}
+            >
               {(p) => (
                 <select
                   {...p}
@@ -235,11 +247,15 @@ export function StepCredentials({
                   onChange={(e) => set({ groupId: e.target.value, name: draft.name || (groups.find((g) => g.groupId === e.target.value)?.title ?? '') })}
                 >
                   <option value="">{t('wizard.credentials.groupPlaceholder')}</option>
-                  {groups.map((g) => (
-                    <option key={g.groupId} value={g.groupId}>
-                      {g.title} — {g.groupId} ({g.running ? t('wizard.credentials.groupRunning') : t('wizard.credentials.groupStopped')})
-                    </option>
-                  ))}
+                  {groups.map((g) => {
+                    const by = takenBy(g, bridgeId);
+                    return (
+                      <option key={g.groupId} value={g.groupId} disabled={by !== undefined}>
+                        {g.title} — {g.groupId} ({g.running ? t('wizard.credentials.groupRunning') : t('wizard.credentials.groupStopped')}
+                        {by ? `, ${t('wizard.credentials.groupTaken', { name: by })}` : ''})
+                      </option>
+                    );
+                  })}
                 </select>
               )}
             </Field>
@@ -325,7 +341,13 @@ export function StepCredentials({
           <Field
             label={t('wizard.credentials.appSecret')}
             hint={
-              pasted === 'appSecret' ? t('wizard.credentials.pasted') : bridgeId ? t('wizard.credentials.secretStored') : t('wizard.credentials.appSecretHint')
+              pasted === 'appSecret'
+                ? t('wizard.credentials.pasted')
+                : bridgeId
+                  ? t('wizard.credentials.secretStored')
+                  : encrypted
+                    ? t('wizard.credentials.appSecretHint')
+                    : t('wizard.credentials.appSecretHintPlain')
             }
             warn={secretProblem ? t(`wizard.credentials.${secretProblem}`) : tried && missing === 'needSecret' ? t('wizard.credentials.needSecret') : undefined}
           >

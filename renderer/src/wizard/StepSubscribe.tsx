@@ -104,7 +104,7 @@ export function StepSubscribe({ bridgeId, onDone, onBack }: { bridgeId: string; 
           pending={pending}
           onApproved={(p) => {
             setPending((all) => all.filter((x) => x.key !== p.key));
-            setApproved({ chatId: p.chatId, title: chatName(p, t('wizard.subscribe.singleWith', { nick: p.senderNick ?? '' })) });
+            setApproved({ chatId: p.chatId, title: chatName(p, t) });
           }}
           onRejected={(p) => {
             setPending((all) => all.filter((x) => x.key !== p.key));

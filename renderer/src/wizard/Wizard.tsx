@@ -1,10 +1,11 @@
 /** The setup wizard: the guide's steps 1–6, each with the console labels in 中文 and English. */
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppSettingsView, SandboxView } from '../../../electron/shared/api';
+import type { AppSettingsView, SandboxView, VaultView } from '../../../electron/shared/api';
 import { useApiMutation } from '../api/useApiMutation';
 import { CopyValue } from '../ui/CopyButton';
 import { ProblemBox } from '../ui/Problem';
+import { StopSandbox } from '../ui/StopSandbox';
 import { StepCreate, StepPermissions, StepPublish, StepRobot } from './InfoSteps';
 import { StepCredentials, type Draft } from './StepCredentials';
 import { StepSubscribe } from './StepSubscribe';
@@ -46,7 +47,7 @@ function TrySandbox({ onStarted }: { onStarted: (sandbox: SandboxView) => void }
 }
 
 /** Where to chat as a made-up person. A plain link: the desktop app opens only DingTalk's own sites, so it can be copied too. */
-function SandboxChat({ sandbox }: { sandbox: SandboxView }) {
+function SandboxChat({ sandbox, onStopped }: { sandbox: SandboxView; onStopped: () => void }) {
   const { t } = useTranslation();
   return (
     <div className="callout callout-info sandbox-chat" role="status">
@@ -58,15 +59,27 @@ function SandboxChat({ sandbox }: { sandbox: SandboxView }) {
         </a>
       </p>
       <CopyValue value={sandbox.chatUrl} what={t('wizard.sandbox.chatUrl')} />
+      <StopSandbox onStopped={onStopped} />
     </div>
   );
 }
 
-export function Wizard({ prefill, appSettings, onDone }: { prefill?: WizardPrefill; appSettings: AppSettingsView; onDone: (bridgeId: string) => void }) {
+export function Wizard({
+  prefill,
+  appSettings,
+  vault,
+  onDone,
+}: {
+  prefill?: WizardPrefill;
+  appSettings: AppSettingsView;
+  /** How a typed secret is kept: the wizard says "stored encrypted" only when it is. */
+  vault?: VaultView;
+  onDone: (bridgeId: string) => void;
+}) {
   const { t } = useTranslation();
   const [step, setStep] = useState(() => Math.min(Math.max(prefill?.step ?? 0, 0), CREDENTIALS));
   const [bridgeId, setBridgeId] = useState<string>();
-  const [draft, setDraft] = useState<Draft>(() => ({
+  const emptyDraft = (): Draft => ({
     name: prefill?.name ?? '',
     groupId: prefill?.groupId ?? '',
     ccccHome: prefill?.ccccHome,
@@ -74,7 +87,8 @@ export function Wizard({ prefill, appSettings, onDone }: { prefill?: WizardPrefi
     appSecret: prefill?.appSecret ?? '',
     robotCode: prefill?.robotCode ?? '',
     secretEnv: undefined,
-  }));
+  });
+  const [draft, setDraft] = useState<Draft>(emptyDraft);
   const [cards, setCards] = useState(false);
   const [sandbox, setSandbox] = useState<SandboxView>();
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -98,6 +112,14 @@ export function Wizard({ prefill, appSettings, onDone }: { prefill?: WizardPrefi
     }));
     // The sandbox app needs no console steps: straight to the credentials.
     goTo(CREDENTIALS);
+  };
+
+  // Stopped from here: its credentials are of no use any more, so the wizard starts over.
+  const dropSandbox = (): void => {
+    setSandbox(undefined);
+    setDraft(emptyDraft());
+    setBridgeId(undefined);
+    goTo(0);
   };
 
   const reachable = (i: number): boolean => i <= CREDENTIALS || bridgeId !== undefined;
@@ -127,7 +149,7 @@ export function Wizard({ prefill, appSettings, onDone }: { prefill?: WizardPrefi
         <h2 id="wizard-step-title" ref={headingRef} tabIndex={-1}>
           {t(`wizard.steps.${name}`)}
         </h2>
-        {sandbox && <SandboxChat sandbox={sandbox} />}
+        {sandbox && <SandboxChat sandbox={sandbox} onStopped={dropSandbox} />}
         {name === 'create' && !sandbox && <TrySandbox onStarted={adoptSandbox} />}
         {name === 'create' && <StepCreate />}
         {name === 'permissions' && <StepPermissions cards={cards} onCards={setCards} />}
@@ -139,6 +161,7 @@ export function Wizard({ prefill, appSettings, onDone }: { prefill?: WizardPrefi
             onDraft={setDraft}
             bridgeId={bridgeId}
             envMode={appSettings.envSecretMode}
+            encrypted={vault?.encrypted ?? false}
             onSaved={(id) => {
               setBridgeId(id);
               goTo(SUBSCRIBE);

@@ -87,7 +87,11 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
     const [request] = JSON.parse(pending.stdout) as { key: string; chatId: string; chatTitle?: string; senderNick?: string }[];
     expect(request).toMatchObject({ chatId: CHAT, chatTitle: 'Ops room', senderNick: 'Ann' });
     // For people: the names are the requester's own claims.
-    expect((await world.cli(['pending'])).stdout).toContain(`from someone who claims to be "Ann" in a chat that claims to be "Ops room" (${CHAT})`);
+    // The chat by its name; its id only with --verbose. The key is what the chat was told.
+    const listed = (await world.cli(['pending'])).stdout;
+    expect(listed).toContain(`${request!.key}  from someone who claims to be "Ann" in a chat that claims to be "Ops room", expires`);
+    expect(listed).not.toContain(CHAT);
+    expect((await world.cli(['pending', '--verbose'])).stdout).toContain(`in a chat that claims to be "Ops room" [${CHAT}]`);
     const approve = await world.cli(['approve', request!.key]);
     expect(approve.code).toBe(0);
     expect(approve.stdout).toContain(`chat ${CHAT} is now authorized and subscribed`);
@@ -121,7 +125,9 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
     expect(subscribed.chats).toEqual([{ chatId: CHAT, title: 'Ops room', type: 'group', subscribed: true, verbose: false, paused: false }]);
     const human = await world.cli(['status']);
     expect(human.stdout).toContain('DingTalk:    connected');
-    expect(human.stdout).toContain('Ops room (cidCliChat001==) — subscribed, group');
+    expect(human.stdout).toContain('Ops room (group) — subscribed');
+    expect(human.stdout).not.toContain(CHAT);
+    expect((await world.cli(['status', '--verbose'])).stdout).toContain(`Ops room (group) [${CHAT}] — subscribed`);
 
     const logs = await world.cli(['logs', '-n', '200']);
     expect(logs.code).toBe(0);

@@ -280,6 +280,12 @@ describe('control services: the API table', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ bridgeId: id });
     w.host.exportPath = undefined;
     expect(await w.call('exportLogs', {})).toEqual({ cancelled: true });
+    // For a browser on `serve`: the file comes back to be saved where the browser is, the host's path untouched.
+    const download = await w.call('exportLogs', { bridgeId: id, download: true });
+    expect(download).toMatchObject({ name: expect.stringMatching(new RegExp(`^cccc-dingtalk-log-${id}-.*\\.jsonl$`)), records: expect.any(Number) });
+    const downloaded = (download as { jsonl: string }).jsonl.trim().split('\n');
+    expect(downloaded.length).toBe((download as { records: number }).records);
+    expect(JSON.parse(downloaded[0]!)).toMatchObject({ bridgeId: id });
     expect(everythingShown(w)).not.toContain(w.appSecret);
   });
 

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BridgeError } from '../../../electron/core/errors';
 import { createSandboxHost } from '../../../electron/sandbox/host';
+import { rejection } from '../../helpers/problem';
+import { waitFor } from '../../helpers/wait';
 import { startControlWorld, type ControlWorld } from '../control/helpers';
 
 let w: ControlWorld | undefined;
@@ -55,6 +57,30 @@ describe('control services: the sandbox', () => {
     expect((await w.call('getAppSettings', {})).apiBase).toBe('https://api.dingtalk.com');
     await expect(fetch(sb.chatUrl)).rejects.toThrow();
     expect(await w.call('stopSandbox', {})).toEqual({ stopped: false });
+  });
+
+  it("only the sandbox's own bridge talks to it; Stop sandbox stops that bridge, which never falls back to DingTalk", async () => {
+    w = await startControlWorld({ service: { sandbox: createSandboxHost({ env: { PATH: process.env['PATH'], CCCC_HOME: '/nonexistent/cccc-home' } }) } });
+    const realId = await w.addBridge({ name: 'Real' });
+    const sb = await w.call('startSandbox', {});
+
+    // A real bridge given the sandbox's app is still a real bridge: it asks the app-wide address (here the world's fake DingTalk).
+    const real = await w.call('saveBridge', { id: realId, name: 'Real', groupId: w.groupId, appKey: sb.appKey, appSecret: sb.appSecret });
+    expect(real.sandbox).toBeUndefined();
+    const asked = w.dt.requests().length;
+    await w.call('testCredentials', { bridgeId: realId });
+    expect(w.dt.requests().length).toBeGreaterThan(asked);
+
+    // The bridge made for the sandbox while it runs is the sandbox's.
+    const own = await w.call('saveBridge', { name: 'Sandbox', groupId: sb.groupId!, ccccHome: sb.ccccHome!, appKey: sb.appKey, appSecret: sb.appSecret });
+    expect(own.sandbox).toBe(true);
+    await w.call('startBridge', { bridgeId: own.id });
+    await waitFor(() => w!.service.supervisor.status(own.id).dingtalk.status === 'connected', 'the sandbox bridge connected');
+
+    expect(await w.call('stopSandbox', {})).toEqual({ stopped: true });
+    expect(w.service.supervisor.status(own.id).state).toBe('stopped');
+    expect((await rejection(w.h.startBridge({ bridgeId: own.id }))).code).toBe('app.sandbox_stopped');
+    expect((await w.call('testCredentials', { bridgeId: own.id })).token.problem?.code).toBe('app.sandbox_stopped');
   });
 
   it('closing the services stops the sandbox', async () => {

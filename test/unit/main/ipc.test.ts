@@ -15,6 +15,7 @@ const APP_URL = 'app://bundle/index.html#/dashboard';
 const SAMPLES: { [M in ApiMethod]: unknown } = {
   listBridges: {},
   getBridge: { bridgeId: 'b1' },
+  listChats: {},
   saveBridge: { name: 'Alpha', groupId: 'g_1', appKey: 'dingabc', appSecret: 'the-secret' },
   deleteBridge: { bridgeId: 'b1' },
   startBridge: { bridgeId: 'b1' },

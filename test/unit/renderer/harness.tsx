@@ -16,12 +16,12 @@ export interface ScriptedApi {
   emit(event: ApiEvent): void;
 }
 
-/** Answers each method from `handlers`; a method without one fails the test loudly. */
-export function scriptedApi(handlers: Partial<Record<ApiMethod, Handler>>): ScriptedApi {
+/** Answers each method from `handlers`; a method without one fails the test loudly. `kind`: 'http' is the page on `serve`. */
+export function scriptedApi(handlers: Partial<Record<ApiMethod, Handler>>, kind: Transport['kind'] = 'ipc'): ScriptedApi {
   const listeners = new Set<(e: ApiEvent) => void>();
   const calls: ScriptedApi['calls'] = [];
   const transport: Transport = {
-    kind: 'ipc',
+    kind,
     async invoke(method, input) {
       calls.push({ method, input });
       const h = handlers[method];

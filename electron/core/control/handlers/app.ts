@@ -1,14 +1,22 @@
 /** The app's surroundings: the local CCCC, links to open, and the DingTalk sandbox. */
+import { resolve } from 'node:path';
 import { isAllowedExternal, type ApiHandlers } from '../../../shared/api';
 import { resolveCcccHome } from '../../cccc/daemon';
 import { BridgeError } from '../../errors';
 import { ccccOverview } from '../cccc-info';
-import type { ControlContext } from '../context';
+import { ccccHomeOf, type ControlContext } from '../context';
 
 export function appHandlers(c: ControlContext): Pick<ApiHandlers, 'cccc' | 'openExternal' | 'startSandbox' | 'stopSandbox'> {
   return {
     async cccc({ ccccHome }) {
-      return ccccOverview(ccccHome ?? resolveCcccHome({ env: c.env }), { env: c.env, timeoutMs: c.daemonTimeoutMs });
+      const home = ccccHome ?? resolveCcccHome({ env: c.env });
+      const [view, profiles] = await Promise.all([ccccOverview(home, { env: c.env, timeoutMs: c.daemonTimeoutMs }), c.profiles.list()]);
+      // The wizard marks a group another bridge serves: one group has one bridge (guards.ts refuses a second at start).
+      for (const g of view.groups) {
+        const served = profiles.find((p) => p.groupId === g.groupId && resolve(ccccHomeOf(c, p)) === resolve(home));
+        if (served) g.bridge = { id: served.id, name: served.name };
+      }
+      return view;
     },
 
     async openExternal({ url }) {
@@ -31,6 +39,8 @@ export function appHandlers(c: ControlContext): Pick<ApiHandlers, 'cccc' | 'open
     },
 
     async stopSandbox() {
+      // Its bridges first: they would only retry a sandbox that is gone.
+      for (const p of await c.profiles.list()) if (p.sandbox) await c.supervisor.stop(p.id);
       return { stopped: await c.sandbox.stop() };
     },
   };

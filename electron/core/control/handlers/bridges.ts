@@ -9,7 +9,10 @@ import { ccccHomeOf, daemonOf, profileOf, unknownBridge, type ControlContext } f
 import { inspectBridge } from '../inspect';
 import type { ControlProfile } from '../stores';
 
-type BridgeHandlers = Pick<ApiHandlers, 'listBridges' | 'getBridge' | 'saveBridge' | 'deleteBridge' | 'startBridge' | 'stopBridge' | 'restartBridge'>;
+type BridgeHandlers = Pick<
+  ApiHandlers,
+  'listBridges' | 'getBridge' | 'listChats' | 'saveBridge' | 'deleteBridge' | 'startBridge' | 'stopBridge' | 'restartBridge'
+>;
 
 /** `demo-project-3fa2c1`: readable, and unlikely to meet an id the CLI made in the same folder. */
 function newBridgeId(name: string): string {
@@ -40,21 +43,24 @@ async function summary(c: ControlContext, p: ControlProfile): Promise<BridgeSumm
   if (p.robotCode) s.robotCode = p.robotCode;
   if (p.secretEnv) s.secretEnv = p.secretEnv;
   if (updatedAt !== undefined) s.secretUpdatedAt = updatedAt;
+  if (p.sandbox) s.sandbox = true;
   return s;
 }
 
+/** What the bridge's files (or the running bridge) say; with `daemon`, CCCC's title and actors too. */
+function inspect(c: ControlContext, p: ControlProfile, daemon: boolean): ReturnType<typeof inspectBridge> {
+  return inspectBridge({
+    groupId: p.groupId,
+    ccccHome: ccccHomeOf(c, p),
+    stateDir: bridgePaths(c.configHome, p.id).state,
+    running: c.supervisor.running(p.id),
+    notice: (key) => c.supervisor.notice(p.id, key),
+    ...(daemon ? { daemon: daemonOf(c, p) } : {}),
+  });
+}
+
 async function detail(c: ControlContext, p: ControlProfile): Promise<BridgeDetail> {
-  const [base, seen] = await Promise.all([
-    summary(c, p),
-    inspectBridge({
-      groupId: p.groupId,
-      ccccHome: ccccHomeOf(c, p),
-      stateDir: bridgePaths(c.configHome, p.id).state,
-      running: c.supervisor.running(p.id),
-      notice: (key) => c.supervisor.notice(p.id, key),
-      daemon: daemonOf(c, p),
-    }),
-  ]);
+  const [base, seen] = await Promise.all([summary(c, p), inspect(c, p, true)]);
   return { ...base, ...seen };
 }
 
@@ -66,6 +72,13 @@ export function bridgeHandlers(c: ControlContext): BridgeHandlers {
 
     async getBridge({ bridgeId }) {
       return detail(c, await profileOf(c, bridgeId));
+    },
+
+    async listChats() {
+      const each = await Promise.all(
+        (await c.profiles.list()).map(async (p) => (await inspect(c, p, false)).chats.map((chat) => ({ ...chat, bridgeId: p.id }))),
+      );
+      return each.flat();
     },
 
     async saveBridge(input) {
@@ -88,9 +101,17 @@ export function bridgeHandlers(c: ControlContext): BridgeHandlers {
         settings: bridgeSettingsSchema.parse({ ...existing?.settings, ...input.settings }),
         createdAt: existing?.createdAt ?? Date.now(),
       };
-      if (input.ccccHome) profile.ccccHome = input.ccccHome;
-      if (robotCode) profile.robotCode = robotCode;
-      if (input.secretEnv) profile.secretEnv = input.secretEnv;
+      // What the input leaves out stays as it was (a form that does not show a field must not
+      // clear it): ccccHome, robotCode ('' clears it) and where the secret comes from — a typed
+      // AppSecret replaces the variable, a variable's name replaces the other.
+      const ccccHome = input.ccccHome ?? existing?.ccccHome;
+      if (ccccHome) profile.ccccHome = ccccHome;
+      const keptRobotCode = robotCode ?? existing?.robotCode;
+      if (keptRobotCode) profile.robotCode = keptRobotCode;
+      const secretEnv = input.secretEnv ?? (input.appSecret ? undefined : existing?.secretEnv);
+      if (secretEnv) profile.secretEnv = secretEnv;
+      // The sandbox's own bridge is made while it runs, for its app; it stays one while it keeps that app.
+      if (existing ? existing.sandbox && existing.appKey === profile.appKey : c.sandbox.isSandboxApp(profile.appKey)) profile.sandbox = true;
       if (input.appSecret) {
         c.known.remember(input.appSecret);
         await c.secrets.set(profile.id, input.appSecret);
@@ -101,7 +122,7 @@ export function bridgeHandlers(c: ControlContext): BridgeHandlers {
       if (existing && c.supervisor.running(profile.id)) {
         const reconnect =
           input.appSecret !== undefined ||
-          (['groupId', 'ccccHome', 'appKey', 'robotCode', 'secretEnv'] as const).some((k) => existing[k] !== profile[k]) ||
+          (['groupId', 'ccccHome', 'appKey', 'robotCode', 'secretEnv', 'sandbox'] as const).some((k) => existing[k] !== profile[k]) ||
           existing.settings.catchUp !== profile.settings.catchUp ||
           existing.settings.auditContent !== profile.settings.auditContent;
         if (reconnect) {

@@ -5,7 +5,7 @@
 import type { ApiHandlers, CheckView } from '../../../shared/api';
 import { resolveCcccHome } from '../../cccc/daemon';
 import { troubleshootingSteps, type TroubleshootContext } from '../../config/troubleshooting';
-import type { DingTalkCredentials } from '../../dingtalk/endpoints';
+import type { DingTalkCredentials, DingTalkEndpoints } from '../../dingtalk/endpoints';
 import { DingTalkApi } from '../../dingtalk/openapi-client';
 import { probeStream } from '../../dingtalk/stream-probe';
 import { toProblem, type Problem } from '../../errors';
@@ -37,19 +37,22 @@ function guide(c: ControlContext, p: ControlProfile | undefined, apiBase: string
 export function credentialHandlers(c: ControlContext): Pick<ApiHandlers, 'testCredentials'> {
   return {
     async testCredentials(input) {
-      const ep = await c.endpoints.endpointsFor('bridgeId' in input ? (await profileOf(c, input.bridgeId)).appKey : input.appKey);
       let profile: ControlProfile | undefined;
       let credentials: DingTalkCredentials;
+      let ep: DingTalkEndpoints;
       if ('bridgeId' in input) {
         profile = await profileOf(c, input.bridgeId);
         let appSecret: string;
         try {
+          // The sandbox's bridge while the sandbox is stopped has nowhere to go.
+          ep = await c.endpoints.endpointsFor(profile);
           appSecret = await c.appSecrets.secretFor(profile);
         } catch (err) {
           return { token: failed(toProblem(err), []), stream: { state: 'skipped' } };
         }
         credentials = { appKey: profile.appKey, appSecret, ...(profile.robotCode ? { robotCode: profile.robotCode } : {}) };
       } else {
+        ep = await c.endpoints.endpointsForTyped(input.appKey);
         c.known.remember(input.appSecret);
         credentials = { appKey: input.appKey, appSecret: input.appSecret, ...(input.robotCode ? { robotCode: input.robotCode } : {}) };
       }

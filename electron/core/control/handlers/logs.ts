@@ -18,10 +18,12 @@ export function logHandlers(c: ControlContext): Pick<ApiHandlers, 'logs' | 'audi
       return records.map(({ ref: _ref, ...r }): AuditView => r);
     },
 
-    async exportLogs({ bridgeId }) {
+    async exportLogs({ bridgeId, download }) {
       if (bridgeId) await profileOf(c, bridgeId);
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const path = await c.host.chooseExportPath(`cccc-dingtalk-log${bridgeId ? `-${bridgeId}` : ''}-${stamp}.jsonl`);
+      const name = `cccc-dingtalk-log${bridgeId ? `-${bridgeId}` : ''}-${stamp}.jsonl`;
+      if (download) return { name, ...c.logHub.exportText(bridgeId ? { bridgeId } : {}) };
+      const path = await c.host.chooseExportPath(name);
       if (!path) return { cancelled: true as const };
       return { path, records: await c.logHub.exportTo(path, bridgeId ? { bridgeId } : {}) };
     },

@@ -1,0 +1,241 @@
+// @vitest-environment happy-dom
+/**
+ * The dashboard, a bridge's settings, the wizard's group and secret steps and the logs, with a
+ * scripted API: saving keeps what was not edited, the sandbox can be stopped, taken groups are
+ * marked, an env-var secret is named as one, the page on `serve` opens and downloads in the
+ * browser, and chats are shown by name and kind with the id on hover.
+ */
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AppSettingsView, BridgeDetail, CcccView, LogView, PendingView } from '../../../electron/shared/api';
+import { DINGTALK_CONSOLE_URL } from '../../../electron/shared/app-info';
+import { Dashboard } from '../../../renderer/src/dashboard/Dashboard';
+import { en } from '../../../renderer/src/i18n/en';
+import { zh } from '../../../renderer/src/i18n/zh';
+import { Logs } from '../../../renderer/src/logs/Logs';
+import { BridgeSettings } from '../../../renderer/src/settings/BridgeSettings';
+import { PendingList } from '../../../renderer/src/ui/Pending';
+import { StepCreate } from '../../../renderer/src/wizard/InfoSteps';
+import { Wizard } from '../../../renderer/src/wizard/Wizard';
+import { ok, renderWith, scriptedApi } from './harness';
+
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
+
+const GROUP_CHAT = 'cidGroupChat001==';
+const SINGLE_CHAT = 'cidSingleChat01==';
+const settings: AppSettingsView = { theme: 'system', launchAtLogin: false, envSecretMode: false };
+
+function bridge(over: Partial<BridgeDetail> = {}): BridgeDetail {
+  return {
+    id: 'b1',
+    name: 'Ops bridge',
+    groupId: 'g_1',
+    appKey: 'dingabc',
+    secretSet: true,
+    secretSource: 'vault',
+    autoStart: true,
+    settings: {
+      replyLanguage: 'zh',
+      access: { mode: 'everyone' },
+      maxFileMb: 20,
+      maxMessageChars: 20000,
+      catchUp: 'resume',
+      auditContent: false,
+      thinkingReaction: true,
+    },
+    status: { state: 'stopped', dingtalk: { status: 'stopped' }, cccc: { status: 'unknown' }, outboxDepth: 0, inboxDepth: 0 },
+    actors: [],
+    chats: [],
+    pending: [],
+    people: [],
+    ...over,
+  };
+}
+
+const envBridge = bridge({ secretSource: 'env', secretEnv: 'MY_DT_SECRET', secretSet: true });
+
+describe("a bridge's settings", () => {
+  it('saving the settings of an env-var bridge sends its variable back, and names it as one (not “$VAR”)', async () => {
+    const api = scriptedApi({ getBridge: () => ok(envBridge), saveBridge: () => ok(envBridge) });
+    await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
+    await screen.findByText('Read from environment variable MY_DT_SECRET when the bridge starts.');
+    expect(screen.queryByText(/\$MY_DT_SECRET/)).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: en.common.save }));
+    await waitFor(() => expect(api.calls.some((c) => c.method === 'saveBridge')).toBe(true));
+    expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toMatchObject({ id: 'b1', secretEnv: 'MY_DT_SECRET' });
+  });
+
+  it('in 中文 too', async () => {
+    await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, scriptedApi({ getBridge: () => ok(envBridge) }), 'zh');
+    await screen.findByText(zh.settings.secretFromEnv.replace('{{env}}', 'MY_DT_SECRET'));
+  });
+});
+
+describe('the dashboard', () => {
+  it('a bridge in Error can be started again', async () => {
+    const failed = bridge({
+      status: { ...bridge().status, state: 'error', lastProblem: { code: 'config.secret_missing', message: 'No AppSecret', retryable: false } },
+    });
+    const api = scriptedApi({ getBridge: () => ok(failed), audit: () => ok([]), startBridge: () => ok(failed.status) });
+    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, api);
+    const start = await screen.findByRole('button', { name: en.dashboard.start });
+    expect((start as HTMLButtonElement).disabled).toBe(false);
+    fireEvent.click(start);
+    await waitFor(() => expect(api.calls.some((c) => c.method === 'startBridge')).toBe(true));
+  });
+
+  it('names chats by name and kind, a single chat by the person; the id on hover', async () => {
+    const chat = { subscribed: true, verbose: false, paused: false, heldCount: 0 };
+    const detail = bridge({
+      chats: [
+        { chatId: GROUP_CHAT, title: 'Dev team', type: 'group', ...chat },
+        { chatId: SINGLE_CHAT, type: 'single', withNick: 'Alice', ...chat },
+      ],
+    });
+    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }));
+    const single = await screen.findByText('Single chat with Alice');
+    expect(single.getAttribute('title')).toBe(SINGLE_CHAT);
+    expect(screen.getByText('Dev team').getAttribute('title')).toBe(GROUP_CHAT);
+    expect(screen.queryByText(SINGLE_CHAT)).toBeNull();
+  });
+
+  it('a sandbox bridge says so and offers Stop sandbox; a real one does not', async () => {
+    const sandboxed = bridge({ sandbox: true });
+    const api = scriptedApi({ getBridge: () => ok(sandboxed), audit: () => ok([]), stopSandbox: () => ok({ stopped: true }) });
+    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, api);
+    await screen.findByText(en.wizard.sandbox.bridge);
+    fireEvent.click(screen.getByRole('button', { name: en.wizard.sandbox.stop }));
+    await screen.findByText(en.wizard.sandbox.stopped);
+    cleanup();
+    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(bridge()), audit: () => ok([]) }));
+    await screen.findByText('Ops bridge');
+    expect(screen.queryByRole('button', { name: en.wizard.sandbox.stop })).toBeNull();
+  });
+});
+
+describe('a subscription request', () => {
+  it('shows its key, to match with the one the chat was told', async () => {
+    const request: PendingView = { key: 'k-7Q2X', chatId: SINGLE_CHAT, chatType: 'single', senderNick: 'Alice', createdAt: 0, expiresAt: Date.now() + 600_000 };
+    await renderWith(<PendingList bridgeId="b1" pending={[request]} onApproved={() => {}} onRejected={() => {}} />, scriptedApi({}));
+    expect(screen.getByText('k-7Q2X')).toBeTruthy();
+    expect(screen.getByText('Single chat with Alice').getAttribute('title')).toBe(SINGLE_CHAT);
+  });
+});
+
+describe('the wizard', () => {
+  const twoGroups: CcccView = {
+    status: 'running',
+    home: '/home/u/.cccc',
+    version: '0.4.9',
+    groups: [
+      { groupId: 'g_1', title: 'Demo project', running: true, bridge: { id: 'b1', name: 'Ops bridge' } },
+      { groupId: 'g_2', title: 'Other project', running: true },
+    ],
+  };
+
+  it('marks a group another bridge serves, says which, and does not save it', async () => {
+    const api = scriptedApi({ cccc: () => ok(twoGroups) });
+    await renderWith(<Wizard prefill={{ step: 4, groupId: 'g_1' }} appSettings={settings} onDone={() => {}} />, api);
+    const select = (await screen.findByLabelText('Working group')) as HTMLSelectElement;
+    const taken = within(select).getByRole('option', { name: /Demo project/ }) as HTMLOptionElement;
+    expect(taken.disabled).toBe(true);
+    expect(taken.textContent).toContain('served by “Ops bridge”');
+    expect((within(select).getByRole('option', { name: /Other project/ }) as HTMLOptionElement).disabled).toBe(false);
+    await screen.findByText(/The bridge “Ops bridge” already serves this group/);
+    fireEvent.click(screen.getByRole('button', { name: en.wizard.credentials.saveAndContinue }));
+    expect(api.calls.some((c) => c.method === 'saveBridge')).toBe(false);
+  });
+
+  it('says “stored encrypted” only where the vault encrypts', async () => {
+    await renderWith(
+      <Wizard prefill={{ step: 4 }} appSettings={settings} vault={{ backend: 'basic_text', encrypted: false }} onDone={() => {}} />,
+      scriptedApi({ cccc: () => ok(twoGroups) }),
+    );
+    await screen.findByText(en.wizard.credentials.appSecretHintPlain);
+    expect(screen.queryByText(/Stored encrypted/)).toBeNull();
+    cleanup();
+    await renderWith(
+      <Wizard prefill={{ step: 4 }} appSettings={settings} vault={{ backend: 'os', encrypted: true }} onDone={() => {}} />,
+      scriptedApi({ cccc: () => ok(twoGroups) }),
+    );
+    await screen.findByText(en.wizard.credentials.appSecretHint);
+  });
+
+  it('Stop sandbox ends the sandbox and starts the wizard over', async () => {
+    const sandbox = {
+      chatUrl: 'http://127.0.0.1:1/',
+      apiBase: 'http://127.0.0.1:2',
+      oapiBase: 'http://127.0.0.1:2/oapi',
+      appKey: 'dingsb',
+      appSecret: 'sb',
+      robotCode: 'dingsb',
+    };
+    const api = scriptedApi({ startSandbox: () => ok(sandbox), stopSandbox: () => ok({ stopped: true }), cccc: () => ok(twoGroups) });
+    await renderWith(<Wizard appSettings={settings} onDone={() => {}} />, api);
+    fireEvent.click(screen.getByRole('button', { name: en.wizard.sandbox.try }));
+    await screen.findByText(en.wizard.sandbox.running);
+    fireEvent.click(screen.getByRole('button', { name: en.wizard.sandbox.stop }));
+    await screen.findByRole('button', { name: en.wizard.sandbox.try });
+    expect(api.calls.map((c) => c.method)).toContain('stopSandbox');
+    expect(screen.getByRole('heading', { name: en.wizard.steps.create, level: 2 })).toBeTruthy();
+  });
+});
+
+describe('the page on `serve`', () => {
+  it('opens the DingTalk console in the browser itself, not on the server', async () => {
+    const api = scriptedApi({}, 'http');
+    await renderWith(<StepCreate />, api);
+    const link = screen.getByRole('link', { name: new RegExp(en.wizard.create.openConsole) });
+    expect(link.getAttribute('href')).toBe(DINGTALK_CONSOLE_URL);
+    expect(link.getAttribute('target')).toBe('_blank');
+    // A link the browser follows itself: nothing asks the server to open it.
+    expect(screen.queryByRole('button', { name: new RegExp(en.wizard.create.openConsole) })).toBeNull();
+    expect(api.calls).toEqual([]);
+  });
+
+  it('downloads the log export instead of writing it on the server', async () => {
+    const records: LogView[] = [{ ts: 1, level: 'info', scope: 'b1.inbound', msg: 'Delivered to CCCC', bridgeId: 'b1', chatId: GROUP_CHAT }];
+    const api = scriptedApi(
+      {
+        logs: () => ok(records),
+        listChats: () => ok([]),
+        exportLogs: () => ok({ name: 'cccc-dingtalk-log.jsonl', records: 1, jsonl: '{"msg":"Delivered to CCCC"}\n' }),
+      },
+      'http',
+    );
+    const created = vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:export');
+    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});
+    const clicked: HTMLAnchorElement[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this);
+    });
+    await renderWith(<Logs bridges={[]} />, api);
+    fireEvent.click(await screen.findByRole('button', { name: en.logs.export }));
+    await screen.findByText('Downloaded 1 records as cccc-dingtalk-log.jsonl');
+    expect(api.calls.find((c) => c.method === 'exportLogs')?.input).toEqual({ download: true });
+    expect(created).toHaveBeenCalledOnce();
+    expect(clicked[0]?.download).toBe('cccc-dingtalk-log.jsonl');
+  });
+});
+
+describe('the logs', () => {
+  it('offer the chats by name in the filter and the rows, the id on hover', async () => {
+    const records: LogView[] = [
+      { ts: 1, level: 'info', scope: 'b1.inbound', msg: 'Delivered to CCCC', bridgeId: 'b1', chatId: GROUP_CHAT },
+      { ts: 2, level: 'info', scope: 'b1.inbound', msg: 'Subscribe request', bridgeId: 'b1', chatId: SINGLE_CHAT },
+    ];
+    const chats = [
+      { bridgeId: 'b1', chatId: GROUP_CHAT, title: 'Dev team', type: 'group' as const, subscribed: true, verbose: false, paused: false, heldCount: 0 },
+      { bridgeId: 'b1', chatId: SINGLE_CHAT, type: 'single' as const, withNick: 'Alice', subscribed: false, verbose: false, paused: false, heldCount: 0 },
+    ];
+    await renderWith(<Logs bridges={[]} />, scriptedApi({ logs: () => ok(records), listChats: () => ok(chats) }));
+    const filter = screen.getByLabelText(en.logs.chat) as HTMLSelectElement;
+    await waitFor(() => expect(within(filter).getByRole('option', { name: 'Single chat with Alice' }).getAttribute('value')).toBe(SINGLE_CHAT));
+    expect(within(filter).getByRole('option', { name: 'Dev team' }).getAttribute('title')).toBe(GROUP_CHAT);
+    expect(within(filter).queryByRole('option', { name: GROUP_CHAT })).toBeNull();
+    expect(screen.getByText('[Dev team]').getAttribute('title')).toBe(GROUP_CHAT);
+  });
+});
