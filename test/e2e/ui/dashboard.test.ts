@@ -1,5 +1,5 @@
 /** The dashboard and the logs in Chromium against the fakes: live state, traffic both ways, pending requests, stop/start, filters, export. */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../../renderer/src/i18n/en';
 import { buildRenderer, GROUP_CHAT, shot, startRunningWorld, VARIANTS, type UiWorld } from './world';
@@ -23,7 +23,11 @@ describe('dashboard and logs', () => {
     await card(en.dashboard.connection).getByText(en.state.conn.connected).waitFor();
     await card(en.dashboard.connection).getByText(en.state.cccc.up).waitFor({ timeout: 8_000 });
     expect(await card(en.dashboard.group).innerText()).toMatch(/🟢\s*boss\s*foreman[\s\S]*🟢\s*helper\s*peer/);
-    await card(en.dashboard.chats).locator('.chat-title', { hasText: 'Dev team' }).waitFor();
+    // A chat by its name, the id on hover.
+    const chat = card(en.dashboard.chats).locator('.chat-title', { hasText: 'Dev team' });
+    await chat.waitFor();
+    expect(await chat.getAttribute('title')).toBe(GROUP_CHAT);
+    expect(await card(en.dashboard.chats).innerText()).not.toContain(GROUP_CHAT);
     expect(await card(en.dashboard.connection).innerText()).toMatch(/last changed \d+ \w+ \d{4}/);
 
     // Both ways: a person writes, an agent answers; the dashboard's traffic shows each.
@@ -44,6 +48,9 @@ describe('dashboard and logs', () => {
     const request = card(en.dashboard.pending).locator('.pending');
     await request.waitFor({ timeout: 8_000 });
     expect(await request.innerText()).toContain('Bob');
+    // Its key, as the chat was told it.
+    const [pending] = (await w.service.handlers.getBridge({ bridgeId: w.bridgeId })).pending;
+    expect(await request.innerText()).toContain(pending!.key);
     await shot(page, 'dashboard-pending-en-light');
     await request.getByRole('button', { name: /^Reject/ }).click();
     await card(en.dashboard.pending).getByText(en.dashboard.noPending).waitFor();
@@ -87,9 +94,12 @@ describe('dashboard and logs', () => {
     expect(levels.every((l) => l === en.logs.levels.warn || l === en.logs.levels.error)).toBe(true);
     await page.getByLabel(en.logs.level).selectOption('debug');
 
-    await page.getByLabel(en.logs.chat).selectOption(GROUP_CHAT);
+    // The chat by its name (the id on hover), in the filter and the rows.
+    await page.getByLabel(en.logs.chat).selectOption({ label: 'Dev team' });
     await expect.poll(filtered).toBe(true);
-    expect((await page.locator('.log-row .log-msg').allInnerTexts()).every((m) => m.includes(`[${GROUP_CHAT}]`))).toBe(true);
+    expect((await page.locator('.log-row .log-msg').allInnerTexts()).every((m) => m.includes('[Dev team]'))).toBe(true);
+    expect(await page.locator('.log-row .log-chat').first().getAttribute('title')).toBe(GROUP_CHAT);
+    expect(await page.getByLabel(en.logs.chat).inputValue()).toBe(GROUP_CHAT);
     await page.getByLabel(en.logs.chat).selectOption('');
 
     await page.getByLabel(en.logs.search).fill('delivered to');
@@ -100,8 +110,13 @@ describe('dashboard and logs', () => {
     await page.getByText(en.logs.noMatch).waitFor();
     await page.getByLabel(en.logs.search).fill('');
 
-    await page.getByRole('button', { name: en.logs.export }).click();
-    await page.getByText(/^Exported \d+ records to .*\.jsonl$/).waitFor();
+    // On `serve` the export is downloaded by the browser, not written on the server.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: en.logs.export }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^cccc-dingtalk-log-.*\.jsonl$/);
+    const exported = await readFile((await download.path())!, 'utf8');
+    expect(exported.trim().split('\n').length).toBeGreaterThan(0);
+    expect(exported).not.toContain(w.appSecret);
+    await page.getByText(/^Downloaded \d+ records as cccc-dingtalk-log-.*\.jsonl$/).waitFor();
     // The secret never reached the page.
     expect(await page.content()).not.toContain(w.appSecret);
   }, 30_000);

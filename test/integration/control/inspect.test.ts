@@ -43,7 +43,8 @@ describe('inspectBridge', () => {
     const seen = await inspectBridge(target);
     expect(seen.chats).toEqual([
       { chatId: 'cidOps', title: 'Ops room', type: 'group', subscribed: true, verbose: false, paused: false, heldCount: 0, lastMessageAt: 1_000 },
-      { chatId: 'cidAnn', type: 'single', subscribed: false, verbose: false, paused: false, heldCount: 0, lastMessageAt: 5_000 },
+      // A single chat is named after the person in it.
+      { chatId: 'cidAnn', type: 'single', withNick: 'Ann', subscribed: false, verbose: false, paused: false, heldCount: 0, lastMessageAt: 5_000 },
       { chatId: 'cidOld', type: 'group', subscribed: false, verbose: false, paused: false, heldCount: 0 },
     ]);
     expect(seen.people).toEqual([{ staffId: 's1', nick: 'Ann', isAdmin: true, lastSeen: 5_000 }]);
@@ -73,7 +74,8 @@ describe('inspectBridge', () => {
     expect(seen.pending).toEqual(
       expect.arrayContaining([
         { key: told.key, chatId: 'cidNew', createdAt: told.createdAt, expiresAt: told.expiresAt, chatTitle: 'New room', senderNick: 'Bob' },
-        { key: known.key, chatId: 'cidOps', createdAt: known.createdAt, expiresAt: known.expiresAt, chatTitle: 'Ops' },
+        // The chat directory also knows what kind of chat asked.
+        { key: known.key, chatId: 'cidOps', createdAt: known.createdAt, expiresAt: known.expiresAt, chatTitle: 'Ops', chatType: 'group' },
       ]),
     );
     expect(seen.pending).toHaveLength(2);
