@@ -7,7 +7,10 @@
  * messages): 146 → 91 MB after the burst; the latency benchmark runs with the same flags.
  * With 10,000 + 10,000 messages (idle / after 10k / 10k→20k growth, RSS): 63.8 / 89.4 / +6.5
  * MB, then 62.2 / 82.5 / +7.1 MB with an ASCII-only bundle, a 64 kB ledger read buffer and
- * MALLOC_ARENA_MAX=2 for the detached child. `--max-semi-space-size=1` showed no clear gain
+ * MALLOC_ARENA_MAX=2 for the detached child; 61.5 / 79.5 / +2.9 MB (peak 101.2) with the
+ * DingTalk HTTP deadlines as cleared timers; 59.5 / 76.3 / -0.8 MB (peak 95.1) with glibc's
+ * mmap and trim thresholds fixed at 128 kB for the child (electron/cli/commands/start.ts
+ * childEnv; unpaired runs on a loaded machine). `--max-semi-space-size=1` showed no clear gain
  * after 10k (88.7 vs 89.4 MB, unpaired runs on a loaded machine), so it is not set; about 39 MB
  * of every reading is the node binary's own mapped pages.
  */

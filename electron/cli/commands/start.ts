@@ -27,14 +27,19 @@ export async function startCommand(o: StartOptions): Promise<number> {
 }
 
 /**
- * The detached bridge's environment: the caller's, plus MALLOC_ARENA_MAX=2 unless it is set.
- * glibc gives every thread that allocates its own malloc arena (node's I/O and V8's worker
- * threads), each keeping freed memory resident; two arenas held ~4 MB less after 10,000
- * messages (`npm run bench -- bridge-memory`). glibc reads it only at process start, hence here;
- * other C libraries ignore it.
+ * glibc malloc settings of the detached bridge (each unless the caller set it). glibc gives
+ * every thread that allocates its own arena (node's I/O and V8's worker threads), each keeping
+ * freed memory resident: two arenas held ~4 MB less after 10,000 messages. Left to itself,
+ * glibc also raises its mmap threshold (and with it the free memory it keeps before returning
+ * any, twice that) to the size of every large block freed, up to 32 MB; fixed at their 128 kB
+ * defaults, large buffers go back to the system when freed. Figures: bin/v8-flags.js. glibc
+ * reads them only at process start, hence here; other C libraries ignore them.
  */
+export const CHILD_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' } as const;
+
+/** The detached bridge's environment: the caller's, plus CHILD_MALLOC_ENV. */
 export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { MALLOC_ARENA_MAX: '2', ...env };
+  return { ...CHILD_MALLOC_ENV, ...env };
 }
 
 /**

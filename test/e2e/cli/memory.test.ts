@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CHILD_MALLOC_ENV } from '../../../electron/cli/commands/start';
 import { waitFor } from '../../helpers/wait';
 import { startWorld, type World } from './helpers';
 
@@ -32,8 +33,9 @@ describe.skipIf(process.platform !== 'linux')('cccc-dingtalk start --detach: mem
     const start = await world.cli(['start', '--detach'], { timeoutMs: 40_000 });
     expect(start.code).toBe(0);
     const pid = Number((await readFile(join(world.configHome, 'bridges', 'default', 'bridge.pid'), 'utf8')).trim());
-    // Set by `start --detach` for the child (glibc reads it only at process start).
-    expect((await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0')).toContain('MALLOC_ARENA_MAX=2');
+    // Set by `start --detach` for the child (glibc reads them only at process start).
+    const environ = (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
+    for (const [name, value] of Object.entries(CHILD_MALLOC_ENV)) expect(environ).toContain(`${name}=${value}`);
     // Connected and idle; V8 may still be collecting start-up garbage, so allow it a while.
     let rss = Infinity;
     await waitFor(async () => (rss = await residentMb(pid)) < IDLE_BOUND_MB, `resident memory below ${IDLE_BOUND_MB} MB`, 20_000, 500).catch(() => undefined);

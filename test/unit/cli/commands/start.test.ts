@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { V8_FLAGS } from '../../../../bin/v8-flags.js';
-import { childEnv, childNodeFlags } from '../../../../electron/cli/commands/start';
+import { CHILD_MALLOC_ENV, childEnv, childNodeFlags } from '../../../../electron/cli/commands/start';
 
 describe('childEnv (the detached bridge)', () => {
-  it('limits glibc to two malloc arenas and keeps the rest of the environment', () => {
-    expect(childEnv({ PATH: '/bin', CCCC_HOME: '/h' })).toEqual({ PATH: '/bin', CCCC_HOME: '/h', MALLOC_ARENA_MAX: '2' });
+  it("sets glibc's malloc settings and keeps the rest of the environment", () => {
+    expect(childEnv({ PATH: '/bin', CCCC_HOME: '/h' })).toEqual({
+      PATH: '/bin',
+      CCCC_HOME: '/h',
+      MALLOC_ARENA_MAX: '2',
+      MALLOC_MMAP_THRESHOLD_: '131072',
+      MALLOC_TRIM_THRESHOLD_: '131072',
+    });
   });
 
-  it("leaves a user's own MALLOC_ARENA_MAX alone", () => {
-    expect(childEnv({ MALLOC_ARENA_MAX: '8' }).MALLOC_ARENA_MAX).toBe('8');
+  it("leaves a user's own malloc settings alone", () => {
+    const own = { MALLOC_ARENA_MAX: '8', MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_TRIM_THRESHOLD_: '0' };
+    expect(childEnv(own)).toEqual(own);
+    expect(Object.keys(own).sort()).toEqual(Object.keys(CHILD_MALLOC_ENV).sort());
   });
 });
 
