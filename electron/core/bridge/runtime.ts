@@ -256,7 +256,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
     groupDir: ctx.groupDir,
     cursorPath: join(ctx.stateDir, 'ledger-cursor.json'),
     catchUp: ctx.settings().catchUp,
-    handled: handledEvents([...outbox.knownIds(), ...held.ids()]),
+    handled: handledEvents(() => [...outbox.knownIds(), ...held.ids()]),
     logger: log,
     ...(ctx.services.ledgerPollMs ? { pollIntervalMs: ctx.services.ledgerPollMs } : {}),
     onBatch: async (batch) => {
@@ -374,12 +374,21 @@ async function expandText(ctx: RuntimeContext, event: LedgerEvent): Promise<Ledg
   }
 }
 
-/** Ledger event ids behind outbox and held item ids (`<event id>:<chat>:<n>`). */
-function handledEvents(itemIds: readonly string[]): (eventId: string) => boolean {
-  const events = new Set<string>();
-  for (const id of itemIds) {
-    const at = id.indexOf(':');
-    if (at > 0) events.add(id.slice(0, at));
-  }
-  return (eventId) => events.has(eventId);
+/**
+ * Ledger event ids behind outbox and held item ids (`<event id>:<chat>:<n>`). Gathered on the
+ * first question, which only a damaged cursor asks: the follower keeps this function for its
+ * whole run, and a set of up to 10,000 ids built at every start would stay with it.
+ */
+export function handledEvents(itemIds: () => Iterable<string>): (eventId: string) => boolean {
+  let events: Set<string> | undefined;
+  return (eventId) => {
+    if (!events) {
+      events = new Set<string>();
+      for (const id of itemIds()) {
+        const at = id.indexOf(':');
+        if (at > 0) events.add(id.slice(0, at));
+      }
+    }
+    return events.has(eventId);
+  };
 }
