@@ -10,8 +10,10 @@
  * MALLOC_ARENA_MAX=2 for the detached child; 61.5 / 79.5 / +2.9 MB (peak 101.2) with the
  * DingTalk HTTP deadlines as cleared timers; 59.5 / 76.3 / -0.8 MB (peak 95.1) with glibc's
  * mmap and trim thresholds fixed at 128 kB for the child (electron/cli/commands/start.ts
- * childEnv; unpaired runs on a loaded machine). `--max-semi-space-size=1` showed no clear gain
- * after 10k (88.7 vs 89.4 MB, unpaired runs on a loaded machine), so it is not set; about 39 MB
+ * childEnv); 59.8 / 74.4 / 0 MB (peak 90.3) with dedup ids as hashes in typed arrays
+ * (electron/core/util/recent-ids.ts); unpaired runs on a loaded machine.
+ * `--max-semi-space-size=1` showed no clear gain after 10k (88.7 vs 89.4 MB, unpaired runs on a
+ * loaded machine), so it is not set; about 39 MB
  * of every reading is the node binary's own mapped pages.
  */
 import { setFlagsFromString } from 'node:v8';
