@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { appLockPath, detectCcccBridge } from '../../../../electron/core/cccc/group/detect';
 import { readGroupConfig, resolveDingTalkCredentials, type GroupConfig } from '../../../../electron/core/cccc/group/group-config';
 import { PythonFlock } from '../../../../electron/core/cccc/im-state/flock';
+import { python } from '../../../helpers/python';
 import { GROUP_ID, tempGroup, type TempGroup } from '../helpers';
 
 let g: TempGroup;
@@ -52,7 +53,7 @@ async function groupYaml(text: string): Promise<void> {
 /** Holds a lock the way CCCC's bridge does (_acquire_singleton_lock: non-blocking flock, PID on line 1). */
 async function ccccBridgeLock(path: string, pidLine?: number): Promise<ChildProcess> {
   const py = spawn(
-    'python3',
+    python(),
     [
       '-c',
       `import fcntl, os, sys

@@ -7,6 +7,7 @@ import { PythonFlock } from '../../../../electron/core/cccc/im-state/flock';
 import { ImState } from '../../../../electron/core/cccc/im-state/im-state';
 import { memoryLogger } from '../../../../electron/core/log/logger';
 import { expectQuietFor } from '../../../helpers/wait';
+import { python } from '../../../helpers/python';
 import { tempGroup, type TempGroup } from '../helpers';
 
 let g: TempGroup;
@@ -40,7 +41,7 @@ def acquire(path):
 
 /** Holds CCCC's lock until stdin closes; resolves once it is held. */
 async function holdLockLikeCccc(path: string): Promise<{ release: () => Promise<void> }> {
-  const py = spawn('python3', ['-c', `${CCCC_LIKE_LOCK}\nimport sys\nf = acquire(sys.argv[1])\nprint("held", flush=True)\nsys.stdin.read()\n`, path], {
+  const py = spawn(python(), ['-c', `${CCCC_LIKE_LOCK}\nimport sys\nf = acquire(sys.argv[1])\nprint("held", flush=True)\nsys.stdin.read()\n`, path], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve) => py.stdout.once('data', () => resolve()));
@@ -244,15 +245,15 @@ describe('ImState: CCCC file formats', () => {
 });
 
 describe('ImState: locking against CCCC', () => {
-  // Each of our 16 writes spawns the lock helper and must win the flock from a writer that takes
-  // it again every millisecond: ~8 s on a quiet machine, several times that on a busy one.
+  // Each of our 16 writes must win the flock from a writer that takes it again every few
+  // milliseconds: a second or two on a quiet machine, several times that on a busy one.
   it.skipIf(noFcntl)('loses no update while a real flock-taking writer does read-modify-write in a loop', { timeout: 90_000 }, async () => {
     g = await tempGroup();
     await mkdir(stateDir(), { recursive: true });
     const stopFile = join(g.root, 'stop');
     // CCCC-like writer: flock, read both files, widen the window, write tmp + replace, unlock.
     const writer = spawn(
-      'python3',
+      python(),
       [
         '-c',
         `${CCCC_LIKE_LOCK}
