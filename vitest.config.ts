@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -8,9 +9,10 @@ import { defineConfig } from 'vitest/config';
  * stay isolated too: they start servers, processes and timers whose leftovers must not meet the
  * next file.
  */
-const sharedModules = readdirSync('test/unit', { recursive: true, encoding: 'utf8' })
-  .map((f) => `test/unit/${f.replaceAll('\\', '/')}`)
-  .filter((f) => /\.test\.tsx?$/.test(f) && !/\bvi\.(mock|doMock)\(/.test(readFileSync(f, 'utf8')));
+const unitDir = fileURLToPath(new URL('test/unit/', import.meta.url));
+const sharedModules = readdirSync(unitDir, { recursive: true, encoding: 'utf8' })
+  .filter((f) => /\.test\.tsx?$/.test(f) && !/\bvi\.(mock|doMock)\(/.test(readFileSync(unitDir + f, 'utf8')))
+  .map((f) => `test/unit/${f.replaceAll('\\', '/')}`);
 
 export default defineConfig({
   test: {
