@@ -28,7 +28,8 @@ function statuses(w: ControlWorld, id: string): BridgeStatusView[] {
 
 describe('supervisor', () => {
   it('restarts a bridge that failed for a reason that may pass, with growing delays, until it runs', async () => {
-    w = await startControlWorld();
+    // Short delays without jitter: how they grow is the point, not how long they are.
+    w = await startControlWorld({ service: { restartBackoff: { baseMs: 50, capMs: 2_000, jitterMs: 0 } } });
     const id = await w.addBridge();
     // The state folder cannot be created while a file stands in its place.
     const { dir, state } = bridgePaths(w.configHome, id);
@@ -47,8 +48,7 @@ describe('supervisor', () => {
     const planned = statuses(w, id).filter((s) => s.restart);
     const attempts = planned.map((s) => s.restart!.attempt);
     expect(attempts.slice(0, 3)).toEqual([1, 2, 3]);
-    // 200 ms, 400 ms, 800 ms: the test policy has no jitter.
-    expect(delays.slice(0, 3).map((d) => Math.round(d / 100) * 100)).toEqual([200, 400, 800]);
+    expect(delays.slice(0, 3).map((d) => Math.round(d / 50) * 50)).toEqual([50, 100, 200]);
 
     await rm(state, { force: true });
     await waitFor(connected(w, id), 'running after the cause went away', 15_000);
