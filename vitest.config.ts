@@ -3,16 +3,17 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Unit test files that replace no module (no vi.mock, vi.doMock) share one module cache per
- * worker: importing the code under test anew for every file took more CPU than the tests
- * themselves. Files that mock modules need a fresh cache each; integration and end-to-end tests
- * stay isolated too: they start servers, processes and timers whose leftovers must not meet the
- * next file.
+ * Unit and integration test files that replace no module (no vi.mock, vi.doMock) share one module
+ * cache per worker: importing the code under test anew for every file took more CPU than most of
+ * their tests. Each file still closes what it opens (servers, bridges, processes, fake timers).
+ * Files that mock modules get a fresh cache each, as do the end-to-end and packaging tests.
  */
-const unitDir = fileURLToPath(new URL('test/unit/', import.meta.url));
-const sharedModules = readdirSync(unitDir, { recursive: true, encoding: 'utf8' })
-  .filter((f) => /\.test\.tsx?$/.test(f) && !/\bvi\.(mock|doMock)\(/.test(readFileSync(unitDir + f, 'utf8')))
-  .map((f) => `test/unit/${f.replaceAll('\\', '/')}`);
+const sharedModules = ['unit', 'integration'].flatMap((dir) => {
+  const root = fileURLToPath(new URL(`test/${dir}/`, import.meta.url));
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.test\.tsx?$/.test(f) && !/\bvi\.(mock|doMock)\(/.test(readFileSync(root + f, 'utf8')))
+    .map((f) => `test/${dir}/${f.replaceAll('\\', '/')}`);
+});
 
 export default defineConfig({
   test: {
@@ -25,7 +26,7 @@ export default defineConfig({
     // electron-store imports 'electron' itself: inline it so the tests' vi.mock('electron') reaches it.
     server: { deps: { inline: ['electron-store'] } },
     projects: [
-      { extends: true, test: { name: 'unit', include: sharedModules, isolate: false } },
+      { extends: true, test: { name: 'shared', include: sharedModules, isolate: false } },
       // Renderer component tests are .tsx: type-checked with the renderer (tsconfig.web.json).
       { extends: true, test: { name: 'isolated', include: ['test/**/*.test.ts', 'test/unit/renderer/**/*.test.tsx'], exclude: sharedModules } },
     ],
