@@ -1,7 +1,7 @@
 /**
  * Delivery truth for a person's message. CCCC's answer to `send` only means "in the ledger";
  * whether an agent got it is in the `runtime.delivery` events the daemon appends afterwards
- * (`claimed`, then `accepted` / `failed` / `ambiguous`, per recipient — CCCS §6.4). This watch
+ * (`claimed`, then `accepted` / `failed` / `ambiguous`, per recipient — docs/cccc-contract.md §10). This watch
  * meets both paths: inbound says a message is in the ledger, outbound passes the ledger's
  * delivery events. The 🤔 goes on only once an agent accepted it; a failure, or silence for a
  * while (a paused or stopped group, an agent turned off), is told to the person plainly with what
