@@ -27,6 +27,9 @@ const notifySchema = z.looseObject({
   message: z.string().default(''),
   title: z.string().nullish(),
   im_visibility: z.string().nullish(),
+  target_actor_id: z.unknown().optional(),
+  actor_id: z.unknown().optional(),
+  to: z.unknown().optional(),
 });
 
 export type Attachment = z.infer<typeof attachmentSchema>;
@@ -48,7 +51,32 @@ export type AgentEvent =
     }
   | { kind: 'notify'; id: string; title?: string; message: string; visibility: 'public' | 'internal' };
 
-const USER_TOKENS = new Set(['user', '@user', '@all']);
+/**
+ * A chat message is for the person when its `to` names the user. `@all` is not the user: CCCC's
+ * message standard (docs/standards/CCCS_V1.md §5.1–5.2 in CCCC's source) makes it "all
+ * collaboration actors", and the daemon refuses a message addressing both the user and any agent
+ * selector (`mixed_recipient_kinds`), so a message to `@all` is, by construction, agent traffic.
+ * (CCCC's own IM bridges still count `@all` as user-facing, from before that rule.) An empty `to`
+ * is never stored by a daemon with that rule (it writes the default, `@foreman` or `@all`); in
+ * older ledgers it meant everyone, the user included, and is read so.
+ */
+const USER_TOKENS = new Set(['user', '@user']);
+
+/**
+ * A notice leaves CCCC only as CCCC's own bridge lets it (ports/im/bridge.py `_should_forward`):
+ * marked public, aimed at no single actor, and with a `to`, if any, that includes the user or
+ * everyone — for notices `@all` is a broadcast to everyone, as CCCC's bridge reads it.
+ */
+const NOTICE_AUDIENCE = new Set(['user', '@user', '@all']);
+
+const named = (v: unknown): boolean => typeof v === 'string' && v.trim() !== '';
+
+function noticeIsPublic(d: z.infer<typeof notifySchema>): boolean {
+  if (d.im_visibility?.trim().toLowerCase() !== 'public') return false;
+  if (named(d.target_actor_id) || named(d.actor_id)) return false;
+  const to = Array.isArray(d.to) ? d.to : [];
+  return to.length === 0 || to.some((t) => typeof t === 'string' && NOTICE_AUDIENCE.has(t.trim()));
+}
 
 /** Reads a ledger event as something the chat may see; undefined when it is never forwarded. */
 export function readAgentEvent(event: LedgerEvent): AgentEvent | undefined {
@@ -65,7 +93,7 @@ export function readAgentEvent(event: LedgerEvent): AgentEvent | undefined {
       to: d.to,
       attachments: d.attachments,
       mentionUserIds: d.mention_user_ids ?? [],
-      userFacing: d.to.length === 0 || d.to.some((t) => USER_TOKENS.has(t)),
+      userFacing: d.to.length === 0 || d.to.some((t) => USER_TOKENS.has(t.trim())),
       requestsReply: d.message_mode === 'request_reply' && d.to.some((t) => t === 'user' || t === '@user'),
     };
     if (d.reply_to) out.replyTo = d.reply_to;
@@ -78,7 +106,7 @@ export function readAgentEvent(event: LedgerEvent): AgentEvent | undefined {
       kind: 'notify',
       id: event.id,
       message: parsed.data.message,
-      visibility: parsed.data.im_visibility === 'public' ? 'public' : 'internal',
+      visibility: noticeIsPublic(parsed.data) ? 'public' : 'internal',
     };
     if (parsed.data.title) out.title = parsed.data.title;
     return out;
@@ -90,7 +118,7 @@ export interface ChatFlags {
   verbose: boolean;
 }
 
-/** CCCC's rules: non-verbose chats get messages for the user; verbose ones all; notices only when public. */
+/** CCCC's rules: non-verbose chats get messages for the user; verbose ones all; notices only public ones (above). */
 export function wantsEvent(event: AgentEvent, chat: ChatFlags): boolean {
   if (event.kind === 'notify') return event.visibility === 'public';
   return chat.verbose || event.userFacing;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readAgentEvent, wantsEvent, type AgentEvent } from '../../../../electron/core/bridge/outbound/agent-event';
+import { readAgentEvent, type AgentEvent } from '../../../../electron/core/bridge/outbound/agent-event';
 import { formatAgentEvent } from '../../../../electron/core/bridge/outbound/format';
 import { looksLikeMarkdown, toDingTalkMarkdown } from '../../../../electron/core/bridge/outbound/markdown';
 import type { LedgerEvent } from '../../../../electron/core/cccc/ledger/event';
@@ -13,30 +13,6 @@ function ev(kind: string, by: string, data: Record<string, unknown>): LedgerEven
 
 const msg = (by: string, text: string, to: string[] = [], extra: Record<string, unknown> = {}) =>
   readAgentEvent(ev('chat.message', by, { text, to, ...extra })) as Extract<AgentEvent, { kind: 'message' }>;
-
-describe('which events reach a chat', () => {
-  it('never echoes the user, and ignores kinds that are not for people', () => {
-    expect(readAgentEvent(ev('chat.message', 'user', { text: 'mine', to: ['@foreman'] }))).toBeUndefined();
-    expect(readAgentEvent(ev('actor.start', 'system', {}))).toBeUndefined();
-    expect(readAgentEvent(ev('chat.stream', 'boss', { op: 'update' }))).toBeUndefined();
-  });
-
-  it('treats empty to, user, @user and @all as user-facing', () => {
-    for (const to of [[], ['user'], ['@user'], ['@all'], ['helper', 'user']]) expect(msg('boss', 'x', to).userFacing).toBe(true);
-    expect(msg('boss', 'x', ['helper']).userFacing).toBe(false);
-    expect(msg('boss', 'x', ['@peers']).userFacing).toBe(false);
-  });
-
-  it('gives non-verbose chats only user-facing messages, verbose chats everything, notices only when public', () => {
-    expect(wantsEvent(msg('boss', 'x', ['helper']), { verbose: false })).toBe(false);
-    expect(wantsEvent(msg('boss', 'x', ['helper']), { verbose: true })).toBe(true);
-    expect(wantsEvent(msg('boss', 'x', ['user']), { verbose: false })).toBe(true);
-    const pub = readAgentEvent(ev('system.notify', 'system', { message: 'm', im_visibility: 'public' }))!;
-    const internal = readAgentEvent(ev('system.notify', 'system', { message: 'm', im_visibility: 'internal' }))!;
-    expect(wantsEvent(pub, { verbose: false })).toBe(true);
-    expect(wantsEvent(internal, { verbose: true })).toBe(false);
-  });
-});
 
 describe('formatting', () => {
   it('labels the sender, and the recipients when it is not for the user', () => {
