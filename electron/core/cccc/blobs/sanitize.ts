@@ -35,3 +35,9 @@ export function sanitizeFilename(name: string, fallback = 'file'): string {
   if (!/[a-zA-Z0-9]/.test(cleaned)) return fallback;
   return cleaned.length > MAX_SAFE_NAME ? cleaned.slice(0, MAX_SAFE_NAME) : cleaned;
 }
+
+/** A blob's own name in `state/blobs/<sha256>_<name>`, without the digest. */
+export function blobFileName(path: string): string {
+  const base = path.split('/').pop() ?? '';
+  return base.replace(/^[0-9a-f]{64}_/, '') || 'file';
+}

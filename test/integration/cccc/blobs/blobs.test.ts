@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveGroupFile } from '../../../../electron/core/cccc/blobs/resolve';
-import { sanitizeFilename } from '../../../../electron/core/cccc/blobs/sanitize';
+import { blobFileName, sanitizeFilename } from '../../../../electron/core/cccc/blobs/sanitize';
 import { blobsDir, storeBlob } from '../../../../electron/core/cccc/blobs/store';
 import { resolveChatText } from '../../../../electron/core/cccc/ledger/chat-text';
 import type { LedgerEvent } from '../../../../electron/core/cccc/ledger/event';
@@ -54,6 +54,13 @@ describe('sanitizeFilename (CCCC kernel/blobs.py rules)', () => {
 
   it('caps names at 120 characters', () => {
     expect(sanitizeFilename('x'.repeat(300) + '.png')).toBe('x'.repeat(120));
+  });
+});
+
+describe('blobFileName', () => {
+  it('drops the digest of state/blobs/<sha256>_<name>', () => {
+    expect(blobFileName(`state/blobs/${'a'.repeat(64)}_file.pdf`)).toBe('file.pdf');
+    expect(blobFileName('state/blobs/plain.pdf')).toBe('plain.pdf');
   });
 });
 
