@@ -64,6 +64,8 @@ export const statusFileSchema = z.object({
       expiresAt: z.number(),
     }),
   ),
+  /** Subscribed chats that cannot be reached until someone writes in them (absent in older files). */
+  unreachableChats: z.number().int().nonnegative().optional(),
   lastProblem: problemSchema.optional(),
   lastProblemAt: z.number().optional(),
 });
@@ -76,7 +78,9 @@ export type PendingLine = StatusFile['pending'][number];
  * The chats and requests of inspectBridge() as `status` shows them: a chat without a title by its
  * id, its type only when the chat directory knows it (not the dashboard's guess).
  */
-export function statusLines(seen: Pick<BridgeInspection, 'chats' | 'pending'>): Pick<StatusFile, 'chats' | 'pending'> {
+export function statusLines(
+  seen: Pick<BridgeInspection, 'chats' | 'pending' | 'unreachableChats'>,
+): Pick<StatusFile, 'chats' | 'pending'> & { unreachableChats: number } {
   return {
     chats: seen.chats.map((c) => ({
       chatId: c.chatId,
@@ -88,6 +92,7 @@ export function statusLines(seen: Pick<BridgeInspection, 'chats' | 'pending'>): 
       paused: c.paused,
     })),
     pending: seen.pending,
+    unreachableChats: seen.unreachableChats,
   };
 }
 

@@ -125,6 +125,8 @@ export interface BridgeDetail extends BridgeSummary {
   chats: ChatView[];
   pending: PendingView[];
   people: PersonView[];
+  /** Subscribed chats that cannot be reached until someone writes in them (single chats whose person is unknown). */
+  unreachableChats: number;
 }
 
 export interface GroupView {

@@ -7,6 +7,7 @@
  * up. Exit code 1 if any check fails.
  */
 import { DaemonClient } from '../../core/cccc/daemon';
+import { inspectBridge } from '../../core/control/inspect';
 import { resolveCredentials } from '../../core/config/credentials';
 import { appHolder, groupHolder, instanceProblem, isSameBridge, ownBridgeProblems } from '../../core/config/guards';
 import type { DingTalkCredentials } from '../../core/dingtalk/endpoints';
@@ -21,6 +22,7 @@ import { failedCheck as failed, failureCount, printChecks, type Check } from '..
 import { out, printJson } from '../output';
 import { readStatusFile } from '../status-file';
 import { troubleshoot } from '../troubleshooting';
+import { unreachableLine } from './status';
 
 export interface DoctorOptions {
   bridge?: string;
@@ -104,6 +106,8 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<C
   else if (appOwner && !isSameBridge(ctx.target, appOwner)) checks.push(failed('instance', instanceProblem(ctx.target, 'app', appOwner), []));
   else if (groupOwner) checks.push({ id: 'instance', status: 'ok', message: `No other instance (this bridge is running, pid ${groupOwner.pid})` });
   else checks.push({ id: 'instance', status: 'ok', message: 'No other cccc-dingtalk bridge uses this group or app' });
+
+  checks.push(await chatsCheck(ctx));
   return checks;
 }
 
@@ -118,6 +122,19 @@ async function doctorWithoutBridge(o: DoctorOptions, configFile: string): Promis
   out(`Checking this machine for a new bridge (CCCC_HOME ${ccccHome})`);
   printChecks(checks);
   return 1;
+}
+
+/** Whether every subscribed chat can be reached now (bridge/chat-reach.ts says which cannot). */
+async function chatsCheck(ctx: BridgeContext): Promise<Check> {
+  const seen = await inspectBridge({ groupId: ctx.profile.groupId, ccccHome: ctx.ccccHome, stateDir: ctx.paths.state, chats: 'subscribers' });
+  const subscribed = seen.chats.filter((c) => c.subscribed).length;
+  if (seen.unreachableChats === 0) return { id: 'chats', status: 'ok', message: `Subscribed chats: ${subscribed}, every one reachable` };
+  return {
+    id: 'chats',
+    status: 'note',
+    message: `Subscribed chats: ${subscribed}; ${unreachableLine(seen.unreachableChats)}`,
+    hint: 'Single chats authorized elsewhere (CCCC Web UI, `cccc im bind`) whose person this bridge has not met: DingTalk needs that person’s staff id. Any message in the chat fixes it.',
+  };
 }
 
 export async function doctorCommand(o: DoctorOptions): Promise<number> {

@@ -36,6 +36,8 @@ interface StatusView {
   outboxDepth?: number;
   inboxDepth?: number;
   chats: ChatLine[];
+  /** Subscribed chats that cannot be reached until someone writes in them. */
+  unreachableChats: number;
   pending: PendingLine[];
   lastProblem?: StatusFile['lastProblem'];
   lastProblemAt?: number;
@@ -48,7 +50,7 @@ export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
   const file = await readStatusFile(ctx.paths.status);
   const base = { bridge: ctx.profile.id, groupId: ctx.profile.groupId, ccccHome: ctx.ccccHome, logFile: openLogFile(ctx.paths.logs).pathAt(0) };
   if (running && file && file.pid === holder?.pid) {
-    const { pid, state, startedAt, updatedAt, dingtalk, cccc, outboxDepth, inboxDepth, chats, pending, lastProblem, lastProblemAt } = file;
+    const { pid, state, startedAt, updatedAt, dingtalk, cccc, outboxDepth, inboxDepth, chats, unreachableChats, pending, lastProblem, lastProblemAt } = file;
     return {
       ...base,
       running,
@@ -61,6 +63,7 @@ export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
       outboxDepth,
       inboxDepth,
       chats,
+      unreachableChats: unreachableChats ?? 0,
       pending,
       ...(lastProblem ? { lastProblem, lastProblemAt } : {}),
     };
@@ -91,6 +94,11 @@ function ccccLine(c: StatusFile['cccc'] | undefined): string {
   return 'checking…';
 }
 
+/** Said the same way by `status` and `doctor`. */
+export function unreachableLine(n: number): string {
+  return n === 1 ? "1 chat can't be reached until someone writes in it" : `${n} chats can't be reached until someone writes in them`;
+}
+
 function print(v: StatusView, verbose: boolean): void {
   const now = Date.now();
   const head = v.running ? `running (pid ${v.pid}${v.startedAt ? `, up ${duration(now - v.startedAt)}` : ''})` : 'not running';
@@ -104,6 +112,7 @@ function print(v: StatusView, verbose: boolean): void {
   if (v.outboxDepth !== undefined) out(`  Outbox:      ${v.outboxDepth} waiting to be sent${v.inboxDepth ? `; ${v.inboxDepth} waiting for CCCC` : ''}`);
   const subscribed = v.chats.filter((c) => c.subscribed);
   out(`  Chats:       ${subscribed.length} subscribed`);
+  if (v.unreachableChats > 0) out(`               ${unreachableLine(v.unreachableChats)}`);
   for (const c of v.chats) {
     const flags = [c.subscribed ? 'subscribed' : 'unsubscribed', c.verbose && 'verbose', c.paused && 'paused'].filter(Boolean).join(', ');
     out(`    ${chatName(c, verbose)} — ${flags}`);

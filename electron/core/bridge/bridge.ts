@@ -24,6 +24,7 @@ import { DaemonGroup } from './adapters/daemon-group';
 import { GroupBlobs } from './adapters/group-blobs';
 import { chatAddressOf, type ChatAddress } from './chat-address';
 import { ChatDirectory } from './chat-directory';
+import { ChatReach } from './chat-reach';
 import { RefusedMessages } from './inbound/refused';
 import type { SubscribeLimits } from './inbound/subscribe-throttle';
 import { readBridgeRecords, type BridgeRecords } from './inspection';
@@ -122,6 +123,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private readonly group: GroupPort;
   private readonly im: ImStatePort;
   private readonly chats: ChatDirectory;
+  private readonly reach: ChatReach;
   private readonly daemon: DaemonClient;
   private readonly monitor: DaemonMonitor;
   /** What the daemon supports, asked again whenever it goes, comes or restarts. */
@@ -172,6 +174,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
         audit: async (chatId) => (await this.audit.read({ chat: chatId, limit: 50 })).reverse(),
       },
     });
+    this.reach = new ChatReach(this.chats, this.groupDir);
     this.stream = new StreamClient({
       credentials: config.credentials,
       endpoints: config.endpoints,
@@ -211,7 +214,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
 
   /** The bridge as controls show it: status, queues, chats, pending requests, people. */
   async inspect(): Promise<BridgeView> {
-    return { status: this.status(), queues: this.queues(), ...(await readBridgeRecords({ im: this.im, chats: this.chats })) };
+    return { status: this.status(), queues: this.queues(), ...(await readBridgeRecords({ im: this.im, chats: this.chats, reach: this.reach })) };
   }
 
   async start(): Promise<void> {
@@ -232,6 +235,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
         blobs: this.blobs,
         audit: this.audit,
         chats: this.chats,
+        reach: this.reach,
         space: this.space,
         features: () => this.features.current(),
         fail: (problem) => this.fail(problem),

@@ -6,13 +6,13 @@ import { randomUUID } from 'node:crypto';
 import type { OutboundMessage } from '../dingtalk/outbound-message';
 import type { Logger } from '../log/logger';
 import type { ChatAddress } from './chat-address';
-import type { ChatDirectory } from './chat-directory';
+import type { ChatReach } from './chat-reach';
 import type { Outbox, OutboxItem } from './outbox';
 
 export class ChatReplies {
   constructor(
     private readonly outbox: Pick<Outbox, 'enqueue'>,
-    private readonly chats: Pick<ChatDirectory, 'chat'>,
+    private readonly reach: Pick<ChatReach, 'address'>,
     private readonly log: Logger,
   ) {}
 
@@ -40,9 +40,8 @@ export class ChatReplies {
     }
   }
 
-  /** A chat's reply address from the directory, for chats the bridge answers unprompted. */
-  async addressOf(chatId: string): Promise<ChatAddress | undefined> {
-    const record = await this.chats.chat(chatId);
-    return record ? { conversationId: chatId, conversationType: record.conversationType, ...(record.userId ? { userId: record.userId } : {}) } : undefined;
+  /** A chat's address, for chats the bridge tells something unprompted (bridge/chat-reach.ts). */
+  addressOf(chatId: string): Promise<ChatAddress | undefined> {
+    return this.reach.address(chatId);
   }
 }

@@ -5,6 +5,7 @@
  * the same files by the caller with `readBridgeRecords`.
  */
 import type { ChatDirectory, Person } from './chat-directory';
+import type { ChatReach } from './chat-reach';
 import type { ImStatePort, PendingRequest, SubscriberFlags } from './ports';
 import { own } from '../util/own';
 
@@ -28,9 +29,15 @@ export interface BridgeRecords {
   pending: PendingRequest[];
   /** People who wrote to the robot, most recent first. */
   people: Person[];
+  /** Subscribed chats that cannot be reached until someone writes in them (bridge/chat-reach.ts). */
+  unreachable: number;
 }
 
-export async function readBridgeRecords(sources: { im: Pick<ImStatePort, 'subscribers' | 'listPending'>; chats: ChatDirectory }): Promise<BridgeRecords> {
+export async function readBridgeRecords(sources: {
+  im: Pick<ImStatePort, 'subscribers' | 'listPending'>;
+  chats: ChatDirectory;
+  reach: Pick<ChatReach, 'addresses'>;
+}): Promise<BridgeRecords> {
   const [subs, directory, pending, people] = await Promise.all([
     sources.im.subscribers().catch(() => new Map<string, SubscriberFlags>()),
     sources.chats.chats().catch(() => ({})),
@@ -53,5 +60,8 @@ export async function readBridgeRecords(sources: { im: Pick<ImStatePort, 'subscr
     if (sub) chat.subscription = { subscribed: sub.subscribed, verbose: sub.verbose, paused: sub.paused };
     return chat;
   });
-  return { chats, pending, people };
+  const subscribed = [...subs].filter(([, f]) => f.subscribed).map(([id]) => id);
+  const reachable = await sources.reach.addresses(subscribed).catch(() => undefined);
+  const unreachable = reachable ? subscribed.filter((id) => !reachable.has(id)).length : 0;
+  return { chats, pending, people, unreachable };
 }

@@ -33,6 +33,7 @@ import type { BlobPort, GroupPort, ImStatePort, PendingRequest } from './ports';
 import type { BridgeServices } from './bridge';
 import { chatAddressOf, type ChatAddress } from './chat-address';
 import type { ChatDirectory } from './chat-directory';
+import type { ChatReach } from './chat-reach';
 import { ChatReplies } from './chat-replies';
 import { reportDamage } from './damage-report';
 import { GroupDelivery, SENDS_TO_CCCC_JOURNAL } from './inbound/group-delivery';
@@ -63,6 +64,7 @@ export interface RuntimeContext {
   blobs: BlobPort;
   audit: AuditLog;
   chats: ChatDirectory;
+  reach: ChatReach;
   space: DiskSpace;
   /** What the daemon supports (probed; rejects while CCCC is down). */
   features(): Promise<DaemonFeatures>;
@@ -118,7 +120,7 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
     onWaiting: (_item, problem) => ctx.fail(problem),
     onLocalFailure: (err) => space.noteFailure(err),
   });
-  const say = new ChatReplies(outbox, ctx.chats, log);
+  const say = new ChatReplies(outbox, ctx.reach, log);
   const deliveries = new DeliveryWatch({
     features: () => ctx.features(),
     group: ctx.group,
@@ -243,7 +245,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
   const { replies, outbox, held, requests, deliveries } = sinks;
   const fanout = new OutboundRouter({
     im: ctx.im,
-    chats: ctx.chats,
+    reach: ctx.reach,
     blobs: ctx.blobs,
     held,
     logger: log,

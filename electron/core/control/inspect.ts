@@ -12,6 +12,7 @@ import type { ActorView, ChatView, PendingView, PersonView } from '../../shared/
 import { DaemonGroup } from '../bridge/adapters/daemon-group';
 import type { Bridge, PendingNotice } from '../bridge/bridge';
 import { ChatDirectory } from '../bridge/chat-directory';
+import { ChatReach } from '../bridge/chat-reach';
 import { readBridgeRecords } from '../bridge/inspection';
 import { readHeldCounts } from '../bridge/outbound/held';
 import type { DaemonClient } from '../cccc/daemon';
@@ -46,16 +47,22 @@ export interface BridgeInspection {
   chats: ChatView[];
   pending: PendingView[];
   people: PersonView[];
+  /** Subscribed chats that cannot be reached until someone writes in them. */
+  unreachableChats: number;
+}
+
+/** A bridge that does not run in this process, from the files it and CCCC keep (read-only). */
+function readStoppedBridge(groupDir: string, stateDir: string): ReturnType<typeof readBridgeRecords> {
+  const chats = new ChatDirectory(stateDir, { readOnly: true });
+  return readBridgeRecords({ im: new ImState({ groupDir }), chats, reach: new ChatReach(chats, groupDir) });
 }
 
 /** Every read is best effort: a part that cannot be read shows as empty, never fails the view. */
 export async function inspectBridge(t: InspectTarget): Promise<BridgeInspection> {
   const groupDir = join(t.ccccHome, 'groups', t.groupId);
-  const records = t.running
-    ? t.running.inspect()
-    : readBridgeRecords({ im: new ImState({ groupDir }), chats: new ChatDirectory(t.stateDir, { readOnly: true }) });
+  const records = t.running ? t.running.inspect() : readStoppedBridge(groupDir, t.stateDir);
   const group = t.daemon ? new DaemonGroup(t.daemon, t.groupId) : undefined;
-  const [actors, info, yaml, { chats, pending, people }, held] = await Promise.all([
+  const [actors, info, yaml, { chats, pending, people, unreachable }, held] = await Promise.all([
     group ? group.actors().catch(() => []) : [],
     group?.info().catch(() => undefined),
     group ? readGroupConfig(groupDir).catch(() => undefined) : undefined,
@@ -95,5 +102,6 @@ export async function inspectBridge(t: InspectTarget): Promise<BridgeInspection>
       return view;
     }),
     people: people.map((x) => ({ staffId: x.staffId, nick: x.nick, isAdmin: x.isAdmin, lastSeen: x.lastSeen })),
+    unreachableChats: unreachable,
   };
 }

@@ -194,6 +194,11 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
         </Card>
 
         <Card title={t('dashboard.chats')} className="span-2">
+          {detail.unreachableChats > 0 && (
+            <p className="hint" role="status">
+              {t('dashboard.unreachable', { count: detail.unreachableChats })}
+            </p>
+          )}
           {subscribed.length === 0 ? (
             <Empty icon="💬" title={t('dashboard.noChats')} />
           ) : (

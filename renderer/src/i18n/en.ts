@@ -222,6 +222,8 @@ export const en = {
     noActors: 'The group has no agents yet. Add them in CCCC.',
     chats: 'Subscribed chats',
     noChats: 'No chat is subscribed. In DingTalk, send /subscribe to the robot; the request shows up here.',
+    unreachable_one: '{{count}} chat can’t be reached until someone writes in it (a single chat whose person the bridge has not met yet).',
+    unreachable_other: '{{count}} chats can’t be reached until someone writes in them (single chats whose person the bridge has not met yet).',
     chatType: { single: 'single chat', group: 'group chat' },
     chatUnnamed: 'Unnamed group',
     chatSingle: 'Single chat',

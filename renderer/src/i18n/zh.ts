@@ -223,6 +223,8 @@ export const zh: Dictionary = {
     noActors: '工作组里还没有智能体，请在 CCCC 中添加。',
     chats: '已订阅的会话',
     noChats: '还没有会话订阅。在钉钉中向机器人发送 /subscribe，请求会出现在这里。',
+    unreachable_one: '有 {{count}} 个会话要等有人在其中发言后才能收到消息（桥接还不认识这个单聊的对方）。',
+    unreachable_other: '有 {{count}} 个会话要等有人在其中发言后才能收到消息（桥接还不认识这些单聊的对方）。',
     chatType: { single: '单聊', group: '群聊' },
     chatUnnamed: '未命名的群',
     chatSingle: '单聊',

@@ -51,6 +51,7 @@ function bridge(over: Partial<BridgeDetail> = {}): BridgeDetail {
     chats: [],
     pending: [],
     people: [],
+    unreachableChats: 0,
     ...over,
   };
 }

@@ -3,11 +3,11 @@
  * Item ids derive from the event id, so replaying events after a crash enqueues nothing twice.
  * The caller moves the ledger cursor only after `route` resolves (the outbox is durable then).
  */
+import { blobFileName } from '../../cccc/blobs/sanitize';
 import type { LedgerEvent } from '../../cccc/ledger/event';
 import { silentLogger, type Logger } from '../../log/logger';
-import { own } from '../../util/own';
-import type { ChatDirectory } from '../chat-directory';
 import type { ChatAddress } from '../chat-address';
+import type { ChatReach } from '../chat-reach';
 import type { OutboxItem } from '../outbox/item';
 import type { BlobPort, ImStatePort } from '../ports';
 import { readAgentEvent, wantsEvent, type AgentEvent } from './agent-event';
@@ -18,7 +18,7 @@ import { CONVERSATION, type ConversationTexts } from '../../i18n/conversation';
 
 export interface RouterDeps {
   im: ImStatePort;
-  chats: ChatDirectory;
+  reach: Pick<ChatReach, 'addresses'>;
   blobs: BlobPort;
   held: HeldMessages;
   /** Actor id → title, for sender labels. */
@@ -50,18 +50,19 @@ export class OutboundRouter {
     const shown = new Map<string, string[]>();
     const agentEvents = events.map(readAgentEvent).filter((e): e is AgentEvent => e !== undefined);
     if (agentEvents.length === 0) return beforeSending(shown);
-    const [subscribers, chats, titles] = await Promise.all([this.deps.im.subscribers(), this.deps.chats.chats(), this.deps.titles()]);
+    const [subscribers, titles] = await Promise.all([this.deps.im.subscribers(), this.deps.titles()]);
+    const subscribed = [...subscribers].filter(([, flags]) => flags.subscribed);
+    const addresses = await this.deps.reach.addresses(subscribed.map(([chatId]) => chatId));
     const ctx = { title: (id: string) => titles.get(id) ?? id };
     const live: OutboxItem[] = [];
     const held = new Map<string, OutboxItem[]>();
-    for (const [chatId, flags] of subscribers) {
-      if (!flags.subscribed) continue;
-      const record = own(chats, chatId);
-      if (!record) {
-        this.log.warn('A subscribed chat has never written to this bridge; cannot address it yet', { chat: chatId });
+    for (const [chatId, flags] of subscribed) {
+      const chat = addresses.get(chatId);
+      if (!chat) {
+        // Counted for the dashboard, `status` and `doctor` (bridge/inspection.ts); here only logged.
+        this.log.debug('A subscribed single chat cannot be reached until someone writes in it', { chat: chatId });
         continue;
       }
-      const chat: ChatAddress = { conversationId: chatId, conversationType: record.conversationType, ...(record.userId ? { userId: record.userId } : {}) };
       const items: OutboxItem[] = [];
       for (const event of agentEvents) {
         if (!wantsEvent(event, flags)) continue;
@@ -98,7 +99,8 @@ export class OutboundRouter {
         this.log.warn('Skipped an attachment outside the group directory', { event: event.id, path: file.path });
         continue;
       }
-      const fileName = file.title || file.path.split('/').pop() || 'file';
+      // The title CCCC keeps is the readable name; the blob's own name is sanitized (周报.pdf → file.pdf).
+      const fileName = file.title?.trim() || blobFileName(file.path);
       items.push({ id: `${base}:file${i}`, chat, payload: { kind: 'file', path, fileName }, createdAt, sourceEventId: event.id });
     }
     return items;
