@@ -20,8 +20,8 @@ describe('commands in a subscribed group chat', () => {
     expect(s.msgKey).toBe('markdown');
     const text = textOf(s);
     expect(text).toContain('🟢 运行中');
-    expect(text).toMatch(/🟢 boss · foreman/);
-    expect(text).toMatch(/helper · peer/);
+    expect(text).toMatch(/🟢 boss · 主管/);
+    expect(text).toMatch(/helper · 成员/);
     expect(text).toContain('本会话：已订阅 · 详细模式关 · 推送中');
   });
 
@@ -81,10 +81,10 @@ describe('commands in a subscribed group chat', () => {
     expect(order).toEqual(['▶️ 已恢复推送，暂停期间有 3 条消息，马上补发。', '[boss] held 1', '[boss] held 2', '[boss] held 3']);
   });
 
-  it('forwards public notices as [SYSTEM] and keeps internal ones', async () => {
+  it('forwards public notices as [系统] (the chat’s language) and keeps internal ones', async () => {
     await e.cccc.notify('Build failed on main', { visibility: 'public', title: 'CI' });
     await e.cccc.notify('internal bookkeeping', { visibility: 'internal' });
-    expect(textOf(await e.reply(/Build failed/))).toBe('[SYSTEM]\nCI\nBuild failed on main');
+    expect(textOf(await e.reply(/Build failed/))).toBe('[系统]\nCI\nBuild failed on main');
     await expectQuietFor(300, 'the internal notice kept back', () => !e.texts().some((t) => t.includes('bookkeeping')));
     expect(e.texts().some((t) => t.includes('bookkeeping'))).toBe(false);
   });

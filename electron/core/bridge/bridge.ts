@@ -26,7 +26,7 @@ import { chatAddressOf, type ChatAddress } from './chat-address';
 import { ChatDirectory } from './chat-directory';
 import { ChatReach } from './chat-reach';
 import { RefusedMessages } from './inbound/refused';
-import type { SubscribeLimits } from './inbound/subscribe-throttle';
+import type { ChatLimits } from './inbound/chat-throttle';
 import { readBridgeRecords, type BridgeRecords } from './inspection';
 import type { GroupPort, ImStatePort, PendingRequest } from './ports';
 import { REPLIES } from '../i18n/replies';
@@ -61,7 +61,7 @@ export interface BridgeServices {
    */
   delivery?: { slowNoticeMs?: number; maxAgeMs?: number; pickupTimeoutMs?: number };
   /** How often unauthorized chats may ask to /subscribe (tests lower them). */
-  subscribeLimits?: SubscribeLimits;
+  subscribeLimits?: ChatLimits;
 }
 
 export type BridgeState = 'stopped' | 'starting' | 'running' | 'degraded' | 'error';

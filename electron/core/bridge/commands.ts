@@ -67,6 +67,14 @@ export function splitRecipients(text: string): { recipients: string[]; rest: str
 }
 
 /**
+ * Whether a message says nothing but (at most) one @name: in a group, the robot's own @ — DingTalk
+ * removes it from text messages and may leave it in rich text.
+ */
+export function isOnlyMention(text: string): boolean {
+  return /^[\s\u3000]*(?:@[^\s@]+)?[\s\u3000]*$/.test(text);
+}
+
+/**
  * @param text the message text as DingTalk delivered it (a group text message starts with the
  *   space left where the robot's @ was removed; rich text may still carry `@Robot`).
  */

@@ -210,7 +210,11 @@ async function openInbound(
     },
     openRequests: async (chatId) => {
       const names = await titles();
-      return openRequestsMarkdown(await requests.openIn(chatId), { title: (id) => names.get(id) ?? id }, CONVERSATION[ctx.settings().replyLanguage]);
+      return openRequestsMarkdown(
+        await requests.openIn(chatId),
+        { title: (id) => names.get(id) ?? id, systemLabel: t().systemLabel },
+        CONVERSATION[ctx.settings().replyLanguage],
+      );
     },
     audit: (entry) => ctx.audit.record(entry),
     ...(ctx.services.subscribeLimits ? { subscribeLimits: ctx.services.subscribeLimits } : {}),
@@ -250,6 +254,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
     held,
     logger: log,
     titles: actorTitles(ctx),
+    systemLabel: () => REPLIES[ctx.settings().replyLanguage].systemLabel,
     enqueue: (items) => outbox.enqueue(items),
     askedBy: (eventId) => replies.askedBy(eventId),
     conversation: () => CONVERSATION[ctx.settings().replyLanguage],

@@ -29,7 +29,13 @@ export interface Replies {
   resubscribed(): string;
   subscribedConfirmed(): string;
   unsubscribed(): string;
-  notSubscribed(): string;
+  /**
+   * Markdown, with a tappable /subscribe: the chat is not subscribed. `delivered`: the message went
+   * to the agents all the same (the chat is authorized), only their replies will not come here.
+   */
+  notSubscribed(delivered: boolean): string;
+  /** A message went to the agents while the chat is paused: their replies wait for /resume. */
+  pausedHeld(): string;
   noAgent(name: string, known: string[]): string;
   emptyMessage(): string;
   paused(): string;
@@ -53,6 +59,12 @@ export interface Replies {
   contextEmpty(): string;
   /** The headings of /context. */
   contextLabels: { objective: string; focus: string; tasks: string; waiting: string };
+  /** A task's status in /context (CCCC's planned, active, done, archived; others as they are). */
+  taskStatus(status: string): string;
+  /** Titles of the Markdown replies: what DingTalk shows in the chat list and notifications. */
+  titles: { subscribe: string; context: string; notSubscribed: string };
+  /** Who speaks in a CCCC notice (CCCC's own bridge says SYSTEM). */
+  systemLabel: string;
   heldBackNotice(count: number): string;
   /** Held messages whose record was damaged on disk while the bridge was stopped. */
   heldLost(count: number): string;
@@ -63,6 +75,15 @@ export interface Replies {
 }
 
 const dot = (running: boolean) => (running ? '🟢' : '⚪');
+
+/** A tappable command in Markdown: DingTalk sends it when tapped. */
+const tap = (command: string) => `[${command}](${commandLink(command)})`;
+
+/** CCCC's words in Chinese: group states, task statuses, roles; a word CCCC adds later is shown as CCCC says it. */
+const ZH_GROUP_STATE: Record<string, string> = { active: '活跃', idle: '空闲', paused: '已暂停', stopped: '已停止' };
+const ZH_TASK_STATUS: Record<string, string> = { planned: '计划中', active: '进行中', done: '已完成', archived: '已归档' };
+const ZH_ROLE: Record<string, string> = { foreman: '主管', peer: '成员' };
+const zhOf = (words: Record<string, string>, word: string): string => (Object.hasOwn(words, word) ? words[word] : undefined) ?? word;
 
 const zh: Replies = {
   subscribeThrottled: (m) => `⏳ 订阅申请太频繁了，请 ${m} 分钟后再试。`,
@@ -79,7 +100,11 @@ const zh: Replies = {
   resubscribed: () => '✅ 已重新订阅。',
   subscribedConfirmed: () => '✅ 订阅已批准！直接发消息给 foreman，或用 /send @某个智能体 …。发送 /help 查看全部命令。',
   unsubscribed: () => '👋 已取消订阅，并撤销了本会话的授权。需要时再发送 /subscribe。',
-  notSubscribed: () => '本会话尚未订阅。发送 /subscribe 开始。',
+  notSubscribed: (delivered) =>
+    delivered
+      ? `📭 消息已送给智能体，但本会话没有订阅，它们的回复不会发到这里。点击 ${tap('/subscribe')} 重新订阅。`
+      : `🔒 本会话还没有接入 CCCC，消息没有转给智能体。点击 ${tap('/subscribe')} 申请订阅（需要管理员批准）。`,
+  pausedHeld: () => '⏸️ 已暂停：消息已送给智能体，它们的回复会暂存，发送 /resume 后补发。',
   noAgent: (name, known) => `没有智能体 @${name} —— 试试 /status。可用：${known.map((k) => `@${k}`).join('、')}`,
   emptyMessage: () => '消息是空的，请在命令后写上内容，例如：/send @foreman 请检查代码',
   paused: () => '⏸️ 已暂停推送。智能体的消息会暂存，发送 /resume 后补发。',
@@ -90,23 +115,23 @@ const zh: Replies = {
   quit: (actors) => (actors.length ? `🛑 已停止：${actors.join('、')}` : '🛑 工作组已停止。'),
   unknownCommand: (word) => `未知命令 ${word}，发送 /help 查看可用命令。`,
   unsupportedType: (t) => `暂不支持这种消息类型（${t}）。请发送文字、图片、文件、语音或视频。`,
-  fileTooLarge: (f, mb) => `文件「${f}」超过 ${mb} MB 的上限，未转发。`,
+  fileTooLarge: (f, mb) => `文件「${f}」超过 ${mb} MB 的上限，未转发。（上限在桥接应用的「设置 → 接收钉钉文件的大小上限（MB）」）`,
   fileFailed: (f, reason) => `文件「${f}」没能转发：${reason}`,
-  tooLong: (n, limit) => `⚠️ 消息太长：${n} 个字符，上限是 ${limit}。消息未转发，请拆成几条发送，或作为文件发送。`,
+  tooLong: (n, limit) =>
+    `⚠️ 消息太长：${n} 个字符，上限是 ${limit}。消息未转发，请拆成几条发送，或作为文件发送。（上限在桥接应用的「设置 → 接收钉钉文字消息的长度上限（字符）」）`,
   unreadable: () => '⚠️ 桥接无法读取这条消息，未转发给智能体。请换一种形式再发一次（例如作为文件）。',
   deliveryFailed: (reason) => `⚠️ 消息没能送达智能体：${reason}`,
   accessDenied: (policy, staffId) =>
-    `🔒 ${policy === 'admins' ? '只有钉钉管理员' : '只有授权的成员'}可以给智能体下指令。请联系运行 CCCC 桥接的同事，在「设置 → 访问权限」中添加你${staffId ? `（员工 ID：${staffId}）` : ''}。`,
+    `🔒 ${policy === 'admins' ? '只有钉钉管理员' : '只有授权的成员'}可以给智能体下指令（桥接应用的「设置 → 谁可以指挥智能体」是「${policy === 'admins' ? '仅管理员' : '仅以下人员'}」）。请联系运行 CCCC 桥接的同事，在那里选择「仅以下人员」并勾选你${staffId ? `（员工 ID：${staffId}）` : ''}。`,
   waitingForCccc: () => 'CCCC 没有运行 —— 请在电脑上用 `cccc` 启动它。消息会在 CCCC 恢复后自动送达。',
   error: (reason) => `⚠️ ${reason}`,
   status: (f) =>
     [
       `**${f.groupTitle}** (${f.groupId})`,
-      `状态：${f.state} · ${f.running ? '🟢 运行中' : '⚪ 未运行'}`,
+      `状态：${zhOf(ZH_GROUP_STATE, f.state)} · ${f.running ? '🟢 运行中' : '⚪ 未运行'}`,
       '',
       ...f.actors.map(
-        (a) =>
-          `- ${dot(a.running)} ${a.title}${a.title !== a.id ? ` (@${a.id})` : ''} · ${a.role === 'foreman' ? 'foreman' : 'peer'}${a.runtime ? ` · ${a.runtime}` : ''}`,
+        (a) => `- ${dot(a.running)} ${a.title}${a.title !== a.id ? ` (@${a.id})` : ''} · ${zhOf(ZH_ROLE, a.role)}${a.runtime ? ` · ${a.runtime}` : ''}`,
       ),
       ...(f.actors.length ? [] : ['（还没有智能体）']),
       '',
@@ -114,6 +139,9 @@ const zh: Replies = {
     ].join('\n'),
   contextEmpty: () => '工作组还没有设定目标或任务。',
   contextLabels: { objective: '目标', focus: '当前重点', tasks: '任务', waiting: '等你回复' },
+  taskStatus: (status) => zhOf(ZH_TASK_STATUS, status),
+  titles: { subscribe: '订阅申请', context: '目标与任务', notSubscribed: '未订阅' },
+  systemLabel: '系统',
   heldBackNotice: (n) => `（还有 ${n} 条较早的消息已合并省略，可在 CCCC Web UI 查看全部。）`,
   damagedOnDisk: (fromYou, forYou) =>
     `⚠️ 桥接程序停止期间，磁盘上的记录损坏：${[fromYou > 0 ? `你发送的 ${fromYou} 条消息未能送达智能体，请重新发送` : '', forYou > 0 ? `智能体发给你的 ${forYou} 条消息无法补发，请在 CCCC Web UI 查看` : ''].filter(Boolean).join('；')}。`,
@@ -136,7 +164,11 @@ const en: Replies = {
   resubscribed: () => '✅ Subscribed again.',
   subscribedConfirmed: () => '✅ Subscription approved! Write to the foreman directly, or use /send @agent …. Send /help for all commands.',
   unsubscribed: () => '👋 Unsubscribed, and this chat’s authorization was revoked. Send /subscribe to come back.',
-  notSubscribed: () => 'This chat is not subscribed yet. Send /subscribe to start.',
+  notSubscribed: (delivered) =>
+    delivered
+      ? `📭 Your message went to the agents, but this chat is not subscribed, so their replies will not come here. Tap ${tap('/subscribe')} to subscribe again.`
+      : `🔒 This chat is not connected to CCCC yet; your message was not passed on. Tap ${tap('/subscribe')} to ask for access (an admin approves it).`,
+  pausedHeld: () => '⏸️ Paused — your message went to the agents; their replies are held until /resume.',
   noAgent: (name, known) => `No agent @${name} — try /status. Known: ${known.map((k) => `@${k}`).join(', ')}`,
   emptyMessage: () => 'The message is empty — write something after the command, e.g. /send @foreman please check the code',
   paused: () => '⏸️ Delivery paused. Agent messages are kept and sent after /resume.',
@@ -147,14 +179,15 @@ const en: Replies = {
   quit: (actors) => (actors.length ? `🛑 Stopped: ${actors.join(', ')}` : '🛑 The group is stopped.'),
   unknownCommand: (word) => `Unknown command ${word} — send /help for the list.`,
   unsupportedType: (t) => `This message type (${t}) is not supported yet. Send text, pictures, files, voice or video.`,
-  fileTooLarge: (f, mb) => `“${f}” is larger than the ${mb} MB limit and was not forwarded.`,
+  fileTooLarge: (f, mb) =>
+    `“${f}” is larger than the ${mb} MB limit and was not forwarded. (The limit is the bridge’s Settings → “Largest file accepted from DingTalk (MB)”.)`,
   fileFailed: (f, reason) => `Could not forward “${f}”: ${reason}`,
   tooLong: (n, limit) =>
-    `⚠️ Message too long: ${n} characters, the limit is ${limit}. It was not forwarded; split it into several messages or send it as a file.`,
+    `⚠️ Message too long: ${n} characters, the limit is ${limit}. It was not forwarded; split it into several messages or send it as a file. (The limit is the bridge’s Settings → “Longest text accepted from DingTalk (characters)”.)`,
   unreadable: () => '⚠️ The bridge could not read this message and did not forward it to the agents. Please send it again in another form (e.g. as a file).',
   deliveryFailed: (reason) => `⚠️ Your message did not reach the agents: ${reason}`,
   accessDenied: (policy, staffId) =>
-    `🔒 Only ${policy === 'admins' ? 'DingTalk admins' : 'people on the allowlist'} may command the agents. Ask whoever runs the CCCC bridge to add you under Settings → Access${staffId ? ` (staff id: ${staffId})` : ''}.`,
+    `🔒 Only ${policy === 'admins' ? 'DingTalk admins' : 'the people listed'} may command the agents (the bridge’s Settings → “Who may command the agents” is “${policy === 'admins' ? 'Admins only' : 'Only these people'}”). Ask whoever runs the CCCC bridge to choose “Only these people” there and tick you${staffId ? ` (staff id: ${staffId})` : ''}.`,
   waitingForCccc: () => 'CCCC is not running — start it with `cccc` on its machine. Your message will be delivered when CCCC is back.',
   error: (reason) => `⚠️ ${reason}`,
   status: (f) =>
@@ -169,6 +202,9 @@ const en: Replies = {
     ].join('\n'),
   contextEmpty: () => 'The group has no objective or tasks yet.',
   contextLabels: { objective: 'Objective', focus: 'Focus', tasks: 'Tasks', waiting: 'Waiting on you' },
+  taskStatus: (status) => status,
+  titles: { subscribe: 'Subscription request', context: 'Objective and tasks', notSubscribed: 'Not subscribed' },
+  systemLabel: 'SYSTEM',
   heldBackNotice: (n) => `(${n} earlier message${n === 1 ? ' was' : 's were'} folded; see the CCCC Web UI for all of them.)`,
   damagedOnDisk: (fromYou, forYou) =>
     `⚠️ The bridge's records were damaged on disk while it was stopped: ${[fromYou > 0 ? `${fromYou} message${fromYou === 1 ? '' : 's'} you sent did not reach the agents, please send ${fromYou === 1 ? 'it' : 'them'} again` : '', forYou > 0 ? `${forYou} message${forYou === 1 ? '' : 's'} from the agents cannot be sent, see the CCCC Web UI` : ''].filter(Boolean).join('; ')}.`,

@@ -15,12 +15,12 @@ import { silentLogger, type Logger } from '../../log/logger';
 import { checkAccess, type AccessPolicy } from '../access';
 import type { ChatDirectory } from '../chat-directory';
 import { chatAddressOf, type ChatAddress } from '../chat-address';
-import { parseCommand, type Command } from '../commands';
+import { isOnlyMention, parseCommand, type Command } from '../commands';
 import type { ActorInfo, Attachment, GroupContextSummary, GroupPort, ImStatePort, BlobPort, PendingRequest, SendToGroup } from '../ports';
 import { helpMarkdown, REPLIES, type ReplyLanguage, type Replies } from '../../i18n/replies';
 import { captionFor, contentOf, type IncomingFile } from './content';
 import { resolveRecipients } from './recipients';
-import { SubscribeThrottle, type SubscribeLimits } from './subscribe-throttle';
+import { ChatThrottle, DEFAULT_HINT_LIMITS, DEFAULT_SUBSCRIBE_LIMITS, type ChatLimits } from './chat-throttle';
 
 export interface InboundSettings {
   lang: ReplyLanguage;
@@ -54,7 +54,9 @@ export interface InboundDeps {
   /** The questions still waiting for an answer in a chat, as a /context section ('' when none). */
   openRequests?(chatId: string): Promise<string>;
   /** How often unauthorized chats may ask to subscribe; default DEFAULT_SUBSCRIBE_LIMITS. */
-  subscribeLimits?: SubscribeLimits;
+  subscribeLimits?: ChatLimits;
+  /** How often a chat that is not subscribed is told how to; default DEFAULT_HINT_LIMITS. */
+  hintLimits?: ChatLimits;
   audit?(entry: AuditEntry): void;
   logger?: Logger;
 }
@@ -70,7 +72,7 @@ function formatContext(ctx: GroupContextSummary, t: Replies): string {
   if (ctx.tasks.length) {
     lines.push('', `**${L.tasks}**`);
     for (const task of ctx.tasks.slice(0, 20))
-      lines.push(`- ${task.title}${task.status ? ` · ${task.status}` : ''}${task.assignee ? ` · @${task.assignee}` : ''}`);
+      lines.push(`- ${task.title}${task.status ? ` · ${t.taskStatus(task.status)}` : ''}${task.assignee ? ` · @${task.assignee}` : ''}`);
   }
   if (ctx.waitingOnUser.length) lines.push('', `**${L.waiting}**`, ...ctx.waitingOnUser.map((w) => `- ${w}`));
   return lines.join('\n').slice(0, CONTEXT_MAX_CHARS);
@@ -78,11 +80,13 @@ function formatContext(ctx: GroupContextSummary, t: Replies): string {
 
 export class InboundHandler {
   private readonly log: Logger;
-  private readonly subscribeThrottle: SubscribeThrottle;
+  private readonly subscribeThrottle: ChatThrottle;
+  private readonly hintThrottle: ChatThrottle;
 
   constructor(private readonly deps: InboundDeps) {
     this.log = (deps.logger ?? silentLogger).child('inbound');
-    this.subscribeThrottle = new SubscribeThrottle(deps.subscribeLimits);
+    this.subscribeThrottle = new ChatThrottle(deps.subscribeLimits ?? DEFAULT_SUBSCRIBE_LIMITS);
+    this.hintThrottle = new ChatThrottle(deps.hintLimits ?? DEFAULT_HINT_LIMITS);
   }
 
   /** Handles one message; rejects only when the disk is full (the message must then stay pending). */
@@ -103,7 +107,12 @@ export class InboundHandler {
       });
       const content = contentOf(m);
       const command: Command =
-        content.files.length > 0 && content.text.trim() === '' ? { name: 'send', recipients: [], text: '', explicit: false } : parseCommand(content.text);
+        content.files.length > 0 && content.text.trim() === ''
+          ? { name: 'send', recipients: [], text: '', explicit: false }
+          : // Only the robot's @ (DingTalk removes it from text, rich text may keep it): the person wants to know what to do.
+            content.files.length === 0 && !content.unsupported && isOnlyMention(content.text)
+            ? { name: 'help' }
+            : parseCommand(content.text);
       const record = (kind: string, refusal?: AuditEntry['refusal']): void =>
         this.deps.audit?.({
           direction: 'in',
@@ -119,8 +128,10 @@ export class InboundHandler {
 
       const authorized = await this.deps.im.isAuthorized(m.conversationId);
       if (!authorized && command.name !== 'subscribe') {
-        // CCCC's rule: an unauthorized chat gets an answer to /subscribe only.
-        record(command.name, { code: 'unauthorized_chat', reason: 'chat not authorized; only /subscribe answers' });
+        // CCCC's rule: nothing but /subscribe is taken from an unauthorized chat. Unlike CCCC's bridge,
+        // the chat is told how to subscribe rather than met with silence (within limits: anyone can write here).
+        record(command.name, { code: 'unauthorized_chat', reason: 'chat not authorized; only /subscribe is taken' });
+        await this.tellHowToSubscribe(chat, t, false, mention);
         return;
       }
       if (command.name !== 'help') {
@@ -137,7 +148,7 @@ export class InboundHandler {
         await say(t.unsupportedType(content.unsupported));
         return;
       }
-      await this.run(command, m, chat, content.files, { t, settings, say, sayMarkdown });
+      await this.run(command, m, chat, content.files, { t, settings, mention, say, sayMarkdown });
     } catch (err) {
       if (isDiskFull(err)) throw err;
       const problem = toProblem(err);
@@ -151,7 +162,13 @@ export class InboundHandler {
     m: InboundMessage,
     chat: ChatAddress,
     files: IncomingFile[],
-    io: { t: Replies; settings: InboundSettings; say(text: string): Promise<void>; sayMarkdown(title: string, text: string): Promise<void> },
+    io: {
+      t: Replies;
+      settings: InboundSettings;
+      mention: string[] | undefined;
+      say(text: string): Promise<void>;
+      sayMarkdown(title: string, text: string): Promise<void>;
+    },
   ): Promise<void> {
     const { t, settings, say, sayMarkdown } = io;
     const { group, im } = this.deps;
@@ -172,7 +189,7 @@ export class InboundHandler {
         const request = await im.createPendingKey(chatId);
         // The chat's open request again: same key, and the admins were told already.
         if (!request.reused) this.deps.onPending?.(request, { senderNick: m.sender.nick, ...(m.conversationTitle ? { chatTitle: m.conversationTitle } : {}) });
-        return sayMarkdown('CCCC', t.subscribePending(request.key, group.groupId));
+        return sayMarkdown(t.titles.subscribe, t.subscribePending(request.key, group.groupId));
       }
       case 'unsubscribe':
         await group.revoke(chatId);
@@ -191,7 +208,7 @@ export class InboundHandler {
       }
       case 'context': {
         const [context, open] = await Promise.all([group.context(), this.deps.openRequests?.(chatId) ?? '']);
-        return sayMarkdown('Context', [formatContext(context, t), open].filter(Boolean).join('\n\n'));
+        return sayMarkdown(t.titles.context, [formatContext(context, t), open].filter(Boolean).join('\n\n'));
       }
       case 'pause': {
         const flags = await im.subscriber(chatId);
@@ -233,9 +250,9 @@ export class InboundHandler {
     m: InboundMessage,
     chat: ChatAddress,
     files: IncomingFile[],
-    io: { t: Replies; settings: InboundSettings; say(text: string): Promise<void> },
+    io: { t: Replies; settings: InboundSettings; mention: string[] | undefined; say(text: string): Promise<void> },
   ): Promise<void> {
-    const { t, settings, say } = io;
+    const { t, settings, mention, say } = io;
     let to = ['@foreman'];
     let unresolved: string[] | undefined;
     if (recipients.length > 0) {
@@ -292,6 +309,16 @@ export class InboundHandler {
       chat,
       unresolved,
     );
+    // Delivered; whether the answer will come here is this chat's state in CCCC.
+    const flags = await this.deps.im.subscriber(m.conversationId);
+    if (flags && !flags.subscribed) await this.tellHowToSubscribe(chat, t, true, mention);
+    else if (flags?.paused) await say(t.pausedHeld());
+  }
+
+  /** Tells a chat that is not subscribed how to subscribe, at most as often as hintLimits allows. */
+  private async tellHowToSubscribe(chat: ChatAddress, t: Replies, delivered: boolean, mention: string[] | undefined): Promise<void> {
+    if (!this.hintThrottle.take(chat.conversationId).allowed) return;
+    await this.deps.reply(chat, { kind: 'markdown', title: t.titles.notSubscribed, text: t.notSubscribed(delivered) }, mention);
   }
 
   /** The group's agents, or undefined while CCCC cannot be reached (a lasting refusal still throws). */

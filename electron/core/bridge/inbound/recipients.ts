@@ -16,7 +16,8 @@ export function resolveRecipients(names: string[], actors: ActorInfo[]): Recipie
     else if (name === 'user') to.push('user');
     else {
       const actor = actors.find((a) => a.id.toLowerCase() === name) ?? actors.find((a) => a.title.toLowerCase() === name);
-      if (!actor) return { ok: false, unknown: raw, known: ['foreman', 'peers', 'all', ...actors.map((a) => a.id)] };
+      // Each name once: an actor may well be called `foreman`.
+      if (!actor) return { ok: false, unknown: raw, known: [...new Set(['foreman', 'peers', 'all', ...actors.map((a) => a.id)])] };
       to.push(actor.id);
     }
   }

@@ -12,6 +12,8 @@ import { looksLikeMarkdown, previewTitle, toDingTalkMarkdown } from './markdown'
 export interface FormatContext {
   /** Display title of an actor id (falls back to the id). */
   title(actorId: string): string;
+  /** Who speaks in a CCCC notice, in the chat's language. */
+  systemLabel: string;
 }
 
 export interface Formatted {
@@ -38,12 +40,18 @@ function speaker(event: Extract<AgentEvent, { kind: 'message' }>, ctx: FormatCon
   return `${from} → ${event.to.map((t) => recipientLabel(t, ctx)).join(', ')}`;
 }
 
-const numbered = (label: string, i: number, n: number) => (n > 1 ? `${label} (${i + 1}/${n})` : label);
+/**
+ * The one way every message names its sender — text, Markdown (its body and its preview), link
+ * cards, cards, each chunk: `[Boss]`, `[Boss (2/3)]` for the second of three chunks.
+ */
+export function senderHead(label: string, i = 0, n = 1): string {
+  return `[${n > 1 ? `${label} (${i + 1}/${n})` : label}]`;
+}
 
 function asText(label: string, text: string): OutboundMessage[] {
   const chunks = chunkText(text, BODY_LIMITS);
   return chunks.map((chunk, i) => {
-    const head = `[${numbered(label, i, chunks.length)}]`;
+    const head = senderHead(label, i, chunks.length);
     return { kind: 'text', content: chunk.includes('\n') ? `${head}\n${chunk}` : `${head} ${chunk}` };
   });
 }
@@ -53,8 +61,8 @@ function asMarkdown(label: string, text: string): OutboundMessage[] {
   const preview = previewTitle(text);
   return chunks.map((chunk, i) => ({
     kind: 'markdown',
-    title: `${label}: ${preview}`.slice(0, 60),
-    text: `**${numbered(label, i, chunks.length)}**\n\n${chunk}`,
+    title: `${senderHead(label)} ${preview}`.slice(0, 60),
+    text: `**${senderHead(label, i, chunks.length)}**\n\n${chunk}`,
   }));
 }
 
@@ -63,14 +71,14 @@ const BARE_URL = /^\s*(https?:\/\/\S+)\s*$/;
 export function formatBody(label: string, text: string): OutboundMessage[] {
   if (text.trim() === '') return [];
   const url = BARE_URL.exec(text)?.[1];
-  if (url) return [{ kind: 'link', title: label, text: url, messageUrl: url }];
+  if (url) return [{ kind: 'link', title: senderHead(label), text: url, messageUrl: url }];
   return looksLikeMarkdown(text) ? asMarkdown(label, text) : asText(label, text);
 }
 
 export function formatAgentEvent(event: AgentEvent, ctx: FormatContext): Formatted {
   if (event.kind === 'notify') {
     const body = event.title ? `${event.title}\n${event.message}` : event.message;
-    return { messages: formatBody('SYSTEM', body), files: [] };
+    return { messages: formatBody(ctx.systemLabel, body), files: [] };
   }
   return { messages: formatBody(speaker(event, ctx), event.text), files: event.attachments };
 }

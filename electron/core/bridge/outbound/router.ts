@@ -11,7 +11,7 @@ import type { ChatReach } from '../chat-reach';
 import type { OutboxItem } from '../outbox/item';
 import type { BlobPort, ImStatePort } from '../ports';
 import { readAgentEvent, wantsEvent, type AgentEvent } from './agent-event';
-import { formatAgentEvent } from './format';
+import { formatAgentEvent, type FormatContext } from './format';
 import type { HeldMessages } from './held';
 import { formatReplyRequest } from './reply-request';
 import { CONVERSATION, type ConversationTexts } from '../../i18n/conversation';
@@ -23,6 +23,8 @@ export interface RouterDeps {
   held: HeldMessages;
   /** Actor id → title, for sender labels. */
   titles(): Promise<Map<string, string>>;
+  /** Who speaks in CCCC's notices, in the chats' language. */
+  systemLabel(): string;
   enqueue(items: OutboxItem[]): Promise<void>;
   /** Who to @-mention in a chat when an agent answers event `replyTo` (the person who asked). */
   askedBy(replyTo: string): { chatId: string; staffId: string } | undefined;
@@ -53,7 +55,7 @@ export class OutboundRouter {
     const [subscribers, titles] = await Promise.all([this.deps.im.subscribers(), this.deps.titles()]);
     const subscribed = [...subscribers].filter(([, flags]) => flags.subscribed);
     const addresses = await this.deps.reach.addresses(subscribed.map(([chatId]) => chatId));
-    const ctx = { title: (id: string) => titles.get(id) ?? id };
+    const ctx: FormatContext = { title: (id: string) => titles.get(id) ?? id, systemLabel: this.deps.systemLabel() };
     const live: OutboxItem[] = [];
     const held = new Map<string, OutboxItem[]>();
     for (const [chatId, flags] of subscribed) {
@@ -77,7 +79,7 @@ export class OutboundRouter {
     if (live.length) await this.deps.enqueue(live);
   }
 
-  private async itemsFor(event: AgentEvent, chat: ChatAddress, ctx: { title(id: string): string }): Promise<OutboxItem[]> {
+  private async itemsFor(event: AgentEvent, chat: ChatAddress, ctx: FormatContext): Promise<OutboxItem[]> {
     const formatted =
       event.kind === 'message' && event.requestsReply
         ? { messages: formatReplyRequest(event, ctx, (this.deps.conversation ?? (() => CONVERSATION.en))()), files: event.attachments }

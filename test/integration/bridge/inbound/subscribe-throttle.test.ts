@@ -4,7 +4,7 @@
  * desktop notice naming the requester and the chat.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SubscribeLimits } from '../../../../electron/core/bridge/inbound/subscribe-throttle';
+import type { ChatLimits } from '../../../../electron/core/bridge/inbound/chat-throttle';
 import type { SentMessage } from '../../../../electron/sandbox/dingtalk/types';
 import { waitFor } from '../../../helpers/wait';
 import { desktopNotices, startControlWorld, type ControlWorld } from '../../control/helpers';
@@ -19,7 +19,7 @@ const textOf = (m: SentMessage): string => JSON.stringify(m.msgParam);
 const overLimit = (world: ControlWorld): number => world.logHub.query({ search: 'Subscription requests over the limit' }).length;
 
 // Each new key is a write under CCCC's lock (a python process): small limits keep the test short.
-const LIMITS: SubscribeLimits = { perChatBurst: 2, perChatEveryMs: 10 * 60_000, overallBurst: 4, overallEveryMs: 10 * 60_000 };
+const LIMITS: ChatLimits = { perChatBurst: 2, perChatEveryMs: 10 * 60_000, overallBurst: 4, overallEveryMs: 10 * 60_000 };
 
 async function running(): Promise<{ world: ControlWorld; id: string }> {
   const world = await startControlWorld({

@@ -54,6 +54,7 @@ function world(
     group?: Partial<GroupPort>;
     answerTo?: InboundDeps['answerTo'];
     openRequests?: InboundDeps['openRequests'];
+    lang?: 'zh' | 'en';
   } = {},
 ) {
   const calls: string[] = [];
@@ -113,7 +114,7 @@ function world(
       resolve: async () => undefined,
     },
     chats,
-    settings: () => ({ lang: 'en', access: o.policy ?? { mode: 'everyone' }, maxFileBytes: 1024 }),
+    settings: () => ({ lang: o.lang ?? 'en', access: o.policy ?? { mode: 'everyone' }, maxFileBytes: 1024 }),
     download: async (file) => (calls.push(`download ${file.downloadCode}`), Readable.from(['abc'])),
     reply: async (chat, m, mention) => void replies.push({ chat, message: m, mention }),
     deliver: async (send, chat, recipients) => void delivered.push({ send, chat, recipients }),
@@ -129,14 +130,33 @@ function world(
 }
 
 describe('InboundHandler: who may talk to the agents', () => {
-  it('an unauthorized chat gets no answer but to /subscribe, and nothing reaches CCCC', async () => {
+  it('an unauthorized chat is told once how to /subscribe, tappably, and nothing reaches CCCC', async () => {
     const w = world({ authorized: false });
     for (const text of ['hello', '/status', '/send @boss hi', '/help', '/pause']) await w.handler.handle(message(text));
-    expect(w.replies).toEqual([]);
+    // One answer, not five: anyone can write to the robot, so the answers are rationed per chat.
+    expect(w.replies).toEqual([
+      {
+        chat: { conversationId: CHAT, conversationType: 'group' },
+        message: { kind: 'markdown', title: 'Not subscribed', text: t.notSubscribed(false) },
+        mention: ['staff-alice'],
+      },
+    ]);
+    expect(t.notSubscribed(false)).toContain('[/subscribe](dtmd://dingtalkclient/sendMessage?content=%2Fsubscribe)');
     expect(w.delivered).toEqual([]);
     expect(w.calls).toEqual([]);
     // The chat is still recorded as seen (the dashboard lists it).
     expect(w.sightings).toHaveLength(5);
+    // Another chat has its own ration.
+    await w.handler.handle(message('hello', { conversationId: 'cidOther==' }));
+    expect(w.replies).toHaveLength(2);
+  });
+
+  it('an authorized chat that is not subscribed delivers, and is told its answers will not come here', async () => {
+    const w = world({ flags: { subscribed: false, verbose: false, paused: false } });
+    await w.handler.handle(message('hello'));
+    await w.handler.handle(message('hello again'));
+    expect(w.delivered.map((d) => d.send.text)).toEqual(['hello', 'hello again']);
+    expect(w.texts()).toEqual([t.notSubscribed(true)]);
   });
 
   it('an unauthorized chat may /subscribe: a pending key, the admins told once, the key in the answer', async () => {
@@ -241,6 +261,27 @@ describe('InboundHandler: plain text and /send', () => {
     expect(w.texts()).toEqual([t.noAgent('nobody', ['foreman', 'peers', 'all', 'boss', 'coder'])]);
   });
 
+  it('/send to an unknown agent names each agent once, also one called foreman', async () => {
+    const w = world({ actors: [{ id: 'foreman', title: 'Foreman', role: 'foreman', running: true, enabled: true }, ...ACTORS.slice(1)] });
+    await w.handler.handle(message('/send @nobody hi'));
+    expect(w.texts()).toEqual([t.noAgent('nobody', ['foreman', 'peers', 'all', 'coder'])]);
+  });
+
+  it('a message that is only the robot’s @ gets the help, not “empty message”', async () => {
+    for (const text of [' ', '@CCCC-Bot', ' @CCCC-Bot  ']) {
+      const w = world();
+      await w.handler.handle(message(text));
+      expect(w.delivered).toEqual([]);
+      expect(w.replies[0]?.message).toMatchObject({ kind: 'markdown', title: 'CCCC commands' });
+    }
+    // Rich text with the robot's @ and a picture: the picture goes to the agents.
+    const w = world();
+    await w.handler.handle(
+      message('', { msgtype: 'richText', text: undefined, content: { richText: [{ text: '@CCCC-Bot' }, { type: 'picture', downloadCode: 'pic1' }] } }),
+    );
+    expect(w.delivered).toHaveLength(1);
+  });
+
   it('/send while CCCC is unreachable waits with its recipients unchecked; a lasting refusal is reported', async () => {
     const down = world({ actors: new BridgeError({ code: 'cccc.not_running', message: 'CCCC is not running', retryable: true }) });
     await down.handler.handle(message('/send @coder later'));
@@ -312,10 +353,29 @@ describe('InboundHandler: commands', () => {
     expect(w.texts()[0]).toMatch(/@coder\n\n\*\*Questions waiting for your reply\*\*\n- #ab12 · boss: Deploy\? \(cidGroup/);
   });
 
+  it('/status and /context in Chinese have no English status words', async () => {
+    const w = world({ lang: 'zh', flags: { subscribed: true, verbose: false, paused: false } });
+    await w.handler.handle(message('/status'));
+    await w.handler.handle(message('/context'));
+    const [status, context] = w.texts();
+    expect(status).toContain('状态：活跃');
+    expect(status).toContain('Boss (@boss) · 主管');
+    expect(status).toContain('Builder (@coder) · 成员 · claude');
+    expect(status).not.toMatch(/\b(active|foreman|peer)\b/);
+    expect(w.replies[1]!.message).toMatchObject({ kind: 'markdown', title: '目标与任务' });
+    expect(context).toBe(['**目标**: Ship it', '**当前重点**: tests', '', '**任务**', '- Write tests · 进行中 · @coder'].join('\n'));
+  });
+
+  it('/subscribe answers in the chat’s language, its preview too', async () => {
+    const w = world({ lang: 'zh', authorized: false });
+    await w.handler.handle(message('/subscribe'));
+    expect(w.replies[0]!.message).toMatchObject({ kind: 'markdown', title: '订阅申请' });
+  });
+
   it('/context shows the objective, focus and tasks', async () => {
     const w = world();
     await w.handler.handle(message('/context'));
-    expect(w.replies[0]!.message).toMatchObject({ kind: 'markdown', title: 'Context' });
+    expect(w.replies[0]!.message).toMatchObject({ kind: 'markdown', title: 'Objective and tasks' });
     expect(w.texts()[0]).toBe(['**Objective**: Ship it', '**Focus**: tests', '', '**Tasks**', '- Write tests · active · @coder'].join('\n'));
   });
 
@@ -344,14 +404,18 @@ describe('InboundHandler: commands', () => {
     await w.handler.handle(message('/pause'));
     expect(w.updates).toEqual([{ paused: true }]);
     expect(w.texts()).toEqual([t.paused(), t.alreadyPaused()]);
-    // A paused chat still talks to the agents: pausing holds only what comes back.
+    // A paused chat still talks to the agents: pausing holds only what comes back, and the person hears so.
     await w.handler.handle(message('still working?'));
     expect(w.delivered.map((d) => d.send.text)).toEqual(['still working?']);
+    expect(w.texts().at(-1)).toBe(t.pausedHeld());
     await w.handler.handle(message('/resume'));
     expect(w.flags()?.paused).toBe(false);
     expect(w.texts().at(-1)).toBe(t.resumed(4));
     // The confirmation is queued before the held messages are released.
-    expect(w.calls).toEqual([`releaseHeld ${CHAT} after 3 replies`]);
+    expect(w.calls).toEqual([`releaseHeld ${CHAT} after 4 replies`]);
+    // Delivering again: no word about pausing.
+    await w.handler.handle(message('thanks'));
+    expect(w.texts()).toHaveLength(4);
   });
 
   it('/verbose toggles, or sets on and off', async () => {

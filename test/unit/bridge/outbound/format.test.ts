@@ -5,7 +5,7 @@ import { looksLikeMarkdown, toDingTalkMarkdown } from '../../../../electron/core
 import type { LedgerEvent } from '../../../../electron/core/cccc/ledger/event';
 
 const titles: Record<string, string> = { boss: 'Boss', helper: 'Helper' };
-const ctx = { title: (id: string) => titles[id] ?? id };
+const ctx = { title: (id: string) => titles[id] ?? id, systemLabel: 'SYSTEM' };
 
 function ev(kind: string, by: string, data: Record<string, unknown>): LedgerEvent {
   return { v: 1, id: `e-${Math.random()}`, ts: '2026-01-01T00:00:00.000000Z', kind, group_id: 'g', scope_key: '', by, data };
@@ -23,16 +23,40 @@ describe('formatting', () => {
 
   it('uses Markdown for structured text, a link card for a bare URL, and [SYSTEM] for notices', () => {
     const md = formatAgentEvent(msg('boss', '## Plan\n- step one\n- step two'), ctx).messages[0]!;
-    expect(md).toMatchObject({ kind: 'markdown', title: 'Boss: Plan' });
-    expect(md.kind === 'markdown' && md.text).toBe('**Boss**\n\n## Plan\n- step one\n- step two');
+    expect(md).toMatchObject({ kind: 'markdown', title: '[Boss] Plan' });
+    expect(md.kind === 'markdown' && md.text).toBe('**[Boss]**\n\n## Plan\n- step one\n- step two');
     expect(formatAgentEvent(msg('boss', 'https://example.com/pr/1'), ctx).messages[0]).toEqual({
       kind: 'link',
-      title: 'Boss',
+      title: '[Boss]',
       text: 'https://example.com/pr/1',
       messageUrl: 'https://example.com/pr/1',
     });
     const notice = readAgentEvent(ev('system.notify', 'system', { title: 'Build', message: 'failed', im_visibility: 'public' }))!;
     expect(formatAgentEvent(notice, ctx).messages).toEqual([{ kind: 'text', content: '[SYSTEM]\nBuild\nfailed' }]);
+  });
+
+  it('names the sender one way in every message type and chunk', () => {
+    const heads = (text: string) =>
+      formatAgentEvent(msg('boss', text), ctx).messages.map((m) =>
+        m.kind === 'text'
+          ? m.content.split(/[ \n]/)[0]
+          : m.kind === 'markdown'
+            ? [m.title.split(' ')[0], m.text.split('\n')[0]]
+            : m.kind === 'link'
+              ? m.title
+              : m.kind,
+      );
+    expect(heads('plain')).toEqual(['[Boss]']);
+    expect(heads('## Plan\n- a')).toEqual([['[Boss]', '**[Boss]**']]);
+    expect(heads('https://example.com')).toEqual(['[Boss]']);
+    const long = heads(Array.from({ length: 200 }, (_, i) => `- item ${i}`).join('\n'));
+    expect(long.length).toBeGreaterThan(1);
+    long.forEach((h, i) => expect(h).toEqual(['[Boss]', `**[Boss (${i + 1}/${long.length})]**`]));
+  });
+
+  it('labels a notice in the chat’s language', () => {
+    const notice = readAgentEvent(ev('system.notify', 'system', { message: '构建失败', im_visibility: 'public' }))!;
+    expect(formatAgentEvent(notice, { ...ctx, systemLabel: '系统' }).messages).toEqual([{ kind: 'text', content: '[系统] 构建失败' }]);
   });
 
   it('splits long text into numbered chunks that together hold every character', () => {
