@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { storeBlob, type BlobAttachment } from '../../core/cccc/blobs/store';
 import type { FakeCcccDaemon } from './daemon';
 import { imageSize, makeBarChart, makePdf, type PdfLine } from './demo-files';
-import type { FakeActorInit } from './fake-group';
+import type { FakeActorInit, FakeContext } from './fake-group';
 import type { LedgerEvent } from './ledger';
 
 export const DEMO_FOREMAN = 'foreman';
@@ -22,6 +22,18 @@ export const DEMO_ACTORS: FakeActorInit[] = [
   { id: DEMO_FOREMAN, title: 'Foreman', runtime: 'demo-script' },
   { id: DEMO_PEER, title: 'Peer', runtime: 'demo-script' },
 ];
+
+/** The demo group's coordination brief and tasks, so /context has something to show. */
+export const DEMO_CONTEXT: FakeContext = {
+  objective: '重构登录页并合并到主干 / Refactor the login page and merge it',
+  focus: '补齐单元测试 / Finish the unit tests',
+  tasks: [
+    { id: 'T1', title: '登录页重构 / Login page refactor', status: 'active', assignee: DEMO_FOREMAN },
+    { id: 'T2', title: '单元测试 / Unit tests', status: 'active', assignee: DEMO_PEER },
+    { id: 'T3', title: '设计评审 / Design review', status: 'done', assignee: DEMO_FOREMAN },
+    { id: 'T4', title: '发布说明 / Release notes', status: 'planned' },
+  ],
+};
 
 export interface DemoAgentsOptions {
   groupId: string;
@@ -46,6 +58,7 @@ interface Incoming {
 const LINK_WORDS = /链接|网址|link|url/i;
 const FILE_WORDS = /文件|报告|文档|report|file|pdf|document/i;
 const PICTURE_WORDS = /图|截图|chart|image|picture|png|screenshot/i;
+const RESULT_WORDS = /测试结果|表格|test results|table/i;
 const AUTO_CAPTION = /^\[(?:file|image)\] /;
 
 function langOf(text: string): Lang {
@@ -172,8 +185,8 @@ export function startDemoAgents(daemon: FakeCcccDaemon, options: DemoAgentsOptio
       const tip = tipsGiven
         ? ''
         : zh
-          ? '\n\n可以试试：/send @peer 你好、/status、/verbose（看到智能体之间的对话），或者发一个文件给我。'
-          : '\n\nTry: /send @peer hello, /status, /verbose (to see what agents say to each other), or send me a file.';
+          ? '\n\n可以试试：/send @peer 你好、/status、/context、“测试结果”、/verbose（看到智能体之间的对话），或者发一个文件给我。'
+          : '\n\nTry: /send @peer hello, /status, /context, “test results”, /verbose (to see what agents say to each other), or send me a file.';
       tipsGiven = true;
       return say(
         DEMO_FOREMAN,
@@ -182,6 +195,25 @@ export function startDemoAgents(daemon: FakeCcccDaemon, options: DemoAgentsOptio
         m.event.id,
       );
     });
+  }
+
+  /** An answer with a table and a code block: how agents' Markdown looks in DingTalk. */
+  function testResults(lang: Lang): string {
+    const zh = lang === 'zh';
+    return [
+      zh ? '## 测试结果（演示脚本）' : '## Test results (a demo script)',
+      '',
+      zh ? '| 模块 | 通过 | 失败 |' : '| module | pass | fail |',
+      '|---|---:|---:|',
+      '| login | 12 | 3 |',
+      '| session | 8 | 0 |',
+      '',
+      zh ? '失败的断言：' : 'The failing assertion:',
+      '',
+      '```ts',
+      "expect(login('alice', 'wrong')).rejects.toThrow('invalid password');",
+      '```',
+    ].join('\n');
   }
 
   function peerEcho(m: Incoming): void {
@@ -242,6 +274,10 @@ export function startDemoAgents(daemon: FakeCcccDaemon, options: DemoAgentsOptio
           await chart(),
         ]),
       );
+      return;
+    }
+    if (RESULT_WORDS.test(m.text)) {
+      later(think, () => say(lead, testResults(m.lang), ['user'], m.event.id));
       return;
     }
     if (addressed.length > 1) return allHands(m, addressed);

@@ -48,6 +48,14 @@ export interface FakeGroupInit {
    * 0.4.35rc1). Default true.
    */
   deliveryEvents?: boolean;
+  /** What `context_get` answers: the coordination brief and tasks (CCCC keeps them in the group's context files). */
+  context?: FakeContext;
+}
+
+export interface FakeContext {
+  objective?: string;
+  focus?: string;
+  tasks?: { id: string; title: string; status: 'planned' | 'active' | 'done' | 'archived'; assignee?: string }[];
 }
 
 export type ActorDoc = Record<string, unknown> & { id: string; title: string; enabled: boolean; runtime: string; runner: string };
@@ -157,6 +165,7 @@ export interface SendInput {
 export class FakeGroup {
   readonly ledger: LedgerWriter;
   readonly doc: Record<string, unknown>;
+  context: FakeContext = {};
   private readonly startedAt = new Map<string, number>();
   private readonly listeners = new Set<(event: LedgerEvent) => void>();
   /** See FakeGroupInit.deliveryEvents. */
@@ -191,6 +200,7 @@ export class FakeGroup {
     Object.assign(doc, structuredClone(GROUP_DEFAULTS), { updated_at: now });
     const group = new FakeGroup(id, dir, doc, now);
     group.deliveryEvents = init.deliveryEvents ?? true;
+    if (init.context) group.context = structuredClone(init.context);
     await mkdir(path.join(dir, 'state'), { recursive: true });
     await group.ledger.append(makeEvent(id, 'group.create', 'user', { title: doc['title'], topic: '' }));
     if (init.running ?? group.actors.length > 0) group.setRunning(true);

@@ -92,8 +92,16 @@ const contextGet: Handler = async (ctx, args) => {
   return {
     version: 'ctxv:2',
     coordination: {
-      brief: { objective: '', current_focus: '', constraints: [], project_brief: '', project_brief_stale: false, updated_by: '', updated_at: null },
-      tasks: [],
+      brief: {
+        objective: group.context.objective ?? '',
+        current_focus: group.context.focus ?? '',
+        constraints: [],
+        project_brief: '',
+        project_brief_stale: false,
+        updated_by: '',
+        updated_at: null,
+      },
+      tasks: (group.context.tasks ?? []).map((t) => ({ ...t, assignee: t.assignee ?? null })),
       recent_decisions: [],
       recent_handoffs: [],
     },

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { resolveCcccHome } from '../../core/cccc/daemon/home';
 import { ccccOverview } from '../../core/control/cccc-info';
-import { DEMO_ACTORS, startDemoAgents, type DemoAgents } from '../cccc/demo-agents';
+import { DEMO_ACTORS, DEMO_CONTEXT, startDemoAgents, type DemoAgents } from '../cccc/demo-agents';
 import { FakeCcccDaemon } from '../cccc/daemon';
 
 export type CcccMode = 'auto' | 'real' | 'demo';
@@ -32,7 +32,7 @@ export const DEMO_GROUP_TITLE = 'CCCC 演示项目';
 async function startDemoCccc(workDir: string): Promise<CcccChoice> {
   const daemon = await FakeCcccDaemon.start({ home: join(workDir, 'cccc-home') });
   try {
-    const groupId = await daemon.createGroup({ title: DEMO_GROUP_TITLE, actors: DEMO_ACTORS });
+    const groupId = await daemon.createGroup({ title: DEMO_GROUP_TITLE, actors: DEMO_ACTORS, context: DEMO_CONTEXT });
     const agents = startDemoAgents(daemon, { groupId });
     return {
       kind: 'demo',

@@ -170,6 +170,9 @@ describe('sandbox + bridge + demo agents', () => {
     await robotSays('single:bob', '已暂停推送', seen);
     seen = robotIn('single:bob').length;
     room.say('single:bob', 'bob', '在暂停的时候发一条');
+    // The message is acknowledged: the agents get it, their answers wait for /resume.
+    await robotSays('single:bob', '它们的回复会暂存', seen);
+    seen = robotIn('single:bob').length;
     // The agents answer into the ledger as usual; nothing of it reaches the paused chat.
     await waitFor(
       async () => (await ledger()).find((e) => e.by === 'foreman' && String(e.data['text']).includes('一切正常')),

@@ -541,7 +541,12 @@ function renderGuide(): void {
         h('div', { class: 'chips' }, chip('帮我检查一下登录页的代码')),
       ),
       step(4, '找指定的智能体', 'Address agents', h('div', { class: 'chips' }, chip('/send @peer 你好'), chip('/send @all 今天的进度如何？'))),
-      step(5, '命令', 'Commands', h('div', { class: 'chips' }, chip('/status'), chip('/verbose'), chip('/pause'), chip('/resume'), chip('/help'))),
+      step(
+        5,
+        '命令',
+        'Commands',
+        h('div', { class: 'chips' }, chip('/status'), chip('/context'), chip('/verbose'), chip('/pause'), chip('/resume'), chip('/help')),
+      ),
       step(
         6,
         '文件、图片和链接',
@@ -552,7 +557,7 @@ function renderGuide(): void {
           '在单聊里发文件（或把文件拖进来），智能体会回一份文件；也可以向它要。',
           h('span', {}, 'Send (or drop) a file in the single chat and get one back, or ask for one.'),
         ),
-        h('div', { class: 'chips' }, chip('发一份报告给我'), chip('来张进度图'), chip('给我项目的链接')),
+        h('div', { class: 'chips' }, chip('发一份报告给我'), chip('来张进度图'), chip('给我项目的链接'), chip('测试结果')),
       ),
     ),
     h('p', { class: 'guide-foot' }, '左上角可以切换身份（张三是钉钉管理员）。', h('span', {}, 'Switch person at the top left (张三 is a DingTalk admin).')),
