@@ -4,22 +4,24 @@
  *
  *   CCCC_SRC=/path/to/cccc/src npx tsx test/conformance/real-bridge.ts
  *
- * Plays the guide's scenario: /subscribe → approve → text to the foreman (🤔 once CCCC accepted
- * it) → an agent answers → /status → /send @peer → /verbose → /pause, agent messages, /resume →
- * a file in → a long answer → an agent's question answered by quoting it in DingTalk (CCCC's own
- * reply status says replied) → /send to an agent turned off (answered at once) → a paused group
- * (told after a while) → a stopped group (told at once) → /unsubscribe.
+ * Plays the guide's scenario: a chat approved with `cccc im bind` before the bridge ever ran gets
+ * the next agent message → an unsubscribed chat is answered once → /subscribe → approve → text
+ * to the foreman (🤔 once CCCC accepted it) → an agent answers → /status → /send @peer →
+ * /verbose → /pause, agent messages, /resume → a file in → a long answer → an agent's question
+ * answered by quoting it in DingTalk (CCCC's own reply status says replied) → /send to an agent
+ * turned off (answered at once) → a paused group (told after a while) → a stopped group (told at
+ * once) → /unsubscribe.
  * Prints each step and what CCCC's files and DingTalk's sent messages show; exits 1 on the first
  * step that does not hold. CCCC's main branch is expected (delivery evidence, reply requests).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Bridge } from '../../electron/core/bridge/bridge';
 import { DEFAULT_SETTINGS } from '../../electron/core/bridge/settings';
 import { startFakeDingTalk, type SentMessage } from '../fakes/dingtalk';
-import { waitFor } from '../helpers/wait';
+import { expectQuietFor, waitFor } from '../helpers/wait';
 import { createDemoGroup, request, resultOf, startReal, stopReal } from './real-daemon';
 
 const src = process.env['CCCC_SRC'];
@@ -29,6 +31,9 @@ if (!src) {
 }
 
 const CHAT = 'cidRealGroup==';
+/** A group chat whose /subscribe another bridge took, approved with `cccc im bind` before ours ran. */
+const BOUND_CHAT = 'cidBoundBefore==';
+const STRANGER = 'cidStranger==';
 const ALICE = { senderStaffId: 'staff-alice', senderNick: 'Alice', senderId: '$:LWCP_v1:$alice', isAdmin: true };
 const textOf = (m: SentMessage): string => String(m.msgParam['content'] ?? m.msgParam['text'] ?? m.msgParam['fileName'] ?? '');
 
@@ -77,6 +82,25 @@ try {
       return (cursor.lastEventTs ?? '') >= String(event['ts']) && bridge!.status().outboxDepth === 0;
     });
 
+  // Another bridge took this chat's /subscribe (its pending key, as CCCC's bridge writes it) and
+  // someone ran `cccc im bind` — all before this bridge ever ran.
+  const stateDir = path.join(home, 'groups', G, 'state');
+  await mkdir(stateDir, { recursive: true });
+  const boundKey = 'kBoundBefore1';
+  await writeFile(
+    path.join(stateDir, 'im_pending_keys.json'),
+    JSON.stringify({ [boundKey]: { chat_id: BOUND_CHAT, thread_id: 0, platform: 'dingtalk', created_at: Date.now() / 1000 } }),
+  );
+  const bound = await new Promise<string>((resolve, reject) =>
+    execFile(
+      process.env['PYTHON'] ?? 'python3',
+      ['-m', 'cccc.cli', 'im', 'bind', '--key', boundKey, '--group', G],
+      { env: { ...process.env, CCCC_HOME: home, PYTHONPATH: src } },
+      (err, stdout, stderr) => (err ? reject(new Error(`cccc im bind failed: ${stderr || err.message}`)) : resolve(stdout)),
+    ),
+  );
+  process.stdout.write(`  (cccc im bind: ${bound.trim().replace(/\s+/g, ' ').slice(0, 160)})\n`);
+
   const app = dt.apps[0]!;
   bridge = new Bridge(
     {
@@ -102,6 +126,28 @@ try {
     'which CCCC',
     mainBranch ? 'main branch (inbox_peek known)' : '0.4.35rc1 or older (inbox_peek: unknown_op) — its steps without delivery evidence and reply requests',
   );
+
+  await speak('boss', 'good morning, everyone subscribed');
+  const reached = await until('the agent message in the chat bound before the bridge ran', () =>
+    dt.sentMessages().find((m) => m.conversationId === BOUND_CHAT && textOf(m).includes('good morning')),
+  );
+  step('a chat approved with `cccc im bind` before the bridge ever ran gets the next agent message', `${reached.via}: ${textOf(reached)}`);
+
+  dt.clearSent();
+  const stranger = (text: string) => dt.injectMessage({ text, conversationId: STRANGER, conversationType: '2', conversationTitle: 'Strangers', ...ALICE });
+  stranger('hello?');
+  const hint = await until('the answer to an unsubscribed chat', () => dt.sentMessages().find((m) => m.conversationId === STRANGER || m.via === 'webhook'));
+  if (!textOf(hint).includes('/subscribe')) throw new Error(`the answer does not say how to subscribe: ${textOf(hint)}`);
+  stranger('anyone there?');
+  stranger('/status');
+  try {
+    await expectQuietFor(1_500, 'no second answer', () => dt.sentMessages().length === 1);
+  } catch {
+    throw new Error(`step failed: an unsubscribed chat was answered ${dt.sentMessages().length} times`);
+  }
+  if ((await fromUser()).length > 0) throw new Error('a message from an unsubscribed chat reached CCCC');
+  step('an unsubscribed chat is answered once, with /subscribe, and nothing reaches CCCC', textOf(hint).split('\n')[0]!);
+  dt.clearSent();
 
   say('/subscribe');
   const pending = await reply('pending reply', /cccc im bind --key (\S+)/);
@@ -157,7 +203,8 @@ try {
   dt.clearSent();
   await speak('boss', 'held one');
   await settled(await speak('boss', 'held two'));
-  if (dt.sentMessages().some((m) => textOf(m).includes('held'))) throw new Error('paused chat got messages');
+  // (The chat bound before the bridge ran is not paused: it gets them.)
+  if (dt.sentMessages().some((m) => m.conversationId !== BOUND_CHAT && textOf(m).includes('held'))) throw new Error('paused chat got messages');
   say('/resume');
   await reply('held messages after /resume', /held two/);
   step(
