@@ -53,8 +53,7 @@ export type AgentEvent =
 
 /**
  * A chat message is for the person when its `to` names the user. `@all` is not the user: CCCC's
- * message standard (docs/standards/CCCS_V1.md §5.1–5.2 in CCCC's source) makes it "all
- * collaboration actors", and the daemon refuses a message addressing both the user and any agent
+ * message standard makes it "all collaboration actors" (docs/cccc-contract.md §4), and the daemon refuses a message addressing both the user and any agent
  * selector (`mixed_recipient_kinds`), so a message to `@all` is, by construction, agent traffic.
  * (CCCC's own IM bridges still count `@all` as user-facing, from before that rule.) An empty `to`
  * is never stored by a daemon with that rule (it writes the default, `@foreman` or `@all`); in
