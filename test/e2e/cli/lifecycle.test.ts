@@ -66,6 +66,7 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
       ['stream', 'ok'],
       ['cccc_bridge', 'ok'],
       ['instance', 'ok'],
+      ['chats', 'ok'],
     ]);
 
     const start = await world.cli(['start', '--detach']);
