@@ -70,7 +70,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
 
   const supervisor = new Supervisor({
     profiles,
-    secretFor: (profile) => appSecrets.secretFor(profile),
+    credentialsFor: (profile) => appSecrets.credentialsFor(profile),
     logHub,
     configHome,
     env,
