@@ -133,7 +133,7 @@ export function bridgeHandlers(c: ControlContext): BridgeHandlers {
         secret,
         autoStart: input.autoStart ?? existing?.autoStart ?? false,
         settings: bridgeSettingsSchema.parse({ ...existing?.settings, ...input.settings }),
-        createdAt: existing?.createdAt ?? Date.now(),
+        ...(existing ? keep('createdAt') : { createdAt: Date.now() }),
       };
       // The sandbox's own bridge is made while it runs, for its app; it stays one while it keeps that app.
       if (existing ? existing.sandbox && sameApp(existing, profile) : c.sandbox.isSandboxApp(profile.appKey ?? '')) profile.sandbox = true;
