@@ -61,6 +61,8 @@ interface Entry {
   logFile?: RotatingFile;
   /** Its group and app while it starts or runs: claimed before any await, so two starts cannot both pass the check. */
   claim?: { name: string; groupId: string; ccccHome: string; appKey: string };
+  /** The profile it runs with, to tell what a change of the profile means for it (reconcile). */
+  profile?: BridgeProfile;
   /** The user wants it running (start, autostart); a stop clears it. */
   want: boolean;
   /** When no bridge runs: stopped by request, or stopped by a failure. */
@@ -72,6 +74,16 @@ interface Entry {
   /** Who asked for each pending /subscribe (only the bridge that got it knows). */
   readonly notices: Map<string, PendingNotice>;
   queue: Promise<unknown>;
+}
+
+/** What a bridge connects with and to: a change of any of it needs a new connection. */
+function needsRestart(a: BridgeProfile, b: BridgeProfile): boolean {
+  return (
+    (['groupId', 'ccccHome', 'appKey', 'appKeyEnv', 'robotCode', 'robotCodeEnv', 'sandbox'] as const).some((k) => a[k] !== b[k]) ||
+    JSON.stringify(a.secret) !== JSON.stringify(b.secret) ||
+    a.settings.catchUp !== b.settings.catchUp ||
+    a.settings.auditContent !== b.settings.auditContent
+  );
 }
 
 const DEFAULT_RESTART: BackoffPolicy = { baseMs: 2_000, capMs: 5 * 60_000, jitterMs: 1_000 };
@@ -141,9 +153,33 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     this.entries.delete(id);
   }
 
-  /** Live settings change of a running bridge (language, access, file size, reactions). */
-  updateSettings(id: string, settings: BridgeProfile['settings']): void {
-    this.entries.get(id)?.bridge?.updateSettings(settings);
+  /**
+   * The profile of `id` changed — saved here, or in config.json by another program (the CLI, the
+   * other host). A running bridge whose connection changed (group, app, secret, catch-up, audit
+   * content) restarts with it, one whose other settings changed gets them live, one whose profile
+   * is gone stops. `reconnect`: restart whatever changed (a new secret in the same store).
+   */
+  async reconcile(id: string, o: { reconnect?: boolean } = {}): Promise<'restarted' | 'updated' | 'stopped' | 'unchanged'> {
+    const e = this.entries.get(id);
+    const was = e?.profile;
+    if (!e?.bridge || !was) return 'unchanged';
+    const now = await this.options.profiles.get(id);
+    if (!now) {
+      this.log.info('The bridge was deleted from the configuration; stopping it', { bridge: id });
+      await this.forget(id);
+      return 'stopped';
+    }
+    if (o.reconnect || needsRestart(was, now)) {
+      this.log.info('Restarting the bridge with its new settings', { bridge: id });
+      await this.restart(id).catch((err: unknown) =>
+        this.log.warn('The bridge did not start again with its new settings', { bridge: id, code: toProblem(err).code }),
+      );
+      return 'restarted';
+    }
+    if (JSON.stringify(was.settings) === JSON.stringify(now.settings) && was.name === now.name && was.autoStart === now.autoStart) return 'unchanged';
+    e.profile = structuredClone(now);
+    e.bridge.updateSettings(now.settings);
+    return 'updated';
   }
 
   /** Starts every bridge marked autoStart; failures are logged and shown as statuses, not thrown. */
@@ -250,6 +286,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     e.claim = { name: profile.name, groupId: profile.groupId, ccccHome, appKey: credentials.appKey };
     try {
       await this.boot(e, profile, credentials, target);
+      e.profile = structuredClone(profile);
     } catch (err) {
       e.claim = undefined;
       throw err;
@@ -374,6 +411,11 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     }
     await locks?.release().catch((err: unknown) => this.log.warn('Could not release the instance locks', { bridge: e.id, error: err }));
     await logFile?.flush();
+  }
+
+  /** The profiles of every running bridge, checked against the configuration (reconcile). */
+  async reconcileAll(): Promise<void> {
+    for (const id of [...this.entries.keys()]) await this.reconcile(id);
   }
 
   private emitStatus(e: Entry): void {

@@ -6,7 +6,7 @@
  * their names and kinds.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { bridgeProfileSchema } from '../../../electron/core/config/profile';
+import { bridgeProfileSchema, type BridgeProfile } from '../../../electron/core/config/profile';
 import { ConfigStore } from '../../../electron/core/config/store';
 import { waitFor } from '../../helpers/wait';
 import { startControlWorld, type ControlWorld } from './helpers';
@@ -136,6 +136,33 @@ describe('control services: editing bridges', () => {
     expect(JSON.stringify(world.dt.sentMessages().filter((m) => m.conversationId === GROUP_CHAT))).not.toContain('other project');
     // The first group keeps its subscriptions, should the bridge move back.
     expect((await world.cccc.imFiles().listAuthorized()).map((a) => a['chat_id']).sort()).toEqual([GROUP_CHAT, OTHER_CHAT].sort());
+  });
+
+  it('a change another program makes to config.json reaches the page and the running bridge: a new group restarts it, settings apply live, a deletion stops it', async () => {
+    w = await startControlWorld();
+    const world = w;
+    const groupB = await world.cccc.createGroup({ title: 'Other project', actors: ['boss'] });
+    const id = await world.addBridge({ name: 'Ops bridge' });
+    await world.call('startBridge', { bridgeId: id });
+    await waitFor(() => world.service.supervisor.status(id).dingtalk.status === 'connected', 'connected');
+    const cli = new ConfigStore(world.configHome, { host: 'cli' });
+    const edit = (change: (p: BridgeProfile) => void) => cli.update((c) => change(c.bridges.find((b) => b.id === id)!));
+    const restarts = () => world.logHub.query({ limit: 5_000 }).filter((r) => r.msg === 'Restarting the bridge with its new settings').length;
+    const changes = () => world.events.filter((e) => e.type === 'bridges-changed').length;
+
+    const seen = changes();
+    await edit((p) => (p.settings.replyLanguage = 'en'));
+    await waitFor(() => world.service.supervisor.running(id)?.settings.replyLanguage === 'en', 'the new language, live');
+    expect(restarts()).toBe(0);
+    expect(changes()).toBeGreaterThan(seen);
+
+    await edit((p) => (p.groupId = groupB));
+    await waitFor(() => restarts() === 1 && world.service.supervisor.status(id).dingtalk.status === 'connected', 'restarted into the new group');
+    await world.cccc.speak('boss', 'hello from the other project', { group: groupB });
+    await waitFor(async () => (await world.call('getBridge', { bridgeId: id })).groupTitle === 'Other project', 'serving the other project');
+
+    await cli.update((c) => void (c.bridges = []));
+    await waitFor(() => world.service.supervisor.running(id) === undefined, 'stopped once deleted');
   });
 
   it("marks the groups another bridge serves in CCCC's group list", async () => {

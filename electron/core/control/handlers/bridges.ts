@@ -5,7 +5,7 @@ import type { ApiHandlers, BridgeDetail, BridgeSummary } from '../../../shared/a
 import { bridgeSettingsSchema } from '../../bridge/settings';
 import { bridgePaths } from '../../config/paths';
 import { appKeyOf, robotCodeOf, type BridgeProfile, type SecretSource, type SecretStoreKind } from '../../config/profile';
-import { BridgeError, toProblem } from '../../errors';
+import { BridgeError } from '../../errors';
 import { ccccHomeOf, daemonOf, profileOf, unknownBridge, type ControlContext } from '../context';
 import { editImpact, sameApp, type EditSide } from '../edit-impact';
 import { inspectBridge } from '../inspect';
@@ -144,20 +144,8 @@ export function bridgeHandlers(c: ControlContext): BridgeHandlers {
       await c.profiles.save(profile);
       c.appSecrets.rememberEnv(profile);
 
-      if (existing && c.supervisor.running(profile.id)) {
-        const reconnect =
-          input.appSecret !== undefined ||
-          (['groupId', 'ccccHome', 'appKey', 'appKeyEnv', 'robotCode', 'robotCodeEnv', 'sandbox'] as const).some((k) => existing[k] !== profile[k]) ||
-          JSON.stringify(existing.secret) !== JSON.stringify(profile.secret) ||
-          existing.settings.catchUp !== profile.settings.catchUp ||
-          existing.settings.auditContent !== profile.settings.auditContent;
-        if (reconnect) {
-          c.log.info('Restarting the bridge with its new settings', { bridge: profile.id });
-          await c.supervisor
-            .restart(profile.id)
-            .catch((err: unknown) => c.log.warn('The bridge did not start again with its new settings', { bridge: profile.id, code: toProblem(err).code }));
-        } else c.supervisor.updateSettings(profile.id, profile.settings);
-      }
+      // A running bridge restarts into a new connection, or takes new settings live; a new secret always reconnects.
+      if (existing) await c.supervisor.reconcile(profile.id, { reconnect: input.appSecret !== undefined });
       c.events.emit({ type: 'bridges-changed' });
       return summary(c, profile);
     },
