@@ -59,18 +59,25 @@ function bridge(over: Partial<BridgeDetail> = {}): BridgeDetail {
 const envBridge = bridge({ secretSource: 'env', secretEnv: 'MY_DT_SECRET', secretSet: true });
 
 describe("a bridge's settings", () => {
-  it('saving the settings of an env-var bridge sends its variable back, and names it as one (not “$VAR”)', async () => {
-    const api = scriptedApi({ getBridge: () => ok(envBridge), saveBridge: () => ok(envBridge) });
+  it('saving the settings of an env-var bridge sends the settings alone (the variable stays), and names it as one (not “$VAR”)', async () => {
+    const api = scriptedApi({ getBridge: () => ok(envBridge), saveBridge: () => ok(envBridge), cccc: () => ok({ status: 'running', home: '/h', groups: [] }) });
     await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
     await screen.findByText('Read from environment variable MY_DT_SECRET when the bridge starts.');
     expect(screen.queryByText(/\$MY_DT_SECRET/)).toBeNull();
-    fireEvent.click(screen.getByRole('button', { name: en.common.save }));
+    // The first Save is for name, group and app: nothing changed there yet.
+    const [identity, behaviour] = screen.getAllByRole('button', { name: en.common.save });
+    expect((identity as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(behaviour!);
     await waitFor(() => expect(api.calls.some((c) => c.method === 'saveBridge')).toBe(true));
-    expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toMatchObject({ id: 'b1', secretEnv: 'MY_DT_SECRET' });
+    expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toEqual({ id: 'b1', settings: { ...envBridge.settings } });
   });
 
   it('in 中文 too', async () => {
-    await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, scriptedApi({ getBridge: () => ok(envBridge) }), 'zh');
+    await renderWith(
+      <BridgeSettings bridgeId="b1" onChanged={() => {}} />,
+      scriptedApi({ getBridge: () => ok(envBridge), cccc: () => ok({ status: 'running', home: '/h', groups: [] }) }),
+      'zh',
+    );
     await screen.findByText(zh.settings.secretFromEnv.replace('{{env}}', 'MY_DT_SECRET'));
   });
 });
