@@ -353,10 +353,8 @@ export const zh: Dictionary = {
       groupNone: '{{from}} 中没有已订阅的会话。',
       groupStay_one: '{{from}} 中已订阅的会话里，有 {{count}} 个也订阅了 {{to}}，会继续收到消息。',
       groupStay_other: '{{from}} 中已订阅的会话里，有 {{count}} 个也订阅了 {{to}}，会继续收到消息。',
-      groupAgain_one:
-        '另外 {{count}} 个会话需要重新发送 /subscribe（并经批准）才能收到 {{to}} 的消息。它们在 {{from}} 中的订阅会保留，把桥接改回去时仍然有效。',
-      groupAgain_other:
-        '另外 {{count}} 个会话需要重新发送 /subscribe（并经批准）才能收到 {{to}} 的消息。它们在 {{from}} 中的订阅会保留，把桥接改回去时仍然有效。',
+      groupAgain_one: '{{count}} 个会话需要重新发送 /subscribe（并经批准）才能收到 {{to}} 的消息。它们在 {{from}} 中的订阅会保留，把桥接改回去时仍然有效。',
+      groupAgain_other: '{{count}} 个会话需要重新发送 /subscribe（并经批准）才能收到 {{to}} 的消息。它们在 {{from}} 中的订阅会保留，把桥接改回去时仍然有效。',
       appMove_one:
         '换成另一个钉钉应用：{{count}} 个已订阅的会话在 CCCC 中仍是订阅状态，但新的机器人只能在已把它加入的群里发言，也只能给本组织的人发消息。请把它加入该群；在此之前发往那里的消息会失败，并显示在仪表盘上。',
       appMove_other:

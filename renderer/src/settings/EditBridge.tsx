@@ -106,7 +106,8 @@ export function EditBridge({ detail, onSaved }: { detail: BridgeDetail; onSaved:
         </Field>
         <Field label={t('settings.edit.group')} warn={taken ? t('wizard.credentials.groupTakenWarn', { name: taken }) : undefined}>
           {(p) => (
-            <select {...p} value={form.groupId} onChange={(e) => set({ groupId: e.target.value })}>
+            // CCCC's groups are read again when the list is opened: one may have been made since.
+            <select {...p} value={form.groupId} onFocus={() => ccccQuery.refetch()} onChange={(e) => set({ groupId: e.target.value })}>
               {!groups.some((g) => g.groupId === was.groupId) && (
                 <option value={was.groupId}>{t('settings.edit.groupNotListed', { group: was.groupId })}</option>
               )}
