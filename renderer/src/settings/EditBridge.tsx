@@ -58,6 +58,34 @@ function Impact({ view }: { view: EditImpactView }) {
   );
 }
 
+/** A code the profile holds, or reads from a variable (made with the CLI): typing one keeps it here instead. */
+function ValueOrVariable(o: {
+  label: string;
+  hint?: string;
+  value: string;
+  variable: string | undefined;
+  fromVariable: (env: string) => string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field label={o.label} hint={o.variable && !o.value.trim() ? o.fromVariable(o.variable) : o.hint}>
+      {(p) => (
+        <input
+          {...p}
+          type="text"
+          className="mono"
+          spellCheck={false}
+          autoComplete="off"
+          maxLength={128}
+          value={o.value}
+          placeholder={o.variable ? `$${o.variable}` : ''}
+          onChange={(e) => o.onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
 export function EditBridge({ detail, onSaved }: { detail: BridgeDetail; onSaved: (summary: BridgeSummary) => void }) {
   const { t } = useTranslation();
   const [was, setWas] = useState(() => formOf(detail));
@@ -123,44 +151,21 @@ export function EditBridge({ detail, onSaved }: { detail: BridgeDetail; onSaved:
             </select>
           )}
         </Field>
-        <Field
+        <ValueOrVariable
           label={t('settings.edit.clientId')}
-          hint={detail.appKeyEnv && !form.appKey.trim() ? t('settings.edit.clientIdFromEnv', { env: detail.appKeyEnv }) : undefined}
-        >
-          {(p) => (
-            <input
-              {...p}
-              type="text"
-              className="mono"
-              spellCheck={false}
-              autoComplete="off"
-              maxLength={128}
-              value={form.appKey}
-              placeholder={detail.appKeyEnv ? `$${detail.appKeyEnv}` : ''}
-              onChange={(e) => set({ appKey: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field
+          value={form.appKey}
+          variable={detail.appKeyEnv}
+          fromVariable={(env) => t('settings.edit.clientIdFromEnv', { env })}
+          onChange={(appKey) => set({ appKey })}
+        />
+        <ValueOrVariable
           label={t('settings.edit.robotCode')}
-          hint={
-            detail.robotCodeEnv && !form.robotCode.trim() ? t('settings.edit.robotCodeFromEnv', { env: detail.robotCodeEnv }) : t('settings.edit.robotCodeHint')
-          }
-        >
-          {(p) => (
-            <input
-              {...p}
-              type="text"
-              className="mono"
-              spellCheck={false}
-              autoComplete="off"
-              maxLength={128}
-              value={form.robotCode}
-              placeholder={detail.robotCodeEnv ? `$${detail.robotCodeEnv}` : ''}
-              onChange={(e) => set({ robotCode: e.target.value })}
-            />
-          )}
-        </Field>
+          hint={t('settings.edit.robotCodeHint')}
+          value={form.robotCode}
+          variable={detail.robotCodeEnv}
+          fromVariable={(env) => t('settings.edit.robotCodeFromEnv', { env })}
+          onChange={(robotCode) => set({ robotCode })}
+        />
       </div>
       {moves && (
         <div className="callout callout-warn" role="status" aria-live="polite">

@@ -7,7 +7,7 @@
  */
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AppSettingsView, BridgeDetail, CcccView, LogView, PendingView } from '../../../electron/shared/api';
+import type { AppSettingsView, CcccView, LogView, PendingView } from '../../../electron/shared/api';
 import { DINGTALK_CONSOLE_URL } from '../../../electron/shared/app-info';
 import { Dashboard } from '../../../renderer/src/dashboard/Dashboard';
 import { en } from '../../../renderer/src/i18n/en';
@@ -17,7 +17,7 @@ import { BridgeSettings } from '../../../renderer/src/settings/BridgeSettings';
 import { PendingList } from '../../../renderer/src/ui/Pending';
 import { StepCreate } from '../../../renderer/src/wizard/InfoSteps';
 import { Wizard } from '../../../renderer/src/wizard/Wizard';
-import { ok, renderWith, scriptedApi } from './harness';
+import { bridgeDetail, ok, renderWith, scriptedApi } from './harness';
 
 afterEach(() => {
   cleanup();
@@ -28,33 +28,7 @@ const GROUP_CHAT = 'cidGroupChat001==';
 const SINGLE_CHAT = 'cidSingleChat01==';
 const settings: AppSettingsView = { theme: 'system', launchAtLogin: false, envSecretMode: false };
 
-function bridge(over: Partial<BridgeDetail> = {}): BridgeDetail {
-  return {
-    id: 'b1',
-    name: 'Ops bridge',
-    groupId: 'g_1',
-    appKey: 'dingabc',
-    secretSet: true,
-    secretSource: 'vault',
-    autoStart: true,
-    settings: {
-      replyLanguage: 'zh',
-      access: { mode: 'everyone' },
-      maxFileMb: 20,
-      maxMessageChars: 20000,
-      catchUp: 'resume',
-      auditContent: false,
-      thinkingReaction: true,
-    },
-    status: { state: 'stopped', dingtalk: { status: 'stopped' }, cccc: { status: 'unknown' }, outboxDepth: 0, inboxDepth: 0 },
-    actors: [],
-    chats: [],
-    pending: [],
-    people: [],
-    unreachableChats: 0,
-    ...over,
-  };
-}
+const bridge = bridgeDetail;
 
 const envBridge = bridge({ secretSource: 'env', secretEnv: 'MY_DT_SECRET', secretSet: true });
 

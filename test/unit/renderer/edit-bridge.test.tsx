@@ -6,38 +6,15 @@
  */
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BridgeDetail, CcccView, EditImpactView } from '../../../electron/shared/api';
+import type { CcccView, EditImpactView } from '../../../electron/shared/api';
 import { en } from '../../../renderer/src/i18n/en';
 import { zh } from '../../../renderer/src/i18n/zh';
 import { BridgeSettings } from '../../../renderer/src/settings/BridgeSettings';
-import { ok, renderWith, scriptedApi } from './harness';
+import { bridgeDetail, ok, renderWith, scriptedApi } from './harness';
 
 afterEach(() => cleanup());
 
-const detail: BridgeDetail = {
-  id: 'b1',
-  name: 'Ops bridge',
-  groupId: 'g_1',
-  appKey: 'dingabc',
-  secretSet: true,
-  secretSource: 'vault',
-  autoStart: true,
-  settings: {
-    replyLanguage: 'zh',
-    access: { mode: 'everyone' },
-    maxFileMb: 20,
-    maxMessageChars: 20000,
-    catchUp: 'resume',
-    auditContent: false,
-    thinkingReaction: true,
-  },
-  status: { state: 'running', dingtalk: { status: 'connected' }, cccc: { status: 'up' }, outboxDepth: 0, inboxDepth: 0 },
-  actors: [],
-  chats: [],
-  pending: [],
-  people: [],
-  unreachableChats: 0,
-};
+const detail = bridgeDetail({ status: { state: 'running', dingtalk: { status: 'connected' }, cccc: { status: 'up' }, outboxDepth: 0, inboxDepth: 0 } });
 
 const cccc: CcccView = {
   status: 'running',
