@@ -146,14 +146,15 @@ export class ConfigStore {
    * Applies `change` to the configuration as it is now on disk and saves it, under the config
    * lock: a change another process saved meanwhile is kept. A change that throws saves nothing.
    */
-  update<R>(change: (config: ConfigFile) => R | Promise<R>): Promise<R> {
+  async update<R>(change: (config: ConfigFile) => R | Promise<R>): Promise<R> {
+    // Made before the lock is, which would otherwise make it readable by others.
+    await mkdir(this.configHome, { recursive: true, mode: 0o700 });
     return withConfigLock(
       this.configHome,
       async () => {
         const { config, from } = await this.load();
         const result = await change(config);
         const valid = configFileSchema.parse(config);
-        await mkdir(this.configHome, { recursive: true, mode: 0o700 });
         const aside = join(this.configHome, `config.v${from}.json`);
         if (from !== undefined && !(await exists(aside))) await atomicWriteFile(aside, (await readText(this.file)) ?? '', 0o600);
         await atomicWriteFile(this.file, `${JSON.stringify(valid, null, 2)}\n`, 0o600);

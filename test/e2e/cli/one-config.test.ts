@@ -4,7 +4,7 @@
  * bridge made in the desktop app (its secret in the app's keychain) shows in `status`, with the
  * way to run it here.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bridgeProfileSchema } from '../../../electron/core/config/profile';
@@ -106,5 +106,20 @@ describe('cccc-dingtalk set <bridge>: editing', () => {
     const running = await world.cli(['status', '--json']);
     expect(JSON.parse(running.stdout)).toMatchObject({ bridge: 'desk-bridge-3fa2c1', name: 'Desk bridge', running: true, secret: { from: 'env' } });
     expect((await world.cli(['stop'])).code).toBe(0);
+  });
+
+  it('a damaged config.json: status, set and serve refuse, naming the file and the line, and leave it as it was', async () => {
+    w = await startWorld();
+    const world = w;
+    const file = join(world.configHome, 'config.json');
+    const damaged = '{\n  "version": 2,\n  "bridges": [\n    { "id": "default", }\n  ]\n}\n';
+    await writeFile(file, damaged);
+    for (const args of [['status'], ['set', '--name', 'x'], ['serve', '--json']]) {
+      const r = await world.cli(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toContain('config.json line 4: not valid JSON');
+      expect(r.stderr).toContain(`Fix ${file} by hand`);
+    }
+    expect(await readFile(file, 'utf8')).toBe(damaged);
   });
 });

@@ -94,6 +94,7 @@ describe('config.json (ConfigStore)', () => {
     // No temporary sibling left; the lock folder is the only other thing.
     expect((await readdir(home)).sort()).toEqual(['config.json', 'config.lock']);
     expect((await stat(store.file)).mode & 0o777).toBe(0o600);
+    expect((await stat(home)).mode & 0o777).toBe(0o700);
     // Two profiles never share a settings object (the engine updates settings in place).
     const [a, b] = [profile(), profile({ id: 'other' })];
     a.settings.maxFileMb = 1;
