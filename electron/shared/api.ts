@@ -59,14 +59,24 @@ export interface BridgeSummary {
   name: string;
   groupId: string;
   ccccHome?: string;
+  /** The Client ID; with `appKeyEnv`, the value of that variable here ('' when it is not set). */
   appKey: string;
+  /** Made with the CLI: the Client ID is read from this environment variable. */
+  appKeyEnv?: string;
   robotCode?: string;
+  /** Made with the CLI: the RobotCode is read from this environment variable. */
+  robotCodeEnv?: string;
   /** Whether an AppSecret is stored (its value never leaves main). */
   secretSet: boolean;
   /** When the AppSecret was last set (ms since epoch). */
   secretUpdatedAt?: number;
-  /** Where the secret comes from: the encrypted vault, or an environment variable (headless, or Linux without a keyring). */
-  secretSource: 'vault' | 'env';
+  /**
+   * Where the secret comes from: this host's store (the app's encrypted vault, the secrets file
+   * of `serve`), an environment variable (headless, or Linux without a keyring), or the store of
+   * the other host, which this one cannot read: the desktop app's keychain (`app`) or the
+   * secrets file of `serve` (`serve`). The profiles themselves are shared (config.json).
+   */
+  secretSource: 'vault' | 'env' | 'app' | 'serve';
   secretEnv?: string;
   /** Made with "Try it in the sandbox first": talks to the sandbox only; "Stop sandbox" ends it. */
   sandbox?: true;
@@ -127,6 +137,19 @@ export interface BridgeDetail extends BridgeSummary {
   people: PersonView[];
   /** Subscribed chats that cannot be reached until someone writes in them (single chats whose person is unknown). */
   unreachableChats: number;
+}
+
+/**
+ * What a change of group or DingTalk app does to a bridge's subscriptions (docs/architecture.md
+ * §5). Subscriptions are the group's, in CCCC's IM state, keyed by chat.
+ */
+export interface EditImpactView {
+  /** The group changes: of the `subscribed` chats of `from`, `stay` are subscribed in `to` too. */
+  group?: { from: string; to: string; fromTitle?: string; toTitle?: string; subscribed: number; stay: number };
+  /** The app changes: `subscribed` chats were reached through the old robot. */
+  app?: { subscribed: number };
+  /** The bridge runs: saving restarts it with the new settings. */
+  restarts: boolean;
 }
 
 export interface GroupView {
@@ -338,24 +361,41 @@ export const secretEnvNameSchema = z
 
 const id = z.string().min(1).max(64);
 
-export const bridgeInputSchema = z.object({
-  /** Absent: a new bridge. */
-  id: id.optional(),
-  name: z.string().trim().min(1).max(80),
-  groupId: z.string().trim().min(1).max(128),
-  /** Absent: unchanged (an update never clears what it does not name). */
-  ccccHome: z.string().min(1).max(1024).optional(),
-  appKey: z.string().trim().min(1).max(128),
-  /** Write-only. Absent: keep the stored one. Given: replaces a `secretEnv`. */
-  appSecret: z.string().trim().min(1).max(256).optional(),
-  /** Absent: unchanged (unless an appSecret is given). */
-  secretEnv: secretEnvNameSchema.optional(),
-  /** Absent: unchanged; empty: none (the AppKey is used). */
-  robotCode: z.string().trim().max(128).optional(),
-  autoStart: z.boolean().optional(),
-  settings: bridgeSettingsInputSchema.partial().optional(),
-});
+/** An update (with `id`) changes only what it names: every field left out stays as it is. */
+export const bridgeInputSchema = z
+  .object({
+    /** Absent: a new bridge. */
+    id: id.optional(),
+    /** Required for a new bridge. */
+    name: z.string().trim().min(1).max(80).optional(),
+    /** Required for a new bridge. */
+    groupId: z.string().trim().min(1).max(128).optional(),
+    ccccHome: z.string().min(1).max(1024).optional(),
+    /** The Client ID; required for a new bridge. Given: replaces an `appKeyEnv`. */
+    appKey: z.string().trim().min(1).max(128).optional(),
+    /** Write-only. Given: replaces a `secretEnv`. */
+    appSecret: z.string().trim().min(1).max(256).optional(),
+    /** Given: replaces a stored secret (unless an appSecret is given too, which is refused). */
+    secretEnv: secretEnvNameSchema.optional(),
+    /** Empty: none (the Client ID is used). Given: replaces a `robotCodeEnv`. */
+    robotCode: z.string().trim().max(128).optional(),
+    autoStart: z.boolean().optional(),
+    settings: bridgeSettingsInputSchema.partial().optional(),
+  })
+  .refine((b) => b.id !== undefined || (b.name !== undefined && b.groupId !== undefined && b.appKey !== undefined), {
+    message: 'a new bridge needs a name, a group and a Client ID',
+    path: ['name'],
+  });
 export type BridgeInput = z.infer<typeof bridgeInputSchema>;
+
+export const editImpactInputSchema = z
+  .object({
+    bridgeId: id,
+    groupId: z.string().trim().min(1).max(128).optional(),
+    ccccHome: z.string().min(1).max(1024).optional(),
+    appKey: z.string().trim().min(1).max(128).optional(),
+  })
+  .strict();
 
 export const credentialTestInputSchema = z.union([
   z.object({ bridgeId: id }),
@@ -408,6 +448,8 @@ export const API = {
   getBridge: { input: byBridge },
   listChats: { input: none },
   saveBridge: { input: bridgeInputSchema },
+  /** What saving this change of group or app would do to the bridge's subscriptions, asked before saving. */
+  bridgeEditImpact: { input: editImpactInputSchema },
   deleteBridge: { input: byBridge },
   startBridge: { input: byBridge },
   stopBridge: { input: byBridge },
@@ -436,6 +478,7 @@ export interface ApiResults {
   /** Every bridge's chats: subscribed and not, with their names and kinds. */
   listChats: BridgeChatView[];
   saveBridge: BridgeSummary;
+  bridgeEditImpact: EditImpactView;
   deleteBridge: { deleted: true };
   startBridge: BridgeStatusView;
   stopBridge: BridgeStatusView;

@@ -8,15 +8,13 @@
  */
 import { DaemonClient } from '../../core/cccc/daemon';
 import { inspectBridge } from '../../core/control/inspect';
-import { resolveCredentials } from '../../core/config/credentials';
 import { appHolder, groupHolder, instanceProblem, isSameBridge, ownBridgeProblems } from '../../core/config/guards';
 import type { DingTalkCredentials } from '../../core/dingtalk/endpoints';
 import { DingTalkApi } from '../../core/dingtalk/openapi-client';
 import { probeStream } from '../../core/dingtalk/stream-probe';
-import { readConfig } from '../../core/config/store';
 import { resolveCcccHome } from '../../core/cccc/daemon/home';
 import { toProblem } from '../../core/errors';
-import { configLocation, loadBridge, type BridgeContext } from '../context';
+import { configLocation, configStore, credentialsOf, loadBridge, type BridgeContext } from '../context';
 import { machineChecks, pythonCheck } from '../doctor/machine';
 import { failedCheck as failed, failureCount, printChecks, type Check } from '../doctor/report';
 import { out, printJson } from '../output';
@@ -67,10 +65,14 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<C
 
   let credentials: DingTalkCredentials | undefined;
   try {
-    const resolved = resolveCredentials(ctx.profile, ctx.env, 'cccc-dingtalk doctor');
+    const resolved = await credentialsOf(ctx, 'cccc-dingtalk doctor');
     await new DingTalkApi({ credentials: resolved.credentials, endpoints: ctx.endpoints }).checkCredentials();
     credentials = resolved.credentials;
-    checks.push({ id: 'credentials', status: 'ok', message: `Credentials are valid: DingTalk issued a token for the AppKey in $${ctx.profile.appKeyEnv}` });
+    checks.push({
+      id: 'credentials',
+      status: 'ok',
+      message: `Credentials are valid: DingTalk issued a token for the AppKey ${ctx.profile.appKeyEnv ? `in $${ctx.profile.appKeyEnv}` : resolved.credentials.appKey}`,
+    });
   } catch (error) {
     fail('credentials', error);
   }
@@ -139,7 +141,7 @@ async function chatsCheck(ctx: BridgeContext): Promise<Check> {
 
 export async function doctorCommand(o: DoctorOptions): Promise<number> {
   const { configFile } = configLocation();
-  if (o.bridge === undefined && (await readConfig(configFile)).bridges.length === 0) return doctorWithoutBridge(o, configFile);
+  if (o.bridge === undefined && (await configStore().read()).bridges.length === 0) return doctorWithoutBridge(o, configFile);
   const ctx = await loadBridge(o.bridge);
   const timeoutMs = Math.max(1, Number(o.timeout ?? STREAM_TIMEOUT_S)) * 1000;
   const checks = await runChecks(ctx, timeoutMs);

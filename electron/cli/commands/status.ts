@@ -8,7 +8,9 @@
  * Exit code 3 when not running (as service scripts expect).
  */
 import { inspectBridge } from '../../core/control/inspect';
+import { SECRET_KEPT_BY } from '../../core/config/credentials';
 import { groupHolder, isSameBridge } from '../../core/config/guards';
+import type { BridgeProfile } from '../../core/config/profile';
 import { openLogFile } from '../../core/log/log-file';
 import { loadBridge, type BridgeContext } from '../context';
 import { chatName, requestLine } from '../chat-names';
@@ -24,7 +26,12 @@ export interface StatusOptions {
 
 interface StatusView {
   bridge: string;
+  name: string;
   groupId: string;
+  /** Where the AppSecret is: a variable, secrets.json, or the desktop app's keychain (which the CLI cannot read). */
+  secret: BridgeProfile['secret'];
+  /** Which program runs it, when it runs: the CLI, the desktop app or `serve`. */
+  host?: 'cli' | 'app' | 'serve';
   ccccHome: string;
   running: boolean;
   pid?: number;
@@ -48,7 +55,15 @@ export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
   const holder = await groupHolder(ctx.target);
   const running = holder !== undefined && isSameBridge(ctx.target, holder);
   const file = await readStatusFile(ctx.paths.status);
-  const base = { bridge: ctx.profile.id, groupId: ctx.profile.groupId, ccccHome: ctx.ccccHome, logFile: openLogFile(ctx.paths.logs).pathAt(0) };
+  const base = {
+    bridge: ctx.profile.id,
+    name: ctx.profile.name,
+    groupId: ctx.profile.groupId,
+    secret: ctx.profile.secret,
+    ccccHome: ctx.ccccHome,
+    logFile: openLogFile(ctx.paths.logs).pathAt(0),
+    ...(running && holder ? { host: holder.host ?? ('cli' as const) } : {}),
+  };
   if (running && file && file.pid === holder?.pid) {
     const { pid, state, startedAt, updatedAt, dingtalk, cccc, outboxDepth, inboxDepth, chats, unreachableChats, pending, lastProblem, lastProblemAt } = file;
     return {
@@ -99,12 +114,24 @@ export function unreachableLine(n: number): string {
   return n === 1 ? "1 chat can't be reached until someone writes in it" : `${n} chats can't be reached until someone writes in them`;
 }
 
+const HOSTS = { app: 'in the desktop app', serve: 'in `cccc-dingtalk serve`' } as const;
+
+/** Where the AppSecret is, and for the desktop app's keychain how the CLI could run it. */
+function secretLine(v: StatusView): string {
+  if (v.secret.from === 'env') return `from $${v.secret.name}`;
+  if (v.secret.from === 'file') return 'in secrets.json (typed into the page of `cccc-dingtalk serve`)';
+  return `kept by ${SECRET_KEPT_BY.keychain} — start it there, or \`cccc-dingtalk set ${v.bridge} --app-secret-env VAR\``;
+}
+
 function print(v: StatusView, verbose: boolean): void {
   const now = Date.now();
-  const head = v.running ? `running (pid ${v.pid}${v.startedAt ? `, up ${duration(now - v.startedAt)}` : ''})` : 'not running';
-  out(`Bridge "${v.bridge}": ${head}`);
+  const where = v.host === 'app' || v.host === 'serve' ? ` ${HOSTS[v.host]}` : '';
+  const head = v.running ? `running${where} (pid ${v.pid}${v.startedAt ? `, up ${duration(now - v.startedAt)}` : ''})` : 'not running';
+  out(`Bridge "${v.bridge}"${v.name !== v.bridge ? ` (${v.name})` : ''}: ${head}`);
   out(`  CCCC group:  ${v.groupId}  (CCCC_HOME ${v.ccccHome})`);
-  if (v.running) {
+  out(`  AppSecret:   ${secretLine(v)}`);
+  // A bridge of another program keeps its live status there (its page); the files say the rest.
+  if (v.running && where === '') {
     out(`  State:       ${v.state}`);
     out(`  DingTalk:    ${dingtalkLine(v.dingtalk, now)}`);
     out(`  CCCC:        ${ccccLine(v.cccc)}`);
@@ -125,7 +152,7 @@ function print(v: StatusView, verbose: boolean): void {
     out(`  Last error:  ${v.lastProblem.message}${v.lastProblemAt ? ` (${formatTime(v.lastProblemAt)})` : ''}`);
     if (v.lastProblem.hint) out(`               → ${v.lastProblem.hint}`);
   }
-  if (!v.running) out('  Start it with `cccc-dingtalk start --detach`.');
+  if (!v.running) out(v.secret.from === 'keychain' ? '  Start it in the desktop app.' : '  Start it with `cccc-dingtalk start --detach`.');
 }
 
 export async function statusCommand(o: StatusOptions): Promise<number> {

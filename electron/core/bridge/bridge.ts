@@ -30,6 +30,7 @@ import type { ChatLimits } from './inbound/chat-throttle';
 import { readBridgeRecords, type BridgeRecords } from './inspection';
 import type { GroupPort, ImStatePort, PendingRequest } from './ports';
 import { REPLIES } from '../i18n/replies';
+import { bindStateToGroup } from './group-state';
 import { closeRuntime, openRuntime, type BridgeRuntime } from './runtime';
 import type { BridgeSettings } from './settings';
 
@@ -222,6 +223,8 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.setState('starting');
     await mkdir(this.config.stateDir, { recursive: true, mode: 0o700 });
     try {
+      // Before anything reads them: the group's own files are this group's (a bridge may have moved).
+      await bindStateToGroup(this.config.stateDir, { groupId: this.config.groupId, ccccHome: this.config.ccccHome }, this.log);
       this.runtime = await openRuntime({
         stateDir: this.config.stateDir,
         groupDir: this.groupDir,

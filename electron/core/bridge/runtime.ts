@@ -25,6 +25,7 @@ import type { DaemonFeatures } from '../cccc/daemon/features';
 import { CONVERSATION } from '../i18n/conversation';
 import { DeliveryWatch } from './delivery-watch';
 import { openRequestsMarkdown } from './outbound/reply-request';
+import { LEDGER_CURSOR_FILE } from './group-state';
 import { ReplyRequests } from './reply-requests';
 import type { AuditLog } from '../log/audit';
 import type { Logger } from '../log/logger';
@@ -261,7 +262,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
   });
   const follower = new LedgerFollower({
     groupDir: ctx.groupDir,
-    cursorPath: join(ctx.stateDir, 'ledger-cursor.json'),
+    cursorPath: join(ctx.stateDir, LEDGER_CURSOR_FILE),
     catchUp: ctx.settings().catchUp,
     handled: handledEvents(() => [...outbox.knownIds(), ...held.ids()]),
     logger: log,

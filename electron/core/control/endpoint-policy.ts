@@ -7,7 +7,8 @@ import { isDingTalkBase, isSafeCustomBase, type AppSettingsView, type EndpointNa
 import { endpointsFromEnv, type DingTalkEndpoints } from '../dingtalk/endpoints';
 import { BridgeError } from '../errors';
 import type { SandboxSwitch } from './sandbox-switch';
-import type { AppSettingsStore, ControlProfile } from './stores';
+import type { BridgeProfile } from '../config/profile';
+import type { AppSettingsStore } from './stores';
 
 export class EndpointPolicy {
   constructor(
@@ -17,7 +18,7 @@ export class EndpointPolicy {
   ) {}
 
   /** Where a bridge connects: the sandbox for the sandbox's own bridge only, else the app-wide endpoints. */
-  async endpointsFor(profile: Pick<ControlProfile, 'sandbox'>): Promise<DingTalkEndpoints> {
+  async endpointsFor(profile: Pick<BridgeProfile, 'sandbox'>): Promise<DingTalkEndpoints> {
     return profile.sandbox ? this.sandbox.endpoints() : this.appEndpoints();
   }
 

@@ -6,6 +6,7 @@
  *   known-secrets    every secret seen, to scrub        app-secrets      the AppSecret a bridge uses
  *   sandbox-switch   the "try it first" sandbox         endpoint-policy  where a secret may go
  *   event-fanout     supervisor + log → ApiEvents       handlers/*       the table, by area
+ *   config-watch     config.json changed elsewhere → the UI and the running bridges
  *   scrubbed-handlers  results scrubbed, failures BridgeErrors
  *
  * Secrets only travel inward. Every result and every event is scrubbed of every secret the
@@ -15,6 +16,7 @@ import type { ApiHandlers } from '../../shared/api';
 import type { BridgeServices } from '../bridge/bridge';
 import type { BackoffPolicy } from '../util/backoff';
 import { AppSecrets } from './app-secrets';
+import { ConfigWatch } from './config-watch';
 import type { ControlContext, HostStores } from './context';
 import { EndpointPolicy } from './endpoint-policy';
 import { EventFanout, type ControlEvents } from './event-fanout';
@@ -70,7 +72,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
 
   const supervisor = new Supervisor({
     profiles,
-    secretFor: (profile) => appSecrets.secretFor(profile),
+    credentialsFor: (profile) => appSecrets.credentialsFor(profile),
     logHub,
     configHome,
     env,
@@ -83,6 +85,9 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     ...(options.logFiles !== undefined ? { logFiles: options.logFiles } : {}),
   });
   const events = new EventFanout(supervisor, logHub, known.list);
+  // config.json is shared with the CLI and the other host: their changes reach the UI and the running bridges.
+  const configWatch = new ConfigWatch({ configHome, supervisor, events, log });
+  void configWatch.start();
 
   const c: ControlContext = {
     profiles,
@@ -116,6 +121,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     events,
     supervisor,
     async close() {
+      configWatch.close();
       await supervisor.stopAll();
       await sandbox.stopIfAny().catch((err: unknown) => log.warn('Stopping the sandbox failed', { error: err }));
       events.close();

@@ -129,6 +129,8 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
             <dd>
               {detail.secretSource === 'env' ? (
                 <span>{t('dashboard.secretEnv', { env: detail.secretEnv ?? '' })}</span>
+              ) : detail.secretSource !== 'vault' ? (
+                <Badge tone="warn">{t(`dashboard.secretKeptBy.${detail.secretSource}`)}</Badge>
               ) : detail.secretSet ? (
                 <span>{t('dashboard.secretChanged', { date: detail.secretUpdatedAt ? formatDate(detail.secretUpdatedAt, lng) : t('common.unknown') })}</span>
               ) : (

@@ -1,24 +1,18 @@
-/** One bridge's settings: reply language, files, catch-up, who may command, audit, secret rotation. */
+/** One bridge's settings: name, group and app (EditBridge), reply language, files, catch-up, who may command, audit, secret rotation. */
 import { useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import { bridgeSettingsInputSchema, type BridgeDetail, type BridgeInput, type BridgeSettingsView } from '../../../electron/shared/api';
+import { bridgeSettingsInputSchema, type BridgeSettingsView } from '../../../electron/shared/api';
 import { useApiMutation } from '../api/useApiMutation';
 import { useApiQuery } from '../api/useApiQuery';
 import { currentLanguage } from '../i18n';
 import { Card } from '../ui/bits';
 import { CONSOLE, ConsoleLabel } from '../ui/ConsoleLabel';
 import { cleanPasted, Field } from '../ui/Field';
+import { EditBridge } from './EditBridge';
 import { LanguageOptions } from '../ui/LanguageOptions';
 import { formatDate, formatRelative } from '../ui/format';
 import { ProblemBox } from '../ui/Problem';
 import { useNow } from '../ui/useNow';
-
-function base(d: BridgeDetail): BridgeInput {
-  const b: BridgeInput = { id: d.id, name: d.name, groupId: d.groupId, appKey: d.appKey };
-  if (d.ccccHome) b.ccccHome = d.ccccHome;
-  if (d.robotCode) b.robotCode = d.robotCode;
-  return b;
-}
 
 export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onChanged: () => void }) {
   const { t, i18n } = useTranslation();
@@ -62,13 +56,8 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
 
   const save = async (): Promise<void> => {
     if (!maxFileOk || !maxCharsOk) return;
-    // Where the secret comes from is not edited here: it goes back as it came (the services keep it too).
-    const secretEnv = detail.secretSource === 'env' && detail.secretEnv ? { secretEnv: detail.secretEnv } : {};
-    const summary = await write.run('saveBridge', {
-      ...base(detail),
-      ...secretEnv,
-      settings: { ...form, maxFileMb: Number(maxFile), maxMessageChars: Number(maxChars) },
-    });
+    // Only the settings: the services keep everything the save leaves out (the secret's source among it).
+    const summary = await write.run('saveBridge', { id: detail.id, settings: { ...form, maxFileMb: Number(maxFile), maxMessageChars: Number(maxChars) } });
     if (!summary) return;
     setSaved(true);
     query.setData((d) => ({ ...d, ...summary }));
@@ -79,7 +68,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
     const value = secret.trim();
     if (!value) return;
     setSecret('');
-    const summary = await write.run('saveBridge', { ...base(detail), appSecret: value });
+    const summary = await write.run('saveBridge', { id: detail.id, appSecret: value });
     if (!summary) return;
     setRotated(true);
     query.setData((d) => ({ ...d, ...summary }));
@@ -95,6 +84,14 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
   return (
     <Card title={t('settings.bridge', { name: detail.name })}>
       {problem && <ProblemBox problem={problem} guide />}
+      <EditBridge
+        detail={detail}
+        onSaved={(summary) => {
+          query.setData((d) => ({ ...d, ...summary }));
+          onChanged();
+        }}
+      />
+      <h3 className="sub-head">{t('settings.behaviour')}</h3>
       <div className="form-grid">
         <Field label={t('settings.replyLanguage')}>
           {(p) => (
@@ -205,7 +202,9 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
       <p>
         {detail.secretSource === 'env'
           ? t('settings.secretFromEnv', { env: detail.secretEnv ?? '' })
-          : t('settings.lastChanged', { date: detail.secretUpdatedAt ? formatDate(detail.secretUpdatedAt, lng) : t('common.never') })}
+          : detail.secretSource === 'vault'
+            ? t('settings.lastChanged', { date: detail.secretUpdatedAt ? formatDate(detail.secretUpdatedAt, lng) : t('common.never') })
+            : t(`settings.secretKeptBy.${detail.secretSource}`)}
       </p>
       <div className="rotate-row">
         <Field label={t('settings.newSecret')}>

@@ -7,6 +7,7 @@ import { useApiQuery } from '../api/useApiQuery';
 import { Badge, Rich } from '../ui/bits';
 import { CONSOLE, ConsoleLabel } from '../ui/ConsoleLabel';
 import { cleanPasted, Field } from '../ui/Field';
+import { takenBy } from '../ui/groupTaken';
 import { ProblemBox } from '../ui/Problem';
 import { appKeyIssue, draftGap, secretEnvValid, secretIssue } from './credentialChecks';
 
@@ -66,11 +67,6 @@ function describeIm(im: NonNullable<GroupView['im']>): string {
   if (im.robotCode) parts.push(`RobotCode ${im.robotCode}`);
   else if (im.robotCodeEnv) parts.push(`RobotCode ← $${im.robotCodeEnv}`);
   return parts.join(', ');
-}
-
-/** The name of the other bridge that serves `g` (a second one would be refused when it starts). */
-function takenBy(g: GroupView, bridgeId: string | undefined): string | undefined {
-  return g.bridge && g.bridge.id !== bridgeId ? g.bridge.name : undefined;
 }
 
 function CheckRow({ label, check }: { label: string; check: CheckView }) {

@@ -40,13 +40,13 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
     expect(set.stdout).toContain('AppSecret:   from $DINGTALK_APP_SECRET');
     const config = await readFile(join(world.configHome, 'config.json'), 'utf8');
     expect(JSON.parse(config)).toMatchObject({
-      version: 1,
+      version: 2,
       bridges: [
         {
           id: 'default',
           groupId: world.groupId,
           appKeyEnv: 'DINGTALK_APP_KEY',
-          appSecretEnv: 'DINGTALK_APP_SECRET',
+          secret: { from: 'env', name: 'DINGTALK_APP_SECRET' },
           robotCodeEnv: 'DINGTALK_ROBOT_CODE',
           settings: { replyLanguage: 'en', maxFileMb: 5, maxMessageChars: 5000 },
         },

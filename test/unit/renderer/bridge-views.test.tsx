@@ -7,7 +7,7 @@
  */
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AppSettingsView, BridgeDetail, CcccView, LogView, PendingView } from '../../../electron/shared/api';
+import type { AppSettingsView, CcccView, LogView, PendingView } from '../../../electron/shared/api';
 import { DINGTALK_CONSOLE_URL } from '../../../electron/shared/app-info';
 import { Dashboard } from '../../../renderer/src/dashboard/Dashboard';
 import { en } from '../../../renderer/src/i18n/en';
@@ -17,7 +17,7 @@ import { BridgeSettings } from '../../../renderer/src/settings/BridgeSettings';
 import { PendingList } from '../../../renderer/src/ui/Pending';
 import { StepCreate } from '../../../renderer/src/wizard/InfoSteps';
 import { Wizard } from '../../../renderer/src/wizard/Wizard';
-import { ok, renderWith, scriptedApi } from './harness';
+import { bridgeDetail, ok, renderWith, scriptedApi } from './harness';
 
 afterEach(() => {
   cleanup();
@@ -28,49 +28,30 @@ const GROUP_CHAT = 'cidGroupChat001==';
 const SINGLE_CHAT = 'cidSingleChat01==';
 const settings: AppSettingsView = { theme: 'system', launchAtLogin: false, envSecretMode: false };
 
-function bridge(over: Partial<BridgeDetail> = {}): BridgeDetail {
-  return {
-    id: 'b1',
-    name: 'Ops bridge',
-    groupId: 'g_1',
-    appKey: 'dingabc',
-    secretSet: true,
-    secretSource: 'vault',
-    autoStart: true,
-    settings: {
-      replyLanguage: 'zh',
-      access: { mode: 'everyone' },
-      maxFileMb: 20,
-      maxMessageChars: 20000,
-      catchUp: 'resume',
-      auditContent: false,
-      thinkingReaction: true,
-    },
-    status: { state: 'stopped', dingtalk: { status: 'stopped' }, cccc: { status: 'unknown' }, outboxDepth: 0, inboxDepth: 0 },
-    actors: [],
-    chats: [],
-    pending: [],
-    people: [],
-    unreachableChats: 0,
-    ...over,
-  };
-}
+const bridge = bridgeDetail;
 
 const envBridge = bridge({ secretSource: 'env', secretEnv: 'MY_DT_SECRET', secretSet: true });
 
 describe("a bridge's settings", () => {
-  it('saving the settings of an env-var bridge sends its variable back, and names it as one (not “$VAR”)', async () => {
-    const api = scriptedApi({ getBridge: () => ok(envBridge), saveBridge: () => ok(envBridge) });
+  it('saving the settings of an env-var bridge sends the settings alone (the variable stays), and names it as one (not “$VAR”)', async () => {
+    const api = scriptedApi({ getBridge: () => ok(envBridge), saveBridge: () => ok(envBridge), cccc: () => ok({ status: 'running', home: '/h', groups: [] }) });
     await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
     await screen.findByText('Read from environment variable MY_DT_SECRET when the bridge starts.');
     expect(screen.queryByText(/\$MY_DT_SECRET/)).toBeNull();
-    fireEvent.click(screen.getByRole('button', { name: en.common.save }));
+    // The first Save is for name, group and app: nothing changed there yet.
+    const [identity, behaviour] = screen.getAllByRole('button', { name: en.common.save });
+    expect((identity as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(behaviour!);
     await waitFor(() => expect(api.calls.some((c) => c.method === 'saveBridge')).toBe(true));
-    expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toMatchObject({ id: 'b1', secretEnv: 'MY_DT_SECRET' });
+    expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toEqual({ id: 'b1', settings: { ...envBridge.settings } });
   });
 
   it('in 中文 too', async () => {
-    await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, scriptedApi({ getBridge: () => ok(envBridge) }), 'zh');
+    await renderWith(
+      <BridgeSettings bridgeId="b1" onChanged={() => {}} />,
+      scriptedApi({ getBridge: () => ok(envBridge), cccc: () => ok({ status: 'running', home: '/h', groups: [] }) }),
+      'zh',
+    );
     await screen.findByText(zh.settings.secretFromEnv.replace('{{env}}', 'MY_DT_SECRET'));
   });
 });

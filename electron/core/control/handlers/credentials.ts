@@ -10,7 +10,7 @@ import { DingTalkApi } from '../../dingtalk/openapi-client';
 import { probeStream } from '../../dingtalk/stream-probe';
 import { toProblem, type Problem } from '../../errors';
 import { ccccHomeOf, profileOf, type ControlContext } from '../context';
-import type { ControlProfile } from '../stores';
+import type { BridgeProfile } from '../../config/profile';
 import { problemView } from '../views';
 
 function failed(problem: Problem, steps: string[]): CheckView {
@@ -20,14 +20,15 @@ function failed(problem: Problem, steps: string[]): CheckView {
 }
 
 /** The troubleshooting steps, worded for the UI. */
-function guide(c: ControlContext, p: ControlProfile | undefined, apiBase: string): TroubleshootContext {
+function guide(c: ControlContext, p: BridgeProfile | undefined, apiBase: string): TroubleshootContext {
   return {
     apiBase,
     ccccHome: p ? ccccHomeOf(c, p) : resolveCcccHome({ env: c.env }),
     groupId: p?.groupId ?? '',
-    checkCredentials: p?.secretEnv
-      ? `Check that ${p.secretEnv} holds the AppSecret, in the environment that starts the bridge, and that the AppKey in the bridge's settings is right`
-      : 'Check the AppKey and AppSecret in the bridge settings: copy them again from Credentials & Basic Info',
+    checkCredentials:
+      p?.secret.from === 'env'
+        ? `Check that ${p.secret.name} holds the AppSecret, in the environment that starts the bridge, and that the AppKey in the bridge's settings is right`
+        : 'Check the AppKey and AppSecret in the bridge settings: copy them again from Credentials & Basic Info',
     restart: 'Restart the bridge (Stop, then Start)',
     setCcccHome: "the CCCC home field in the bridge's settings",
     setGroup: "choose the group in the bridge's settings",
@@ -37,20 +38,18 @@ function guide(c: ControlContext, p: ControlProfile | undefined, apiBase: string
 export function credentialHandlers(c: ControlContext): Pick<ApiHandlers, 'testCredentials'> {
   return {
     async testCredentials(input) {
-      let profile: ControlProfile | undefined;
+      let profile: BridgeProfile | undefined;
       let credentials: DingTalkCredentials;
       let ep: DingTalkEndpoints;
       if ('bridgeId' in input) {
         profile = await profileOf(c, input.bridgeId);
-        let appSecret: string;
         try {
           // The sandbox's bridge while the sandbox is stopped has nowhere to go.
           ep = await c.endpoints.endpointsFor(profile);
-          appSecret = await c.appSecrets.secretFor(profile);
+          credentials = await c.appSecrets.credentialsFor(profile);
         } catch (err) {
           return { token: failed(toProblem(err), []), stream: { state: 'skipped' } };
         }
-        credentials = { appKey: profile.appKey, appSecret, ...(profile.robotCode ? { robotCode: profile.robotCode } : {}) };
       } else {
         ep = await c.endpoints.endpointsForTyped(input.appKey);
         c.known.remember(input.appSecret);
