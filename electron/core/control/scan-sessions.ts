@@ -70,7 +70,11 @@ export class ScanSessions {
       ...(this.o.maxWaitMs !== undefined ? { maxWaitMs: this.o.maxWaitMs } : {}),
       onCode: (code) => {
         void qrDataUrl(code.verificationUrl).then((qr) => {
-          Object.assign(session.view, { qr, verificationUrl: code.verificationUrl, expiresAt: code.expiresAt }, code.userCode ? { userCode: code.userCode } : {});
+          Object.assign(
+            session.view,
+            { qr, verificationUrl: code.verificationUrl, expiresAt: code.expiresAt },
+            code.userCode ? { userCode: code.userCode } : {},
+          );
           shown();
         }, shown);
       },

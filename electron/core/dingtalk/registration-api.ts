@@ -109,7 +109,9 @@ export function httpRegistrationPost(oapiBase: string, timeoutMs?: number): Regi
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
     const text = await res.text().catch((err: unknown) => {
-      throw signal?.aborted ? new BridgeError({ code: 'aborted', message: 'Cancelled', retryable: false }) : new BridgeError(networkProblem(err, api), { cause: err });
+      throw signal?.aborted
+        ? new BridgeError({ code: 'aborted', message: 'Cancelled', retryable: false })
+        : new BridgeError(networkProblem(err, api), { cause: err });
     });
     let parsed: unknown;
     try {

@@ -126,7 +126,10 @@ export async function registerApp(o: RegistrationOptions): Promise<RegistrationO
     switch (answer.status) {
       case 'SUCCESS':
         if (!answer.client_id || !answer.client_secret) {
-          return { kind: 'error', problem: { code: 'dingtalk.bad_answer', message: 'DingTalk reported success without the app’s credentials', retryable: false } };
+          return {
+            kind: 'error',
+            problem: { code: 'dingtalk.bad_answer', message: 'DingTalk reported success without the app’s credentials', retryable: false },
+          };
         }
         log.info('DingTalk created the app', { appKey: answer.client_id });
         return { kind: 'success', clientId: answer.client_id, clientSecret: answer.client_secret };

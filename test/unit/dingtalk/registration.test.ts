@@ -28,7 +28,13 @@ function scripted(
     if (step === 'begin')
       return (
         o.begin ??
-        ok({ device_code: 'device-1', user_code: 'ABCD-EFGH', verification_uri_complete: 'https://open-dev.dingtalk.com/verify?code=ABCD', expires_in: 7200, interval: 2 })
+        ok({
+          device_code: 'device-1',
+          user_code: 'ABCD-EFGH',
+          verification_uri_complete: 'https://open-dev.dingtalk.com/verify?code=ABCD',
+          expires_in: 7200,
+          interval: 2,
+        })
       );
     const next = queue.length > 1 ? queue.shift()! : queue[0]!;
     if (next instanceof Error) throw next;
@@ -56,7 +62,9 @@ describe('registerApp', () => {
     const dt = scripted([WAITING, WAITING, SUCCESS]);
     const { result, codes } = start(dt.post);
     await vi.advanceTimersByTimeAsync(0);
-    expect(codes).toEqual([{ verificationUrl: 'https://open-dev.dingtalk.com/verify?code=ABCD', userCode: 'ABCD-EFGH', expiresAt: T0 + 600_000, intervalMs: 2_000 }]);
+    expect(codes).toEqual([
+      { verificationUrl: 'https://open-dev.dingtalk.com/verify?code=ABCD', userCode: 'ABCD-EFGH', expiresAt: T0 + 600_000, intervalMs: 2_000 },
+    ]);
     expect(dt.calls.map((c) => [c.step, c.body])).toEqual([
       ['init', { source: REGISTRATION_SOURCE }],
       ['begin', { nonce: 'nonce-1' }],
@@ -77,7 +85,10 @@ describe('registerApp', () => {
     const dt = scripted([WAITING], { init: { status: 200, body: { errcode: 400104, errmsg: 'source not allowed' } } });
     const { result, codes } = start(dt.post);
     const outcome = await result;
-    expect(outcome).toMatchObject({ kind: 'refused', problem: { code: 'dingtalk.registration_refused', retryable: false, details: { step: 'init', errcode: 400104 } } });
+    expect(outcome).toMatchObject({
+      kind: 'refused',
+      problem: { code: 'dingtalk.registration_refused', retryable: false, details: { step: 'init', errcode: 400104 } },
+    });
     expect(outcome.kind !== 'success' && outcome.kind !== 'cancelled' && outcome.problem.message).toContain('source not allowed');
     expect(codes).toEqual([]);
     expect(dt.calls.map((c) => c.step)).toEqual(['init']);
@@ -93,7 +104,10 @@ describe('registerApp', () => {
   it('FAIL ends with the reason; EXPIRED with a new code to ask for', async () => {
     const failed = start(scripted([WAITING, ok({ status: 'FAIL', fail_reason: 'the admin declined' })]).post);
     await vi.advanceTimersByTimeAsync(4_000);
-    expect(await failed.result).toMatchObject({ kind: 'failed', problem: { code: 'dingtalk.registration_failed', message: expect.stringContaining('the admin declined') } });
+    expect(await failed.result).toMatchObject({
+      kind: 'failed',
+      problem: { code: 'dingtalk.registration_failed', message: expect.stringContaining('the admin declined') },
+    });
 
     const expired = start(scripted([ok({ status: 'EXPIRED' })]).post);
     await vi.advanceTimersByTimeAsync(2_000);
