@@ -11,6 +11,7 @@ import { BridgeError } from '../../core/errors';
 import { configLocation } from '../context';
 import { out } from '../output';
 import { accessPolicyFrom, describeAccess } from './set-access';
+import { scanForSet } from './set-scan';
 
 export interface SetOptions {
   bridge?: string;
@@ -24,6 +25,8 @@ export interface SetOptions {
   maxFileMb?: string;
   maxMessageChars?: string;
   ccccHome?: string;
+  /** One scan with DingTalk makes the app (set-scan.ts). */
+  scan?: boolean;
 }
 
 function invalid(message: string, hint?: string): BridgeError {
@@ -62,11 +65,11 @@ function settingsPatch(o: SetOptions): Partial<BridgeSettings> {
   return patch;
 }
 
-export async function setCommand(o: SetOptions): Promise<void> {
+export async function setCommand(o: SetOptions): Promise<number | void> {
   const { configHome, configFile } = configLocation();
   const config = await readConfig(configFile);
-  const appKeyEnv = envName('--app-key-env', o.appKeyEnv);
-  const appSecretEnv = envName('--app-secret-env', o.appSecretEnv);
+  let appKeyEnv = envName('--app-key-env', o.appKeyEnv);
+  let appSecretEnv = envName('--app-secret-env', o.appSecretEnv);
   const robotCodeEnv = envName('--robot-code-env', o.robotCodeEnv);
   const settings = settingsPatch(o);
 
@@ -76,6 +79,11 @@ export async function setCommand(o: SetOptions): Promise<void> {
   else throw invalid(`${config.bridges.length} bridges are configured`, `Pick one with --bridge (${config.bridges.map((b) => b.id).join(', ')}).`);
   const previous = index >= 0 ? config.bridges[index] : undefined;
   const id = previous?.id ?? o.bridge ?? 'default';
+  if (o.scan) {
+    // The scanned app's credentials go to the variables named, or those the bridge reads already, or the usual ones.
+    appKeyEnv ??= previous?.appKeyEnv ?? 'DINGTALK_APP_KEY';
+    appSecretEnv ??= previous?.appSecretEnv ?? 'DINGTALK_APP_SECRET';
+  }
   // The people this bridge has seen (as the app's allowlist picker offers them); read once, if needed.
   let seen: Promise<Person[]> | undefined;
   const people = (): Promise<Person[]> => (seen ??= new ChatDirectory(bridgePaths(configHome, id).state, { readOnly: true }).people().catch(() => []));
@@ -106,6 +114,11 @@ export async function setCommand(o: SetOptions): Promise<void> {
     throw invalid(`${issue?.path.join('.') || 'bridge'}: ${issue?.message ?? 'invalid'}`);
   }
   const profile: BridgeProfile = parsed.data;
+  if (o.scan) {
+    // Before anything is written: a scan that made no app changes nothing.
+    const failed = await scanForSet({ appKeyEnv: profile.appKeyEnv, appSecretEnv: profile.appSecretEnv });
+    if (failed !== undefined) return failed;
+  }
   if (previous) config.bridges[index] = profile;
   else config.bridges.push(profile);
   await writeConfig(configFile, config);
