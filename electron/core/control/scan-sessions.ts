@@ -56,13 +56,13 @@ export class ScanSessions {
   /** Starts a registration; answers once there is a code to show, or it ended before (refused, unreachable). */
   async start(): Promise<ScanView> {
     await this.discard();
+    const oapiBase = await this.o.oapiBase();
     const scanId = `scan-${randomBytes(8).toString('hex')}`;
     const abort = new AbortController();
     const session: Session = { view: { scanId, state: 'waiting' }, abort, done: Promise.resolve() };
     this.current = session;
     let shown: () => void = () => undefined;
     const codeShown = new Promise<void>((resolve) => (shown = resolve));
-    const oapiBase = await this.o.oapiBase();
     session.done = registerApp({
       post: this.o.post ?? httpRegistrationPost(oapiBase),
       signal: abort.signal,

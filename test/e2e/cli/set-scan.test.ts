@@ -4,12 +4,11 @@
  * once for its variable and then usable, the profile written; a refusal, an expiry and Ctrl-C
  * change nothing.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAfter, waitFor } from '../../helpers/wait';
-import { BIN, ROOT, startWorld, type CliResult, type World } from './helpers';
+import { waitFor } from '../../helpers/wait';
+import { spawnCli, startWorld, type RunningCli, type World } from './helpers';
 
 let w: World | undefined;
 afterEach(async () => {
@@ -17,29 +16,8 @@ afterEach(async () => {
   w = undefined;
 });
 
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  done: Promise<CliResult>;
-}
-
-/** The CLI running, its output readable while it runs (killed after 30 s). */
-function start(world: World, args: string[], env: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...world.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const cancelKill = killAfter(child, 30_000);
-  const done = new Promise<CliResult>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      cancelKill();
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return { child, stdout: () => stdout, done };
-}
+/** The CLI running, its output readable while it runs. */
+const start = (world: World, args: string[], env: NodeJS.ProcessEnv = {}): RunningCli => spawnCli(args, { ...world.env, ...env }, 30_000);
 
 const configFile = (world: World): Promise<string> => readFile(join(world.configHome, 'config.json'), 'utf8').catch(() => '');
 
