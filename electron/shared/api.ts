@@ -247,6 +247,30 @@ export interface SandboxView {
   groupId?: string;
 }
 
+/**
+ * One-scan setup (docs/dingtalk-protocol.md §11): the QR code to scan with DingTalk, then how it
+ * went. The Client Secret DingTalk hands over never leaves the services: it goes into the secret
+ * store, and a bridge saved with this `scanId` takes it from there.
+ */
+export interface ScanView {
+  scanId: string;
+  state: 'waiting' | 'success' | 'refused' | 'failed' | 'expired' | 'error' | 'cancelled';
+  /** While waiting: the QR code (an SVG data URL) of DingTalk's page for this code, and that address. */
+  qr?: string;
+  verificationUrl?: string;
+  userCode?: string;
+  /** When the code stops being good (ms since epoch). */
+  expiresAt?: number;
+  /** Success: the new app's Client ID (its RobotCode too). */
+  appKey?: string;
+  /** Success: the Client Secret is stored for the bridge to come, or could not be kept here (env-var mode: copy it from the console). */
+  secret?: 'stored' | 'not_stored';
+  /** Success: the live checks of what one scan cannot do, once they ran. */
+  checks?: CredentialTestView;
+  /** Refused, failed, expired or error: why, to say plainly. */
+  problem?: ProblemView;
+}
+
 export interface VaultView {
   /** `basic_text`: Linux without a keyring — stored secrets are only obfuscated. */
   backend: 'os' | 'basic_text' | 'unavailable' | 'env';
@@ -379,6 +403,8 @@ export const bridgeInputSchema = z
     secretEnv: secretEnvNameSchema.optional(),
     /** Empty: none (the Client ID is used). Given: replaces a `robotCodeEnv`. */
     robotCode: z.string().trim().max(128).optional(),
+    /** The secret of the app this one-scan setup made (ScanView), instead of a typed `appSecret`. */
+    scanId: id.optional(),
     autoStart: z.boolean().optional(),
     settings: bridgeSettingsInputSchema.partial().optional(),
   })
@@ -405,6 +431,7 @@ export const credentialTestInputSchema = z.union([
 const none = z.object({}).strict();
 const byBridge = z.object({ bridgeId: id }).strict();
 const byKey = z.object({ bridgeId: id, key: z.string().min(1).max(64) }).strict();
+const byScan = z.object({ scanId: id }).strict();
 
 export const logQuerySchema = z.object({
   bridgeId: id.optional(),
@@ -468,6 +495,9 @@ export const API = {
   openExternal: { input: externalUrlSchema },
   startSandbox: { input: none },
   stopSandbox: { input: none },
+  startScan: { input: none },
+  scanStatus: { input: byScan },
+  cancelScan: { input: byScan },
 } as const;
 
 export type ApiMethod = keyof typeof API;
@@ -499,6 +529,10 @@ export interface ApiResults {
   startSandbox: SandboxView;
   /** Stops the sandbox's bridges, then the sandbox. */
   stopSandbox: { stopped: boolean };
+  /** Asks DingTalk for a code to scan (one scan at a time: a new one replaces the last). */
+  startScan: ScanView;
+  scanStatus: ScanView;
+  cancelScan: ScanView;
 }
 
 export type ApiInput<M extends ApiMethod> = z.input<(typeof API)[M]['input']>;

@@ -21,6 +21,7 @@ import { configLocation, configStore } from '../context';
 import { out } from '../output';
 import { accessPolicyFrom, describeAccess } from './set-access';
 import { impactLines } from './set-impact';
+import { scanForSet } from './set-scan';
 
 export interface SetOptions {
   /** The bridge's id or name, as the command's argument. */
@@ -39,6 +40,8 @@ export interface SetOptions {
   maxFileMb?: string;
   maxMessageChars?: string;
   ccccHome?: string;
+  /** One scan with DingTalk makes the app (set-scan.ts). */
+  scan?: boolean;
 }
 
 function invalid(message: string, hint?: string): BridgeError {
@@ -149,13 +152,23 @@ function secretLine(p: BridgeProfile): string {
   return `kept by ${SECRET_KEPT_BY.keychain} — start it there, or \`cccc-dingtalk set ${p.id} --app-secret-env VAR\``;
 }
 
-export async function setCommand(o: SetOptions): Promise<void> {
-  if (o.target !== undefined && o.bridge !== undefined && o.target !== o.bridge) throw invalid(`Name the bridge once: "${o.target}" or --bridge ${o.bridge}`);
-  const ref = o.target ?? o.bridge;
+export async function setCommand(options: SetOptions): Promise<number | void> {
+  if (options.target !== undefined && options.bridge !== undefined && options.target !== options.bridge)
+    throw invalid(`Name the bridge once: "${options.target}" or --bridge ${options.bridge}`);
+  const ref = options.target ?? options.bridge;
   const { configHome, configFile } = configLocation();
   const store = configStore();
   const before = await store.read();
   const chosen = chooseBridge(before, ref, configFile);
+  const existing = chosen.previous;
+  // A scanned app's credentials go to the variables named, or those the bridge reads already, or the usual ones.
+  const o: SetOptions = options.scan
+    ? {
+        ...options,
+        appKeyEnv: options.appKeyEnv ?? existing?.appKeyEnv ?? 'DINGTALK_APP_KEY',
+        appSecretEnv: options.appSecretEnv ?? (existing?.secret.from === 'env' ? existing.secret.name : 'DINGTALK_APP_SECRET'),
+      }
+    : options;
   const settings = settingsPatch(o);
   // The people this bridge has seen (as the app's allowlist picker offers them); read once, if needed.
   let seen: Promise<Person[]> | undefined;
@@ -163,7 +176,12 @@ export async function setCommand(o: SetOptions): Promise<void> {
   const access = await accessPolicyFrom(o, chosen.previous?.settings.access, people);
   if (access) settings.access = access.policy;
   // Checked before anything is saved: the options must make a valid bridge.
-  applyOptions(chosen.previous, chosen.id, o, settings);
+  const checked = applyOptions(chosen.previous, chosen.id, o, settings);
+  if (o.scan && checked.appKeyEnv && checked.secret.from === 'env') {
+    // Before anything is written: a scan that made no app changes nothing.
+    const failed = await scanForSet({ appKeyEnv: checked.appKeyEnv, appSecretEnv: checked.secret.name });
+    if (failed !== undefined) return failed;
+  }
 
   // Applied to the bridge as it is now on disk: an edit the app saved meanwhile stays.
   const { previous, profile } = await store.update((config) => {

@@ -27,6 +27,11 @@ export class EndpointPolicy {
     return this.sandbox.isSandboxApp(appKey) ? this.sandbox.endpoints() : this.appEndpoints();
   }
 
+  /** Where one-scan setup asks for a new app: the app-wide endpoints, never the sandbox's (a scanned app is a real one). */
+  registrationEndpoints(): Promise<DingTalkEndpoints> {
+    return this.appEndpoints();
+  }
+
   /** Checks an apiBase/oapiBase change; the secret of custom endpoint mode is stored by the caller. */
   checkEndpoint(which: EndpointName, url: string, custom: boolean): void {
     if (isDingTalkBase(url, which)) return;

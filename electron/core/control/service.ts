@@ -7,6 +7,7 @@
  *   sandbox-switch   the "try it first" sandbox         endpoint-policy  where a secret may go
  *   event-fanout     supervisor + log → ApiEvents       handlers/*       the table, by area
  *   config-watch     config.json changed elsewhere → the UI and the running bridges
+ *   scan-sessions    one-scan setup (its secret goes straight into the secret store)
  *   scrubbed-handlers  results scrubbed, failures BridgeErrors
  *
  * Secrets only travel inward. Every result and every event is scrubbed of every secret the
@@ -24,10 +25,12 @@ import { appHandlers } from './handlers/app';
 import { bridgeHandlers } from './handlers/bridges';
 import { credentialHandlers } from './handlers/credentials';
 import { logHandlers } from './handlers/logs';
+import { scanHandlers } from './handlers/scan';
 import { settingsHandlers } from './handlers/settings';
 import { subscriptionHandlers } from './handlers/subscriptions';
 import { KnownSecrets } from './known-secrets';
 import { SandboxSwitch } from './sandbox-switch';
+import { ScanSessions } from './scan-sessions';
 import { scrubbedHandlers } from './scrubbed-handlers';
 import type { SandboxHost } from './stores';
 import { Supervisor } from './supervisor';
@@ -107,13 +110,24 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     daemonTimeoutMs: options.daemonTimeoutMs ?? 3_000,
     streamProbeTimeoutMs: options.streamProbeTimeoutMs ?? 15_000,
   };
+  const bridges = bridgeHandlers(c);
+  const credentials = credentialHandlers(c);
+  const scans = new ScanSessions({
+    secrets,
+    known,
+    canStore: async () => !(await appSettings.get()).envSecretMode && (await secrets.info()).backend !== 'unavailable',
+    oapiBase: async () => (await endpoints.registrationEndpoints()).oapiBase,
+    check: (appKey, appSecret) => credentials.testCredentials({ appKey, appSecret }),
+    log: log.child('scan'),
+  });
   const raw: ApiHandlers = {
-    ...bridgeHandlers(c),
+    ...bridges,
     ...subscriptionHandlers(c),
-    ...credentialHandlers(c),
+    ...credentials,
     ...logHandlers(c),
     ...settingsHandlers(c),
     ...appHandlers(c),
+    ...scanHandlers(scans, bridges.saveBridge),
   };
 
   return {
@@ -122,6 +136,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     supervisor,
     async close() {
       configWatch.close();
+      await scans.discard();
       await supervisor.stopAll();
       await sandbox.stopIfAny().catch((err: unknown) => log.warn('Stopping the sandbox failed', { error: err }));
       events.close();

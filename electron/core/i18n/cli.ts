@@ -35,6 +35,7 @@ const en = {
     maxFileMb: 'largest inbound file, in MB',
     maxMessageChars: 'longest inbound text, in characters (longer ones are answered "too long"; default 20000)',
     ccccHome: 'CCCC_HOME for this bridge (default: $CCCC_HOME or ~/.cccc at start)',
+    scan: 'create the DingTalk app with one scan: prints a QR code for DingTalk, then the new Client Secret once, for the environment variable',
   },
   start: {
     description: 'run the bridge (foreground; Ctrl-C stops it) or, with --detach, in the background',
@@ -104,6 +105,7 @@ const zh: CliText = {
     maxFileMb: '接收文件的大小上限，单位 MB',
     maxMessageChars: '接收文本的长度上限，单位字符（更长的会回复“太长”；默认 20000）',
     ccccHome: '此桥接的 CCCC_HOME（默认：启动时的 $CCCC_HOME 或 ~/.cccc）',
+    scan: '扫一次码创建钉钉应用：打印供钉钉扫描的二维码，然后只显示一次新的 Client Secret，供放入环境变量',
   },
   start: {
     description: '运行桥接（前台运行，Ctrl-C 停止）；加 --detach 则在后台运行',

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FakeHooks } from './hooks';
 import { hex } from './ids';
+import { resolveRegistrationPolicy, type ResolvedRegistrationPolicy } from './registration';
 import type {
   AckRecord,
   CardRecord,
@@ -39,6 +40,7 @@ export interface ResolvedOptions {
   helloFrames: boolean | 'random';
   webhookPerMinuteLimit: number;
   random: () => number;
+  registration: ResolvedRegistrationPolicy;
 }
 
 export function resolveOptions(o: FakeDingTalkOptions = {}): ResolvedOptions {
@@ -62,6 +64,7 @@ export function resolveOptions(o: FakeDingTalkOptions = {}): ResolvedOptions {
     helloFrames: o.helloFrames ?? true,
     webhookPerMinuteLimit: o.webhookPerMinuteLimit ?? 20,
     random: o.random ?? Math.random,
+    registration: resolveRegistrationPolicy(o.registration),
   };
 }
 

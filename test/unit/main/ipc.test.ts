@@ -35,6 +35,9 @@ const SAMPLES: { [M in ApiMethod]: unknown } = {
   openExternal: { url: 'https://open-dev.dingtalk.com/' },
   startSandbox: {},
   stopSandbox: {},
+  startScan: {},
+  scanStatus: { scanId: 'scan-1' },
+  cancelScan: { scanId: 'scan-1' },
 };
 
 function recordingHandlers(): { handlers: ApiHandlers; calls: [string, unknown][] } {
