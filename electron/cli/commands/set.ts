@@ -23,6 +23,7 @@ export interface SetOptions {
   allow?: string;
   maxFileMb?: string;
   maxMessageChars?: string;
+  apiBudget?: string;
   ccccHome?: string;
 }
 
@@ -58,6 +59,13 @@ function settingsPatch(o: SetOptions): Partial<BridgeSettings> {
     if (!bridgeSettingsSchema.shape.maxMessageChars.safeParse(chars).success)
       throw invalid('--max-message-chars must be a whole number of characters between 100 and 100000');
     patch.maxMessageChars = chars;
+  }
+  if (o.apiBudget !== undefined) {
+    const none = o.apiBudget.trim().toLowerCase() === 'none';
+    const calls = Number(o.apiBudget);
+    if (!none && !bridgeSettingsSchema.shape.monthlyApiBudget.safeParse(calls).success)
+      throw invalid('--api-budget must be a whole number of calls a month (at least 1), or "none"');
+    patch.monthlyApiBudget = none ? null : calls;
   }
   return patch;
 }
@@ -118,6 +126,7 @@ export async function setCommand(o: SetOptions): Promise<void> {
   const s = profile.settings;
   out(`  Replies in ${s.replyLanguage === 'zh' ? 'Chinese' : 'English'}; files up to ${s.maxFileMb} MB; texts up to ${s.maxMessageChars} characters`);
   out(`  Who may command the agents: ${describeAccess(s.access, s.access.mode === 'allowlist' ? await people() : [])}`);
+  out(`  DingTalk API budget: ${s.monthlyApiBudget === null ? 'none' : `${s.monthlyApiBudget} calls a month`}`);
   if (access?.unknown.length)
     out(
       `Note: ${access.unknown.join(', ')} ${access.unknown.length === 1 ? 'has' : 'have'} not written to the robot yet — check the staff id${access.unknown.length === 1 ? '' : 's'}.`,

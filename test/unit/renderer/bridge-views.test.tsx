@@ -45,6 +45,7 @@ function bridge(over: Partial<BridgeDetail> = {}): BridgeDetail {
       catchUp: 'resume',
       auditContent: false,
       thinkingReaction: true,
+      monthlyApiBudget: null,
     },
     status: { state: 'stopped', dingtalk: { status: 'stopped' }, cccc: { status: 'unknown' }, outboxDepth: 0, inboxDepth: 0 },
     actors: [],
@@ -52,6 +53,7 @@ function bridge(over: Partial<BridgeDetail> = {}): BridgeDetail {
     pending: [],
     people: [],
     unreachableChats: 0,
+    apiUsage: { month: '2025-06', calls: 0, byApi: [], forecast: 0, daysElapsed: 1, daysInMonth: 30, allowance: 'full' },
     ...over,
   };
 }
