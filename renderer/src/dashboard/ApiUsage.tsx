@@ -12,15 +12,22 @@ export function ApiUsageCard({ usage }: { usage: ApiUsageView }) {
   const used = usage.budget ? usage.calls / usage.budget : undefined;
   return (
     <Card title={t('apiUsage.title')} className="span-2 api-usage">
-      <dl className="facts facts-numbers api-usage-facts">
-        <dt>{t('apiUsage.calls', { month: usage.month })}</dt>
-        <dd data-testid="api-calls">{n(usage.calls)}</dd>
-        <dt>{t('apiUsage.forecast')}</dt>
-        <dd data-testid="api-forecast">≈ {n(usage.forecast)}</dd>
-        <dt>{t('apiUsage.budget')}</dt>
-        <dd data-testid="api-budget">
-          {usage.budget ? t('apiUsage.budgetUsed', { percent: Math.floor((used ?? 0) * 100), budget: n(usage.budget) }) : t('apiUsage.noBudget')}
-        </dd>
+      <dl className="facts-numbers api-usage-facts">
+        <div>
+          <dt>{t('apiUsage.calls', { month: usage.month })}</dt>
+          <dd data-testid="api-calls">{n(usage.calls)}</dd>
+        </div>
+        <div>
+          <dt>{t('apiUsage.forecast')}</dt>
+          <dd data-testid="api-forecast">≈ {n(usage.forecast)}</dd>
+        </div>
+        <div>
+          <dt>{t('apiUsage.budget')}</dt>
+          <dd data-testid="api-budget">
+            {usage.budget ? n(usage.budget) : t('apiUsage.noBudget')}
+            {used !== undefined && <span className="hint"> {t('apiUsage.budgetUsed', { percent: Math.floor(used * 100) })}</span>}
+          </dd>
+        </div>
       </dl>
       {used !== undefined && (
         // The browser colours a meter past `high` as a warning: 80 % of the budget, where cards step down.

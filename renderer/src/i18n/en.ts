@@ -442,7 +442,7 @@ export const en = {
     calls: 'Calls in {{month}}',
     forecast: 'Forecast for the month',
     budget: 'Monthly budget',
-    budgetUsed: '{{percent}} % of {{budget}}',
+    budgetUsed: '{{percent}} % used',
     noBudget: 'none',
     meter: 'Share of the monthly budget used',
     forecastHint:

@@ -406,7 +406,7 @@ export const zh: Dictionary = {
     calls: '{{month}} 调用次数',
     forecast: '本月预测',
     budget: '每月预算',
-    budgetUsed: '{{budget}} 的 {{percent}} %',
+    budgetUsed: '已用 {{percent}} %',
     noBudget: '未设置',
     meter: '每月预算已用比例',
     forecastHint: '预测：按本月已过的 {{days}}/{{total}} 天线性推算（已调用次数 ÷ 已过天数 × 本月天数）。钉钉按组织计量调用次数，实际数字以开发者后台为准。',
