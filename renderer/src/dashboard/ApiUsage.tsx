@@ -30,8 +30,8 @@ export function ApiUsageCard({ usage }: { usage: ApiUsageView }) {
         </div>
       </dl>
       {used !== undefined && (
-        // The browser colours a meter past `high` as a warning: 80 % of the budget, where cards step down.
-        <meter className="api-usage-meter" min={0} max={1} low={0.5} high={0.8} optimum={0} value={Math.min(used, 1)} aria-label={t('apiUsage.meter')} />
+        // The browser's colours follow the steps: good below 80 % (`low`), a warning from there, bad at the budget.
+        <meter className="api-usage-meter" min={0} max={1} low={0.8} high={0.999} optimum={0} value={Math.min(used, 1)} aria-label={t('apiUsage.meter')} />
       )}
       {usage.allowance !== 'full' && (
         <p className="callout callout-warn" role="status">

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Check } from '../../../electron/cli/doctor/report';
 import { ApiUsage } from '../../../electron/core/bridge/api-usage/api-usage';
 import type { ApiUsageView } from '../../../electron/shared/api';
 import { startWorld, type World } from './helpers';
@@ -14,13 +15,6 @@ afterEach(async () => {
   await w?.close();
   w = undefined;
 });
-
-interface Check {
-  id: string;
-  status: string;
-  message: string;
-  hint?: string;
-}
 
 async function doctorJson(world: World): Promise<{ checks: Check[]; apiUsage: ApiUsageView }> {
   return JSON.parse((await world.cli(['doctor', '--json'])).stdout) as { checks: Check[]; apiUsage: ApiUsageView };
