@@ -50,6 +50,8 @@ export class ApiUsage {
   private saved: AppUsage = { months: {} };
   /** Counted since: month → API → calls. */
   private pending = new Map<string, Map<string, number>>();
+  /** Taken from `pending` by the write under way. */
+  private inFlight = new Map<string, Map<string, number>>();
   /** Month → saved plus pending calls: what the allowance is asked about, kept current per call. */
   private totals = new Map<string, number>();
   /** Month → the furthest step announced; `unsaved` until written. */
@@ -110,7 +112,7 @@ export class ApiUsage {
     const month = meteringMonth(now);
     this.announce(month);
     const calls: Record<string, number> = { ...this.saved.months[month]?.calls };
-    for (const [api, n] of this.pending.get(month) ?? []) calls[api] = (calls[api] ?? 0) + n;
+    for (const unsaved of [this.inFlight, this.pending]) for (const [api, n] of unsaved.get(month) ?? []) calls[api] = (calls[api] ?? 0) + n;
     return usageView(calls, this.options.budget?.(), now);
   }
 
@@ -122,7 +124,7 @@ export class ApiUsage {
 
   private async write(): Promise<void> {
     if (this.pending.size === 0 && !this.unsaved) return;
-    const calls = this.pending;
+    const calls = (this.inFlight = this.pending);
     const noticed = new Map(this.noticed);
     this.pending = new Map();
     this.unsaved = false;
@@ -139,6 +141,8 @@ export class ApiUsage {
       }
       this.unsaved = true;
       this.writeFailed(err);
+    } finally {
+      this.inFlight = new Map();
     }
     if (this.pending.size > 0 || this.unsaved) this.schedule();
   }

@@ -69,6 +69,22 @@ describe('counting', () => {
     expect(await onDisk()).toEqual({ '2025-06': { calls: { 'groupMessages.send': 1_000, 'oauth2.accessToken': 1 } } });
   });
 
+  it('shows every call while a write is under way', async () => {
+    const m = meter();
+    await m.open();
+    calls(m, 'groupMessages.send', 3);
+    let written = false;
+    const write = m.flush().then(() => (written = true));
+    const seen: number[] = [];
+    while (!written) {
+      seen.push(m.view().calls);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await write;
+    expect(seen.length).toBeGreaterThan(1);
+    expect(new Set(seen)).toEqual(new Set([3]));
+  });
+
   it('survives a restart: the next run starts from what the last one counted', async () => {
     const first = meter();
     await first.open();
