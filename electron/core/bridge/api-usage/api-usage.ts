@@ -13,7 +13,7 @@ import type { CallCounter } from '../../dingtalk/http';
 import type { Problem } from '../../errors';
 import { silentLogger, type Logger } from '../../log/logger';
 import { cardAllowanceFor, stricter, totalOf, usageView, type CardAllowance } from './budget';
-import { meteringMonth } from './month';
+import { meteringMonth, monthSpan } from './month';
 import { addCalls, appFingerprint, readLastAppUsage, usageStore, type AppUsage } from './usage-file';
 
 export type { CardAllowance };
@@ -62,6 +62,8 @@ export class ApiUsage {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private failing = false;
+  /** The month now, until it ends: asked on every call, worked out once a month. */
+  private current = { month: '', start: 0, end: 0 };
 
   constructor(private readonly options: ApiUsageOptions) {
     this.app = appFingerprint(options.appKey);
@@ -90,7 +92,7 @@ export class ApiUsage {
   }
 
   count(api: string): void {
-    const month = meteringMonth(this.now());
+    const month = this.month(this.now());
     let byApi = this.pending.get(month);
     if (!byApi) this.pending.set(month, (byApi = new Map()));
     byApi.set(api, (byApi.get(api) ?? 0) + 1);
@@ -101,7 +103,7 @@ export class ApiUsage {
 
   /** How answers may use cards now (bridge/api-usage/budget.ts has the thresholds). */
   cardAllowance(): CardAllowance {
-    const month = meteringMonth(this.now());
+    const month = this.month(this.now());
     this.announce(month);
     return cardAllowanceFor(this.totals.get(month) ?? 0, this.options.budget?.());
   }
@@ -109,7 +111,7 @@ export class ApiUsage {
   /** This month's calls, forecast and budget step. */
   view(): ApiUsageView {
     const now = this.now();
-    const month = meteringMonth(now);
+    const month = this.month(now);
     this.announce(month);
     const calls: Record<string, number> = { ...this.saved.months[month]?.calls };
     for (const unsaved of [this.inFlight, this.pending]) for (const [api, n] of unsaved.get(month) ?? []) calls[api] = (calls[api] ?? 0) + n;
@@ -161,6 +163,11 @@ export class ApiUsage {
       for (const calls of byApi.values()) n += calls;
       this.totals.set(month, n);
     }
+  }
+
+  private month(now: number): string {
+    if (now < this.current.start || now >= this.current.end) this.current = monthSpan(now);
+    return this.current.month;
   }
 
   private writeFailed(err: unknown): void {

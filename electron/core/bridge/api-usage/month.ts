@@ -12,6 +12,14 @@ export function meteringMonth(ms: number): string {
   return new Date(ms + CST_OFFSET_MS).toISOString().slice(0, 7);
 }
 
+/** The metering month of `ms` and when it begins and ends (ms since epoch; the end is the next one's start). */
+export function monthSpan(ms: number): { month: string; start: number; end: number } {
+  const shifted = new Date(ms + CST_OFFSET_MS);
+  const year = shifted.getUTCFullYear();
+  const month = shifted.getUTCMonth();
+  return { month: meteringMonth(ms), start: Date.UTC(year, month, 1) - CST_OFFSET_MS, end: Date.UTC(year, month + 1, 1) - CST_OFFSET_MS };
+}
+
 export interface MonthProgress {
   month: string;
   /** Days since the month began, fractional. */
@@ -20,12 +28,8 @@ export interface MonthProgress {
 }
 
 export function monthProgress(ms: number): MonthProgress {
-  const shifted = new Date(ms + CST_OFFSET_MS);
-  const year = shifted.getUTCFullYear();
-  const month = shifted.getUTCMonth();
-  const start = Date.UTC(year, month, 1);
-  const daysInMonth = Math.round((Date.UTC(year, month + 1, 1) - start) / DAY_MS);
-  return { month: meteringMonth(ms), daysElapsed: (shifted.getTime() - start) / DAY_MS, daysInMonth };
+  const { month, start, end } = monthSpan(ms);
+  return { month, daysElapsed: (ms - start) / DAY_MS, daysInMonth: Math.round((end - start) / DAY_MS) };
 }
 
 /**

@@ -1,6 +1,6 @@
 /** DingTalk's metering month (China Standard Time) and the linear forecast. */
 import { describe, expect, it } from 'vitest';
-import { forecastCalls, meteringMonth, monthProgress, monthsKept } from '../../../../electron/core/bridge/api-usage/month';
+import { forecastCalls, meteringMonth, monthProgress, monthSpan, monthsKept } from '../../../../electron/core/bridge/api-usage/month';
 
 const at = (iso: string): number => Date.parse(iso);
 
@@ -9,6 +9,10 @@ describe('the metering month', () => {
     expect(meteringMonth(at('2025-06-30T15:59:59.999Z'))).toBe('2025-06');
     expect(meteringMonth(at('2025-06-30T16:00:00.000Z'))).toBe('2025-07');
     expect(meteringMonth(at('2025-12-31T16:00:00.000Z'))).toBe('2026-01');
+  });
+
+  it('begins and ends at midnight China Standard Time', () => {
+    expect(monthSpan(at('2025-06-10T00:00:00Z'))).toEqual({ month: '2025-06', start: at('2025-05-31T16:00:00Z'), end: at('2025-06-30T16:00:00Z') });
   });
 
   it('knows how far into the month a moment is, and how long the month is', () => {
