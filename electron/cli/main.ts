@@ -67,6 +67,7 @@ export function buildProgram(setExit: (code: number) => void, lang: Language = l
     .option('--allow <staffIds>', t.set.allow)
     .option('--max-file-mb <N>', t.set.maxFileMb)
     .option('--max-message-chars <N>', t.set.maxMessageChars)
+    .option('--api-budget <calls|none>', t.set.apiBudget)
     .option('--cccc-home <dir>', t.set.ccccHome)
     .option('--scan', t.set.scan)
     .action(run((target: string | undefined, o: SetOptions) => setCommand({ ...o, ...(target !== undefined ? { target } : {}) })));

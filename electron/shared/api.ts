@@ -28,6 +28,8 @@ export const bridgeSettingsInputSchema = z.object({
   catchUp: z.enum(['resume', 'end']),
   auditContent: z.boolean(),
   thinkingReaction: z.boolean(),
+  /** DingTalk API calls a calendar month may take before cards step down (null: no budget). */
+  monthlyApiBudget: z.number().int().min(1).max(100_000_000).nullable(),
 });
 export type BridgeSettingsView = z.infer<typeof bridgeSettingsInputSchema>;
 
@@ -129,6 +131,31 @@ export interface ActorView {
   runtime?: string;
 }
 
+/**
+ * How answers may use cards under the monthly API budget: `full` below 80 % of it (or without
+ * one), `lean` (fewer card updates) from 80 %, `plain` (ordinary messages) from 100 %.
+ */
+export const cardAllowanceSchema = z.enum(['full', 'lean', 'plain']);
+export type CardAllowance = z.infer<typeof cardAllowanceSchema>;
+
+/** The DingTalk API calls of this calendar month (DingTalk's, China Standard Time); a schema too, for status.json. */
+export const apiUsageViewSchema = z.object({
+  /** `2025-06`. */
+  month: z.string(),
+  calls: z.number().int().nonnegative(),
+  /** Most called first. */
+  byApi: z.array(z.object({ api: z.string(), calls: z.number().int().nonnegative() })),
+  /** Calls by the month's end, linear from the days elapsed (at least one). */
+  forecast: z.number().int().nonnegative(),
+  /** Days of the month gone, one decimal. */
+  daysElapsed: z.number().nonnegative(),
+  daysInMonth: z.number().int().positive(),
+  /** Absent: no budget set. */
+  budget: z.number().int().positive().optional(),
+  allowance: cardAllowanceSchema,
+});
+export type ApiUsageView = z.infer<typeof apiUsageViewSchema>;
+
 export interface BridgeDetail extends BridgeSummary {
   groupTitle?: string;
   actors: ActorView[];
@@ -137,6 +164,7 @@ export interface BridgeDetail extends BridgeSummary {
   people: PersonView[];
   /** Subscribed chats that cannot be reached until someone writes in them (single chats whose person is unknown). */
   unreachableChats: number;
+  apiUsage: ApiUsageView;
 }
 
 /**

@@ -7,7 +7,8 @@
  * up. Exit code 1 if any check fails.
  */
 import { DaemonClient } from '../../core/cccc/daemon';
-import { inspectBridge } from '../../core/control/inspect';
+import { ApiUsage } from '../../core/bridge/api-usage/api-usage';
+import { inspectBridge, type BridgeInspection } from '../../core/control/inspect';
 import { appHolder, groupHolder, instanceProblem, isSameBridge, ownBridgeProblems } from '../../core/config/guards';
 import type { DingTalkCredentials } from '../../core/dingtalk/endpoints';
 import { DingTalkApi } from '../../core/dingtalk/openapi-client';
@@ -20,7 +21,8 @@ import { failedCheck as failed, failureCount, printChecks, type Check } from '..
 import { out, printJson } from '../output';
 import { readStatusFile } from '../status-file';
 import { troubleshoot } from '../troubleshooting';
-import { unreachableLine } from './status';
+import type { ApiUsageView } from '../../shared/api';
+import { apiUsageLines, unreachableLine } from './status';
 
 export interface DoctorOptions {
   bridge?: string;
@@ -31,7 +33,7 @@ export interface DoctorOptions {
 
 const STREAM_TIMEOUT_S = 15;
 
-async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<Check[]> {
+async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<{ checks: Check[]; apiUsage: ApiUsageView }> {
   const checks: Check[] = [];
   const fail = (id: string, error: unknown): void => {
     const problem = toProblem(error);
@@ -64,9 +66,12 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<C
   checks.push(await pythonCheck());
 
   let credentials: DingTalkCredentials | undefined;
+  // The checks' own calls count with the bridge's, in its state folder (bridge/api-usage/).
+  let usage: ApiUsage | undefined;
   try {
     const resolved = await credentialsOf(ctx, 'cccc-dingtalk doctor');
-    await new DingTalkApi({ credentials: resolved.credentials, endpoints: ctx.endpoints }).checkCredentials();
+    usage = new ApiUsage({ stateDir: ctx.paths.state, appKey: resolved.credentials.appKey });
+    await new DingTalkApi({ credentials: resolved.credentials, endpoints: ctx.endpoints, counter: usage.counter }).checkCredentials();
     credentials = resolved.credentials;
     checks.push({
       id: 'credentials',
@@ -88,7 +93,7 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<C
     else if (d?.problem) checks.push(failed('stream', d.problem, troubleshoot(d.problem, ctx)));
     else checks.push({ id: 'stream', status: 'skip', message: `Stream connection: the running bridge (pid ${groupOwner.pid}) is ${d?.status ?? 'starting'}` });
   } else {
-    const problem = await probeStream(credentials, ctx.endpoints, streamTimeoutMs);
+    const problem = await probeStream(credentials, ctx.endpoints, streamTimeoutMs, undefined, usage?.counter);
     if (problem) checks.push(failed('stream', problem, troubleshoot(problem, ctx)));
     else checks.push({ id: 'stream', status: 'ok', message: `Stream connection opens (${ctx.endpoints.apiBase})` });
   }
@@ -109,8 +114,16 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<C
   else if (groupOwner) checks.push({ id: 'instance', status: 'ok', message: `No other instance (this bridge is running, pid ${groupOwner.pid})` });
   else checks.push({ id: 'instance', status: 'ok', message: 'No other cccc-dingtalk bridge uses this group or app' });
 
-  checks.push(await chatsCheck(ctx));
-  return checks;
+  await usage?.close();
+  const seen = await inspectBridge({
+    groupId: ctx.profile.groupId,
+    ccccHome: ctx.ccccHome,
+    stateDir: ctx.paths.state,
+    apiBudget: ctx.profile.settings.monthlyApiBudget,
+    chats: 'subscribers',
+  });
+  checks.push(chatsCheck(seen), apiUsageCheck(seen.apiUsage));
+  return { checks, apiUsage: seen.apiUsage };
 }
 
 /** No bridge configured (and none asked for): what the machine offers, and the `set` command. */
@@ -127,8 +140,7 @@ async function doctorWithoutBridge(o: DoctorOptions, configFile: string): Promis
 }
 
 /** Whether every subscribed chat can be reached now (bridge/chat-reach.ts says which cannot). */
-async function chatsCheck(ctx: BridgeContext): Promise<Check> {
-  const seen = await inspectBridge({ groupId: ctx.profile.groupId, ccccHome: ctx.ccccHome, stateDir: ctx.paths.state, chats: 'subscribers' });
+function chatsCheck(seen: BridgeInspection): Check {
   const subscribed = seen.chats.filter((c) => c.subscribed).length;
   if (seen.unreachableChats === 0) return { id: 'chats', status: 'ok', message: `Subscribed chats: ${subscribed}, every one reachable` };
   return {
@@ -139,15 +151,23 @@ async function chatsCheck(ctx: BridgeContext): Promise<Check> {
   };
 }
 
+/** This month's DingTalk API calls against the budget: worth a note from 80 % of it. */
+function apiUsageCheck(v: ApiUsageView): Check {
+  const { label, lines, raise } = apiUsageLines(v);
+  const message = `${label.trim()} ${lines[0] ?? ''}`;
+  if (v.allowance === 'full') return { id: 'api_usage', status: 'ok', message };
+  return { id: 'api_usage', status: 'note', message, hint: `${lines.slice(1).join('; ')} — ${raise}` };
+}
+
 export async function doctorCommand(o: DoctorOptions): Promise<number> {
   const { configFile } = configLocation();
   if (o.bridge === undefined && (await configStore().read()).bridges.length === 0) return doctorWithoutBridge(o, configFile);
   const ctx = await loadBridge(o.bridge);
   const timeoutMs = Math.max(1, Number(o.timeout ?? STREAM_TIMEOUT_S)) * 1000;
-  const checks = await runChecks(ctx, timeoutMs);
+  const { checks, apiUsage } = await runChecks(ctx, timeoutMs);
   const failures = failureCount(checks);
   if (o.json) {
-    printJson({ ok: failures === 0, bridge: ctx.profile.id, groupId: ctx.profile.groupId, checks });
+    printJson({ ok: failures === 0, bridge: ctx.profile.id, groupId: ctx.profile.groupId, checks, apiUsage });
     return failures === 0 ? 0 : 1;
   }
   out(`Checking bridge "${ctx.profile.id}" (group ${ctx.profile.groupId}, DingTalk ${ctx.endpoints.apiBase})`);

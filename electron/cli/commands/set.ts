@@ -39,6 +39,7 @@ export interface SetOptions {
   allow?: string;
   maxFileMb?: string;
   maxMessageChars?: string;
+  apiBudget?: string;
   ccccHome?: string;
   /** One scan with DingTalk makes the app (set-scan.ts). */
   scan?: boolean;
@@ -76,6 +77,13 @@ function settingsPatch(o: SetOptions): Partial<BridgeSettings> {
     if (!bridgeSettingsSchema.shape.maxMessageChars.safeParse(chars).success)
       throw invalid('--max-message-chars must be a whole number of characters between 100 and 100000');
     patch.maxMessageChars = chars;
+  }
+  if (o.apiBudget !== undefined) {
+    const none = o.apiBudget.trim().toLowerCase() === 'none';
+    const calls = Number(o.apiBudget);
+    if (!none && !bridgeSettingsSchema.shape.monthlyApiBudget.safeParse(calls).success)
+      throw invalid('--api-budget must be a whole number of calls a month (at least 1), or "none"');
+    patch.monthlyApiBudget = none ? null : calls;
   }
   return patch;
 }
@@ -207,6 +215,7 @@ export async function setCommand(options: SetOptions): Promise<number | void> {
   const s = profile.settings;
   out(`  Replies in ${s.replyLanguage === 'zh' ? 'Chinese' : 'English'}; files up to ${s.maxFileMb} MB; texts up to ${s.maxMessageChars} characters`);
   out(`  Who may command the agents: ${describeAccess(s.access, s.access.mode === 'allowlist' ? await people() : [])}`);
+  out(`  DingTalk API budget: ${s.monthlyApiBudget === null ? 'none' : `${s.monthlyApiBudget} calls a month`}`);
   if (access?.unknown.length)
     out(
       `Note: ${access.unknown.join(', ')} ${access.unknown.length === 1 ? 'has' : 'have'} not written to the robot yet — check the staff id${access.unknown.length === 1 ? '' : 's'}.`,

@@ -11,6 +11,9 @@ import { inspectBridge } from '../../core/control/inspect';
 import { SECRET_KEPT_BY } from '../../core/config/credentials';
 import { groupHolder, isSameBridge } from '../../core/config/guards';
 import type { BridgeProfile } from '../../core/config/profile';
+import { API_USAGE_TEXT } from '../../core/i18n/api-usage';
+import { localeLanguage } from '../../core/i18n/locale';
+import type { ApiUsageView } from '../../shared/api';
 import { openLogFile } from '../../core/log/log-file';
 import { loadBridge, type BridgeContext } from '../context';
 import { chatName, requestLine } from '../chat-names';
@@ -48,6 +51,8 @@ interface StatusView {
   pending: PendingLine[];
   lastProblem?: StatusFile['lastProblem'];
   lastProblemAt?: number;
+  /** This month's DingTalk API calls (absent: a running bridge of an older version). */
+  apiUsage?: ApiUsageView;
   logFile: string;
 }
 
@@ -80,10 +85,19 @@ export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
       chats,
       unreachableChats: unreachableChats ?? 0,
       pending,
+      ...(file.apiUsage ? { apiUsage: file.apiUsage } : {}),
       ...(lastProblem ? { lastProblem, lastProblemAt } : {}),
     };
   }
-  const files = statusLines(await inspectBridge({ groupId: ctx.profile.groupId, ccccHome: ctx.ccccHome, stateDir: ctx.paths.state, chats: 'subscribers' }));
+  const files = statusLines(
+    await inspectBridge({
+      groupId: ctx.profile.groupId,
+      ccccHome: ctx.ccccHome,
+      stateDir: ctx.paths.state,
+      apiBudget: ctx.profile.settings.monthlyApiBudget,
+      chats: 'subscribers',
+    }),
+  );
   const view: StatusView = { ...base, running, state: running ? 'starting' : 'stopped', ...files };
   if (running && holder) view.pid = holder.pid;
   if (file?.lastProblem) {
@@ -107,6 +121,15 @@ function ccccLine(c: StatusFile['cccc'] | undefined): string {
   if (c.status === 'up') return `up${c.version ? ` (version ${c.version}${c.pid ? `, pid ${c.pid}` : ''})` : ''}`;
   if (c.status === 'down') return `not reachable${c.problem ? ` — ${c.problem.message}` : ''}`;
   return 'checking…';
+}
+
+/** The month's API calls, its forecast and budget, in the locale's language; the same in `status` and `doctor`. */
+export function apiUsageLines(v: ApiUsageView): { label: string; lines: string[]; raise: string } {
+  const t = API_USAGE_TEXT[localeLanguage(process.env)];
+  const lines = [t.summary(v)];
+  if (v.byApi.length > 0) lines.push(t.top(v, 4));
+  if (v.allowance !== 'full') lines.push(t.allowance[v.allowance]);
+  return { label: t.label, lines, raise: t.raise };
 }
 
 /** Said the same way by `status` and `doctor`. */
@@ -147,6 +170,10 @@ function print(v: StatusView, verbose: boolean): void {
   out(`  Pending:     ${v.pending.length === 0 ? 'no subscription requests' : `${v.pending.length} — approve with \`cccc-dingtalk approve KEY\``}`);
   for (const p of v.pending) {
     out(`    ${p.key}  ${requestLine(p, verbose)}, expires in ${duration(p.expiresAt - now)}`);
+  }
+  if (v.apiUsage) {
+    const { label, lines } = apiUsageLines(v.apiUsage);
+    lines.forEach((line, i) => out(`  ${i === 0 ? label : ' '.repeat(13)}${line}`));
   }
   if (v.lastProblem) {
     out(`  Last error:  ${v.lastProblem.message}${v.lastProblemAt ? ` (${formatTime(v.lastProblemAt)})` : ''}`);

@@ -30,6 +30,7 @@ import { ReplyRequests } from './reply-requests';
 import type { AuditLog } from '../log/audit';
 import type { Logger } from '../log/logger';
 import type { DiskSpace } from '../util/disk-space';
+import type { ApiUsage } from './api-usage/api-usage';
 import type { BlobPort, GroupPort, ImStatePort, PendingRequest } from './ports';
 import type { BridgeServices } from './bridge';
 import { chatAddressOf, type ChatAddress } from './chat-address';
@@ -67,6 +68,11 @@ export interface RuntimeContext {
   chats: ChatDirectory;
   reach: ChatReach;
   space: DiskSpace;
+  /**
+   * The monthly API budget: whatever spends DingTalk calls on a card asks `cardAllowance()` first
+   * (full, lean: fewer updates, plain: an ordinary message instead; bridge/api-usage/budget.ts).
+   */
+  usage: Pick<ApiUsage, 'cardAllowance'>;
   /** What the daemon supports (probed; rejects while CCCC is down). */
   features(): Promise<DaemonFeatures>;
   /** Records a problem for the dashboard. */
@@ -107,7 +113,8 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
   const t = () => REPLIES[ctx.settings().replyLanguage];
   const webhooks = new SessionWebhooks({ accepts: (url) => isAllowedWebhook(url, ctx.endpoints), logger: log });
   const replies = new ReplyTracker({
-    thinkingReaction: () => ctx.settings().thinkingReaction,
+    // Past the budget the 🤔 (two calls per message) is left out before any message would be.
+    thinkingReaction: () => ctx.settings().thinkingReaction && ctx.usage.cardAllowance() !== 'plain',
     react: (msgId, chatId, on) => react(ctx, msgId, chatId, on),
   });
   const outbox: Outbox = new Outbox({

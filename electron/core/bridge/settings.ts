@@ -21,6 +21,8 @@ export const bridgeSettingsSchema = fields.extend({
   auditContent: fields.shape.auditContent.default(false),
   /** Show 🤔 on a person's message while the agents work on it (best effort). */
   thinkingReaction: fields.shape.thinkingReaction.default(true),
+  /** None by default: a budget is the user's estimate of what the organization allows (bridge/api-usage/). */
+  monthlyApiBudget: fields.shape.monthlyApiBudget.default(null),
 });
 
 export type BridgeSettings = z.infer<typeof bridgeSettingsSchema>;

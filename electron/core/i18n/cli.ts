@@ -34,6 +34,8 @@ const en = {
     allow: 'with --access allowlist: the staff ids allowed, separated by commas (without ids: the people who have written to the robot are listed)',
     maxFileMb: 'largest inbound file, in MB',
     maxMessageChars: 'longest inbound text, in characters (longer ones are answered "too long"; default 20000)',
+    apiBudget:
+      'DingTalk API calls a calendar month may take ("none": no budget, the default); from 80 % cards update less, from 100 % answers go as plain messages',
     ccccHome: 'CCCC_HOME for this bridge (default: $CCCC_HOME or ~/.cccc at start)',
     scan: 'create the DingTalk app with one scan: prints a QR code for DingTalk, then the new Client Secret once, for the environment variable',
   },
@@ -104,6 +106,7 @@ const zh: CliText = {
     allow: '配合 --access allowlist：允许的员工 ID，用逗号分隔（不给 ID 时列出给机器人发过消息的人）',
     maxFileMb: '接收文件的大小上限，单位 MB',
     maxMessageChars: '接收文本的长度上限，单位字符（更长的会回复“太长”；默认 20000）',
+    apiBudget: '每个自然月可用的钉钉 API 调用次数（"none"：不设预算，默认）；达到 80 % 起卡片更新变少，达到 100 % 起以普通消息回复',
     ccccHome: '此桥接的 CCCC_HOME（默认：启动时的 $CCCC_HOME 或 ~/.cccc）',
     scan: '扫一次码创建钉钉应用：打印供钉钉扫描的二维码，然后只显示一次新的 Client Secret，供放入环境变量',
   },

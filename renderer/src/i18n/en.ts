@@ -355,6 +355,9 @@ export const en = {
     auditContent: 'Keep message text in the audit log',
     auditContentHint: 'Off: only who, when and how long.',
     thinkingReaction: 'Show 🤔 on a message while the agents work on it',
+    monthlyApiBudget: 'Monthly DingTalk API budget (calls)',
+    monthlyApiBudgetHint:
+      'Empty: no budget. From 80 % of it card answers update less often, from 100 % they go as plain messages (and 🤔 is left out); nothing is dropped. Users report a free allowance of about 5,000 calls a month per organization.',
     rotate: 'Rotate Client Secret',
     rotateHint: 'Reset it in <page/>, paste the new one here. Write-only: the stored one is never shown.',
     newSecret: 'New Client Secret',
@@ -455,6 +458,18 @@ export const en = {
       message: 'The RobotCode is not known to DingTalk.',
       hint: 'Copy the RobotCode from the robot page (usually the Client ID), or leave it empty.',
     },
+    'dingtalk.api_budget_near': {
+      message: '80 % of this month’s DingTalk API budget is used: card answers now update less often.',
+      hint: 'Raise the monthly budget in Settings, or check the organization’s real usage in DingTalk’s developer console.',
+    },
+    'dingtalk.api_budget_reached': {
+      message: 'This month’s DingTalk API budget is reached: answers go as plain messages instead of cards until the month ends. None is dropped.',
+      hint: 'Raise the monthly budget in Settings, or check the organization’s real usage in DingTalk’s developer console.',
+    },
+    'bridge.api_usage_reset': {
+      message: 'The file counting DingTalk API calls was damaged: it was moved aside, and this month’s count starts again from zero.',
+      hint: 'Until next month the count and the forecast are low; DingTalk’s developer console shows the real usage.',
+    },
     'bridge.disk_full': {
       message: 'The disk holding the bridge’s state is full: messages are waiting.',
       hint: 'Free space on that disk. Nothing is lost: messages flow by themselves, in order, once there is room.',
@@ -506,6 +521,22 @@ export const en = {
   },
   time: {
     justNow: 'just now',
+  },
+  apiUsage: {
+    title: 'DingTalk API calls this month',
+    calls: 'Calls in {{month}}',
+    forecast: 'Forecast for the month',
+    budget: 'Monthly budget',
+    budgetUsed: '{{percent}} % used',
+    noBudget: 'none',
+    meter: 'Share of the monthly budget used',
+    forecastHint:
+      'Forecast: linear from the {{days}} of {{total}} days gone (calls so far ÷ days gone × days in the month). DingTalk meters calls per organization; its developer console has the real figure.',
+    allowance: {
+      lean: 'Over 80 % of the budget: card answers update less often.',
+      plain: 'Budget reached: answers go as plain messages instead of cards until the month ends. None is dropped.',
+    },
+    byApi: 'By API',
   },
 };
 

@@ -353,6 +353,9 @@ export const zh: Dictionary = {
     auditContent: '审计日志中保留消息正文',
     auditContentHint: '关闭时只记录谁、何时、多长。',
     thinkingReaction: '智能体处理消息时，在消息上显示 🤔',
+    monthlyApiBudget: '每月钉钉 API 调用预算（次）',
+    monthlyApiBudgetHint:
+      '留空：不设预算。用到 80 % 起，卡片回复更新变少；用到 100 % 起改为普通消息（并且不再显示 🤔）；不会丢弃任何消息。据用户反馈，每个组织每月约有 5,000 次免费调用。',
     rotate: '更换 Client Secret',
     rotateHint: '在 <page/> 中重置后，把新的粘贴到这里。只写：已保存的密钥不会显示。',
     newSecret: '新的 Client Secret',
@@ -421,6 +424,18 @@ export const zh: Dictionary = {
     'dingtalk.rate_limited': { message: '钉钉正在限制机器人的发送频率。', hint: '消息会留在发件箱，允许时再发送。' },
     'dingtalk.quota_exhausted': { message: '应用本月的 API 调用额度已用完。', hint: '消息会留在发件箱；请在后台提高额度。' },
     'dingtalk.robot_not_found': { message: '钉钉不认识这个 RobotCode。', hint: '从机器人页面复制 RobotCode（通常等于 Client ID），或留空。' },
+    'dingtalk.api_budget_near': {
+      message: '本月钉钉 API 调用预算已用 80 %：卡片回复的更新会变少。',
+      hint: '在设置中提高每月预算，或在钉钉开发者后台查看组织的实际用量。',
+    },
+    'dingtalk.api_budget_reached': {
+      message: '本月钉钉 API 调用预算已用完：本月余下时间以普通消息代替卡片回复，不会丢弃任何消息。',
+      hint: '在设置中提高每月预算，或在钉钉开发者后台查看组织的实际用量。',
+    },
+    'bridge.api_usage_reset': {
+      message: '记录钉钉 API 调用次数的文件已损坏：已移到一旁，本月计数从零重新开始。',
+      hint: '在下个月之前，计数和预测会偏低；钉钉开发者后台显示实际用量。',
+    },
     'bridge.disk_full': { message: '保存桥接状态的磁盘已满，消息正在等待。', hint: '请在该磁盘上腾出空间。消息不会丢失：有空间后会按顺序自动送达。' },
     'cccc.not_running': { message: 'CCCC 没有运行。', hint: '用 `cccc` 启动 CCCC（与桥接同一用户、同一个 CCCC_HOME）。' },
     'cccc.not_installed': { message: '未安装 CCCC。', hint: '用 `pip install -U cccc-pair` 安装，再用 `cccc` 启动。' },
@@ -460,5 +475,20 @@ export const zh: Dictionary = {
   },
   time: {
     justNow: '刚刚',
+  },
+  apiUsage: {
+    title: '本月钉钉 API 调用',
+    calls: '{{month}} 调用次数',
+    forecast: '本月预测',
+    budget: '每月预算',
+    budgetUsed: '已用 {{percent}} %',
+    noBudget: '未设置',
+    meter: '每月预算已用比例',
+    forecastHint: '预测：按本月已过的 {{days}}/{{total}} 天线性推算（已调用次数 ÷ 已过天数 × 本月天数）。钉钉按组织计量调用次数，实际数字以开发者后台为准。',
+    allowance: {
+      lean: '已超过预算的 80 %：卡片回复的更新变少。',
+      plain: '已达预算：本月余下时间以普通消息代替卡片回复，不会丢弃任何消息。',
+    },
+    byApi: '按接口',
   },
 };

@@ -23,6 +23,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
   const [form, setForm] = useState<BridgeSettingsView>();
   const [maxFile, setMaxFile] = useState('');
   const [maxChars, setMaxChars] = useState('');
+  const [budget, setBudget] = useState('');
   const [saved, setSaved] = useState(false);
   const [secret, setSecret] = useState('');
   const [rotated, setRotated] = useState(false);
@@ -33,6 +34,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
     setForm(detail.settings);
     setMaxFile(String(detail.settings.maxFileMb));
     setMaxChars(String(detail.settings.maxMessageChars));
+    setBudget(detail.settings.monthlyApiBudget === null ? '' : String(detail.settings.monthlyApiBudget));
   }
   const problem = write.problem ?? query.problem;
 
@@ -46,6 +48,9 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
 
   const maxFileOk = bridgeSettingsInputSchema.shape.maxFileMb.safeParse(Number(maxFile)).success && maxFile.trim() !== '';
   const maxCharsOk = bridgeSettingsInputSchema.shape.maxMessageChars.safeParse(Number(maxChars)).success && maxChars.trim() !== '';
+  // Empty: no budget.
+  const budgetValue = budget.trim() === '' ? null : Number(budget);
+  const budgetOk = bridgeSettingsInputSchema.shape.monthlyApiBudget.safeParse(budgetValue).success;
   const change = (patch: Partial<BridgeSettingsView>): void => {
     setForm({ ...form, ...patch });
     setSaved(false);
@@ -55,9 +60,12 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
     change({ access: { mode: 'allowlist', staffIds: on ? [...allow, staffId] : allow.filter((s) => s !== staffId) } });
 
   const save = async (): Promise<void> => {
-    if (!maxFileOk || !maxCharsOk) return;
+    if (!maxFileOk || !maxCharsOk || !budgetOk) return;
     // Only the settings: the services keep everything the save leaves out (the secret's source among it).
-    const summary = await write.run('saveBridge', { id: detail.id, settings: { ...form, maxFileMb: Number(maxFile), maxMessageChars: Number(maxChars) } });
+    const summary = await write.run('saveBridge', {
+      id: detail.id,
+      settings: { ...form, maxFileMb: Number(maxFile), maxMessageChars: Number(maxChars), monthlyApiBudget: budgetValue },
+    });
     if (!summary) return;
     setSaved(true);
     query.setData((d) => ({ ...d, ...summary }));
@@ -126,6 +134,11 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
             />
           )}
         </Field>
+        <Field label={t('settings.monthlyApiBudget')} hint={t('settings.monthlyApiBudgetHint')} warn={budgetOk ? undefined : '≥ 1'}>
+          {(p) => (
+            <input {...p} type="number" inputMode="numeric" min={1} step={1} value={budget} onChange={(e) => (setBudget(e.target.value), setSaved(false))} />
+          )}
+        </Field>
         <fieldset className="radio-group">
           <legend className="field-label">{t('settings.catchUp')}</legend>
           {(['resume', 'end'] as const).map((c) => (
@@ -187,7 +200,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
         </label>
       </div>
       <div className="action-row">
-        <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!maxFileOk || !maxCharsOk}>
+        <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!maxFileOk || !maxCharsOk || !budgetOk}>
           {t('common.save')}
         </button>
         <span className="action-note" role="status">

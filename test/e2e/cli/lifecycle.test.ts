@@ -67,6 +67,7 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
       ['cccc_bridge', 'ok'],
       ['instance', 'ok'],
       ['chats', 'ok'],
+      ['api_usage', 'ok'],
     ]);
 
     const start = await world.cli(['start', '--detach']);
@@ -80,6 +81,8 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
     const status = await world.cli(['status', '--json']);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ running: true, pid, state: 'running', dingtalk: { status: 'connected' }, outboxDepth: 0 });
+    // The running bridge's own count, from its status.json: at least its token and its Stream ticket.
+    expect((JSON.parse(status.stdout) as { apiUsage: { calls: number } }).apiUsage.calls).toBeGreaterThanOrEqual(1);
 
     // A chat asks to subscribe; the CLI user approves it (no dashboard on a server).
     say(world, '/subscribe');

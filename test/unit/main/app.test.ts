@@ -87,6 +87,7 @@ function bridge(id: string, name: string, s: BridgeStatusView): BridgeSummary {
       catchUp: 'resume',
       auditContent: false,
       thinkingReaction: true,
+      monthlyApiBudget: null,
     },
     status: s,
   };

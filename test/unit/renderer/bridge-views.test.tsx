@@ -98,6 +98,62 @@ describe('the dashboard', () => {
   });
 });
 
+describe('the month’s DingTalk API calls', () => {
+  const usage = {
+    month: '2025-06',
+    calls: 4_321,
+    byApi: [
+      { api: 'groupMessages.send', calls: 4_000 },
+      { api: 'oauth2.accessToken', calls: 321 },
+    ],
+    forecast: 8_642,
+    daysElapsed: 15,
+    daysInMonth: 30,
+    budget: 5_000,
+    allowance: 'lean' as const,
+  };
+
+  it('the dashboard shows the count, the forecast and how it is made, the budget used and what it does to cards', async () => {
+    const detail = bridge({ apiUsage: usage });
+    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }));
+    const card = within((await screen.findByRole('heading', { name: en.apiUsage.title })).closest('section')!);
+    expect(card.getByText('Calls in 2025-06')).toBeTruthy();
+    expect(card.getByTestId('api-calls').textContent).toBe('4,321');
+    expect(card.getByTestId('api-forecast').textContent).toBe('≈ 8,642');
+    expect(card.getByTestId('api-budget').textContent).toBe('5,000 86 % used');
+    expect(card.getByRole('meter', { name: en.apiUsage.meter }).getAttribute('value')).toBe(String(4_321 / 5_000));
+    expect(card.getByRole('status').textContent).toBe(en.apiUsage.allowance.lean);
+    expect(card.getByText(/linear from the 15 of 30 days gone/)).toBeTruthy();
+    expect(card.getByText('groupMessages.send').parentElement?.textContent).toBe('groupMessages.send 4,000');
+  });
+
+  it('in 中文, and without a budget: no meter, no step', async () => {
+    const detail = bridge({ apiUsage: { ...usage, allowance: 'full', budget: undefined } });
+    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }), 'zh');
+    const card = within((await screen.findByRole('heading', { name: zh.apiUsage.title })).closest('section')!);
+    expect(card.getByText('2025-06 调用次数')).toBeTruthy();
+    expect(card.getByTestId('api-budget').textContent).toBe(zh.apiUsage.noBudget);
+    expect(card.queryByRole('meter')).toBeNull();
+    expect(card.queryByRole('status')).toBeNull();
+    expect(card.getByText(/按本月已过的 15\/30 天线性推算/)).toBeTruthy();
+  });
+
+  it('the budget is set in a bridge’s settings: a whole number of calls, or empty for none', async () => {
+    const api = scriptedApi({ getBridge: () => ok(bridge()), saveBridge: () => ok(bridge()) });
+    await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
+    const field = await screen.findByLabelText(en.settings.monthlyApiBudget);
+    expect((field as HTMLInputElement).value).toBe('');
+    fireEvent.change(field, { target: { value: '0' } });
+    expect((screen.getByRole('button', { name: en.common.save }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(field, { target: { value: '5000' } });
+    fireEvent.click(screen.getByRole('button', { name: en.common.save }));
+    await waitFor(() => expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toMatchObject({ settings: { monthlyApiBudget: 5000 } }));
+    fireEvent.change(field, { target: { value: '' } });
+    fireEvent.click(screen.getByRole('button', { name: en.common.save }));
+    await waitFor(() => expect(api.calls.filter((c) => c.method === 'saveBridge').at(-1)?.input).toMatchObject({ settings: { monthlyApiBudget: null } }));
+  });
+});
+
 describe('a subscription request', () => {
   it('shows its key, to match with the one the chat was told', async () => {
     const request: PendingView = { key: 'k-7Q2X', chatId: SINGLE_CHAT, chatType: 'single', senderNick: 'Alice', createdAt: 0, expiresAt: Date.now() + 600_000 };

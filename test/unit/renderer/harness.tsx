@@ -69,6 +69,7 @@ export function bridgeDetail(over: Partial<BridgeDetail> = {}): BridgeDetail {
     pending: [],
     people: [],
     unreachableChats: 0,
+    apiUsage: { month: '2025-06', calls: 0, byApi: [], forecast: 0, daysElapsed: 1, daysInMonth: 30, allowance: 'full' },
     ...over,
   };
 }

@@ -69,6 +69,7 @@ function inspect(c: ControlContext, p: BridgeProfile, daemon: boolean): ReturnTy
     groupId: p.groupId,
     ccccHome: ccccHomeOf(c, p),
     stateDir: bridgePaths(c.configHome, p.id).state,
+    apiBudget: p.settings.monthlyApiBudget,
     running: c.supervisor.running(p.id),
     notice: (key) => c.supervisor.notice(p.id, key),
     ...(daemon ? { daemon: daemonOf(c, p) } : {}),

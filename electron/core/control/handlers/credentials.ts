@@ -2,10 +2,13 @@
  * The credential test: token, robot send permission, then the Stream connection — each failure
  * with the troubleshooting steps for where it happened.
  */
-import type { ApiHandlers, CheckView } from '../../../shared/api';
+import type { ApiHandlers, CheckView, CredentialTestView } from '../../../shared/api';
+import { ApiUsage } from '../../bridge/api-usage/api-usage';
 import { resolveCcccHome } from '../../cccc/daemon';
+import { bridgePaths } from '../../config/paths';
 import { troubleshootingSteps, type TroubleshootContext } from '../../config/troubleshooting';
 import type { DingTalkCredentials, DingTalkEndpoints } from '../../dingtalk/endpoints';
+import type { CallCounter } from '../../dingtalk/http';
 import { DingTalkApi } from '../../dingtalk/openapi-client';
 import { probeStream } from '../../dingtalk/stream-probe';
 import { toProblem, type Problem } from '../../errors';
@@ -56,24 +59,36 @@ export function credentialHandlers(c: ControlContext): Pick<ApiHandlers, 'testCr
         credentials = { appKey: input.appKey, appSecret: input.appSecret, ...(input.robotCode ? { robotCode: input.robotCode } : {}) };
       }
       const steps = (p: Problem): string[] => troubleshootingSteps(p, guide(c, profile, ep.apiBase));
-      try {
-        await new DingTalkApi({ credentials, endpoints: ep, logger: c.log }).checkCredentials();
-      } catch (err) {
-        const problem = toProblem(err, 'dingtalk.network');
-        return { token: failed(problem, steps(problem)), stream: { state: 'skipped' } };
-      }
-      const token: CheckView = { state: 'ok' };
-      const permissionProblem = await new DingTalkApi({ credentials, endpoints: ep, logger: c.log }).probeSendPermission();
-      const permissions: CheckView = permissionProblem ? failed(permissionProblem, steps(permissionProblem)) : { state: 'ok' };
-      // A running bridge already holds a connection: report it rather than open another.
       const running = profile && c.supervisor.running(profile.id);
-      if (running) {
-        const d = running.status().dingtalk;
-        if (d.status === 'connected') return { token, permissions, stream: { state: 'ok', details: { runningBridge: true } } };
-        if (d.status === 'reconnecting' || d.status === 'error') return { token, permissions, stream: failed(d.problem, steps(d.problem)) };
+      // A bridge's test counts its calls with the bridge's own (bridge/api-usage/); a new app's has nowhere to count yet.
+      const usage =
+        profile && !running ? new ApiUsage({ stateDir: bridgePaths(c.configHome, profile.id).state, appKey: credentials.appKey, log: c.log }) : undefined;
+      try {
+        return await test(credentials, ep, running?.apiCounter ?? usage?.counter);
+      } finally {
+        await usage?.close();
       }
-      const problem = await probeStream(credentials, ep, c.streamProbeTimeoutMs, c.log.child('credential-test'));
-      return { token, permissions, stream: problem ? failed(problem, steps(problem)) : { state: 'ok' } };
+
+      async function test(credentials: DingTalkCredentials, ep: DingTalkEndpoints, counter: CallCounter | undefined): Promise<CredentialTestView> {
+        const api = new DingTalkApi({ credentials, endpoints: ep, logger: c.log, ...(counter ? { counter } : {}) });
+        try {
+          await api.checkCredentials();
+        } catch (err) {
+          const problem = toProblem(err, 'dingtalk.network');
+          return { token: failed(problem, steps(problem)), stream: { state: 'skipped' } };
+        }
+        const token: CheckView = { state: 'ok' };
+        const permissionProblem = await api.probeSendPermission();
+        const permissions: CheckView = permissionProblem ? failed(permissionProblem, steps(permissionProblem)) : { state: 'ok' };
+        // A running bridge already holds a connection: report it rather than open another.
+        if (running) {
+          const d = running.status().dingtalk;
+          if (d.status === 'connected') return { token, permissions, stream: { state: 'ok', details: { runningBridge: true } } };
+          if (d.status === 'reconnecting' || d.status === 'error') return { token, permissions, stream: failed(d.problem, steps(d.problem)) };
+        }
+        const problem = await probeStream(credentials, ep, c.streamProbeTimeoutMs, c.log.child('credential-test'), counter);
+        return { token, permissions, stream: problem ? failed(problem, steps(problem)) : { state: 'ok' } };
+      }
     },
   };
 }

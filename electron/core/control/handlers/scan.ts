@@ -15,7 +15,10 @@ export function scanHandlers(scans: ScanSessions, save: ApiHandlers['saveBridge'
       const { scanId, ...rest } = input;
       // A typed secret, or a variable's name, wins over the scan's.
       if (scanId === undefined || rest.appSecret !== undefined || rest.secretEnv !== undefined) return save(rest);
-      const saved = await save({ ...rest, appSecret: await scans.secretFor(scanId, rest.appKey) });
+      // The scan made the app: its Client ID goes with its secret unless another one was typed (then refused).
+      const appKey = rest.appKey ?? scans.view(scanId).appKey;
+      if (appKey === undefined) return save(rest);
+      const saved = await save({ ...rest, appKey, appSecret: await scans.secretFor(scanId, appKey) });
       await scans.claimed(scanId);
       return saved;
     },
