@@ -143,13 +143,15 @@ describe('the month’s DingTalk API calls', () => {
     await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
     const field = await screen.findByLabelText(en.settings.monthlyApiBudget);
     expect((field as HTMLInputElement).value).toBe('');
+    // The second Save is the behaviour settings' (the first the bridge's identity).
+    const behaviourSave = (): HTMLButtonElement => screen.getAllByRole('button', { name: en.common.save })[1] as HTMLButtonElement;
     fireEvent.change(field, { target: { value: '0' } });
-    expect((screen.getByRole('button', { name: en.common.save }) as HTMLButtonElement).disabled).toBe(true);
+    expect(behaviourSave().disabled).toBe(true);
     fireEvent.change(field, { target: { value: '5000' } });
-    fireEvent.click(screen.getByRole('button', { name: en.common.save }));
+    fireEvent.click(behaviourSave());
     await waitFor(() => expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toMatchObject({ settings: { monthlyApiBudget: 5000 } }));
     fireEvent.change(field, { target: { value: '' } });
-    fireEvent.click(screen.getByRole('button', { name: en.common.save }));
+    fireEvent.click(behaviourSave());
     await waitFor(() => expect(api.calls.filter((c) => c.method === 'saveBridge').at(-1)?.input).toMatchObject({ settings: { monthlyApiBudget: null } }));
   });
 });
