@@ -156,9 +156,14 @@ export const apiUsageViewSchema = z.object({
 });
 export type ApiUsageView = z.infer<typeof apiUsageViewSchema>;
 
-export interface BridgeDetail extends BridgeSummary {
+/** What a bridge shows beyond its summary: one view for the dashboard and `cccc-dingtalk status` (core/control/inspect.ts). */
+export interface BridgeInspectionView {
   groupTitle?: string;
   actors: ActorView[];
+  /**
+   * Subscribed chats first, then the most recently heard from. `type` is a guess ('group') and
+   * `lastMessageAt` absent when the bridge's chat directory has not met the chat.
+   */
   chats: ChatView[];
   pending: PendingView[];
   people: PersonView[];
@@ -166,6 +171,8 @@ export interface BridgeDetail extends BridgeSummary {
   unreachableChats: number;
   apiUsage: ApiUsageView;
 }
+
+export interface BridgeDetail extends BridgeSummary, BridgeInspectionView {}
 
 /**
  * What a change of group or DingTalk app does to a bridge's subscriptions (docs/architecture.md

@@ -8,7 +8,7 @@
  * CCCC keep are read (read-only, bridge/inspection.ts). The only place in control/ and cli/ that does.
  */
 import { join } from 'node:path';
-import type { ActorView, ApiUsageView, ChatView, PendingView, PersonView } from '../../shared/api';
+import type { ApiUsageView, BridgeInspectionView, ChatView, PendingView } from '../../shared/api';
 import { DaemonGroup } from '../bridge/adapters/daemon-group';
 import { readUsageView } from '../bridge/api-usage/api-usage';
 import type { Bridge, PendingNotice } from '../bridge/bridge';
@@ -40,20 +40,7 @@ export interface InspectTarget {
   chats?: 'all' | 'subscribers';
 }
 
-export interface BridgeInspection {
-  groupTitle?: string;
-  actors: ActorView[];
-  /**
-   * Subscribed chats first, then the most recently heard from. `type` is a guess ('group') and
-   * `lastMessageAt` absent when the bridge's chat directory has not met the chat.
-   */
-  chats: ChatView[];
-  pending: PendingView[];
-  people: PersonView[];
-  /** Subscribed chats that cannot be reached until someone writes in them. */
-  unreachableChats: number;
-  apiUsage: ApiUsageView;
-}
+export type BridgeInspection = BridgeInspectionView;
 
 /** A bridge that does not run in this process, from the files it and CCCC keep (read-only). */
 async function readStoppedBridge(t: InspectTarget, groupDir: string): Promise<Awaited<ReturnType<typeof readBridgeRecords>> & { apiUsage: ApiUsageView }> {

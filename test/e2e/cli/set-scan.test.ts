@@ -59,7 +59,7 @@ describe('cccc-dingtalk set --scan', () => {
     const config = await configFile(world);
     expect(config).not.toContain(app.appSecret);
     expect(JSON.parse(config)).toMatchObject({
-      bridges: [{ id: 'default', groupId: world.groupId, appKeyEnv: 'DINGTALK_APP_KEY', appSecretEnv: 'TEAM_DT_SECRET' }],
+      bridges: [{ id: 'default', groupId: world.groupId, appKeyEnv: 'DINGTALK_APP_KEY', secret: { from: 'env', name: 'TEAM_DT_SECRET' } }],
     });
     // Exported as printed, the credentials work.
     const doctor = await world.cli(['doctor', '--json'], { env: { DINGTALK_APP_KEY: app.appKey, TEAM_DT_SECRET: app.appSecret } });
