@@ -28,6 +28,10 @@ export const bridgeSettingsInputSchema = z.object({
   catchUp: z.enum(['resume', 'end']),
   auditContent: z.boolean(),
   thinkingReaction: z.boolean(),
+  /** Live answers: agents' streamed answers grow in AI cards (needs the card permissions). */
+  cards: z.boolean(),
+  /** The AI-card template; DingTalk's public one unless the user made their own. */
+  cardTemplateId: z.string().trim().min(1).max(200),
 });
 export type BridgeSettingsView = z.infer<typeof bridgeSettingsInputSchema>;
 

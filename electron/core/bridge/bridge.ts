@@ -32,6 +32,7 @@ import type { GroupPort, ImStatePort, PendingRequest } from './ports';
 import { REPLIES } from '../i18n/replies';
 import { closeRuntime, openRuntime, type BridgeRuntime } from './runtime';
 import type { BridgeSettings } from './settings';
+import type { CardAllowanceSource } from './cards/card-allowance';
 
 export interface BridgeConfig {
   groupId: string;
@@ -62,6 +63,8 @@ export interface BridgeServices {
   delivery?: { slowNoticeMs?: number; maxAgeMs?: number; pickupTimeoutMs?: number };
   /** How often unauthorized chats may ask to /subscribe (tests lower them). */
   subscribeLimits?: ChatLimits;
+  /** How much card traffic the API budget allows now (bridge/cards/card-allowance.ts); default: always `full`. */
+  cardAllowance?: CardAllowanceSource;
 }
 
 export type BridgeState = 'stopped' | 'starting' | 'running' | 'degraded' | 'error';

@@ -45,6 +45,8 @@ function bridge(over: Partial<BridgeDetail> = {}): BridgeDetail {
       catchUp: 'resume',
       auditContent: false,
       thinkingReaction: true,
+      cards: true,
+      cardTemplateId: '382e4302-551d-4880-bf29-a30acfab2e71.schema',
     },
     status: { state: 'stopped', dingtalk: { status: 'stopped' }, cccc: { status: 'unknown' }, outboxDepth: 0, inboxDepth: 0 },
     actors: [],
