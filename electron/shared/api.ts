@@ -166,6 +166,8 @@ export interface CredentialTestView {
   stream: CheckView;
   /** Robot send permission (qyapi_robot_sendmsg), probed without sending; absent when the token failed. */
   permissions?: CheckView;
+  /** The AI-card permissions (Card.Instance.Write, Card.Streaming.Write), probed without creating a card; absent when the token failed. */
+  cards?: CheckView;
 }
 
 export type LogLevelView = 'debug' | 'info' | 'warn' | 'error';

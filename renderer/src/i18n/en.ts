@@ -168,6 +168,7 @@ export const en = {
       testing: 'Testing…',
       testToken: 'Access token',
       testPermissions: 'Permission to send (qyapi_robot_sendmsg)',
+      testCards: 'Live answers in AI cards (Card.Instance.Write, Card.Streaming.Write)',
       testStream: 'Stream connection',
       checkOk: 'OK',
       checkFailed: 'Failed',
@@ -348,6 +349,10 @@ export const en = {
       hint: 'Copy the Client ID and Client Secret again from 凭证与基础信息 (Credentials & Basic Info).',
     },
     'dingtalk.no_permission': { message: 'The app lacks a permission.', hint: 'Apply for it under 权限管理 (Permissions), then publish a new version.' },
+    'dingtalk.card_permission_missing': {
+      message: 'Live answers (AI cards) need card permissions; answers go out as ordinary messages meanwhile.',
+      hint: 'Apply for the permissions listed below under 权限管理 (Permissions), then publish a new version.',
+    },
     'dingtalk.network': { message: 'DingTalk cannot be reached.', hint: 'Check the network connection (and HTTPS_PROXY behind a proxy).' },
     'dingtalk.stream_rejected': {
       message: 'DingTalk refused the Stream connection.',

@@ -169,6 +169,7 @@ export const zh: Dictionary = {
       testing: '测试中…',
       testToken: '访问令牌',
       testPermissions: '发送消息权限（qyapi_robot_sendmsg）',
+      testCards: 'AI 卡片实时回答（Card.Instance.Write、Card.Streaming.Write）',
       testStream: 'Stream 连接',
       checkOk: '通过',
       checkFailed: '失败',
@@ -345,6 +346,10 @@ export const zh: Dictionary = {
       hint: '请从 凭证与基础信息 (Credentials & Basic Info) 重新复制 Client ID 和 Client Secret。',
     },
     'dingtalk.no_permission': { message: '应用缺少权限（No permission）。', hint: '在 权限管理 (Permissions) 中申请，然后发布新版本。' },
+    'dingtalk.card_permission_missing': {
+      message: '实时回答（AI 卡片）需要卡片权限；在此之前回答以普通消息发送。',
+      hint: '在 权限管理 (Permissions) 中申请下面列出的权限，然后发布新版本。',
+    },
     'dingtalk.network': { message: '无法连接钉钉。', hint: '请检查网络（使用代理时检查 HTTPS_PROXY）。' },
     'dingtalk.stream_rejected': { message: '钉钉拒绝了 Stream 连接。', hint: '把 消息接收模式 设为 Stream 模式，并发布应用。' },
     'dingtalk.stream_refused': { message: '钉钉拒绝了 Stream 连接。', hint: '把 消息接收模式 设为 Stream 模式，并发布应用。' },

@@ -148,6 +148,7 @@ describe('control services: the API table', () => {
     expect(await w.call('testCredentials', { appKey: w.appKey, appSecret: w.appSecret })).toEqual({
       token: { state: 'ok' },
       permissions: { state: 'ok' },
+      cards: { state: 'ok' },
       stream: { state: 'ok' },
     });
 
@@ -157,6 +158,17 @@ describe('control services: the API table', () => {
     expect(denied.permissions).toMatchObject({ state: 'failed', problem: { code: 'dingtalk.no_permission', message: 'No permission: qyapi_robot_sendmsg' } });
     w.dt.clearFaults();
     expect(w.dt.sentMessages().filter((m) => m.conversationId?.startsWith('cid'))).toEqual([]);
+
+    // The AI-card permissions likewise, without creating a card: the missing one is named.
+    w.dt.setFault({ permissionDenied: { 'card.streaming': [] } });
+    const noCards = await w.call('testCredentials', { appKey: w.appKey, appSecret: w.appSecret });
+    expect(noCards.cards).toMatchObject({
+      state: 'failed',
+      problem: { code: 'dingtalk.card_permission_missing', details: { requiredScopes: ['Card.Streaming.Write'] } },
+    });
+    expect(noCards.permissions).toEqual({ state: 'ok' });
+    w.dt.clearFaults();
+    expect(w.dt.cardInstances()).toEqual([]);
 
     const bad = await w.call('testCredentials', { appKey: w.appKey, appSecret: 'not-the-right-secret' });
     expect(bad.token.state).toBe('failed');
@@ -170,7 +182,12 @@ describe('control services: the API table', () => {
     expect(JSON.stringify(bad)).not.toContain('not-the-right-secret');
 
     const id = await w.addBridge();
-    expect(await w.call('testCredentials', { bridgeId: id })).toEqual({ token: { state: 'ok' }, permissions: { state: 'ok' }, stream: { state: 'ok' } });
+    expect(await w.call('testCredentials', { bridgeId: id })).toEqual({
+      token: { state: 'ok' },
+      permissions: { state: 'ok' },
+      cards: { state: 'ok' },
+      stream: { state: 'ok' },
+    });
     // While the bridge runs, its own connection answers (no second connection).
     await w.call('startBridge', { bridgeId: id });
     await waitFor(() => w!.service.supervisor.status(id).dingtalk.status === 'connected', 'connected');
@@ -178,6 +195,7 @@ describe('control services: the API table', () => {
     expect(await w.call('testCredentials', { bridgeId: id })).toEqual({
       token: { state: 'ok' },
       permissions: { state: 'ok' },
+      cards: { state: 'ok' },
       stream: { state: 'ok', details: { runningBridge: true } },
     });
     expect(w.dt.openRequests().length).toBe(opens);
