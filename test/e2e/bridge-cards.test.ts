@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeCard } from '../fakes/dingtalk';
 import { expectQuietFor, waitFor } from '../helpers/wait';
-import { ALICE, GROUP_CHAT, startE2E, textOf, type E2E, type E2EOptions } from './harness';
+import { ALICE, GROUP_CHAT, SINGLE, SINGLE_CHAT, startE2E, textOf, type E2E, type E2EOptions } from './harness';
 
 let e: E2E | undefined;
 afterEach(async () => {
@@ -14,8 +14,7 @@ afterEach(async () => {
   e = undefined;
 });
 
-const SINGLE = 'cidSingleAlice==';
-const single = { conversationId: SINGLE, conversationType: '1' as const, conversationTitle: undefined };
+const single = SINGLE_CHAT;
 
 async function started(options: E2EOptions = {}): Promise<E2E> {
   e = await startE2E(options);
