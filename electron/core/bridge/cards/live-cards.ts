@@ -163,17 +163,11 @@ export class LiveCards implements LiveCardsPort {
     return cards;
   }
 
-  /** Cards open now (for the dashboard and tests). */
-  openCount(): number {
-    return [...this.records.values()].filter((r) => r.state === 'opening' || r.state === 'open' || r.state === 'ending').length;
-  }
-
   covers(streamId: string, chatId: string): boolean {
     return this.records.has(keyOf(streamId, chatId));
   }
 
   async start(event: StreamEvent, chats: CardChat[]): Promise<void> {
-    this.texts.set(event.streamId, event.text);
     if (!this.mayOpen() || this.now() - event.at > STALE_START_MS) return;
     const { lang } = this.options.settings();
     const opened: string[] = [];
@@ -196,14 +190,17 @@ export class LiveCards implements LiveCardsPort {
       opened.push(key);
     }
     if (opened.length === 0) return;
+    this.texts.set(event.streamId, event.text);
     // On disk before the calls: a crash after one leaves a record that closes the card.
     await this.save(opened);
     for (const key of opened) this.run(key, () => this.create(key, event.text));
   }
 
   update(event: StreamEvent): void {
+    const keys = this.keysOf(event.streamId);
+    if (keys.length === 0) return;
     const text = this.advance(event);
-    for (const key of this.keysOf(event.streamId)) {
+    for (const key of keys) {
       const worker = this.worker(key);
       worker.latest = text;
       this.schedule(key);
@@ -211,10 +208,12 @@ export class LiveCards implements LiveCardsPort {
   }
 
   async end(event: StreamEvent): Promise<void> {
+    const keys = this.keysOf(event.streamId);
+    if (keys.length === 0) return;
     const text = this.advance(event);
     this.texts.delete(event.streamId);
     const ending: string[] = [];
-    for (const key of this.keysOf(event.streamId)) {
+    for (const key of keys) {
       const record = this.records.get(key);
       if (!record || (record.state !== 'opening' && record.state !== 'open')) continue;
       Object.assign(record, { state: 'ending', finalText: text, finalizeGuid: randomUUID(), updatedAt: this.now() });

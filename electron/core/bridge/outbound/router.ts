@@ -78,7 +78,8 @@ export class OutboundRouter {
       for (const event of agentEvents) {
         if (event.kind === 'stream' || !wantsEvent(event, flags)) continue;
         const eventItems = await this.itemsFor(event, chat, ctx);
-        if (event.kind === 'message' && event.streamId && !flags.paused && this.deps.cards?.covers(event.streamId, chatId)) {
+        // A chat that watched the card (paused since, maybe) gets the message only if the card failed.
+        if (event.kind === 'message' && event.streamId && this.deps.cards?.covers(event.streamId, chatId)) {
           settles.push({ streamId: event.streamId, chatId, text: event.text, items: eventItems });
         } else items.push(...eventItems);
         if (event.kind === 'message' && event.requestsReply && !flags.paused) shown.set(event.id, [...(shown.get(event.id) ?? []), chatId]);
