@@ -11,7 +11,11 @@
  * DingTalk HTTP deadlines as cleared timers; 59.5 / 76.3 / -0.8 MB (peak 95.1) with glibc's
  * mmap and trim thresholds fixed at 128 kB for the child (electron/cli/commands/start.ts
  * childEnv); 59.8 / 74.4 / 0 MB (peak 90.3) with dedup ids as hashes in typed arrays
- * (electron/core/util/recent-ids.ts); unpaired runs on a loaded machine.
+ * (electron/core/util/recent-ids.ts); unpaired runs on a loaded machine. On another machine the
+ * same commit read 66.9 idle: with no LANG the CLI asked Intl for the system locale, ~8 MB of ICU
+ * data for the life of the process; Linux now answers C without Intl (core/i18n/locale.ts):
+ * 59.6–60.7 / 71.6–75.7 / -5.4…+5.5 MB over four runs (the growth is the V8 heap's timing; file-
+ * backed pages stay flat).
  * `--max-semi-space-size=1` showed no clear gain after 10k (88.7 vs 89.4 MB, unpaired runs on a
  * loaded machine), so it is not set; about 39 MB
  * of every reading is the node binary's own mapped pages.

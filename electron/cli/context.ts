@@ -4,7 +4,9 @@ import { resolveCcccHome } from '../core/cccc/daemon/home';
 import type { GuardTarget } from '../core/config/guards';
 import { bridgePaths, configFilePath, resolveConfigHome, type BridgePaths } from '../core/config/paths';
 import type { BridgeProfile } from '../core/config/profile';
-import { pickBridge, readConfig } from '../core/config/store';
+import { resolveCredentials, type ResolvedCredentials } from '../core/config/credentials';
+import { ConfigStore, pickBridge } from '../core/config/store';
+import { FileSecretStore } from '../core/control/file-stores';
 import { endpointsFromEnv, type DingTalkEndpoints } from '../core/dingtalk/endpoints';
 import { addOutputSecrets } from './output';
 
@@ -26,14 +28,20 @@ export function configLocation(env: NodeJS.ProcessEnv = process.env): { configHo
   return { configHome, configFile: configFilePath(configHome) };
 }
 
-export async function loadBridge(bridgeId: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<BridgeContext> {
+/** The configuration of this config folder, changed under its lock as the CLI. */
+export function configStore(env: NodeJS.ProcessEnv = process.env): ConfigStore {
+  return new ConfigStore(configLocation(env).configHome, { host: 'cli' });
+}
+
+/** `bridge`: its id or name; absent, the only one. */
+export async function loadBridge(bridge: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<BridgeContext> {
   const { configHome, configFile } = configLocation(env);
-  const config = await readConfig(configFile);
-  const profile = pickBridge(config, bridgeId, configFile);
+  const config = await configStore(env).read();
+  const profile = pickBridge(config, bridge, configFile);
   const ccccHome = profile.ccccHome ?? resolveCcccHome({ env });
   const endpoints = endpointsFromEnv(env);
   // Whatever the command prints (a server's error text may echo it) never shows the AppSecret.
-  addOutputSecrets(env[profile.appSecretEnv]?.trim());
+  if (profile.secret.from === 'env') addOutputSecrets(env[profile.secret.name]?.trim());
   return {
     configHome,
     configFile,
@@ -45,4 +53,9 @@ export async function loadBridge(bridgeId: string | undefined, env: NodeJS.Proce
     env,
     target: { bridgeId: profile.id, groupId: profile.groupId, ccccHome, configHome, host: 'cli', apiBase: endpoints.apiBase },
   };
+}
+
+/** The bridge's credentials: variables, values in the profile, or secrets.json (typed into the page of `serve`). */
+export function credentialsOf(ctx: BridgeContext, command?: string): Promise<ResolvedCredentials> {
+  return resolveCredentials(ctx.profile, { env: ctx.env, fileSecret: (id) => new FileSecretStore(ctx.configHome).get(id), ...(command ? { command } : {}) });
 }

@@ -7,6 +7,7 @@ import { Command, Help, Option } from 'commander';
 import type { Language } from '../shared/api';
 import { CLI_TEXT, type CliText } from '../core/i18n/cli';
 import { localeLanguage } from '../core/i18n/locale';
+import type { SetOptions } from './commands/set';
 import { reportFailure } from './output';
 import { APP_VERSION } from './version';
 
@@ -52,18 +53,24 @@ export function buildProgram(setExit: (code: number) => void, lang: Language = l
   program
     .command('set')
     .description(t.set.description)
+    .argument('[bridge]', t.set.target)
     .option('--bridge <id>', t.set.bridge)
+    .option('--name <name>', t.set.name)
     .option('--group <groupId>', t.set.group)
+    .option('--client-id <id>', t.set.clientId)
     .option('--app-key-env <NAME>', t.set.appKeyEnv)
     .option('--app-secret-env <NAME>', t.set.appSecretEnv)
+    .option('--robot-code <code>', t.set.robotCode)
     .option('--robot-code-env <NAME>', t.set.robotCodeEnv)
     .option('--lang <zh|en>', t.set.lang)
     .option('--access <everyone|admins|allowlist>', t.set.access)
     .option('--allow <staffIds>', t.set.allow)
     .option('--max-file-mb <N>', t.set.maxFileMb)
     .option('--max-message-chars <N>', t.set.maxMessageChars)
+    .option('--api-budget <calls|none>', t.set.apiBudget)
     .option('--cccc-home <dir>', t.set.ccccHome)
-    .action(run(setCommand));
+    .option('--scan', t.set.scan)
+    .action(run((target: string | undefined, o: SetOptions) => setCommand({ ...o, ...(target !== undefined ? { target } : {}) })));
 
   program
     .command('start')

@@ -53,6 +53,11 @@ export function outCredential(text: string): void {
   process.stdout.write(`${withoutControls(text)}\n`);
 }
 
+/** A QR code the qrcode library drew: block characters and its own colour codes only (the text it holds cannot reach the terminal), written as is. */
+export function outQrCode(drawing: string): void {
+  process.stdout.write(`${drawing}\n`);
+}
+
 export function out(text = ''): void {
   process.stdout.write(`${terminalText(text)}\n`);
 }

@@ -11,13 +11,12 @@ import { z } from 'zod';
 import { Bridge, type BridgeServices, type BridgeStatus, type PendingNotice } from '../core/bridge/bridge';
 import { inspectBridge } from '../core/control/inspect';
 import { acquireInstanceLocks, ownBridgeProblems, type HeldLocks } from '../core/config/guards';
-import { resolveCredentials } from '../core/config/credentials';
 import type { DingTalkCredentials } from '../core/dingtalk/endpoints';
 import { BridgeError, toProblem, type Problem } from '../core/errors';
 import { createLogger, type Logger, type LogSink } from '../core/log/logger';
 import type { RotatingFile } from '../core/log/rotating-file';
 import { redact } from '../core/log/redact';
-import { loadBridge, type BridgeContext } from './context';
+import { credentialsOf, loadBridge, type BridgeContext } from './context';
 import { fileSink, levelSink, openLogFile } from '../core/log/log-file';
 import { CliFailure, err, formatProblem, formatRecord } from './output';
 import { statusLines, writeStatusFile, type StatusFile } from './status-file';
@@ -176,7 +175,7 @@ export async function runBridge(options: RunOptions): Promise<number> {
   };
 
   try {
-    const { credentials, warnings } = resolveCredentials(ctx.profile, ctx.env);
+    const { credentials, warnings } = await credentialsOf(ctx);
     secrets.push(credentials.appSecret);
     for (const w of warnings) log.warn(w);
     const own = await ownBridgeProblems(ctx.target, credentials.appKey);

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { apiUsageViewSchema } from '../shared/api';
 import type { BridgeInspection } from '../core/control/inspect';
 import { atomicWriteFile, overwriteInPlace } from '../core/util/atomic-write';
 import { isDiskFull } from '../core/util/local-failure';
@@ -66,6 +67,8 @@ export const statusFileSchema = z.object({
   ),
   /** Subscribed chats that cannot be reached until someone writes in them (absent in older files). */
   unreachableChats: z.number().int().nonnegative().optional(),
+  /** This month's DingTalk API calls (absent in older files). */
+  apiUsage: apiUsageViewSchema.optional(),
   lastProblem: problemSchema.optional(),
   lastProblemAt: z.number().optional(),
 });
@@ -79,8 +82,8 @@ export type PendingLine = StatusFile['pending'][number];
  * id, its type only when the chat directory knows it (not the dashboard's guess).
  */
 export function statusLines(
-  seen: Pick<BridgeInspection, 'chats' | 'pending' | 'unreachableChats'>,
-): Pick<StatusFile, 'chats' | 'pending'> & { unreachableChats: number } {
+  seen: Pick<BridgeInspection, 'chats' | 'pending' | 'unreachableChats' | 'apiUsage'>,
+): Pick<StatusFile, 'chats' | 'pending'> & Pick<BridgeInspection, 'unreachableChats' | 'apiUsage'> {
   return {
     chats: seen.chats.map((c) => ({
       chatId: c.chatId,
@@ -93,6 +96,7 @@ export function statusLines(
     })),
     pending: seen.pending,
     unreachableChats: seen.unreachableChats,
+    apiUsage: seen.apiUsage,
   };
 }
 

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { app, dialog, ipcMain, Menu, nativeTheme, powerMonitor, protocol, safeStorage, shell, type BrowserWindow } from 'electron';
 import fileLog from 'electron-log/node';
 import { createAutostart, launchedAtLogin } from '../desktop/autostart';
+import { importDesktopBridges } from '../core/config/import-app-store';
+import { resolveConfigHome } from '../core/config/paths';
+import { FileProfileStore } from '../core/control/file-stores';
 import { LogHub } from '../core/control/log-hub';
 import { createControlService, type ControlService } from '../core/control/service';
 import type { HostAdapter } from '../core/control/stores';
@@ -24,7 +27,7 @@ import { broadcast, registerIpc } from './ipc';
 import { finishSmokeTest, isSmokeTest, runSmokeTest, type SmokeExit } from './smoke-test';
 import { AppTray } from './tray';
 import { createUpdater } from './updater';
-import { openAppStore, StoreAppSettings, StoreProfiles, Vault } from './vault';
+import { LEGACY_PROFILES, openAppStore, StoreAppSettings, Vault } from './vault';
 import { CONTENT_SECURITY_POLICY } from '../shared/csp';
 import { createMainWindow, hardenSession, revealWindow, type AppPage } from './window';
 
@@ -149,7 +152,25 @@ export function runApp(): void {
       comment: 'Connects a CCCC working group to DingTalk',
       loginItems: { get: (q) => app.getLoginItemSettings(q), set: (s) => app.setLoginItemSettings(s) },
     });
+    // The bridges are the CLI's too: config.json of its config folder (an older app's come in once).
+    const configHome = resolveConfigHome({ env: process.env });
+    const profiles = new FileProfileStore(configHome, { host: 'app' });
     const store = openAppStore();
+    const imported = await importDesktopBridges({
+      config: profiles.config,
+      profiles: store.get(LEGACY_PROFILES),
+      storeFile: store.path,
+      oldHome: app.getPath('userData'),
+    });
+    if (imported.added.length > 0)
+      log.info('Bridges of the older app copied into the shared configuration', { file: profiles.config.file, bridges: imported.added });
+    if (imported.skipped.length > 0)
+      log.warn('Bridges of the older app not copied: the shared configuration has bridges of the same ids', {
+        file: profiles.config.file,
+        bridges: imported.skipped,
+      });
+    // A damaged config.json stops the app here, with the file and line in the error box.
+    await profiles.list();
     const appSettings = new StoreAppSettings(store, () => autostart.isEnabled());
     const host: HostAdapter = {
       openExternal: (url) =>
@@ -168,12 +189,12 @@ export function runApp(): void {
       },
     };
     const s = createControlService({
-      profiles: new StoreProfiles(store),
+      profiles,
       secrets: new Vault(store, safeStorage),
       appSettings,
       host,
       logHub,
-      configHome: app.getPath('userData'),
+      configHome,
       hostKind: 'app',
       env: process.env,
       // Stopped by service.close() when the app quits.

@@ -1,7 +1,9 @@
 /**
- * The app's stores in one electron-store file (written 0600): bridge profiles and app settings
- * in the clear, AppSecrets only as base64 ciphertext of Electron's async safeStorage API (the
- * OS keychain, DPAPI, or libsecret/kwallet). A secret is decrypted only when the services ask
+ * The app's own stores in one electron-store file (written 0600): app settings in the clear,
+ * AppSecrets only as base64 ciphertext of Electron's async safeStorage API (the OS keychain,
+ * DPAPI, or libsecret/kwallet). The bridge profiles are in the config.json the CLI shares
+ * (core/config/store.ts); the ones this file held before are copied there once
+ * (core/config/import-app-store.ts) and left here for an older version. A secret is decrypted only when the services ask
  * for it to connect, and re-encrypted when safeStorage says its key changed. On Linux without a
  * keyring safeStorage falls back to `basic_text` (a fixed key: obfuscation, not protection); the
  * vault says so, and the UI offers env-var mode (profile.secretEnv) instead.
@@ -10,15 +12,7 @@ import type { SafeStorage } from 'electron';
 import ElectronStore from 'electron-store';
 import { z } from 'zod';
 import type { AppSettingsView, VaultView } from '../shared/api';
-import {
-  appSettingsSchema,
-  controlProfileSchema,
-  DEFAULT_APP_SETTINGS,
-  type AppSettingsStore,
-  type ControlProfile,
-  type ProfileStore,
-  type SecretStore,
-} from '../core/control/stores';
+import { appSettingsSchema, DEFAULT_APP_SETTINGS, type AppSettingsStore, type SecretStore } from '../core/control/stores';
 import { BridgeError } from '../core/errors';
 
 /** The part of electron-store the stores use (a plain map in tests is enough). */
@@ -67,6 +61,8 @@ function damaged(what: string): BridgeError {
 }
 
 export class Vault implements SecretStore {
+  readonly kind = 'keychain' as const;
+
   constructor(
     private readonly file: KeyValueFile,
     private readonly safe: SafeStorageApi,
@@ -136,39 +132,8 @@ export class Vault implements SecretStore {
   }
 }
 
-const profilesSchema = z.array(controlProfileSchema);
-const PROFILES = 'profiles';
-
-export class StoreProfiles implements ProfileStore {
-  constructor(private readonly file: KeyValueFile) {}
-
-  async list(): Promise<ControlProfile[]> {
-    const parsed = profilesSchema.safeParse(this.file.get(PROFILES) ?? []);
-    if (!parsed.success) throw damaged('bridge profiles');
-    return parsed.data;
-  }
-
-  async get(id: string): Promise<ControlProfile | undefined> {
-    return (await this.list()).find((p) => p.id === id);
-  }
-
-  async save(profile: ControlProfile): Promise<void> {
-    const valid = controlProfileSchema.parse(profile);
-    const list = await this.list();
-    const i = list.findIndex((p) => p.id === valid.id);
-    if (i >= 0) list[i] = valid;
-    else list.push(valid);
-    this.file.set(PROFILES, list);
-  }
-
-  async delete(id: string): Promise<boolean> {
-    const list = await this.list();
-    const kept = list.filter((p) => p.id !== id);
-    if (kept.length === list.length) return false;
-    this.file.set(PROFILES, kept);
-    return true;
-  }
-}
+/** The bridge profiles an older version kept in this file (their key), to copy into config.json. */
+export const LEGACY_PROFILES = 'profiles';
 
 const APP_SETTINGS = 'appSettings';
 

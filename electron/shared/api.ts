@@ -32,6 +32,8 @@ export const bridgeSettingsInputSchema = z.object({
   cards: z.boolean(),
   /** The AI-card template; DingTalk's public one unless the user made their own. */
   cardTemplateId: z.string().trim().min(1).max(200),
+  /** DingTalk API calls a calendar month may take before cards step down (null: no budget). */
+  monthlyApiBudget: z.number().int().min(1).max(100_000_000).nullable(),
 });
 export type BridgeSettingsView = z.infer<typeof bridgeSettingsInputSchema>;
 
@@ -63,14 +65,24 @@ export interface BridgeSummary {
   name: string;
   groupId: string;
   ccccHome?: string;
+  /** The Client ID; with `appKeyEnv`, the value of that variable here ('' when it is not set). */
   appKey: string;
+  /** Made with the CLI: the Client ID is read from this environment variable. */
+  appKeyEnv?: string;
   robotCode?: string;
+  /** Made with the CLI: the RobotCode is read from this environment variable. */
+  robotCodeEnv?: string;
   /** Whether an AppSecret is stored (its value never leaves main). */
   secretSet: boolean;
   /** When the AppSecret was last set (ms since epoch). */
   secretUpdatedAt?: number;
-  /** Where the secret comes from: the encrypted vault, or an environment variable (headless, or Linux without a keyring). */
-  secretSource: 'vault' | 'env';
+  /**
+   * Where the secret comes from: this host's store (the app's encrypted vault, the secrets file
+   * of `serve`), an environment variable (headless, or Linux without a keyring), or the store of
+   * the other host, which this one cannot read: the desktop app's keychain (`app`) or the
+   * secrets file of `serve` (`serve`). The profiles themselves are shared (config.json).
+   */
+  secretSource: 'vault' | 'env' | 'app' | 'serve';
   secretEnv?: string;
   /** Made with "Try it in the sandbox first": talks to the sandbox only; "Stop sandbox" ends it. */
   sandbox?: true;
@@ -123,14 +135,60 @@ export interface ActorView {
   runtime?: string;
 }
 
-export interface BridgeDetail extends BridgeSummary {
+/**
+ * How answers may use cards under the monthly API budget: `full` below 80 % of it (or without
+ * one), `lean` (fewer card updates) from 80 %, `plain` (ordinary messages) from 100 %.
+ */
+export const cardAllowanceSchema = z.enum(['full', 'lean', 'plain']);
+export type CardAllowance = z.infer<typeof cardAllowanceSchema>;
+
+/** The DingTalk API calls of this calendar month (DingTalk's, China Standard Time); a schema too, for status.json. */
+export const apiUsageViewSchema = z.object({
+  /** `2025-06`. */
+  month: z.string(),
+  calls: z.number().int().nonnegative(),
+  /** Most called first. */
+  byApi: z.array(z.object({ api: z.string(), calls: z.number().int().nonnegative() })),
+  /** Calls by the month's end, linear from the days elapsed (at least one). */
+  forecast: z.number().int().nonnegative(),
+  /** Days of the month gone, one decimal. */
+  daysElapsed: z.number().nonnegative(),
+  daysInMonth: z.number().int().positive(),
+  /** Absent: no budget set. */
+  budget: z.number().int().positive().optional(),
+  allowance: cardAllowanceSchema,
+});
+export type ApiUsageView = z.infer<typeof apiUsageViewSchema>;
+
+/** What a bridge shows beyond its summary: one view for the dashboard and `cccc-dingtalk status` (core/control/inspect.ts). */
+export interface BridgeInspectionView {
   groupTitle?: string;
   actors: ActorView[];
+  /**
+   * Subscribed chats first, then the most recently heard from. `type` is a guess ('group') and
+   * `lastMessageAt` absent when the bridge's chat directory has not met the chat.
+   */
   chats: ChatView[];
   pending: PendingView[];
   people: PersonView[];
   /** Subscribed chats that cannot be reached until someone writes in them (single chats whose person is unknown). */
   unreachableChats: number;
+  apiUsage: ApiUsageView;
+}
+
+export interface BridgeDetail extends BridgeSummary, BridgeInspectionView {}
+
+/**
+ * What a change of group or DingTalk app does to a bridge's subscriptions (docs/architecture.md
+ * §5). Subscriptions are the group's, in CCCC's IM state, keyed by chat.
+ */
+export interface EditImpactView {
+  /** The group changes: of the `subscribed` chats of `from`, `stay` are subscribed in `to` too. */
+  group?: { from: string; to: string; fromTitle?: string; toTitle?: string; subscribed: number; stay: number };
+  /** The app changes: `subscribed` chats were reached through the old robot. */
+  app?: { subscribed: number };
+  /** The bridge runs: saving restarts it with the new settings. */
+  restarts: boolean;
 }
 
 export interface GroupView {
@@ -228,6 +286,30 @@ export interface SandboxView {
   robotCode: string;
   ccccHome?: string;
   groupId?: string;
+}
+
+/**
+ * One-scan setup (docs/dingtalk-protocol.md §11): the QR code to scan with DingTalk, then how it
+ * went. The Client Secret DingTalk hands over never leaves the services: it goes into the secret
+ * store, and a bridge saved with this `scanId` takes it from there.
+ */
+export interface ScanView {
+  scanId: string;
+  state: 'waiting' | 'success' | 'refused' | 'failed' | 'expired' | 'error' | 'cancelled';
+  /** While waiting: the QR code (an SVG data URL) of DingTalk's page for this code, and that address. */
+  qr?: string;
+  verificationUrl?: string;
+  userCode?: string;
+  /** When the code stops being good (ms since epoch). */
+  expiresAt?: number;
+  /** Success: the new app's Client ID (its RobotCode too). */
+  appKey?: string;
+  /** Success: the Client Secret is stored for the bridge to come, or could not be kept here (env-var mode: copy it from the console). */
+  secret?: 'stored' | 'not_stored';
+  /** Success: the live checks of what one scan cannot do, once they ran. */
+  checks?: CredentialTestView;
+  /** Refused, failed, expired or error: why, to say plainly. */
+  problem?: ProblemView;
 }
 
 export interface VaultView {
@@ -344,24 +426,43 @@ export const secretEnvNameSchema = z
 
 const id = z.string().min(1).max(64);
 
-export const bridgeInputSchema = z.object({
-  /** Absent: a new bridge. */
-  id: id.optional(),
-  name: z.string().trim().min(1).max(80),
-  groupId: z.string().trim().min(1).max(128),
-  /** Absent: unchanged (an update never clears what it does not name). */
-  ccccHome: z.string().min(1).max(1024).optional(),
-  appKey: z.string().trim().min(1).max(128),
-  /** Write-only. Absent: keep the stored one. Given: replaces a `secretEnv`. */
-  appSecret: z.string().trim().min(1).max(256).optional(),
-  /** Absent: unchanged (unless an appSecret is given). */
-  secretEnv: secretEnvNameSchema.optional(),
-  /** Absent: unchanged; empty: none (the AppKey is used). */
-  robotCode: z.string().trim().max(128).optional(),
-  autoStart: z.boolean().optional(),
-  settings: bridgeSettingsInputSchema.partial().optional(),
-});
+/** An update (with `id`) changes only what it names: every field left out stays as it is. */
+export const bridgeInputSchema = z
+  .object({
+    /** Absent: a new bridge. */
+    id: id.optional(),
+    /** Required for a new bridge. */
+    name: z.string().trim().min(1).max(80).optional(),
+    /** Required for a new bridge. */
+    groupId: z.string().trim().min(1).max(128).optional(),
+    ccccHome: z.string().min(1).max(1024).optional(),
+    /** The Client ID; required for a new bridge. Given: replaces an `appKeyEnv`. */
+    appKey: z.string().trim().min(1).max(128).optional(),
+    /** Write-only. Given: replaces a `secretEnv`. */
+    appSecret: z.string().trim().min(1).max(256).optional(),
+    /** Given: replaces a stored secret (unless an appSecret is given too, which is refused). */
+    secretEnv: secretEnvNameSchema.optional(),
+    /** Empty: none (the Client ID is used). Given: replaces a `robotCodeEnv`. */
+    robotCode: z.string().trim().max(128).optional(),
+    /** The secret of the app this one-scan setup made (ScanView), instead of a typed `appSecret`. */
+    scanId: id.optional(),
+    autoStart: z.boolean().optional(),
+    settings: bridgeSettingsInputSchema.partial().optional(),
+  })
+  .refine((b) => b.id !== undefined || (b.name !== undefined && b.groupId !== undefined && b.appKey !== undefined), {
+    message: 'a new bridge needs a name, a group and a Client ID',
+    path: ['name'],
+  });
 export type BridgeInput = z.infer<typeof bridgeInputSchema>;
+
+export const editImpactInputSchema = z
+  .object({
+    bridgeId: id,
+    groupId: z.string().trim().min(1).max(128).optional(),
+    ccccHome: z.string().min(1).max(1024).optional(),
+    appKey: z.string().trim().min(1).max(128).optional(),
+  })
+  .strict();
 
 export const credentialTestInputSchema = z.union([
   z.object({ bridgeId: id }),
@@ -371,6 +472,7 @@ export const credentialTestInputSchema = z.union([
 const none = z.object({}).strict();
 const byBridge = z.object({ bridgeId: id }).strict();
 const byKey = z.object({ bridgeId: id, key: z.string().min(1).max(64) }).strict();
+const byScan = z.object({ scanId: id }).strict();
 
 export const logQuerySchema = z.object({
   bridgeId: id.optional(),
@@ -414,6 +516,8 @@ export const API = {
   getBridge: { input: byBridge },
   listChats: { input: none },
   saveBridge: { input: bridgeInputSchema },
+  /** What saving this change of group or app would do to the bridge's subscriptions, asked before saving. */
+  bridgeEditImpact: { input: editImpactInputSchema },
   deleteBridge: { input: byBridge },
   startBridge: { input: byBridge },
   stopBridge: { input: byBridge },
@@ -432,6 +536,9 @@ export const API = {
   openExternal: { input: externalUrlSchema },
   startSandbox: { input: none },
   stopSandbox: { input: none },
+  startScan: { input: none },
+  scanStatus: { input: byScan },
+  cancelScan: { input: byScan },
 } as const;
 
 export type ApiMethod = keyof typeof API;
@@ -442,6 +549,7 @@ export interface ApiResults {
   /** Every bridge's chats: subscribed and not, with their names and kinds. */
   listChats: BridgeChatView[];
   saveBridge: BridgeSummary;
+  bridgeEditImpact: EditImpactView;
   deleteBridge: { deleted: true };
   startBridge: BridgeStatusView;
   stopBridge: BridgeStatusView;
@@ -462,6 +570,10 @@ export interface ApiResults {
   startSandbox: SandboxView;
   /** Stops the sandbox's bridges, then the sandbox. */
   stopSandbox: { stopped: boolean };
+  /** Asks DingTalk for a code to scan (one scan at a time: a new one replaces the last). */
+  startScan: ScanView;
+  scanStatus: ScanView;
+  cancelScan: ScanView;
 }
 
 export type ApiInput<M extends ApiMethod> = z.input<(typeof API)[M]['input']>;

@@ -7,23 +7,24 @@
  * up. Exit code 1 if any check fails.
  */
 import { DaemonClient } from '../../core/cccc/daemon';
-import { inspectBridge } from '../../core/control/inspect';
-import { resolveCredentials } from '../../core/config/credentials';
+import { ApiUsage } from '../../core/bridge/api-usage/api-usage';
+import { inspectBridge, type BridgeInspection } from '../../core/control/inspect';
 import { appHolder, groupHolder, instanceProblem, isSameBridge, ownBridgeProblems } from '../../core/config/guards';
 import type { DingTalkCredentials } from '../../core/dingtalk/endpoints';
 import { CardApi } from '../../core/dingtalk/card-api';
 import { DingTalkApi } from '../../core/dingtalk/openapi-client';
+import type { CallCounter } from '../../core/dingtalk/http';
 import { probeStream } from '../../core/dingtalk/stream-probe';
-import { readConfig } from '../../core/config/store';
 import { resolveCcccHome } from '../../core/cccc/daemon/home';
 import { toProblem } from '../../core/errors';
-import { configLocation, loadBridge, type BridgeContext } from '../context';
+import { configLocation, configStore, credentialsOf, loadBridge, type BridgeContext } from '../context';
 import { machineChecks, pythonCheck } from '../doctor/machine';
 import { failedCheck as failed, failureCount, printChecks, type Check } from '../doctor/report';
 import { out, printJson } from '../output';
 import { readStatusFile } from '../status-file';
 import { troubleshoot } from '../troubleshooting';
-import { unreachableLine } from './status';
+import type { ApiUsageView } from '../../shared/api';
+import { apiUsageLines, unreachableLine } from './status';
 
 export interface DoctorOptions {
   bridge?: string;
@@ -34,7 +35,7 @@ export interface DoctorOptions {
 
 const STREAM_TIMEOUT_S = 15;
 
-async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<Check[]> {
+async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<{ checks: Check[]; apiUsage: ApiUsageView }> {
   const checks: Check[] = [];
   const fail = (id: string, error: unknown): void => {
     const problem = toProblem(error);
@@ -67,15 +68,22 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<C
   checks.push(await pythonCheck());
 
   let credentials: DingTalkCredentials | undefined;
+  // The checks' own calls count with the bridge's, in its state folder (bridge/api-usage/).
+  let usage: ApiUsage | undefined;
   try {
-    const resolved = resolveCredentials(ctx.profile, ctx.env, 'cccc-dingtalk doctor');
-    await new DingTalkApi({ credentials: resolved.credentials, endpoints: ctx.endpoints }).checkCredentials();
+    const resolved = await credentialsOf(ctx, 'cccc-dingtalk doctor');
+    usage = new ApiUsage({ stateDir: ctx.paths.state, appKey: resolved.credentials.appKey });
+    await new DingTalkApi({ credentials: resolved.credentials, endpoints: ctx.endpoints, counter: usage.counter }).checkCredentials();
     credentials = resolved.credentials;
-    checks.push({ id: 'credentials', status: 'ok', message: `Credentials are valid: DingTalk issued a token for the AppKey in $${ctx.profile.appKeyEnv}` });
+    checks.push({
+      id: 'credentials',
+      status: 'ok',
+      message: `Credentials are valid: DingTalk issued a token for the AppKey ${ctx.profile.appKeyEnv ? `in $${ctx.profile.appKeyEnv}` : resolved.credentials.appKey}`,
+    });
   } catch (error) {
     fail('credentials', error);
   }
-  if (credentials) checks.push(await cardsCheck(ctx, credentials));
+  if (credentials) checks.push(await cardsCheck(ctx, credentials, usage?.counter));
 
   const groupOwner = await groupHolder(ctx.target);
   const appOwner = credentials ? await appHolder(ctx.target, credentials.appKey) : undefined;
@@ -88,7 +96,7 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<C
     else if (d?.problem) checks.push(failed('stream', d.problem, troubleshoot(d.problem, ctx)));
     else checks.push({ id: 'stream', status: 'skip', message: `Stream connection: the running bridge (pid ${groupOwner.pid}) is ${d?.status ?? 'starting'}` });
   } else {
-    const problem = await probeStream(credentials, ctx.endpoints, streamTimeoutMs);
+    const problem = await probeStream(credentials, ctx.endpoints, streamTimeoutMs, undefined, usage?.counter);
     if (problem) checks.push(failed('stream', problem, troubleshoot(problem, ctx)));
     else checks.push({ id: 'stream', status: 'ok', message: `Stream connection opens (${ctx.endpoints.apiBase})` });
   }
@@ -109,8 +117,16 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<C
   else if (groupOwner) checks.push({ id: 'instance', status: 'ok', message: `No other instance (this bridge is running, pid ${groupOwner.pid})` });
   else checks.push({ id: 'instance', status: 'ok', message: 'No other cccc-dingtalk bridge uses this group or app' });
 
-  checks.push(await chatsCheck(ctx));
-  return checks;
+  await usage?.close();
+  const seen = await inspectBridge({
+    groupId: ctx.profile.groupId,
+    ccccHome: ctx.ccccHome,
+    stateDir: ctx.paths.state,
+    apiBudget: ctx.profile.settings.monthlyApiBudget,
+    chats: 'subscribers',
+  });
+  checks.push(chatsCheck(seen), apiUsageCheck(seen.apiUsage));
+  return { checks, apiUsage: seen.apiUsage };
 }
 
 /** No bridge configured (and none asked for): what the machine offers, and the `set` command. */
@@ -128,17 +144,16 @@ async function doctorWithoutBridge(o: DoctorOptions, configFile: string): Promis
 
 /** Whether every subscribed chat can be reached now (bridge/chat-reach.ts says which cannot). */
 /** Live answers need two card permissions; without them the bridge sends messages, so this is a note, never a failure. */
-async function cardsCheck(ctx: BridgeContext, credentials: DingTalkCredentials): Promise<Check> {
+async function cardsCheck(ctx: BridgeContext, credentials: DingTalkCredentials, counter: CallCounter | undefined): Promise<Check> {
   if (!ctx.profile.settings.cards) return { id: 'cards', status: 'skip', message: 'AI cards: turned off in the settings (answers go out as messages)' };
-  const readiness = await new CardApi(new DingTalkApi({ credentials, endpoints: ctx.endpoints })).probeCardPermissions();
+  const readiness = await new CardApi(new DingTalkApi({ credentials, endpoints: ctx.endpoints, ...(counter ? { counter } : {}) })).probeCardPermissions();
   if (readiness.state === 'ready')
     return { id: 'cards', status: 'ok', message: 'AI cards are allowed: answers stream live (Card.Instance.Write, Card.Streaming.Write)' };
   if (readiness.state === 'unknown') return { id: 'cards', status: 'skip', message: `AI cards: not checked (${readiness.problem.message})` };
   return { ...failed('cards', readiness.problem), status: 'note' };
 }
 
-async function chatsCheck(ctx: BridgeContext): Promise<Check> {
-  const seen = await inspectBridge({ groupId: ctx.profile.groupId, ccccHome: ctx.ccccHome, stateDir: ctx.paths.state, chats: 'subscribers' });
+function chatsCheck(seen: BridgeInspection): Check {
   const subscribed = seen.chats.filter((c) => c.subscribed).length;
   if (seen.unreachableChats === 0) return { id: 'chats', status: 'ok', message: `Subscribed chats: ${subscribed}, every one reachable` };
   return {
@@ -149,15 +164,23 @@ async function chatsCheck(ctx: BridgeContext): Promise<Check> {
   };
 }
 
+/** This month's DingTalk API calls against the budget: worth a note from 80 % of it. */
+function apiUsageCheck(v: ApiUsageView): Check {
+  const { label, lines, raise } = apiUsageLines(v);
+  const message = `${label.trim()} ${lines[0] ?? ''}`;
+  if (v.allowance === 'full') return { id: 'api_usage', status: 'ok', message };
+  return { id: 'api_usage', status: 'note', message, hint: `${lines.slice(1).join('; ')} — ${raise}` };
+}
+
 export async function doctorCommand(o: DoctorOptions): Promise<number> {
   const { configFile } = configLocation();
-  if (o.bridge === undefined && (await readConfig(configFile)).bridges.length === 0) return doctorWithoutBridge(o, configFile);
+  if (o.bridge === undefined && (await configStore().read()).bridges.length === 0) return doctorWithoutBridge(o, configFile);
   const ctx = await loadBridge(o.bridge);
   const timeoutMs = Math.max(1, Number(o.timeout ?? STREAM_TIMEOUT_S)) * 1000;
-  const checks = await runChecks(ctx, timeoutMs);
+  const { checks, apiUsage } = await runChecks(ctx, timeoutMs);
   const failures = failureCount(checks);
   if (o.json) {
-    printJson({ ok: failures === 0, bridge: ctx.profile.id, groupId: ctx.profile.groupId, checks });
+    printJson({ ok: failures === 0, bridge: ctx.profile.id, groupId: ctx.profile.groupId, checks, apiUsage });
     return failures === 0 ? 0 : 1;
   }
   out(`Checking bridge "${ctx.profile.id}" (group ${ctx.profile.groupId}, DingTalk ${ctx.endpoints.apiBase})`);

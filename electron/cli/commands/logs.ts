@@ -22,7 +22,7 @@ const FOLLOW_POLL_MS = 200;
 
 export async function logsCommand(o: LogsOptions): Promise<number> {
   const ctx = await loadBridge(o.bridge);
-  const secret = ctx.env[ctx.profile.appSecretEnv]?.trim();
+  const secret = ctx.profile.secret.from === 'env' ? ctx.env[ctx.profile.secret.name]?.trim() : undefined;
   const secrets = secret ? [secret] : [];
   const show = (r: LogRecord): void => {
     const safe = redact(r, secrets) as LogRecord;

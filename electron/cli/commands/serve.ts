@@ -47,8 +47,11 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   logHub.subscribe((r) => console({ ts: r.ts, level: r.level, scope: r.scope, msg: r.msg, ...(r.fields ? { fields: r.fields } : {}) }));
   const log = logHub.logger('serve');
 
+  // The configuration the CLI and the desktop app share: a damaged one stops serve here, naming file and line.
+  const profiles = new FileProfileStore(configHome, { host: 'serve' });
+  await profiles.list();
   const service = createControlService({
-    profiles: new FileProfileStore(configHome),
+    profiles,
     secrets: new FileSecretStore(configHome),
     appSettings: new FileAppSettingsStore(configHome),
     host: new HeadlessHost(configHome),

@@ -1,29 +1,48 @@
 /**
- * `cccc-dingtalk set`, like `cccc im set dingtalk`: which group, and the NAMES of the
- * environment variables holding the DingTalk credentials. Creates the bridge or updates it.
+ * `cccc-dingtalk set [BRIDGE]`, like `cccc im set dingtalk`: creates a bridge or edits one — its
+ * name, group, Client ID, RobotCode, where its AppSecret comes from, its settings — in the
+ * config.json the desktop app shares (a bridge made in the app is edited here by its id or name).
+ * Only what is given changes; the change is applied under the config lock to the bridge as it is
+ * then, so an edit made meanwhile in the app is kept. Credentials are environment variable NAMES
+ * (the Client ID and RobotCode may be given as values: they are no secrets). A change of group or
+ * app says what it does to the subscriptions (core/control/edit-impact.ts).
  */
-import { bridgeSettingsSchema, type BridgeSettings } from '../../core/bridge/settings';
-import { bridgeProfileSchema, envNameSchema, type BridgeProfile } from '../../core/config/profile';
+import { resolveCcccHome } from '../../core/cccc/daemon/home';
 import { ChatDirectory, type Person } from '../../core/bridge/chat-directory';
+import { bridgeSettingsSchema, type BridgeSettings } from '../../core/bridge/settings';
+import { SECRET_KEPT_BY } from '../../core/config/credentials';
+import { groupHolder, isSameBridge } from '../../core/config/guards';
 import { bridgePaths } from '../../core/config/paths';
-import { readConfig, writeConfig } from '../../core/config/store';
+import { appKeyOf, bridgeIdSchema, bridgeProfileSchema, envNameSchema, type BridgeProfile, type ConfigFile } from '../../core/config/profile';
+import { pickBridge } from '../../core/config/store';
+import { editImpact } from '../../core/control/edit-impact';
 import { BridgeError } from '../../core/errors';
-import { configLocation } from '../context';
+import { configLocation, configStore } from '../context';
 import { out } from '../output';
 import { accessPolicyFrom, describeAccess } from './set-access';
+import { impactLines } from './set-impact';
+import { scanForSet } from './set-scan';
 
 export interface SetOptions {
+  /** The bridge's id or name, as the command's argument. */
+  target?: string;
   bridge?: string;
+  name?: string;
   group?: string;
+  clientId?: string;
   appKeyEnv?: string;
   appSecretEnv?: string;
+  robotCode?: string;
   robotCodeEnv?: string;
   lang?: string;
   access?: string;
   allow?: string;
   maxFileMb?: string;
   maxMessageChars?: string;
+  apiBudget?: string;
   ccccHome?: string;
+  /** One scan with DingTalk makes the app (set-scan.ts). */
+  scan?: boolean;
 }
 
 function invalid(message: string, hint?: string): BridgeError {
@@ -59,31 +78,52 @@ function settingsPatch(o: SetOptions): Partial<BridgeSettings> {
       throw invalid('--max-message-chars must be a whole number of characters between 100 and 100000');
     patch.maxMessageChars = chars;
   }
+  if (o.apiBudget !== undefined) {
+    const none = o.apiBudget.trim().toLowerCase() === 'none';
+    const calls = Number(o.apiBudget);
+    if (!none && !bridgeSettingsSchema.shape.monthlyApiBudget.safeParse(calls).success)
+      throw invalid('--api-budget must be a whole number of calls a month (at least 1), or "none"');
+    patch.monthlyApiBudget = none ? null : calls;
+  }
   return patch;
 }
 
-export async function setCommand(o: SetOptions): Promise<void> {
-  const { configHome, configFile } = configLocation();
-  const config = await readConfig(configFile);
+/** A value or the variable that holds it, never both. */
+function oneOf(valueOption: string, value: string | undefined, envOption: string, env: string | undefined): string | undefined {
+  if (value !== undefined && env !== undefined) throw invalid(`Give ${valueOption} or ${envOption}, not both`);
+  const trimmed = value?.trim();
+  if (value !== undefined && !trimmed) throw invalid(`${valueOption} needs a value`);
+  return trimmed;
+}
+
+/** The bridge the command is about: named (by id or name), the only one, or a new one. */
+function chooseBridge(config: ConfigFile, ref: string | undefined, file: string): { previous?: BridgeProfile; id: string } {
+  if (ref === undefined && config.bridges.length > 1) {
+    pickBridge(config, undefined, file); // names them and says how to pick one
+  }
+  if (ref === undefined) return config.bridges[0] ? { previous: config.bridges[0], id: config.bridges[0].id } : { id: 'default' };
+  if (config.bridges.some((b) => b.id === ref || b.name === ref)) {
+    const previous = pickBridge(config, ref, file);
+    return { previous, id: previous.id };
+  }
+  if (!bridgeIdSchema.safeParse(ref).success) {
+    throw invalid(
+      `"${ref}" is no bridge, and cannot name a new one`,
+      'A new bridge is named by 1–64 letters, digits, ".", "_" or "-" (then --name gives it any name).',
+    );
+  }
+  return { id: ref };
+}
+
+/** Applies the options to `previous` (undefined: a new bridge `id`). Whatever is not given stays. */
+function applyOptions(previous: BridgeProfile | undefined, id: string, o: SetOptions, settings: Partial<BridgeSettings>): BridgeProfile {
   const appKeyEnv = envName('--app-key-env', o.appKeyEnv);
   const appSecretEnv = envName('--app-secret-env', o.appSecretEnv);
   const robotCodeEnv = envName('--robot-code-env', o.robotCodeEnv);
-  const settings = settingsPatch(o);
-
-  let index: number;
-  if (o.bridge !== undefined) index = config.bridges.findIndex((b) => b.id === o.bridge);
-  else if (config.bridges.length <= 1) index = config.bridges.length - 1;
-  else throw invalid(`${config.bridges.length} bridges are configured`, `Pick one with --bridge (${config.bridges.map((b) => b.id).join(', ')}).`);
-  const previous = index >= 0 ? config.bridges[index] : undefined;
-  const id = previous?.id ?? o.bridge ?? 'default';
-  // The people this bridge has seen (as the app's allowlist picker offers them); read once, if needed.
-  let seen: Promise<Person[]> | undefined;
-  const people = (): Promise<Person[]> => (seen ??= new ChatDirectory(bridgePaths(configHome, id).state, { readOnly: true }).people().catch(() => []));
-  const access = await accessPolicyFrom(o, previous?.settings.access, people);
-  if (access) settings.access = access.policy;
-
+  const clientId = oneOf('--client-id', o.clientId, '--app-key-env', appKeyEnv);
+  const robotCode = oneOf('--robot-code', o.robotCode, '--robot-code-env', robotCodeEnv);
   if (!previous) {
-    const missing = [!o.group && '--group', !appKeyEnv && '--app-key-env', !appSecretEnv && '--app-secret-env'].filter(Boolean);
+    const missing = [!o.group && '--group', !clientId && !appKeyEnv && '--client-id (or --app-key-env)', !appSecretEnv && '--app-secret-env'].filter(Boolean);
     if (missing.length > 0) {
       throw invalid(
         `A new bridge needs ${missing.join(', ')}`,
@@ -91,42 +131,110 @@ export async function setCommand(o: SetOptions): Promise<void> {
       );
     }
   }
+  const ccccHome = o.ccccHome ?? previous?.ccccHome;
   const candidate = {
     id,
+    name: o.name ?? previous?.name ?? id,
     groupId: o.group ?? previous?.groupId,
-    ...((o.ccccHome ?? previous?.ccccHome) ? { ccccHome: o.ccccHome ?? previous?.ccccHome } : {}),
-    appKeyEnv: appKeyEnv ?? previous?.appKeyEnv,
-    appSecretEnv: appSecretEnv ?? previous?.appSecretEnv,
-    ...((robotCodeEnv ?? previous?.robotCodeEnv) ? { robotCodeEnv: robotCodeEnv ?? previous?.robotCodeEnv } : {}),
+    ...(ccccHome ? { ccccHome } : {}),
+    ...(clientId ? { appKey: clientId } : appKeyEnv ? { appKeyEnv } : { appKey: previous?.appKey, appKeyEnv: previous?.appKeyEnv }),
+    ...(robotCode ? { robotCode } : robotCodeEnv ? { robotCodeEnv } : { robotCode: previous?.robotCode, robotCodeEnv: previous?.robotCodeEnv }),
+    secret: appSecretEnv ? { from: 'env', name: appSecretEnv } : previous?.secret,
+    autoStart: previous?.autoStart ?? false,
+    ...(previous?.sandbox ? { sandbox: true } : {}),
     settings: bridgeSettingsSchema.parse({ ...previous?.settings, ...settings }),
+    ...(previous?.createdAt !== undefined ? { createdAt: previous.createdAt } : {}),
   };
   const parsed = bridgeProfileSchema.safeParse(candidate);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw invalid(`${issue?.path.join('.') || 'bridge'}: ${issue?.message ?? 'invalid'}`);
   }
-  const profile: BridgeProfile = parsed.data;
-  if (previous) config.bridges[index] = profile;
-  else config.bridges.push(profile);
-  await writeConfig(configFile, config);
+  return parsed.data;
+}
+
+function secretLine(p: BridgeProfile): string {
+  const { secret } = p;
+  if (secret.from === 'env') return `from $${secret.name}`;
+  if (secret.from === 'file') return 'in secrets.json (typed into the page of `cccc-dingtalk serve`)';
+  return `kept by ${SECRET_KEPT_BY.keychain} — start it there, or \`cccc-dingtalk set ${p.id} --app-secret-env VAR\``;
+}
+
+export async function setCommand(options: SetOptions): Promise<number | void> {
+  if (options.target !== undefined && options.bridge !== undefined && options.target !== options.bridge)
+    throw invalid(`Name the bridge once: "${options.target}" or --bridge ${options.bridge}`);
+  const ref = options.target ?? options.bridge;
+  const { configHome, configFile } = configLocation();
+  const store = configStore();
+  const before = await store.read();
+  const chosen = chooseBridge(before, ref, configFile);
+  const existing = chosen.previous;
+  // A scanned app's credentials go to the variables named, or those the bridge reads already, or the usual ones.
+  const o: SetOptions = options.scan
+    ? {
+        ...options,
+        appKeyEnv: options.appKeyEnv ?? existing?.appKeyEnv ?? 'DINGTALK_APP_KEY',
+        appSecretEnv: options.appSecretEnv ?? (existing?.secret.from === 'env' ? existing.secret.name : 'DINGTALK_APP_SECRET'),
+      }
+    : options;
+  const settings = settingsPatch(o);
+  // The people this bridge has seen (as the app's allowlist picker offers them); read once, if needed.
+  let seen: Promise<Person[]> | undefined;
+  const people = (): Promise<Person[]> => (seen ??= new ChatDirectory(bridgePaths(configHome, chosen.id).state, { readOnly: true }).people().catch(() => []));
+  const access = await accessPolicyFrom(o, chosen.previous?.settings.access, people);
+  if (access) settings.access = access.policy;
+  // Checked before anything is saved: the options must make a valid bridge.
+  const checked = applyOptions(chosen.previous, chosen.id, o, settings);
+  if (o.scan && checked.appKeyEnv && checked.secret.from === 'env') {
+    // Before anything is written: a scan that made no app changes nothing.
+    const failed = await scanForSet({ appKeyEnv: checked.appKeyEnv, appSecretEnv: checked.secret.name });
+    if (failed !== undefined) return failed;
+  }
+
+  // Applied to the bridge as it is now on disk: an edit the app saved meanwhile stays.
+  const { previous, profile } = await store.update((config) => {
+    const i = config.bridges.findIndex((b) => b.id === chosen.id);
+    const was = i >= 0 ? config.bridges[i] : undefined;
+    const next = applyOptions(was, chosen.id, o, settings);
+    if (was) config.bridges[i] = next;
+    else config.bridges.push(next);
+    return { previous: was, profile: next };
+  });
+
+  const ccccHomeOf = (p: BridgeProfile): string => p.ccccHome ?? resolveCcccHome({});
+  const target = { bridgeId: profile.id, groupId: previous?.groupId ?? profile.groupId, ccccHome: ccccHomeOf(previous ?? profile), configHome };
+  const holder = previous ? await groupHolder(target) : undefined;
+  const runningIn = holder && isSameBridge(target, holder) ? holder : undefined;
 
   out(`${previous ? 'Updated' : 'Configured'} bridge "${profile.id}" in ${configFile}`);
+  if (profile.name !== profile.id) out(`  Name:        ${profile.name}`);
   out(`  CCCC group:  ${profile.groupId}${profile.ccccHome ? ` (CCCC_HOME ${profile.ccccHome})` : ''}`);
-  out(`  AppKey:      from $${profile.appKeyEnv}`);
-  out(`  AppSecret:   from $${profile.appSecretEnv}`);
-  if (profile.robotCodeEnv) out(`  RobotCode:   from $${profile.robotCodeEnv}`);
+  out(`  Client ID:   ${profile.appKeyEnv ? `from $${profile.appKeyEnv}` : profile.appKey}`);
+  out(`  AppSecret:   ${secretLine(profile)}`);
+  if (profile.robotCodeEnv || profile.robotCode) out(`  RobotCode:   ${profile.robotCodeEnv ? `from $${profile.robotCodeEnv}` : profile.robotCode}`);
   const s = profile.settings;
   out(`  Replies in ${s.replyLanguage === 'zh' ? 'Chinese' : 'English'}; files up to ${s.maxFileMb} MB; texts up to ${s.maxMessageChars} characters`);
   out(`  Who may command the agents: ${describeAccess(s.access, s.access.mode === 'allowlist' ? await people() : [])}`);
+  out(`  DingTalk API budget: ${s.monthlyApiBudget === null ? 'none' : `${s.monthlyApiBudget} calls a month`}`);
   if (access?.unknown.length)
     out(
       `Note: ${access.unknown.join(', ')} ${access.unknown.length === 1 ? 'has' : 'have'} not written to the robot yet — check the staff id${access.unknown.length === 1 ? '' : 's'}.`,
     );
-  const unset = [profile.appKeyEnv, profile.appSecretEnv].filter((n) => !process.env[n]?.trim());
+  if (previous) {
+    const side = (p: BridgeProfile) => ({ groupId: p.groupId, ccccHome: ccccHomeOf(p), appKey: appKeyOf(p, process.env), appKeyEnv: p.appKeyEnv });
+    for (const line of impactLines(await editImpact(side(previous), side(profile), runningIn !== undefined))) out(line);
+  }
+  const unset = [profile.appKeyEnv, profile.secret.from === 'env' ? profile.secret.name : undefined].filter(
+    (n): n is string => Boolean(n) && !process.env[n ?? '']?.trim(),
+  );
   if (unset.length > 0)
     out(
       `Note: ${unset.join(' and ')} ${unset.length === 1 ? 'is' : 'are'} not set in this shell — export ${unset.length === 1 ? 'it' : 'them'} before \`cccc-dingtalk start\`.`,
     );
-  if (previous) out('A running bridge keeps its old settings until it is restarted (`cccc-dingtalk stop`, then `cccc-dingtalk start --detach`).');
-  else out('Next: `cccc-dingtalk doctor`, then `cccc-dingtalk start --detach`.');
+  if (!previous) out('Next: `cccc-dingtalk doctor`, then `cccc-dingtalk start --detach`.');
+  else if (runningIn?.host === 'app' || runningIn?.host === 'serve')
+    out(
+      `It runs in ${runningIn.host === 'app' ? 'the desktop app' : '`cccc-dingtalk serve`'} (pid ${runningIn.pid}), which restarts it with the new settings.`,
+    );
+  else if (runningIn) out('The running bridge keeps its old settings until it is restarted (`cccc-dingtalk stop`, then `cccc-dingtalk start --detach`).');
 }

@@ -6,10 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { V8_FLAGS } from '../../../bin/v8-flags.js';
-import { resolveCredentials } from '../../core/config/credentials';
 import type { Problem } from '../../core/errors';
 import { groupHolder, instanceProblem, isSameBridge } from '../../core/config/guards';
-import { loadBridge } from '../context';
+import { credentialsOf, loadBridge } from '../context';
 import { CliFailure, err, formatProblem, out } from '../output';
 import { runBridge, type ChildReport } from '../run';
 
@@ -54,7 +53,7 @@ export function childNodeFlags(execArgv: string[]): string[] {
 async function detach(o: StartOptions): Promise<number> {
   // Fail fast on what the child would refuse anyway, with the same words.
   const ctx = await loadBridge(o.bridge);
-  resolveCredentials(ctx.profile, ctx.env);
+  await credentialsOf(ctx);
   const holder = await groupHolder(ctx.target);
   if (holder && isSameBridge(ctx.target, holder)) throw new CliFailure(instanceProblem(ctx.target, 'group', holder));
 

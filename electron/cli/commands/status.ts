@@ -8,7 +8,12 @@
  * Exit code 3 when not running (as service scripts expect).
  */
 import { inspectBridge } from '../../core/control/inspect';
+import { SECRET_KEPT_BY } from '../../core/config/credentials';
 import { groupHolder, isSameBridge } from '../../core/config/guards';
+import type { BridgeProfile } from '../../core/config/profile';
+import { API_USAGE_TEXT } from '../../core/i18n/api-usage';
+import { localeLanguage } from '../../core/i18n/locale';
+import type { ApiUsageView } from '../../shared/api';
 import { openLogFile } from '../../core/log/log-file';
 import { loadBridge, type BridgeContext } from '../context';
 import { chatName, requestLine } from '../chat-names';
@@ -24,7 +29,12 @@ export interface StatusOptions {
 
 interface StatusView {
   bridge: string;
+  name: string;
   groupId: string;
+  /** Where the AppSecret is: a variable, secrets.json, or the desktop app's keychain (which the CLI cannot read). */
+  secret: BridgeProfile['secret'];
+  /** Which program runs it, when it runs: the CLI, the desktop app or `serve`. */
+  host?: 'cli' | 'app' | 'serve';
   ccccHome: string;
   running: boolean;
   pid?: number;
@@ -41,6 +51,8 @@ interface StatusView {
   pending: PendingLine[];
   lastProblem?: StatusFile['lastProblem'];
   lastProblemAt?: number;
+  /** This month's DingTalk API calls (absent: a running bridge of an older version). */
+  apiUsage?: ApiUsageView;
   logFile: string;
 }
 
@@ -48,7 +60,15 @@ export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
   const holder = await groupHolder(ctx.target);
   const running = holder !== undefined && isSameBridge(ctx.target, holder);
   const file = await readStatusFile(ctx.paths.status);
-  const base = { bridge: ctx.profile.id, groupId: ctx.profile.groupId, ccccHome: ctx.ccccHome, logFile: openLogFile(ctx.paths.logs).pathAt(0) };
+  const base = {
+    bridge: ctx.profile.id,
+    name: ctx.profile.name,
+    groupId: ctx.profile.groupId,
+    secret: ctx.profile.secret,
+    ccccHome: ctx.ccccHome,
+    logFile: openLogFile(ctx.paths.logs).pathAt(0),
+    ...(running && holder ? { host: holder.host ?? ('cli' as const) } : {}),
+  };
   if (running && file && file.pid === holder?.pid) {
     const { pid, state, startedAt, updatedAt, dingtalk, cccc, outboxDepth, inboxDepth, chats, unreachableChats, pending, lastProblem, lastProblemAt } = file;
     return {
@@ -65,10 +85,19 @@ export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
       chats,
       unreachableChats: unreachableChats ?? 0,
       pending,
+      ...(file.apiUsage ? { apiUsage: file.apiUsage } : {}),
       ...(lastProblem ? { lastProblem, lastProblemAt } : {}),
     };
   }
-  const files = statusLines(await inspectBridge({ groupId: ctx.profile.groupId, ccccHome: ctx.ccccHome, stateDir: ctx.paths.state, chats: 'subscribers' }));
+  const files = statusLines(
+    await inspectBridge({
+      groupId: ctx.profile.groupId,
+      ccccHome: ctx.ccccHome,
+      stateDir: ctx.paths.state,
+      apiBudget: ctx.profile.settings.monthlyApiBudget,
+      chats: 'subscribers',
+    }),
+  );
   const view: StatusView = { ...base, running, state: running ? 'starting' : 'stopped', ...files };
   if (running && holder) view.pid = holder.pid;
   if (file?.lastProblem) {
@@ -94,17 +123,38 @@ function ccccLine(c: StatusFile['cccc'] | undefined): string {
   return 'checking…';
 }
 
+/** The month's API calls, its forecast and budget, in the locale's language; the same in `status` and `doctor`. */
+export function apiUsageLines(v: ApiUsageView): { label: string; lines: string[]; raise: string } {
+  const t = API_USAGE_TEXT[localeLanguage(process.env)];
+  const lines = [t.summary(v)];
+  if (v.byApi.length > 0) lines.push(t.top(v, 4));
+  if (v.allowance !== 'full') lines.push(t.allowance[v.allowance]);
+  return { label: t.label, lines, raise: t.raise };
+}
+
 /** Said the same way by `status` and `doctor`. */
 export function unreachableLine(n: number): string {
   return n === 1 ? "1 chat can't be reached until someone writes in it" : `${n} chats can't be reached until someone writes in them`;
 }
 
+const HOSTS = { app: 'in the desktop app', serve: 'in `cccc-dingtalk serve`' } as const;
+
+/** Where the AppSecret is, and for the desktop app's keychain how the CLI could run it. */
+function secretLine(v: StatusView): string {
+  if (v.secret.from === 'env') return `from $${v.secret.name}`;
+  if (v.secret.from === 'file') return 'in secrets.json (typed into the page of `cccc-dingtalk serve`)';
+  return `kept by ${SECRET_KEPT_BY.keychain} — start it there, or \`cccc-dingtalk set ${v.bridge} --app-secret-env VAR\``;
+}
+
 function print(v: StatusView, verbose: boolean): void {
   const now = Date.now();
-  const head = v.running ? `running (pid ${v.pid}${v.startedAt ? `, up ${duration(now - v.startedAt)}` : ''})` : 'not running';
-  out(`Bridge "${v.bridge}": ${head}`);
+  const where = v.host === 'app' || v.host === 'serve' ? ` ${HOSTS[v.host]}` : '';
+  const head = v.running ? `running${where} (pid ${v.pid}${v.startedAt ? `, up ${duration(now - v.startedAt)}` : ''})` : 'not running';
+  out(`Bridge "${v.bridge}"${v.name !== v.bridge ? ` (${v.name})` : ''}: ${head}`);
   out(`  CCCC group:  ${v.groupId}  (CCCC_HOME ${v.ccccHome})`);
-  if (v.running) {
+  out(`  AppSecret:   ${secretLine(v)}`);
+  // A bridge of another program keeps its live status there (its page); the files say the rest.
+  if (v.running && where === '') {
     out(`  State:       ${v.state}`);
     out(`  DingTalk:    ${dingtalkLine(v.dingtalk, now)}`);
     out(`  CCCC:        ${ccccLine(v.cccc)}`);
@@ -121,11 +171,15 @@ function print(v: StatusView, verbose: boolean): void {
   for (const p of v.pending) {
     out(`    ${p.key}  ${requestLine(p, verbose)}, expires in ${duration(p.expiresAt - now)}`);
   }
+  if (v.apiUsage) {
+    const { label, lines } = apiUsageLines(v.apiUsage);
+    lines.forEach((line, i) => out(`  ${i === 0 ? label : ' '.repeat(13)}${line}`));
+  }
   if (v.lastProblem) {
     out(`  Last error:  ${v.lastProblem.message}${v.lastProblemAt ? ` (${formatTime(v.lastProblemAt)})` : ''}`);
     if (v.lastProblem.hint) out(`               → ${v.lastProblem.hint}`);
   }
-  if (!v.running) out('  Start it with `cccc-dingtalk start --detach`.');
+  if (!v.running) out(v.secret.from === 'keychain' ? '  Start it in the desktop app.' : '  Start it with `cccc-dingtalk start --detach`.');
 }
 
 export async function statusCommand(o: StatusOptions): Promise<number> {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { DaemonClient, DaemonMonitor, FeatureProbe, type DaemonState } from '../cccc/daemon';
 import { ImState } from '../cccc/im-state/im-state';
 import type { DingTalkCredentials, DingTalkEndpoints } from '../dingtalk/endpoints';
+import type { CallCounter } from '../dingtalk/http';
 import { DingTalkApi } from '../dingtalk/openapi-client';
 import { StreamClient, type Refusal, type StreamState } from '../dingtalk/stream-client';
 import { refusedChatOfMessage, textLength, type InboundMessage } from '../dingtalk/inbound-message';
@@ -21,6 +22,7 @@ import { silentLogger, type Logger } from '../log/logger';
 import { DiskSpace } from '../util/disk-space';
 import { LocalHoldError } from '../util/local-failure';
 import { DaemonGroup } from './adapters/daemon-group';
+import { ApiUsage } from './api-usage/api-usage';
 import { GroupBlobs } from './adapters/group-blobs';
 import { chatAddressOf, type ChatAddress } from './chat-address';
 import { ChatDirectory } from './chat-directory';
@@ -30,9 +32,10 @@ import type { ChatLimits } from './inbound/chat-throttle';
 import { readBridgeRecords, type BridgeRecords } from './inspection';
 import type { GroupPort, ImStatePort, PendingRequest } from './ports';
 import { REPLIES } from '../i18n/replies';
+import { bindStateToGroup } from './group-state';
 import { closeRuntime, openRuntime, type BridgeRuntime } from './runtime';
 import type { BridgeSettings } from './settings';
-import type { CardAllowanceSource } from './cards/card-allowance';
+import type { ApiUsageView } from '../../shared/api';
 
 export interface BridgeConfig {
   groupId: string;
@@ -63,8 +66,6 @@ export interface BridgeServices {
   delivery?: { slowNoticeMs?: number; maxAgeMs?: number; pickupTimeoutMs?: number };
   /** How often unauthorized chats may ask to /subscribe (tests lower them). */
   subscribeLimits?: ChatLimits;
-  /** How much card traffic the API budget allows now (bridge/cards/card-allowance.ts); default: always `full`. */
-  cardAllowance?: CardAllowanceSource;
 }
 
 export type BridgeState = 'stopped' | 'starting' | 'running' | 'degraded' | 'error';
@@ -97,6 +98,7 @@ export interface QueueDepths {
 export interface BridgeView extends BridgeRecords {
   status: BridgeStatus;
   queues: QueueDepths;
+  apiUsage: ApiUsageView;
 }
 
 export interface PendingNotice extends PendingRequest {
@@ -134,6 +136,8 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private readonly stream: StreamClient;
   private readonly audit: AuditLog;
   private readonly blobs: GroupBlobs;
+  /** Every DingTalk API call this bridge makes, by month, against the budget. */
+  private readonly usage: ApiUsage;
   /** The services that exist only while the bridge runs; none before start() or after stop(). */
   private runtime: BridgeRuntime | undefined;
   /** What the last runtime left in its journals, for status() after stop() (kept for the next start). */
@@ -156,7 +160,16 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     super();
     this.log = (services.logger ?? silentLogger).child('bridge');
     this.groupDir = join(config.ccccHome, 'groups', config.groupId);
-    this.api = new DingTalkApi({ credentials: config.credentials, endpoints: config.endpoints, logger: this.log });
+    this.space = new DiskSpace({ dir: config.stateDir });
+    this.usage = new ApiUsage({
+      stateDir: config.stateDir,
+      appKey: config.credentials.appKey,
+      budget: () => this.settings.monthlyApiBudget,
+      log: this.log,
+      onNotice: (problem) => this.fail(problem, 'warn'),
+      onLocalFailure: (err) => this.space.noteFailure(err),
+    });
+    this.api = new DingTalkApi({ credentials: config.credentials, endpoints: config.endpoints, logger: this.log, counter: this.usage.counter });
     this.daemon = new DaemonClient({ home: config.ccccHome, logger: this.log });
     this.monitor = new DaemonMonitor(this.daemon, { logger: this.log, ...(services.daemonPollMs ? { intervalMs: services.daemonPollMs } : {}) });
     this.features = new FeatureProbe(this.daemon);
@@ -184,17 +197,22 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       logger: this.log,
       keep: (m) => this.onInbound(m),
       onRefused: (refusal) => this.onRefused(refusal),
+      counter: this.usage.counter,
       ...services.stream,
     });
     this.stream.on('state', (s) => this.onStreamState(s));
     this.monitor.onChange((s) => this.onDaemonState(s));
-    this.space = new DiskSpace({ dir: config.stateDir });
     this.space.on('full', () => this.onDiskFull());
     this.space.on('freed', () => this.onDiskFreed());
   }
 
   get settings(): BridgeSettings {
     return this.config.settings;
+  }
+
+  /** Counts DingTalk calls made for this bridge elsewhere (the credential test) with its own. */
+  get apiCounter(): CallCounter {
+    return this.usage.counter;
   }
 
   updateSettings(patch: Partial<BridgeSettings>): void {
@@ -217,14 +235,22 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
 
   /** The bridge as controls show it: status, queues, chats, pending requests, people. */
   async inspect(): Promise<BridgeView> {
-    return { status: this.status(), queues: this.queues(), ...(await readBridgeRecords({ im: this.im, chats: this.chats, reach: this.reach })) };
+    return {
+      status: this.status(),
+      queues: this.queues(),
+      apiUsage: this.usage.view(),
+      ...(await readBridgeRecords({ im: this.im, chats: this.chats, reach: this.reach })),
+    };
   }
 
   async start(): Promise<void> {
     if (this.state !== 'stopped' && this.state !== 'error') return;
     this.setState('starting');
     await mkdir(this.config.stateDir, { recursive: true, mode: 0o700 });
+    await this.usage.open();
     try {
+      // Before anything reads them: the group's own files are this group's (a bridge may have moved).
+      await bindStateToGroup(this.config.stateDir, { groupId: this.config.groupId, ccccHome: this.config.ccccHome }, this.log);
       this.runtime = await openRuntime({
         stateDir: this.config.stateDir,
         groupDir: this.groupDir,
@@ -240,6 +266,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
         chats: this.chats,
         reach: this.reach,
         space: this.space,
+        usage: this.usage,
         features: () => this.features.current(),
         fail: (problem) => this.fail(problem),
         onPending: (request, who) => this.onPending(request, who),
@@ -312,6 +339,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       this.runtime = undefined;
     }
     await this.audit.close();
+    await this.usage.close();
     this.space.stop();
     this.refused.clear();
     this.diskNoticed.clear();
@@ -323,12 +351,12 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   }
 
   /** Records a problem and tells listeners, once per problem a minute (retries repeat them). */
-  private fail(problem: Problem): void {
+  private fail(problem: Problem, level: 'error' | 'warn' = 'error'): void {
     const repeat = this.lastProblem?.code === problem.code && Date.now() - this.lastProblemAt < 60_000;
     this.lastProblem = problem;
     if (repeat) return;
     this.lastProblemAt = Date.now();
-    this.log.error(problem.message, { code: problem.code });
+    this.log[level](problem.message, { code: problem.code });
     this.emit('problem', problem);
   }
 

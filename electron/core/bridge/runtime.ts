@@ -27,10 +27,12 @@ import type { DaemonFeatures } from '../cccc/daemon/features';
 import { CONVERSATION } from '../i18n/conversation';
 import { DeliveryWatch } from './delivery-watch';
 import { openRequestsMarkdown } from './outbound/reply-request';
+import { LEDGER_CURSOR_FILE } from './group-state';
 import { ReplyRequests } from './reply-requests';
 import type { AuditLog } from '../log/audit';
 import type { Logger } from '../log/logger';
 import type { DiskSpace } from '../util/disk-space';
+import type { ApiUsage } from './api-usage/api-usage';
 import type { BlobPort, GroupPort, ImStatePort, PendingRequest } from './ports';
 import type { BridgeServices } from './bridge';
 import { chatAddressOf, type ChatAddress } from './chat-address';
@@ -69,6 +71,11 @@ export interface RuntimeContext {
   chats: ChatDirectory;
   reach: ChatReach;
   space: DiskSpace;
+  /**
+   * The monthly API budget: whatever spends DingTalk calls on a card asks `cardAllowance()` first
+   * (full, lean: fewer updates, plain: an ordinary message instead; bridge/api-usage/budget.ts).
+   */
+  usage: Pick<ApiUsage, 'cardAllowance'>;
   /** What the daemon supports (probed; rejects while CCCC is down). */
   features(): Promise<DaemonFeatures>;
   /** Records a problem for the dashboard. */
@@ -111,7 +118,8 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
   const t = () => REPLIES[ctx.settings().replyLanguage];
   const webhooks = new SessionWebhooks({ accepts: (url) => isAllowedWebhook(url, ctx.endpoints), logger: log });
   const replies = new ReplyTracker({
-    thinkingReaction: () => ctx.settings().thinkingReaction,
+    // Past the budget the 🤔 (two calls per message) is left out before any message would be.
+    thinkingReaction: () => ctx.settings().thinkingReaction && ctx.usage.cardAllowance() !== 'plain',
     react: (msgId, chatId, on) => react(ctx, msgId, chatId, on),
   });
   const outbox: Outbox = new Outbox({
@@ -260,7 +268,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
       const s = ctx.settings();
       return { enabled: s.cards, templateId: s.cardTemplateId, lang: s.replyLanguage };
     },
-    ...(ctx.services.cardAllowance ? { cardAllowance: ctx.services.cardAllowance } : {}),
+    cardAllowance: () => ctx.usage.cardAllowance(),
     onProblem: (problem) => ctx.fail(problem),
     logger: log,
   });
@@ -280,7 +288,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
   });
   const follower = new LedgerFollower({
     groupDir: ctx.groupDir,
-    cursorPath: join(ctx.stateDir, 'ledger-cursor.json'),
+    cursorPath: join(ctx.stateDir, LEDGER_CURSOR_FILE),
     catchUp: ctx.settings().catchUp,
     handled: handledEvents(() => [...outbox.knownIds(), ...held.ids()]),
     logger: log,

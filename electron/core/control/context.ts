@@ -11,7 +11,8 @@ import type { EventFanout } from './event-fanout';
 import type { KnownSecrets } from './known-secrets';
 import type { LogHub } from './log-hub';
 import type { SandboxSwitch } from './sandbox-switch';
-import type { AppSettingsStore, ControlProfile, HostAdapter, ProfileStore, SecretStore } from './stores';
+import type { BridgeProfile } from '../config/profile';
+import type { AppSettingsStore, HostAdapter, ProfileStore, SecretStore } from './stores';
 import type { Supervisor } from './supervisor';
 
 /** What the host (the desktop app or `serve`) gives the control services. */
@@ -44,18 +45,18 @@ export function unknownBridge(id: string): BridgeError {
   return new BridgeError({ code: 'config.unknown_bridge', message: `No bridge "${id}"`, hint: 'It may have been deleted; reload the list.', retryable: false });
 }
 
-export async function profileOf(c: ControlContext, id: string): Promise<ControlProfile> {
+export async function profileOf(c: ControlContext, id: string): Promise<BridgeProfile> {
   const p = await c.profiles.get(id);
   if (!p) throw unknownBridge(id);
   return p;
 }
 
-export function ccccHomeOf(c: ControlContext, p: Pick<ControlProfile, 'ccccHome'>): string {
+export function ccccHomeOf(c: ControlContext, p: Pick<BridgeProfile, 'ccccHome'>): string {
   return p.ccccHome ?? resolveCcccHome({ env: c.env });
 }
 
 /** A client that fails fast: the UI waits on it. */
-export function daemonOf(c: ControlContext, p: ControlProfile): DaemonClient {
+export function daemonOf(c: ControlContext, p: BridgeProfile): DaemonClient {
   return new DaemonClient({ home: ccccHomeOf(c, p), retries: 0, logger: c.log });
 }
 

@@ -7,7 +7,8 @@ import { isDingTalkBase, isSafeCustomBase, type AppSettingsView, type EndpointNa
 import { endpointsFromEnv, type DingTalkEndpoints } from '../dingtalk/endpoints';
 import { BridgeError } from '../errors';
 import type { SandboxSwitch } from './sandbox-switch';
-import type { AppSettingsStore, ControlProfile } from './stores';
+import type { BridgeProfile } from '../config/profile';
+import type { AppSettingsStore } from './stores';
 
 export class EndpointPolicy {
   constructor(
@@ -17,13 +18,18 @@ export class EndpointPolicy {
   ) {}
 
   /** Where a bridge connects: the sandbox for the sandbox's own bridge only, else the app-wide endpoints. */
-  async endpointsFor(profile: Pick<ControlProfile, 'sandbox'>): Promise<DingTalkEndpoints> {
+  async endpointsFor(profile: Pick<BridgeProfile, 'sandbox'>): Promise<DingTalkEndpoints> {
     return profile.sandbox ? this.sandbox.endpoints() : this.appEndpoints();
   }
 
   /** Where typed credentials are tested: the sandbox's app at the running sandbox, any other at the app-wide endpoints. */
   async endpointsForTyped(appKey: string): Promise<DingTalkEndpoints> {
     return this.sandbox.isSandboxApp(appKey) ? this.sandbox.endpoints() : this.appEndpoints();
+  }
+
+  /** Where one-scan setup asks for a new app: the app-wide endpoints, never the sandbox's (a scanned app is a real one). */
+  registrationEndpoints(): Promise<DingTalkEndpoints> {
+    return this.appEndpoints();
   }
 
   /** Checks an apiBase/oapiBase change; the secret of custom endpoint mode is stored by the caller. */

@@ -1,36 +1,26 @@
 /**
- * The stores of the headless `serve` mode: JSON files in the config folder (the CLI's
- * `CCCC_DINGTALK_HOME`), replaced atomically.
+ * The stores kept as files in the config folder (the CLI's `CCCC_DINGTALK_HOME`), replaced
+ * atomically:
  *
- *   <config home>/app-profiles.json   bridge profiles made in the browser UI (no secrets)
- *   <config home>/app-settings.json   UI settings
- *   <config home>/secrets.json        AppSecrets typed into the browser UI — mode 0600, plain text
+ *   <config home>/config.json         bridge profiles, shared by the CLI, `serve` and the desktop app (core/config/store.ts)
+ *   <config home>/app-settings.json   UI settings of `serve`
+ *   <config home>/secrets.json        AppSecrets typed into the page of `serve` — mode 0600, plain text
  *
- * Secrets named by an environment variable (profile.secretEnv) are read by the service and never
- * written anywhere; secrets.json exists only when someone typed a secret, and its VaultView says
- * `basic_text`, unencrypted, so the UI can warn.
+ * Secrets named by an environment variable are read by the service and never written anywhere;
+ * secrets.json exists only when someone typed a secret, and its VaultView says `basic_text`,
+ * unencrypted, so the UI can warn.
  */
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { AppSettingsView, VaultView } from '../../shared/api';
+import type { ConfigLockOptions } from '../config/config-lock';
+import { bridgeProfileSchema, type BridgeProfile } from '../config/profile';
+import { ConfigStore } from '../config/store';
 import { JsonFileStore, type JsonFileStoreOptions } from '../util/json-store';
 import { dict } from '../util/own';
-import {
-  appSettingsSchema,
-  controlProfileSchema,
-  DEFAULT_APP_SETTINGS,
-  type AppSettingsStore,
-  type ControlProfile,
-  type HostAdapter,
-  type ProfileStore,
-  type SecretStore,
-} from './stores';
-
-export function appProfilesPath(configHome: string): string {
-  return join(configHome, 'app-profiles.json');
-}
+import { appSettingsSchema, DEFAULT_APP_SETTINGS, type AppSettingsStore, type HostAdapter, type ProfileStore, type SecretStore } from './stores';
 
 export function appSettingsPath(configHome: string): string {
   return join(configHome, 'app-settings.json');
@@ -43,37 +33,36 @@ export function secretsPath(configHome: string): string {
 /** The user's own files: a damaged one is a readable problem, never silently reset. */
 const USER_FILE: JsonFileStoreOptions = { onInvalid: 'error' };
 
-const profilesFileSchema = z.object({ version: z.literal(1), bridges: z.array(controlProfileSchema).default([]) });
-
+/** The bridge profiles of config.json, as the control services use them. */
 export class FileProfileStore implements ProfileStore {
-  private readonly doc: JsonFileStore<typeof profilesFileSchema>;
+  readonly config: ConfigStore;
 
-  constructor(configHome: string) {
-    this.doc = new JsonFileStore(appProfilesPath(configHome), profilesFileSchema, () => ({ version: 1 as const, bridges: [] }), USER_FILE);
+  constructor(configHome: string, options: ConfigLockOptions = {}) {
+    this.config = new ConfigStore(configHome, options);
   }
 
-  async list(): Promise<ControlProfile[]> {
-    return (await this.doc.get()).bridges;
+  async list(): Promise<BridgeProfile[]> {
+    return (await this.config.read()).bridges;
   }
 
-  async get(id: string): Promise<ControlProfile | undefined> {
+  async get(id: string): Promise<BridgeProfile | undefined> {
     return (await this.list()).find((b) => b.id === id);
   }
 
-  async save(profile: ControlProfile): Promise<void> {
-    const valid = controlProfileSchema.parse(profile);
-    await this.doc.update((doc) => {
-      const i = doc.bridges.findIndex((b) => b.id === valid.id);
-      if (i >= 0) doc.bridges[i] = valid;
-      else doc.bridges.push(valid);
+  async save(profile: BridgeProfile): Promise<void> {
+    const valid = bridgeProfileSchema.parse(profile);
+    await this.config.update((config) => {
+      const i = config.bridges.findIndex((b) => b.id === valid.id);
+      if (i >= 0) config.bridges[i] = valid;
+      else config.bridges.push(valid);
     });
   }
 
   delete(id: string): Promise<boolean> {
-    return this.doc.update((doc) => {
-      const before = doc.bridges.length;
-      doc.bridges = doc.bridges.filter((b) => b.id !== id);
-      return doc.bridges.length !== before;
+    return this.config.update((config) => {
+      const before = config.bridges.length;
+      config.bridges = config.bridges.filter((b) => b.id !== id);
+      return config.bridges.length !== before;
     });
   }
 }
@@ -89,6 +78,7 @@ const secretsFileSchema = z.object({
 
 /** AppSecrets typed into the browser UI, in a 0600 file (plain text: the UI says so). */
 export class FileSecretStore implements SecretStore {
+  readonly kind = 'file' as const;
   private readonly doc: JsonFileStore<typeof secretsFileSchema>;
 
   constructor(configHome: string) {

@@ -5,10 +5,8 @@ export { LogHub, type LogHubOptions } from './log-hub';
 export { startHttpServer, type ControlHttpServer, type HttpServerOptions } from './http-server';
 export {
   appSettingsSchema,
-  controlProfileSchema,
   DEFAULT_APP_SETTINGS,
   type AppSettingsStore,
-  type ControlProfile,
   type HostAdapter,
   type ProfileStore,
   type SandboxHost,

@@ -8,8 +8,9 @@
  * CCCC keep are read (read-only, bridge/inspection.ts). The only place in control/ and cli/ that does.
  */
 import { join } from 'node:path';
-import type { ActorView, ChatView, PendingView, PersonView } from '../../shared/api';
+import type { ApiUsageView, BridgeInspectionView, ChatView, PendingView } from '../../shared/api';
 import { DaemonGroup } from '../bridge/adapters/daemon-group';
+import { readUsageView } from '../bridge/api-usage/api-usage';
 import type { Bridge, PendingNotice } from '../bridge/bridge';
 import { ChatDirectory } from '../bridge/chat-directory';
 import { ChatReach } from '../bridge/chat-reach';
@@ -22,8 +23,10 @@ import { ImState } from '../cccc/im-state/im-state';
 export interface InspectTarget {
   groupId: string;
   ccccHome: string;
-  /** The bridge's state folder (bridgePaths(…).state): its chat directory and held messages. */
+  /** The bridge's state folder (bridgePaths(…).state): its chat directory, held messages and API call counts. */
   stateDir: string;
+  /** The bridge's monthly API budget setting, for a bridge not running here (absent: none). */
+  apiBudget?: number | null;
   /** The bridge, when it runs in this process. */
   running?: Bridge | undefined;
   /** What the bridge was told with a request: who asked, from which chat (claims, not facts). */
@@ -37,32 +40,24 @@ export interface InspectTarget {
   chats?: 'all' | 'subscribers';
 }
 
-export interface BridgeInspection {
-  groupTitle?: string;
-  actors: ActorView[];
-  /**
-   * Subscribed chats first, then the most recently heard from. `type` is a guess ('group') and
-   * `lastMessageAt` absent when the bridge's chat directory has not met the chat.
-   */
-  chats: ChatView[];
-  pending: PendingView[];
-  people: PersonView[];
-  /** Subscribed chats that cannot be reached until someone writes in them. */
-  unreachableChats: number;
-}
+export type BridgeInspection = BridgeInspectionView;
 
 /** A bridge that does not run in this process, from the files it and CCCC keep (read-only). */
-function readStoppedBridge(groupDir: string, stateDir: string): ReturnType<typeof readBridgeRecords> {
-  const chats = new ChatDirectory(stateDir, { readOnly: true });
-  return readBridgeRecords({ im: new ImState({ groupDir }), chats, reach: new ChatReach(chats, groupDir) });
+async function readStoppedBridge(t: InspectTarget, groupDir: string): Promise<Awaited<ReturnType<typeof readBridgeRecords>> & { apiUsage: ApiUsageView }> {
+  const chats = new ChatDirectory(t.stateDir, { readOnly: true });
+  const [records, apiUsage] = await Promise.all([
+    readBridgeRecords({ im: new ImState({ groupDir }), chats, reach: new ChatReach(chats, groupDir) }),
+    readUsageView(t.stateDir, t.apiBudget ?? null),
+  ]);
+  return { ...records, apiUsage };
 }
 
 /** Every read is best effort: a part that cannot be read shows as empty, never fails the view. */
 export async function inspectBridge(t: InspectTarget): Promise<BridgeInspection> {
   const groupDir = join(t.ccccHome, 'groups', t.groupId);
-  const records = t.running ? t.running.inspect() : readStoppedBridge(groupDir, t.stateDir);
+  const records = t.running ? t.running.inspect() : readStoppedBridge(t, groupDir);
   const group = t.daemon ? new DaemonGroup(t.daemon, t.groupId) : undefined;
-  const [actors, info, yaml, { chats, pending, people, unreachable }, held] = await Promise.all([
+  const [actors, info, yaml, { chats, pending, people, unreachable, apiUsage }, held] = await Promise.all([
     group ? group.actors().catch(() => []) : [],
     group?.info().catch(() => undefined),
     group ? readGroupConfig(groupDir).catch(() => undefined) : undefined,
@@ -103,5 +98,6 @@ export async function inspectBridge(t: InspectTarget): Promise<BridgeInspection>
     }),
     people: people.map((x) => ({ staffId: x.staffId, nick: x.nick, isAdmin: x.isAdmin, lastSeen: x.lastSeen })),
     unreachableChats: unreachable,
+    apiUsage,
   };
 }

@@ -6,6 +6,8 @@
  *   known-secrets    every secret seen, to scrub        app-secrets      the AppSecret a bridge uses
  *   sandbox-switch   the "try it first" sandbox         endpoint-policy  where a secret may go
  *   event-fanout     supervisor + log → ApiEvents       handlers/*       the table, by area
+ *   config-watch     config.json changed elsewhere → the UI and the running bridges
+ *   scan-sessions    one-scan setup (its secret goes straight into the secret store)
  *   scrubbed-handlers  results scrubbed, failures BridgeErrors
  *
  * Secrets only travel inward. Every result and every event is scrubbed of every secret the
@@ -15,6 +17,7 @@ import type { ApiHandlers } from '../../shared/api';
 import type { BridgeServices } from '../bridge/bridge';
 import type { BackoffPolicy } from '../util/backoff';
 import { AppSecrets } from './app-secrets';
+import { ConfigWatch } from './config-watch';
 import type { ControlContext, HostStores } from './context';
 import { EndpointPolicy } from './endpoint-policy';
 import { EventFanout, type ControlEvents } from './event-fanout';
@@ -22,10 +25,12 @@ import { appHandlers } from './handlers/app';
 import { bridgeHandlers } from './handlers/bridges';
 import { credentialHandlers } from './handlers/credentials';
 import { logHandlers } from './handlers/logs';
+import { scanHandlers } from './handlers/scan';
 import { settingsHandlers } from './handlers/settings';
 import { subscriptionHandlers } from './handlers/subscriptions';
 import { KnownSecrets } from './known-secrets';
 import { SandboxSwitch } from './sandbox-switch';
+import { ScanSessions } from './scan-sessions';
 import { scrubbedHandlers } from './scrubbed-handlers';
 import type { SandboxHost } from './stores';
 import { Supervisor } from './supervisor';
@@ -70,7 +75,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
 
   const supervisor = new Supervisor({
     profiles,
-    secretFor: (profile) => appSecrets.secretFor(profile),
+    credentialsFor: (profile) => appSecrets.credentialsFor(profile),
     logHub,
     configHome,
     env,
@@ -83,6 +88,9 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     ...(options.logFiles !== undefined ? { logFiles: options.logFiles } : {}),
   });
   const events = new EventFanout(supervisor, logHub, known.list);
+  // config.json is shared with the CLI and the other host: their changes reach the UI and the running bridges.
+  const configWatch = new ConfigWatch({ configHome, supervisor, events, log });
+  void configWatch.start();
 
   const c: ControlContext = {
     profiles,
@@ -102,13 +110,24 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     daemonTimeoutMs: options.daemonTimeoutMs ?? 3_000,
     streamProbeTimeoutMs: options.streamProbeTimeoutMs ?? 15_000,
   };
+  const bridges = bridgeHandlers(c);
+  const credentials = credentialHandlers(c);
+  const scans = new ScanSessions({
+    secrets,
+    known,
+    canStore: async () => !(await appSettings.get()).envSecretMode && (await secrets.info()).backend !== 'unavailable',
+    oapiBase: async () => (await endpoints.registrationEndpoints()).oapiBase,
+    check: (appKey, appSecret) => credentials.testCredentials({ appKey, appSecret }),
+    log: log.child('scan'),
+  });
   const raw: ApiHandlers = {
-    ...bridgeHandlers(c),
+    ...bridges,
     ...subscriptionHandlers(c),
-    ...credentialHandlers(c),
+    ...credentials,
     ...logHandlers(c),
     ...settingsHandlers(c),
     ...appHandlers(c),
+    ...scanHandlers(scans, bridges.saveBridge),
   };
 
   return {
@@ -116,6 +135,8 @@ export function createControlService(options: ControlServiceOptions): ControlSer
     events,
     supervisor,
     async close() {
+      configWatch.close();
+      await scans.discard();
       await supervisor.stopAll();
       await sandbox.stopIfAny().catch((err: unknown) => log.warn('Stopping the sandbox failed', { error: err }));
       events.close();

@@ -1,47 +1,30 @@
 /**
- * What the control services need from their host. The desktop app (Electron main) implements
- * these with electron-store and safeStorage; the headless `serve` mode with files in the config
- * folder (file-stores.ts). The services hold all the logic; the stores only keep things.
+ * What the control services need from their host. Both hosts keep the bridge profiles in the
+ * shared config.json (FileProfileStore); the desktop app keeps secrets and settings with
+ * electron-store and safeStorage, `serve` in files of the config folder (file-stores.ts). The
+ * services hold all the logic; the stores only keep things.
  */
 import { z } from 'zod';
 import { languageSchema, type AppSettingsView, type SandboxView, type VaultView } from '../../shared/api';
-import { bridgeSettingsSchema } from '../bridge/settings';
-import { BRIDGE_ID, envNameSchema } from '../config/profile';
+import type { BridgeProfile, SecretStoreKind } from '../config/profile';
 
-/** A bridge as the app keeps it: everything but the AppSecret. */
-export const controlProfileSchema = z.object({
-  id: z.string().regex(BRIDGE_ID),
-  name: z.string().min(1),
-  groupId: z.string().min(1),
-  /** CCCC's home for this bridge; absent: CCCC_HOME or ~/.cccc at run time. */
-  ccccHome: z.string().min(1).optional(),
-  appKey: z.string().min(1),
-  /** Absent: the AppKey (right for most internal apps). */
-  robotCode: z.string().min(1).optional(),
-  /** Read the AppSecret from this environment variable instead of the secret store. */
-  secretEnv: envNameSchema.optional(),
-  autoStart: z.boolean().default(false),
-  /** Made with "Try it in the sandbox first": it talks to the sandbox only, never to DingTalk. */
-  sandbox: z.literal(true).optional(),
-  // A fresh object each time: the engine updates its settings in place.
-  settings: bridgeSettingsSchema.default(() => bridgeSettingsSchema.parse({})),
-  createdAt: z.number().optional(),
-});
-
-export type ControlProfile = z.infer<typeof controlProfileSchema>;
-
-/** Non-secret bridge profiles. */
+/** The bridge profiles (config.json, shared with the CLI and the other host: core/config/store.ts). */
 export interface ProfileStore {
-  list(): Promise<ControlProfile[]>;
-  get(id: string): Promise<ControlProfile | undefined>;
+  list(): Promise<BridgeProfile[]>;
+  get(id: string): Promise<BridgeProfile | undefined>;
   /** Creates or replaces the profile with this id. */
-  save(profile: ControlProfile): Promise<void>;
+  save(profile: BridgeProfile): Promise<void>;
   /** True when there was one. */
   delete(id: string): Promise<boolean>;
 }
 
-/** The AppSecret of each bridge, by bridge id. The value never leaves the services. */
+/**
+ * The AppSecrets this host keeps (typed in), by bridge id. The value never leaves the services.
+ * A profile whose secret is in another kind of store (profile.secret) cannot be read here.
+ */
 export interface SecretStore {
+  /** `keychain`: the desktop app's vault; `file`: secrets.json of the config folder. */
+  readonly kind: SecretStoreKind;
   get(bridgeId: string): Promise<string | undefined>;
   set(bridgeId: string, secret: string): Promise<void>;
   delete(bridgeId: string): Promise<void>;

@@ -14,26 +14,27 @@ import type { BridgeStatusView } from '../../shared/api';
 import { resolveCcccHome } from '../cccc/daemon/home';
 import { acquireInstanceLocks, ownBridgeProblems, type GuardTarget, type HeldLocks } from '../config/guards';
 import { bridgePaths } from '../config/paths';
-import type { DingTalkEndpoints } from '../dingtalk/endpoints';
+import type { DingTalkCredentials, DingTalkEndpoints } from '../dingtalk/endpoints';
 import { BridgeError, toProblem, type Problem } from '../errors';
 import { fileSink, openLogFile } from '../log/log-file';
 import type { Logger } from '../log/logger';
 import type { RotatingFile } from '../log/rotating-file';
 import { backoffDelay, type BackoffPolicy } from '../util/backoff';
 import type { LogHub } from './log-hub';
-import type { ControlProfile, ProfileStore } from './stores';
+import type { BridgeProfile } from '../config/profile';
+import type { ProfileStore } from './stores';
 import { statusView, stoppedStatus } from './views';
 
 export interface SupervisorOptions {
   profiles: ProfileStore;
-  /** The AppSecret of a profile (vault or environment); throws a BridgeError when there is none. */
-  secretFor: (profile: ControlProfile) => Promise<string>;
+  /** The DingTalk credentials of a profile (app-secrets.ts); throws a BridgeError when one is missing. */
+  credentialsFor: (profile: BridgeProfile) => Promise<DingTalkCredentials>;
   logHub: LogHub;
   /** Bridge state lives in `bridgePaths(configHome, id)`; also names us in the instance locks. */
   configHome: string;
   env: NodeJS.ProcessEnv;
   /** Where this bridge's DingTalk lives (the sandbox's app: the sandbox). */
-  endpoints: (profile: ControlProfile) => Promise<DingTalkEndpoints>;
+  endpoints: (profile: BridgeProfile) => Promise<DingTalkEndpoints>;
   /** What we are, for the instance locks (others tell their users how to stop us). */
   host: 'app' | 'serve';
   /** Every secret to keep out of logs and audit records. */
@@ -60,6 +61,8 @@ interface Entry {
   logFile?: RotatingFile;
   /** Its group and app while it starts or runs: claimed before any await, so two starts cannot both pass the check. */
   claim?: { name: string; groupId: string; ccccHome: string; appKey: string };
+  /** The profile it runs with, to tell what a change of the profile means for it (reconcile). */
+  profile?: BridgeProfile;
   /** The user wants it running (start, autostart); a stop clears it. */
   want: boolean;
   /** When no bridge runs: stopped by request, or stopped by a failure. */
@@ -71,6 +74,16 @@ interface Entry {
   /** Who asked for each pending /subscribe (only the bridge that got it knows). */
   readonly notices: Map<string, PendingNotice>;
   queue: Promise<unknown>;
+}
+
+/** What a bridge connects with and to: a change of any of it needs a new connection. */
+function needsRestart(a: BridgeProfile, b: BridgeProfile): boolean {
+  return (
+    (['groupId', 'ccccHome', 'appKey', 'appKeyEnv', 'robotCode', 'robotCodeEnv', 'sandbox'] as const).some((k) => a[k] !== b[k]) ||
+    JSON.stringify(a.secret) !== JSON.stringify(b.secret) ||
+    a.settings.catchUp !== b.settings.catchUp ||
+    a.settings.auditContent !== b.settings.auditContent
+  );
 }
 
 const DEFAULT_RESTART: BackoffPolicy = { baseMs: 2_000, capMs: 5 * 60_000, jitterMs: 1_000 };
@@ -140,9 +153,33 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     this.entries.delete(id);
   }
 
-  /** Live settings change of a running bridge (language, access, file size, reactions). */
-  updateSettings(id: string, settings: ControlProfile['settings']): void {
-    this.entries.get(id)?.bridge?.updateSettings(settings);
+  /**
+   * The profile of `id` changed — saved here, or in config.json by another program (the CLI, the
+   * other host). A running bridge whose connection changed (group, app, secret, catch-up, audit
+   * content) restarts with it, one whose other settings changed gets them live, one whose profile
+   * is gone stops. `reconnect`: restart whatever changed (a new secret in the same store).
+   */
+  async reconcile(id: string, o: { reconnect?: boolean } = {}): Promise<'restarted' | 'updated' | 'stopped' | 'unchanged'> {
+    const e = this.entries.get(id);
+    const was = e?.profile;
+    if (!e?.bridge || !was) return 'unchanged';
+    const now = await this.options.profiles.get(id);
+    if (!now) {
+      this.log.info('The bridge was deleted from the configuration; stopping it', { bridge: id });
+      await this.forget(id);
+      return 'stopped';
+    }
+    if (o.reconnect || needsRestart(was, now)) {
+      this.log.info('Restarting the bridge with its new settings', { bridge: id });
+      await this.restart(id).catch((err: unknown) =>
+        this.log.warn('The bridge did not start again with its new settings', { bridge: id, code: toProblem(err).code }),
+      );
+      return 'restarted';
+    }
+    if (JSON.stringify(was.settings) === JSON.stringify(now.settings) && was.name === now.name && was.autoStart === now.autoStart) return 'unchanged';
+    e.profile = structuredClone(now);
+    e.bridge.updateSettings(now.settings);
+    return 'updated';
   }
 
   /** Starts every bridge marked autoStart; failures are logged and shown as statuses, not thrown. */
@@ -235,7 +272,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     const o = this.options;
     const profile = await o.profiles.get(e.id);
     if (!profile) throw new BridgeError({ code: 'config.unknown_bridge', message: `No bridge "${e.id}"`, retryable: false });
-    const appSecret = await o.secretFor(profile);
+    const credentials = await o.credentialsFor(profile);
     const ccccHome = profile.ccccHome ?? resolveCcccHome({ env: o.env });
     const target: GuardTarget = {
       bridgeId: profile.id,
@@ -245,10 +282,11 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
       host: o.host,
       apiBase: (await o.endpoints(profile)).apiBase,
     };
-    this.refuseSiblings(e, profile, ccccHome);
-    e.claim = { name: profile.name, groupId: profile.groupId, ccccHome, appKey: profile.appKey };
+    this.refuseSiblings(e, profile, ccccHome, credentials.appKey);
+    e.claim = { name: profile.name, groupId: profile.groupId, ccccHome, appKey: credentials.appKey };
     try {
-      await this.boot(e, profile, appSecret, target);
+      await this.boot(e, profile, credentials, target);
+      e.profile = structuredClone(profile);
     } catch (err) {
       e.claim = undefined;
       throw err;
@@ -256,12 +294,12 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   }
 
   /** The guards (CCCC's own bridge, other instances), then the engine. */
-  private async boot(e: Entry, profile: ControlProfile, appSecret: string, target: GuardTarget): Promise<void> {
+  private async boot(e: Entry, profile: BridgeProfile, credentials: DingTalkCredentials, target: GuardTarget): Promise<void> {
     const o = this.options;
     const { ccccHome } = target;
-    const own = await ownBridgeProblems(target, profile.appKey);
+    const own = await ownBridgeProblems(target, credentials.appKey);
     if (own[0]) throw new BridgeError(own[0]);
-    const taken = await acquireInstanceLocks(target, profile.appKey);
+    const taken = await acquireInstanceLocks(target, credentials.appKey);
     if (!taken.ok) throw new BridgeError(taken.problem);
 
     const paths = bridgePaths(o.configHome, profile.id);
@@ -275,7 +313,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
           groupId: profile.groupId,
           ccccHome,
           stateDir: paths.state,
-          credentials: { appKey: profile.appKey, appSecret, ...(profile.robotCode ? { robotCode: profile.robotCode } : {}) },
+          credentials,
           endpoints: await o.endpoints(profile),
           settings: structuredClone(profile.settings),
         },
@@ -307,12 +345,12 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
    * Two bridges of this process on one group or one app would split DingTalk's messages. The
    * instance locks cannot tell (they take their own pid for a recycled one), so this does.
    */
-  private refuseSiblings(e: Entry, profile: ControlProfile, ccccHome: string): void {
+  private refuseSiblings(e: Entry, profile: BridgeProfile, ccccHome: string, appKey: string): void {
     for (const other of this.entries.values()) {
       const c = other.claim;
       if (other === e || !c) continue;
       const sameGroup = c.groupId === profile.groupId && c.ccccHome === ccccHome;
-      if (!sameGroup && c.appKey !== profile.appKey) continue;
+      if (!sameGroup && c.appKey !== appKey) continue;
       throw new BridgeError({
         code: sameGroup ? 'bridge.other_instance_group' : 'bridge.other_instance_app',
         message: `Bridge "${c.name}" already uses ${sameGroup ? `CCCC group ${profile.groupId}` : 'this DingTalk app'}`,
@@ -373,6 +411,11 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     }
     await locks?.release().catch((err: unknown) => this.log.warn('Could not release the instance locks', { bridge: e.id, error: err }));
     await logFile?.flush();
+  }
+
+  /** The profiles of every running bridge, checked against the configuration (reconcile). */
+  async reconcileAll(): Promise<void> {
+    for (const id of [...this.entries.keys()]) await this.reconcile(id);
   }
 
   private emitStatus(e: Entry): void {

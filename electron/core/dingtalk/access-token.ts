@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { BridgeError } from '../errors';
 import type { DingTalkCredentials, DingTalkEndpoints } from './endpoints';
-import { requestJson } from './http';
+import { requestJson, type CallCounter } from './http';
 
 const tokenAnswer = z.object({ accessToken: z.string().min(1), expireIn: z.number().positive() });
 
@@ -13,6 +13,7 @@ export interface AccessTokenOptions {
   /** Refresh this long before DingTalk's stated expiry. */
   refreshAheadMs?: number;
   now?: () => number;
+  counter?: CallCounter;
 }
 
 export class AccessTokenProvider {
@@ -20,6 +21,7 @@ export class AccessTokenProvider {
   private inflight: Promise<string> | undefined;
   private readonly refreshAheadMs: number;
   private readonly now: () => number;
+  private readonly counter: CallCounter | undefined;
 
   constructor(
     private readonly credentials: DingTalkCredentials,
@@ -28,6 +30,7 @@ export class AccessTokenProvider {
   ) {
     this.refreshAheadMs = options.refreshAheadMs ?? 5 * 60_000;
     this.now = options.now ?? Date.now;
+    this.counter = options.counter;
   }
 
   async get(): Promise<string> {
@@ -49,6 +52,7 @@ export class AccessTokenProvider {
       url: `${this.endpoints.apiBase}/v1.0/oauth2/accessToken`,
       api: 'oauth2.accessToken',
       json: { appKey: this.credentials.appKey, appSecret: this.credentials.appSecret },
+      counter: this.counter,
     });
     const parsed = tokenAnswer.safeParse(body);
     if (!parsed.success) {

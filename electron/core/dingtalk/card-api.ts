@@ -7,16 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { BridgeError, type Problem } from '../errors';
+import { AI_CARD_KEYS, AI_CARD_TEMPLATE_ID } from './ai-card';
 import type { DingTalkApi } from './openapi-client';
 
-/** DingTalk's public AI-card template: a Markdown body that can be streamed into. */
-export const AI_CARD_TEMPLATE_ID = '382e4302-551d-4880-bf29-a30acfab2e71.schema';
-
-/** The AI-card template's variables: `msgContent` is the streamed body. */
-export const AI_CARD_KEYS = { content: 'msgContent', title: 'msgTitle', status: 'flowStatus' } as const;
-
-/** The AI-card template's `flowStatus` values (DingTalk wants strings in cardParamMap). */
-export const AI_CARD_STATUS = { processing: '1', inputting: '2', finished: '3', failed: '5' } as const;
+export { AI_CARD_KEYS, AI_CARD_STATUS, AI_CARD_TEMPLATE_ID } from './ai-card';
 
 /** The permissions card calls need; DingTalk names them in its console under 权限管理. */
 export const CARD_SCOPES = { instance: 'Card.Instance.Write', streaming: 'Card.Streaming.Write' } as const;

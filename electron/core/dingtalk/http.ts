@@ -11,11 +11,18 @@ import { BridgeError } from '../errors';
 import { networkProblem, problemFromResponse } from './errors';
 import { agentFor } from './proxy';
 
+/**
+ * Told of every request as it goes out, by its API name: how the bridge counts what DingTalk
+ * meters (core/bridge/api-usage/, docs/dingtalk-protocol.md §12).
+ */
+export type CallCounter = (api: string) => void;
+
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT';
   url: string;
-  /** Short API name for messages and logs, e.g. `groupMessages.send`. */
+  /** Short API name for messages, logs and the call count, e.g. `groupMessages.send`: stable, never an id. */
   api: string;
+  counter?: CallCounter | undefined;
   headers?: Record<string, string>;
   json?: unknown;
   form?: FormData;
@@ -124,6 +131,8 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
   const headers: Record<string, string> = { Accept: 'application/json', ...req.headers };
   try {
     const body = await encode(req, headers);
+    // Counted when it leaves, whatever the answer: a call DingTalk may have metered is never missed.
+    req.counter?.(req.api);
     const res = await exchange(new URL(req.url), { method: req.method, headers, signal }, body);
     // The deadline covers reading the body too; it ends when the body is read or destroyed.
     res.once('close', done);

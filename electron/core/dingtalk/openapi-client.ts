@@ -10,7 +10,7 @@ import { BridgeError, type Problem } from '../errors';
 import { silentLogger, type Logger } from '../log/logger';
 import { AccessTokenProvider } from './access-token';
 import { isAllowedWebhook, type DingTalkCredentials, type DingTalkEndpoints } from './endpoints';
-import { requestJson, send } from './http';
+import { requestJson, send, type CallCounter } from './http';
 import { checkUpload, type MediaType } from './media-rules';
 import { toOpenApiPayload, toWebhookBody, webhookCanSend, type OutboundMessage, type WebhookMention } from './outbound-message';
 
@@ -20,6 +20,8 @@ export interface DingTalkApiOptions {
   logger?: Logger;
   tokens?: AccessTokenProvider;
   timeoutMs?: number;
+  /** Counts every request, the token's included (core/bridge/api-usage/). */
+  counter?: CallCounter;
 }
 
 const groupAnswer = z.object({ processQueryKey: z.string().optional() }).passthrough();
@@ -65,7 +67,7 @@ export class DingTalkApi {
   readonly robotCode: string;
 
   constructor(private readonly options: DingTalkApiOptions) {
-    this.tokens = options.tokens ?? new AccessTokenProvider(options.credentials, options.endpoints);
+    this.tokens = options.tokens ?? new AccessTokenProvider(options.credentials, options.endpoints, { counter: options.counter });
     this.log = (options.logger ?? silentLogger).child('openapi');
     this.robotCode = options.credentials.robotCode || options.credentials.appKey;
   }
@@ -160,6 +162,7 @@ export class DingTalkApi {
       api: 'sessionWebhook',
       json: toWebhookBody(message, at),
       timeoutMs: this.options.timeoutMs,
+      counter: this.options.counter,
     });
   }
 
@@ -190,7 +193,14 @@ export class DingTalkApi {
   /** Streams a file a user sent; fails as soon as it is known to exceed `maxBytes`. */
   async downloadFile(downloadCode: string, opts: { maxBytes: number; robotCode?: string; signal?: AbortSignal }): Promise<Download> {
     const url = await this.getDownloadUrl(downloadCode, opts.robotCode);
-    const res = await send({ method: 'GET', url, api: 'file download', timeoutMs: 120_000, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const res = await send({
+      method: 'GET',
+      url,
+      api: 'file download',
+      timeoutMs: 120_000,
+      counter: this.options.counter,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     if (!res.ok) {
       res.body.destroy();
       throw new BridgeError({ code: 'dingtalk.download_failed', message: `Could not download the file (HTTP ${res.status})`, retryable: res.status >= 500 });
@@ -224,7 +234,7 @@ export class DingTalkApi {
       const form = new FormData();
       form.append('media', new Blob([data]), fileName);
       const url = `${this.options.endpoints.oapiBase}/media/upload?access_token=${encodeURIComponent(token)}&type=${type}`;
-      const body = await requestJson({ method: 'POST', url, api: 'media.upload', form, timeoutMs: 120_000 });
+      const body = await requestJson({ method: 'POST', url, api: 'media.upload', form, timeoutMs: 120_000, counter: this.options.counter });
       const parsed = uploadAnswer.safeParse(body);
       if (!parsed.success) throw badAnswer('media.upload');
       this.log.debug('Uploaded media', { type, bytes: data.length });
@@ -245,6 +255,7 @@ export class DingTalkApi {
         json,
         headers: { 'x-acs-dingtalk-access-token': token },
         timeoutMs: this.options.timeoutMs,
+        counter: this.options.counter,
       }),
     );
   }

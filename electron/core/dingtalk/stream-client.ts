@@ -20,7 +20,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../util/backo
 import { RecentIds } from '../util/recent-ids';
 import { BOT_MESSAGE_TOPIC, type DingTalkCredentials, type DingTalkEndpoints } from './endpoints';
 import { ackFrame, CALLBACK_ACK_DATA, EVENT_ACK_DATA, frameSchema, parseJson, type Frame } from './frames';
-import { requestJson } from './http';
+import { requestJson, type CallCounter } from './http';
 import { normalizeRobotMessage, refusedChatOf, refusedChatOfMessage, type InboundMessage, type RefusedChat } from './inbound-message';
 import { wsAgentFor } from './proxy';
 import { BoundedMap } from '../util/bounded';
@@ -70,6 +70,8 @@ export interface StreamClientOptions {
   /** EVENT topics to subscribe to; default none (the SDK's `*` costs traffic we ignore). */
   eventTopics?: string[];
   logger?: Logger;
+  /** Counts the ticket requests (every connection costs one call). */
+  counter?: CallCounter;
   userAgent?: string;
   /** Client WS ping period. */
   pingIntervalMs?: number;
@@ -102,7 +104,7 @@ interface Connection {
 }
 
 export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
-  private readonly opts: Required<Omit<StreamClientOptions, 'onOther' | 'keep' | 'onRefused' | 'credentials' | 'endpoints' | 'logger'>>;
+  private readonly opts: Required<Omit<StreamClientOptions, 'onOther' | 'keep' | 'onRefused' | 'credentials' | 'endpoints' | 'logger' | 'counter'>>;
   private readonly log: Logger;
   private running = false;
   private opening = false;
@@ -264,6 +266,7 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
         json: { clientId: this.options.credentials.appKey, clientSecret: this.options.credentials.appSecret, subscriptions, ua: this.opts.userAgent },
         timeoutMs: this.opts.handshakeTimeoutMs,
         signal,
+        counter: this.options.counter,
       });
     } catch (err) {
       if (err instanceof BridgeError && err.code === 'dingtalk.api_error') {

@@ -7,6 +7,7 @@
 import type { Problem } from '../errors';
 import type { Logger } from '../log/logger';
 import { CARD_CALLBACK_TOPIC, type DingTalkCredentials, type DingTalkEndpoints } from './endpoints';
+import type { CallCounter } from './http';
 import { StreamClient } from './stream-client';
 
 /** Resolves with undefined when the connection opened, or with why it did not. */
@@ -15,6 +16,7 @@ export async function probeStream(
   endpoints: DingTalkEndpoints,
   timeoutMs: number,
   logger?: Logger,
+  counter?: CallCounter,
 ): Promise<Problem | undefined> {
   const client = new StreamClient({
     credentials,
@@ -23,6 +25,7 @@ export async function probeStream(
     keep: () => undefined,
     handshakeTimeoutMs: timeoutMs,
     ...(logger ? { logger } : {}),
+    ...(counter ? { counter } : {}),
   });
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -35,7 +35,7 @@ function errorOffset(text: string, message: string): number {
 }
 
 /** `bridges[0].settings.maxFileMb` */
-function formatPath(path: readonly PropertyKey[]): string {
+export function formatPath(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
 }
 

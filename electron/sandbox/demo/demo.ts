@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { controlProfileSchema } from '../../core/control/stores';
+import { bridgeProfileSchema } from '../../core/config/profile';
 import { FileProfileStore } from '../../core/control/file-stores';
 import { startSandbox, type Sandbox } from '../index';
 import { chooseCccc, type CcccChoice, type CcccMode } from './cccc';
@@ -77,14 +77,14 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
     const configHome = join(workDir, 'config');
     const app = sandbox.app;
     await new FileProfileStore(configHome).save(
-      controlProfileSchema.parse({
+      bridgeProfileSchema.parse({
         id: SANDBOX_BRIDGE_ID,
         name: '钉钉沙盒 · DingTalk sandbox',
         groupId: cccc.groupId,
         ccccHome: cccc.home,
         appKey: app.appKey,
         robotCode: app.robotCode,
-        secretEnv: SANDBOX_SECRET_ENV,
+        secret: { from: 'env', name: SANDBOX_SECRET_ENV },
         autoStart: true,
         createdAt: Date.now(),
       }),

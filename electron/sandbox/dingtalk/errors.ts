@@ -72,4 +72,8 @@ export const legacy = {
   }),
   badMsgtype: (msgtype: unknown): LegacyError => ({ errcode: 40035, errmsg: `不合法的参数 msgtype: ${String(msgtype)}` }),
   notFound: (): LegacyError => ({ errcode: 404, errmsg: '请求的URI地址不存在' }),
+  /** Registration (docs/dingtalk-protocol.md §11): the codes are the fake's own [?]. */
+  registrationRefused: (): LegacyError => ({ errcode: 400104, errmsg: '该来源暂不支持应用注册' }),
+  nonceInvalid: (): LegacyError => ({ errcode: 400105, errmsg: 'nonce 无效或已过期' }),
+  deviceCodeInvalid: (): LegacyError => ({ errcode: 400106, errmsg: 'device_code 无效' }),
 };

@@ -101,6 +101,9 @@ const API_NAMES: Record<string, string> = {
   'GET /oapi/gettoken': 'gettoken',
   'POST /oapi/media/upload': 'media.upload',
   'POST /oapi/robot/sendBySession': 'webhook',
+  'POST /oapi/app/registration/init': 'registration.init',
+  'POST /oapi/app/registration/begin': 'registration.begin',
+  'POST /oapi/app/registration/poll': 'registration.poll',
 };
 
 /** The API name of a request (for the log when no handler ran). */

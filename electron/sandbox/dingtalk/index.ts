@@ -26,6 +26,7 @@ export { MEDIA_RULES, WEBHOOK_MAX_BYTES } from './oapi';
 export { CARD_VALUE_MAX_CHARS } from './cards';
 export { ROBOT_TOPIC, DEFAULT_SENDER_STAFF_ID, DEFAULT_SENDER_NICK, FAKE_CORP_ID } from './messages';
 export { DEFAULT_APP } from './state';
+export { VERIFY_PATH, SCAN_PATH } from './registration';
 
 /** `hooks`: test-only fault injection (test/fakes/dingtalk); the sandbox passes none. */
 export async function startFakeDingTalk(options: FakeDingTalkOptions = {}, hooks: FakeHooks = {}): Promise<FakeDingTalk> {
@@ -46,7 +47,10 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}, hooks
   const fake: FakeDingTalk = {
     apiBase: server.apiBase,
     oapiBase: server.oapiBase,
-    apps: state.opts.apps.map((a) => ({ ...a })),
+    // Read each time: a registration adds apps.
+    get apps() {
+      return state.opts.apps.map((a) => ({ ...a }));
+    },
 
     injectMessage(input, opts: InjectOptions = {}) {
       const app = appFor(opts.appKey);
@@ -105,6 +109,12 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}, hooks
       const media = state.mediaFiles.get(id);
       return media ? { content: Buffer.from(media.content), fileName: media.fileName, type: media.type } : undefined;
     },
+
+    registrations: () => server.registrations.records(),
+    approveRegistration: (userCode) => server.registrations.approve(userCode),
+    declineRegistration: (userCode, reason) => server.registrations.decline(userCode, reason),
+    expireRegistration: (userCode) => server.registrations.expire(userCode),
+    setRegistrationPolicy: (policy) => server.registrations.setPolicy(policy),
 
     close() {
       closing ??= (async () => {

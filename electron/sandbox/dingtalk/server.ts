@@ -10,6 +10,7 @@ import { v1 } from './errors';
 import { StreamGateway, CONNECT_PATH } from './gateway';
 import { apiNameFor, BodyTooLargeError, readBody, safePath, v1Reply, type Reply } from './http-util';
 import { LegacyApi, OAPI_PREFIX } from './oapi';
+import { FakeRegistrations } from './registration';
 import type { FakeState } from './state';
 import type { TimerSet } from './timers';
 import type { RequestRecord } from './types';
@@ -19,6 +20,7 @@ export class FakeServer {
   readonly gateway: StreamGateway;
   private readonly v1: V1Api;
   private readonly legacy: LegacyApi;
+  readonly registrations: FakeRegistrations;
   private base = '';
   private closed = false;
 
@@ -29,6 +31,7 @@ export class FakeServer {
     this.gateway = new StreamGateway(state, timers);
     this.v1 = new V1Api({ state, apiBase: () => this.base, wsEndpoint: () => `${this.base.replace(/^http/, 'ws')}${CONNECT_PATH}` });
     this.legacy = new LegacyApi(state);
+    this.registrations = new FakeRegistrations(state, () => this.base);
     this.http = createServer((req, res) => void this.onRequest(req, res));
     this.http.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => this.gateway.handleUpgrade(req, socket, head));
     this.http.on('clientError', (_err, socket) => socket.destroy());
@@ -70,7 +73,7 @@ export class FakeServer {
     try {
       const body = await readBody(req);
       const ctx = { method, url, headers: req.headers, body };
-      reply = (await (this.v1.route(ctx) ?? this.legacy.route(ctx))) ?? v1Reply('unknown', v1.notFound());
+      reply = (await (this.v1.route(ctx) ?? this.registrations.route(ctx) ?? this.legacy.route(ctx))) ?? v1Reply('unknown', v1.notFound());
     } catch (err) {
       if (err instanceof BodyTooLargeError) {
         reply = { status: 413, body: { code: 'RequestEntityTooLarge', message: err.message }, api: apiNameFor(method, url.pathname), code: 413 };

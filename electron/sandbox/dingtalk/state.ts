@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { FakeCards } from './cards';
 import type { FakeHooks } from './hooks';
 import { hex } from './ids';
+import { resolveRegistrationPolicy, type ResolvedRegistrationPolicy } from './registration';
 import type {
   AckRecord,
   CardRecord,
@@ -40,6 +41,7 @@ export interface ResolvedOptions {
   helloFrames: boolean | 'random';
   webhookPerMinuteLimit: number;
   random: () => number;
+  registration: ResolvedRegistrationPolicy;
 }
 
 export function resolveOptions(o: FakeDingTalkOptions = {}): ResolvedOptions {
@@ -63,6 +65,7 @@ export function resolveOptions(o: FakeDingTalkOptions = {}): ResolvedOptions {
     helloFrames: o.helloFrames ?? true,
     webhookPerMinuteLimit: o.webhookPerMinuteLimit ?? 20,
     random: o.random ?? Math.random,
+    registration: resolveRegistrationPolicy(o.registration),
   };
 }
 

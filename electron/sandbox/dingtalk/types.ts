@@ -43,6 +43,36 @@ export interface FakeDingTalkOptions {
   webhookPerMinuteLimit?: number;
   /** Source of randomness (connection choice, 'random' hello frames). Default Math.random. */
   random?: () => number;
+  /** One-scan registration (docs/dingtalk-protocol.md §11). */
+  registration?: RegistrationPolicy;
+}
+
+export interface RegistrationPolicy {
+  /** `init` answers this instead of a nonce: DingTalk refusing the `source`. Default: none (`null` clears it). */
+  refuse?: { errcode: number; errmsg: string } | null;
+  /** `begin`'s `interval`, seconds; a change applies to codes already given too. Default 2. */
+  intervalSeconds?: number;
+  /** `begin`'s `expires_in`, seconds. Default 7200. */
+  codeTtlSeconds?: number;
+}
+
+export type RegistrationStatus = 'WAITING' | 'SUCCESS' | 'FAIL' | 'EXPIRED';
+
+export interface RegistrationRecord {
+  source: string;
+  userCode: string;
+  deviceCode: string;
+  /** What the QR code holds: the fake's own page for this code. */
+  verificationUrl: string;
+  status: RegistrationStatus;
+  polls: number;
+  /** Polls sooner than the interval after the previous one (answered "too frequent"). */
+  earlyPolls: number;
+  createdAt: number;
+  expiresAt: number;
+  /** The app it made. */
+  appKey?: string;
+  failReason?: string;
 }
 
 export type FrameType = 'SYSTEM' | 'EVENT' | 'CALLBACK';
@@ -320,5 +350,14 @@ export interface FakeDingTalk {
   fileContent(downloadCode: string): StoredContent | undefined;
   /** The bytes the robot uploaded with media/upload (by media_id), with the upload's type. */
   mediaContent(mediaId: string): (StoredContent & { type: string }) | undefined;
+  /** Every registration code given, oldest first. */
+  registrations(): RegistrationRecord[];
+  /** The admin scans and confirms: a robot app with Stream mode is made. The newest waiting code unless one is named. */
+  approveRegistration(userCode?: string): Required<FakeApp>;
+  /** The admin declines (the poll answers FAIL). */
+  declineRegistration(userCode?: string, reason?: string): void;
+  /** The code expires now (the poll answers EXPIRED). */
+  expireRegistration(userCode?: string): void;
+  setRegistrationPolicy(policy: RegistrationPolicy): void;
   close(): Promise<void>;
 }

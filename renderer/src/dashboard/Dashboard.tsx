@@ -14,6 +14,7 @@ import { ProblemBox } from '../ui/Problem';
 import { StopSandbox } from '../ui/StopSandbox';
 import { useNow } from '../ui/useNow';
 import { Traffic } from '../ui/Traffic';
+import { ApiUsageCard } from './ApiUsage';
 
 /** Agents' running state and queue depths have no events of their own: refresh at this pace. */
 const REFRESH_MS = 5_000;
@@ -129,6 +130,8 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
             <dd>
               {detail.secretSource === 'env' ? (
                 <span>{t('dashboard.secretEnv', { env: detail.secretEnv ?? '' })}</span>
+              ) : detail.secretSource !== 'vault' ? (
+                <Badge tone="warn">{t(`dashboard.secretKeptBy.${detail.secretSource}`)}</Badge>
               ) : detail.secretSet ? (
                 <span>{t('dashboard.secretChanged', { date: detail.secretUpdatedAt ? formatDate(detail.secretUpdatedAt, lng) : t('common.unknown') })}</span>
               ) : (
@@ -184,6 +187,8 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
             <p className="empty-inline">✓ {t('dashboard.noProblem')}</p>
           )}
         </Card>
+
+        <ApiUsageCard usage={detail.apiUsage} />
 
         <Card title={t('dashboard.pending')} className="span-2">
           {detail.pending.length === 0 ? (

@@ -76,6 +76,36 @@ export const en = {
       bridge: 'This bridge talks to the sandbox on this computer, never to DingTalk.',
       name: 'Sandbox',
     },
+    scan: {
+      title: 'Fastest: one scan with DingTalk',
+      body: 'Scan a QR code with DingTalk on your phone (an enterprise admin): DingTalk creates the robot app with Stream mode and the wizard fills in its Client ID. Its Client Secret goes straight into the app’s secret store, never onto this page.',
+      start: 'Scan with DingTalk',
+      starting: 'Asking DingTalk for a code…',
+      waiting: 'Open DingTalk on your phone, tap + → Scan, scan this code and confirm creating the app. This page moves on by itself.',
+      qrAlt: 'QR code to scan with DingTalk',
+      code: 'Code',
+      openPage: 'Or open DingTalk’s page for this code',
+      validUntil: 'Valid until {{time}}.',
+      cancel: 'Cancel',
+      created: 'DingTalk created the app {{appKey}}.',
+      secretStored: 'Its Client Secret is stored for the bridge; it is never shown.',
+      secretNotStored:
+        'The Client Secret is not kept here (environment-variable mode): copy it from Credentials & Basic Info in the developer console into the variable the bridge reads.',
+      checking: 'Checking what one scan cannot set up…',
+      checksTitle: 'What one scan cannot set up',
+      filesNote:
+        'Sending files needs its permissions too, and permission changes take effect only after you publish a new version: check both in the developer console.',
+      fix: 'Fix what failed in the developer console (the steps below say where), then test again in step 5.',
+      continue: 'Continue: choose the CCCC group',
+      refused: 'DingTalk does not offer one-scan setup here.',
+      failed: 'The scan did not create an app.',
+      expired: 'The QR code expired before it was scanned.',
+      error: 'One-scan setup did not work this time.',
+      cancelled: 'Scan cancelled.',
+      manual: 'Create the app by hand instead: the steps below work as always.',
+      again: 'Scan again',
+      manualHeading: 'Or create the app by hand',
+    },
     create: {
       lead: 'Create an internal application for the robot in the DingTalk Open Platform. You need an enterprise admin account.',
       openConsole: 'Open the DingTalk developer console',
@@ -137,6 +167,7 @@ export const en = {
       appSecretHint: 'A long string of letters, digits, - and _. Stored encrypted; it is never shown again.',
       appSecretHintPlain: 'A long string of letters, digits, - and _. Kept on this computer without encryption (see Settings); it is never shown again.',
       secretStored: 'A Client Secret is stored. Leave empty to keep it.',
+      secretFromScan: 'The Client Secret from the scan is stored. Type one only to replace it.',
       secretFromEnv: 'The Client Secret will be read from the environment variable {{env}} when the bridge starts.',
       useTypedSecret: 'Type the secret instead',
       secretEnvLabel: 'Environment variable with the Client Secret',
@@ -243,6 +274,10 @@ export const en = {
     secretChanged: 'last changed {{date}}',
     secretNotSet: 'not set',
     secretEnv: 'from environment variable {{env}}',
+    secretKeptBy: {
+      app: 'kept by the desktop app (its keychain): type it in Settings to run the bridge here',
+      serve: 'kept by `cccc-dingtalk serve` (secrets.json): type it in Settings to run the bridge here',
+    },
     rotateHint: 'Rotate it regularly (Settings).',
     traffic: 'Recent messages',
     noTraffic: 'No message yet. Messages both ways show up here.',
@@ -305,6 +340,7 @@ export const en = {
     customSecret: 'Client Secret (entered again for the new address)',
     customNoBridge: 'Create a bridge first: the custom address is set together with its Client Secret.',
     bridge: 'Bridge: {{name}}',
+    behaviour: 'How the bridge behaves',
     replyLanguage: 'Robot reply language',
     maxFileMb: 'Largest file accepted from DingTalk (MB)',
     maxMessageChars: 'Longest text accepted from DingTalk (characters)',
@@ -323,6 +359,9 @@ export const en = {
     cards: 'Live answers: agents’ answers grow in an AI card while they type',
     cardsHint: 'Needs the permissions Card.Instance.Write and Card.Streaming.Write; without them answers arrive as messages.',
     cardTemplateId: 'AI card template (DingTalk’s public one unless you made your own)',
+    monthlyApiBudget: 'Monthly DingTalk API budget (calls)',
+    monthlyApiBudgetHint:
+      'Empty: no budget. From 80 % of it card answers update less often, from 100 % they go as plain messages (and 🤔 is left out); nothing is dropped. Users report a free allowance of about 5,000 calls a month per organization.',
     rotate: 'Rotate Client Secret',
     rotateHint: 'Reset it in <page/>, paste the new one here. Write-only: the stored one is never shown.',
     newSecret: 'New Client Secret',
@@ -330,6 +369,39 @@ export const en = {
     rotated: 'Secret replaced. Restart the bridge to use it.',
     lastChanged: 'Last changed: {{date}}',
     secretFromEnv: 'Read from environment variable {{env}} when the bridge starts.',
+    secretKeptBy: {
+      app: 'The Client Secret is kept by the desktop app (in its keychain), which this page cannot read. Type it here to run the bridge here.',
+      serve: 'The Client Secret is kept by `cccc-dingtalk serve` (in secrets.json), which the app cannot read. Type it here to run the bridge here.',
+    },
+    edit: {
+      title: 'Name, group and DingTalk app',
+      lead: 'Change only what you need: everything you leave as it is stays as it is.',
+      name: 'Name',
+      group: 'CCCC group',
+      groupTaken: 'served by “{{name}}”',
+      groupNotListed: '{{group}} (not in this CCCC)',
+      clientId: 'Client ID (AppKey)',
+      clientIdFromEnv: 'Read from environment variable {{env}} now. Type a Client ID to keep it here instead.',
+      robotCode: 'RobotCode',
+      robotCodeHint: 'Empty: the Client ID is used (right for most internal apps).',
+      robotCodeFromEnv: 'Read from environment variable {{env}} now. Type one to keep it here instead.',
+      impactTitle: 'Before you save: what happens to the subscriptions',
+      checking: 'Checking the subscriptions…',
+      groupMove: 'Subscriptions belong to the CCCC group: the bridge will serve the chats subscribed in {{to}}.',
+      groupNone: 'No chat is subscribed in {{from}}.',
+      groupStay_one: '{{count}} chat subscribed in {{from}} is subscribed in {{to}} too and keeps getting messages.',
+      groupStay_other: '{{count}} chats subscribed in {{from}} are subscribed in {{to}} too and keep getting messages.',
+      groupAgain_one:
+        '{{count}} chat must send /subscribe again (and be approved) to hear from {{to}}. Its subscription in {{from}} stays, should you move the bridge back.',
+      groupAgain_other:
+        '{{count}} chats must send /subscribe again (and be approved) to hear from {{to}}. Their subscriptions in {{from}} stay, should you move the bridge back.',
+      appMove_one:
+        'Another DingTalk app: the {{count}} subscribed chat stays subscribed in CCCC, but the new robot can write only in group chats it has been added to, and to people of its own organization. Add it to the group chat; until then messages there fail and show on the dashboard.',
+      appMove_other:
+        'Another DingTalk app: the {{count}} subscribed chats stay subscribed in CCCC, but the new robot can write only in group chats it has been added to, and to people of its own organization. Add it to each group chat; until then messages there fail and show on the dashboard.',
+      restarts: 'The bridge is running: saving restarts it with the new settings.',
+      saveRestart: 'Save and restart',
+    },
     deleteBridge: 'Remove this bridge',
     deleteConfirm: 'Remove “{{name}}”? Its settings and stored secret are deleted; CCCC and DingTalk are not changed.',
     deleteYes: 'Remove',
@@ -354,6 +426,17 @@ export const en = {
       hint: 'Apply for the permissions listed below under 权限管理 (Permissions), then publish a new version.',
     },
     'dingtalk.network': { message: 'DingTalk cannot be reached.', hint: 'Check the network connection (and HTTPS_PROXY behind a proxy).' },
+    'dingtalk.registration_refused': {
+      message: 'DingTalk refused one-scan setup.',
+      hint: 'Create the app in the developer console instead: the manual steps work as before.',
+    },
+    'dingtalk.registration_failed': { message: 'DingTalk did not create the app.', hint: 'Scan again, or create the app in the developer console.' },
+    'dingtalk.registration_expired': {
+      message: 'The QR code expired before the app was created.',
+      hint: 'Scan again for a new code, or create the app in the developer console.',
+    },
+    'scan.unknown': { message: 'That scan is no longer under way.', hint: 'Scan again, or enter the Client Secret by hand.' },
+    'scan.no_secret': { message: 'No Client Secret is stored from the scan.', hint: 'Enter the Client Secret (from Credentials & Basic Info), or scan again.' },
     'dingtalk.stream_rejected': {
       message: 'DingTalk refused the Stream connection.',
       hint: 'Set 消息接收模式 (message receiving mode) to Stream 模式 and publish the app.',
@@ -383,6 +466,18 @@ export const en = {
       message: 'The RobotCode is not known to DingTalk.',
       hint: 'Copy the RobotCode from the robot page (usually the Client ID), or leave it empty.',
     },
+    'dingtalk.api_budget_near': {
+      message: '80 % of this month’s DingTalk API budget is used: card answers now update less often.',
+      hint: 'Raise the monthly budget in Settings, or check the organization’s real usage in DingTalk’s developer console.',
+    },
+    'dingtalk.api_budget_reached': {
+      message: 'This month’s DingTalk API budget is reached: answers go as plain messages instead of cards until the month ends. None is dropped.',
+      hint: 'Raise the monthly budget in Settings, or check the organization’s real usage in DingTalk’s developer console.',
+    },
+    'bridge.api_usage_reset': {
+      message: 'The file counting DingTalk API calls was damaged: it was moved aside, and this month’s count starts again from zero.',
+      hint: 'Until next month the count and the forecast are low; DingTalk’s developer console shows the real usage.',
+    },
     'bridge.disk_full': {
       message: 'The disk holding the bridge’s state is full: messages are waiting.',
       hint: 'Free space on that disk. Nothing is lost: messages flow by themselves, in order, once there is room.',
@@ -394,6 +489,11 @@ export const en = {
     'cccc.own_bridge_enabled': { message: 'CCCC’s own DingTalk bridge is enabled for this group.', hint: 'Stop it first: `cccc im stop --group <group>`.' },
     'cccc.own_bridge_same_app': { message: 'Another bridge already uses this DingTalk app.', hint: 'Stop the other one; one app can feed only one bridge.' },
     'config.env_missing': { message: 'An environment variable the bridge needs is not set.', hint: 'Set it in the environment that starts the app or server.' },
+    'config.secret_elsewhere': {
+      message: 'The Client Secret of this bridge is kept by another program (the desktop app or `cccc-dingtalk serve`).',
+      hint: 'Start the bridge there, or type the Client Secret in this bridge’s settings here.',
+    },
+    'config.locked': { message: 'Another program is saving the configuration right now; nothing was saved.', hint: 'Try again in a moment.' },
   },
   troubleshoot: {
     title: 'Troubleshooting (from the setup guide)',
@@ -429,6 +529,22 @@ export const en = {
   },
   time: {
     justNow: 'just now',
+  },
+  apiUsage: {
+    title: 'DingTalk API calls this month',
+    calls: 'Calls in {{month}}',
+    forecast: 'Forecast for the month',
+    budget: 'Monthly budget',
+    budgetUsed: '{{percent}} % used',
+    noBudget: 'none',
+    meter: 'Share of the monthly budget used',
+    forecastHint:
+      'Forecast: linear from the {{days}} of {{total}} days gone (calls so far ÷ days gone × days in the month). DingTalk meters calls per organization; its developer console has the real figure.',
+    allowance: {
+      lean: 'Over 80 % of the budget: card answers update less often.',
+      plain: 'Budget reached: answers go as plain messages instead of cards until the month ends. None is dropped.',
+    },
+    byApi: 'By API',
   },
 };
 

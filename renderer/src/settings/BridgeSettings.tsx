@@ -1,24 +1,18 @@
-/** One bridge's settings: reply language, files, catch-up, who may command, audit, secret rotation. */
+/** One bridge's settings: name, group and app (EditBridge), reply language, files, catch-up, who may command, audit, secret rotation. */
 import { useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import { bridgeSettingsInputSchema, type BridgeDetail, type BridgeInput, type BridgeSettingsView } from '../../../electron/shared/api';
+import { bridgeSettingsInputSchema, type BridgeSettingsView } from '../../../electron/shared/api';
 import { useApiMutation } from '../api/useApiMutation';
 import { useApiQuery } from '../api/useApiQuery';
 import { currentLanguage } from '../i18n';
 import { Card } from '../ui/bits';
 import { CONSOLE, ConsoleLabel } from '../ui/ConsoleLabel';
 import { cleanPasted, Field } from '../ui/Field';
+import { EditBridge } from './EditBridge';
 import { LanguageOptions } from '../ui/LanguageOptions';
 import { formatDate, formatRelative } from '../ui/format';
 import { ProblemBox } from '../ui/Problem';
 import { useNow } from '../ui/useNow';
-
-function base(d: BridgeDetail): BridgeInput {
-  const b: BridgeInput = { id: d.id, name: d.name, groupId: d.groupId, appKey: d.appKey };
-  if (d.ccccHome) b.ccccHome = d.ccccHome;
-  if (d.robotCode) b.robotCode = d.robotCode;
-  return b;
-}
 
 export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onChanged: () => void }) {
   const { t, i18n } = useTranslation();
@@ -29,6 +23,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
   const [form, setForm] = useState<BridgeSettingsView>();
   const [maxFile, setMaxFile] = useState('');
   const [maxChars, setMaxChars] = useState('');
+  const [budget, setBudget] = useState('');
   const [saved, setSaved] = useState(false);
   const [secret, setSecret] = useState('');
   const [rotated, setRotated] = useState(false);
@@ -39,6 +34,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
     setForm(detail.settings);
     setMaxFile(String(detail.settings.maxFileMb));
     setMaxChars(String(detail.settings.maxMessageChars));
+    setBudget(detail.settings.monthlyApiBudget === null ? '' : String(detail.settings.monthlyApiBudget));
   }
   const problem = write.problem ?? query.problem;
 
@@ -53,6 +49,9 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
   const templateOk = form.cardTemplateId.trim() !== '';
   const maxFileOk = bridgeSettingsInputSchema.shape.maxFileMb.safeParse(Number(maxFile)).success && maxFile.trim() !== '';
   const maxCharsOk = bridgeSettingsInputSchema.shape.maxMessageChars.safeParse(Number(maxChars)).success && maxChars.trim() !== '';
+  // Empty: no budget.
+  const budgetValue = budget.trim() === '' ? null : Number(budget);
+  const budgetOk = bridgeSettingsInputSchema.shape.monthlyApiBudget.safeParse(budgetValue).success;
   const change = (patch: Partial<BridgeSettingsView>): void => {
     setForm({ ...form, ...patch });
     setSaved(false);
@@ -62,13 +61,11 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
     change({ access: { mode: 'allowlist', staffIds: on ? [...allow, staffId] : allow.filter((s) => s !== staffId) } });
 
   const save = async (): Promise<void> => {
-    if (!maxFileOk || !maxCharsOk || !templateOk) return;
-    // Where the secret comes from is not edited here: it goes back as it came (the services keep it too).
-    const secretEnv = detail.secretSource === 'env' && detail.secretEnv ? { secretEnv: detail.secretEnv } : {};
+    if (!maxFileOk || !maxCharsOk || !budgetOk || !templateOk) return;
+    // Only the settings: the services keep everything the save leaves out (the secret's source among it).
     const summary = await write.run('saveBridge', {
-      ...base(detail),
-      ...secretEnv,
-      settings: { ...form, maxFileMb: Number(maxFile), maxMessageChars: Number(maxChars) },
+      id: detail.id,
+      settings: { ...form, maxFileMb: Number(maxFile), maxMessageChars: Number(maxChars), monthlyApiBudget: budgetValue },
     });
     if (!summary) return;
     setSaved(true);
@@ -80,7 +77,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
     const value = secret.trim();
     if (!value) return;
     setSecret('');
-    const summary = await write.run('saveBridge', { ...base(detail), appSecret: value });
+    const summary = await write.run('saveBridge', { id: detail.id, appSecret: value });
     if (!summary) return;
     setRotated(true);
     query.setData((d) => ({ ...d, ...summary }));
@@ -96,6 +93,14 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
   return (
     <Card title={t('settings.bridge', { name: detail.name })}>
       {problem && <ProblemBox problem={problem} guide />}
+      <EditBridge
+        detail={detail}
+        onSaved={(summary) => {
+          query.setData((d) => ({ ...d, ...summary }));
+          onChanged();
+        }}
+      />
+      <h3 className="sub-head">{t('settings.behaviour')}</h3>
       <div className="form-grid">
         <Field label={t('settings.replyLanguage')}>
           {(p) => (
@@ -128,6 +133,11 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
               value={maxChars}
               onChange={(e) => (setMaxChars(e.target.value), setSaved(false))}
             />
+          )}
+        </Field>
+        <Field label={t('settings.monthlyApiBudget')} hint={t('settings.monthlyApiBudgetHint')} warn={budgetOk ? undefined : '≥ 1'}>
+          {(p) => (
+            <input {...p} type="number" inputMode="numeric" min={1} step={1} value={budget} onChange={(e) => (setBudget(e.target.value), setSaved(false))} />
           )}
         </Field>
         <fieldset className="radio-group">
@@ -203,7 +213,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
         )}
       </div>
       <div className="action-row">
-        <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!maxFileOk || !maxCharsOk || !templateOk}>
+        <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!maxFileOk || !maxCharsOk || !budgetOk || !templateOk}>
           {t('common.save')}
         </button>
         <span className="action-note" role="status">
@@ -218,7 +228,9 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
       <p>
         {detail.secretSource === 'env'
           ? t('settings.secretFromEnv', { env: detail.secretEnv ?? '' })
-          : t('settings.lastChanged', { date: detail.secretUpdatedAt ? formatDate(detail.secretUpdatedAt, lng) : t('common.never') })}
+          : detail.secretSource === 'vault'
+            ? t('settings.lastChanged', { date: detail.secretUpdatedAt ? formatDate(detail.secretUpdatedAt, lng) : t('common.never') })
+            : t(`settings.secretKeptBy.${detail.secretSource}`)}
       </p>
       <div className="rotate-row">
         <Field label={t('settings.newSecret')}>

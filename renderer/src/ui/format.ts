@@ -3,6 +3,11 @@ import type { Language } from '../../../electron/shared/api';
 
 const locale = (lng: Language): string => (lng === 'zh' ? 'zh-CN' : 'en-GB');
 
+/** 12,345 / 12,345 in the UI language. */
+export function formatNumber(n: number, lng: Language): string {
+  return new Intl.NumberFormat(locale(lng)).format(n);
+}
+
 export function formatDate(ts: number, lng: Language): string {
   return new Intl.DateTimeFormat(locale(lng), { year: 'numeric', month: 'short', day: 'numeric' }).format(ts);
 }

@@ -12,7 +12,7 @@ import { CopyValue } from '../ui/CopyButton';
 export const BASE_PERMISSIONS = ['Robot.SingleChat.ReadWrite', 'qyapi_robot_sendmsg', 'qyapi_chat_read', 'qyapi_chat_manage'] as const;
 export const CARD_PERMISSIONS = ['Card.Instance.Write', 'Card.Streaming.Write'] as const;
 
-function OpenConsole() {
+export function OpenConsole() {
   const { t } = useTranslation();
   const api = useApi();
   const opening = useApiMutation();

@@ -7,6 +7,7 @@ import { useApiQuery } from '../api/useApiQuery';
 import { Badge, Rich } from '../ui/bits';
 import { CONSOLE, ConsoleLabel } from '../ui/ConsoleLabel';
 import { cleanPasted, Field } from '../ui/Field';
+import { takenBy } from '../ui/groupTaken';
 import { ProblemBox } from '../ui/Problem';
 import { appKeyIssue, draftGap, secretEnvValid, secretIssue } from './credentialChecks';
 
@@ -20,6 +21,8 @@ export interface Draft {
   robotCode: string;
   /** Read the secret from this environment variable instead. */
   secretEnv: string | undefined;
+  /** The app came from one scan: its secret is stored with the scan until the bridge is saved. */
+  scanId?: string | undefined;
 }
 
 const DEFAULT_SECRET_ENV = 'DINGTALK_APP_SECRET';
@@ -68,12 +71,7 @@ function describeIm(im: NonNullable<GroupView['im']>): string {
   return parts.join(', ');
 }
 
-/** The name of the other bridge that serves `g` (a second one would be refused when it starts). */
-function takenBy(g: GroupView, bridgeId: string | undefined): string | undefined {
-  return g.bridge && g.bridge.id !== bridgeId ? g.bridge.name : undefined;
-}
-
-function CheckRow({ label, check }: { label: string; check: CheckView }) {
+export function CheckRow({ label, check }: { label: string; check: CheckView }) {
   const { t } = useTranslation();
   const tone = check.state === 'ok' ? 'ok' : check.state === 'failed' ? 'error' : 'idle';
   const word =
@@ -170,6 +168,8 @@ export function StepCredentials({
     if (draft.ccccHome) b.ccccHome = draft.ccccHome;
     if (draft.robotCode.trim()) b.robotCode = draft.robotCode.trim();
     if (draft.appSecret.trim()) b.appSecret = draft.appSecret.trim();
+    // Once saved, the bridge has the scan's secret.
+    else if (draft.scanId && !bridgeId) b.scanId = draft.scanId;
     else if (secretEnv) b.secretEnv = secretEnv;
     return b;
   };
@@ -345,9 +345,11 @@ export function StepCredentials({
                 ? t('wizard.credentials.pasted')
                 : bridgeId
                   ? t('wizard.credentials.secretStored')
-                  : encrypted
-                    ? t('wizard.credentials.appSecretHint')
-                    : t('wizard.credentials.appSecretHintPlain')
+                  : draft.scanId
+                    ? t('wizard.credentials.secretFromScan')
+                    : encrypted
+                      ? t('wizard.credentials.appSecretHint')
+                      : t('wizard.credentials.appSecretHintPlain')
             }
             warn={secretProblem ? t(`wizard.credentials.${secretProblem}`) : tried && missing === 'needSecret' ? t('wizard.credentials.needSecret') : undefined}
           >

@@ -7,6 +7,7 @@ import { CopyValue } from '../ui/CopyButton';
 import { ProblemBox } from '../ui/Problem';
 import { StopSandbox } from '../ui/StopSandbox';
 import { StepCreate, StepPermissions, StepPublish, StepRobot } from './InfoSteps';
+import { ScanSetup, type Scanned } from './ScanSetup';
 import { StepCredentials, type Draft } from './StepCredentials';
 import { StepSubscribe } from './StepSubscribe';
 
@@ -108,9 +109,16 @@ export function Wizard({
       appSecret: sb.appSecret,
       robotCode: sb.robotCode,
       secretEnv: undefined,
+      scanId: undefined,
       ...(sb.groupId ? { groupId: sb.groupId, ccccHome: sb.ccccHome } : {}),
     }));
     // The sandbox app needs no console steps: straight to the credentials.
+    goTo(CREDENTIALS);
+  };
+
+  // One scan did steps 1–4: on to the credentials, the Client ID filled, the secret stored with the scan.
+  const adoptScan = (scanned: Scanned): void => {
+    setDraft((d) => ({ ...d, appKey: scanned.appKey, appSecret: '', robotCode: '', secretEnv: undefined, scanId: scanned.scanId }));
     goTo(CREDENTIALS);
   };
 
@@ -150,7 +158,9 @@ export function Wizard({
           {t(`wizard.steps.${name}`)}
         </h2>
         {sandbox && <SandboxChat sandbox={sandbox} onStopped={dropSandbox} />}
+        {name === 'create' && !sandbox && <ScanSetup onCreated={adoptScan} />}
         {name === 'create' && !sandbox && <TrySandbox onStarted={adoptSandbox} />}
+        {name === 'create' && !sandbox && <h3 className="sub-head">{t('wizard.scan.manualHeading')}</h3>}
         {name === 'create' && <StepCreate />}
         {name === 'permissions' && <StepPermissions cards={cards} onCards={setCards} />}
         {name === 'robot' && <StepRobot />}

@@ -26,11 +26,11 @@ export function secretEnvValid(secretEnv: string | undefined): boolean {
   return bridgeInputSchema.shape.secretEnv.safeParse(secretEnv).success;
 }
 
-/** `secretEnv`: the variable the secret is read from, if any; `saved`: the bridge exists (its secret is stored). */
+/** `secretEnv`: the variable the secret is read from, if any; `saved`: the bridge exists (its secret is stored); a scanned app's secret is stored with its scan. */
 export function draftGap(draft: Draft, secretEnv: string | undefined, saved: boolean): DraftGap | undefined {
   if (!secretEnvValid(secretEnv)) return 'secretEnvInvalid';
   if (!draft.groupId) return 'needGroup';
   if (!draft.appKey.trim()) return 'needKey';
-  if (!draft.appSecret.trim() && !secretEnv && !saved) return 'needSecret';
+  if (!draft.appSecret.trim() && !secretEnv && !saved && !draft.scanId) return 'needSecret';
   return undefined;
 }

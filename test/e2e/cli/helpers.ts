@@ -3,7 +3,7 @@
  * against a fake DingTalk and a fake CCCC daemon living in the test process. Always async
  * spawn: a synchronous one would block the fakes the CLI is talking to.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,24 +35,38 @@ export interface World {
   close(): Promise<void>;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  /** What it printed so far. */
+  stdout(): string;
+  done: Promise<CliResult>;
+}
+
+/** The CLI running, to read and signal while it runs; `done` rejects when it had to be killed after `timeoutMs`. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdin.end();
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult>((resolve, reject) => {
     const cancelKill = killAfter(child, timeoutMs);
     child.once('error', reject);
-    // Only killAfter holds this child to kill it: killed means it timed out.
-    child.once('exit', () => {
-      if (child.killed) reject(new Error(`cccc-dingtalk ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    // Only killAfter holds this child to kill it: killed by SIGKILL means it timed out.
+    child.once('exit', (_code, signal) => {
+      if (signal === 'SIGKILL') reject(new Error(`cccc-dingtalk ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     });
     child.once('close', (code) => {
       cancelKill();
       resolve({ code, stdout, stderr });
     });
   });
+  return { child, stdout: () => stdout, done };
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<CliResult> {
+  return spawnCli(args, env, timeoutMs).done;
 }
 
 export function isAlive(pid: number): boolean {

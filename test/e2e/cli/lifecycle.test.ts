@@ -40,13 +40,13 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
     expect(set.stdout).toContain('AppSecret:   from $DINGTALK_APP_SECRET');
     const config = await readFile(join(world.configHome, 'config.json'), 'utf8');
     expect(JSON.parse(config)).toMatchObject({
-      version: 1,
+      version: 2,
       bridges: [
         {
           id: 'default',
           groupId: world.groupId,
           appKeyEnv: 'DINGTALK_APP_KEY',
-          appSecretEnv: 'DINGTALK_APP_SECRET',
+          secret: { from: 'env', name: 'DINGTALK_APP_SECRET' },
           robotCodeEnv: 'DINGTALK_ROBOT_CODE',
           settings: { replyLanguage: 'en', maxFileMb: 5, maxMessageChars: 5000 },
         },
@@ -67,6 +67,7 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
       ['cccc_bridge', 'ok'],
       ['instance', 'ok'],
       ['chats', 'ok'],
+      ['api_usage', 'ok'],
     ]);
 
     const start = await world.cli(['start', '--detach']);
@@ -80,6 +81,8 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
     const status = await world.cli(['status', '--json']);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ running: true, pid, state: 'running', dingtalk: { status: 'connected' }, outboxDepth: 0 });
+    // The running bridge's own count, from its status.json: at least its token and its Stream ticket.
+    expect((JSON.parse(status.stdout) as { apiUsage: { calls: number } }).apiUsage.calls).toBeGreaterThanOrEqual(1);
 
     // A chat asks to subscribe; the CLI user approves it (no dashboard on a server).
     say(world, '/subscribe');

@@ -1,4 +1,4 @@
-/** The dashboard and the logs in Chromium against the fakes: live state, traffic both ways, pending requests, stop/start, filters, export. */
+/** The dashboard and the logs in Chromium against the fakes: live state, traffic both ways, pending requests, stop/start, filters, export, API calls. */
 import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../../renderer/src/i18n/en';
@@ -133,4 +133,35 @@ describe('dashboard and logs', () => {
       await page.context().close();
     }
   }, 40_000);
+
+  it('shows the DingTalk calls it made this month, and the budget step they led to', async () => {
+    const h = w.service.handlers;
+    const received = (): number => w.dt.requests().filter((r) => r.api !== 'ws.connect').length;
+    const calls = async (): Promise<number> => (await h.getBridge({ bridgeId: w.bridgeId })).apiUsage.calls;
+    // A question and its answer: a send, the 🤔 on and off.
+    w.say('How much have we used?');
+    await w.cccc.speak('boss', 'Let me count', { to: ['user'] });
+    await expect.poll(() => w.sent().some((m) => JSON.stringify(m.msgParam).includes('Let me count')), { timeout: 8_000 }).toBe(true);
+    await expect.poll(async () => (await calls()) === received() && received() >= 4, { timeout: 8_000 }).toBe(true);
+    // A budget the calls so far fill to 80–90 %: cards step down, and the warning shows.
+    const n = await calls();
+    const budget = Math.max(n + 1, Math.round(n / 0.85));
+    await h.saveBridge({ id: w.bridgeId, name: 'Demo project', groupId: w.groupId, appKey: w.appKey, settings: { monthlyApiBudget: budget } });
+    expect((await h.getBridge({ bridgeId: w.bridgeId })).apiUsage).toMatchObject({ calls: n, budget, allowance: 'lean' });
+
+    for (const v of [VARIANTS[0]!, VARIANTS[3]!]) {
+      const page = await w.open({ locale: v.locale, dark: v.dark });
+      const usage = page.locator('.card', { has: page.getByRole('heading', { name: v.dict.apiUsage.title, level: 2 }) });
+      await usage.getByTestId('api-calls').getByText(String(n), { exact: true }).waitFor();
+      expect(await usage.getByTestId('api-budget').innerText()).toContain(String(budget));
+      await usage.getByText(v.dict.apiUsage.allowance.lean).waitFor();
+      await usage.getByRole('meter').waitFor();
+      await usage.locator('summary').click();
+      await usage.getByText('gateway.connections.open').waitFor();
+      // The warning, once, as the bridge's last problem.
+      await page.locator('[data-code="dingtalk.api_budget_near"]').waitFor();
+      await shot(page, `dashboard-api-budget-${v.name}`);
+      await page.context().close();
+    }
+  }, 30_000);
 });

@@ -48,7 +48,8 @@ describe('settings', () => {
     await page.getByLabel(en.settings.replyLanguage).selectOption('en');
     const maxFile = page.getByLabel(en.settings.maxFileMb);
     await maxFile.fill('5000');
-    const save = page.getByRole('button', { name: en.common.save, exact: true }).first();
+    // The second Save: the first is for the bridge's name, group and app.
+    const save = page.getByRole('button', { name: en.common.save, exact: true }).nth(1);
     expect(await save.isDisabled()).toBe(true);
     await maxFile.fill('50');
     const maxChars = page.getByLabel(en.settings.maxMessageChars);

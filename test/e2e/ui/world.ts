@@ -61,6 +61,8 @@ export interface UiWorld {
   groupId: string;
   appKey: string;
   appSecret: string;
+  /** The config folder (config.json), as `cccc-dingtalk` finds it with CCCC_DINGTALK_HOME. */
+  configHome: string;
   server: ControlHttpServer;
   service: ControlService;
   /** The service's log: a test can add a record of its own. */
@@ -148,6 +150,7 @@ async function buildWorld(staticDir: string, undo: (() => Promise<unknown>)[], o
     groupId,
     appKey: app.appKey,
     appSecret: app.appSecret,
+    configHome,
     server,
     service,
     logHub,

@@ -1,9 +1,13 @@
 /**
  * Editing and picking bridges through the control services: a save changes only what it names
- * (an environment-variable bridge stays one), the wizard's group list says which bridge already
- * serves a group, and chats come with their names and kinds.
+ * (an environment-variable bridge stays one), a move to another group or app says first what it
+ * does to the subscriptions and restarts the bridge into the new group without replaying its
+ * history, the wizard's group list says which bridge already serves a group, and chats come with
+ * their names and kinds.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { bridgeProfileSchema, type BridgeProfile } from '../../../electron/core/config/profile';
+import { ConfigStore } from '../../../electron/core/config/store';
 import { waitFor } from '../../helpers/wait';
 import { startControlWorld, type ControlWorld } from './helpers';
 
@@ -14,6 +18,7 @@ afterEach(async () => {
 });
 
 const GROUP_CHAT = 'cidGroupChat001==';
+const OTHER_CHAT = 'cidOtherChat001==';
 const SINGLE_CHAT = 'cidSingleChat01==';
 const ALICE = { senderStaffId: 'staff-alice', senderNick: 'Alice', senderId: '$:LWCP_v1:$alice' };
 
@@ -43,6 +48,121 @@ describe('control services: editing bridges', () => {
     expect(typed).toMatchObject({ secretSource: 'vault', secretSet: true });
     expect(typed.secretEnv).toBeUndefined();
     expect(typed.robotCode).toBeUndefined();
+  });
+
+  it('a bridge made with the CLI shows here, and an edit changes only what it names; a keychain secret is said to be elsewhere', async () => {
+    w = await startControlWorld({ env: { CLI_KEY: '', CLI_SECRET: '' } });
+    const world = w;
+    Object.assign(world.env, { CLI_KEY: world.appKey, CLI_SECRET: world.appSecret });
+    const config = new ConfigStore(world.configHome);
+    await config.update((c) => {
+      c.bridges.push(
+        bridgeProfileSchema.parse({
+          id: 'default',
+          name: 'default',
+          groupId: world.groupId,
+          appKeyEnv: 'CLI_KEY',
+          secret: { from: 'env', name: 'CLI_SECRET' },
+          settings: { maxFileMb: 7 },
+        }),
+        bridgeProfileSchema.parse({ id: 'desk', name: 'Desk', groupId: 'g_other', appKey: 'dingdesk', secret: { from: 'keychain' } }),
+      );
+    });
+    const [cli, desk] = await world.call('listBridges', {});
+    expect(cli).toMatchObject({ id: 'default', appKey: world.appKey, appKeyEnv: 'CLI_KEY', secretSource: 'env', secretEnv: 'CLI_SECRET', secretSet: true });
+    expect(desk).toMatchObject({ id: 'desk', secretSource: 'app', secretSet: false });
+    await expect(world.call('startBridge', { bridgeId: 'desk' })).rejects.toMatchObject({
+      code: 'config.secret_elsewhere',
+      message: `The AppSecret of "Desk" is kept by the desktop app (in the system's keychain); it cannot be read here`,
+    });
+
+    // The name alone: everything else as it was, on disk too.
+    const before = (await config.read()).bridges[0]!;
+    await world.call('saveBridge', { id: 'default', name: 'Build bot' });
+    expect((await config.read()).bridges[0]).toEqual({ ...before, name: 'Build bot' });
+    // A typed Client ID replaces the variable; the secret's variable stays.
+    const typed = await world.call('saveBridge', { id: 'default', appKey: world.appKey });
+    expect(typed).toMatchObject({ appKey: world.appKey, secretSource: 'env', secretEnv: 'CLI_SECRET', settings: { maxFileMb: 7 } });
+    expect(typed.appKeyEnv).toBeUndefined();
+    await world.call('startBridge', { bridgeId: 'default' });
+    await waitFor(() => world.service.supervisor.status('default').dingtalk.status === 'connected', 'connected');
+    // Typed here, the desktop bridge's secret is kept here from now on.
+    expect(await world.call('saveBridge', { id: 'desk', appSecret: 'typed-in-serve' })).toMatchObject({ secretSource: 'vault', secretSet: true });
+    expect((await config.read()).bridges[1]?.secret).toEqual({ from: 'file' });
+  });
+
+  it('moving a running bridge to another group: says what happens to the subscriptions, restarts into the new group, and never replays its history', async () => {
+    w = await startControlWorld();
+    const world = w;
+    const groupB = await world.cccc.createGroup({ title: 'Other project', actors: ['boss'] });
+    const id = await world.addBridge({ name: 'Ops bridge', robotCode: world.appKey });
+    await world.call('startBridge', { bridgeId: id });
+    await waitFor(() => world.service.supervisor.status(id).dingtalk.status === 'connected', 'connected');
+    // Two chats subscribed in the first group; one of them is subscribed in the new group too.
+    for (const chat of [GROUP_CHAT, OTHER_CHAT]) {
+      world.dt.injectMessage({ text: '/subscribe', conversationId: chat, conversationType: '2', conversationTitle: chat, ...ALICE });
+      const [pending] = await waitFor(async () => {
+        const p = (await world.call('getBridge', { bridgeId: id })).pending;
+        return p.length > 0 ? p : undefined;
+      }, `request of ${chat}`);
+      await world.call('approvePending', { bridgeId: id, key: pending!.key });
+    }
+    await world.cccc.imFiles(groupB).bind(await world.cccc.addPendingKey(OTHER_CHAT, { group: groupB, platform: 'dingtalk' }));
+    // The bridge has read the first group's ledger up to here; the new group has history of its own.
+    await world.cccc.speak('boss', 'news from the first group');
+    await waitFor(
+      () => world.dt.sentMessages().some((m) => m.conversationId === GROUP_CHAT && /news from the first group/.test(JSON.stringify(m.msgParam))),
+      'first group',
+    );
+    await world.cccc.speak('boss', 'old news of the other project', { group: groupB });
+
+    expect(await world.call('bridgeEditImpact', { bridgeId: id, groupId: groupB })).toEqual({
+      group: { from: world.groupId, to: groupB, fromTitle: 'Demo project', toTitle: 'Other project', subscribed: 2, stay: 1 },
+      restarts: true,
+    });
+    expect(await world.call('bridgeEditImpact', { bridgeId: id, appKey: 'ding-another-app' })).toEqual({ app: { subscribed: 2 }, restarts: true });
+    expect(await world.call('bridgeEditImpact', { bridgeId: id, groupId: world.groupId })).toEqual({ restarts: false });
+
+    const saved = await world.call('saveBridge', { id, groupId: groupB });
+    expect(saved).toMatchObject({ name: 'Ops bridge', groupId: groupB, appKey: world.appKey, robotCode: world.appKey, secretSource: 'vault' });
+    await waitFor(() => world.service.supervisor.status(id).dingtalk.status === 'connected', 'connected to the new group');
+    await world.cccc.speak('boss', 'news from the other project', { group: groupB });
+    await waitFor(
+      () => world.dt.sentMessages().some((m) => m.conversationId === OTHER_CHAT && /news from the other project/.test(JSON.stringify(m.msgParam))),
+      'new group',
+    );
+    // Had it read the new group's ledger from the old group's position, the history would come first.
+    expect(JSON.stringify(world.dt.sentMessages())).not.toContain('old news of the other project');
+    expect(JSON.stringify(world.dt.sentMessages().filter((m) => m.conversationId === GROUP_CHAT))).not.toContain('other project');
+    // The first group keeps its subscriptions, should the bridge move back.
+    expect((await world.cccc.imFiles().listAuthorized()).map((a) => a['chat_id']).sort()).toEqual([GROUP_CHAT, OTHER_CHAT].sort());
+  });
+
+  it('a change another program makes to config.json reaches the page and the running bridge: a new group restarts it, settings apply live, a deletion stops it', async () => {
+    w = await startControlWorld();
+    const world = w;
+    const groupB = await world.cccc.createGroup({ title: 'Other project', actors: ['boss'] });
+    const id = await world.addBridge({ name: 'Ops bridge' });
+    await world.call('startBridge', { bridgeId: id });
+    await waitFor(() => world.service.supervisor.status(id).dingtalk.status === 'connected', 'connected');
+    const cli = new ConfigStore(world.configHome, { host: 'cli' });
+    const edit = (change: (p: BridgeProfile) => void) => cli.update((c) => change(c.bridges.find((b) => b.id === id)!));
+    const restarts = () => world.logHub.query({ limit: 5_000 }).filter((r) => r.msg === 'Restarting the bridge with its new settings').length;
+    const changes = () => world.events.filter((e) => e.type === 'bridges-changed').length;
+
+    const seen = changes();
+    await edit((p) => (p.settings.replyLanguage = 'en'));
+    await waitFor(() => world.service.supervisor.running(id)?.settings.replyLanguage === 'en', 'the new language, live');
+    expect(restarts()).toBe(0);
+    expect(changes()).toBeGreaterThan(seen);
+
+    await edit((p) => (p.groupId = groupB));
+    await waitFor(() => restarts() === 1 && world.service.supervisor.status(id).dingtalk.status === 'connected', 'restarted into the new group');
+    await world.cccc.speak('boss', 'hello from the other project', { group: groupB });
+    await waitFor(async () => (await world.call('getBridge', { bridgeId: id })).groupTitle === 'Other project', 'serving the other project');
+
+    await cli.update((c) => void (c.bridges = []));
+    await waitFor(() => world.service.supervisor.running(id) === undefined, 'stopped once deleted');
   });
 
   it("marks the groups another bridge serves in CCCC's group list", async () => {

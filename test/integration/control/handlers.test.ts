@@ -88,6 +88,21 @@ describe('control services: the API table', () => {
     expect(everythingShown(w)).not.toContain(w.appSecret);
   });
 
+  it('a saved bridge’s credential test counts its calls with the bridge’s own, running or not', async () => {
+    w = await startControlWorld();
+    const id = await w.addBridge();
+    const received = (): number => w!.dt.requests().filter((r) => r.api !== 'ws.connect').length;
+    const counted = async (): Promise<number> => (await w!.call('getBridge', { bridgeId: id })).apiUsage.calls;
+    await w.call('testCredentials', { bridgeId: id });
+    const usage = (await w.call('getBridge', { bridgeId: id })).apiUsage;
+    expect(usage.byApi.map((a) => a.api).sort()).toEqual(['card.createAndDeliver', 'card.streaming', 'gateway.connections.open', 'groupMessages.send', 'oauth2.accessToken']);
+    expect(usage.calls).toBe(received());
+    await w.call('startBridge', { bridgeId: id });
+    await waitFor(() => w!.service.supervisor.status(id).dingtalk.status === 'connected', 'connected');
+    await w.call('testCredentials', { bridgeId: id });
+    await waitFor(async () => (await counted()) === received(), 'the running bridge counts the test too');
+  });
+
   it('starts and stops a bridge; /subscribe → pending event (who, which chat) → approve through the running bridge; chats and people', async () => {
     w = await startControlWorld();
     const id = await w.addBridge();

@@ -83,6 +83,13 @@ describe('inspectBridge', () => {
 
   it('shows an empty view of a bridge that never ran, rather than failing', async () => {
     const { target } = await world();
-    expect(await inspectBridge(target)).toEqual({ actors: [], chats: [], pending: [], people: [], unreachableChats: 0 });
+    expect(await inspectBridge(target)).toEqual({
+      actors: [],
+      chats: [],
+      pending: [],
+      people: [],
+      unreachableChats: 0,
+      apiUsage: expect.objectContaining({ calls: 0, forecast: 0, byApi: [], allowance: 'full' }),
+    });
   });
 });

@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveCredentials } from '../../../electron/core/config/credentials';
 import { bridgePaths, configFilePath, resolveConfigHome } from '../../../electron/core/config/paths';
-import { bridgeProfileSchema, type BridgeProfile } from '../../../electron/core/config/profile';
-import { parseConfig, pickBridge, readConfig, writeConfig } from '../../../electron/core/config/store';
+import { bridgeProfileSchema, type BridgeProfile, type ConfigFile } from '../../../electron/core/config/profile';
+import { ConfigStore, parseConfig, pickBridge, SERVE_PROFILES } from '../../../electron/core/config/store';
 import { BridgeError } from '../../../electron/core/errors';
 
 describe('resolveConfigHome', () => {
@@ -36,104 +36,216 @@ describe('resolveConfigHome', () => {
 });
 
 const profile = (over: Partial<BridgeProfile> = {}): BridgeProfile =>
-  bridgeProfileSchema.parse({ id: 'default', groupId: 'g_1', appKeyEnv: 'DINGTALK_APP_KEY', appSecretEnv: 'DINGTALK_APP_SECRET', ...over });
+  bridgeProfileSchema.parse({
+    id: 'default',
+    name: 'default',
+    groupId: 'g_1',
+    appKeyEnv: 'DINGTALK_APP_KEY',
+    secret: { from: 'env', name: 'DINGTALK_APP_SECRET' },
+    ...over,
+  });
 
-describe('config file', () => {
+const V1 = [
+  '{',
+  '  "version": 1,',
+  '  "bridges": [',
+  '    {',
+  '      "id": "default",',
+  '      "groupId": "g_1",',
+  '      "appKeyEnv": "DINGTALK_APP_KEY",',
+  '      "appSecretEnv": "DINGTALK_APP_SECRET",',
+  '      "robotCodeEnv": "DINGTALK_ROBOT_CODE",',
+  '      "settings": { "maxFileMb": 5 }',
+  '    }',
+  '  ]',
+  '}',
+  '',
+].join('\n');
+
+function thrown(fn: () => unknown): BridgeError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(BridgeError);
+    return e as BridgeError;
+  }
+  throw new Error('did not throw');
+}
+
+describe('config.json (ConfigStore)', () => {
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cfg-'));
   });
   afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-  it('round-trips atomically with settings defaults filled, and an absent file is an empty config', async () => {
-    const file = join(dir, 'sub', 'config.json');
-    expect(await readConfig(file)).toEqual({ version: 1, bridges: [] });
-    await writeConfig(file, { version: 1, bridges: [profile({ robotCodeEnv: 'DINGTALK_ROBOT_CODE' })] });
-    const back = await readConfig(file);
+  it('round-trips atomically, only for this user, with settings defaults filled; an absent file is an empty config', async () => {
+    const home = join(dir, 'sub');
+    const store = new ConfigStore(home);
+    expect(await store.read()).toEqual({ version: 2, bridges: [], imported: [] });
+    await store.update((c) => void c.bridges.push(profile({ robotCodeEnv: 'DINGTALK_ROBOT_CODE' })));
+    const back = await new ConfigStore(home).read();
     expect(back.bridges[0]).toMatchObject({
       id: 'default',
       robotCodeEnv: 'DINGTALK_ROBOT_CODE',
+      secret: { from: 'env', name: 'DINGTALK_APP_SECRET' },
       settings: { replyLanguage: 'zh', maxFileMb: 20, access: { mode: 'everyone' } },
     });
-    expect(await readdir(join(dir, 'sub'))).toEqual(['config.json']);
+    // No temporary sibling left; the lock folder is the only other thing.
+    expect((await readdir(home)).sort()).toEqual(['config.json', 'config.lock']);
+    expect((await stat(store.file)).mode & 0o777).toBe(0o600);
+    expect((await stat(home)).mode & 0o777).toBe(0o700);
     // Two profiles never share a settings object (the engine updates settings in place).
     const [a, b] = [profile(), profile({ id: 'other' })];
     a.settings.maxFileMb = 1;
     expect(b.settings.maxFileMb).toBe(20);
   });
 
-  it('says which line is wrong, for JSON syntax and for schema problems', () => {
-    expect(() => parseConfig('{\n  "version": 1,\n  "bridges": [,]\n}', '/c/config.json')).toThrow("config.json line 3: not valid JSON (Unexpected token ',')");
-    const text = [
-      '{',
-      '  "version": 1,',
-      '  "bridges": [',
-      '    {',
-      '      "id": "default",',
-      '      "groupId": "g_1",',
-      '      "appKeyEnv": "DINGTALK_APP_KEY",',
-      '      "appSecretEnv": "my-Secret-value"',
-      '    }',
-      '  ]',
-      '}',
-    ].join('\n');
-    let error: unknown;
-    try {
-      parseConfig(text, '/c/config.json');
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(BridgeError);
-    expect((error as BridgeError).message).toBe(
+  it('stores where the secret is, never a secret: a variable name, the keychain, or the secrets file', async () => {
+    const store = new ConfigStore(dir);
+    await store.update((c) => {
+      c.bridges.push(profile(), profile({ id: 'app', appKeyEnv: undefined, appKey: 'dingabc', secret: { from: 'keychain' } }));
+    });
+    const text = await readFile(store.file, 'utf8');
+    expect(text).toContain('"name": "DINGTALK_APP_SECRET"');
+    expect(text).toContain('"from": "keychain"');
+    expect(() => profile({ secret: { from: 'env', name: 'abc-secret-VALUE' } })).toThrow(/NAME of an environment variable/);
+    expect(() => profile({ appKey: 'dingabc' })).toThrow(/one of them/);
+    expect(() => profile({ appKeyEnv: undefined })).toThrow(/one of them/);
+  });
+
+  it('migrates a version-1 file on first read, keeps the original as config.v1.json, and never overwrites that copy', async () => {
+    const store = new ConfigStore(dir);
+    await writeFile(store.file, V1);
+    const config = await store.read();
+    expect(config.bridges).toEqual([
+      expect.objectContaining({
+        id: 'default',
+        name: 'default',
+        appKeyEnv: 'DINGTALK_APP_KEY',
+        robotCodeEnv: 'DINGTALK_ROBOT_CODE',
+        secret: { from: 'env', name: 'DINGTALK_APP_SECRET' },
+        settings: expect.objectContaining({ maxFileMb: 5 }),
+      }),
+    ]);
+    expect(JSON.parse(await readFile(store.file, 'utf8'))).toMatchObject({ version: 2, bridges: [{ id: 'default' }] });
+    expect(await readFile(join(dir, 'config.v1.json'), 'utf8')).toBe(V1);
+    // A later version-1 file (a downgrade wrote it) is migrated again; the first original stays.
+    await writeFile(store.file, V1.replace('"g_1"', '"g_2"'));
+    expect((await store.read()).bridges[0]?.groupId).toBe('g_2');
+    expect(await readFile(join(dir, 'config.v1.json'), 'utf8')).toBe(V1);
+  });
+
+  it('copies the bridges serve kept in app-profiles.json once, and leaves that file as it was', async () => {
+    const legacy = JSON.stringify({
+      version: 1,
+      bridges: [
+        { id: 'web-1', name: 'Web', groupId: 'g_1', appKey: 'dingweb', robotCode: 'robot', autoStart: true },
+        { id: 'web-2', name: 'Env', groupId: 'g_2', appKey: 'dingenv', secretEnv: 'MY_DT_SECRET' },
+      ],
+    });
+    await writeFile(join(dir, SERVE_PROFILES), legacy);
+    const store = new ConfigStore(dir);
+    const config = await store.read();
+    expect(config.imported).toEqual([SERVE_PROFILES]);
+    expect(config.bridges).toEqual([
+      expect.objectContaining({ id: 'web-1', name: 'Web', appKey: 'dingweb', robotCode: 'robot', autoStart: true, secret: { from: 'file' } }),
+      expect.objectContaining({ id: 'web-2', appKey: 'dingenv', secret: { from: 'env', name: 'MY_DT_SECRET' } }),
+    ]);
+    expect(await readFile(join(dir, SERVE_PROFILES), 'utf8')).toBe(legacy);
+    // Deleted since: not brought back by the next reader.
+    await store.update((c) => void (c.bridges = c.bridges.filter((b) => b.id !== 'web-1')));
+    expect((await new ConfigStore(dir).read()).bridges.map((b) => b.id)).toEqual(['web-2']);
+  });
+
+  it('refuses a damaged file, naming the file and the line, and never writes over it', async () => {
+    const store = new ConfigStore(dir);
+    await writeFile(store.file, '{"version": 2, "bridges": [');
+    await expect(store.read()).rejects.toThrow('config.json line 1: not valid JSON (the file ends too early)');
+    await expect(store.update((c) => void c.bridges.push(profile()))).rejects.toMatchObject({ code: 'config.invalid', details: { file: store.file } });
+    expect(await readFile(store.file, 'utf8')).toBe('{"version": 2, "bridges": [');
+  });
+
+  it('says which line is wrong, for JSON syntax and for schema problems, in every version', () => {
+    expect(() => parseConfig('{\n  "version": 2,\n  "bridges": [,]\n}', '/c/config.json')).toThrow("config.json line 3: not valid JSON (Unexpected token ',')");
+    const bad = thrown(() => parseConfig(V1.replace('"DINGTALK_APP_SECRET"', '"my-Secret-value"'), '/c/config.json'));
+    expect(bad.message).toBe(
       'config.json line 8: bridges[0].appSecretEnv: must be the NAME of an environment variable (e.g. DINGTALK_APP_SECRET), not its value',
     );
-    expect((error as BridgeError).hint).toMatch(/cccc-dingtalk set/);
+    expect(bad.hint).toMatch(/cccc-dingtalk set/);
+    const v2 = JSON.stringify({ version: 2, bridges: [{ ...profile(), secret: { from: 'vault' } }] }, null, 2);
+    expect(() => parseConfig(v2, 'config.json')).toThrow(/^config\.json line \d+: bridges\[0\]\.secret\.from: /);
     // A missing key points at its parent object.
-    expect(() => parseConfig('{\n "version": 1,\n "bridges": [\n  {"id": "a", "groupId": "g", "appKeyEnv": "K"}\n ]\n}', 'config.json')).toThrow(
-      /^config\.json line 4: bridges\[0\]\.appSecretEnv: /,
+    expect(() => parseConfig('{\n "version": 2,\n "bridges": [\n  {"id": "a", "name": "a", "groupId": "g", "appKeyEnv": "K"}\n ]\n}', 'config.json')).toThrow(
+      /^config\.json line 4: bridges\[0\]\.secret: /,
     );
-    expect(() => parseConfig('{"version": 2, "bridges": []}', 'config.json')).toThrow(/line 1: version: /);
-    expect(() => parseConfig(JSON.stringify({ version: 1, bridges: [profile(), profile()] }), 'config.json')).toThrow(/bridge id "default" is used twice/);
+    const newer = thrown(() => parseConfig('{\n  "version": 3,\n  "bridges": []\n}', 'config.json'));
+    expect(newer.code).toBe('config.too_new');
+    expect(newer.message).toBe('config.json line 2: version: written by a newer cccc-dingtalk (version 3); this one reads versions 1–2');
+    expect(() => parseConfig(JSON.stringify({ version: 2, bridges: [profile(), profile()] }), 'config.json')).toThrow(/bridge id "default" is used twice/);
   });
 
-  it('reads a damaged file as an error, never as an empty config', async () => {
-    const file = join(dir, 'config.json');
-    await writeFile(file, '{"version": 1, "bridges": [');
-    await expect(readConfig(file)).rejects.toThrow('config.json line 1: not valid JSON (the file ends too early)');
-  });
-
-  it('picks the only bridge, or the named one, and explains otherwise', () => {
-    const one = { version: 1 as const, bridges: [profile()] };
-    expect(pickBridge(one, undefined, 'f').id).toBe('default');
-    expect(() => pickBridge({ version: 1, bridges: [] }, undefined, 'f')).toThrow(/No bridge is configured/);
-    const two = { version: 1 as const, bridges: [profile(), profile({ id: 'b' })] };
-    expect(() => pickBridge(two, undefined, 'f')).toThrow(/2 bridges are configured/);
-    expect(pickBridge(two, 'b', 'f').id).toBe('b');
-    expect(() => pickBridge(two, 'zz', 'f')).toThrow(/No bridge "zz"/);
-  });
-
-  it('stores environment variable names only', async () => {
-    const file = join(dir, 'config.json');
-    await writeConfig(file, { version: 1, bridges: [profile()] });
-    const text = await readFile(file, 'utf8');
-    expect(text).toContain('"appSecretEnv": "DINGTALK_APP_SECRET"');
-    expect(() => profile({ appSecretEnv: 'abc-secret-VALUE' })).toThrow(/NAME of an environment variable/);
+  it('keeps every change of concurrent writers in one process, and saves nothing of a change that throws', async () => {
+    const store = new ConfigStore(dir);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.update((c) => void c.bridges.push(profile({ id: `b${i}` })))));
+    expect((await store.read()).bridges).toHaveLength(20);
+    await expect(
+      store.update((c) => {
+        c.bridges = [];
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect((await store.read()).bridges).toHaveLength(20);
   });
 });
 
-describe('resolveCredentials', () => {
-  it('reads the named variables and names the missing ones', () => {
+describe('pickBridge', () => {
+  const config = (...bridges: BridgeProfile[]): ConfigFile => ({ version: 2, bridges, imported: [] });
+
+  it('picks the only bridge, or the one named by id or name, and explains otherwise', () => {
+    expect(pickBridge(config(profile()), undefined, 'f').id).toBe('default');
+    expect(() => pickBridge(config(), undefined, 'f')).toThrow(/No bridge is configured/);
+    const two = config(profile(), profile({ id: 'b', name: 'Demo project' }));
+    expect(thrown(() => pickBridge(two, undefined, 'f')).hint).toBe('Pick one with --bridge (default, b ("Demo project")).');
+    expect(pickBridge(two, 'b', 'f').id).toBe('b');
+    expect(pickBridge(two, 'Demo project', 'f').id).toBe('b');
+    expect(() => pickBridge(two, 'zz', 'f')).toThrow(/No bridge "zz"/);
+    const twins = config(profile({ id: 'x', name: 'Same' }), profile({ id: 'y', name: 'Same' }));
+    expect(thrown(() => pickBridge(twins, 'Same', 'f'))).toMatchObject({ code: 'config.ambiguous_bridge', hint: 'Name it by its id: x, y.' });
+  });
+});
+
+describe('resolveCredentials (the CLI)', () => {
+  const none = async () => undefined;
+
+  it('reads the named variables and names the missing ones', async () => {
     const p = profile({ robotCodeEnv: 'DINGTALK_ROBOT_CODE' });
-    expect(resolveCredentials(p, { DINGTALK_APP_KEY: 'k', DINGTALK_APP_SECRET: ' s ', DINGTALK_ROBOT_CODE: 'r' })).toEqual({
-      credentials: { appKey: 'k', appSecret: 's', robotCode: 'r' },
-      warnings: [],
-    });
-    const noRobot = resolveCredentials(p, { DINGTALK_APP_KEY: 'k', DINGTALK_APP_SECRET: 's' });
+    const env = { DINGTALK_APP_KEY: 'k', DINGTALK_APP_SECRET: ' s ', DINGTALK_ROBOT_CODE: 'r' };
+    expect(await resolveCredentials(p, { env, fileSecret: none })).toEqual({ credentials: { appKey: 'k', appSecret: 's', robotCode: 'r' }, warnings: [] });
+    const noRobot = await resolveCredentials(p, { env: { DINGTALK_APP_KEY: 'k', DINGTALK_APP_SECRET: 's' }, fileSecret: none });
     expect(noRobot.credentials).toEqual({ appKey: 'k', appSecret: 's' });
     expect(noRobot.warnings[0]).toMatch(/DINGTALK_ROBOT_CODE is not set/);
-    expect(() => resolveCredentials(p, { DINGTALK_APP_KEY: 'k' })).toThrow('DINGTALK_APP_SECRET is not set — export it before `cccc-dingtalk start`');
-    expect(() => resolveCredentials(p, {}, 'cccc-dingtalk doctor')).toThrow(
+    await expect(resolveCredentials(p, { env: { DINGTALK_APP_KEY: 'k' }, fileSecret: none })).rejects.toThrow(
+      'DINGTALK_APP_SECRET is not set — export it before `cccc-dingtalk start`',
+    );
+    await expect(resolveCredentials(p, { env: {}, fileSecret: none, command: 'cccc-dingtalk doctor' })).rejects.toThrow(
       'DINGTALK_APP_KEY and DINGTALK_APP_SECRET are not set — export them before `cccc-dingtalk doctor`',
     );
+  });
+
+  it('uses values the profile holds and the secrets file; a keychain secret is refused with the way on', async () => {
+    const app = profile({ id: 'demo-1', name: 'Demo', appKeyEnv: undefined, appKey: 'dingabc', robotCode: 'robot', secret: { from: 'file' } });
+    expect((await resolveCredentials(app, { env: {}, fileSecret: async (id) => (id === 'demo-1' ? 'typed' : undefined) })).credentials).toEqual({
+      appKey: 'dingabc',
+      appSecret: 'typed',
+      robotCode: 'robot',
+    });
+    await expect(resolveCredentials(app, { env: {}, fileSecret: none })).rejects.toMatchObject({ code: 'config.secret_missing' });
+    const keychain = { ...app, secret: { from: 'keychain' as const } };
+    await expect(resolveCredentials(keychain, { env: {}, fileSecret: none })).rejects.toMatchObject({
+      code: 'config.secret_elsewhere',
+      message: `The AppSecret of "Demo" is kept by the desktop app (in the system's keychain); it cannot be read here`,
+      hint: 'Start it in the desktop app, or name a variable that holds the AppSecret: `cccc-dingtalk set demo-1 --app-secret-env VAR`.',
+    });
   });
 });

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { localeLanguage } from '../../../electron/core/i18n/locale';
+import { describe, expect, it, vi } from 'vitest';
+import { localeLanguage, systemLocaleOf } from '../../../electron/core/i18n/locale';
 
 const system = (locale: string) => () => locale;
 
@@ -21,5 +21,20 @@ describe('localeLanguage (the CLI follows the locale)', () => {
   it("none set (Windows, macOS terminals): the system's locale", () => {
     expect(localeLanguage({}, system('zh-Hans-CN'))).toBe('zh');
     expect(localeLanguage({}, system('de-DE'))).toBe('en');
+  });
+
+  it('none set on Linux: C, without loading ICU locale data (megabytes for the life of a bridge)', () => {
+    const collator = vi.spyOn(Intl, 'Collator');
+    try {
+      expect(systemLocaleOf('linux')()).toBe('C');
+      expect(localeLanguage({}, systemLocaleOf('linux'))).toBe('en');
+      expect(collator).not.toHaveBeenCalled();
+    } finally {
+      collator.mockRestore();
+    }
+  });
+
+  it('none set on Windows and macOS: asks Intl for the system locale', () => {
+    for (const platform of ['win32', 'darwin'] as const) expect(systemLocaleOf(platform)()).toBe(new Intl.Collator().resolvedOptions().locale);
   });
 });

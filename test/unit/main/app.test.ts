@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -89,6 +89,7 @@ function bridge(id: string, name: string, s: BridgeStatusView): BridgeSummary {
       thinkingReaction: true,
       cards: true,
       cardTemplateId: '382e4302-551d-4880-bf29-a30acfab2e71.schema',
+      monthlyApiBudget: null,
     },
     status: s,
   };
@@ -165,7 +166,8 @@ describe('desktop app lifecycle', () => {
 
   it('starts services, auto-started bridges, the tray, then one hardened window; IPC answers it', async () => {
     const { win, tray } = await started();
-    expect(h.serviceOptions).toMatchObject({ hostKind: 'app', configHome: join(dir, 'userData') });
+    // The CLI's config folder: one configuration for both.
+    expect(h.serviceOptions).toMatchObject({ hostKind: 'app', configHome: join(dir, 'xdg', 'cccc-dingtalk') });
     expect(h.service.supervisor.autoStart).toHaveBeenCalledTimes(1);
     expect(tray.image).toMatchObject({ path: join('/app', 'assets', 'tray', 'linux', 'stopped.png') });
     expect(win.options['webPreferences']).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
@@ -191,6 +193,29 @@ describe('desktop app lifecycle', () => {
     });
     win.emit('ready-to-show');
     expect(win.isVisible()).toBe(true);
+  });
+
+  it("keeps its bridges in the CLI's config.json: an older app's come in once; a damaged file stops the start, naming file and line", async () => {
+    const configHome = join(dir, 'xdg', 'cccc-dingtalk');
+    await mkdir(join(dir, 'userData'), { recursive: true });
+    await writeFile(
+      join(dir, 'userData', 'cccc-dingtalk-bridge.json'),
+      JSON.stringify({ profiles: [{ id: 'old-1', name: 'Old', groupId: 'g_1', appKey: 'dingabc', autoStart: true }] }),
+    );
+    await started();
+    const config = JSON.parse(await readFile(join(configHome, 'config.json'), 'utf8')) as { bridges: { id: string; secret: unknown }[]; imported: string[] };
+    expect(config.bridges).toEqual([expect.objectContaining({ id: 'old-1', secret: { from: 'keychain' } })]);
+    expect(config.imported).toEqual(['desktop-app-store']);
+    h.service.closeGate.resolve();
+    h.electron.app.quit();
+    await vi.waitFor(() => expect(FakeTray.all.every((t) => t.destroyed)).toBe(true));
+    h.electron.app.removeAllListeners();
+
+    await writeFile(join(configHome, 'config.json'), '{\n  "version": 2,\n  "bridges": [}\n');
+    runApp();
+    await vi.waitFor(() => expect(h.electron.dialog.showErrorBox).toHaveBeenCalled());
+    expect(h.electron.dialog.showErrorBox.mock.calls[0]![1]).toMatch(/^config\.json line 3: not valid JSON/);
+    expect(FakeBrowserWindow.all).toHaveLength(1);
   });
 
   it('stays in the tray when the OS launched it at login', async () => {

@@ -205,7 +205,7 @@ export function fakeElectron() {
     },
     session: { defaultSession: session },
     shell: { openExternal: vi.fn(() => Promise.resolve()) },
-    dialog: { showSaveDialog: vi.fn(() => Promise.resolve({ canceled: true, filePath: '' })) },
+    dialog: { showSaveDialog: vi.fn(() => Promise.resolve({ canceled: true, filePath: '' })), showErrorBox: vi.fn() },
     powerMonitor: new EventEmitter(),
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn(), unhandle: vi.fn() },
     safeStorage: {

@@ -17,6 +17,7 @@ const SAMPLES: { [M in ApiMethod]: unknown } = {
   getBridge: { bridgeId: 'b1' },
   listChats: {},
   saveBridge: { name: 'Alpha', groupId: 'g_1', appKey: 'dingabc', appSecret: 'the-secret' },
+  bridgeEditImpact: { bridgeId: 'b1', groupId: 'g_2' },
   deleteBridge: { bridgeId: 'b1' },
   startBridge: { bridgeId: 'b1' },
   stopBridge: { bridgeId: 'b1' },
@@ -34,6 +35,9 @@ const SAMPLES: { [M in ApiMethod]: unknown } = {
   openExternal: { url: 'https://open-dev.dingtalk.com/' },
   startSandbox: {},
   stopSandbox: {},
+  startScan: {},
+  scanStatus: { scanId: 'scan-1' },
+  cancelScan: { scanId: 'scan-1' },
 };
 
 function recordingHandlers(): { handlers: ApiHandlers; calls: [string, unknown][] } {

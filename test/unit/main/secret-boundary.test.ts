@@ -1,7 +1,7 @@
 /**
  * The AppSecret goes in through IPC and never comes back out: not in any answer, any pushed
- * event, any log record the renderer can query, nor in the store file. Real control service,
- * real vault and stores, the real IPC dispatcher; only Electron itself is faked.
+ * event, any log record the renderer can query, nor in the store file or config.json. Real
+ * control service, real vault and stores, the real IPC dispatcher; only Electron itself is faked.
  */
 import { createServer } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiEvent, ApiMethod } from '../../../electron/shared/api';
+import { FileProfileStore } from '../../../electron/core/control/file-stores';
 import { LogHub } from '../../../electron/core/control/log-hub';
 import { createControlService, type ControlService } from '../../../electron/core/control/service';
 import { FakeBrowserWindow } from './fake-electron';
@@ -21,7 +22,7 @@ vi.mock('electron', async () => {
 });
 
 const { dispatch } = await import('../../../electron/main/ipc');
-const { openAppStore, StoreAppSettings, StoreProfiles, Vault } = await import('../../../electron/main/vault');
+const { openAppStore, StoreAppSettings, Vault } = await import('../../../electron/main/vault');
 
 const SECRET = 'S3cr3t-AppSecret-9f8e7d6c5b4a';
 
@@ -58,7 +59,7 @@ describe('no secret reachable from the renderer', () => {
       decryptStringAsync: async (b: Buffer) => ({ result: Buffer.from(b.map((x) => x ^ 0x77)).toString('utf8'), shouldReEncrypt: false }),
     };
     service = createControlService({
-      profiles: new StoreProfiles(store),
+      profiles: new FileProfileStore(join(dir, 'config')),
       secrets: new Vault(store, safe, 'linux'),
       appSettings: new StoreAppSettings(store, async () => false),
       host: { openExternal: async () => true, chooseExportPath: async () => undefined },
@@ -103,5 +104,9 @@ describe('no secret reachable from the renderer', () => {
     expect(everything).not.toContain(SECRET);
     expect(everything).not.toContain(SECRET.slice(0, -1));
     expect(await readFile(store.path, 'utf8')).not.toContain(SECRET.slice(0, 12));
+    // The shared configuration records where the secret is, never the secret.
+    const config = await readFile(join(dir, 'config', 'config.json'), 'utf8');
+    expect(config).toContain('"from": "keychain"');
+    expect(config).not.toContain(SECRET.slice(0, 12));
   });
 });

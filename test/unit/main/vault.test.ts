@@ -12,7 +12,7 @@ vi.mock('electron', () => {
   return { default: { app, ipcMain }, app, ipcMain };
 });
 
-const { openAppStore, StoreAppSettings, StoreProfiles, Vault } = await import('../../../electron/main/vault');
+const { openAppStore, StoreAppSettings, Vault } = await import('../../../electron/main/vault');
 
 const SECRET = 'Sup3r-Secret-AppSecret-Value';
 
@@ -143,26 +143,7 @@ describe('Vault (SecretStore on safeStorage + electron-store)', () => {
   });
 });
 
-describe('profiles and app settings in electron-store', () => {
-  const profile = { id: 'b1', name: 'Alpha', groupId: 'g_1', appKey: 'dingabc', autoStart: true };
-
-  it('keeps profiles (validated, never a secret field) across instances', async () => {
-    const profiles = new StoreProfiles(openAppStore());
-    expect(await profiles.list()).toEqual([]);
-    await profiles.save({ ...profile, settings: undefined as never });
-    await profiles.save({ ...profile, id: 'b2', name: 'Beta' } as never);
-    await profiles.save({ ...profile, name: 'Alpha 2' } as never);
-    const again = new StoreProfiles(openAppStore());
-    expect((await again.list()).map((p) => [p.id, p.name])).toEqual([
-      ['b1', 'Alpha 2'],
-      ['b2', 'Beta'],
-    ]);
-    expect((await again.get('b1'))?.settings).toBeDefined();
-    expect(await again.delete('b1')).toBe(true);
-    expect(await again.delete('b1')).toBe(false);
-    await expect(again.save({ ...profile, id: 'bad id!' } as never)).rejects.toThrow();
-  });
-
+describe('app settings in electron-store', () => {
   it('app settings: defaults, saved values, and launch-at-login as the OS reports it', async () => {
     let osSays = true;
     const settings = new StoreAppSettings(openAppStore(), async () => osSays);

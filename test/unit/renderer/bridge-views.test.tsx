@@ -7,7 +7,7 @@
  */
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AppSettingsView, BridgeDetail, CcccView, LogView, PendingView } from '../../../electron/shared/api';
+import type { AppSettingsView, CcccView, LogView, PendingView } from '../../../electron/shared/api';
 import { DINGTALK_CONSOLE_URL } from '../../../electron/shared/app-info';
 import { Dashboard } from '../../../renderer/src/dashboard/Dashboard';
 import { en } from '../../../renderer/src/i18n/en';
@@ -17,7 +17,7 @@ import { BridgeSettings } from '../../../renderer/src/settings/BridgeSettings';
 import { PendingList } from '../../../renderer/src/ui/Pending';
 import { StepCreate } from '../../../renderer/src/wizard/InfoSteps';
 import { Wizard } from '../../../renderer/src/wizard/Wizard';
-import { ok, renderWith, scriptedApi } from './harness';
+import { bridgeDetail, ok, renderWith, scriptedApi } from './harness';
 
 afterEach(() => {
   cleanup();
@@ -28,51 +28,30 @@ const GROUP_CHAT = 'cidGroupChat001==';
 const SINGLE_CHAT = 'cidSingleChat01==';
 const settings: AppSettingsView = { theme: 'system', launchAtLogin: false, envSecretMode: false };
 
-function bridge(over: Partial<BridgeDetail> = {}): BridgeDetail {
-  return {
-    id: 'b1',
-    name: 'Ops bridge',
-    groupId: 'g_1',
-    appKey: 'dingabc',
-    secretSet: true,
-    secretSource: 'vault',
-    autoStart: true,
-    settings: {
-      replyLanguage: 'zh',
-      access: { mode: 'everyone' },
-      maxFileMb: 20,
-      maxMessageChars: 20000,
-      catchUp: 'resume',
-      auditContent: false,
-      thinkingReaction: true,
-      cards: true,
-      cardTemplateId: '382e4302-551d-4880-bf29-a30acfab2e71.schema',
-    },
-    status: { state: 'stopped', dingtalk: { status: 'stopped' }, cccc: { status: 'unknown' }, outboxDepth: 0, inboxDepth: 0 },
-    actors: [],
-    chats: [],
-    pending: [],
-    people: [],
-    unreachableChats: 0,
-    ...over,
-  };
-}
+const bridge = bridgeDetail;
 
 const envBridge = bridge({ secretSource: 'env', secretEnv: 'MY_DT_SECRET', secretSet: true });
 
 describe("a bridge's settings", () => {
-  it('saving the settings of an env-var bridge sends its variable back, and names it as one (not “$VAR”)', async () => {
-    const api = scriptedApi({ getBridge: () => ok(envBridge), saveBridge: () => ok(envBridge) });
+  it('saving the settings of an env-var bridge sends the settings alone (the variable stays), and names it as one (not “$VAR”)', async () => {
+    const api = scriptedApi({ getBridge: () => ok(envBridge), saveBridge: () => ok(envBridge), cccc: () => ok({ status: 'running', home: '/h', groups: [] }) });
     await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
     await screen.findByText('Read from environment variable MY_DT_SECRET when the bridge starts.');
     expect(screen.queryByText(/\$MY_DT_SECRET/)).toBeNull();
-    fireEvent.click(screen.getByRole('button', { name: en.common.save }));
+    // The first Save is for name, group and app: nothing changed there yet.
+    const [identity, behaviour] = screen.getAllByRole('button', { name: en.common.save });
+    expect((identity as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(behaviour!);
     await waitFor(() => expect(api.calls.some((c) => c.method === 'saveBridge')).toBe(true));
-    expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toMatchObject({ id: 'b1', secretEnv: 'MY_DT_SECRET' });
+    expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toEqual({ id: 'b1', settings: { ...envBridge.settings } });
   });
 
   it('in 中文 too', async () => {
-    await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, scriptedApi({ getBridge: () => ok(envBridge) }), 'zh');
+    await renderWith(
+      <BridgeSettings bridgeId="b1" onChanged={() => {}} />,
+      scriptedApi({ getBridge: () => ok(envBridge), cccc: () => ok({ status: 'running', home: '/h', groups: [] }) }),
+      'zh',
+    );
     await screen.findByText(zh.settings.secretFromEnv.replace('{{env}}', 'MY_DT_SECRET'));
   });
 });
@@ -116,6 +95,64 @@ describe('the dashboard', () => {
     await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(bridge()), audit: () => ok([]) }));
     await screen.findByText('Ops bridge');
     expect(screen.queryByRole('button', { name: en.wizard.sandbox.stop })).toBeNull();
+  });
+});
+
+describe('the month’s DingTalk API calls', () => {
+  const usage = {
+    month: '2025-06',
+    calls: 4_321,
+    byApi: [
+      { api: 'groupMessages.send', calls: 4_000 },
+      { api: 'oauth2.accessToken', calls: 321 },
+    ],
+    forecast: 8_642,
+    daysElapsed: 15,
+    daysInMonth: 30,
+    budget: 5_000,
+    allowance: 'lean' as const,
+  };
+
+  it('the dashboard shows the count, the forecast and how it is made, the budget used and what it does to cards', async () => {
+    const detail = bridge({ apiUsage: usage });
+    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }));
+    const card = within((await screen.findByRole('heading', { name: en.apiUsage.title })).closest('section')!);
+    expect(card.getByText('Calls in 2025-06')).toBeTruthy();
+    expect(card.getByTestId('api-calls').textContent).toBe('4,321');
+    expect(card.getByTestId('api-forecast').textContent).toBe('≈ 8,642');
+    expect(card.getByTestId('api-budget').textContent).toBe('5,000 86 % used');
+    expect(card.getByRole('meter', { name: en.apiUsage.meter }).getAttribute('value')).toBe(String(4_321 / 5_000));
+    expect(card.getByRole('status').textContent).toBe(en.apiUsage.allowance.lean);
+    expect(card.getByText(/linear from the 15 of 30 days gone/)).toBeTruthy();
+    expect(card.getByText('groupMessages.send').parentElement?.textContent).toBe('groupMessages.send 4,000');
+  });
+
+  it('in 中文, and without a budget: no meter, no step', async () => {
+    const detail = bridge({ apiUsage: { ...usage, allowance: 'full', budget: undefined } });
+    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }), 'zh');
+    const card = within((await screen.findByRole('heading', { name: zh.apiUsage.title })).closest('section')!);
+    expect(card.getByText('2025-06 调用次数')).toBeTruthy();
+    expect(card.getByTestId('api-budget').textContent).toBe(zh.apiUsage.noBudget);
+    expect(card.queryByRole('meter')).toBeNull();
+    expect(card.queryByRole('status')).toBeNull();
+    expect(card.getByText(/按本月已过的 15\/30 天线性推算/)).toBeTruthy();
+  });
+
+  it('the budget is set in a bridge’s settings: a whole number of calls, or empty for none', async () => {
+    const api = scriptedApi({ getBridge: () => ok(bridge()), saveBridge: () => ok(bridge()), cccc: () => ok({ status: 'running', home: '/h', groups: [] }) });
+    await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
+    const field = await screen.findByLabelText(en.settings.monthlyApiBudget);
+    expect((field as HTMLInputElement).value).toBe('');
+    // The second Save is the behaviour settings' (the first the bridge's identity).
+    const behaviourSave = (): HTMLButtonElement => screen.getAllByRole('button', { name: en.common.save })[1] as HTMLButtonElement;
+    fireEvent.change(field, { target: { value: '0' } });
+    expect(behaviourSave().disabled).toBe(true);
+    fireEvent.change(field, { target: { value: '5000' } });
+    fireEvent.click(behaviourSave());
+    await waitFor(() => expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toMatchObject({ settings: { monthlyApiBudget: 5000 } }));
+    fireEvent.change(field, { target: { value: '' } });
+    fireEvent.click(behaviourSave());
+    await waitFor(() => expect(api.calls.filter((c) => c.method === 'saveBridge').at(-1)?.input).toMatchObject({ settings: { monthlyApiBudget: null } }));
   });
 });
 

@@ -2,7 +2,8 @@
 import { render, type RenderResult } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { I18nextProvider } from 'react-i18next';
-import type { ApiEvent, ApiMethod, ApiResponse, Language } from '../../../electron/shared/api';
+import { DEFAULT_SETTINGS } from '../../../electron/core/bridge/settings';
+import type { ApiEvent, ApiMethod, ApiResponse, BridgeDetail, Language } from '../../../electron/shared/api';
 import { ApiClient } from '../../../renderer/src/api/client';
 import { ApiProvider } from '../../../renderer/src/api/context';
 import type { StreamState, Transport } from '../../../renderer/src/api/transports';
@@ -49,4 +50,26 @@ export async function renderWith(ui: ReactNode, api: ScriptedApi, lng: Language 
       <ApiProvider value={new ApiClient(api.transport)}>{ui}</ApiProvider>
     </I18nextProvider>,
   );
+}
+
+/** A stopped bridge as getBridge answers, with `over` on top. */
+export function bridgeDetail(over: Partial<BridgeDetail> = {}): BridgeDetail {
+  return {
+    id: 'b1',
+    name: 'Ops bridge',
+    groupId: 'g_1',
+    appKey: 'dingabc',
+    secretSet: true,
+    secretSource: 'vault',
+    autoStart: true,
+    settings: structuredClone(DEFAULT_SETTINGS),
+    status: { state: 'stopped', dingtalk: { status: 'stopped' }, cccc: { status: 'unknown' }, outboxDepth: 0, inboxDepth: 0 },
+    actors: [],
+    chats: [],
+    pending: [],
+    people: [],
+    unreachableChats: 0,
+    apiUsage: { month: '2025-06', calls: 0, byApi: [], forecast: 0, daysElapsed: 1, daysInMonth: 30, allowance: 'full' },
+    ...over,
+  };
 }

@@ -33,6 +33,8 @@ describe('validators return codes, translated only where shown', () => {
     // The secret read from a variable, or stored with the saved bridge.
     expect(draftGap(draft({ appSecret: '' }), 'TEAM_DT_SECRET', false)).toBeUndefined();
     expect(draftGap(draft({ appSecret: '' }), undefined, true)).toBeUndefined();
+    // …or stored with the one scan that made the app.
+    expect(draftGap(draft({ appSecret: '', scanId: 'scan-1' }), undefined, false)).toBeUndefined();
   });
 
   it('settings: an address that is not a URL, not DingTalk, or not safe for a custom endpoint', () => {

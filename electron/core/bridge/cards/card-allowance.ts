@@ -1,9 +1,12 @@
 /**
  * How much card traffic the bridge may spend now — the one seam between live cards and the API
- * budget (issue 12): `full` streams updates at most every 500 ms per card, `lean` every 2 s, and
- * `plain` opens no new cards (answers go out as ordinary messages; cards already open finish).
+ * budget (bridge/api-usage/, which decides it; the type lives with the API views it shows in):
+ * `full` streams updates at most every 500 ms per card, `lean` every 2 s, and `plain` opens no
+ * new cards (answers go out as ordinary messages; cards already open finish).
  */
-export type CardAllowance = 'full' | 'lean' | 'plain';
+import type { CardAllowance } from '../../../shared/api';
+
+export type { CardAllowance };
 
 /** Asked before each card is opened and each update is timed; default: always `full`. */
 export type CardAllowanceSource = () => CardAllowance;

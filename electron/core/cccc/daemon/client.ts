@@ -8,6 +8,7 @@
  */
 import { BridgeError } from '../../errors';
 import { silentLogger, type Logger } from '../../log/logger';
+import { sleep } from '../../util/sleep';
 import { discoverEndpoint, describeEndpoint, type Endpoint } from './endpoint';
 import { badAnswer, fromDaemonError, fromTransport, invalidDescriptor, notRunning } from './errors';
 import { resolveCcccHome, type HomeContext } from './home';
@@ -58,18 +59,6 @@ export interface CallOptions {
 interface RequestSpec extends CallOptions {
   idempotent: boolean;
   timeoutMs: number;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Retrying after the daemon saw the request is safe only for idempotent operations, and a timeout is not worth waiting out twice. */

@@ -1,17 +1,18 @@
-/** The bridges: list, detail, save, delete, and start/stop/restart through the supervisor. */
+/** The bridges: list, detail, save (create or edit), the impact of an edit, delete, and start/stop/restart through the supervisor. */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { ApiHandlers, BridgeDetail, BridgeSummary } from '../../../shared/api';
 import { bridgeSettingsSchema } from '../../bridge/settings';
 import { bridgePaths } from '../../config/paths';
-import { BridgeError, toProblem } from '../../errors';
+import { appKeyOf, robotCodeOf, type BridgeProfile, type SecretSource, type SecretStoreKind } from '../../config/profile';
+import { BridgeError } from '../../errors';
 import { ccccHomeOf, daemonOf, profileOf, unknownBridge, type ControlContext } from '../context';
+import { editImpact, sameApp, type EditSide } from '../edit-impact';
 import { inspectBridge } from '../inspect';
-import type { ControlProfile } from '../stores';
 
 type BridgeHandlers = Pick<
   ApiHandlers,
-  'listBridges' | 'getBridge' | 'listChats' | 'saveBridge' | 'deleteBridge' | 'startBridge' | 'stopBridge' | 'restartBridge'
+  'listBridges' | 'getBridge' | 'listChats' | 'saveBridge' | 'bridgeEditImpact' | 'deleteBridge' | 'startBridge' | 'stopBridge' | 'restartBridge'
 >;
 
 /** `demo-project-3fa2c1`: readable, and unlikely to meet an id the CLI made in the same folder. */
@@ -26,40 +27,56 @@ function newBridgeId(name: string): string {
   return `${slug || 'bridge'}-${randomBytes(3).toString('hex')}`;
 }
 
-async function summary(c: ControlContext, p: ControlProfile): Promise<BridgeSummary> {
-  const updatedAt = p.secretEnv ? undefined : await c.secrets.updatedAt(p.id);
+/** Where the UI is told the secret is: this host's store, a variable, or the other host's store. */
+function secretSourceView(secret: SecretSource, own: SecretStoreKind): BridgeSummary['secretSource'] {
+  if (secret.from === 'env') return 'env';
+  if (secret.from === own) return 'vault';
+  return secret.from === 'keychain' ? 'app' : 'serve';
+}
+
+async function summary(c: ControlContext, p: BridgeProfile): Promise<BridgeSummary> {
+  const updatedAt = p.secret.from === c.secrets.kind ? await c.secrets.updatedAt(p.id) : undefined;
   const s: BridgeSummary = {
     id: p.id,
     name: p.name,
     groupId: p.groupId,
-    appKey: p.appKey,
-    secretSet: p.secretEnv ? Boolean(c.env[p.secretEnv]?.trim()) : updatedAt !== undefined,
-    secretSource: p.secretEnv ? 'env' : 'vault',
+    appKey: appKeyOf(p, c.env) ?? '',
+    secretSet: p.secret.from === 'env' ? Boolean(c.env[p.secret.name]?.trim()) : updatedAt !== undefined,
+    secretSource: secretSourceView(p.secret, c.secrets.kind),
     autoStart: p.autoStart,
     settings: p.settings,
     status: c.supervisor.status(p.id),
   };
+  const robotCode = robotCodeOf(p, c.env);
   if (p.ccccHome) s.ccccHome = p.ccccHome;
-  if (p.robotCode) s.robotCode = p.robotCode;
-  if (p.secretEnv) s.secretEnv = p.secretEnv;
+  if (p.appKeyEnv) s.appKeyEnv = p.appKeyEnv;
+  if (robotCode) s.robotCode = robotCode;
+  if (p.robotCodeEnv) s.robotCodeEnv = p.robotCodeEnv;
+  if (p.secret.from === 'env') s.secretEnv = p.secret.name;
   if (updatedAt !== undefined) s.secretUpdatedAt = updatedAt;
   if (p.sandbox) s.sandbox = true;
   return s;
 }
 
+/** The group and app of a profile, resolved here, for the impact of an edit. */
+function sideOf(c: ControlContext, p: Pick<BridgeProfile, 'groupId' | 'ccccHome' | 'appKey' | 'appKeyEnv'>): EditSide {
+  return { groupId: p.groupId, ccccHome: ccccHomeOf(c, p), appKey: appKeyOf(p, c.env), appKeyEnv: p.appKeyEnv };
+}
+
 /** What the bridge's files (or the running bridge) say; with `daemon`, CCCC's title and actors too. */
-function inspect(c: ControlContext, p: ControlProfile, daemon: boolean): ReturnType<typeof inspectBridge> {
+function inspect(c: ControlContext, p: BridgeProfile, daemon: boolean): ReturnType<typeof inspectBridge> {
   return inspectBridge({
     groupId: p.groupId,
     ccccHome: ccccHomeOf(c, p),
     stateDir: bridgePaths(c.configHome, p.id).state,
+    apiBudget: p.settings.monthlyApiBudget,
     running: c.supervisor.running(p.id),
     notice: (key) => c.supervisor.notice(p.id, key),
     ...(daemon ? { daemon: daemonOf(c, p) } : {}),
   });
 }
 
-async function detail(c: ControlContext, p: ControlProfile): Promise<BridgeDetail> {
+async function detail(c: ControlContext, p: BridgeProfile): Promise<BridgeDetail> {
   const [base, seen] = await Promise.all([summary(c, p), inspect(c, p, true)]);
   return { ...base, ...seen };
 }
@@ -91,27 +108,36 @@ export function bridgeHandlers(c: ControlContext): BridgeHandlers {
           retryable: false,
         });
       }
+      // What the input leaves out stays as it was (a form that does not show a field must not
+      // clear it): a typed value replaces the variable that held it and the other way round;
+      // an empty RobotCode clears it. The input's schema makes a new bridge name all three.
+      const keep = <K extends keyof BridgeProfile>(...keys: K[]): Partial<Pick<BridgeProfile, K>> => {
+        const kept: Partial<Pick<BridgeProfile, K>> = {};
+        for (const k of keys) if (existing?.[k] !== undefined) kept[k] = existing[k];
+        return kept;
+      };
+      const name = input.name ?? existing?.name ?? '';
       const robotCode = input.robotCode?.trim();
-      const profile: ControlProfile = {
-        id: existing?.id ?? newBridgeId(input.name),
-        name: input.name,
-        groupId: input.groupId,
-        appKey: input.appKey,
+      const ccccHome = input.ccccHome ?? existing?.ccccHome;
+      const secret: SecretSource = input.appSecret
+        ? { from: c.secrets.kind }
+        : input.secretEnv
+          ? { from: 'env', name: input.secretEnv }
+          : (existing?.secret ?? { from: c.secrets.kind });
+      const profile: BridgeProfile = {
+        id: existing?.id ?? newBridgeId(name),
+        name,
+        groupId: input.groupId ?? existing?.groupId ?? '',
+        ...(ccccHome ? { ccccHome } : {}),
+        ...(input.appKey ? { appKey: input.appKey } : keep('appKey', 'appKeyEnv')),
+        ...(robotCode === undefined ? keep('robotCode', 'robotCodeEnv') : robotCode ? { robotCode } : {}),
+        secret,
         autoStart: input.autoStart ?? existing?.autoStart ?? false,
         settings: bridgeSettingsSchema.parse({ ...existing?.settings, ...input.settings }),
-        createdAt: existing?.createdAt ?? Date.now(),
+        ...(existing ? keep('createdAt') : { createdAt: Date.now() }),
       };
-      // What the input leaves out stays as it was (a form that does not show a field must not
-      // clear it): ccccHome, robotCode ('' clears it) and where the secret comes from — a typed
-      // AppSecret replaces the variable, a variable's name replaces the other.
-      const ccccHome = input.ccccHome ?? existing?.ccccHome;
-      if (ccccHome) profile.ccccHome = ccccHome;
-      const keptRobotCode = robotCode ?? existing?.robotCode;
-      if (keptRobotCode) profile.robotCode = keptRobotCode;
-      const secretEnv = input.secretEnv ?? (input.appSecret ? undefined : existing?.secretEnv);
-      if (secretEnv) profile.secretEnv = secretEnv;
       // The sandbox's own bridge is made while it runs, for its app; it stays one while it keeps that app.
-      if (existing ? existing.sandbox && existing.appKey === profile.appKey : c.sandbox.isSandboxApp(profile.appKey)) profile.sandbox = true;
+      if (existing ? existing.sandbox && sameApp(existing, profile) : c.sandbox.isSandboxApp(profile.appKey ?? '')) profile.sandbox = true;
       if (input.appSecret) {
         c.known.remember(input.appSecret);
         await c.secrets.set(profile.id, input.appSecret);
@@ -119,21 +145,21 @@ export function bridgeHandlers(c: ControlContext): BridgeHandlers {
       await c.profiles.save(profile);
       c.appSecrets.rememberEnv(profile);
 
-      if (existing && c.supervisor.running(profile.id)) {
-        const reconnect =
-          input.appSecret !== undefined ||
-          (['groupId', 'ccccHome', 'appKey', 'robotCode', 'secretEnv', 'sandbox'] as const).some((k) => existing[k] !== profile[k]) ||
-          existing.settings.catchUp !== profile.settings.catchUp ||
-          existing.settings.auditContent !== profile.settings.auditContent;
-        if (reconnect) {
-          c.log.info('Restarting the bridge with its new settings', { bridge: profile.id });
-          await c.supervisor
-            .restart(profile.id)
-            .catch((err: unknown) => c.log.warn('The bridge did not start again with its new settings', { bridge: profile.id, code: toProblem(err).code }));
-        } else c.supervisor.updateSettings(profile.id, profile.settings);
-      }
+      // A running bridge restarts into a new connection, or takes new settings live; a new secret always reconnects.
+      if (existing) await c.supervisor.reconcile(profile.id, { reconnect: input.appSecret !== undefined });
       c.events.emit({ type: 'bridges-changed' });
       return summary(c, profile);
+    },
+
+    async bridgeEditImpact({ bridgeId, groupId, ccccHome, appKey }) {
+      const p = await profileOf(c, bridgeId);
+      const before = sideOf(c, p);
+      const after = sideOf(c, {
+        groupId: groupId ?? p.groupId,
+        ...((ccccHome ?? p.ccccHome) ? { ccccHome: ccccHome ?? p.ccccHome } : {}),
+        ...(appKey ? { appKey } : { appKey: p.appKey, appKeyEnv: p.appKeyEnv }),
+      });
+      return editImpact(before, after, c.supervisor.running(p.id) !== undefined);
     },
 
     async deleteBridge({ bridgeId }) {

@@ -29,10 +29,10 @@ export function settingsHandlers(c: ControlContext): Pick<ApiHandlers, 'getAppSe
       else if (customEndpoint && changed.length > 0) {
         // The secret typed with the endpoint is stored after `since`: it alone may go there.
         const profile = await profileOf(c, customEndpoint.bridgeId);
-        if (profile.secretEnv) {
+        if (profile.secret.from === 'env') {
           throw new BridgeError({
             code: 'config.invalid_option',
-            message: `"${profile.name}" reads its AppSecret from ${profile.secretEnv}; a custom endpoint needs it typed in`,
+            message: `"${profile.name}" reads its AppSecret from ${profile.secret.name}; a custom endpoint needs it typed in`,
             hint: "Type the AppSecret in the bridge's settings instead of naming a variable, then set the custom endpoint.",
             retryable: false,
           });
@@ -40,6 +40,8 @@ export function settingsHandlers(c: ControlContext): Pick<ApiHandlers, 'getAppSe
         next.customEndpointSince = Date.now();
         c.known.remember(customEndpoint.appSecret);
         await c.secrets.set(profile.id, customEndpoint.appSecret);
+        // Typed here, it is kept here now (the profile may have said the other host kept it).
+        if (profile.secret.from !== c.secrets.kind) await c.profiles.save({ ...profile, secret: { from: c.secrets.kind } });
       }
       if (patch.launchAtLogin !== undefined && patch.launchAtLogin !== current.launchAtLogin) await c.host.setLaunchAtLogin?.(patch.launchAtLogin);
       await c.appSettings.save(next);
