@@ -95,7 +95,13 @@ describe('control services: the API table', () => {
     const counted = async (): Promise<number> => (await w!.call('getBridge', { bridgeId: id })).apiUsage.calls;
     await w.call('testCredentials', { bridgeId: id });
     const usage = (await w.call('getBridge', { bridgeId: id })).apiUsage;
-    expect(usage.byApi.map((a) => a.api).sort()).toEqual(['card.createAndDeliver', 'card.streaming', 'gateway.connections.open', 'groupMessages.send', 'oauth2.accessToken']);
+    expect(usage.byApi.map((a) => a.api).sort()).toEqual([
+      'card.createAndDeliver',
+      'card.streaming',
+      'gateway.connections.open',
+      'groupMessages.send',
+      'oauth2.accessToken',
+    ]);
     expect(usage.calls).toBe(received());
     await w.call('startBridge', { bridgeId: id });
     await waitFor(() => w!.service.supervisor.status(id).dingtalk.status === 'connected', 'connected');
