@@ -42,26 +42,32 @@ async function kill9(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** A fake DingTalk and CCCC with one group, and the config of a bridge child on them; all closed after the test. */
+async function crashWorld(): Promise<{ dt: FakeDingTalk; cccc: FakeCcccDaemon; groupId: string; config: Record<string, unknown> }> {
+  const dt: FakeDingTalk = await startFakeDingTalk({ qpsLimit: 1000 });
+  const cccc = await FakeCcccDaemon.start();
+  const stateDir = await mkdtemp(join(tmpdir(), 'bridge-crash-'));
+  cleanup.push(async () => {
+    await dt.close();
+    await cccc.close();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+  const groupId = await cccc.createGroup({ title: 'Crash test', actors: ['boss'] });
+  const app = dt.apps[0]!;
+  const config = {
+    groupId,
+    ccccHome: cccc.home,
+    stateDir,
+    credentials: { appKey: app.appKey, appSecret: app.appSecret },
+    endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase },
+    settings: DEFAULT_SETTINGS,
+  };
+  return { dt, cccc, groupId, config };
+}
+
 describe('bridge killed with SIGKILL and restarted', () => {
   it('loses nothing either way; DingTalk messages reach CCCC exactly once', { timeout: 60_000 }, async () => {
-    const dt: FakeDingTalk = await startFakeDingTalk({ qpsLimit: 1000 });
-    const cccc = await FakeCcccDaemon.start();
-    const stateDir = await mkdtemp(join(tmpdir(), 'bridge-crash-'));
-    cleanup.push(async () => {
-      await dt.close();
-      await cccc.close();
-      await rm(stateDir, { recursive: true, force: true });
-    });
-    const groupId = await cccc.createGroup({ title: 'Crash test', actors: ['boss'] });
-    const app = dt.apps[0]!;
-    const config = {
-      groupId,
-      ccccHome: cccc.home,
-      stateDir,
-      credentials: { appKey: app.appKey, appSecret: app.appSecret },
-      endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase },
-      settings: DEFAULT_SETTINGS,
-    };
+    const { dt, cccc, groupId, config } = await crashWorld();
     const say = (text: string) => dt.injectMessage({ text, conversationId: GROUP_CHAT, conversationType: '2', ...ALICE });
     const ledgerTexts = async () =>
       (await readFile(join(cccc.groupDir(), 'ledger.jsonl'), 'utf8'))
@@ -117,24 +123,7 @@ describe('bridge killed with SIGKILL and restarted', () => {
   });
 
   it('streamed answers: each reaches the chat once, in its card or as a message; no card is left open', { timeout: 60_000 }, async () => {
-    const dt: FakeDingTalk = await startFakeDingTalk({ qpsLimit: 1000 });
-    const cccc = await FakeCcccDaemon.start();
-    const stateDir = await mkdtemp(join(tmpdir(), 'bridge-crash-cards-'));
-    cleanup.push(async () => {
-      await dt.close();
-      await cccc.close();
-      await rm(stateDir, { recursive: true, force: true });
-    });
-    const groupId = await cccc.createGroup({ title: 'Crash test', actors: ['boss'] });
-    const app = dt.apps[0]!;
-    const config = {
-      groupId,
-      ccccHome: cccc.home,
-      stateDir,
-      credentials: { appKey: app.appKey, appSecret: app.appSecret },
-      endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase },
-      settings: DEFAULT_SETTINGS,
-    };
+    const { dt, cccc, groupId, config } = await crashWorld();
     let child = await startChild(config);
     dt.injectMessage({ text: '/subscribe', conversationId: GROUP_CHAT, conversationType: '2', ...ALICE });
     await waitFor(() => dt.sentMessages().some((m) => textOf(m).includes('cccc im bind')), 'pending reply');
