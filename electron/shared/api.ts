@@ -28,6 +28,10 @@ export const bridgeSettingsInputSchema = z.object({
   catchUp: z.enum(['resume', 'end']),
   auditContent: z.boolean(),
   thinkingReaction: z.boolean(),
+  /** Live answers: agents' streamed answers grow in AI cards (needs the card permissions). */
+  cards: z.boolean(),
+  /** The AI-card template; DingTalk's public one unless the user made their own. */
+  cardTemplateId: z.string().trim().min(1).max(200),
   /** DingTalk API calls a calendar month may take before cards step down (null: no budget). */
   monthlyApiBudget: z.number().int().min(1).max(100_000_000).nullable(),
 });
@@ -220,6 +224,8 @@ export interface CredentialTestView {
   stream: CheckView;
   /** Robot send permission (qyapi_robot_sendmsg), probed without sending; absent when the token failed. */
   permissions?: CheckView;
+  /** The AI-card permissions (Card.Instance.Write, Card.Streaming.Write), probed without creating a card; absent when the token failed. */
+  cards?: CheckView;
 }
 
 export type LogLevelView = 'debug' | 'info' | 'warn' | 'error';

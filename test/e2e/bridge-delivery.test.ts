@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectQuietFor, waitFor } from '../helpers/wait';
-import { ALICE, GROUP_CHAT, startE2E, textOf, type E2E } from './harness';
+import { ALICE, GROUP_CHAT, SINGLE, SINGLE_CHAT, startE2E, textOf, type E2E } from './harness';
 
 let e: E2E | undefined;
 afterEach(async () => {
@@ -11,8 +11,7 @@ afterEach(async () => {
   e = undefined;
 });
 
-const SINGLE = 'cidSingleAlice==';
-const single = { conversationId: SINGLE, conversationType: '1' as const, conversationTitle: undefined };
+const single = SINGLE_CHAT;
 
 describe('delivery paths', () => {
   it('falls back to the OpenAPI when the session webhook has expired, in groups and single chats', async () => {

@@ -34,6 +34,9 @@ export interface E2E {
 
 export const GROUP_CHAT = 'cidGroupChat001==';
 export const ALICE = { senderStaffId: 'staff-alice', senderNick: 'Alice', senderId: '$:LWCP_v1:$alice' };
+/** Alice's single chat with the robot, and what a message in it carries. */
+export const SINGLE = 'cidSingleAlice==';
+export const SINGLE_CHAT = { conversationId: SINGLE, conversationType: '1' as const, conversationTitle: undefined };
 
 /** The visible text of a sent message, whatever its kind. */
 export function textOf(m: SentMessage): string {

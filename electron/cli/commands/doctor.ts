@@ -2,7 +2,7 @@
  * `cccc-dingtalk doctor [--json]`: checks, in order, everything the bridge needs — CCCC
  * reachable, the group exists, Python runs the lock helper, the credentials get a token, a
  * Stream connection opens, CCCC's own bridge is not serving the group, no other instance of
- * ours is — and explains each failure like README's Troubleshooting section. Without any
+ * ours is; whether AI cards are allowed is a note (answers go out as messages without them) — and explains each failure like README's Troubleshooting section. Without any
  * configured bridge it checks the machine instead (doctor/machine.ts) and says how to set one
  * up. Exit code 1 if any check fails.
  */
@@ -11,7 +11,9 @@ import { ApiUsage } from '../../core/bridge/api-usage/api-usage';
 import { inspectBridge, type BridgeInspection } from '../../core/control/inspect';
 import { appHolder, groupHolder, instanceProblem, isSameBridge, ownBridgeProblems } from '../../core/config/guards';
 import type { DingTalkCredentials } from '../../core/dingtalk/endpoints';
+import { CardApi } from '../../core/dingtalk/card-api';
 import { DingTalkApi } from '../../core/dingtalk/openapi-client';
+import type { CallCounter } from '../../core/dingtalk/http';
 import { probeStream } from '../../core/dingtalk/stream-probe';
 import { resolveCcccHome } from '../../core/cccc/daemon/home';
 import { toProblem } from '../../core/errors';
@@ -81,6 +83,7 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<{
   } catch (error) {
     fail('credentials', error);
   }
+  if (credentials) checks.push(await cardsCheck(ctx, credentials, usage?.counter));
 
   const groupOwner = await groupHolder(ctx.target);
   const appOwner = credentials ? await appHolder(ctx.target, credentials.appKey) : undefined;
@@ -140,6 +143,16 @@ async function doctorWithoutBridge(o: DoctorOptions, configFile: string): Promis
 }
 
 /** Whether every subscribed chat can be reached now (bridge/chat-reach.ts says which cannot). */
+/** Live answers need two card permissions; without them the bridge sends messages, so this is a note, never a failure. */
+async function cardsCheck(ctx: BridgeContext, credentials: DingTalkCredentials, counter: CallCounter | undefined): Promise<Check> {
+  if (!ctx.profile.settings.cards) return { id: 'cards', status: 'skip', message: 'AI cards: turned off in the settings (answers go out as messages)' };
+  const readiness = await new CardApi(new DingTalkApi({ credentials, endpoints: ctx.endpoints, ...(counter ? { counter } : {}) })).probeCardPermissions();
+  if (readiness.state === 'ready')
+    return { id: 'cards', status: 'ok', message: 'AI cards are allowed: answers stream live (Card.Instance.Write, Card.Streaming.Write)' };
+  if (readiness.state === 'unknown') return { id: 'cards', status: 'skip', message: `AI cards: not checked (${readiness.problem.message})` };
+  return { ...failed('cards', readiness.problem), status: 'note' };
+}
+
 function chatsCheck(seen: BridgeInspection): Check {
   const subscribed = seen.chats.filter((c) => c.subscribed).length;
   if (seen.unreachableChats === 0) return { id: 'chats', status: 'ok', message: `Subscribed chats: ${subscribed}, every one reachable` };

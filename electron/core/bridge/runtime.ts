@@ -7,7 +7,8 @@
  *   `requests` which question a message answers) → `delivery` (durable sends to CCCC) →
  *   `deliveries.inLedger(...)`;
  * - outbound: ledger → `follower` → `fanout` (per subscribed chat, or `held` while paused) →
- *   `outbox` (routes through `webhooks` while valid) → DingTalk; `replies` says whom to mention
+ *   `outbox` (routes through `webhooks` while valid) → DingTalk, and streams → `cards` (live AI
+ *   cards, which hold back a streamed answer's message until their outcome); `replies` says whom to mention
  *   and when the 🤔 comes off, `requests` notes the agents' questions and their answers, and
  *   `deliveries` reads the delivery evidence (🤔 on, or the person told why nobody got it).
  */
@@ -18,6 +19,7 @@ import type { LedgerEvent } from '../cccc/ledger/event';
 import { LedgerFollower } from '../cccc/ledger/follower';
 import { findClientIds } from '../cccc/ledger/scan';
 import { isAllowedWebhook, type DingTalkEndpoints } from '../dingtalk/endpoints';
+import { CardApi } from '../dingtalk/card-api';
 import type { DingTalkApi } from '../dingtalk/openapi-client';
 import type { InboundMessage } from '../dingtalk/inbound-message';
 import { toProblem, type Problem } from '../errors';
@@ -36,6 +38,7 @@ import type { BridgeServices } from './bridge';
 import { chatAddressOf, type ChatAddress } from './chat-address';
 import type { ChatDirectory } from './chat-directory';
 import type { ChatReach } from './chat-reach';
+import { LiveCards } from './cards/live-cards';
 import { ChatReplies } from './chat-replies';
 import { reportDamage } from './damage-report';
 import { GroupDelivery, SENDS_TO_CCCC_JOURNAL } from './inbound/group-delivery';
@@ -101,6 +104,8 @@ export interface BridgeRuntime {
   readonly delivery: GroupDelivery;
   readonly refusals: Refusals;
   readonly follower: LedgerFollower;
+  /** Live AI cards for streamed answers (`live-cards.json`). */
+  readonly cards: LiveCards;
 }
 
 /**
@@ -157,8 +162,8 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
     closers.push(() => Promise.resolve(deliveries.close()));
     const sinks: Sinks = { webhooks, replies, say, outbox, held, requests, deliveries };
     const { delivery, received, refusals } = await openInbound(ctx, sinks, closers);
-    const follower = await openOutbound(ctx, sinks, closers);
-    const runtime: BridgeRuntime = { webhooks, replies, say, requests, deliveries, outbox, held, received, delivery, refusals, follower };
+    const { follower, cards } = await openOutbound(ctx, sinks, closers);
+    const runtime: BridgeRuntime = { webhooks, replies, say, requests, deliveries, outbox, held, received, delivery, refusals, follower, cards };
     await tellDamage(ctx, runtime, chatsRebuilt, follower.rebuilt);
     return runtime;
   } catch (err) {
@@ -252,9 +257,22 @@ async function openInbound(
  * Outbound: ledger events → items for each subscribed chat (held while it is paused) → the
  * outbox; the cursor moves only once they are durable. Reads replies for mentions and the 🤔.
  */
-async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<() => Promise<void>>): Promise<LedgerFollower> {
+async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<() => Promise<void>>): Promise<Pick<BridgeRuntime, 'follower' | 'cards'>> {
   const { log, space } = ctx;
   const { replies, outbox, held, requests, deliveries } = sinks;
+  const cards = await LiveCards.open({
+    stateDir: ctx.stateDir,
+    cards: new CardApi(ctx.api),
+    enqueue: (items) => outbox.enqueue(items),
+    settings: () => {
+      const s = ctx.settings();
+      return { enabled: s.cards, templateId: s.cardTemplateId, lang: s.replyLanguage };
+    },
+    cardAllowance: () => ctx.usage.cardAllowance(),
+    onProblem: (problem) => ctx.fail(problem),
+    logger: log,
+  });
+  closers.push(() => cards.close());
   const fanout = new OutboundRouter({
     im: ctx.im,
     reach: ctx.reach,
@@ -266,6 +284,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
     enqueue: (items) => outbox.enqueue(items),
     askedBy: (eventId) => replies.askedBy(eventId),
     conversation: () => CONVERSATION[ctx.settings().replyLanguage],
+    cards,
   });
   const follower = new LedgerFollower({
     groupDir: ctx.groupDir,
@@ -295,12 +314,13 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
     throw err;
   }
   closers.push(() => follower.stop());
-  return follower;
+  return { follower, cards };
 }
 
 /** Stops following the ledger, then closes the journals once what is in flight has finished. */
 export async function closeRuntime(rt: BridgeRuntime): Promise<void> {
   await rt.follower.stop();
+  await rt.cards.close();
   rt.deliveries.close();
   await rt.received.close();
   await rt.delivery.close();

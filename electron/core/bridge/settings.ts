@@ -1,6 +1,7 @@
 /** Per-bridge behaviour a user can change in Settings or the CLI config. */
 import type { z } from 'zod';
 import { bridgeSettingsInputSchema as fields } from '../../shared/api';
+import { AI_CARD_TEMPLATE_ID } from '../dingtalk/ai-card';
 
 /** The UI's settings shape, with the defaults a new bridge starts from. */
 export const bridgeSettingsSchema = fields.extend({
@@ -21,6 +22,9 @@ export const bridgeSettingsSchema = fields.extend({
   auditContent: fields.shape.auditContent.default(false),
   /** Show 🤔 on a person's message while the agents work on it (best effort). */
   thinkingReaction: fields.shape.thinkingReaction.default(true),
+  /** Stream agents' answers into AI cards where DingTalk allows it (else: messages, as always). */
+  cards: fields.shape.cards.default(true),
+  cardTemplateId: fields.shape.cardTemplateId.default(AI_CARD_TEMPLATE_ID),
   /** None by default: a budget is the user's estimate of what the organization allows (bridge/api-usage/). */
   monthlyApiBudget: fields.shape.monthlyApiBudget.default(null),
 });

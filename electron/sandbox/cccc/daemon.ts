@@ -380,12 +380,13 @@ export class FakeCcccDaemon {
 
   /**
    * An agent's chat message, validated and written as `send` with `by: <actor>` would be;
-   * `requestReply` sends it as `message_mode: "request_reply"` (the agent waits for an answer).
+   * `requestReply` sends it as `message_mode: "request_reply"` (the agent waits for an answer);
+   * `streamId` makes it the final message of a stream (CCCC links them by `stream_id`).
    */
   async speak(
     actorId: string,
     text: string,
-    options: GroupOption & { to?: string[]; attachments?: unknown[]; replyTo?: string; requestReply?: boolean } = {},
+    options: GroupOption & { to?: string[]; attachments?: unknown[]; replyTo?: string; requestReply?: boolean; streamId?: string } = {},
   ): Promise<LedgerEvent> {
     const group = this.group(options.group);
     const result = await sendMessage(this.context(), {
@@ -396,6 +397,7 @@ export class FakeCcccDaemon {
       message_mode: options.requestReply ? 'request_reply' : 'send',
       attachments: options.attachments ?? [],
       ...(options.replyTo ? { reply_to: options.replyTo } : {}),
+      ...(options.streamId ? { stream_id: options.streamId } : {}),
     });
     return result['event'] as LedgerEvent;
   }

@@ -2,8 +2,9 @@
  * Scripted agents for the demo when no real CCCC is installed: a foreman and a peer in a group
  * of the fake daemon, answering what people send through the bridge in a believable but
  * clearly scripted way — a plan with an echo of the message, a word to the peer (visible with
- * /verbose), a status update, and a file back when one comes in or is asked for. They speak
- * as real agents do: by appending to the group's ledger, which the bridge follows.
+ * /verbose), a status update typed out live (a `chat.stream`, shown as an AI card), and a file
+ * back when one comes in or is asked for. They speak as real agents do: by appending to the
+ * group's ledger, which the bridge follows.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -39,7 +40,12 @@ export interface DemoAgentsOptions {
   groupId: string;
   /** Base "thinking" time before an answer; default 900 ms. */
   thinkMs?: number;
+  /** Time between two pieces of a streamed answer; default a sixth of `thinkMs` (150 ms). */
+  typeMs?: number;
 }
+
+/** Characters a streamed answer grows by at each step. */
+const STREAM_PIECE = 6;
 
 export interface DemoAgents {
   close(): void;
@@ -76,6 +82,7 @@ const fmtBytes = (n: number): string => (n < 1024 ? `${n} B` : n < 1048576 ? `${
 export function startDemoAgents(daemon: FakeCcccDaemon, options: DemoAgentsOptions): DemoAgents {
   const group = daemon.group(options.groupId);
   const think = options.thinkMs ?? 900;
+  const typing = options.typeMs ?? think / 6;
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let closed = false;
   let tipsGiven = false;
@@ -91,6 +98,33 @@ export function startDemoAgents(daemon: FakeCcccDaemon, options: DemoAgentsOptio
 
   const say = (actor: string, text: string, to: string[], replyTo?: string, attachments: BlobAttachment[] = []): Promise<unknown> =>
     daemon.speak(actor, text, { group: group.id, to, ...(replyTo ? { replyTo } : {}), ...(attachments.length ? { attachments } : {}) });
+
+  const pause = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  /**
+   * An answer typed out as CCCC streams it: `chat.stream` start, growing updates (the whole text
+   * so far), end, then the final message carrying the stream's id.
+   */
+  const stream = async (actor: string, text: string, to: string[], replyTo?: string): Promise<void> => {
+    const opts = { group: group.id, to };
+    const streamId = String((await daemon.stream(actor, { ...opts, op: 'start' })).data['stream_id']);
+    const chars = Array.from(text);
+    let seq = 0;
+    for (let at = STREAM_PIECE; at < chars.length + STREAM_PIECE; at += STREAM_PIECE) {
+      await pause(typing);
+      if (closed || !daemon.running) return;
+      await daemon.stream(actor, { ...opts, op: 'update', streamId, text: chars.slice(0, at).join(''), seq: ++seq });
+    }
+    await daemon.stream(actor, { ...opts, op: 'end', streamId, text, seq: ++seq });
+    await daemon.speak(actor, text, { ...opts, streamId, ...(replyTo ? { replyTo } : {}) });
+  };
 
   const blob = (name: string, data: Buffer, mimeType: string): Promise<BlobAttachment> =>
     storeBlob(group.dir, Readable.from([data]), { filename: name, mimeType, maxBytes: 20 * 1024 * 1024 });
@@ -188,9 +222,12 @@ export function startDemoAgents(daemon: FakeCcccDaemon, options: DemoAgentsOptio
           ? '\n\n可以试试：/send @peer 你好、/status、/context、“测试结果”、/verbose（看到智能体之间的对话），或者发一个文件给我。'
           : '\n\nTry: /send @peer hello, /status, /context, “test results”, /verbose (to see what agents say to each other), or send me a file.';
       tipsGiven = true;
-      return say(
+      return stream(
         DEMO_FOREMAN,
-        (zh ? '📊 状态更新：peer 检查完了，一切正常，这件事完成了 ✅' : '📊 Status update: peer has checked it, all good — done ✅') + tip,
+        (zh
+          ? '📊 状态更新：peer 检查完了，一切正常，这件事完成了 ✅\n\n- 读了相关的代码\n- peer 检查了细节，测试 15/15 通过\n- 没有需要你处理的事'
+          : '📊 Status update: peer has checked it, all good — done ✅\n\n- Read the relevant code\n- peer checked the details: tests 15/15 pass\n- Nothing needs your attention') +
+          tip,
         ['user'],
         m.event.id,
       );

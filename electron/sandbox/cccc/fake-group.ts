@@ -160,6 +160,8 @@ export interface SendInput {
   sourceUserId?: string;
   mentionUserIds?: string[];
   path?: string;
+  /** The stream this message completes. */
+  streamId?: string;
 }
 
 export class FakeGroup {
@@ -413,6 +415,7 @@ export class FakeGroup {
       ...this.senderSnapshot(input.by),
       attachments,
       client_id: input.clientId || null,
+      stream_id: input.streamId || null,
     });
     const event = makeEvent(this.id, 'chat.message', input.by, data, this.scopeKey);
     const bytes = Buffer.from(input.text, 'utf8');

@@ -169,6 +169,7 @@ export async function sendMessage(ctx: OpContext, args: Args): Promise<Record<st
     messageMode,
     attachments: args['attachments'],
     clientId: str(args['client_id']),
+    streamId: str(args['stream_id']),
     replyTo: str(args['reply_to']),
     quoteText: str(args['quote_text']),
     sourcePlatform: str(args['source_platform']),

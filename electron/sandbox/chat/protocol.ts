@@ -41,6 +41,19 @@ export type MessageBody =
   /** `src`: a URL the page can load (a sandbox file, or the robot's own http(s) URL). */
   | { type: 'image'; src: string; name: string }
   | { type: 'file'; href: string; name: string; size: number; fileType: string }
+  /**
+   * A DingTalk card (its template's variables): the AI card's Markdown body grows while an agent
+   * streams into it; `blank`: too long, DingTalk shows nothing.
+   */
+  | {
+      type: 'card';
+      templateId: string;
+      title: string;
+      text: string;
+      status: 'processing' | 'inputting' | 'finished' | 'failed';
+      blank: boolean;
+      params: Record<string, string>;
+    }
   | { type: 'unsupported'; what: string };
 
 export type Sender = { kind: 'person'; staffId: string } | { kind: 'robot' };

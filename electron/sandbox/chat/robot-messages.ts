@@ -2,7 +2,7 @@
  * Turns what the robot sent to the fake DingTalk (OpenAPI msgKey + msgParam, or a session
  * webhook's custom-robot body) into the message a DingTalk client would show.
  */
-import type { SentMessage } from '../dingtalk/types';
+import type { FakeCard, SentMessage } from '../dingtalk/types';
 import type { ActionButtonView, FeedLinkView, MessageBody } from './protocol';
 
 /** Where the page can fetch the robot's uploaded media from. */
@@ -119,4 +119,21 @@ export function robotView(m: SentMessage, shelf: MediaShelf): RobotView {
   const at = (m.webhookBody?.['at'] ?? {}) as Params;
   const ids = Array.isArray(at['atUserIds']) ? (at['atUserIds'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
   return { body: fromWebhook(m.msgKey, m.msgParam), mentions: ids, mentionsAll: at['isAtAll'] === true };
+}
+
+/**
+ * A card as the client shows it: DingTalk's AI card has a title and a Markdown body
+ * (`msgTitle`, `msgContent`); another template shows its `title` and `content`, if any.
+ */
+export function cardView(card: FakeCard): MessageBody {
+  const p = card.params;
+  return {
+    type: 'card',
+    templateId: card.templateId,
+    title: p['msgTitle'] ?? p['title'] ?? '',
+    text: p['msgContent'] ?? p['content'] ?? p['markdown'] ?? '',
+    status: card.status,
+    blank: card.blank,
+    params: { ...p },
+  };
 }

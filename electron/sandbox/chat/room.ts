@@ -9,9 +9,9 @@ import { BoundedMap } from '../../core/util/bounded';
 import { contentTypeFor } from '../../core/util/content-type';
 import { conversationId, staffLikeId } from '../dingtalk/ids';
 import { chatbotUserId } from '../dingtalk/messages';
-import type { EmotionRecord, FakeDingTalk, InjectInput, SentMessage } from '../dingtalk/types';
+import type { EmotionRecord, FakeCard, FakeDingTalk, InjectInput, SentMessage } from '../dingtalk/types';
 import { extensionOf, IMAGE_EXTENSIONS, type ChatInfo, type ChatMessage, type MessageBody, type PersonInfo, type SandboxEvent } from './protocol';
-import { robotView, type MediaShelf } from './robot-messages';
+import { cardView, robotView, type MediaShelf } from './robot-messages';
 
 export const DEFAULT_PEOPLE: PersonInfo[] = [
   { staffId: 'zhangsan', nick: '张三', isAdmin: true, color: '#3296fa' },
@@ -64,6 +64,8 @@ export class ChatRoom implements MediaShelf {
   readonly chats: ChatInfo[];
   private readonly messages: ChatMessage[] = [];
   private readonly byMsgId = new BoundedMap<string, ChatMessage>(HISTORY_LIMIT);
+  /** Cards shown, by outTrackId: a card changes in place. */
+  private readonly byCard = new BoundedMap<string, ChatMessage>(HISTORY_LIMIT);
   private readonly files = new Map<string, StoredFile>();
   private fileBytes = 0;
   private readonly mediaFiles = new Map<string, string>();
@@ -82,7 +84,7 @@ export class ChatRoom implements MediaShelf {
       ...this.people.map((p): ChatInfo => ({ id: `single:${p.staffId}`, type: 'single', title: this.robotName, staffId: p.staffId })),
     ];
     for (const chat of this.chats) this.cids.set(this.conversationIdOf(chat), chat.id);
-    this.unsubscribe = [dt.onSent((m) => this.robotSent(m)), dt.onEmotion((e) => this.reacted(e))];
+    this.unsubscribe = [dt.onSent((m) => this.robotSent(m)), dt.onEmotion((e) => this.reacted(e)), dt.onCard((c) => this.cardChanged(c))];
   }
 
   close(): void {
@@ -196,6 +198,19 @@ export class ChatRoom implements MediaShelf {
       const view = robotView(m, this);
       this.add({ chatId, from: { kind: 'robot' }, body: view.body, mentions: view.mentions, ...(view.mentionsAll ? { mentionsAll: true } : {}), via: m.via });
     }
+  }
+
+  /** A card appears where it was delivered, and is redrawn in place on every change. */
+  private cardChanged(card: FakeCard): void {
+    const shown = this.byCard.get(card.outTrackId);
+    if (shown) {
+      shown.body = cardView(card);
+      this.emit({ type: 'update', message: structuredClone(shown) });
+      return;
+    }
+    const chatId = card.space.type === 'IM_GROUP' ? this.cids.get(card.space.id) : `single:${card.space.id}`;
+    if (!chatId || !this.chats.some((c) => c.id === chatId)) return;
+    this.byCard.set(card.outTrackId, this.add({ chatId, from: { kind: 'robot' }, body: cardView(card), mentions: [] }));
   }
 
   private reacted(e: EmotionRecord): void {

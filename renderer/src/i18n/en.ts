@@ -199,6 +199,7 @@ export const en = {
       testing: 'Testing…',
       testToken: 'Access token',
       testPermissions: 'Permission to send (qyapi_robot_sendmsg)',
+      testCards: 'Live answers in AI cards (Card.Instance.Write, Card.Streaming.Write)',
       testStream: 'Stream connection',
       checkOk: 'OK',
       checkFailed: 'Failed',
@@ -355,6 +356,9 @@ export const en = {
     auditContent: 'Keep message text in the audit log',
     auditContentHint: 'Off: only who, when and how long.',
     thinkingReaction: 'Show 🤔 on a message while the agents work on it',
+    cards: 'Live answers: agents’ answers grow in an AI card while they type',
+    cardsHint: 'Needs the permissions Card.Instance.Write and Card.Streaming.Write; without them answers arrive as messages.',
+    cardTemplateId: 'AI card template (DingTalk’s public one unless you made your own)',
     monthlyApiBudget: 'Monthly DingTalk API budget (calls)',
     monthlyApiBudgetHint:
       'Empty: no budget. From 80 % of it card answers update less often, from 100 % they go as plain messages (and 🤔 is left out); nothing is dropped. Users report a free allowance of about 5,000 calls a month per organization.',
@@ -417,6 +421,10 @@ export const en = {
       hint: 'Copy the Client ID and Client Secret again from 凭证与基础信息 (Credentials & Basic Info).',
     },
     'dingtalk.no_permission': { message: 'The app lacks a permission.', hint: 'Apply for it under 权限管理 (Permissions), then publish a new version.' },
+    'dingtalk.card_permission_missing': {
+      message: 'Live answers (AI cards) need card permissions; answers go out as ordinary messages meanwhile.',
+      hint: 'Apply for the permissions listed below under 权限管理 (Permissions), then publish a new version.',
+    },
     'dingtalk.network': { message: 'DingTalk cannot be reached.', hint: 'Check the network connection (and HTTPS_PROXY behind a proxy).' },
     'dingtalk.registration_refused': {
       message: 'DingTalk refused one-scan setup.',

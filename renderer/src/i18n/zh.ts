@@ -198,6 +198,7 @@ export const zh: Dictionary = {
       testing: '测试中…',
       testToken: '访问令牌',
       testPermissions: '发送消息权限（qyapi_robot_sendmsg）',
+      testCards: 'AI 卡片实时回答（Card.Instance.Write、Card.Streaming.Write）',
       testStream: 'Stream 连接',
       checkOk: '通过',
       checkFailed: '失败',
@@ -353,6 +354,9 @@ export const zh: Dictionary = {
     auditContent: '审计日志中保留消息正文',
     auditContentHint: '关闭时只记录谁、何时、多长。',
     thinkingReaction: '智能体处理消息时，在消息上显示 🤔',
+    cards: '实时回答：智能体边写，AI 卡片边更新',
+    cardsHint: '需要权限 Card.Instance.Write 和 Card.Streaming.Write；没有时回答以消息发送。',
+    cardTemplateId: 'AI 卡片模板（默认钉钉公共模板，也可填自己的）',
     monthlyApiBudget: '每月钉钉 API 调用预算（次）',
     monthlyApiBudgetHint:
       '留空：不设预算。用到 80 % 起，卡片回复更新变少；用到 100 % 起改为普通消息（并且不再显示 🤔）；不会丢弃任何消息。据用户反馈，每个组织每月约有 5,000 次免费调用。',
@@ -410,6 +414,10 @@ export const zh: Dictionary = {
       hint: '请从 凭证与基础信息 (Credentials & Basic Info) 重新复制 Client ID 和 Client Secret。',
     },
     'dingtalk.no_permission': { message: '应用缺少权限（No permission）。', hint: '在 权限管理 (Permissions) 中申请，然后发布新版本。' },
+    'dingtalk.card_permission_missing': {
+      message: '实时回答（AI 卡片）需要卡片权限；在此之前回答以普通消息发送。',
+      hint: '在 权限管理 (Permissions) 中申请下面列出的权限，然后发布新版本。',
+    },
     'dingtalk.network': { message: '无法连接钉钉。', hint: '请检查网络（使用代理时检查 HTTPS_PROXY）。' },
     'dingtalk.registration_refused': { message: '钉钉拒绝了扫码创建应用。', hint: '请改为在开发者后台手动创建应用：手动步骤照常可用。' },
     'dingtalk.registration_failed': { message: '钉钉没有创建应用。', hint: '重新扫码，或在开发者后台手动创建应用。' },

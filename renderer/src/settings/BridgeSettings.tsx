@@ -46,6 +46,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
     );
   }
 
+  const templateOk = form.cardTemplateId.trim() !== '';
   const maxFileOk = bridgeSettingsInputSchema.shape.maxFileMb.safeParse(Number(maxFile)).success && maxFile.trim() !== '';
   const maxCharsOk = bridgeSettingsInputSchema.shape.maxMessageChars.safeParse(Number(maxChars)).success && maxChars.trim() !== '';
   // Empty: no budget.
@@ -60,7 +61,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
     change({ access: { mode: 'allowlist', staffIds: on ? [...allow, staffId] : allow.filter((s) => s !== staffId) } });
 
   const save = async (): Promise<void> => {
-    if (!maxFileOk || !maxCharsOk || !budgetOk) return;
+    if (!maxFileOk || !maxCharsOk || !budgetOk || !templateOk) return;
     // Only the settings: the services keep everything the save leaves out (the secret's source among it).
     const summary = await write.run('saveBridge', {
       id: detail.id,
@@ -198,9 +199,21 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
           <input type="checkbox" checked={form.thinkingReaction} onChange={(e) => change({ thinkingReaction: e.target.checked })} />
           <span>{t('settings.thinkingReaction')}</span>
         </label>
+        <label className="check">
+          <input type="checkbox" checked={form.cards} onChange={(e) => change({ cards: e.target.checked })} />
+          <span>
+            {t('settings.cards')}
+            <span className="hint"> — {t('settings.cardsHint')}</span>
+          </span>
+        </label>
+        {form.cards && (
+          <Field label={t('settings.cardTemplateId')}>
+            {(p) => <input {...p} value={form.cardTemplateId} onChange={(e) => change({ cardTemplateId: e.target.value })} spellCheck={false} />}
+          </Field>
+        )}
       </div>
       <div className="action-row">
-        <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!maxFileOk || !maxCharsOk || !budgetOk}>
+        <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!maxFileOk || !maxCharsOk || !budgetOk || !templateOk}>
           {t('common.save')}
         </button>
         <span className="action-note" role="status">

@@ -400,7 +400,9 @@ export function StepCredentials({
           {busy === 'test' ? t('wizard.credentials.testing') : t('wizard.credentials.test')}
         </button>
         <span id="test-status" className="action-note" role="status">
-          {test && test.token.state === 'ok' && test.stream.state === 'ok' && test.permissions?.state !== 'failed' ? t('wizard.credentials.testAllOk') : ''}
+          {test && test.token.state === 'ok' && test.stream.state === 'ok' && test.permissions?.state !== 'failed' && test.cards?.state !== 'failed'
+            ? t('wizard.credentials.testAllOk')
+            : ''}
         </span>
       </div>
       <div className="test-results" aria-live="polite">
@@ -408,6 +410,7 @@ export function StepCredentials({
           <>
             <CheckRow label={t('wizard.credentials.testToken')} check={test.token} />
             {test.permissions && <CheckRow label={t('wizard.credentials.testPermissions')} check={test.permissions} />}
+            {test.cards && test.cards.state !== 'skipped' && <CheckRow label={t('wizard.credentials.testCards')} check={test.cards} />}
             <CheckRow label={t('wizard.credentials.testStream')} check={test.stream} />
           </>
         )}

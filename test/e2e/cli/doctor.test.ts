@@ -51,6 +51,18 @@ describe('cccc-dingtalk doctor explains what fails', () => {
     expect(human.stdout + human.stderr).not.toContain('wrong-secret-value');
   }, 30_000);
 
+  it('AI cards: allowed, or a note (not a failure) naming the permissions to add', async () => {
+    w = await startWorld();
+    await w.configure();
+    expect((await doctor(w)).checks['cards']).toMatchObject({ status: 'ok' });
+    w.dt.setFault({ permissionDenied: { 'card.createAndDeliver': ['Card.Instance.Write'], 'card.streaming': ['Card.Streaming.Write'] } });
+    const missing = await doctor(w);
+    expect(missing.code).toBe(0);
+    expect(missing.checks['cards']).toMatchObject({ status: 'note', code: 'dingtalk.card_permission_missing' });
+    expect(missing.checks['cards']?.hint).toContain('Card.Instance.Write, Card.Streaming.Write');
+    expect(w.dt.cardInstances()).toEqual([]);
+  }, 30_000);
+
   it('a server error that echoes the AppSecret is printed masked, in words and in JSON', async () => {
     w = await startWorld();
     await w.configure();

@@ -216,4 +216,50 @@ describe('npm run demo in Chromium', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);
+
+  // Runs after the test above, which subscribed the group.
+  it('a streamed answer grows live in an AI card and ends complete, sent once', async () => {
+    const context = await browser!.newContext({ viewport: { width: 1360, height: 860 }, locale: 'zh-CN' });
+    const chat = await context.newPage();
+    const problems: string[] = [];
+    chat.on('pageerror', (e) => problems.push(e.message));
+    await chat.goto(demo!.info.chatUrl);
+    await chat.locator('.chat-item.active', { hasText: 'CCCC 演示群' }).waitFor();
+    const cards = chat.locator('.msg.from-robot[data-type="card"]');
+    const before = await cards.count();
+    const input = chat.getByRole('textbox', { name: '消息 / Message' });
+    await input.fill('登录页改好了吗？');
+    await input.press('Enter');
+    // The foreman types its status update out: a new card that grows.
+    await expect.poll(() => cards.count(), { timeout: 20_000 }).toBeGreaterThan(before);
+    const card = cards.last();
+    const body = card.locator('.ai-card .card-body');
+    const lengths: number[] = [];
+    let shot = false;
+    for (let status = ''; status !== 'finished'; status = (await card.locator('.ai-card').getAttribute('data-card-status')) ?? '') {
+      const length = ((await body.textContent()) ?? '').length;
+      if (length !== lengths.at(-1)) lengths.push(length);
+      if (!shot && status === 'inputting' && length > 0) {
+        await chat.screenshot({ path: join(SHOTS, 'sandbox-10-card-streaming.png') });
+        shot = true;
+      }
+      await chat.waitForTimeout(50);
+      expect(lengths.length).toBeLessThan(1_000);
+    }
+    // It grew in steps, each longer than the last, and ended with the whole answer, cursor gone.
+    expect(lengths.length).toBeGreaterThanOrEqual(3);
+    lengths.forEach((n, i) => i > 0 && expect(n).toBeGreaterThan(lengths[i - 1]!));
+    expect(await body.textContent()).toContain('一切正常');
+    expect(await card.locator('.ai-cursor').count()).toBe(0);
+    expect(await card.locator('.card-foot').textContent()).toContain('AI 生成');
+    await chat.screenshot({ path: join(SHOTS, 'sandbox-11-card-finished.png') });
+    // The final message is not sent again beside the card.
+    await input.fill('/status');
+    await input.press('Enter');
+    await robotSays(chat, '本会话：已订阅').waitFor({ timeout: 15_000 });
+    const copies = await chat.locator('.msg.from-robot:not([data-type="card"])', { hasText: '一切正常' }).count();
+    expect(copies).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
 });

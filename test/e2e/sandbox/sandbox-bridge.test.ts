@@ -68,6 +68,7 @@ function shown(b: MessageBody): string {
       return b.text;
     case 'markdown':
     case 'actionCard':
+    case 'card':
       return b.text;
     case 'link':
       return `${b.title} ${b.text}`;

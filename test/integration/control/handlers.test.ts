@@ -95,7 +95,13 @@ describe('control services: the API table', () => {
     const counted = async (): Promise<number> => (await w!.call('getBridge', { bridgeId: id })).apiUsage.calls;
     await w.call('testCredentials', { bridgeId: id });
     const usage = (await w.call('getBridge', { bridgeId: id })).apiUsage;
-    expect(usage.byApi.map((a) => a.api).sort()).toEqual(['gateway.connections.open', 'groupMessages.send', 'oauth2.accessToken']);
+    expect(usage.byApi.map((a) => a.api).sort()).toEqual([
+      'card.createAndDeliver',
+      'card.streaming',
+      'gateway.connections.open',
+      'groupMessages.send',
+      'oauth2.accessToken',
+    ]);
     expect(usage.calls).toBe(received());
     await w.call('startBridge', { bridgeId: id });
     await waitFor(() => w!.service.supervisor.status(id).dingtalk.status === 'connected', 'connected');
@@ -163,6 +169,7 @@ describe('control services: the API table', () => {
     expect(await w.call('testCredentials', { appKey: w.appKey, appSecret: w.appSecret })).toEqual({
       token: { state: 'ok' },
       permissions: { state: 'ok' },
+      cards: { state: 'ok' },
       stream: { state: 'ok' },
     });
 
@@ -172,6 +179,17 @@ describe('control services: the API table', () => {
     expect(denied.permissions).toMatchObject({ state: 'failed', problem: { code: 'dingtalk.no_permission', message: 'No permission: qyapi_robot_sendmsg' } });
     w.dt.clearFaults();
     expect(w.dt.sentMessages().filter((m) => m.conversationId?.startsWith('cid'))).toEqual([]);
+
+    // The AI-card permissions likewise, without creating a card: the missing one is named.
+    w.dt.setFault({ permissionDenied: { 'card.streaming': [] } });
+    const noCards = await w.call('testCredentials', { appKey: w.appKey, appSecret: w.appSecret });
+    expect(noCards.cards).toMatchObject({
+      state: 'failed',
+      problem: { code: 'dingtalk.card_permission_missing', details: { requiredScopes: ['Card.Streaming.Write'] } },
+    });
+    expect(noCards.permissions).toEqual({ state: 'ok' });
+    w.dt.clearFaults();
+    expect(w.dt.cardInstances()).toEqual([]);
 
     const bad = await w.call('testCredentials', { appKey: w.appKey, appSecret: 'not-the-right-secret' });
     expect(bad.token.state).toBe('failed');
@@ -185,7 +203,12 @@ describe('control services: the API table', () => {
     expect(JSON.stringify(bad)).not.toContain('not-the-right-secret');
 
     const id = await w.addBridge();
-    expect(await w.call('testCredentials', { bridgeId: id })).toEqual({ token: { state: 'ok' }, permissions: { state: 'ok' }, stream: { state: 'ok' } });
+    expect(await w.call('testCredentials', { bridgeId: id })).toEqual({
+      token: { state: 'ok' },
+      permissions: { state: 'ok' },
+      cards: { state: 'ok' },
+      stream: { state: 'ok' },
+    });
     // While the bridge runs, its own connection answers (no second connection).
     await w.call('startBridge', { bridgeId: id });
     await waitFor(() => w!.service.supervisor.status(id).dingtalk.status === 'connected', 'connected');
@@ -193,6 +216,7 @@ describe('control services: the API table', () => {
     expect(await w.call('testCredentials', { bridgeId: id })).toEqual({
       token: { state: 'ok' },
       permissions: { state: 'ok' },
+      cards: { state: 'ok' },
       stream: { state: 'ok', details: { runningBridge: true } },
     });
     expect(w.dt.openRequests().length).toBe(opens);

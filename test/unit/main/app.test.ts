@@ -87,6 +87,8 @@ function bridge(id: string, name: string, s: BridgeStatusView): BridgeSummary {
       catchUp: 'resume',
       auditContent: false,
       thinkingReaction: true,
+      cards: true,
+      cardTemplateId: '382e4302-551d-4880-bf29-a30acfab2e71.schema',
       monthlyApiBudget: null,
     },
     status: s,

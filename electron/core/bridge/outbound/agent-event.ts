@@ -1,6 +1,7 @@
 /**
- * The ledger events the bridge forwards to DingTalk, read into typed shapes. Everything else
- * (actor lifecycle, streams, the user's own messages) is not for the chat.
+ * The ledger events the bridge forwards to DingTalk, read into typed shapes: messages, notices,
+ * and the streams agents type answers into (shown as live cards). Everything else (actor
+ * lifecycle, the user's own messages) is not for the chat.
  */
 import { z } from 'zod';
 import type { LedgerEvent } from '../../cccc/ledger/event';
@@ -21,6 +22,19 @@ const chatMessageSchema = z.looseObject({
   mention_user_ids: z.array(z.string()).nullish(),
   format: z.string().nullish(),
   message_mode: z.string().nullish(),
+  stream_id: z.string().nullish(),
+});
+
+/** CCCC's `chat.stream` (docs/cccc-contract.md §4): `text` is the whole answer so far unless `mode` is `delta`. */
+const chatStreamSchema = z.looseObject({
+  stream_id: z.string().min(1),
+  op: z.enum(['start', 'update', 'end']),
+  mode: z.string().nullish(),
+  text: z.string().default(''),
+  format: z.string().nullish(),
+  seq: z.number().default(0),
+  to: z.array(z.string()).default([]),
+  sender_title: z.string().nullish(),
 });
 
 const notifySchema = z.looseObject({
@@ -48,8 +62,25 @@ export type AgentEvent =
       userFacing: boolean;
       /** The agent waits for the user's answer (CCCC's `message_mode: "request_reply"` to `user`). */
       requestsReply: boolean;
+      /** The stream this message completes: chats that saw it end well in a card need no copy. */
+      streamId?: string;
     }
-  | { kind: 'notify'; id: string; title?: string; message: string; visibility: 'public' | 'internal' };
+  | { kind: 'notify'; id: string; title?: string; message: string; visibility: 'public' | 'internal' }
+  | {
+      kind: 'stream';
+      id: string;
+      by: string;
+      /** When CCCC wrote it (ms since epoch). */
+      at: number;
+      streamId: string;
+      op: 'start' | 'update' | 'end';
+      /** The whole text so far (`delta`: only what is new). */
+      text: string;
+      delta: boolean;
+      to: string[];
+      senderTitle?: string;
+      userFacing: boolean;
+    };
 
 /**
  * A chat message is for the person when its `to` names the user. `@all` is not the user: CCCC's
@@ -69,6 +100,8 @@ const USER_TOKENS = new Set(['user', '@user']);
 const NOTICE_AUDIENCE = new Set(['user', '@user', '@all']);
 
 const named = (v: unknown): boolean => typeof v === 'string' && v.trim() !== '';
+
+const forTheUser = (to: string[]): boolean => to.length === 0 || to.some((t) => USER_TOKENS.has(t.trim()));
 
 function noticeIsPublic(d: z.infer<typeof notifySchema>): boolean {
   if (d.im_visibility?.trim().toLowerCase() !== 'public') return false;
@@ -92,10 +125,30 @@ export function readAgentEvent(event: LedgerEvent): AgentEvent | undefined {
       to: d.to,
       attachments: d.attachments,
       mentionUserIds: d.mention_user_ids ?? [],
-      userFacing: d.to.length === 0 || d.to.some((t) => USER_TOKENS.has(t.trim())),
+      userFacing: forTheUser(d.to),
       requestsReply: d.message_mode === 'request_reply' && d.to.some((t) => t === 'user' || t === '@user'),
     };
     if (d.reply_to) out.replyTo = d.reply_to;
+    if (d.stream_id) out.streamId = d.stream_id;
+    return out;
+  }
+  if (event.kind === 'chat.stream') {
+    const parsed = chatStreamSchema.safeParse(event.data);
+    if (!parsed.success) return undefined;
+    const d = parsed.data;
+    const out: AgentEvent = {
+      kind: 'stream',
+      id: event.id,
+      by: event.by,
+      at: Date.parse(event.ts) || 0,
+      streamId: d.stream_id,
+      op: d.op,
+      text: d.text,
+      delta: d.mode === 'delta',
+      to: d.to,
+      userFacing: forTheUser(d.to),
+    };
+    if (d.sender_title) out.senderTitle = d.sender_title;
     return out;
   }
   if (event.kind === 'system.notify') {
@@ -117,7 +170,7 @@ export interface ChatFlags {
   verbose: boolean;
 }
 
-/** CCCC's rules: non-verbose chats get messages for the user; verbose ones all; notices only public ones (above). */
+/** CCCC's rules: non-verbose chats get messages (and streams) for the user; verbose ones all; notices only public ones (above). */
 export function wantsEvent(event: AgentEvent, chat: ChatFlags): boolean {
   if (event.kind === 'notify') return event.visibility === 'public';
   return chat.verbose || event.userFacing;

@@ -34,7 +34,8 @@ function recipientLabel(token: string, ctx: FormatContext): string {
   return token.startsWith('@') ? token : `@${ctx.title(token)}`;
 }
 
-function speaker(event: Extract<AgentEvent, { kind: 'message' }>, ctx: FormatContext): string {
+/** Who speaks, and to whom when it is not the user: `Boss`, `Boss → @Helper` (messages and live cards alike). */
+export function speaker(event: Pick<Extract<AgentEvent, { kind: 'message' | 'stream' }>, 'by' | 'userFacing' | 'to'>, ctx: FormatContext): string {
   const from = ctx.title(event.by);
   if (event.userFacing) return from;
   return `${from} → ${event.to.map((t) => recipientLabel(t, ctx)).join(', ')}`;
@@ -75,7 +76,10 @@ export function formatBody(label: string, text: string): OutboundMessage[] {
   return looksLikeMarkdown(text) ? asMarkdown(label, text) : asText(label, text);
 }
 
-export function formatAgentEvent(event: AgentEvent, ctx: FormatContext): Formatted {
+/** A message or a notice as DingTalk messages (streams become live cards instead: bridge/cards). */
+export type MessageEvent = Exclude<AgentEvent, { kind: 'stream' }>;
+
+export function formatAgentEvent(event: MessageEvent, ctx: FormatContext): Formatted {
   if (event.kind === 'notify') {
     const body = event.title ? `${event.title}\n${event.message}` : event.message;
     return { messages: formatBody(ctx.systemLabel, body), files: [] };

@@ -1,7 +1,9 @@
 /**
- * Outbound: ledger events → DingTalk messages for every subscribed chat that wants them.
+ * Outbound: ledger events → DingTalk messages for every subscribed chat that wants them, and
+ * streams → live cards (bridge/cards) for the chats that should watch them.
  * Item ids derive from the event id, so replaying events after a crash enqueues nothing twice.
- * The caller moves the ledger cursor only after `route` resolves (the outbox is durable then).
+ * The caller moves the ledger cursor only after `route` resolves (the outbox and the live cards'
+ * records are durable then).
  */
 import { blobFileName } from '../../cccc/blobs/sanitize';
 import type { LedgerEvent } from '../../cccc/ledger/event';
@@ -9,9 +11,11 @@ import { silentLogger, type Logger } from '../../log/logger';
 import type { ChatAddress } from '../chat-address';
 import type { ChatReach } from '../chat-reach';
 import type { OutboxItem } from '../outbox/item';
+import type { SubscriberFlags } from '../ports';
+import type { CardChat, LiveCardsPort, StreamEvent } from '../cards/live-cards';
 import type { BlobPort, ImStatePort } from '../ports';
 import { readAgentEvent, wantsEvent, type AgentEvent } from './agent-event';
-import { formatAgentEvent, type FormatContext } from './format';
+import { formatAgentEvent, speaker, type FormatContext, type MessageEvent } from './format';
 import type { HeldMessages } from './held';
 import { formatReplyRequest } from './reply-request';
 import { CONVERSATION, type ConversationTexts } from '../../i18n/conversation';
@@ -30,6 +34,8 @@ export interface RouterDeps {
   askedBy(replyTo: string): { chatId: string; staffId: string } | undefined;
   /** The words around an agent's question to the people (the chat's language); default English. */
   conversation?: () => ConversationTexts;
+  /** Live cards for streams; without them streams are ignored and their final messages sent as usual. */
+  cards?: LiveCardsPort;
   logger?: Logger;
   now?: () => number;
 }
@@ -56,7 +62,10 @@ export class OutboundRouter {
     const subscribed = [...subscribers].filter(([, flags]) => flags.subscribed);
     const addresses = await this.deps.reach.addresses(subscribed.map(([chatId]) => chatId));
     const ctx: FormatContext = { title: (id: string) => titles.get(id) ?? id, systemLabel: this.deps.systemLabel() };
+    // Streams first: a card must exist before the message completing its stream (same batch) is routed.
+    for (const event of agentEvents) if (event.kind === 'stream') await this.stream(event, subscribed, addresses, ctx);
     const live: OutboxItem[] = [];
+    const settles: { streamId: string; chatId: string; text: string; items: OutboxItem[] }[] = [];
     const held = new Map<string, OutboxItem[]>();
     for (const [chatId, flags] of subscribed) {
       const chat = addresses.get(chatId);
@@ -67,19 +76,39 @@ export class OutboundRouter {
       }
       const items: OutboxItem[] = [];
       for (const event of agentEvents) {
-        if (!wantsEvent(event, flags)) continue;
-        items.push(...(await this.itemsFor(event, chat, ctx)));
+        if (event.kind === 'stream' || !wantsEvent(event, flags)) continue;
+        const eventItems = await this.itemsFor(event, chat, ctx);
+        // A chat that watched the card (paused since, maybe) gets the message only if the card failed.
+        if (event.kind === 'message' && event.streamId && this.deps.cards?.covers(event.streamId, chatId)) {
+          settles.push({ streamId: event.streamId, chatId, text: event.text, items: eventItems });
+        } else items.push(...eventItems);
         if (event.kind === 'message' && event.requestsReply && !flags.paused) shown.set(event.id, [...(shown.get(event.id) ?? []), chatId]);
       }
       if (flags.paused) held.set(chatId, items);
       else live.push(...items);
     }
     await beforeSending(shown);
+    for (const s of settles) await this.deps.cards?.settle(s.streamId, s.chatId, s.text, s.items);
     for (const [chatId, items] of held) await this.deps.held.hold(chatId, items);
     if (live.length) await this.deps.enqueue(live);
   }
 
-  private async itemsFor(event: AgentEvent, chat: ChatAddress, ctx: FormatContext): Promise<OutboxItem[]> {
+  /** A stream's start opens a card in each chat that would get its message (not paused ones); the rest goes to the cards it opened. */
+  private async stream(event: StreamEvent, subscribed: [string, SubscriberFlags][], addresses: Map<string, ChatAddress>, ctx: FormatContext): Promise<void> {
+    const cards = this.deps.cards;
+    if (!cards) return;
+    if (event.op === 'update') return cards.update(event);
+    if (event.op === 'end') return cards.end(event);
+    const named: FormatContext = { ...ctx, title: (id) => (id === event.by && event.senderTitle ? event.senderTitle : ctx.title(id)) };
+    const chats: CardChat[] = [];
+    for (const [chatId, flags] of subscribed) {
+      const chat = addresses.get(chatId);
+      if (chat && !flags.paused && wantsEvent(event, flags)) chats.push({ chat, label: speaker(event, named) });
+    }
+    await cards.start(event, chats);
+  }
+
+  private async itemsFor(event: MessageEvent, chat: ChatAddress, ctx: FormatContext): Promise<OutboxItem[]> {
     const formatted =
       event.kind === 'message' && event.requestsReply
         ? { messages: formatReplyRequest(event, ctx, (this.deps.conversation ?? (() => CONVERSATION.en))()), files: event.attachments }

@@ -1,6 +1,6 @@
 /**
- * The credential test: token, robot send permission, then the Stream connection — each failure
- * with the troubleshooting steps for where it happened.
+ * The credential test: token, robot send permission, the AI-card permissions, then the Stream
+ * connection — each failure with the troubleshooting steps for where it happened.
  */
 import type { ApiHandlers, CheckView, CredentialTestView } from '../../../shared/api';
 import { ApiUsage } from '../../bridge/api-usage/api-usage';
@@ -8,6 +8,7 @@ import { resolveCcccHome } from '../../cccc/daemon';
 import { bridgePaths } from '../../config/paths';
 import { troubleshootingSteps, type TroubleshootContext } from '../../config/troubleshooting';
 import type { DingTalkCredentials, DingTalkEndpoints } from '../../dingtalk/endpoints';
+import { CardApi, type CardReadiness } from '../../dingtalk/card-api';
 import type { CallCounter } from '../../dingtalk/http';
 import { DingTalkApi } from '../../dingtalk/openapi-client';
 import { probeStream } from '../../dingtalk/stream-probe';
@@ -36,6 +37,12 @@ function guide(c: ControlContext, p: BridgeProfile | undefined, apiBase: string)
     setCcccHome: "the CCCC home field in the bridge's settings",
     setGroup: "choose the group in the bridge's settings",
   };
+}
+
+/** Missing card permissions name themselves; a probe that could not ask says nothing. */
+function cardsCheck(readiness: CardReadiness): CheckView {
+  if (readiness.state === 'ready') return { state: 'ok' };
+  return readiness.state === 'missing' ? failed(readiness.problem, []) : { state: 'skipped' };
 }
 
 export function credentialHandlers(c: ControlContext): Pick<ApiHandlers, 'testCredentials'> {
@@ -80,14 +87,15 @@ export function credentialHandlers(c: ControlContext): Pick<ApiHandlers, 'testCr
         const token: CheckView = { state: 'ok' };
         const permissionProblem = await api.probeSendPermission();
         const permissions: CheckView = permissionProblem ? failed(permissionProblem, steps(permissionProblem)) : { state: 'ok' };
+        const cards = cardsCheck(await new CardApi(api).probeCardPermissions());
         // A running bridge already holds a connection: report it rather than open another.
         if (running) {
           const d = running.status().dingtalk;
-          if (d.status === 'connected') return { token, permissions, stream: { state: 'ok', details: { runningBridge: true } } };
-          if (d.status === 'reconnecting' || d.status === 'error') return { token, permissions, stream: failed(d.problem, steps(d.problem)) };
+          if (d.status === 'connected') return { token, permissions, cards, stream: { state: 'ok', details: { runningBridge: true } } };
+          if (d.status === 'reconnecting' || d.status === 'error') return { token, permissions, cards, stream: failed(d.problem, steps(d.problem)) };
         }
         const problem = await probeStream(credentials, ep, c.streamProbeTimeoutMs, c.log.child('credential-test'), counter);
-        return { token, permissions, stream: problem ? failed(problem, steps(problem)) : { state: 'ok' } };
+        return { token, permissions, cards, stream: problem ? failed(problem, steps(problem)) : { state: 'ok' } };
       }
     },
   };

@@ -572,7 +572,11 @@ function apply(event: SandboxEvent): void {
     const i = state.messages.findIndex((x) => x.id === m.id);
     if (i >= 0) state.messages[i] = m;
     const el = list.querySelector(`[data-id="${m.id}"]`);
+    // A card growing at the bottom keeps the list following it down.
+    const stick = nearBottom();
     if (el) el.replaceWith(messageView(m));
+    if (el && stick) list.scrollTop = list.scrollHeight;
+    renderSidebar();
     return;
   }
   const prev = lastMessage(m.chatId);

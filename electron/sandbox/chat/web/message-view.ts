@@ -228,9 +228,43 @@ export function bodyView(m: ChatMessage, ctx: ViewContext): HTMLElement {
       );
     case 'file':
       return fileCard(body);
+    case 'card':
+      return aiCard(body, ctx);
     case 'unsupported':
       return h('div', { class: 'bubble unsupported' }, `[暂不支持的消息 / unsupported] ${body.what}`);
   }
+}
+
+const CARD_STATUS: Record<Extract<MessageBody, { type: 'card' }>['status'], string> = {
+  processing: '思考中… / Thinking…',
+  inputting: '输入中… / Typing…',
+  finished: 'AI 生成 / AI generated',
+  failed: '出错了 / Failed',
+};
+
+const BLOCKS = new Set(['P', 'LI', 'UL', 'OL', 'BLOCKQUOTE', 'DIV', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6']);
+
+/** The typing cursor at the end of the text, inside its last paragraph or list item. */
+function withCursor(content: HTMLElement): HTMLElement {
+  let at: Element = content;
+  while (at.lastElementChild && BLOCKS.has(at.lastElementChild.tagName)) at = at.lastElementChild;
+  at.append(h('span', { class: 'ai-cursor', attrs: { 'aria-hidden': 'true' } }));
+  return content;
+}
+
+/** An AI card: a title, the Markdown body growing while it streams (with a cursor), its state at the foot. */
+function aiCard(body: Extract<MessageBody, { type: 'card' }>, ctx: ViewContext): HTMLElement {
+  const live = body.status === 'processing' || body.status === 'inputting';
+  const content = body.blank
+    ? h('div', { class: 'ai-card-blank' }, '（空白：内容超出钉钉卡片的长度 / blank: too long for a DingTalk card）')
+    : markdownView(body.text, ctx, []);
+  return h(
+    'div',
+    { class: `card ai-card ${body.status}`, attrs: { 'data-card-status': body.status } },
+    body.title ? h('div', { class: 'ai-card-title' }, body.title) : null,
+    h('div', { class: 'card-body' }, live ? withCursor(content) : content),
+    h('div', { class: 'card-foot' }, live ? h('span', { class: 'ai-spinner', attrs: { 'aria-hidden': 'true' } }) : null, CARD_STATUS[body.status]),
+  );
 }
 
 /** One line for the chat list. */
@@ -252,6 +286,8 @@ export function previewOf(m: ChatMessage, ctx: ViewContext, plain: (md: string) 
         return '[图片]';
       case 'file':
         return `[文件] ${b.name}`;
+      case 'card':
+        return `[卡片] ${b.title || plain(b.text)}`;
       case 'unsupported':
         return '[消息]';
     }

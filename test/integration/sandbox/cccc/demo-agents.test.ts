@@ -49,4 +49,35 @@ describe('the demo group', () => {
     expect(text).toMatch(/^\|.*\|\n\|---/m);
     expect(text).toMatch(/```ts\n[\s\S]+\n```/);
   });
+
+  it('types the status update out live: chat.stream start, growing updates, end, then the final message with its stream id', async () => {
+    const { group, id } = await demoGroup();
+    agents = startDemoAgents(daemon!, { groupId: id, thinkMs: 10, typeMs: 1 });
+    const said: LedgerEvent[] = [];
+    daemon!.group(id).onEvent((e) => void said.push(e));
+    await group.send({
+      msgId: 'm2',
+      text: 'please fix the login page',
+      to: ['@foreman'],
+      attachments: [],
+      clientId: 'im:dingtalk:c:m2',
+      sourceUserName: 'Ann',
+      sourceUserId: 's1',
+      mentionUserIds: [],
+    });
+    const final = await waitFor(
+      () => said.find((e) => e.kind === 'chat.message' && e.by === DEMO_FOREMAN && e.data['stream_id']),
+      'the streamed answer',
+      8_000,
+    );
+    const streamId = String(final.data['stream_id']);
+    const frames = said.filter((e) => e.kind === 'chat.stream' && e.data['stream_id'] === streamId);
+    expect(frames[0]?.data['op']).toBe('start');
+    expect(frames.at(-1)?.data).toMatchObject({ op: 'end', text: final.data['text'] });
+    const updates = frames.filter((e) => e.data['op'] === 'update').map((e) => String(e.data['text']));
+    expect(updates.length).toBeGreaterThan(5);
+    updates.forEach((text, i) => i > 0 && expect(text.startsWith(updates[i - 1]!)).toBe(true));
+    expect(String(final.data['text'])).toMatch(/Status update/);
+    expect(said.indexOf(final)).toBeGreaterThan(said.indexOf(frames.at(-1)!));
+  });
 });

@@ -16,6 +16,17 @@ describe('which events reach a chat', () => {
     expect(readAgentEvent(ev('chat.stream', 'boss', { op: 'update' }))).toBeUndefined();
   });
 
+  it('reads a stream (a chat.stream without a stream id is not one), and the stream a message completes', () => {
+    const stream = readAgentEvent(
+      ev('chat.stream', 'boss', { stream_id: 's1', op: 'update', text: 'so far', to: ['helper'], sender_title: 'Boss', mode: 'delta' }),
+    );
+    expect(stream).toMatchObject({ kind: 'stream', streamId: 's1', op: 'update', text: 'so far', delta: true, senderTitle: 'Boss', userFacing: false });
+    expect(stream?.kind === 'stream' && stream.at).toBe(Date.parse('2026-01-01T00:00:00Z'));
+    expect(wantsEvent(stream!, { verbose: false })).toBe(false);
+    expect(wantsEvent(stream!, { verbose: true })).toBe(true);
+    expect(msg('boss', 'done', ['user'], { stream_id: 's1' }).streamId).toBe('s1');
+  });
+
   it('treats user and @user (and an empty to, from older ledgers) as user-facing; @all is the agents', () => {
     for (const to of [[], ['user'], ['@user'], [' user '], ['helper', 'user']]) expect(msg('boss', 'x', to).userFacing).toBe(true);
     for (const to of [['helper'], ['@peers'], ['@foreman'], ['@all'], ['@all', 'helper']]) expect(msg('boss', 'x', to).userFacing).toBe(false);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readAgentEvent, type AgentEvent } from '../../../../electron/core/bridge/outbound/agent-event';
-import { formatAgentEvent } from '../../../../electron/core/bridge/outbound/format';
+import { formatAgentEvent, type MessageEvent } from '../../../../electron/core/bridge/outbound/format';
 import { looksLikeMarkdown, toDingTalkMarkdown } from '../../../../electron/core/bridge/outbound/markdown';
 import type { LedgerEvent } from '../../../../electron/core/cccc/ledger/event';
 
@@ -31,7 +31,7 @@ describe('formatting', () => {
       text: 'https://example.com/pr/1',
       messageUrl: 'https://example.com/pr/1',
     });
-    const notice = readAgentEvent(ev('system.notify', 'system', { title: 'Build', message: 'failed', im_visibility: 'public' }))!;
+    const notice = readAgentEvent(ev('system.notify', 'system', { title: 'Build', message: 'failed', im_visibility: 'public' })) as MessageEvent;
     expect(formatAgentEvent(notice, ctx).messages).toEqual([{ kind: 'text', content: '[SYSTEM]\nBuild\nfailed' }]);
   });
 
@@ -55,7 +55,7 @@ describe('formatting', () => {
   });
 
   it('labels a notice in the chat’s language', () => {
-    const notice = readAgentEvent(ev('system.notify', 'system', { message: '构建失败', im_visibility: 'public' }))!;
+    const notice = readAgentEvent(ev('system.notify', 'system', { message: '构建失败', im_visibility: 'public' })) as MessageEvent;
     expect(formatAgentEvent(notice, { ...ctx, systemLabel: '系统' }).messages).toEqual([{ kind: 'text', content: '[系统] 构建失败' }]);
   });
 

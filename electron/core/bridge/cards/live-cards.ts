@@ -1,0 +1,511 @@
+/**
+ * Live answers: while an agent streams an answer (CCCC's `chat.stream`), each chat that should
+ * see it gets an AI card that grows with it (docs/architecture.md §3). One record per card and
+ * chat is kept on disk (`live-cards.json`) through every step that matters after a crash:
+ *
+ *   opening → open → ending → ended        (finalized with the whole answer)
+ *         ↘       ↘        ↘ failed         (a call failed; closed with a note when it can be)
+ *
+ * The final `chat.message` carrying the stream's id is handed here (`settle`) instead of the
+ * outbox for chats with a card: it is kept in the record until the card's outcome is known, then
+ * the chat gets nothing more (the card ended well with that very text; its files still go), or
+ * the whole message (anything else). So an answer reaches each chat once — never twice, never not
+ * at all — and a restart finds every card where it was: open ones are closed as interrupted with
+ * the text they had, a finalization in doubt is sent again with the same guid (DingTalk ignores
+ * a repeat), and a message waiting for its card's outcome is sent or dropped as it deserves.
+ *
+ * Updates are coalesced: at most one call per card per 500 ms (2 s when the API budget asks for
+ * lean use), the latest text wins; updates are not kept on disk, the record keeps what the card
+ * shows.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { z } from 'zod';
+import {
+  AI_CARD_KEYS,
+  AI_CARD_STATUS,
+  cardPermissionProblem,
+  isCardPermissionError,
+  type CardApi,
+  type CardReadiness,
+  type CardScope,
+  type CardSpace,
+} from '../../dingtalk/card-api';
+import { toProblem, type Problem } from '../../errors';
+import { CARD_TEXTS, type CardTexts } from '../../i18n/cards';
+import type { ReplyLanguage } from '../../i18n/replies';
+import { silentLogger, type Logger } from '../../log/logger';
+import { JsonFileStore } from '../../util/json-store';
+import { dict } from '../../util/own';
+import { chatAddressSchema, type ChatAddress } from '../chat-address';
+import type { AgentEvent } from '../outbound/agent-event';
+import { formatBody, senderHead } from '../outbound/format';
+import { outboxItemSchema, type OutboxItem } from '../outbox/item';
+import { CARD_CALL_INTERVAL_MS, type CardAllowance, type CardAllowanceSource } from './card-allowance';
+import { cardBody, splitForCard } from './card-text';
+
+export const LIVE_CARDS_FILE = 'live-cards.json';
+
+export type StreamEvent = Extract<AgentEvent, { kind: 'stream' }>;
+
+/** A chat a stream's card opens in, with the sender as that chat sees it. */
+export interface CardChat {
+  chat: ChatAddress;
+  /** Who speaks (`Boss`, or `Boss → @Helper` in verbose chats). */
+  label: string;
+}
+
+/** What the router needs of live cards (bridge/outbound/router.ts). */
+export interface LiveCardsPort {
+  start(event: StreamEvent, chats: CardChat[]): Promise<void>;
+  update(event: StreamEvent): void;
+  end(event: StreamEvent): Promise<void>;
+  covers(streamId: string, chatId: string): boolean;
+  settle(streamId: string, chatId: string, text: string, items: OutboxItem[]): Promise<void>;
+}
+
+export interface LiveCardsOptions {
+  stateDir: string;
+  cards: Pick<CardApi, 'createAndDeliver' | 'streaming' | 'probeCardPermissions'>;
+  /** Durable hand-over to the outbox (resolves once the items are on disk). */
+  enqueue(items: OutboxItem[]): Promise<void>;
+  settings(): { enabled: boolean; templateId: string; lang: ReplyLanguage };
+  cardAllowance?: CardAllowanceSource;
+  /** Card permissions are missing: said once per run. */
+  onProblem(problem: Problem): void;
+  logger?: Logger;
+  now?: () => number;
+}
+
+const recordSchema = z.object({
+  streamId: z.string().min(1),
+  chat: chatAddressSchema,
+  outTrackId: z.string().min(1),
+  /** The card's title: the sender, as messages name it. */
+  label: z.string(),
+  lang: z.enum(['zh', 'en']),
+  state: z.enum(['opening', 'open', 'ending', 'ended', 'failed']),
+  /** The answer as far as the card shows it. */
+  shown: z.string(),
+  /** The whole answer, once the stream ended. */
+  finalText: z.string().optional(),
+  /** The finalizing call's guid: sent again after a crash, DingTalk applies it once. */
+  finalizeGuid: z.string().optional(),
+  /** The final `chat.message` waiting for the card's outcome. */
+  settle: z.object({ text: z.string(), items: z.array(outboxItemSchema) }).optional(),
+  openedAt: z.number(),
+  updatedAt: z.number(),
+});
+
+type CardRecord = z.infer<typeof recordSchema>;
+
+const docSchema = z.object({ cards: z.record(z.string(), recordSchema).default({}).transform(dict) });
+
+/** Cards not opened for streams that started longer ago (events read again after a long stop). */
+const STALE_START_MS = 2 * 60_000;
+/** After a permission refusal, cards are tried again this much later (the permission may be added). */
+const RETRY_PERMISSION_MS = 30 * 60_000;
+/** Open cards with no news for this long are closed as interrupted; finished records without their message are dropped. */
+const ABANDONED_MS = 30 * 60_000;
+const SWEEP_MS = 5 * 60_000;
+
+interface Worker {
+  chain: Promise<void>;
+  /** The newest text not yet on the card. */
+  latest?: string;
+  timer?: NodeJS.Timeout;
+  lastCallAt: number;
+}
+
+const keyOf = (streamId: string, chatId: string): string => `${streamId} ${chatId}`;
+
+/** The same answer, whatever trailing blank space CCCC kept or trimmed. */
+const sameText = (a: string | undefined, b: string): boolean => a !== undefined && a.trimEnd() === b.trimEnd();
+
+function spaceOf(chat: ChatAddress): CardSpace | undefined {
+  if (chat.conversationType === 'group') return { kind: 'group', openConversationId: chat.conversationId };
+  return chat.userId ? { kind: 'single', staffId: chat.userId } : undefined;
+}
+
+export class LiveCards implements LiveCardsPort {
+  private readonly records = new Map<string, CardRecord>();
+  private readonly workers = new Map<string, Worker>();
+  /** Stream id → the whole text so far (for `delta` streams and an `end` without text). */
+  private readonly texts = new Map<string, string>();
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private unavailableUntil = 0;
+  private problemSaid = false;
+  private closed = false;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly options: LiveCardsOptions,
+    private readonly store: JsonFileStore<typeof docSchema>,
+  ) {
+    this.log = (options.logger ?? silentLogger).child('cards');
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Loads the records a previous run left and brings each to its end (see above). */
+  static async open(options: LiveCardsOptions): Promise<LiveCards> {
+    const store = new JsonFileStore(join(options.stateDir, LIVE_CARDS_FILE), docSchema, () => ({ cards: {} }), {
+      keepCopy: true,
+      ...(options.logger ? { log: options.logger } : {}),
+    });
+    const cards = new LiveCards(options, store);
+    for (const [key, record] of Object.entries((await store.get()).cards)) cards.records.set(key, record);
+    if (cards.records.size > 0) cards.log.info('Finishing cards left by the last run', { cards: cards.records.size });
+    for (const key of cards.records.keys()) cards.recover(key);
+    cards.sweeper = setInterval(() => cards.sweep(), SWEEP_MS);
+    cards.sweeper.unref();
+    if (options.settings().enabled) void cards.probe();
+    return cards;
+  }
+
+  covers(streamId: string, chatId: string): boolean {
+    return this.records.has(keyOf(streamId, chatId));
+  }
+
+  async start(event: StreamEvent, chats: CardChat[]): Promise<void> {
+    if (!this.mayOpen() || this.now() - event.at > STALE_START_MS) return;
+    const { lang } = this.options.settings();
+    const opened: string[] = [];
+    for (const { chat, label } of chats) {
+      const key = keyOf(event.streamId, chat.conversationId);
+      if (this.records.has(key) || !spaceOf(chat)) continue;
+      const at = this.now();
+      const record: CardRecord = {
+        streamId: event.streamId,
+        chat,
+        outTrackId: randomUUID(),
+        label,
+        lang,
+        state: 'opening',
+        shown: '',
+        openedAt: at,
+        updatedAt: at,
+      };
+      this.records.set(key, record);
+      opened.push(key);
+    }
+    if (opened.length === 0) return;
+    this.texts.set(event.streamId, event.text);
+    // On disk before the calls: a crash after one leaves a record that closes the card.
+    await this.save(opened);
+    for (const key of opened) this.run(key, () => this.create(key, event.text));
+  }
+
+  update(event: StreamEvent): void {
+    const keys = this.keysOf(event.streamId);
+    if (keys.length === 0) return;
+    const text = this.advance(event);
+    for (const key of keys) {
+      const worker = this.worker(key);
+      worker.latest = text;
+      this.schedule(key);
+    }
+  }
+
+  async end(event: StreamEvent): Promise<void> {
+    const keys = this.keysOf(event.streamId);
+    if (keys.length === 0) return;
+    const text = this.advance(event);
+    this.texts.delete(event.streamId);
+    const ending: string[] = [];
+    for (const key of keys) {
+      const record = this.records.get(key);
+      if (!record || (record.state !== 'opening' && record.state !== 'open')) continue;
+      Object.assign(record, { state: 'ending', finalText: text, finalizeGuid: randomUUID(), updatedAt: this.now() });
+      ending.push(key);
+    }
+    if (ending.length === 0) return;
+    await this.save(ending);
+    for (const key of ending) {
+      const worker = this.worker(key);
+      clearTimeout(worker.timer);
+      worker.timer = undefined;
+      worker.latest = undefined;
+      this.after(key, () => this.finalize(key));
+    }
+  }
+
+  async settle(streamId: string, chatId: string, text: string, items: OutboxItem[]): Promise<void> {
+    const key = keyOf(streamId, chatId);
+    const record = this.records.get(key);
+    if (!record) return this.options.enqueue(items);
+    record.settle = { text, items };
+    await this.save([key]);
+    this.run(key, () => this.conclude(key));
+  }
+
+  /** Stops timers and waits for calls in flight; records stay on disk for the next run. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    for (const worker of this.workers.values()) clearTimeout(worker.timer);
+    await Promise.all([...this.workers.values()].map((w) => w.chain));
+  }
+
+  // ---- the steps of a card -----------------------------------------------------------------
+
+  private async create(key: string, text: string): Promise<void> {
+    const record = this.records.get(key);
+    const space = record && spaceOf(record.chat);
+    if (!record || !space || record.state !== 'opening') return;
+    const { head } = splitForCard(text);
+    try {
+      this.worker(key).lastCallAt = this.now();
+      await this.options.cards.createAndDeliver({
+        space,
+        templateId: this.options.settings().templateId,
+        outTrackId: record.outTrackId,
+        params: { [AI_CARD_KEYS.title]: senderHead(record.label), [AI_CARD_KEYS.content]: cardBody(head), [AI_CARD_KEYS.status]: AI_CARD_STATUS.processing },
+      });
+    } catch (err) {
+      // Nothing to close: the card is not there.
+      return this.failed(key, err, undefined);
+    }
+    if (record.state !== 'opening') return;
+    Object.assign(record, { state: 'open', shown: head, updatedAt: this.now() });
+    await this.save([key]);
+    if (this.worker(key).latest !== undefined) this.schedule(key);
+  }
+
+  /** Puts the newest text on the card, if it is still open and the text is new. */
+  private async push(key: string): Promise<void> {
+    const record = this.records.get(key);
+    const worker = this.worker(key);
+    const text = worker.latest;
+    worker.latest = undefined;
+    if (!record || record.state !== 'open' || text === undefined) return;
+    const { head, rest } = splitForCard(text);
+    if (head === record.shown && rest === '') return;
+    try {
+      worker.lastCallAt = this.now();
+      await this.options.cards.streaming({
+        outTrackId: record.outTrackId,
+        key: AI_CARD_KEYS.content,
+        content: cardBody(head, rest ? this.words(record).continuedBelow : undefined),
+      });
+    } catch (err) {
+      return this.failed(key, err, this.words(record).stopped);
+    }
+    Object.assign(record, { shown: head, updatedAt: this.now() });
+    await this.save([key]);
+  }
+
+  /** The last call: the whole answer (its head, when long; the rest then follows as messages). */
+  private async finalize(key: string): Promise<void> {
+    const record = this.records.get(key);
+    if (!record || record.state !== 'ending') return;
+    const text = record.finalText ?? record.shown;
+    const { head, rest } = splitForCard(text);
+    try {
+      this.worker(key).lastCallAt = this.now();
+      await this.options.cards.streaming({
+        outTrackId: record.outTrackId,
+        key: AI_CARD_KEYS.content,
+        content: cardBody(head, rest ? this.words(record).continuedBelow : undefined),
+        isFinalize: true,
+        ...(record.finalizeGuid ? { guid: record.finalizeGuid } : {}),
+      });
+    } catch (err) {
+      return this.failed(key, err, this.words(record).stopped);
+    }
+    // Ids derived from the card: sent again after a crash, the outbox keeps one copy.
+    if (rest) await this.options.enqueue(this.messages(record, rest, 'rest'));
+    Object.assign(record, { state: 'ended', shown: head, finalText: text, updatedAt: this.now() });
+    await this.save([key]);
+    await this.conclude(key);
+  }
+
+  /** A call failed: the card is done for; close it with a note when it exists, and conclude. */
+  private async failed(key: string, err: unknown, note: string | undefined): Promise<void> {
+    const record = this.records.get(key);
+    if (!record) return;
+    const problem = toProblem(err);
+    this.log.warn('A live card failed; the answer goes out as a message', { chat: record.chat.conversationId, code: problem.code });
+    if (isCardPermissionError(err)) this.unavailable(problem.details?.['requiredScopes']);
+    Object.assign(record, { state: 'failed', updatedAt: this.now() });
+    await this.save([key]);
+    if (note) await this.closeWith(record, note);
+    await this.conclude(key);
+  }
+
+  /** Best effort: a card that cannot be closed stays as it was. */
+  private async closeWith(record: CardRecord, note: string): Promise<void> {
+    try {
+      await this.options.cards.streaming({
+        outTrackId: record.outTrackId,
+        key: AI_CARD_KEYS.content,
+        content: cardBody(record.shown, note),
+        isFinalize: true,
+      });
+    } catch (err) {
+      this.log.info('A live card could not be closed', { chat: record.chat.conversationId, code: toProblem(err).code });
+    }
+  }
+
+  /**
+   * Once the card's outcome and its message are both known: the message's files only when the
+   * card ended well with that very text, else the whole message. Then the record goes.
+   */
+  private async conclude(key: string): Promise<void> {
+    const record = this.records.get(key);
+    if (!record?.settle || (record.state !== 'ended' && record.state !== 'failed')) return;
+    const shownWhole = record.state === 'ended' && sameText(record.finalText, record.settle.text);
+    const items = shownWhole ? record.settle.items.filter((i) => i.payload.kind === 'file') : record.settle.items;
+    if (items.length) await this.options.enqueue(items);
+    await this.forget(key);
+  }
+
+  /** A record found at start: carry it on from where it was. */
+  private recover(key: string): void {
+    const record = this.records.get(key);
+    if (!record) return;
+    if (record.state === 'ending') return this.run(key, () => this.finalize(key));
+    if (record.state === 'opening' || record.state === 'open') return this.run(key, () => this.interrupt(key));
+    this.run(key, () => this.conclude(key));
+  }
+
+  private async interrupt(key: string): Promise<void> {
+    const record = this.records.get(key);
+    if (!record || (record.state !== 'opening' && record.state !== 'open')) return;
+    Object.assign(record, { state: 'failed', updatedAt: this.now() });
+    await this.save([key]);
+    await this.closeWith(record, this.words(record).interrupted);
+    await this.conclude(key);
+  }
+
+  /** Open cards nobody finished, and finished ones whose message never came, are let go. */
+  private sweep(): void {
+    const cutoff = this.now() - ABANDONED_MS;
+    for (const [key, record] of this.records) {
+      if (record.updatedAt > cutoff) continue;
+      if (record.state === 'opening' || record.state === 'open') this.run(key, () => this.interrupt(key));
+      else if ((record.state === 'ended' || record.state === 'failed') && !record.settle) this.run(key, () => this.abandon(key));
+    }
+  }
+
+  /** The answer's message never came: a failed card's answer still goes out, from the stream's end. */
+  private async abandon(key: string): Promise<void> {
+    const record = this.records.get(key);
+    if (!record || record.settle) return;
+    if (record.state === 'failed' && record.finalText) await this.options.enqueue(this.messages(record, record.finalText, 'end'));
+    await this.forget(key);
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------
+
+  private messages(record: CardRecord, text: string, tag: string): OutboxItem[] {
+    const createdAt = this.now();
+    return formatBody(record.label, text).map((message, i) => ({
+      id: `card:${record.outTrackId}:${tag}:${i}`,
+      chat: record.chat,
+      payload: { kind: 'message', message },
+      createdAt,
+    }));
+  }
+
+  private mayOpen(): boolean {
+    const allowance: CardAllowance = this.options.cardAllowance?.() ?? 'full';
+    return !this.closed && allowance !== 'plain' && this.options.settings().enabled && this.now() >= this.unavailableUntil;
+  }
+
+  private async probe(): Promise<void> {
+    let readiness: CardReadiness;
+    try {
+      readiness = await this.options.cards.probeCardPermissions();
+    } catch (err) {
+      this.log.debug('Card permissions not probed', { code: toProblem(err).code });
+      return;
+    }
+    if (readiness.state === 'missing') this.unavailable(readiness.scopes);
+  }
+
+  private unavailable(scopes: unknown): void {
+    this.unavailableUntil = this.now() + RETRY_PERMISSION_MS;
+    if (this.problemSaid) return;
+    this.problemSaid = true;
+    const named = (Array.isArray(scopes) ? scopes.filter((s): s is CardScope => typeof s === 'string' && s.startsWith('Card.')) : []) as CardScope[];
+    this.options.onProblem(cardPermissionProblem(named.length ? named : ['Card.Instance.Write', 'Card.Streaming.Write']));
+  }
+
+  /** The whole text of a stream after this event. */
+  private advance(event: StreamEvent): string {
+    const before = this.texts.get(event.streamId) ?? '';
+    const text = event.delta ? before + event.text : event.text || before;
+    this.texts.set(event.streamId, text);
+    return text;
+  }
+
+  private keysOf(streamId: string): string[] {
+    return [...this.records.values()].filter((r) => r.streamId === streamId).map((r) => keyOf(r.streamId, r.chat.conversationId));
+  }
+
+  private words(record: CardRecord): CardTexts {
+    return CARD_TEXTS[record.lang];
+  }
+
+  private worker(key: string): Worker {
+    let worker = this.workers.get(key);
+    if (!worker) {
+      worker = { chain: Promise.resolve(), lastCallAt: 0 };
+      this.workers.set(key, worker);
+    }
+    return worker;
+  }
+
+  private interval(): number {
+    return CARD_CALL_INTERVAL_MS[this.options.cardAllowance?.() === 'lean' ? 'lean' : 'full'];
+  }
+
+  /** Runs the card's steps one after another; a step's own failure is logged, never thrown. */
+  private run(key: string, step: () => Promise<void>): void {
+    if (this.closed) return;
+    const worker = this.worker(key);
+    worker.chain = worker.chain.then(step).catch((err: unknown) => this.log.error('A live card step failed', { error: err }));
+  }
+
+  /** Runs a step once the card's interval since its last call has passed. */
+  private after(key: string, step: () => Promise<void>): void {
+    const worker = this.worker(key);
+    const wait = worker.lastCallAt + this.interval() - this.now();
+    if (wait <= 0) return this.run(key, step);
+    worker.timer = setTimeout(() => {
+      worker.timer = undefined;
+      this.run(key, step);
+    }, wait);
+    worker.timer.unref();
+  }
+
+  /** Coalescing: one push per interval, carrying the newest text. */
+  private schedule(key: string): void {
+    const worker = this.worker(key);
+    if (worker.timer || this.closed || this.records.get(key)?.state !== 'open') return;
+    const wait = worker.lastCallAt + this.interval() - this.now();
+    if (wait <= 0) return this.run(key, () => this.push(key));
+    worker.timer = setTimeout(() => {
+      worker.timer = undefined;
+      this.run(key, () => this.push(key));
+    }, wait);
+    worker.timer.unref();
+  }
+
+  private async forget(key: string): Promise<void> {
+    this.records.delete(key);
+    this.workers.delete(key);
+    await this.save([key]);
+  }
+
+  private save(keys: string[]): Promise<void> {
+    return this.store.update((doc) => {
+      for (const key of keys) {
+        const record = this.records.get(key);
+        if (record) doc.cards[key] = structuredClone(record);
+        else delete doc.cards[key];
+      }
+    });
+  }
+}
