@@ -62,7 +62,7 @@ function tooLarge(maxBytes: number): BridgeError {
 export class DingTalkApi {
   readonly tokens: AccessTokenProvider;
   private readonly log: Logger;
-  private readonly robotCode: string;
+  readonly robotCode: string;
 
   constructor(private readonly options: DingTalkApiOptions) {
     this.tokens = options.tokens ?? new AccessTokenProvider(options.credentials, options.endpoints);
@@ -232,10 +232,14 @@ export class DingTalkApi {
     });
   }
 
-  private v1(api: string, path: string, json: unknown): Promise<unknown> {
+  /**
+   * One token-authenticated `/v1.0` call: JSON in, parsed JSON out, DingTalk's errors as
+   * BridgeErrors. Other DingTalk modules (the card API) build on it.
+   */
+  v1(api: string, path: string, json: unknown, method: 'POST' | 'PUT' = 'POST'): Promise<unknown> {
     return this.withToken((token) =>
       requestJson({
-        method: 'POST',
+        method,
         url: `${this.options.endpoints.apiBase}${path}`,
         api,
         json,

@@ -1,12 +1,13 @@
 /**
  * The v1.0 OpenAPI (api.dingtalk.com): Stream gateway connections/open, oauth2 token, robot
- * send, file download, emotion, AI card (minimal). docs/dingtalk-protocol.md §1, §4, §5, §6, §7, §8.
+ * send, file download, emotion, cards (cards.ts). docs/dingtalk-protocol.md §1, §4, §5, §6, §7, §8.
  */
 import { hex } from './ids';
 import { v1, type V1Error } from './errors';
 import { isNonEmptyString, okReply, parseJsonObject, v1Reply, type JsonObject, type Reply, type RouteContext } from './http-util';
 import type { FakeState } from './state';
-import type { OpenOutcome, OpenRequestRecord, SentMessage, Subscription } from './types';
+import type { CardAnswer } from './cards';
+import type { CardRecord, OpenOutcome, OpenRequestRecord, SentMessage, Subscription } from './types';
 
 /** msgKey → msgParam fields that must be present (§4). */
 export const MSG_KEYS: Record<string, string[]> = {
@@ -65,8 +66,12 @@ export class V1Api {
     if (m === 'POST' && p === '/v1.0/robot/messageFiles/download') return this.fileDownload(ctx);
     if (m === 'POST' && p === '/v1.0/robot/emotion/reply') return this.emotion(ctx, 'reply');
     if (m === 'POST' && p === '/v1.0/robot/emotion/recall') return this.emotion(ctx, 'recall');
-    if (m === 'POST' && p === '/v1.0/card/instances/createAndDeliver') return this.cardCreate(ctx);
-    if (m === 'PUT' && p === '/v1.0/card/streaming') return this.cardStreaming(ctx);
+    if (m === 'POST' && p === '/v1.0/card/instances/createAndDeliver') {
+      return this.card(ctx, 'card.createAndDeliver', 'createAndDeliver', (appKey, body) => this.state.cards.create(appKey, body));
+    }
+    if (m === 'PUT' && p === '/v1.0/card/streaming')
+      return this.card(ctx, 'card.streaming', 'streaming', (appKey, body) => this.state.cards.stream(appKey, body));
+    if (m === 'PUT' && p === '/v1.0/card/instances') return this.card(ctx, 'card.update', 'update', (appKey, body) => this.state.cards.update(appKey, body));
     if (p.startsWith('/v1.0/')) return v1Reply('v1.unknown', v1.notFound());
     return undefined;
   }
@@ -252,7 +257,7 @@ export class V1Api {
     return okReply(api, { downloadUrl }, appKey);
   }
 
-  // ---- §8 emotion, §7 cards (minimal) -------------------------------------------------------
+  // ---- §8 emotion, §7 cards ------------------------------------------------------------------
 
   private emotion(ctx: RouteContext, action: 'reply' | 'recall'): Reply {
     const api = `emotion.${action}`;
@@ -268,42 +273,14 @@ export class V1Api {
     return okReply(api, { success: true, result: true }, appKey);
   }
 
-  private cardCreate(ctx: RouteContext): Reply {
-    const api = 'card.createAndDeliver';
+  /** §7: token, QPS and permission first (authed), then the card's own checks (cards.ts). */
+  private card(ctx: RouteContext, api: string, action: CardRecord['action'], step: (appKey: string, body: JsonObject) => CardAnswer): Reply {
     const a = this.authed(ctx, api);
     if (!a.ok) return a.reply;
-    const { appKey, body } = a;
-    const bad = (e: V1Error): Reply => v1Reply(api, e, appKey);
-    if (!isNonEmptyString(body['cardTemplateId'])) return bad(v1.missing('cardTemplateId'));
-    if (!isNonEmptyString(body['outTrackId'])) return bad(v1.missing('outTrackId'));
-    if (!isNonEmptyString(body['openSpaceId'])) return bad(v1.missing('openSpaceId'));
-    this.state.cardLog.push({ action: 'createAndDeliver', appKey, body, at: Date.now() });
-    const spaceId = String(body['openSpaceId']);
-    return okReply(
-      api,
-      {
-        success: true,
-        result: {
-          outTrackId: body['outTrackId'],
-          deliverResults: [{ spaceType: spaceId.includes('IM_GROUP') ? 'IM_GROUP' : 'IM_ROBOT', spaceId, success: true }],
-        },
-      },
-      appKey,
-    );
-  }
-
-  private cardStreaming(ctx: RouteContext): Reply {
-    const api = 'card.streaming';
-    const a = this.authed(ctx, api);
-    if (!a.ok) return a.reply;
-    const { appKey, body } = a;
-    const bad = (e: V1Error): Reply => v1Reply(api, e, appKey);
-    for (const f of ['outTrackId', 'guid', 'key']) if (!isNonEmptyString(body[f])) return bad(v1.missing(f));
-    if (typeof body['content'] !== 'string') return bad(v1.missing('content'));
-    const created = this.state.cardLog.some((c) => c.action === 'createAndDeliver' && c.body['outTrackId'] === body['outTrackId']);
-    if (!created) return bad(v1.invalidParameter('outTrackId', `卡片不存在: ${String(body['outTrackId'])}`)); // [?]
-    this.state.cardLog.push({ action: 'streaming', appKey, body, at: Date.now() });
-    return okReply(api, { success: true, result: true }, appKey);
+    const answer = step(a.appKey, a.body);
+    if (!answer.ok) return v1Reply(api, answer.err, a.appKey);
+    this.state.cardLog.push({ action, appKey: a.appKey, body: a.body, at: Date.now() });
+    return okReply(api, { success: true, result: answer.result }, a.appKey);
   }
 }
 

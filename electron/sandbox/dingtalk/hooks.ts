@@ -4,7 +4,7 @@
  * fault catalogue itself stays out of the app bundle (test/packaging/sandbox-faults.test.ts).
  */
 import type { LegacyError, V1Error } from './errors';
-import type { OpenOutcome } from './types';
+import type { CardStep, OpenOutcome } from './types';
 
 /** Where a token-checked API asks: before its QPS window is counted, or after. */
 export type GateStage = 'beforeQps' | 'afterQps';
@@ -24,6 +24,8 @@ export interface FakeHooks {
   legacyGate?(api: string, stage: GateStage): LegacyError | undefined;
   /** Robot send APIs with a robotCode: an error answered instead. */
   robotGate?(): V1Error | undefined;
+  /** Card APIs, after their permission check: an error answered at this step instead. */
+  cardGate?(step: CardStep): V1Error | undefined;
   /** oToMessages/batchSend: the users DingTalk reports as not reached. */
   otoUnreached?(userIds: string[]): { invalid: string[]; flowControlled: string[] };
   /** Session webhooks: true answers as if the session were gone. */

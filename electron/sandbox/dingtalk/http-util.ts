@@ -97,6 +97,7 @@ const API_NAMES: Record<string, string> = {
   'POST /v1.0/robot/emotion/recall': 'emotion.recall',
   'POST /v1.0/card/instances/createAndDeliver': 'card.createAndDeliver',
   'PUT /v1.0/card/streaming': 'card.streaming',
+  'PUT /v1.0/card/instances': 'card.update',
   'GET /oapi/gettoken': 'gettoken',
   'POST /oapi/media/upload': 'media.upload',
   'POST /oapi/robot/sendBySession': 'webhook',

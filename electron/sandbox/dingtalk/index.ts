@@ -23,6 +23,7 @@ export type { FakeHooks, GateStage } from './hooks';
 export { v1, legacy } from './errors';
 export { MSG_KEYS, MSG_PARAM_MAX_BYTES, OTO_MAX_USERS } from './api-v1';
 export { MEDIA_RULES, WEBHOOK_MAX_BYTES } from './oapi';
+export { CARD_VALUE_MAX_CHARS } from './cards';
 export { ROBOT_TOPIC, DEFAULT_SENDER_STAFF_ID, DEFAULT_SENDER_NICK, FAKE_CORP_ID } from './messages';
 export { DEFAULT_APP } from './state';
 
@@ -88,6 +89,9 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}, hooks
     requests: () => structuredClone(state.requestLog),
     emotions: () => structuredClone(state.emotionLog),
     cards: () => structuredClone(state.cardLog),
+    cardInstances: () => state.cards.list(),
+    cardInstance: (outTrackId) => state.cards.get(outTrackId),
+    onCard: (listener) => state.cards.onChange(listener),
     protocolErrors: () => structuredClone(state.protocolErrorLog),
     queuedCount: () => gateway.queuedCount(),
     expireToken: (appKey) => state.expireTokens(appKey),

@@ -3,6 +3,7 @@
  * records tests read back. No I/O here.
  */
 import { randomUUID } from 'node:crypto';
+import { FakeCards } from './cards';
 import type { FakeHooks } from './hooks';
 import { hex } from './ids';
 import type {
@@ -109,6 +110,7 @@ export class FakeState {
   readonly requestLog: RequestRecord[] = [];
   readonly emotionLog: EmotionRecord[] = [];
   readonly cardLog: CardRecord[] = [];
+  readonly cards: FakeCards;
   readonly protocolErrorLog: ProtocolErrorRecord[] = [];
 
   readonly tickets = new Map<string, Ticket>();
@@ -131,6 +133,7 @@ export class FakeState {
   constructor(opts: ResolvedOptions, hooks: FakeHooks = {}) {
     this.opts = opts;
     this.hooks = hooks;
+    this.cards = new FakeCards(hooks, (appKey) => this.app(appKey));
   }
 
   onSent(listener: FakeListener<SentMessage>): () => void {

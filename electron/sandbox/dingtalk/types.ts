@@ -223,10 +223,37 @@ export interface EmotionRecord {
 }
 
 export interface CardRecord {
-  action: 'createAndDeliver' | 'streaming';
+  action: 'createAndDeliver' | 'streaming' | 'update';
   appKey: string;
   body: Record<string, unknown>;
   at: number;
+}
+
+/** A step of a card's life, for fault injection: streaming with `isFinalize` is `finalize`. */
+export type CardStep = 'create' | 'stream' | 'finalize' | 'update';
+
+/** What the card shows: the AI-card template's flow states. */
+export type CardStatus = 'processing' | 'inputting' | 'finished' | 'failed';
+
+/** A card as DingTalk would show it (§7). */
+export interface FakeCard {
+  outTrackId: string;
+  appKey: string;
+  templateId: string;
+  /** IM_GROUP: the conversation id; IM_ROBOT: the person's staff id. */
+  space: { type: 'IM_GROUP' | 'IM_ROBOT'; id: string };
+  robotCode?: string;
+  /** Group cards only some people see. */
+  recipients?: string[];
+  /** The variables' current values, streamed ones included. */
+  params: Record<string, string>;
+  /** Per streamed variable: guids seen, updates applied, finalized, updates after finalizing. */
+  streams: Record<string, { guids: string[]; updates: number; finalized: boolean; lateUpdates: number }>;
+  status: CardStatus;
+  /** A value over CARD_VALUE_MAX_CHARS: DingTalk shows the card blank. */
+  blank: boolean;
+  createdAt: number;
+  updatedAt: number;
 }
 
 export interface ProtocolErrorRecord {
@@ -275,6 +302,11 @@ export interface FakeDingTalk {
   requests(): RequestRecord[];
   emotions(): EmotionRecord[];
   cards(): CardRecord[];
+  /** Every card created, as DingTalk would show it now. */
+  cardInstances(): FakeCard[];
+  cardInstance(outTrackId: string): FakeCard | undefined;
+  /** Called on every change of a card (created, streamed, updated). Returns an unsubscribe function. */
+  onCard(listener: FakeListener<FakeCard>): () => void;
   /** Malformed or wrong client frames (bad JSON, ping ACK not echoing data, …). */
   protocolErrors(): ProtocolErrorRecord[];
   /** Robot messages / events waiting for a live subscribed connection. */

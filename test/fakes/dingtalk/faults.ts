@@ -3,7 +3,7 @@
  * hooks (electron/sandbox/dingtalk/hooks.ts). Test-only: the app bundle never imports this
  * (test/packaging/sandbox-faults.test.ts).
  */
-import { legacy, v1, type FakeHooks } from '../../../electron/sandbox/dingtalk/index';
+import { legacy, v1, type CardStep, type FakeHooks } from '../../../electron/sandbox/dingtalk/index';
 
 export interface Faults {
   /** connections/open → 401 {"requestid","code":"authFailed","message":"鉴权失败"}. */
@@ -36,6 +36,8 @@ export interface Faults {
   httpDelayMs: number;
   /** The next N HTTP requests get their socket destroyed without an answer. Counts down. */
   networkErrorNext: number;
+  /** Card API step → the next N calls at that step answer 400 systemError (Infinity: all). Counts down. */
+  cardFail: Partial<Record<CardStep, number>>;
 }
 
 /** Per-connection faults (additive to the global ones). */
@@ -67,6 +69,7 @@ export function noFaults(): Faults {
     webhookExpired: false,
     httpDelayMs: 0,
     networkErrorNext: 0,
+    cardFail: {},
   };
 }
 
@@ -123,6 +126,13 @@ export class FaultInjector implements FakeHooks {
 
   robotGate(): ReturnType<typeof v1.robotNotFound> | undefined {
     return this.faults.robotNotFound ? v1.robotNotFound() : undefined;
+  }
+
+  cardGate(step: CardStep): ReturnType<typeof v1.systemError> | undefined {
+    const left = this.faults.cardFail[step] ?? 0;
+    if (left <= 0) return undefined;
+    this.faults.cardFail[step] = left - 1;
+    return v1.systemError();
   }
 
   otoUnreached(): { invalid: string[]; flowControlled: string[] } {
