@@ -28,6 +28,12 @@ export const bridgeSettingsInputSchema = z.object({
   catchUp: z.enum(['resume', 'end']),
   auditContent: z.boolean(),
   thinkingReaction: z.boolean(),
+  /** Answer /subscribe, /status and /help with cards whose buttons act (docs/dingtalk-protocol.md, "Cards with buttons"). */
+  buttonCards: z.boolean(),
+  /** The DingTalk card template button cards are made from; empty: none yet (plain replies). */
+  buttonCardTemplateId: z.string().trim().max(200),
+  /** DingTalk staff ids who may approve or reject a /subscribe from its card; empty: approval stays in the app, the CLI and CCCC. */
+  approvers: z.array(z.string().min(1)).max(200),
 });
 export type BridgeSettingsView = z.infer<typeof bridgeSettingsInputSchema>;
 

@@ -21,6 +21,15 @@ export const bridgeSettingsSchema = fields.extend({
   auditContent: fields.shape.auditContent.default(false),
   /** Show 🤔 on a person's message while the agents work on it (best effort). */
   thinkingReaction: fields.shape.thinkingReaction.default(true),
+  /** Button cards where the app may use them (a template set, Card.Instance.Write granted). */
+  buttonCards: fields.shape.buttonCards.default(true),
+  /**
+   * No default template: DingTalk has no public one with buttons, so each organization makes
+   * its own (docs/dingtalk-protocol.md, "Cards with buttons"); until then replies stay plain.
+   */
+  buttonCardTemplateId: fields.shape.buttonCardTemplateId.default(''),
+  /** Nobody by default: approval stays where it is today (the app, the CLI, CCCC's Web UI). */
+  approvers: fields.shape.approvers.default([]),
 });
 
 export type BridgeSettings = z.infer<typeof bridgeSettingsSchema>;

@@ -87,6 +87,9 @@ function bridge(id: string, name: string, s: BridgeStatusView): BridgeSummary {
       catchUp: 'resume',
       auditContent: false,
       thinkingReaction: true,
+      buttonCards: true,
+      buttonCardTemplateId: '',
+      approvers: [],
     },
     status: s,
   };
