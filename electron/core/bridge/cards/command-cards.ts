@@ -18,7 +18,6 @@ export interface CommandCard {
 export const STATUS_ACTIONS = ['pause', 'resume', 'verbose_on', 'verbose_off', 'refresh'] as const;
 export type StatusAction = (typeof STATUS_ACTIONS)[number];
 export const SUBSCRIBE_ACTIONS = ['approve', 'reject'] as const;
-export type SubscribeAction = (typeof SUBSCRIBE_ACTIONS)[number];
 
 /**
  * A /subscribe request. With approvers named, they can settle it with the card's buttons;
