@@ -150,6 +150,8 @@ describe('control services: the API table', () => {
       permissions: { state: 'ok' },
       stream: { state: 'ok' },
     });
+    // The Stream probe subscribes to events only: a running bridge's robot messages and card presses stay its own.
+    expect(w.dt.openRequests().at(-1)?.subscriptions).toEqual([{ type: 'EVENT', topic: '*' }]);
 
     // The send permission is probed without delivering anything.
     w.dt.setFault({ permissionDenied: { 'groupMessages.send': ['qyapi_robot_sendmsg'] } });
