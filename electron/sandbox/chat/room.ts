@@ -9,9 +9,10 @@ import { BoundedMap } from '../../core/util/bounded';
 import { contentTypeFor } from '../../core/util/content-type';
 import { conversationId, staffLikeId } from '../dingtalk/ids';
 import { chatbotUserId } from '../dingtalk/messages';
-import type { EmotionRecord, FakeDingTalk, InjectInput, SentMessage } from '../dingtalk/types';
+import type { EmotionRecord, FakeCard, FakeDingTalk, InjectInput, SentMessage } from '../dingtalk/types';
 import { extensionOf, IMAGE_EXTENSIONS, type ChatInfo, type ChatMessage, type MessageBody, type PersonInfo, type SandboxEvent } from './protocol';
 import { robotView, type MediaShelf } from './robot-messages';
+import { buttonCardBody } from './button-cards';
 
 export const DEFAULT_PEOPLE: PersonInfo[] = [
   { staffId: 'zhangsan', nick: '张三', isAdmin: true, color: '#3296fa' },
@@ -64,6 +65,8 @@ export class ChatRoom implements MediaShelf {
   readonly chats: ChatInfo[];
   private readonly messages: ChatMessage[] = [];
   private readonly byMsgId = new BoundedMap<string, ChatMessage>(HISTORY_LIMIT);
+  /** Button cards by outTrackId: their messages, redrawn when the card changes. */
+  private readonly byCard = new BoundedMap<string, ChatMessage>(HISTORY_LIMIT);
   private readonly files = new Map<string, StoredFile>();
   private fileBytes = 0;
   private readonly mediaFiles = new Map<string, string>();
@@ -82,7 +85,7 @@ export class ChatRoom implements MediaShelf {
       ...this.people.map((p): ChatInfo => ({ id: `single:${p.staffId}`, type: 'single', title: this.robotName, staffId: p.staffId })),
     ];
     for (const chat of this.chats) this.cids.set(this.conversationIdOf(chat), chat.id);
-    this.unsubscribe = [dt.onSent((m) => this.robotSent(m)), dt.onEmotion((e) => this.reacted(e))];
+    this.unsubscribe = [dt.onSent((m) => this.robotSent(m)), dt.onEmotion((e) => this.reacted(e)), dt.onCard((c) => this.buttonCard(c))];
   }
 
   close(): void {
@@ -185,6 +188,18 @@ export class ChatRoom implements MediaShelf {
     return structuredClone(message);
   }
 
+  /** A person presses a button of a card in a chat they are in. */
+  press(chatId: string, staffId: string, cardId: string, action: string): void {
+    const { chat } = this.where(chatId, staffId);
+    const message = this.byCard.get(cardId);
+    if (!message || message.chatId !== chat.id) throw new RoomError('unknown_card', `没有这张卡片 / no card ${cardId} here`);
+    try {
+      this.dt.pressCardButton(cardId, { staffId, button: action });
+    } catch (err) {
+      throw new RoomError('not_pressable', (err as Error).message);
+    }
+  }
+
   // ---- the robot speaks -----------------------------------------------------------------------
 
   private robotSent(m: SentMessage): void {
@@ -196,6 +211,21 @@ export class ChatRoom implements MediaShelf {
       const view = robotView(m, this);
       this.add({ chatId, from: { kind: 'robot' }, body: view.body, mentions: view.mentions, ...(view.mentionsAll ? { mentionsAll: true } : {}), via: m.via });
     }
+  }
+
+  /** A button card is created (a new message) or changed (redrawn in place). */
+  private buttonCard(card: FakeCard): void {
+    const body = buttonCardBody(card);
+    if (!body) return;
+    const known = this.byCard.get(card.outTrackId);
+    if (known) {
+      known.body = body;
+      this.emit({ type: 'update', message: structuredClone(known) });
+      return;
+    }
+    const chatId = card.space.type === 'IM_GROUP' ? this.cids.get(card.space.id) : `single:${card.space.id}`;
+    if (!chatId || !this.chats.some((c) => c.id === chatId)) return;
+    this.byCard.set(card.outTrackId, this.add({ chatId, from: { kind: 'robot' }, body, mentions: [] }));
   }
 
   private reacted(e: EmotionRecord): void {
