@@ -319,6 +319,16 @@ export const en = {
     auditContent: 'Keep message text in the audit log',
     auditContentHint: 'Off: only who, when and how long.',
     thinkingReaction: 'Show 🤔 on a message while the agents work on it',
+    buttonCards: {
+      title: 'Cards with buttons',
+      enabled: 'Answer /subscribe, /status and /help with cards whose buttons act',
+      enabledHint: 'needs a card template and the permission Card.Instance.Write; otherwise the answers stay messages.',
+      template: 'Card template id',
+      templateHint:
+        'Made in DingTalk’s card platform (卡片平台) with the variables title, markdown, note, buttons and version (see docs/dingtalk-protocol.md). Empty: no cards.',
+      approvers: 'Approvers',
+      approversHint: 'They can approve or reject a /subscribe from its card. Nobody chosen: approval stays in this app, the CLI and CCCC’s Web UI.',
+    },
     rotate: 'Rotate Client Secret',
     rotateHint: 'Reset it in <page/>, paste the new one here. Write-only: the stored one is never shown.',
     newSecret: 'New Client Secret',
