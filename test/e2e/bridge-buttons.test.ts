@@ -68,6 +68,13 @@ async function subscribeByCard(world: E2E): Promise<FakeCard> {
   return card;
 }
 
+/** A subscribed group chat's /status card. */
+async function statusCard(world: E2E): Promise<FakeCard> {
+  await subscribeByCard(world);
+  world.say('/status');
+  return newCard(world, 'Demo project');
+}
+
 describe('a /subscribe card', () => {
   it('is approved by an approver, refused to anyone else, and a second press is harmless', async () => {
     const world = await start();
@@ -134,9 +141,7 @@ describe('a /subscribe card', () => {
 describe('a /status card', () => {
   it('pauses, resumes and sets verbose like the commands, refreshes, and ignores a press on an old state', async () => {
     const world = await start();
-    await subscribeByCard(world);
-    world.say('/status');
-    const card = await newCard(world, 'Demo project');
+    const card = await statusCard(world);
     expect(cardButtons(card).map((b) => b.action)).toEqual(['pause', 'verbose_on', 'refresh']);
 
     const pause = world.dt.pressCardButton(card.outTrackId, { staffId: ALICE.senderStaffId, button: 'pause' });
@@ -184,9 +189,7 @@ describe('a /status card', () => {
 
   it('still works after a restart: the cards are kept on disk', async () => {
     const world = await start();
-    await subscribeByCard(world);
-    world.say('/status');
-    const card = await newCard(world, 'Demo project');
+    const card = await statusCard(world);
     await world.restartBridge();
     world.dt.pressCardButton(card.outTrackId, { staffId: ALICE.senderStaffId, button: 'pause' });
     await noteBecomes(world, card.outTrackId, c.pausedBy('Alice'));
@@ -195,9 +198,7 @@ describe('a /status card', () => {
 
   it('is answered as expired when the card registry was damaged, and the damaged file is moved aside', async () => {
     const world = await start();
-    await subscribeByCard(world);
-    world.say('/status');
-    const card = await newCard(world, 'Demo project');
+    const card = await statusCard(world);
     await world.bridge.stop();
     await writeFile(join(world.stateDir, BUTTON_CARDS_FILE), '{"cards": [nonsense');
     await writeFile(join(world.stateDir, `${BUTTON_CARDS_FILE}.bak`), 'also damaged');
