@@ -34,6 +34,12 @@ export const bridgeSettingsInputSchema = z.object({
   cardTemplateId: z.string().trim().min(1).max(200),
   /** DingTalk API calls a calendar month may take before cards step down (null: no budget). */
   monthlyApiBudget: z.number().int().min(1).max(100_000_000).nullable(),
+  /** Answer /subscribe, /status and /help with cards whose buttons act (docs/dingtalk-protocol.md, "Cards with buttons"). */
+  buttonCards: z.boolean(),
+  /** The DingTalk card template button cards are made from; empty: none yet (plain replies). */
+  buttonCardTemplateId: z.string().trim().max(200),
+  /** DingTalk staff ids who may approve or reject a /subscribe from its card; empty: approval stays in the app, the CLI and CCCC. */
+  approvers: z.array(z.string().min(1)).max(200),
 });
 export type BridgeSettingsView = z.infer<typeof bridgeSettingsInputSchema>;
 

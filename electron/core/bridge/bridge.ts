@@ -11,7 +11,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DaemonClient, DaemonMonitor, FeatureProbe, type DaemonState } from '../cccc/daemon';
 import { ImState } from '../cccc/im-state/im-state';
-import type { DingTalkCredentials, DingTalkEndpoints } from '../dingtalk/endpoints';
+import { BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC, type DingTalkCredentials, type DingTalkEndpoints } from '../dingtalk/endpoints';
+import { parseCardPress } from '../dingtalk/card-callback';
 import type { CallCounter } from '../dingtalk/http';
 import { DingTalkApi } from '../dingtalk/openapi-client';
 import { StreamClient, type Refusal, type StreamState } from '../dingtalk/stream-client';
@@ -198,6 +199,9 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       keep: (m) => this.onInbound(m),
       onRefused: (refusal) => this.onRefused(refusal),
       counter: this.usage.counter,
+      // Card presses come over the same connection (docs/dingtalk-protocol.md, "Cards with buttons").
+      callbackTopics: [BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC],
+      onOther: (frame) => this.onOther(frame),
       ...services.stream,
     });
     this.stream.on('state', (s) => this.onStreamState(s));
@@ -270,6 +274,8 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
         features: () => this.features.current(),
         fail: (problem) => this.fail(problem),
         onPending: (request, who) => this.onPending(request, who),
+        approve: (key) => this.approve(key),
+        reject: (key) => this.reject(key),
         onReceivedStuck: (err, chat) => {
           if (this.space.noteFailure(err)) this.noticeDiskFull(chat);
         },
@@ -412,6 +418,16 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       }
       throw err;
     }
+  }
+
+  /** A card's button was pressed (already ACKed): handled after the presses before it. */
+  private async onOther(frame: { type: string; topic: string; data: unknown }): Promise<void> {
+    if (frame.topic !== CARD_CALLBACK_TOPIC) return;
+    const press = parseCardPress(frame.data);
+    if (!press) return this.log.warn('Skipped a card callback that is not a button press', { topic: frame.topic });
+    const rt = this.runtime;
+    if (!rt) return this.log.info('A card button was pressed while the bridge was not running', { card: press.outTrackId });
+    await rt.presses.handle(press);
   }
 
   private onRefused(refusal: Refusal): Promise<void> {

@@ -40,6 +40,10 @@ import type { ChatDirectory } from './chat-directory';
 import type { ChatReach } from './chat-reach';
 import { LiveCards } from './cards/live-cards';
 import { ChatReplies } from './chat-replies';
+import { ChatControls } from './chat-controls';
+import { ButtonCards } from './cards/button-cards';
+import { CardPresses } from './cards/card-presses';
+import { CardRegistry } from './cards/card-registry';
 import { reportDamage } from './damage-report';
 import { GroupDelivery, SENDS_TO_CCCC_JOURNAL } from './inbound/group-delivery';
 import { InboundHandler } from './inbound/handler';
@@ -81,6 +85,9 @@ export interface RuntimeContext {
   /** Records a problem for the dashboard. */
   fail(problem: Problem): void;
   onPending(request: PendingRequest, who: { chatTitle?: string; senderNick: string }): void;
+  /** The app's approve and reject of a /subscribe request (Bridge.approve / Bridge.reject), for its card's buttons. */
+  approve(key: string): Promise<unknown>;
+  reject(key: string): Promise<unknown>;
   /** Handling a received message failed on a local write: the chat may be told its messages wait. */
   onReceivedStuck(err: unknown, chat: ChatAddress): void;
 }
@@ -106,6 +113,8 @@ export interface BridgeRuntime {
   readonly follower: LedgerFollower;
   /** Live AI cards for streamed answers (`live-cards.json`). */
   readonly cards: LiveCards;
+  /** Presses of the buttons on the bridge's cards. */
+  readonly presses: CardPresses;
 }
 
 /**
@@ -161,9 +170,9 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
     const requests = await ReplyRequests.open(ctx.stateDir, { logger: log });
     closers.push(() => Promise.resolve(deliveries.close()));
     const sinks: Sinks = { webhooks, replies, say, outbox, held, requests, deliveries };
-    const { delivery, received, refusals } = await openInbound(ctx, sinks, closers);
+    const { delivery, received, refusals, presses } = await openInbound(ctx, sinks, closers);
     const { follower, cards } = await openOutbound(ctx, sinks, closers);
-    const runtime: BridgeRuntime = { webhooks, replies, say, requests, deliveries, outbox, held, received, delivery, refusals, follower, cards };
+    const runtime: BridgeRuntime = { webhooks, replies, say, requests, deliveries, outbox, held, received, delivery, refusals, follower, cards, presses };
     await tellDamage(ctx, runtime, chatsRebuilt, follower.rebuilt);
     return runtime;
   } catch (err) {
@@ -183,11 +192,38 @@ async function openInbound(
   ctx: RuntimeContext,
   sinks: Sinks,
   closers: Array<() => Promise<void>>,
-): Promise<Pick<BridgeRuntime, 'delivery' | 'received' | 'refusals'>> {
+): Promise<Pick<BridgeRuntime, 'delivery' | 'received' | 'refusals' | 'presses'>> {
   const { log, space } = ctx;
   const { webhooks, say, outbox, held, requests, deliveries } = sinks;
   const t = () => REPLIES[ctx.settings().replyLanguage];
   const titles = actorTitles(ctx);
+  const heldCount = (chatId: string): Promise<number> => held.count(chatId);
+  const release = (chatId: string): Promise<void> => releaseHeld(held, outbox, say, t(), chatId);
+  const registry = await CardRegistry.open(ctx.stateDir, log);
+  const cards = new ButtonCards({
+    api: new CardApi(ctx.api),
+    registry,
+    settings: () => ({ enabled: ctx.settings().buttonCards, templateId: ctx.settings().buttonCardTemplateId }),
+    reply: (chat, message, mention) => say.send(chat, message, mention),
+    onUnavailable: (problem) => ctx.fail(problem),
+    logger: log,
+  });
+  const presses = new CardPresses({
+    registry,
+    cards,
+    controls: new ChatControls({ group: ctx.group, im: ctx.im, heldCount, releaseHeld: release }),
+    im: ctx.im,
+    chats: ctx.chats,
+    groupId: ctx.group.groupId,
+    settings: () => {
+      const s = ctx.settings();
+      return { lang: s.replyLanguage, access: s.access, approvers: s.approvers };
+    },
+    approve: (key) => ctx.approve(key),
+    reject: (key) => ctx.reject(key),
+    audit: (entry) => ctx.audit.record(entry),
+    logger: log,
+  });
   const delivery = await GroupDelivery.open({
     stateDir: ctx.stateDir,
     group: ctx.group,
@@ -209,13 +245,14 @@ async function openInbound(
     logger: log,
     settings: () => {
       const s = ctx.settings();
-      return { lang: s.replyLanguage, access: s.access, maxFileBytes: s.maxFileMb * 1024 * 1024 };
+      return { lang: s.replyLanguage, access: s.access, maxFileBytes: s.maxFileMb * 1024 * 1024, approvers: s.approvers };
     },
     download: async (file, robotCode, maxBytes) => (await ctx.api.downloadFile(file.downloadCode, { maxBytes, ...(robotCode ? { robotCode } : {}) })).body,
     reply: (chat, message, mention) => say.send(chat, message, mention),
+    show: (chat, purpose, card, mention) => cards.show(chat, purpose, card.view, card.fallback, mention),
     deliver: (send, chat, recipients) => delivery.deliver(send, chat, recipients),
-    heldCount: (chatId) => held.count(chatId),
-    releaseHeld: (chatId) => releaseHeld(held, outbox, say, t(), chatId),
+    heldCount,
+    releaseHeld: release,
     onPending: (request, who) => ctx.onPending(request, who),
     answerTo: async (chatId, text, quote) => {
       const answer = await requests.answerIn(chatId, text, quote);
@@ -250,7 +287,7 @@ async function openInbound(
     webhooks,
     problem: (problem) => ctx.fail(problem),
   });
-  return { delivery, received, refusals };
+  return { delivery, received, refusals, presses };
 }
 
 /**

@@ -27,6 +27,15 @@ export const bridgeSettingsSchema = fields.extend({
   cardTemplateId: fields.shape.cardTemplateId.default(AI_CARD_TEMPLATE_ID),
   /** None by default: a budget is the user's estimate of what the organization allows (bridge/api-usage/). */
   monthlyApiBudget: fields.shape.monthlyApiBudget.default(null),
+  /** Button cards where the app may use them (a template set, Card.Instance.Write granted). */
+  buttonCards: fields.shape.buttonCards.default(true),
+  /**
+   * No default template: DingTalk has no public one with buttons, so each organization makes
+   * its own (docs/dingtalk-protocol.md, "Cards with buttons"); until then replies stay plain.
+   */
+  buttonCardTemplateId: fields.shape.buttonCardTemplateId.default(''),
+  /** Nobody by default: approval stays where it is today (the app, the CLI, CCCC's Web UI). */
+  approvers: fields.shape.approvers.default([]),
 });
 
 export type BridgeSettings = z.infer<typeof bridgeSettingsSchema>;

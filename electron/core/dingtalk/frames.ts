@@ -26,6 +26,12 @@ export function ackFrame(messageId: string, data: string, code = 200, message = 
 }
 
 export const CALLBACK_ACK_DATA = JSON.stringify({ response: null });
+/**
+ * A card callback's ACK: `response` is how the card changes at once; empty, it stays as it is
+ * and the bridge updates it itself once the press is handled (docs/dingtalk-protocol.md, "Cards
+ * with buttons").
+ */
+export const CARD_CALLBACK_ACK_DATA = JSON.stringify({ response: {} });
 export const EVENT_ACK_DATA = JSON.stringify({ status: 'SUCCESS', message: 'success' });
 
 /** Parses JSON without throwing. */

@@ -18,8 +18,8 @@ import { isLocalFailure } from '../util/local-failure';
 import { silentLogger, type Logger } from '../log/logger';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../util/backoff';
 import { RecentIds } from '../util/recent-ids';
-import { BOT_MESSAGE_TOPIC, type DingTalkCredentials, type DingTalkEndpoints } from './endpoints';
-import { ackFrame, CALLBACK_ACK_DATA, EVENT_ACK_DATA, frameSchema, parseJson, type Frame } from './frames';
+import { BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC, type DingTalkCredentials, type DingTalkEndpoints } from './endpoints';
+import { ackFrame, CALLBACK_ACK_DATA, CARD_CALLBACK_ACK_DATA, EVENT_ACK_DATA, frameSchema, parseJson, type Frame } from './frames';
 import { requestJson, type CallCounter } from './http';
 import { normalizeRobotMessage, refusedChatOf, refusedChatOfMessage, type InboundMessage, type RefusedChat } from './inbound-message';
 import { wsAgentFor } from './proxy';
@@ -63,7 +63,10 @@ export interface StreamClientOptions {
    * before the message is given up as poison (ACKed and refused). Local failures never count.
    */
   maxDeliveries?: number;
-  /** EVENT frames and callbacks on topics other than robot messages (only if subscribed). */
+  /**
+   * EVENT frames and callbacks on topics other than robot messages (only if subscribed), after
+   * their ACK: a card press is answered at once and handled afterwards.
+   */
   onOther?: (frame: { type: string; topic: string; data: unknown }) => void | Promise<void>;
   /** CALLBACK topics to subscribe to; default: robot messages only. */
   callbackTopics?: string[];
@@ -428,7 +431,7 @@ export class StreamClient extends EventEmitter<{ state: [StreamState] }> {
       case 'SYSTEM':
         return this.onSystem(conn, frame);
       case 'CALLBACK': {
-        const ack = (): void => this.send(conn, ackFrame(messageId, CALLBACK_ACK_DATA));
+        const ack = (): void => this.send(conn, ackFrame(messageId, topic === CARD_CALLBACK_TOPIC ? CARD_CALLBACK_ACK_DATA : CALLBACK_ACK_DATA));
         const data = parseJson(frame.data ?? '');
         if (!data.ok) {
           ack();

@@ -1,12 +1,12 @@
 /**
  * Opens one Stream connection and closes it: does DingTalk accept these credentials for Stream
- * mode from here? It subscribes to card callbacks only, never to robot messages: DingTalk gives
- * each push to one connection of the app, so a probe that subscribed to messages could swallow
- * one meant for a running bridge.
+ * mode from here? It subscribes to events only, which no bridge does: DingTalk gives each push
+ * to one connection of the app, so a probe that subscribed to robot messages or card presses
+ * could swallow one meant for a running bridge.
  */
 import type { Problem } from '../errors';
 import type { Logger } from '../log/logger';
-import { CARD_CALLBACK_TOPIC, type DingTalkCredentials, type DingTalkEndpoints } from './endpoints';
+import { type DingTalkCredentials, type DingTalkEndpoints } from './endpoints';
 import type { CallCounter } from './http';
 import { StreamClient } from './stream-client';
 
@@ -21,7 +21,8 @@ export async function probeStream(
   const client = new StreamClient({
     credentials,
     endpoints,
-    callbackTopics: [CARD_CALLBACK_TOPIC],
+    callbackTopics: [],
+    eventTopics: ['*'],
     keep: () => undefined,
     handshakeTimeoutMs: timeoutMs,
     ...(logger ? { logger } : {}),

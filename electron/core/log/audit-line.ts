@@ -6,9 +6,23 @@
 import type { LogFields } from './logger';
 import type { AuditEntry } from './audit';
 
+/** The kind of a card button press (`card.approve`, `card.pause`, …; bridge/cards/card-presses.ts). */
+export const CARD_PRESS = 'card.';
+
 export function auditLine(entry: AuditEntry, includeContent: boolean): { msg: string; fields: LogFields } {
-  const msg =
-    entry.direction === 'in' ? (entry.refusal ? 'Refused a message' : 'Message in') : entry.result && !entry.result.ok ? 'Message out failed' : 'Message out';
+  const msg = entry.kind.startsWith(CARD_PRESS)
+    ? entry.refusal
+      ? 'Refused a card button press'
+      : entry.result && !entry.result.ok
+        ? 'Card button press failed'
+        : 'Card button pressed'
+    : entry.direction === 'in'
+      ? entry.refusal
+        ? 'Refused a message'
+        : 'Message in'
+      : entry.result && !entry.result.ok
+        ? 'Message out failed'
+        : 'Message out';
   const fields: LogFields = {
     chat: entry.chatId,
     chatType: entry.chatType,

@@ -25,6 +25,14 @@ export interface ActionButtonView {
   url: string;
 }
 
+/** A button of a card with buttons: it calls back (`action`) or opens a link (`url`). */
+export interface CardButtonView {
+  text: string;
+  action?: string;
+  url?: string;
+  color?: string;
+}
+
 export interface FeedLinkView {
   title: string;
   url: string;
@@ -38,6 +46,8 @@ export type MessageBody =
   | { type: 'link'; title: string; text: string; url: string; picUrl?: string }
   | { type: 'actionCard'; title: string; text: string; buttons: ActionButtonView[]; horizontal: boolean }
   | { type: 'feedCard'; links: FeedLinkView[] }
+  /** A card with buttons (the bridge's button-card template), redrawn in place when it changes. */
+  | { type: 'buttonCard'; cardId: string; title: string; markdown: string; note: string; buttons: CardButtonView[] }
   /** `src`: a URL the page can load (a sandbox file, or the robot's own http(s) URL). */
   | { type: 'image'; src: string; name: string }
   | { type: 'file'; href: string; name: string; size: number; fileType: string }
@@ -91,6 +101,14 @@ export interface SendBody {
   text: string;
   /** A tapped command link: goes to the robot even in a group (the @ is implied). */
   command?: boolean;
+}
+
+/** A person presses a button of a card. */
+export interface PressBody {
+  chatId: string;
+  staffId: string;
+  cardId: string;
+  action: string;
 }
 
 export interface UploadQuery {

@@ -12,6 +12,7 @@ import { chatbotUserId } from '../dingtalk/messages';
 import type { EmotionRecord, FakeCard, FakeDingTalk, InjectInput, SentMessage } from '../dingtalk/types';
 import { extensionOf, IMAGE_EXTENSIONS, type ChatInfo, type ChatMessage, type MessageBody, type PersonInfo, type SandboxEvent } from './protocol';
 import { cardView, robotView, type MediaShelf } from './robot-messages';
+import { buttonCardBody } from './button-cards';
 
 export const DEFAULT_PEOPLE: PersonInfo[] = [
   { staffId: 'zhangsan', nick: '张三', isAdmin: true, color: '#3296fa' },
@@ -64,7 +65,7 @@ export class ChatRoom implements MediaShelf {
   readonly chats: ChatInfo[];
   private readonly messages: ChatMessage[] = [];
   private readonly byMsgId = new BoundedMap<string, ChatMessage>(HISTORY_LIMIT);
-  /** Cards shown, by outTrackId: a card changes in place. */
+  /** Cards shown, by outTrackId: a card changes in place (AI cards as they stream, button cards after a press). */
   private readonly byCard = new BoundedMap<string, ChatMessage>(HISTORY_LIMIT);
   private readonly files = new Map<string, StoredFile>();
   private fileBytes = 0;
@@ -187,6 +188,18 @@ export class ChatRoom implements MediaShelf {
     return structuredClone(message);
   }
 
+  /** A person presses a button of a card in a chat they are in. */
+  press(chatId: string, staffId: string, cardId: string, action: string): void {
+    const { chat } = this.where(chatId, staffId);
+    const message = this.byCard.get(cardId);
+    if (!message || message.chatId !== chat.id) throw new RoomError('unknown_card', `没有这张卡片 / no card ${cardId} here`);
+    try {
+      this.dt.pressCardButton(cardId, { staffId, button: action });
+    } catch (err) {
+      throw new RoomError('not_pressable', (err as Error).message);
+    }
+  }
+
   // ---- the robot speaks -----------------------------------------------------------------------
 
   private robotSent(m: SentMessage): void {
@@ -202,15 +215,16 @@ export class ChatRoom implements MediaShelf {
 
   /** A card appears where it was delivered, and is redrawn in place on every change. */
   private cardChanged(card: FakeCard): void {
+    const body = buttonCardBody(card) ?? cardView(card);
     const shown = this.byCard.get(card.outTrackId);
     if (shown) {
-      shown.body = cardView(card);
+      shown.body = body;
       this.emit({ type: 'update', message: structuredClone(shown) });
       return;
     }
     const chatId = card.space.type === 'IM_GROUP' ? this.cids.get(card.space.id) : `single:${card.space.id}`;
     if (!chatId || !this.chats.some((c) => c.id === chatId)) return;
-    this.byCard.set(card.outTrackId, this.add({ chatId, from: { kind: 'robot' }, body: cardView(card), mentions: [] }));
+    this.byCard.set(card.outTrackId, this.add({ chatId, from: { kind: 'robot' }, body, mentions: [] }));
   }
 
   private reacted(e: EmotionRecord): void {

@@ -23,6 +23,13 @@ const sendSchema = z.object({
   command: z.boolean().optional(),
 });
 
+const pressSchema = z.object({
+  chatId: z.string().min(1).max(64),
+  staffId: z.string().min(1).max(64),
+  cardId: z.string().min(1).max(200),
+  action: z.string().min(1).max(200),
+});
+
 const uploadSchema = z.object({
   chatId: z.string().min(1).max(64),
   staffId: z.string().min(1).max(64),
@@ -143,17 +150,13 @@ export async function startChatPage(options: ChatPageOptions): Promise<ChatPage>
       return;
     }
     if (method === 'POST' && path === '/api/messages') {
-      if (!/^application\/json\b/i.test(String(req.headers['content-type'] ?? ''))) throw new HttpProblem(415, 'json_only', 'application/json only');
-      let raw: unknown;
-      try {
-        raw = JSON.parse((await readBody(req, MAX_JSON_BYTES)).toString('utf8'));
-      } catch (err) {
-        if (err instanceof HttpProblem) throw err;
-        throw new HttpProblem(400, 'bad_json', 'not JSON');
-      }
-      const body = sendSchema.safeParse(raw);
-      if (!body.success) throw new HttpProblem(400, 'invalid', body.error.issues[0]?.message ?? 'invalid');
-      return json(res, 200, room.say(body.data.chatId, body.data.staffId, body.data.text, { command: body.data.command === true }));
+      const body = await readJson(req, sendSchema);
+      return json(res, 200, room.say(body.chatId, body.staffId, body.text, { command: body.command === true }));
+    }
+    if (method === 'POST' && path === '/api/card-press') {
+      const body = await readJson(req, pressSchema);
+      room.press(body.chatId, body.staffId, body.cardId, body.action);
+      return json(res, 200, { pressed: true });
     }
     if (method === 'POST' && path === '/api/upload') {
       if (req.headers['x-sandbox-upload'] !== '1') throw new HttpProblem(403, 'upload_header', 'missing x-sandbox-upload header');
@@ -225,4 +228,19 @@ function serveAsset(res: ServerResponse, assets: PageAssets, which: keyof PageAs
     ...(which === 'html' ? { 'content-security-policy': CSP, 'referrer-policy': 'no-referrer' } : {}),
   });
   res.end(body);
+}
+
+/** A JSON request body, validated. */
+async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S): Promise<z.output<S>> {
+  if (!/^application\/json\b/i.test(String(req.headers['content-type'] ?? ''))) throw new HttpProblem(415, 'json_only', 'application/json only');
+  let raw: unknown;
+  try {
+    raw = JSON.parse((await readBody(req, MAX_JSON_BYTES)).toString('utf8'));
+  } catch (err) {
+    if (err instanceof HttpProblem) throw err;
+    throw new HttpProblem(400, 'bad_json', 'not JSON');
+  }
+  const body = schema.safeParse(raw);
+  if (!body.success) throw new HttpProblem(400, 'invalid', body.error.issues[0]?.message ?? 'invalid');
+  return body.data;
 }

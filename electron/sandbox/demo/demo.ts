@@ -87,6 +87,8 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
         secret: { from: 'env', name: SANDBOX_SECRET_ENV },
         autoStart: true,
         createdAt: Date.now(),
+        // The sandbox takes any template id: /subscribe, /status and /help come as cards with buttons.
+        settings: { buttonCardTemplateId: 'cccc-sandbox-buttons.schema' },
       }),
     );
 

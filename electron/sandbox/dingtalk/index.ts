@@ -10,6 +10,7 @@
  *   await dt.close();
  */
 import { hex } from './ids';
+import { CARD_CALLBACK_TOPIC, pressData } from './card-buttons';
 import { buildRobotMessage, ROBOT_TOPIC } from './messages';
 import { WEBHOOK_PATH } from './oapi';
 import { FakeServer } from './server';
@@ -24,6 +25,7 @@ export { v1, legacy } from './errors';
 export { MSG_KEYS, MSG_PARAM_MAX_BYTES, OTO_MAX_USERS } from './api-v1';
 export { MEDIA_RULES, WEBHOOK_MAX_BYTES } from './oapi';
 export { CARD_VALUE_MAX_CHARS } from './cards';
+export { CARD_CALLBACK_TOPIC, cardButtons, type FakeCardButton } from './card-buttons';
 export { ROBOT_TOPIC, DEFAULT_SENDER_STAFF_ID, DEFAULT_SENDER_NICK, FAKE_CORP_ID } from './messages';
 export { DEFAULT_APP } from './state';
 export { VERIFY_PATH, SCAN_PATH } from './registration';
@@ -73,6 +75,14 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}, hooks
       const app = appFor(opts.appKey);
       const msgId = typeof data['msgId'] === 'string' ? data['msgId'] : typeof data['outTrackId'] === 'string' ? data['outTrackId'] : `cb_${hex(8)}`;
       gateway.push({ type: 'CALLBACK', topic, appKey: app.appKey, data: JSON.stringify(data), msgId }, opts.connectionId);
+    },
+
+    pressCardButton(outTrackId, input) {
+      const card = state.cards.get(outTrackId);
+      if (!card) throw new Error(`fake DingTalk: no card ${outTrackId}`);
+      const { data, msgId } = pressData(card, input);
+      gateway.push({ type: 'CALLBACK', topic: CARD_CALLBACK_TOPIC, appKey: card.appKey, data: JSON.stringify(data), msgId });
+      return structuredClone(data);
     },
 
     sentMessages: () => structuredClone(state.sent),

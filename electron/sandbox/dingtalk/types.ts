@@ -311,6 +311,12 @@ export interface FakeDingTalk {
   injectEvent(topic: string, data: unknown, opts?: InjectOptions): void;
   /** Any CALLBACK topic (e.g. '/v1.0/card/instances/callback'); redelivered like robot messages. */
   injectCallback(topic: string, data: Record<string, unknown>, opts?: InjectOptions): void;
+  /**
+   * A person presses a button of a card (card-buttons.ts): pushed as a card callback to a
+   * connection subscribed to it; throws when the card does not show that button to that person.
+   * Returns the callback data.
+   */
+  pressCardButton(outTrackId: string, input: { staffId: string; button: string; params?: Record<string, string> }): Record<string, unknown>;
   sentMessages(): SentMessage[];
   clearSent(): void;
   acked(): AckRecord[];

@@ -362,6 +362,16 @@ export const en = {
     monthlyApiBudget: 'Monthly DingTalk API budget (calls)',
     monthlyApiBudgetHint:
       'Empty: no budget. From 80 % of it card answers update less often, from 100 % they go as plain messages (and 🤔 is left out); nothing is dropped. Users report a free allowance of about 5,000 calls a month per organization.',
+    buttonCards: {
+      title: 'Cards with buttons',
+      enabled: 'Answer /subscribe, /status and /help with cards whose buttons act',
+      enabledHint: 'needs a card template and the permission Card.Instance.Write; otherwise the answers stay messages.',
+      template: 'Card template id',
+      templateHint:
+        'Made in DingTalk’s card platform (卡片平台) with the variables title, markdown, note, buttons and version (see docs/dingtalk-protocol.md). Empty: no cards.',
+      approvers: 'Approvers',
+      approversHint: 'They can approve or reject a /subscribe from its card. Nobody chosen: approval stays in this app, the CLI and CCCC’s Web UI.',
+    },
     rotate: 'Rotate Client Secret',
     rotateHint: 'Reset it in <page/>, paste the new one here. Write-only: the stored one is never shown.',
     newSecret: 'New Client Secret',

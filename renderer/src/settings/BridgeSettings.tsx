@@ -10,9 +10,10 @@ import { CONSOLE, ConsoleLabel } from '../ui/ConsoleLabel';
 import { cleanPasted, Field } from '../ui/Field';
 import { EditBridge } from './EditBridge';
 import { LanguageOptions } from '../ui/LanguageOptions';
-import { formatDate, formatRelative } from '../ui/format';
+import { formatDate } from '../ui/format';
 import { ProblemBox } from '../ui/Problem';
-import { useNow } from '../ui/useNow';
+import { ButtonCardSettings } from './ButtonCardSettings';
+import { PeoplePicker } from './PeoplePicker';
 
 export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onChanged: () => void }) {
   const { t, i18n } = useTranslation();
@@ -28,7 +29,6 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
   const [secret, setSecret] = useState('');
   const [rotated, setRotated] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const now = useNow();
   const detail = query.data;
   if (detail && !form) {
     setForm(detail.settings);
@@ -57,8 +57,6 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
     setSaved(false);
   };
   const allow = form.access.mode === 'allowlist' ? form.access.staffIds : [];
-  const toggleAllow = (staffId: string, on: boolean): void =>
-    change({ access: { mode: 'allowlist', staffIds: on ? [...allow, staffId] : allow.filter((s) => s !== staffId) } });
 
   const save = async (): Promise<void> => {
     if (!maxFileOk || !maxCharsOk || !budgetOk || !templateOk) return;
@@ -163,31 +161,10 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
             </label>
           ))}
           {form.access.mode === 'allowlist' && (
-            <div className="people">
-              <p className="field-label">{t('settings.people')}</p>
-              {detail.people.length === 0 ? (
-                <p className="empty-inline">{t('settings.noPeople')}</p>
-              ) : (
-                <ul className="people-list">
-                  {[...detail.people]
-                    .sort((a, b) => b.lastSeen - a.lastSeen)
-                    .map((p) => (
-                      <li key={p.staffId}>
-                        <label className="check">
-                          <input type="checkbox" checked={allow.includes(p.staffId)} onChange={(e) => toggleAllow(p.staffId, e.target.checked)} />
-                          <span>
-                            {p.nick}
-                            {p.isAdmin && <span className="tag">{t('settings.admin')}</span>}
-                            <span className="hint"> · {t('settings.lastSeen', { time: formatRelative(p.lastSeen, lng, now, t('time.justNow')) })}</span>
-                          </span>
-                        </label>
-                      </li>
-                    ))}
-                </ul>
-              )}
-            </div>
+            <PeoplePicker people={detail.people} chosen={allow} onChange={(staffIds) => change({ access: { mode: 'allowlist', staffIds } })} />
           )}
         </fieldset>
+        <ButtonCardSettings form={form} people={detail.people} change={change} />
         <label className="check">
           <input type="checkbox" checked={form.auditContent} onChange={(e) => change({ auditContent: e.target.checked })} />
           <span>

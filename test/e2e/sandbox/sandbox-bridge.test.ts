@@ -74,6 +74,8 @@ function shown(b: MessageBody): string {
       return `${b.title} ${b.text}`;
     case 'feedCard':
       return b.links.map((l) => l.title).join(' ');
+    case 'buttonCard':
+      return `${b.markdown} ${b.note}`;
     case 'image':
     case 'file':
       return b.name;

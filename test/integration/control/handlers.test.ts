@@ -172,6 +172,8 @@ describe('control services: the API table', () => {
       cards: { state: 'ok' },
       stream: { state: 'ok' },
     });
+    // The Stream probe subscribes to events only: a running bridge's robot messages and card presses stay its own.
+    expect(w.dt.openRequests().at(-1)?.subscriptions).toEqual([{ type: 'EVENT', topic: '*' }]);
 
     // The send permission is probed without delivering anything.
     w.dt.setFault({ permissionDenied: { 'groupMessages.send': ['qyapi_robot_sendmsg'] } });

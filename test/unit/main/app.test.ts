@@ -90,6 +90,9 @@ function bridge(id: string, name: string, s: BridgeStatusView): BridgeSummary {
       cards: true,
       cardTemplateId: '382e4302-551d-4880-bf29-a30acfab2e71.schema',
       monthlyApiBudget: null,
+      buttonCards: true,
+      buttonCardTemplateId: '',
+      approvers: [],
     },
     status: s,
   };

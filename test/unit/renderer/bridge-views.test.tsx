@@ -46,6 +46,25 @@ describe("a bridge's settings", () => {
     expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toEqual({ id: 'b1', settings: { ...envBridge.settings } });
   });
 
+  it('names a button-card template and the approvers, chosen among the people who wrote', async () => {
+    const people = [
+      { staffId: 'staff-zhang', nick: '张三', isAdmin: true, lastSeen: Date.now() },
+      { staffId: 'staff-bob', nick: 'Bob', isAdmin: false, lastSeen: Date.now() - 60_000 },
+    ];
+    const b = bridge({ people });
+    const api = scriptedApi({ getBridge: () => ok(b), saveBridge: () => ok(b), cccc: () => ok({ status: 'running', home: '/h', groups: [] }) });
+    await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
+    const cards = within(await screen.findByRole('group', { name: en.settings.buttonCards.title }));
+    fireEvent.change(cards.getByLabelText(new RegExp(en.settings.buttonCards.template)), { target: { value: ' tpl-1.schema ' } });
+    fireEvent.click(cards.getByLabelText(/张三/));
+    // The second Save is the behaviour settings' (the first the bridge's identity).
+    fireEvent.click(screen.getAllByRole('button', { name: en.common.save })[1]!);
+    await waitFor(() => expect(api.calls.some((c) => c.method === 'saveBridge')).toBe(true));
+    expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toMatchObject({
+      settings: { buttonCards: true, buttonCardTemplateId: 'tpl-1.schema', approvers: ['staff-zhang'] },
+    });
+  });
+
   it('in 中文 too', async () => {
     await renderWith(
       <BridgeSettings bridgeId="b1" onChanged={() => {}} />,

@@ -16,8 +16,11 @@ import { checkAccess, type AccessPolicy } from '../access';
 import type { ChatDirectory } from '../chat-directory';
 import { chatAddressOf, type ChatAddress } from '../chat-address';
 import { isOnlyMention, parseCommand, type Command } from '../commands';
+import { ChatControls } from '../chat-controls';
+import type { CardPurpose } from '../cards/button-cards';
+import { helpCard, statusCard, subscribeCard, type CommandCard } from '../cards/command-cards';
 import type { ActorInfo, Attachment, GroupContextSummary, GroupPort, ImStatePort, BlobPort, PendingRequest, SendToGroup } from '../ports';
-import { helpMarkdown, REPLIES, type ReplyLanguage, type Replies } from '../../i18n/replies';
+import { REPLIES, type ReplyLanguage, type Replies } from '../../i18n/replies';
 import { captionFor, contentOf, type IncomingFile } from './content';
 import { resolveRecipients } from './recipients';
 import { ChatThrottle, DEFAULT_HINT_LIMITS, DEFAULT_SUBSCRIBE_LIMITS, type ChatLimits } from './chat-throttle';
@@ -26,6 +29,8 @@ export interface InboundSettings {
   lang: ReplyLanguage;
   access: AccessPolicy;
   maxFileBytes: number;
+  /** Who may approve a /subscribe from its card (staff ids); default none. */
+  approvers?: readonly string[];
 }
 
 export interface InboundDeps {
@@ -38,6 +43,11 @@ export interface InboundDeps {
   download(file: IncomingFile, robotCode: string | undefined, maxBytes: number): Promise<Readable>;
   /** Queues a reply to the chat; `mention` @-mentions people in group chats. */
   reply(chat: ChatAddress, message: OutboundMessage, mention?: string[]): Promise<void>;
+  /**
+   * Answers /subscribe, /status or /help with a card that has buttons, or with the card's plain
+   * reply where cards cannot go (cards/button-cards.ts). Default: the plain reply.
+   */
+  show?(chat: ChatAddress, purpose: CardPurpose, card: CommandCard, mention?: string[]): Promise<void>;
   /**
    * Hands a message to CCCC durably (retried while the daemon is down, idempotent by client id).
    * `recipients`: `/send @…` names not yet checked (CCCC was down); they are resolved into `to`
@@ -82,9 +92,11 @@ export class InboundHandler {
   private readonly log: Logger;
   private readonly subscribeThrottle: ChatThrottle;
   private readonly hintThrottle: ChatThrottle;
+  private readonly controls: ChatControls;
 
   constructor(private readonly deps: InboundDeps) {
     this.log = (deps.logger ?? silentLogger).child('inbound');
+    this.controls = new ChatControls(deps);
     this.subscribeThrottle = new ChatThrottle(deps.subscribeLimits ?? DEFAULT_SUBSCRIBE_LIMITS);
     this.hintThrottle = new ChatThrottle(deps.hintLimits ?? DEFAULT_HINT_LIMITS);
   }
@@ -170,9 +182,11 @@ export class InboundHandler {
       sayMarkdown(title: string, text: string): Promise<void>;
     },
   ): Promise<void> {
-    const { t, settings, say, sayMarkdown } = io;
+    const { t, settings, mention, say, sayMarkdown } = io;
     const { group, im } = this.deps;
     const chatId = m.conversationId;
+    const show = (purpose: CardPurpose, card: CommandCard): Promise<void> =>
+      this.deps.show ? this.deps.show(chat, purpose, card, mention) : this.deps.reply(chat, card.fallback, mention);
     switch (command.name) {
       case 'subscribe': {
         if (await im.isAuthorized(chatId)) {
@@ -189,54 +203,29 @@ export class InboundHandler {
         const request = await im.createPendingKey(chatId);
         // The chat's open request again: same key, and the admins were told already.
         if (!request.reused) this.deps.onPending?.(request, { senderNick: m.sender.nick, ...(m.conversationTitle ? { chatTitle: m.conversationTitle } : {}) });
-        return sayMarkdown(t.titles.subscribe, t.subscribePending(request.key, group.groupId));
+        return show({ kind: 'subscribe', key: request.key }, subscribeCard(settings.lang, request.key, group.groupId, (settings.approvers ?? []).length > 0));
       }
       case 'unsubscribe':
         await group.revoke(chatId);
         return say(t.unsubscribed());
-      case 'status': {
-        const [info, actors, flags] = await Promise.all([group.info(), group.actors(), im.subscriber(chatId)]);
-        const text = t.status({
-          groupTitle: info.title,
-          groupId: info.groupId,
-          state: info.state,
-          running: info.running,
-          actors: actors.map((a) => ({ id: a.id, title: a.title, role: a.role, running: a.running, ...(a.runtime ? { runtime: a.runtime } : {}) })),
-          chat: { subscribed: flags?.subscribed ?? false, verbose: flags?.verbose ?? false, paused: flags?.paused ?? false },
-        });
-        return sayMarkdown(info.title, text);
-      }
+      case 'status':
+        return show({ kind: 'status' }, statusCard(settings.lang, await this.controls.status(chatId)));
       case 'context': {
         const [context, open] = await Promise.all([group.context(), this.deps.openRequests?.(chatId) ?? '']);
         return sayMarkdown(t.titles.context, [formatContext(context, t), open].filter(Boolean).join('\n\n'));
       }
-      case 'pause': {
-        const flags = await im.subscriber(chatId);
-        if (flags?.paused) return say(t.alreadyPaused());
-        await im.updateSubscriber(chatId, { paused: true });
-        return say(t.paused());
-      }
-      case 'resume': {
-        await im.updateSubscriber(chatId, { paused: false });
-        // The confirmation goes first so the held messages read as what they are.
-        await say(t.resumed(await this.deps.heldCount(chatId)));
-        await this.deps.releaseHeld(chatId);
-        return;
-      }
-      case 'verbose': {
-        const current = (await im.subscriber(chatId))?.verbose ?? false;
-        const next = command.mode === 'toggle' ? !current : command.mode === 'on';
-        await im.updateSubscriber(chatId, { verbose: next });
-        return say(t.verbose(next));
-      }
+      case 'pause':
+        return say((await this.controls.pause(chatId)) ? t.paused() : t.alreadyPaused());
+      case 'resume':
+        return this.controls.resume(chatId, (held) => say(t.resumed(held)));
+      case 'verbose':
+        return say(t.verbose(await this.controls.verbose(chatId, command.mode)));
       case 'launch':
         return say(t.launched(await group.start()));
       case 'quit':
         return say(t.quit(await group.stop()));
-      case 'help': {
-        const help = helpMarkdown(settings.lang);
-        return sayMarkdown(help.title, help.text);
-      }
+      case 'help':
+        return show({ kind: 'help' }, helpCard(settings.lang));
       case 'unknown':
         return say(t.unknownCommand(command.word));
       case 'send':

@@ -46,6 +46,14 @@ function send(text: string, command = false): void {
   }).catch((err: Error) => toast(err.message));
 }
 
+function press(cardId: string, action: string): void {
+  api<{ pressed: true }>('/api/card-press', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ chatId, staffId: me, cardId, action }),
+  }).catch((err: Error) => toast(err.message));
+}
+
 function upload(file: File): void {
   if (file.size > state.maxUploadBytes) return toast(`文件超过 ${Math.round(state.maxUploadBytes / 1024 / 1024)} MB / file too large`);
   const q = new URLSearchParams({ chatId, staffId: me, name: file.name });
@@ -70,6 +78,7 @@ const ctx: ViewContext = {
     return state.robot.name;
   },
   sendCommand: (text) => send(text, true),
+  pressButton: (cardId, action) => press(cardId, action),
 };
 
 function avatar(from: ChatMessage['from'], size = 'md'): HTMLElement {

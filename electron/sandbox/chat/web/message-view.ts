@@ -4,7 +4,7 @@
  * (`dtmd://dingtalkclient/sendMessage?content=…`) send their text when tapped.
  */
 import { commandOf, linkKind, parseMarkdown, type Block, type Inline } from '../markdown';
-import type { ActionButtonView, ChatMessage, MessageBody, PersonInfo } from '../protocol';
+import type { ActionButtonView, CardButtonView, ChatMessage, MessageBody, PersonInfo } from '../protocol';
 import { extensionOf } from '../protocol';
 import { h, icon, formatSize, type Child } from './dom';
 
@@ -13,6 +13,8 @@ export interface ViewContext {
   robotName: string;
   /** Sends a command link's text as the current person, in the current chat. */
   sendCommand(text: string): void;
+  /** Presses a card's button as the current person. */
+  pressButton(cardId: string, action: string): void;
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -132,6 +134,16 @@ function button(b: ActionButtonView, ctx: ViewContext): HTMLElement {
   return h('span', { class: 'card-button disabled' }, b.title);
 }
 
+/** A button of a card with buttons: a callback, a command link, or nothing to do. */
+function cardButton(cardId: string, b: CardButtonView, ctx: ViewContext): HTMLElement {
+  const color = `card-button${b.color ? ` ${b.color}` : ''}`;
+  if (b.action !== undefined) {
+    const action = b.action;
+    return h('button', { class: color, attrs: { type: 'button', 'data-action': action }, on: { click: () => ctx.pressButton(cardId, action) } }, b.text);
+  }
+  return button({ title: b.text, url: b.url ?? '' }, ctx);
+}
+
 const FILE_COLORS: Record<string, string> = {
   pdf: 'red',
   doc: 'blue',
@@ -193,6 +205,15 @@ export function bodyView(m: ChatMessage, ctx: ViewContext): HTMLElement {
         { class: 'card action-card' },
         h('div', { class: 'card-body' }, markdownView(body.text, ctx, m.mentions)),
         h('div', { class: `card-buttons ${body.horizontal ? 'horizontal' : 'vertical'}` }, ...body.buttons.map((b) => button(b, ctx))),
+      );
+    case 'buttonCard':
+      return h(
+        'div',
+        { class: 'card button-card', attrs: { 'data-card': body.cardId } },
+        body.title ? h('div', { class: 'card-title' }, body.title) : null,
+        h('div', { class: 'card-body' }, markdownView(body.markdown, ctx, m.mentions)),
+        body.note ? h('div', { class: 'card-note', attrs: { role: 'status' } }, body.note) : null,
+        body.buttons.length ? h('div', { class: 'card-buttons horizontal' }, ...body.buttons.map((b) => cardButton(body.cardId, b, ctx))) : null,
       );
     case 'feedCard':
       return h(
@@ -278,6 +299,8 @@ export function previewOf(m: ChatMessage, ctx: ViewContext, plain: (md: string) 
       case 'markdown':
       case 'actionCard':
         return b.title || plain(b.text);
+      case 'buttonCard':
+        return `[卡片] ${b.title || plain(b.markdown)}`;
       case 'link':
         return `[链接] ${b.title}`;
       case 'feedCard':
