@@ -49,12 +49,12 @@ describe('the API budget', () => {
 
   it('past the budget: answers still arrive, the 🤔 is left out, and each step is said once', async () => {
     const problems: Problem[] = [];
-    e = await startE2E({ settings: { monthlyApiBudget: 5 }, onBridge: (b) => b.on('problem', (p) => problems.push(p)) });
+    e = await startE2E({ settings: { monthlyApiBudget: 7 }, onBridge: (b) => b.on('problem', (p) => problems.push(p)) });
     await e.subscribe();
-    // The Stream ticket, the webhook replies, the first 🤔 and its answer take the calls past 5.
+    // The card permission probe, the Stream ticket, the webhook replies, the first 🤔 and its answer take the calls past 7.
     await conversation('first question');
     await waitFor(() => e!.dt.emotions().some((r) => r.action === 'recall'), 'the first 🤔 taken off');
-    expect((await e.bridge.inspect()).apiUsage).toMatchObject({ budget: 5, allowance: 'plain' });
+    expect((await e.bridge.inspect()).apiUsage).toMatchObject({ budget: 7, allowance: 'plain' });
     const reactionsBefore = e.dt.emotions().length;
     await conversation('over budget');
     await conversation('still over budget');

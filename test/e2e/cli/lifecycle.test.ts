@@ -63,6 +63,7 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
       ['group', 'ok'],
       ['python', 'ok'],
       ['credentials', 'ok'],
+      ['cards', 'ok'],
       ['stream', 'ok'],
       ['cccc_bridge', 'ok'],
       ['instance', 'ok'],
