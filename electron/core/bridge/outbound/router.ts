@@ -25,6 +25,8 @@ export interface RouterDeps {
   titles(): Promise<Map<string, string>>;
   /** Who speaks in CCCC's notices, in the chats' language. */
   systemLabel(): string;
+  /** The group's title, before every speaker's, when the robot serves several groups. */
+  groupLabel?: string;
   enqueue(items: OutboxItem[]): Promise<void>;
   /** Who to @-mention in a chat when an agent answers event `replyTo` (the person who asked). */
   askedBy(replyTo: string): { chatId: string; staffId: string } | undefined;
@@ -55,7 +57,9 @@ export class OutboundRouter {
     const [subscribers, titles] = await Promise.all([this.deps.im.subscribers(), this.deps.titles()]);
     const subscribed = [...subscribers].filter(([, flags]) => flags.subscribed);
     const addresses = await this.deps.reach.addresses(subscribed.map(([chatId]) => chatId));
-    const ctx: FormatContext = { title: (id: string) => titles.get(id) ?? id, systemLabel: this.deps.systemLabel() };
+    const { groupLabel } = this.deps;
+    const speaker = (name: string): string => (groupLabel ? `${groupLabel} · ${name}` : name);
+    const ctx: FormatContext = { title: (id: string) => speaker(titles.get(id) ?? id), systemLabel: speaker(this.deps.systemLabel()) };
     const live: OutboxItem[] = [];
     const held = new Map<string, OutboxItem[]>();
     for (const [chatId, flags] of subscribed) {
