@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import type { ActorView, ApiUsageView, ChatView, PendingView, PersonView } from '../../shared/api';
 import { DaemonGroup } from '../bridge/adapters/daemon-group';
 import { readUsageView } from '../bridge/api-usage/api-usage';
-import type { Bridge, PendingNotice } from '../bridge/bridge';
+import type { PendingNotice } from '../bridge/bridge';
+import type { BridgeEngine } from '../bridge/served-groups';
 import { ChatDirectory } from '../bridge/chat-directory';
 import { ChatReach } from '../bridge/chat-reach';
 import { readBridgeRecords } from '../bridge/inspection';
@@ -28,7 +29,7 @@ export interface InspectTarget {
   /** The bridge's monthly API budget setting, for a bridge not running here (absent: none). */
   apiBudget?: number | null;
   /** The bridge, when it runs in this process. */
-  running?: Bridge | undefined;
+  running?: BridgeEngine | undefined;
   /** What the bridge was told with a request: who asked, from which chat (claims, not facts). */
   notice?: (key: string) => PendingNotice | undefined;
   /** Asks this CCCC daemon for the group's title and actors; absent: not asked (they stay empty). */
