@@ -1,15 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppBridge, type AppBridgeConfig } from '../../electron/core/bridge/app-bridge';
+import type { BridgeServices } from '../../electron/core/bridge/bridge';
 import { parkedDir } from '../../electron/core/bridge/group-state';
 import { DEFAULT_SETTINGS } from '../../electron/core/bridge/settings';
 import { memoryLogger } from '../../electron/core/log/logger';
 import { startFakeDingTalk, type FakeDingTalk, type SentMessage } from '../fakes/dingtalk';
 import { FakeCcccDaemon } from '../fakes/cccc/daemon';
 import type { LedgerEvent } from '../fakes/cccc/ledger';
-import { expectQuietFor, waitFor } from '../helpers/wait';
+import { expectQuietFor, waitFor, within } from '../helpers/wait';
 import { ALICE, textOf } from './harness';
 
 /** Two chats per group: a group chat and a second group chat. */
@@ -36,7 +39,7 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function startWorld(): Promise<World> {
+async function startWorld(services: BridgeServices = {}): Promise<World> {
   const dt = await startFakeDingTalk({ qpsLimit: 1000 });
   const cccc = await FakeCcccDaemon.start();
   const stateDir = await mkdtemp(join(tmpdir(), 'app-groups-'));
@@ -54,7 +57,7 @@ async function startWorld(): Promise<World> {
     endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase },
     settings: { ...DEFAULT_SETTINGS, replyLanguage: 'en' },
   };
-  const app = new AppBridge(config, { logger: memoryLogger('app-groups'), ledgerPollMs: 200, daemonPollMs: 200 });
+  const app = new AppBridge(config, { logger: memoryLogger('app-groups'), ledgerPollMs: 200, daemonPollMs: 200, ...services });
   cleanup.push(async () => {
     await w.app.stop();
     await dt.close();
@@ -92,7 +95,6 @@ async function startWorld(): Promise<World> {
 }
 
 async function readLedger(cccc: FakeCcccDaemon, group: string): Promise<LedgerEvent[]> {
-  const { readFile } = await import('node:fs/promises');
   const text = await readFile(join(cccc.groupDir(group), 'ledger.jsonl'), 'utf8').catch(() => '');
   return text
     .split('\n')
@@ -164,3 +166,108 @@ describe('one DingTalk app, two CCCC groups', () => {
     expect(await w.fromPeople(w.alpha)).not.toContain('hello beta');
   });
 });
+
+describe('one DingTalk app, a group removed', () => {
+  it('tells that group’s chats once; the other group’s chats go on both ways', { timeout: 30_000 }, async () => {
+    const w = await startWorld({ groupCheckMs: 100 });
+    for (const chat of CHATS.alpha) await w.subscribe(chat, w.alpha);
+    for (const chat of CHATS.beta) await w.subscribe(chat, w.beta);
+    w.dt.clearSent();
+    await rm(w.cccc.groupDir(w.beta), { recursive: true, force: true });
+    const gone = (chat: string) => w.sentTo(chat).filter((t) => t.includes('"Beta project" is gone'));
+    await waitFor(() => CHATS.beta.every((c) => gone(c).length === 1), 'Beta’s chats told');
+    await expectQuietFor(
+      500,
+      'told once, and only them',
+      () => CHATS.beta.every((c) => gone(c).length === 1) && CHATS.alpha.every((c) => gone(c).length === 0),
+    );
+    expect(w.app.status().state).toBe('degraded');
+    expect((await w.app.inspect()).groups?.map((g) => [g.title, g.state])).toEqual([
+      ['Alpha project', 'running'],
+      ['Beta project', 'error'],
+    ]);
+
+    await w.cccc.speak('boss', 'alpha still here', { group: w.alpha });
+    for (const chat of CHATS.alpha) await w.reply(chat, /\[Alpha project · boss\] alpha still here/);
+    w.say(CHATS.alpha[1], 'still talking');
+    await waitFor(async () => (await w.fromPeople(w.alpha)).includes('still talking'), 'Alpha still hears its chats');
+  });
+});
+
+describe('one DingTalk app, two CCCC groups, killed with SIGKILL mid-traffic', () => {
+  it('loses and doubles nothing per chat, and no message crosses to the other group', { timeout: 90_000 }, async () => {
+    const w = await startWorld();
+    for (const chat of CHATS.alpha) await w.subscribe(chat, w.alpha);
+    for (const chat of CHATS.beta) await w.subscribe(chat, w.beta);
+    await w.app.stop();
+    w.dt.clearSent();
+    const chats = [...CHATS.alpha, ...CHATS.beta];
+    let child = await startChild(w.config);
+    const N = 10;
+    const traffic = async (from: number, to: number): Promise<void> => {
+      for (let i = from; i < to; i++) {
+        for (const chat of chats) w.say(chat, `from ${chat} #${i}`);
+        await w.cccc.speak('boss', `alpha says ${i}`, { group: w.alpha });
+        await w.cccc.speak('boss', `beta says ${i}`, { group: w.beta });
+      }
+    };
+    await traffic(0, N / 2);
+    await waitFor(async () => (await w.fromPeople(w.alpha)).length + (await w.fromPeople(w.beta)).length > 0, 'the app busy with the traffic', 15_000);
+    await kill9(child);
+    await traffic(N / 2, N);
+    child = await startChild(w.config);
+
+    const expected = (chat: string) => [...Array(N).keys()].map((i) => `from ${chat} #${i}`);
+    const inGroup = async (group: string, chat: string) => (await w.fromPeople(group)).filter((t) => t.startsWith(`from ${chat} `));
+    await waitFor(
+      async () => {
+        const seen = await Promise.all(chats.map(async (c) => new Set(await inGroup(CHATS.alpha.includes(c as never) ? w.alpha : w.beta, c)).size));
+        return seen.every((n) => n === N);
+      },
+      'every person’s message in its group',
+      20_000,
+    );
+    const agents = (chat: string) => w.sentTo(chat).filter((t) => / says \d/.test(t));
+    await waitFor(() => chats.every((c) => new Set(agents(c)).size === N), 'every agent message in each chat', 20_000);
+    await expectQuietFor(300, 'settled', () => chats.every((c) => agents(c).length - N <= 1));
+
+    for (const chat of CHATS.alpha) {
+      expect((await inGroup(w.alpha, chat)).sort()).toEqual(expected(chat).sort());
+      expect(await inGroup(w.beta, chat)).toEqual([]);
+      expect(new Set(agents(chat))).toEqual(new Set([...Array(N).keys()].map((i) => `[Alpha project · boss] alpha says ${i}`)));
+      // At most the one message in flight at the kill may repeat (docs/architecture.md §3).
+      expect(agents(chat).length - N).toBeLessThanOrEqual(1);
+    }
+    for (const chat of CHATS.beta) {
+      expect((await inGroup(w.beta, chat)).sort()).toEqual(expected(chat).sort());
+      expect(await inGroup(w.alpha, chat)).toEqual([]);
+      expect(new Set(agents(chat))).toEqual(new Set([...Array(N).keys()].map((i) => `[Beta project · boss] beta says ${i}`)));
+      expect(agents(chat).length - N).toBeLessThanOrEqual(1);
+    }
+    await kill9(child);
+  });
+});
+
+const childScript = fileURLToPath(new URL('./bridge-child.script.ts', import.meta.url));
+
+function startChild(config: AppBridgeConfig): Promise<ChildProcess> {
+  // One process (not the tsx CLI, which forks): SIGKILL must hit the bridge itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', childScript], {
+    env: { ...process.env, BRIDGE_CHILD_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cleanup.push(() => kill9(child));
+  const connected = new Promise<ChildProcess>((resolve) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('connected')) resolve(child);
+    });
+  });
+  return within(connected, 15_000, 'app child did not connect');
+}
+
+async function kill9(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}

@@ -9,7 +9,8 @@
  * group's own. Controls see it as one bridge: the same status(), inspect(), approve() as Bridge.
  */
 import { EventEmitter } from 'node:events';
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DingTalkCredentials, DingTalkEndpoints } from '../dingtalk/endpoints';
 import type { CallCounter } from '../dingtalk/http';
 import type { InboundMessage } from '../dingtalk/inbound-message';
@@ -62,6 +63,9 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
   /** The first group: its state folder is the one a one-group bridge always had. */
   private readonly first: Served;
   private state: BridgeState = 'stopped';
+  /** One timer for the whole app (not one per group): are the groups still there? */
+  private checkTimer: NodeJS.Timeout | undefined;
+  private readonly checkMs: number;
 
   constructor(
     private readonly config: AppBridgeConfig,
@@ -69,6 +73,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
   ) {
     super();
     this.log = (services.logger ?? silentLogger).child('app');
+    this.checkMs = services.groupCheckMs ?? 30_000;
     this.usage = new ApiUsage({
       stateDir: config.stateDir,
       appKey: config.credentials.appKey,
@@ -154,12 +159,15 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       throw failures[0];
     }
     this.stream.start();
+    this.scheduleCheck();
     this.state = 'running';
     this.emit('status', this.status());
   }
 
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
+    clearTimeout(this.checkTimer);
+    this.checkTimer = undefined;
     await this.stream.stop();
     for (const g of this.groups) {
       await g.bridge.stop();
@@ -278,9 +286,45 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
     }
   }
 
+  private scheduleCheck(): void {
+    this.checkTimer = setTimeout(() => void this.checkGroups().finally(() => this.state === 'running' && this.scheduleCheck()), this.checkMs);
+    this.checkTimer.unref();
+  }
+
+  /**
+   * A group whose folder is gone (deleted in CCCC) stops being served: its chats hear it once,
+   * through a group still served, and the other groups go on as before.
+   */
+  private async checkGroups(): Promise<void> {
+    for (const g of this.groups) {
+      if (!g.up || (await groupExists(this.config.ccccHome, g.id))) continue;
+      g.up = false;
+      const chats = await g.bridge.knownChats().catch(() => []);
+      await g.bridge.stop().catch((err: unknown) => this.log.warn('Could not stop a group that is gone', { group: g.id, code: toProblem(err).code }));
+      this.groupFailed(g, new Error(`CCCC group ${g.id} (${g.title}) is gone`));
+      const via = this.groups.find((x) => x.up);
+      if (!via) continue;
+      for (const chat of chats) {
+        // A chat that moved to a group still served has nothing to hear about this one.
+        if (await this.boundGroup(chat.conversationId)) continue;
+        await via.bridge
+          .tell(chat, { kind: 'text', content: GROUP_REPLIES[this.settings.replyLanguage].gone(g.title) })
+          .catch((err: unknown) => this.log.warn('Could not tell a chat its group is gone', { chat: chat.conversationId, code: toProblem(err).code }));
+      }
+    }
+    this.emit('status', this.status());
+  }
+
   private groupFailed(g: Served, err: unknown): void {
     const problem: Problem = { ...toProblem(err, 'cccc.group'), details: { groupId: g.id } };
     this.log.error(`Group ${g.id} cannot be served: ${problem.message}`, { code: problem.code });
     this.emit('problem', problem);
   }
+}
+
+async function groupExists(ccccHome: string, groupId: string): Promise<boolean> {
+  return access(join(ccccHome, 'groups', groupId, 'group.yaml')).then(
+    () => true,
+    () => false,
+  );
 }

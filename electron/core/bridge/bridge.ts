@@ -71,6 +71,8 @@ export interface BridgeServices {
    * CCCC may wait for an agent before the person hears why (tests shorten them).
    */
   delivery?: { slowNoticeMs?: number; maxAgeMs?: number; pickupTimeoutMs?: number };
+  /** How often an app serving several groups checks that each is still there (app-bridge.ts; default 30 s). */
+  groupCheckMs?: number;
   /** How often unauthorized chats may ask to /subscribe (tests lower them). */
   subscribeLimits?: ChatLimits;
 }
@@ -376,6 +378,11 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   /** The pending /subscribe requests of this group. */
   pending(): Promise<PendingRequest[]> {
     return this.im.listPending();
+  }
+
+  /** Every chat that wrote to this group, with how to reach it (the bridge's own chat directory, kept when CCCC's files are gone). */
+  async knownChats(): Promise<ChatAddress[]> {
+    return [...(await this.reach.addresses(Object.keys(await this.chats.chats()))).values()];
   }
 
   /** Unsubscribes the chat and revokes its authorization in CCCC (the chat moved to another group). */

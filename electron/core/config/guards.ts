@@ -123,7 +123,11 @@ export interface HeldLocks {
 }
 
 /** Every group's lock, in order; on refusal none stays taken. */
-async function acquireGroupLocks(t: GuardTarget, groupIds: readonly string[], owner: Omit<LockOwner, 'pid' | 'released'>): Promise<{ ok: true; locks: HeldLocks } | { ok: false; problem: Problem }> {
+async function acquireGroupLocks(
+  t: GuardTarget,
+  groupIds: readonly string[],
+  owner: Omit<LockOwner, 'pid' | 'released'>,
+): Promise<{ ok: true; locks: HeldLocks } | { ok: false; problem: Problem }> {
   const held: InstanceLock[] = [];
   const release = async (): Promise<void> => {
     for (const lock of held.splice(0).reverse()) await lock.release();
