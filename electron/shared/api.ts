@@ -98,6 +98,16 @@ export interface ChatView {
   paused: boolean;
   heldCount: number;
   lastMessageAt?: number;
+  /** The group the chat is bound to, when the bridge's app serves several. */
+  groupId?: string;
+}
+
+/** A group of a bridge whose DingTalk app serves several: its state (gone: error) and its chats. */
+export interface ServedGroupView {
+  groupId: string;
+  title: string;
+  state: 'stopped' | 'starting' | 'running' | 'degraded' | 'error';
+  chats: number;
 }
 
 /** A chat of one bridge, to name it wherever only its id is known (the logs' chat filter). */
@@ -158,6 +168,8 @@ export type ApiUsageView = z.infer<typeof apiUsageViewSchema>;
 
 export interface BridgeDetail extends BridgeSummary {
   groupTitle?: string;
+  /** When the app serves several groups: each of them (the chats name theirs). */
+  groups?: ServedGroupView[];
   actors: ActorView[];
   chats: ChatView[];
   pending: PendingView[];

@@ -8,7 +8,7 @@
  * CCCC keep are read (read-only, bridge/inspection.ts). The only place in control/ and cli/ that does.
  */
 import { join } from 'node:path';
-import type { ActorView, ApiUsageView, ChatView, PendingView, PersonView } from '../../shared/api';
+import type { ActorView, ApiUsageView, ChatView, PendingView, PersonView, ServedGroupView } from '../../shared/api';
 import { DaemonGroup } from '../bridge/adapters/daemon-group';
 import { readUsageView } from '../bridge/api-usage/api-usage';
 import type { PendingNotice } from '../bridge/bridge';
@@ -43,6 +43,7 @@ export interface InspectTarget {
 
 export interface BridgeInspection {
   groupTitle?: string;
+  groups?: ServedGroupView[];
   actors: ActorView[];
   /**
    * Subscribed chats first, then the most recently heard from. `type` is a guess ('group') and
@@ -69,9 +70,11 @@ async function readStoppedBridge(t: InspectTarget, groupDir: string): Promise<Aw
 /** Every read is best effort: a part that cannot be read shows as empty, never fails the view. */
 export async function inspectBridge(t: InspectTarget): Promise<BridgeInspection> {
   const groupDir = join(t.ccccHome, 'groups', t.groupId);
-  const records = t.running ? t.running.inspect() : readStoppedBridge(t, groupDir);
+  const records: Promise<Awaited<ReturnType<typeof readStoppedBridge>> & { groups?: ServedGroupView[] }> = t.running
+    ? t.running.inspect()
+    : readStoppedBridge(t, groupDir);
   const group = t.daemon ? new DaemonGroup(t.daemon, t.groupId) : undefined;
-  const [actors, info, yaml, { chats, pending, people, unreachable, apiUsage }, held] = await Promise.all([
+  const [actors, info, yaml, { chats, pending, people, unreachable, apiUsage, groups }, held] = await Promise.all([
     group ? group.actors().catch(() => []) : [],
     group?.info().catch(() => undefined),
     group ? readGroupConfig(groupDir).catch(() => undefined) : undefined,
@@ -92,12 +95,14 @@ export async function inspectBridge(t: InspectTarget): Promise<BridgeInspection>
       if (c.title) view.title = c.title;
       if (c.withNick) view.withNick = c.withNick;
       if (c.lastMessageAt !== undefined) view.lastMessageAt = c.lastMessageAt;
+      if (c.groupId) view.groupId = c.groupId;
       return view;
     });
   chatViews.sort((a, b) => Number(b.subscribed) - Number(a.subscribed) || (b.lastMessageAt ?? 0) - (a.lastMessageAt ?? 0));
   const groupTitle = info?.title || yaml?.title;
   return {
     ...(groupTitle ? { groupTitle } : {}),
+    ...(groups ? { groups } : {}),
     actors: actors.map((a) => ({ id: a.id, title: a.title, role: a.role, running: a.running, ...(a.runtime ? { runtime: a.runtime } : {}) })),
     chats: chatViews,
     pending: pending.map((r) => {
