@@ -60,6 +60,10 @@ export interface BridgeSummary {
   id: string;
   name: string;
   groupId: string;
+  /** The other groups its DingTalk app serves (docs/architecture.md §1). */
+  moreGroupIds?: string[];
+  /** It serves every group of its CCCC. */
+  allGroups?: boolean;
   ccccHome?: string;
   /** The Client ID; with `appKeyEnv`, the value of that variable here ('' when it is not set). */
   appKey: string;
@@ -434,6 +438,9 @@ export const bridgeInputSchema = z
     name: z.string().trim().min(1).max(80).optional(),
     /** Required for a new bridge. */
     groupId: z.string().trim().min(1).max(128).optional(),
+    /** The other groups the app serves; empty: only `groupId`. */
+    moreGroupIds: z.array(z.string().trim().min(1).max(128)).max(49).optional(),
+    allGroups: z.boolean().optional(),
     ccccHome: z.string().min(1).max(1024).optional(),
     /** The Client ID; required for a new bridge. Given: replaces an `appKeyEnv`. */
     appKey: z.string().trim().min(1).max(128).optional(),

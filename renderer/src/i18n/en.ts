@@ -379,6 +379,10 @@ export const en = {
       group: 'CCCC group',
       groupTaken: 'served by “{{name}}”',
       groupNotListed: '{{group}} (not in this CCCC)',
+      moreGroups: 'More groups for this robot',
+      moreGroupsHint:
+        'One DingTalk app can serve several CCCC groups: each chat picks its group with /subscribe, and the robot names the group in what it says.',
+      allGroups: 'Every group of this CCCC (found at each start)',
       clientId: 'Client ID (AppKey)',
       clientIdFromEnv: 'Read from environment variable {{env}} now. Type a Client ID to keep it here instead.',
       robotCode: 'RobotCode',
