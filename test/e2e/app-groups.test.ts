@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppBridge, type AppBridgeConfig } from '../../electron/core/bridge/app-bridge';
 import type { BridgeServices } from '../../electron/core/bridge/bridge';
@@ -12,7 +10,8 @@ import { memoryLogger } from '../../electron/core/log/logger';
 import { startFakeDingTalk, type FakeDingTalk, type SentMessage } from '../fakes/dingtalk';
 import { FakeCcccDaemon } from '../fakes/cccc/daemon';
 import type { LedgerEvent } from '../fakes/cccc/ledger';
-import { expectQuietFor, waitFor, within } from '../helpers/wait';
+import { expectQuietFor, waitFor } from '../helpers/wait';
+import { kill9, startBridgeChild } from './bridge-child';
 import { ALICE, textOf } from './harness';
 
 /** Two chats per group: a group chat and a second group chat. */
@@ -202,7 +201,7 @@ describe('one DingTalk app, two CCCC groups, killed with SIGKILL mid-traffic', (
     await w.app.stop();
     w.dt.clearSent();
     const chats = [...CHATS.alpha, ...CHATS.beta];
-    let child = await startChild(w.config);
+    let child = await startBridgeChild(w.config, cleanup);
     const N = 10;
     const traffic = async (from: number, to: number): Promise<void> => {
       for (let i = from; i < to; i++) {
@@ -215,7 +214,7 @@ describe('one DingTalk app, two CCCC groups, killed with SIGKILL mid-traffic', (
     await waitFor(async () => (await w.fromPeople(w.alpha)).length + (await w.fromPeople(w.beta)).length > 0, 'the app busy with the traffic', 15_000);
     await kill9(child);
     await traffic(N / 2, N);
-    child = await startChild(w.config);
+    child = await startBridgeChild(w.config, cleanup);
 
     const expected = (chat: string) => [...Array(N).keys()].map((i) => `from ${chat} #${i}`);
     const inGroup = async (group: string, chat: string) => (await w.fromPeople(group)).filter((t) => t.startsWith(`from ${chat} `));
@@ -247,27 +246,3 @@ describe('one DingTalk app, two CCCC groups, killed with SIGKILL mid-traffic', (
     await kill9(child);
   });
 });
-
-const childScript = fileURLToPath(new URL('./bridge-child.script.ts', import.meta.url));
-
-function startChild(config: AppBridgeConfig): Promise<ChildProcess> {
-  // One process (not the tsx CLI, which forks): SIGKILL must hit the bridge itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', childScript], {
-    env: { ...process.env, BRIDGE_CHILD_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  cleanup.push(() => kill9(child));
-  const connected = new Promise<ChildProcess>((resolve) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('connected')) resolve(child);
-    });
-  });
-  return within(connected, 15_000, 'app child did not connect');
-}
-
-async function kill9(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}

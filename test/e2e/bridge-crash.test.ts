@@ -1,46 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DaemonClient } from '../../electron/core/cccc/daemon';
 import { DEFAULT_SETTINGS } from '../../electron/core/bridge/settings';
 import { startFakeDingTalk, type FakeDingTalk } from '../fakes/dingtalk';
 import { FakeCcccDaemon } from '../fakes/cccc/daemon';
 import type { LedgerEvent } from '../fakes/cccc/ledger';
-import { expectQuietFor, waitFor, within } from '../helpers/wait';
+import { expectQuietFor, waitFor } from '../helpers/wait';
+import { kill9, startBridgeChild } from './bridge-child';
 import { ALICE, GROUP_CHAT, textOf } from './harness';
-
-const script = fileURLToPath(new URL('./bridge-child.script.ts', import.meta.url));
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanup.reverse()) await c();
   cleanup = [];
 });
-
-function startChild(config: unknown): Promise<ChildProcess> {
-  // One process (not the tsx CLI, which forks): SIGKILL must hit the bridge itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, BRIDGE_CHILD_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  cleanup.push(() => kill9(child));
-  const connected = new Promise<ChildProcess>((resolve) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('connected')) resolve(child);
-    });
-  });
-  return within(connected, 15_000, 'bridge child did not connect');
-}
-
-async function kill9(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 describe('bridge killed with SIGKILL and restarted', () => {
   it('loses nothing either way; DingTalk messages reach CCCC exactly once', { timeout: 60_000 }, async () => {
@@ -76,7 +51,7 @@ describe('bridge killed with SIGKILL and restarted', () => {
         .map(textOf)
         .filter((t) => t.startsWith('[boss] out-'));
 
-    let child = await startChild(config);
+    let child = await startBridgeChild(config, cleanup);
     say('/subscribe');
     await waitFor(() => dt.sentMessages().some((m) => textOf(m).includes('cccc im bind')), 'pending reply');
     const pending = JSON.parse(await readFile(join(cccc.groupDir(), 'state', 'im_pending_keys.json'), 'utf8')) as Record<string, unknown>;
@@ -97,7 +72,7 @@ describe('bridge killed with SIGKILL and restarted', () => {
       say(inbound[i]!);
       await cccc.speak('boss', outbound[i]!, { to: ['user'] });
     }
-    child = await startChild(config);
+    child = await startBridgeChild(config, cleanup);
 
     await waitFor(async () => new Set((await ledgerTexts()).filter((t) => t.startsWith('in-'))).size === 30, 'all inbound in CCCC', 15_000);
     await waitFor(() => new Set(sentOut()).size === 30, 'all outbound in DingTalk', 15_000);
