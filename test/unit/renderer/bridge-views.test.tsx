@@ -159,7 +159,7 @@ describe('the month’s DingTalk API calls', () => {
   });
 
   it('the budget is set in a bridge’s settings: a whole number of calls, or empty for none', async () => {
-    const api = scriptedApi({ getBridge: () => ok(bridge()), saveBridge: () => ok(bridge()) });
+    const api = scriptedApi({ getBridge: () => ok(bridge()), saveBridge: () => ok(bridge()), cccc: () => ok({ status: 'running', home: '/h', groups: [] }) });
     await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
     const field = await screen.findByLabelText(en.settings.monthlyApiBudget);
     expect((field as HTMLInputElement).value).toBe('');
