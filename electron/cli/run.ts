@@ -8,7 +8,9 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { Bridge, type BridgeServices, type BridgeStatus, type PendingNotice } from '../core/bridge/bridge';
+import type { BridgeServices, BridgeStatus, PendingNotice } from '../core/bridge/bridge';
+import { makeEngine, resolveGroups, type BridgeEngine } from '../core/bridge/served-groups';
+import { servedGroups } from '../core/config/profile';
 import { inspectBridge } from '../core/control/inspect';
 import { acquireInstanceLocks, ownBridgeProblems, type HeldLocks } from '../core/config/guards';
 import type { DingTalkCredentials } from '../core/dingtalk/endpoints';
@@ -56,7 +58,7 @@ class StatusReporter {
 
   constructor(
     private readonly ctx: BridgeContext,
-    private readonly bridge: Bridge,
+    private readonly bridge: BridgeEngine,
     private readonly startedAt: number,
   ) {
     this.timer = setInterval(() => this.write(), STATUS_EVERY_MS);
@@ -178,16 +180,17 @@ export async function runBridge(options: RunOptions): Promise<number> {
     const { credentials, warnings } = await credentialsOf(ctx);
     secrets.push(credentials.appSecret);
     for (const w of warnings) log.warn(w);
-    const own = await ownBridgeProblems(ctx.target, credentials.appKey);
+    const groups = await resolveGroups(ctx.ccccHome, servedGroups(ctx.profile));
+    const own = await ownBridgeProblems(ctx.target, credentials.appKey, groups.slice(1));
     if (own[0]) throw refuse(own[0]);
-    const taken = await acquireInstanceLocks(ctx.target, credentials.appKey);
+    const taken = await acquireInstanceLocks(ctx.target, credentials.appKey, groups.slice(1));
     if (!taken.ok) throw refuse(taken.problem);
     locks = taken.locks;
     if (taken.warning) log.warn(taken.warning.message, { code: taken.warning.code, hint: taken.warning.hint });
     sinks.push(fileSink(logFile));
     await mkdir(ctx.paths.dir, { recursive: true, mode: 0o700 });
     await writeFile(ctx.paths.pid, `${process.pid}\n`);
-    return await serve(ctx, { credentials, logger, log, logFile, locks, fail, secrets });
+    return await serve(ctx, { credentials, groups, logger, log, logFile, locks, fail, secrets });
   } catch (error) {
     if (locks) await locks.release().catch(() => undefined);
     if (error instanceof CliFailure) return fail(error.problem, error.steps);
@@ -198,6 +201,8 @@ export async function runBridge(options: RunOptions): Promise<number> {
 
 interface ServeDeps {
   credentials: DingTalkCredentials;
+  /** The groups the bridge serves, the profile's first one first. */
+  groups: string[];
   logger: Logger;
   log: Logger;
   logFile: RotatingFile;
@@ -209,7 +214,7 @@ interface ServeDeps {
 async function serve(ctx: BridgeContext, deps: ServeDeps): Promise<number> {
   const { log } = deps;
   const startedAt = Date.now();
-  const bridge = new Bridge(
+  const bridge = await makeEngine(
     {
       groupId: ctx.profile.groupId,
       ccccHome: ctx.ccccHome,
@@ -218,6 +223,7 @@ async function serve(ctx: BridgeContext, deps: ServeDeps): Promise<number> {
       endpoints: ctx.endpoints,
       settings: ctx.profile.settings,
     },
+    deps.groups,
     { logger: deps.logger, secrets: () => deps.secrets, ...outboxFromEnv(ctx.env) },
   );
   const status = new StatusReporter(ctx, bridge, startedAt);

@@ -70,6 +70,10 @@ export interface BridgeSummary {
   id: string;
   name: string;
   groupId: string;
+  /** The other groups its DingTalk app serves (docs/architecture.md §1). */
+  moreGroupIds?: string[];
+  /** It serves every group of its CCCC. */
+  allGroups?: boolean;
   ccccHome?: string;
   /** The Client ID; with `appKeyEnv`, the value of that variable here ('' when it is not set). */
   appKey: string;
@@ -108,6 +112,16 @@ export interface ChatView {
   paused: boolean;
   heldCount: number;
   lastMessageAt?: number;
+  /** The group the chat is bound to, when the bridge's app serves several. */
+  groupId?: string;
+}
+
+/** A group of a bridge whose DingTalk app serves several: its state (gone: error) and its chats. */
+export interface ServedGroupView {
+  groupId: string;
+  title: string;
+  state: 'stopped' | 'starting' | 'running' | 'degraded' | 'error';
+  chats: number;
 }
 
 /** A chat of one bridge, to name it wherever only its id is known (the logs' chat filter). */
@@ -169,6 +183,8 @@ export type ApiUsageView = z.infer<typeof apiUsageViewSchema>;
 /** What a bridge shows beyond its summary: one view for the dashboard and `cccc-dingtalk status` (core/control/inspect.ts). */
 export interface BridgeInspectionView {
   groupTitle?: string;
+  /** When the app serves several groups: each of them (the chats name theirs). */
+  groups?: ServedGroupView[];
   actors: ActorView[];
   /**
    * Subscribed chats first, then the most recently heard from. `type` is a guess ('group') and
@@ -441,6 +457,9 @@ export const bridgeInputSchema = z
     name: z.string().trim().min(1).max(80).optional(),
     /** Required for a new bridge. */
     groupId: z.string().trim().min(1).max(128).optional(),
+    /** The other groups the app serves; empty: only `groupId`. */
+    moreGroupIds: z.array(z.string().trim().min(1).max(128)).max(49).optional(),
+    allGroups: z.boolean().optional(),
     ccccHome: z.string().min(1).max(1024).optional(),
     /** The Client ID; required for a new bridge. Given: replaces an `appKeyEnv`. */
     appKey: z.string().trim().min(1).max(128).optional(),

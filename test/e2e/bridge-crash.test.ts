@@ -1,46 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DaemonClient } from '../../electron/core/cccc/daemon';
 import { DEFAULT_SETTINGS } from '../../electron/core/bridge/settings';
 import { startFakeDingTalk, type FakeDingTalk } from '../fakes/dingtalk';
 import { FakeCcccDaemon } from '../fakes/cccc/daemon';
 import type { LedgerEvent } from '../fakes/cccc/ledger';
-import { expectQuietFor, waitFor, within } from '../helpers/wait';
+import { expectQuietFor, waitFor } from '../helpers/wait';
+import { kill9, startBridgeChild } from './bridge-child';
 import { ALICE, GROUP_CHAT, textOf } from './harness';
-
-const script = fileURLToPath(new URL('./bridge-child.script.ts', import.meta.url));
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanup.reverse()) await c();
   cleanup = [];
 });
-
-function startChild(config: unknown): Promise<ChildProcess> {
-  // One process (not the tsx CLI, which forks): SIGKILL must hit the bridge itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, BRIDGE_CHILD_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  cleanup.push(() => kill9(child));
-  const connected = new Promise<ChildProcess>((resolve) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('connected')) resolve(child);
-    });
-  });
-  return within(connected, 15_000, 'bridge child did not connect');
-}
-
-async function kill9(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 /** A fake DingTalk and CCCC with one group, and the config of a bridge child on them; all closed after the test. */
 async function crashWorld(): Promise<{ dt: FakeDingTalk; cccc: FakeCcccDaemon; groupId: string; config: Record<string, unknown> }> {
@@ -82,7 +57,7 @@ describe('bridge killed with SIGKILL and restarted', () => {
         .map(textOf)
         .filter((t) => t.startsWith('[boss] out-'));
 
-    let child = await startChild(config);
+    let child = await startBridgeChild(config, cleanup);
     say('/subscribe');
     await waitFor(() => dt.sentMessages().some((m) => textOf(m).includes('cccc im bind')), 'pending reply');
     const pending = JSON.parse(await readFile(join(cccc.groupDir(), 'state', 'im_pending_keys.json'), 'utf8')) as Record<string, unknown>;
@@ -103,7 +78,7 @@ describe('bridge killed with SIGKILL and restarted', () => {
       say(inbound[i]!);
       await cccc.speak('boss', outbound[i]!, { to: ['user'] });
     }
-    child = await startChild(config);
+    child = await startBridgeChild(config, cleanup);
 
     await waitFor(async () => new Set((await ledgerTexts()).filter((t) => t.startsWith('in-'))).size === 30, 'all inbound in CCCC', 15_000);
     await waitFor(() => new Set(sentOut()).size === 30, 'all outbound in DingTalk', 15_000);
@@ -124,7 +99,7 @@ describe('bridge killed with SIGKILL and restarted', () => {
 
   it('streamed answers: each reaches the chat once, in its card or as a message; no card is left open', { timeout: 60_000 }, async () => {
     const { dt, cccc, groupId, config } = await crashWorld();
-    let child = await startChild(config);
+    let child = await startBridgeChild(config, cleanup);
     dt.injectMessage({ text: '/subscribe', conversationId: GROUP_CHAT, conversationType: '2', ...ALICE });
     await waitFor(() => dt.sentMessages().some((m) => textOf(m).includes('cccc im bind')), 'pending reply');
     const pending = JSON.parse(await readFile(join(cccc.groupDir(), 'state', 'im_pending_keys.json'), 'utf8')) as Record<string, unknown>;
@@ -145,7 +120,7 @@ describe('bridge killed with SIGKILL and restarted', () => {
     await waitFor(() => dt.cardInstances().length === 9, 'cards open', 15_000);
     await kill9(child);
     for (let i = 4; i < 8; i++) await finish(i);
-    child = await startChild(config);
+    child = await startBridgeChild(config, cleanup);
 
     const inCard = (text: string): number => dt.cardInstances().filter((c) => c.status === 'finished' && c.params['msgContent'] === text).length;
     const asMessage = (text: string): number => dt.sentMessages().filter((m) => textOf(m).includes(text)).length;

@@ -4,7 +4,11 @@
  * (`im_bind_chat`, `im_reject_pending`), like `cccc im bind --key`. A running bridge sees the
  * approval and confirms it in the chat.
  */
+import { join } from 'node:path';
+import type { PendingRequest } from '../../core/bridge/ports';
+import { resolveGroups } from '../../core/bridge/served-groups';
 import { DaemonClient } from '../../core/cccc/daemon';
+import { servedGroups, servesSeveral } from '../../core/config/profile';
 import { ImState } from '../../core/cccc/im-state/im-state';
 import { loadBridge } from '../context';
 import { requestLine } from '../chat-names';
@@ -18,9 +22,26 @@ export interface PendingOptions {
   verbose?: boolean;
 }
 
+type Ctx = Awaited<ReturnType<typeof loadBridge>>;
+
+/** The requests of every group the bridge serves (one app may serve several), with their group. */
+async function requestsOf(ctx: Ctx): Promise<Array<PendingRequest & { groupId: string }>> {
+  const groups = await resolveGroups(ctx.ccccHome, servedGroups(ctx.profile));
+  const lists = await Promise.all(
+    groups.map(async (groupId) => (await new ImState({ groupDir: join(ctx.ccccHome, 'groups', groupId) }).listPending()).map((r) => ({ ...r, groupId }))),
+  );
+  return lists.flat();
+}
+
+/** The group whose request `key` is (the first group when none has it: CCCC then says so). */
+async function groupOfKey(ctx: Ctx, key: string): Promise<string> {
+  return (await requestsOf(ctx)).find((r) => r.key === key)?.groupId ?? ctx.profile.groupId;
+}
+
 export async function pendingCommand(o: PendingOptions): Promise<number> {
   const ctx = await loadBridge(o.bridge);
-  const requests = await new ImState({ groupDir: ctx.groupDir }).listPending();
+  const several = servesSeveral(ctx.profile);
+  const requests = await requestsOf(ctx);
   // Who asked and from which chat is known only to the bridge that received the /subscribe.
   const known = new Map((await readStatusFile(ctx.paths.status))?.pending.map((p) => [p.key, p]) ?? []);
   const list = requests.map((r) => {
@@ -33,6 +54,7 @@ export async function pendingCommand(o: PendingOptions): Promise<number> {
       ...(k?.chatTitle ? { chatTitle: k.chatTitle } : {}),
       ...(k?.chatType ? { chatType: k.chatType } : {}),
       ...(k?.senderNick ? { senderNick: k.senderNick } : {}),
+      ...(several ? { groupId: r.groupId } : {}),
     };
   });
   if (o.json) {
@@ -45,7 +67,7 @@ export async function pendingCommand(o: PendingOptions): Promise<number> {
   }
   const now = Date.now();
   for (const p of list) {
-    out(`${p.key}  ${requestLine(p, o.verbose)}, expires in ${duration(p.expiresAt - now)}`);
+    out(`${p.key}  ${requestLine(p, o.verbose)}${p.groupId ? ` for group ${p.groupId}` : ''}, expires in ${duration(p.expiresAt - now)}`);
   }
   out('Approve with `cccc-dingtalk approve KEY`, reject with `cccc-dingtalk reject KEY`.');
   return 0;
@@ -53,14 +75,15 @@ export async function pendingCommand(o: PendingOptions): Promise<number> {
 
 export async function approveCommand(key: string, o: { bridge?: string }): Promise<number> {
   const ctx = await loadBridge(o.bridge);
-  const bound = await new DaemonClient({ home: ctx.ccccHome }).imBindChat(ctx.profile.groupId, key);
-  out(`Approved: chat ${bound.chat_id} is now authorized and subscribed to group ${ctx.profile.groupId}.`);
+  const groupId = await groupOfKey(ctx, key);
+  const bound = await new DaemonClient({ home: ctx.ccccHome }).imBindChat(groupId, key);
+  out(`Approved: chat ${bound.chat_id} is now authorized and subscribed to group ${groupId}.`);
   return 0;
 }
 
 export async function rejectCommand(key: string, o: { bridge?: string }): Promise<number> {
   const ctx = await loadBridge(o.bridge);
-  const { rejected } = await new DaemonClient({ home: ctx.ccccHome }).imRejectPending(ctx.profile.groupId, key);
+  const { rejected } = await new DaemonClient({ home: ctx.ccccHome }).imRejectPending(await groupOfKey(ctx, key), key);
   out(rejected ? `Rejected request ${key}.` : `No pending request ${key} (it may have expired or been handled already).`);
   return 0;
 }

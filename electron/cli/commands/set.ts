@@ -13,7 +13,16 @@ import { bridgeSettingsSchema, type BridgeSettings } from '../../core/bridge/set
 import { SECRET_KEPT_BY } from '../../core/config/credentials';
 import { groupHolder, isSameBridge } from '../../core/config/guards';
 import { bridgePaths } from '../../core/config/paths';
-import { appKeyOf, bridgeIdSchema, bridgeProfileSchema, envNameSchema, type BridgeProfile, type ConfigFile } from '../../core/config/profile';
+import {
+  appKeyOf,
+  bridgeIdSchema,
+  bridgeProfileSchema,
+  envNameSchema,
+  servedGroups,
+  servesSeveral,
+  type BridgeProfile,
+  type ConfigFile,
+} from '../../core/config/profile';
 import { pickBridge } from '../../core/config/store';
 import { editImpact } from '../../core/control/edit-impact';
 import { BridgeError } from '../../core/errors';
@@ -28,7 +37,9 @@ export interface SetOptions {
   target?: string;
   bridge?: string;
   name?: string;
-  group?: string;
+  /** `--group` given once or more: the groups the one app serves, the first keeping the bridge's files. */
+  group?: string[];
+  allGroups?: boolean;
   clientId?: string;
   appKeyEnv?: string;
   appSecretEnv?: string;
@@ -123,7 +134,9 @@ function applyOptions(previous: BridgeProfile | undefined, id: string, o: SetOpt
   const clientId = oneOf('--client-id', o.clientId, '--app-key-env', appKeyEnv);
   const robotCode = oneOf('--robot-code', o.robotCode, '--robot-code-env', robotCodeEnv);
   if (!previous) {
-    const missing = [!o.group && '--group', !clientId && !appKeyEnv && '--client-id (or --app-key-env)', !appSecretEnv && '--app-secret-env'].filter(Boolean);
+    const missing = [!o.group?.length && '--group', !clientId && !appKeyEnv && '--client-id (or --app-key-env)', !appSecretEnv && '--app-secret-env'].filter(
+      Boolean,
+    );
     if (missing.length > 0) {
       throw invalid(
         `A new bridge needs ${missing.join(', ')}`,
@@ -135,7 +148,7 @@ function applyOptions(previous: BridgeProfile | undefined, id: string, o: SetOpt
   const candidate = {
     id,
     name: o.name ?? previous?.name ?? id,
-    groupId: o.group ?? previous?.groupId,
+    ...groupsOf(previous, o),
     ...(ccccHome ? { ccccHome } : {}),
     ...(clientId ? { appKey: clientId } : appKeyEnv ? { appKeyEnv } : { appKey: previous?.appKey, appKeyEnv: previous?.appKeyEnv }),
     ...(robotCode ? { robotCode } : robotCodeEnv ? { robotCodeEnv } : { robotCode: previous?.robotCode, robotCodeEnv: previous?.robotCodeEnv }),
@@ -151,6 +164,34 @@ function applyOptions(previous: BridgeProfile | undefined, id: string, o: SetOpt
     throw invalid(`${issue?.path.join('.') || 'bridge'}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
+}
+
+/**
+ * The groups after the options: `--group` names them all (the first keeps the bridge's files),
+ * `--all-groups` adds every group of the CCCC home; neither: as they were.
+ */
+function groupsOf(previous: BridgeProfile | undefined, o: SetOptions): Pick<BridgeProfile, 'moreGroupIds' | 'allGroups'> & { groupId?: string } {
+  const [first, ...more] = o.group ?? [];
+  if (first === undefined && !o.allGroups) {
+    if (!previous) return {};
+    return {
+      groupId: previous.groupId,
+      ...(previous.moreGroupIds ? { moreGroupIds: previous.moreGroupIds } : {}),
+      ...(previous.allGroups ? { allGroups: true } : {}),
+    };
+  }
+  const groupId = first ?? previous?.groupId;
+  if (groupId === undefined) throw invalid("--all-groups needs one --group too: the group whose files the bridge keeps where one group's always were");
+  return {
+    groupId,
+    ...(more.length > 0 ? { moreGroupIds: more } : first === undefined && previous?.moreGroupIds ? { moreGroupIds: previous.moreGroupIds } : {}),
+    ...(o.allGroups ? { allGroups: true } : {}),
+  };
+}
+
+function groupsLine(p: BridgeProfile): string {
+  const { ids, all } = servedGroups(p);
+  return all ? `every group of this CCCC (first: ${ids[0]}${ids.length > 1 ? `, named: ${ids.join(', ')}` : ''})` : ids.join(', ');
 }
 
 function secretLine(p: BridgeProfile): string {
@@ -208,7 +249,7 @@ export async function setCommand(options: SetOptions): Promise<number | void> {
 
   out(`${previous ? 'Updated' : 'Configured'} bridge "${profile.id}" in ${configFile}`);
   if (profile.name !== profile.id) out(`  Name:        ${profile.name}`);
-  out(`  CCCC group:  ${profile.groupId}${profile.ccccHome ? ` (CCCC_HOME ${profile.ccccHome})` : ''}`);
+  out(`  CCCC group${servesSeveral(profile) ? 's:' : ': '} ${groupsLine(profile)}${profile.ccccHome ? ` (CCCC_HOME ${profile.ccccHome})` : ''}`);
   out(`  Client ID:   ${profile.appKeyEnv ? `from $${profile.appKeyEnv}` : profile.appKey}`);
   out(`  AppSecret:   ${secretLine(profile)}`);
   if (profile.robotCodeEnv || profile.robotCode) out(`  RobotCode:   ${profile.robotCodeEnv ? `from $${profile.robotCodeEnv}` : profile.robotCode}`);

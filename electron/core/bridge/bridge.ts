@@ -37,6 +37,8 @@ import { bindStateToGroup } from './group-state';
 import { closeRuntime, openRuntime, type BridgeRuntime } from './runtime';
 import type { BridgeSettings } from './settings';
 import type { ApiUsageView } from '../../shared/api';
+import type { OutboundMessage } from '../dingtalk/outbound-message';
+import type { AppBuckets } from './outbox';
 
 export interface BridgeConfig {
   groupId: string;
@@ -58,15 +60,34 @@ export interface BridgeServices {
   stream?: { pingIntervalMs?: number; deadAfterMs?: number; backoff?: { baseMs: number; capMs: number; jitterMs: number } };
   ledgerPollMs?: number;
   daemonPollMs?: number;
-  /** Outbox rate, for DingTalk-compatible servers with other limits (the fake, the sandbox). */
-  outbox?: { qpsPerApi?: number };
+  /**
+   * Outbox rate, for DingTalk-compatible servers with other limits (the fake, the sandbox); `buckets`:
+   * the app's, shared by the outboxes of every group it serves (DingTalk's limits are per app).
+   */
+  outbox?: { qpsPerApi?: number; buckets?: AppBuckets };
+  /** The DingTalk app's parts, when the app serves several groups (app-bridge.ts); absent: the bridge's own. */
+  app?: SharedApp;
   /**
    * Delivery to CCCC: when to tell a person CCCC is down, when to give up, how long a message in
    * CCCC may wait for an agent before the person hears why (tests shorten them).
    */
   delivery?: { slowNoticeMs?: number; maxAgeMs?: number; pickupTimeoutMs?: number };
+  /** How often an app serving several groups checks that each is still there (app-bridge.ts; default 30 s). */
+  groupCheckMs?: number;
   /** How often unauthorized chats may ask to /subscribe (tests lower them). */
   subscribeLimits?: ChatLimits;
+}
+
+/**
+ * What one DingTalk app shares between the groups it serves: one Stream connection (started,
+ * stopped and routed by its owner, app-bridge.ts), one OpenAPI client, one count of calls.
+ */
+export interface SharedApp {
+  api: DingTalkApi;
+  usage: ApiUsage;
+  stream: StreamClient;
+  /** The group's title, said with its agents' messages so a chat knows which group speaks. */
+  label: string;
 }
 
 export type BridgeState = 'stopped' | 'starting' | 'running' | 'degraded' | 'error';
@@ -95,11 +116,21 @@ export interface QueueDepths {
   toDingTalk: number;
 }
 
+/** A group of an app that serves several: how it runs and how many chats it knows. */
+export interface GroupView {
+  groupId: string;
+  title: string;
+  state: BridgeState;
+  chats: number;
+}
+
 /** Everything controls read of a bridge, as plain data. */
 export interface BridgeView extends BridgeRecords {
   status: BridgeStatus;
   queues: QueueDepths;
   apiUsage: ApiUsageView;
+  /** When the app serves several groups: each of them (chats and requests carry their groupId). */
+  groups?: GroupView[];
 }
 
 export interface PendingNotice extends PendingRequest {
@@ -122,7 +153,15 @@ export function diskFullProblem(dir: string, waiting: number): Problem {
   };
 }
 
-export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [PendingNotice]; problem: [Problem] }> {
+export interface BridgeEvents {
+  status: [BridgeStatus];
+  pending: [PendingNotice];
+  problem: [Problem];
+  /** A chat's subscription was approved (here, in CCCC's Web UI or with `cccc im bind`). */
+  subscribed: [chatId: string];
+}
+
+export class Bridge extends EventEmitter<BridgeEvents> {
   private readonly log: Logger;
   private readonly groupDir: string;
   private readonly api: DingTalkApi;
@@ -135,6 +174,8 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   /** What the daemon supports, asked again whenever it goes, comes or restarts. */
   private readonly features: FeatureProbe;
   private readonly stream: StreamClient;
+  /** The Stream client and the API usage are the app's (another owner starts and stops them). */
+  private readonly shared: boolean;
   private readonly audit: AuditLog;
   private readonly blobs: GroupBlobs;
   /** Every DingTalk API call this bridge makes, by month, against the budget. */
@@ -162,15 +203,19 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.log = (services.logger ?? silentLogger).child('bridge');
     this.groupDir = join(config.ccccHome, 'groups', config.groupId);
     this.space = new DiskSpace({ dir: config.stateDir });
-    this.usage = new ApiUsage({
-      stateDir: config.stateDir,
-      appKey: config.credentials.appKey,
-      budget: () => this.settings.monthlyApiBudget,
-      log: this.log,
-      onNotice: (problem) => this.fail(problem, 'warn'),
-      onLocalFailure: (err) => this.space.noteFailure(err),
-    });
-    this.api = new DingTalkApi({ credentials: config.credentials, endpoints: config.endpoints, logger: this.log, counter: this.usage.counter });
+    this.shared = services.app !== undefined;
+    this.usage =
+      services.app?.usage ??
+      new ApiUsage({
+        stateDir: config.stateDir,
+        appKey: config.credentials.appKey,
+        budget: () => this.settings.monthlyApiBudget,
+        log: this.log,
+        onNotice: (problem) => this.fail(problem, 'warn'),
+        onLocalFailure: (err) => this.space.noteFailure(err),
+      });
+    this.api =
+      services.app?.api ?? new DingTalkApi({ credentials: config.credentials, endpoints: config.endpoints, logger: this.log, counter: this.usage.counter });
     this.daemon = new DaemonClient({ home: config.ccccHome, logger: this.log });
     this.monitor = new DaemonMonitor(this.daemon, { logger: this.log, ...(services.daemonPollMs ? { intervalMs: services.daemonPollMs } : {}) });
     this.features = new FeatureProbe(this.daemon);
@@ -192,18 +237,20 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       },
     });
     this.reach = new ChatReach(this.chats, this.groupDir);
-    this.stream = new StreamClient({
-      credentials: config.credentials,
-      endpoints: config.endpoints,
-      logger: this.log,
-      keep: (m) => this.onInbound(m),
-      onRefused: (refusal) => this.onRefused(refusal),
-      counter: this.usage.counter,
-      // Card presses come over the same connection (docs/dingtalk-protocol.md, "Cards with buttons").
-      callbackTopics: [BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC],
-      onOther: (frame) => this.onOther(frame),
-      ...services.stream,
-    });
+    this.stream =
+      services.app?.stream ??
+      new StreamClient({
+        credentials: config.credentials,
+        endpoints: config.endpoints,
+        logger: this.log,
+        keep: (m) => this.onInbound(m),
+        onRefused: (refusal) => this.onRefused(refusal),
+        counter: this.usage.counter,
+        // Card presses come over the same connection (docs/dingtalk-protocol.md, "Cards with buttons").
+        callbackTopics: [BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC],
+        onOther: (frame) => this.onOther(frame),
+        ...services.stream,
+      });
     this.stream.on('state', (s) => this.onStreamState(s));
     this.monitor.onChange((s) => this.onDaemonState(s));
     this.space.on('full', () => this.onDiskFull());
@@ -251,7 +298,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     if (this.state !== 'stopped' && this.state !== 'error') return;
     this.setState('starting');
     await mkdir(this.config.stateDir, { recursive: true, mode: 0o700 });
-    await this.usage.open();
+    if (!this.shared) await this.usage.open();
     try {
       // Before anything reads them: the group's own files are this group's (a bridge may have moved).
       await bindStateToGroup(this.config.stateDir, { groupId: this.config.groupId, ccccHome: this.config.ccccHome }, this.log);
@@ -285,8 +332,8 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       throw err;
     }
     this.monitor.start();
-    this.stream.start();
-    this.setState('running');
+    if (!this.shared) this.stream.start();
+    this.setState(this.shared && this.stream.state.status !== 'connected' ? 'degraded' : 'running');
   }
 
   async stop(): Promise<void> {
@@ -309,7 +356,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
    */
   reconnect(reason: string): void {
     if (this.state === 'stopped' || this.state === 'error') return;
-    this.stream.reconnect(reason);
+    if (!this.shared) this.stream.reconnect(reason);
     void this.monitor.checkNow().catch(() => undefined);
   }
 
@@ -318,6 +365,40 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     await this.group.reject(key);
     if (chatId) this.stopWatching(chatId);
     this.log.info('Subscription request rejected', { ...(chatId ? { chat: chatId } : {}), key, by: 'bridge' });
+  }
+
+  /** Whether the chat is subscribed to this bridge's group (CCCC's IM state). */
+  serves(chatId: string): Promise<boolean> {
+    return this.im.isAuthorized(chatId);
+  }
+
+  /** The group's title (its id while CCCC cannot say). */
+  async title(): Promise<string> {
+    return (await this.group.info().catch(() => undefined))?.title ?? this.config.groupId;
+  }
+
+  get groupId(): string {
+    return this.config.groupId;
+  }
+
+  /** The pending /subscribe requests of this group. */
+  pending(): Promise<PendingRequest[]> {
+    return this.im.listPending();
+  }
+
+  /** Every chat that wrote to this group, with how to reach it (the bridge's own chat directory, kept when CCCC's files are gone). */
+  async knownChats(): Promise<ChatAddress[]> {
+    return [...(await this.reach.addresses(Object.keys(await this.chats.chats()))).values()];
+  }
+
+  /** Unsubscribes the chat and revokes its authorization in CCCC (the chat moved to another group). */
+  revoke(chatId: string): Promise<void> {
+    return this.group.revoke(chatId);
+  }
+
+  /** Queues words of the app's to a chat in this group's outbox; resolves once they are durable (before an ACK). */
+  async tell(chat: ChatAddress, message: OutboundMessage): Promise<void> {
+    await this.running().say.send(chat, message);
   }
 
   /** Resolves when every queued delivery (both ways) has finished; for tests and benchmarks. */
@@ -336,7 +417,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
   private async stopServices(): Promise<void> {
     for (const timer of this.confirmWatch.values()) clearTimeout(timer);
     this.confirmWatch.clear();
-    await this.stream.stop();
+    if (!this.shared) await this.stream.stop();
     this.monitor.stop();
     const rt = this.runtime;
     if (rt) {
@@ -345,7 +426,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
       this.runtime = undefined;
     }
     await this.audit.close();
-    await this.usage.close();
+    if (!this.shared) await this.usage.close();
     this.space.stop();
     this.refused.clear();
     this.diskNoticed.clear();
@@ -393,8 +474,12 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     this.emit('status', this.status());
   }
 
-  /** Keeps a person's message (journals it) before DingTalk gets the ACK; a rejection leaves it un-ACKed. */
-  private async onInbound(m: InboundMessage): Promise<void> {
+  /**
+   * Keeps a person's message (journals it) before DingTalk gets the ACK; a rejection leaves it
+   * un-ACKed. Called by the bridge's own Stream client, or by the app's (app-bridge.ts) for the
+   * chats of this group.
+   */
+  async onInbound(m: InboundMessage): Promise<void> {
     const rt = this.running();
     // Answered instead of kept: the answer is in the outbox (durable) before DingTalk gets the ACK.
     if (textLength(m.content) > this.settings.maxMessageChars) return rt.refusals.answer({ reason: 'too_large', chat: refusedChatOfMessage(m) });
@@ -430,7 +515,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     await rt.presses.handle(press);
   }
 
-  private onRefused(refusal: Refusal): Promise<void> {
+  onRefused(refusal: Refusal): Promise<void> {
     return this.running().refusals.answer(refusal);
   }
 
@@ -541,6 +626,7 @@ export class Bridge extends EventEmitter<{ status: [BridgeStatus]; pending: [Pen
     const rt = this.runtime;
     const chat = await rt?.say.addressOf(chatId);
     if (rt && chat) await rt.say.text(chat, REPLIES[this.settings.replyLanguage].subscribedConfirmed());
+    this.emit('subscribed', chatId);
   }
 }
 

@@ -20,6 +20,8 @@ export interface ChatInspection {
   lastMessageAt?: number;
   /** CCCC's IM state for the chat, when it has an entry (subscribed now or before). */
   subscription?: { subscribed: boolean; verbose: boolean; paused: boolean };
+  /** The group whose IM state this is, when one app serves several (app-bridge.ts). */
+  groupId?: string;
 }
 
 export interface BridgeRecords {

@@ -318,6 +318,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
     logger: log,
     titles: actorTitles(ctx),
     systemLabel: () => REPLIES[ctx.settings().replyLanguage].systemLabel,
+    ...(ctx.services.app ? { groupLabel: ctx.services.app.label } : {}),
     enqueue: (items) => outbox.enqueue(items),
     askedBy: (eventId) => replies.askedBy(eventId),
     conversation: () => CONVERSATION[ctx.settings().replyLanguage],

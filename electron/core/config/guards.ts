@@ -57,11 +57,18 @@ export async function appHolder(t: GuardTarget, appKey: string): Promise<LockOwn
   return (await lockHolder(appLockDir(t.ccccHome, appKey))) ?? (await lockHolder(machineLockDir(t, appKey)));
 }
 
-/** Why CCCC's own bridge stands in the way (empty: it does not). Throws when group.yaml is missing or unreadable. */
-export async function ownBridgeProblems(t: GuardTarget, appKey: string): Promise<Problem[]> {
-  const groupDir = groupDirOf(t);
-  const config = await readGroupConfig(groupDir);
-  return (await detectCcccBridge({ groupDir, config, cccHome: t.ccccHome, appKey })).problems;
+/**
+ * Why CCCC's own bridge stands in the way (empty: it does not), in the group or in any of
+ * `moreGroups` (one app serving several). Throws when a group.yaml is missing or unreadable.
+ */
+export async function ownBridgeProblems(t: GuardTarget, appKey: string, moreGroups: readonly string[] = []): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const groupId of [t.groupId, ...moreGroups]) {
+    const groupDir = groupDirOf({ ...t, groupId });
+    const config = await readGroupConfig(groupDir);
+    problems.push(...(await detectCcccBridge({ groupDir, config, cccHome: t.ccccHome, appKey })).problems);
+  }
+  return problems;
 }
 
 /** How to stop the instance `owner`, in the words of the program that runs it. */
@@ -115,14 +122,42 @@ export interface HeldLocks {
   release(): Promise<void>;
 }
 
+/** Every group's lock, in order; on refusal none stays taken. */
+async function acquireGroupLocks(
+  t: GuardTarget,
+  groupIds: readonly string[],
+  owner: Omit<LockOwner, 'pid' | 'released'>,
+): Promise<{ ok: true; locks: HeldLocks } | { ok: false; problem: Problem }> {
+  const held: InstanceLock[] = [];
+  const release = async (): Promise<void> => {
+    for (const lock of held.splice(0).reverse()) await lock.release();
+  };
+  try {
+    for (const groupId of groupIds) {
+      const taken = await InstanceLock.acquire(groupLockDir(t.ccccHome, groupId), owner);
+      if (!taken.ok) {
+        await release();
+        return { ok: false, problem: instanceProblem({ ...t, groupId }, 'group', taken.holder) };
+      }
+      held.push(taken.lock);
+    }
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  return { ok: true, locks: { release } };
+}
+
 /**
- * Takes the group lock, then the app lock, then the machine-wide app lock; on refusal nothing
+ * Takes the group lock (each group's, when one app serves several), then the app lock, then the machine-wide app lock; on refusal nothing
  * stays taken. A machine-wide lock that cannot be used (e.g. a folder another user made
  * unsafe) does not stop the bridge: it comes back as a `warning` to log.
  */
 export async function acquireInstanceLocks(
   t: GuardTarget,
   appKey: string,
+  /** The other groups one app serves (app-bridge.ts): each locked like the first, never shared with another bridge. */
+  moreGroups: readonly string[] = [],
 ): Promise<{ ok: true; locks: HeldLocks; warning?: Problem } | { ok: false; problem: Problem }> {
   const user = currentUser();
   const owner = {
@@ -134,8 +169,9 @@ export async function acquireInstanceLocks(
     ...(t.host ? { host: t.host } : {}),
     ...(user ? { user } : {}),
   };
-  const group = await InstanceLock.acquire(groupLockDir(t.ccccHome, t.groupId), owner);
-  if (!group.ok) return { ok: false, problem: instanceProblem(t, 'group', group.holder) };
+  const groups = await acquireGroupLocks(t, [t.groupId, ...moreGroups], owner);
+  if (!groups.ok) return groups;
+  const group = { lock: groups.locks };
   const app = await InstanceLock.acquire(appLockDir(t.ccccHome, appKey), owner).catch(async (err: unknown) => {
     await group.lock.release();
     throw err;

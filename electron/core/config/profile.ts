@@ -34,11 +34,27 @@ export type SecretSource = z.infer<typeof secretSourceSchema>;
 /** The secret stores a host may own (`env` needs none). */
 export type SecretStoreKind = Exclude<SecretSource['from'], 'env'>;
 
+const groupIdSchema = z.string().trim().min(1, { message: 'must name a CCCC group (e.g. g_65e81c9938a0)' });
+
+/** The most groups one DingTalk app serves (one Stream connection, one rate per app and API: docs/dingtalk-protocol.md §4). */
+export const MAX_GROUPS = 50;
+
 export const bridgeProfileSchema = z
   .object({
     id: bridgeIdSchema,
     name: z.string().trim().min(1).max(80),
-    groupId: z.string().trim().min(1, { message: 'must name a CCCC group (e.g. g_65e81c9938a0)' }),
+    /** The first CCCC group it serves (the only one of a one-group bridge); its files stay where one group's always were. */
+    groupId: groupIdSchema,
+    /**
+     * The other groups the one DingTalk app serves, each chat bound to the group it subscribed to
+     * (docs/architecture.md §1). Absent: one group, as before this field existed.
+     */
+    moreGroupIds: z
+      .array(groupIdSchema)
+      .max(MAX_GROUPS - 1)
+      .optional(),
+    /** Every group of this CCCC home, as found when the bridge starts (groupId still names the first). */
+    allGroups: z.literal(true).optional(),
     /** CCCC's home for this bridge; absent: CCCC_HOME or ~/.cccc at run time. */
     ccccHome: z.string().min(1).optional(),
     /** The Client ID (AppKey), or the variable that holds it (as `cccc im set dingtalk` names it). */
@@ -60,6 +76,10 @@ export const bridgeProfileSchema = z
       ctx.addIssue({ code: 'custom', path: ['appKey'], message: 'give the Client ID (appKey) or the variable that holds it (appKeyEnv), one of them' });
     if (p.robotCode !== undefined && p.robotCodeEnv !== undefined)
       ctx.addIssue({ code: 'custom', path: ['robotCode'], message: 'give the RobotCode (robotCode) or the variable that holds it (robotCodeEnv), not both' });
+    const named = [p.groupId, ...(p.moreGroupIds ?? [])];
+    named.forEach((g, i) => {
+      if (named.indexOf(g) !== i) ctx.addIssue({ code: 'custom', path: ['moreGroupIds', i - 1], message: `group "${g}" is named twice` });
+    });
   });
 
 export type BridgeProfile = z.infer<typeof bridgeProfileSchema>;
@@ -98,4 +118,20 @@ export function appKeyOf(p: Pick<BridgeProfile, 'appKey' | 'appKeyEnv'>, env: No
 /** The RobotCode the profile names, if any (absent: the Client ID is used). */
 export function robotCodeOf(p: Pick<BridgeProfile, 'robotCode' | 'robotCodeEnv'>, env: NodeJS.ProcessEnv): string | undefined {
   return p.robotCode ?? (p.robotCodeEnv ? env[p.robotCodeEnv]?.trim() || undefined : undefined);
+}
+
+/** The groups a profile names: the first one, then the others; `all`: every group of the CCCC home at start. */
+export interface ServedGroups {
+  ids: string[];
+  all: boolean;
+}
+
+export function servedGroups(p: Pick<BridgeProfile, 'groupId' | 'moreGroupIds' | 'allGroups'>): ServedGroups {
+  return { ids: [p.groupId, ...(p.moreGroupIds ?? [])], all: p.allGroups === true };
+}
+
+/** Whether the profile's app may serve several groups (the robot then names the group in what it says). */
+export function servesSeveral(p: Pick<BridgeProfile, 'groupId' | 'moreGroupIds' | 'allGroups'>): boolean {
+  const g = servedGroups(p);
+  return g.all || g.ids.length > 1;
 }

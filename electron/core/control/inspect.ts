@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import type { ApiUsageView, BridgeInspectionView, ChatView, PendingView } from '../../shared/api';
 import { DaemonGroup } from '../bridge/adapters/daemon-group';
 import { readUsageView } from '../bridge/api-usage/api-usage';
-import type { Bridge, PendingNotice } from '../bridge/bridge';
+import type { PendingNotice } from '../bridge/bridge';
+import type { BridgeEngine } from '../bridge/served-groups';
 import { ChatDirectory } from '../bridge/chat-directory';
 import { ChatReach } from '../bridge/chat-reach';
 import { readBridgeRecords } from '../bridge/inspection';
@@ -28,7 +29,7 @@ export interface InspectTarget {
   /** The bridge's monthly API budget setting, for a bridge not running here (absent: none). */
   apiBudget?: number | null;
   /** The bridge, when it runs in this process. */
-  running?: Bridge | undefined;
+  running?: BridgeEngine | undefined;
   /** What the bridge was told with a request: who asked, from which chat (claims, not facts). */
   notice?: (key: string) => PendingNotice | undefined;
   /** Asks this CCCC daemon for the group's title and actors; absent: not asked (they stay empty). */
@@ -55,9 +56,11 @@ async function readStoppedBridge(t: InspectTarget, groupDir: string): Promise<Aw
 /** Every read is best effort: a part that cannot be read shows as empty, never fails the view. */
 export async function inspectBridge(t: InspectTarget): Promise<BridgeInspection> {
   const groupDir = join(t.ccccHome, 'groups', t.groupId);
-  const records = t.running ? t.running.inspect() : readStoppedBridge(t, groupDir);
+  const records: Promise<Awaited<ReturnType<typeof readStoppedBridge>> & { groups?: ServedGroupView[] }> = t.running
+    ? t.running.inspect()
+    : readStoppedBridge(t, groupDir);
   const group = t.daemon ? new DaemonGroup(t.daemon, t.groupId) : undefined;
-  const [actors, info, yaml, { chats, pending, people, unreachable, apiUsage }, held] = await Promise.all([
+  const [actors, info, yaml, { chats, pending, people, unreachable, apiUsage, groups }, held] = await Promise.all([
     group ? group.actors().catch(() => []) : [],
     group?.info().catch(() => undefined),
     group ? readGroupConfig(groupDir).catch(() => undefined) : undefined,
@@ -78,12 +81,14 @@ export async function inspectBridge(t: InspectTarget): Promise<BridgeInspection>
       if (c.title) view.title = c.title;
       if (c.withNick) view.withNick = c.withNick;
       if (c.lastMessageAt !== undefined) view.lastMessageAt = c.lastMessageAt;
+      if (c.groupId) view.groupId = c.groupId;
       return view;
     });
   chatViews.sort((a, b) => Number(b.subscribed) - Number(a.subscribed) || (b.lastMessageAt ?? 0) - (a.lastMessageAt ?? 0));
   const groupTitle = info?.title || yaml?.title;
   return {
     ...(groupTitle ? { groupTitle } : {}),
+    ...(groups ? { groups } : {}),
     actors: actors.map((a) => ({ id: a.id, title: a.title, role: a.role, running: a.running, ...(a.runtime ? { runtime: a.runtime } : {}) })),
     chats: chatViews,
     pending: pending.map((r) => {

@@ -9,7 +9,8 @@
  * very process (the instance locks cannot see those: they ignore their own pid).
  */
 import { EventEmitter } from 'node:events';
-import { Bridge, type BridgeServices, type BridgeStatus, type PendingNotice } from '../bridge/bridge';
+import type { BridgeServices, BridgeStatus, PendingNotice } from '../bridge/bridge';
+import { makeEngine, resolveGroups, type BridgeEngine } from '../bridge/served-groups';
 import type { BridgeStatusView } from '../../shared/api';
 import { resolveCcccHome } from '../cccc/daemon/home';
 import { acquireInstanceLocks, ownBridgeProblems, type GuardTarget, type HeldLocks } from '../config/guards';
@@ -21,7 +22,7 @@ import type { Logger } from '../log/logger';
 import type { RotatingFile } from '../log/rotating-file';
 import { backoffDelay, type BackoffPolicy } from '../util/backoff';
 import type { LogHub } from './log-hub';
-import type { BridgeProfile } from '../config/profile';
+import { servedGroups, type BridgeProfile } from '../config/profile';
 import type { ProfileStore } from './stores';
 import { statusView, stoppedStatus } from './views';
 
@@ -56,7 +57,7 @@ export type SupervisorEvent =
 
 interface Entry {
   readonly id: string;
-  bridge?: Bridge;
+  bridge?: BridgeEngine;
   locks?: HeldLocks;
   logFile?: RotatingFile;
   /** Its group and app while it starts or runs: claimed before any await, so two starts cannot both pass the check. */
@@ -81,6 +82,7 @@ function needsRestart(a: BridgeProfile, b: BridgeProfile): boolean {
   return (
     (['groupId', 'ccccHome', 'appKey', 'appKeyEnv', 'robotCode', 'robotCodeEnv', 'sandbox'] as const).some((k) => a[k] !== b[k]) ||
     JSON.stringify(a.secret) !== JSON.stringify(b.secret) ||
+    JSON.stringify(servedGroups(a)) !== JSON.stringify(servedGroups(b)) ||
     a.settings.catchUp !== b.settings.catchUp ||
     a.settings.auditContent !== b.settings.auditContent
   );
@@ -109,7 +111,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   }
 
   /** The running engine of a bridge, if it runs. */
-  running(id: string): Bridge | undefined {
+  running(id: string): BridgeEngine | undefined {
     return this.entries.get(id)?.bridge;
   }
 
@@ -297,18 +299,19 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
   private async boot(e: Entry, profile: BridgeProfile, credentials: DingTalkCredentials, target: GuardTarget): Promise<void> {
     const o = this.options;
     const { ccccHome } = target;
-    const own = await ownBridgeProblems(target, credentials.appKey);
+    const groups = await resolveGroups(ccccHome, servedGroups(profile));
+    const own = await ownBridgeProblems(target, credentials.appKey, groups.slice(1));
     if (own[0]) throw new BridgeError(own[0]);
-    const taken = await acquireInstanceLocks(target, credentials.appKey);
+    const taken = await acquireInstanceLocks(target, credentials.appKey, groups.slice(1));
     if (!taken.ok) throw new BridgeError(taken.problem);
 
     const paths = bridgePaths(o.configHome, profile.id);
     const logFile = o.logFiles === false ? undefined : openLogFile(paths.logs);
     const logger = o.logHub.logger(profile.id, profile.id, logFile ? [fileSink(logFile)] : []);
     if (taken.warning) logger.warn(taken.warning.message, { code: taken.warning.code, hint: taken.warning.hint });
-    let bridge: Bridge;
+    let bridge: BridgeEngine;
     try {
-      bridge = new Bridge(
+      bridge = await makeEngine(
         {
           groupId: profile.groupId,
           ccccHome,
@@ -317,6 +320,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
           endpoints: await o.endpoints(profile),
           settings: structuredClone(profile.settings),
         },
+        groups,
         { ...o.bridgeServices, logger, secrets: o.secrets },
       );
     } catch (err) {
@@ -361,7 +365,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     }
   }
 
-  private onStatus(e: Entry, bridge: Bridge, s: BridgeStatus): void {
+  private onStatus(e: Entry, bridge: BridgeEngine, s: BridgeStatus): void {
     if (e.bridge !== bridge) return; // a bridge being torn down
     if (s.dingtalk.status === 'connected') e.attempt = 0;
     this.emit('event', { type: 'bridge-status', bridgeId: e.id, status: statusView(s) });

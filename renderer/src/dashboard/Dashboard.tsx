@@ -148,6 +148,19 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
           <p className="group-title">
             {detail.groupTitle ?? detail.groupId} <code className="hint">{detail.groupId}</code>
           </p>
+          {detail.groups && (
+            <>
+              <h3 className="sub-head">{t('dashboard.servedGroups')}</h3>
+              <ul className="served-groups" data-testid="served-groups">
+                {detail.groups.map((g) => (
+                  <li key={g.groupId}>
+                    <Badge tone={RUN_TONE[g.state]}>{t(`state.run.${g.state}`)}</Badge> <span className="actor-name">{g.title}</span>{' '}
+                    <code className="hint">{g.groupId}</code> <span className="hint">{t('dashboard.groupChats', { count: g.chats })}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
           <h3 className="sub-head">{t('dashboard.actors')}</h3>
           {detail.actors.length === 0 ? (
             <p className="empty-inline">{t('dashboard.noActors')}</p>

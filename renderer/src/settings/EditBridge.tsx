@@ -16,13 +16,23 @@ import { ProblemBox } from '../ui/Problem';
 interface Form {
   name: string;
   groupId: string;
+  /** The other groups the robot serves (one DingTalk app, several groups). */
+  moreGroupIds: string[];
+  allGroups: boolean;
   appKey: string;
   robotCode: string;
 }
 
 /** The form as the bridge is: a value held in a variable shows empty, with the variable named. */
 function formOf(d: BridgeSummary): Form {
-  return { name: d.name, groupId: d.groupId, appKey: d.appKeyEnv ? '' : d.appKey, robotCode: d.robotCodeEnv ? '' : (d.robotCode ?? '') };
+  return {
+    name: d.name,
+    groupId: d.groupId,
+    moreGroupIds: d.moreGroupIds ?? [],
+    allGroups: d.allGroups ?? false,
+    appKey: d.appKeyEnv ? '' : d.appKey,
+    robotCode: d.robotCodeEnv ? '' : (d.robotCode ?? ''),
+  };
 }
 
 /** What the form changes, and nothing else (the services keep what is left out). */
@@ -30,6 +40,9 @@ function changesOf(f: Form, was: Form, d: BridgeSummary): Omit<BridgeInput, 'id'
   const c: Omit<BridgeInput, 'id'> = {};
   if (f.name.trim() && f.name.trim() !== was.name) c.name = f.name.trim();
   if (f.groupId !== was.groupId) c.groupId = f.groupId;
+  const more = f.moreGroupIds.filter((g) => g !== f.groupId);
+  if (more.join() !== was.moreGroupIds.join()) c.moreGroupIds = more;
+  if (f.allGroups !== was.allGroups) c.allGroups = f.allGroups;
   if (f.appKey.trim() && f.appKey.trim() !== was.appKey) c.appKey = f.appKey.trim();
   // Empty clears a RobotCode kept here; a variable stays until a value is typed.
   if (f.robotCode.trim() !== was.robotCode && (f.robotCode.trim() || !d.robotCodeEnv)) c.robotCode = f.robotCode.trim();
@@ -151,6 +164,28 @@ export function EditBridge({ detail, onSaved }: { detail: BridgeDetail; onSaved:
             </select>
           )}
         </Field>
+        <fieldset className="more-groups" data-testid="more-groups">
+          <legend>{t('settings.edit.moreGroups')}</legend>
+          <p className="hint">{t('settings.edit.moreGroupsHint')}</p>
+          <label>
+            <input type="checkbox" checked={form.allGroups} onChange={(e) => set({ allGroups: e.target.checked })} /> {t('settings.edit.allGroups')}
+          </label>
+          {groups
+            .filter((g) => g.groupId !== form.groupId)
+            .map((g) => (
+              <label key={g.groupId}>
+                <input
+                  type="checkbox"
+                  checked={form.allGroups || form.moreGroupIds.includes(g.groupId)}
+                  disabled={form.allGroups}
+                  onChange={(e) =>
+                    set({ moreGroupIds: e.target.checked ? [...form.moreGroupIds, g.groupId] : form.moreGroupIds.filter((x) => x !== g.groupId) })
+                  }
+                />{' '}
+                {g.title} — {g.groupId}
+              </label>
+            ))}
+        </fieldset>
         <ValueOrVariable
           label={t('settings.edit.clientId')}
           value={form.appKey}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveCredentials } from '../../../electron/core/config/credentials';
 import { bridgePaths, configFilePath, resolveConfigHome } from '../../../electron/core/config/paths';
-import { bridgeProfileSchema, type BridgeProfile, type ConfigFile } from '../../../electron/core/config/profile';
+import { bridgeProfileSchema, servedGroups, servesSeveral, type BridgeProfile, type ConfigFile } from '../../../electron/core/config/profile';
 import { ConfigStore, parseConfig, pickBridge, SERVE_PROFILES } from '../../../electron/core/config/store';
 import { BridgeError } from '../../../electron/core/errors';
 
@@ -247,5 +247,27 @@ describe('resolveCredentials (the CLI)', () => {
       message: `The AppSecret of "Demo" is kept by the desktop app (in the system's keychain); it cannot be read here`,
       hint: 'Start it in the desktop app, or name a variable that holds the AppSecret: `cccc-dingtalk set demo-1 --app-secret-env VAR`.',
     });
+  });
+});
+
+describe('one DingTalk app, several CCCC groups (servedGroups)', () => {
+  it('a profile of today serves its one group; more groups or every group are named beside it, each once', () => {
+    expect(servedGroups(profile())).toEqual({ ids: ['g_1'], all: false });
+    expect(servesSeveral(profile())).toBe(false);
+    const two = profile({ moreGroupIds: ['g_2'] });
+    expect(servedGroups(two)).toEqual({ ids: ['g_1', 'g_2'], all: false });
+    expect(servesSeveral(two)).toBe(true);
+    expect(servedGroups(profile({ allGroups: true }))).toEqual({ ids: ['g_1'], all: true });
+    expect(servesSeveral(profile({ allGroups: true }))).toBe(true);
+    const twice = bridgeProfileSchema.safeParse({ ...profile(), moreGroupIds: ['g_2', 'g_1'] });
+    expect(twice.success).toBe(false);
+    expect(twice.error?.issues[0]?.message).toBe('group "g_1" is named twice');
+  });
+
+  it('a version-2 file written before groups could be several still reads, unchanged', () => {
+    const text = JSON.stringify({ version: 2, bridges: [{ ...profile(), moreGroupIds: undefined }] });
+    const config = parseConfig(text, '/h/config.json');
+    expect(config.bridges[0]).not.toHaveProperty('moreGroupIds');
+    expect(servedGroups(config.bridges[0]!)).toEqual({ ids: ['g_1'], all: false });
   });
 });

@@ -103,6 +103,26 @@ describe('the dashboard', () => {
     expect(screen.queryByText(SINGLE_CHAT)).toBeNull();
   });
 
+  it('an app serving several groups shows each with its state and chats; one group shows none of it', async () => {
+    const detail = bridge({
+      groups: [
+        { groupId: 'g_alpha', title: 'Alpha project', state: 'running', chats: 2 },
+        { groupId: 'g_beta', title: 'Beta project', state: 'error', chats: 1 },
+      ],
+    });
+    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }));
+    const list = await screen.findByTestId('served-groups');
+    const rows = within(list).getAllByRole('listitem');
+    expect(rows.map((r) => r.textContent)).toEqual([
+      `${en.state.run.running} Alpha project g_alpha 2 chats`,
+      `${en.state.run.error} Beta project g_beta 1 chat`,
+    ]);
+    cleanup();
+    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(bridge()), audit: () => ok([]) }));
+    await screen.findByText('Ops bridge');
+    expect(screen.queryByTestId('served-groups')).toBeNull();
+  });
+
   it('a sandbox bridge says so and offers Stop sandbox; a real one does not', async () => {
     const sandboxed = bridge({ sandbox: true });
     const api = scriptedApi({ getBridge: () => ok(sandboxed), audit: () => ok([]), stopSandbox: () => ok({ stopped: true }) });

@@ -47,6 +47,17 @@ describe('editing a bridge', () => {
     expect(api.calls.some((c) => c.method === 'bridgeEditImpact')).toBe(false);
   });
 
+  it('ticks another group for the same robot and sends the groups list alone', async () => {
+    const api = scriptedApi({ getBridge: () => ok(detail), cccc: () => ok(cccc), saveBridge: () => ok({ ...detail, moreGroupIds: ['g_2'] }) });
+    await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
+    const section = await screen.findByRole('region', { name: en.settings.edit.title });
+    const more = await within(section).findByTestId('more-groups');
+    fireEvent.click(await within(more).findByLabelText('Other project — g_2'));
+    fireEvent.click(within(section).getByRole('button', { name: en.common.save }));
+    await within(section).findByText(en.common.saved);
+    expect(api.calls.filter((c) => c.method === 'saveBridge').map((c) => c.input)).toEqual([{ id: 'b1', moreGroupIds: ['g_2'] }]);
+  });
+
   it('another group: what happens to the subscriptions shows first, then “Save and restart” saves the group alone', async () => {
     let answer: (v: unknown) => void = () => {};
     const asked = new Promise((resolve) => (answer = resolve));

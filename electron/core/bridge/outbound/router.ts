@@ -29,6 +29,8 @@ export interface RouterDeps {
   titles(): Promise<Map<string, string>>;
   /** Who speaks in CCCC's notices, in the chats' language. */
   systemLabel(): string;
+  /** The group's title, before every speaker's, when the robot serves several groups. */
+  groupLabel?: string;
   enqueue(items: OutboxItem[]): Promise<void>;
   /** Who to @-mention in a chat when an agent answers event `replyTo` (the person who asked). */
   askedBy(replyTo: string): { chatId: string; staffId: string } | undefined;
@@ -61,7 +63,9 @@ export class OutboundRouter {
     const [subscribers, titles] = await Promise.all([this.deps.im.subscribers(), this.deps.titles()]);
     const subscribed = [...subscribers].filter(([, flags]) => flags.subscribed);
     const addresses = await this.deps.reach.addresses(subscribed.map(([chatId]) => chatId));
-    const ctx: FormatContext = { title: (id: string) => titles.get(id) ?? id, systemLabel: this.deps.systemLabel() };
+    const { groupLabel } = this.deps;
+    const speaker = (name: string): string => (groupLabel ? `${groupLabel} · ${name}` : name);
+    const ctx: FormatContext = { title: (id: string) => speaker(titles.get(id) ?? id), systemLabel: speaker(this.deps.systemLabel()) };
     // Streams first: a card must exist before the message completing its stream (same batch) is routed.
     for (const event of agentEvents) if (event.kind === 'stream') await this.stream(event, subscribed, addresses, ctx);
     const live: OutboxItem[] = [];

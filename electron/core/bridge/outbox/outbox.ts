@@ -36,6 +36,11 @@ export interface OutboxOptions {
   audit?: AuditLog;
   /** Calls per second per DingTalk API, under DingTalk's 20 per app per API. Default 19: the most that keeps every one-second window at or under 20. */
   qpsPerApi?: number;
+  /**
+   * The app's token buckets, when its groups' outboxes share them (DingTalk counts per app, not
+   * per group); each outbox still has its own gates, so closing one lets only its own waiters go.
+   */
+  buckets?: AppBuckets;
   /** The chats' session webhooks, remembered by the inbound side; default none (the OpenAPI only). */
   webhooks?: SessionWebhooks;
   /** Session webhook messages per chat per minute (DingTalk: 20). Default 20. */
@@ -57,6 +62,13 @@ export interface OutboxOptions {
 
 export const OUTBOX_JOURNAL = 'outbox.jsonl';
 
+/** One token bucket per DingTalk API the outbox calls (deliver.ts `Gates`). */
+export type AppBuckets = Record<keyof Gates, TokenBucket>;
+
+export function appBuckets(qpsPerApi = 19): AppBuckets {
+  return { group: new TokenBucket(qpsPerApi), single: new TokenBucket(qpsPerApi), media: new TokenBucket(qpsPerApi) };
+}
+
 export class Outbox {
   private journal: Journal<OutboxItem> | undefined;
   private readonly lanes: ChatLanes<OutboxItem>;
@@ -77,9 +89,8 @@ export class Outbox {
     this.random = options.random ?? Math.random;
     this.maxAttemptAgeMs = options.maxAttemptAgeMs ?? 24 * 60 * 60_000;
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
-    const qps = options.qpsPerApi ?? 19;
-    const gate = (): RateGate => new RateGate(new TokenBucket(qps));
-    this.gates = { group: gate(), single: gate(), media: gate() };
+    const buckets = options.buckets ?? appBuckets(options.qpsPerApi);
+    this.gates = { group: new RateGate(buckets.group), single: new RateGate(buckets.single), media: new RateGate(buckets.media) };
     this.routes = new RouteChooser({
       webhooks: options.webhooks ?? new SessionWebhooks({ now: this.now }),
       webhookPerChatPerMinute: options.webhookPerChatPerMinute ?? 20,

@@ -1,7 +1,7 @@
 /** The bridges: list, detail, save (create or edit), the impact of an edit, delete, and start/stop/restart through the supervisor. */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import type { ApiHandlers, BridgeDetail, BridgeSummary } from '../../../shared/api';
+import type { ApiHandlers, BridgeDetail, BridgeInput, BridgeSummary } from '../../../shared/api';
 import { bridgeSettingsSchema } from '../../bridge/settings';
 import { bridgePaths } from '../../config/paths';
 import { appKeyOf, robotCodeOf, type BridgeProfile, type SecretSource, type SecretStoreKind } from '../../config/profile';
@@ -34,12 +34,21 @@ function secretSourceView(secret: SecretSource, own: SecretStoreKind): BridgeSum
   return secret.from === 'keychain' ? 'app' : 'serve';
 }
 
+/** The groups beside the first: as the input names them, else as they were (empty or false: none). */
+function moreGroupsOf(input: BridgeInput, existing: BridgeProfile | undefined): Pick<BridgeProfile, 'moreGroupIds' | 'allGroups'> {
+  const more = (input.moreGroupIds ?? existing?.moreGroupIds ?? []).filter((g) => g !== (input.groupId ?? existing?.groupId));
+  const all = input.allGroups ?? existing?.allGroups ?? false;
+  return { ...(more.length ? { moreGroupIds: more } : {}), ...(all ? { allGroups: true } : {}) };
+}
+
 async function summary(c: ControlContext, p: BridgeProfile): Promise<BridgeSummary> {
   const updatedAt = p.secret.from === c.secrets.kind ? await c.secrets.updatedAt(p.id) : undefined;
   const s: BridgeSummary = {
     id: p.id,
     name: p.name,
     groupId: p.groupId,
+    ...(p.moreGroupIds?.length ? { moreGroupIds: p.moreGroupIds } : {}),
+    ...(p.allGroups ? { allGroups: true } : {}),
     appKey: appKeyOf(p, c.env) ?? '',
     secretSet: p.secret.from === 'env' ? Boolean(c.env[p.secret.name]?.trim()) : updatedAt !== undefined,
     secretSource: secretSourceView(p.secret, c.secrets.kind),
@@ -128,6 +137,7 @@ export function bridgeHandlers(c: ControlContext): BridgeHandlers {
         id: existing?.id ?? newBridgeId(name),
         name,
         groupId: input.groupId ?? existing?.groupId ?? '',
+        ...moreGroupsOf(input, existing),
         ...(ccccHome ? { ccccHome } : {}),
         ...(input.appKey ? { appKey: input.appKey } : keep('appKey', 'appKeyEnv')),
         ...(robotCode === undefined ? keep('robotCode', 'robotCodeEnv') : robotCode ? { robotCode } : {}),
