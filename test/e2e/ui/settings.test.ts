@@ -25,7 +25,8 @@ describe('settings', () => {
       // `serve` keeps secrets in a plain file: the warning and the env-var offer are shown.
       await page.getByText(v.dict.settings.vault.basicTitle).waitFor();
       await page.getByLabel(v.dict.settings.accessModes.allowlist).check();
-      await page.getByText('Alice').waitFor();
+      // The first Alice is the access allowlist's (the approvers' picker lists the same people).
+      await page.getByText('Alice').first().waitFor();
       await shot(page, `settings-${v.name}`);
       await page.context().close();
     }
@@ -44,7 +45,7 @@ describe('settings', () => {
 
     // Who may command: only Alice, picked from the people who wrote to the robot.
     await page.getByLabel(en.settings.accessModes.allowlist).check();
-    await page.getByRole('checkbox', { name: /Alice/ }).check();
+    await page.getByRole('checkbox', { name: /Alice/ }).first().check();
     await page.getByLabel(en.settings.replyLanguage).selectOption('en');
     const maxFile = page.getByLabel(en.settings.maxFileMb);
     await maxFile.fill('5000');

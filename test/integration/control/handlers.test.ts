@@ -367,11 +367,12 @@ describe('control services: the API table', () => {
 
   it('a damaged profile file is a readable problem, not a silent reset', async () => {
     w = await startControlWorld();
-    await writeFile(join(w.configHome, 'app-profiles.json'), '{ not json');
+    // The one configuration file (app-profiles.json of older versions is only imported once, at the first read).
+    await writeFile(join(w.configHome, 'config.json'), '{ not json');
     const p = await rejection(w.h.listBridges({}));
     expect(p.code).toBe('config.invalid');
-    expect(p.message).toMatch(/app-profiles\.json line 1: not valid JSON/);
-    await rm(join(w.configHome, 'app-profiles.json'));
+    expect(p.message).toMatch(/config\.json line 1: not valid JSON/);
+    await rm(join(w.configHome, 'config.json'));
     expect(await w.call('listBridges', {})).toEqual([]);
   });
 });
