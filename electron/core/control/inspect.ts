@@ -8,7 +8,7 @@
  * CCCC keep are read (read-only, bridge/inspection.ts). The only place in control/ and cli/ that does.
  */
 import { join } from 'node:path';
-import type { ApiUsageView, BridgeInspectionView, ChatView, PendingView } from '../../shared/api';
+import type { ApiUsageView, BridgeInspectionView, ChatView, PendingView, ServedGroupView } from '../../shared/api';
 import { DaemonGroup } from '../bridge/adapters/daemon-group';
 import { readUsageView } from '../bridge/api-usage/api-usage';
 import type { PendingNotice } from '../bridge/bridge';
