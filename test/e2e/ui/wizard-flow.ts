@@ -2,23 +2,16 @@
  * The wizard from nothing to a subscribed chat, in Chromium against the fakes, for one
  * language and theme (the OS language and colour scheme decide, as on a first run).
  */
-import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRenderer, shot, startUiWorld, textOf, type UiWorld, type Variant } from './world';
+import { shot, startUiWorld, textOf, type UiWorld, type Variant, useBuiltRenderer } from './world';
 
 export function wizardFlow(variants: Variant[]): void {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await buildRenderer();
-  }, 60_000);
-  afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const rendererDir = useBuiltRenderer();
 
   describe.each(variants)('setup wizard ($name)', ({ name, locale, dark, dict: L }) => {
     let w: UiWorld;
     beforeAll(async () => {
-      w = await startUiWorld(dir);
+      w = await startUiWorld(rendererDir());
     }, 30_000);
     afterAll(async () => {
       await w?.close();

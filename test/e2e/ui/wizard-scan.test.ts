@@ -3,24 +3,17 @@
  * languages: scanned and approved (the QR code, the checks, the bridge made with the stored
  * secret), refused (said plainly, the manual steps carry on), and expired (scan again).
  */
-import { rm } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/wait';
-import { buildRenderer, shot, startUiWorld, VARIANTS, type UiWorld } from './world';
+import { shot, startUiWorld, useBuiltRenderer, VARIANTS, type UiWorld } from './world';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await buildRenderer();
-}, 60_000);
-afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const rendererDir = useBuiltRenderer();
 
 describe.each(VARIANTS.filter((v) => !v.dark))('one-scan setup ($name)', ({ name, locale, dict: L }) => {
   let w: UiWorld;
   beforeAll(async () => {
-    w = await startUiWorld(dir);
+    w = await startUiWorld(rendererDir());
     w.dt.setRegistrationPolicy({ intervalSeconds: 1 });
   }, 30_000);
   afterAll(async () => {

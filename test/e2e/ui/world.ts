@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 import {
   createControlService,
   FileAppSettingsStore,
@@ -33,6 +34,21 @@ export const SCREENSHOTS = resolve('artifacts/screenshots');
 
 export const GROUP_CHAT = 'cidUiGroupChat01==';
 export const ALICE = { senderStaffId: 'staff-alice', senderNick: 'Alice', senderId: '$:LWCP_v1:$alice' };
+
+/** Builds the renderer once for the calling file (removed after it); the getter names its folder. */
+export function useBuiltRenderer(): () => string {
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = await buildRenderer();
+  }, 60_000);
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!dir) throw new Error('the renderer is not built yet');
+    return dir;
+  };
+}
 
 /** Builds the renderer into a temporary folder (the tests must not depend on a stale out/). */
 export async function buildRenderer(): Promise<string> {
