@@ -476,6 +476,8 @@ describe('LedgerFollower on a shared clock', () => {
       await g.writer.append(first);
       clock.tick();
       await waitFor(() => a.events.length === 1, 'the append found on a tick');
+      const end = (await stat(g.writer.path)).size;
+      await waitFor(async () => (await cursorOffset()) === end, 'the batch committed');
 
       const before = reads.mock.calls.length;
       for (let i = 0; i < 5; i++) {
