@@ -19,8 +19,10 @@ export const name = 'app-groups';
 
 export const targets: Targets = {
   rss_per_added_group_mb: { below: 3 },
-  // No added wakeups: an idle group should cost no CPU; the clock's resolution is 10 ms over the window.
-  idle_cpu_ms_per_added_group: { below: 1 },
+  // No added wakeups: what an idle group may still cost is its ledger's stat on the app's poll tick
+  // (10 a window); CPU time is read in 10 ms steps, so one step over 19 added groups is 0.5 ms.
+  // A timer per group (before: a 2 s poll and a 10 s ping each) measured 2.6–4.7 ms.
+  idle_cpu_ms_per_added_group: { below: 2 },
   traffic_rss_per_added_group_mb: { below: 3 },
 };
 
