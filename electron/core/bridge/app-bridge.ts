@@ -1,12 +1,14 @@
 /**
  * One DingTalk app serving several CCCC groups (docs/architecture.md §1). The app-level part owns
  * what DingTalk counts per app — the Stream connection, the OpenAPI client, the count of calls
- * and the outbox's token buckets — and one Bridge per group owns what is per group: its ledger
- * follower and cursor, outbox, held messages, IM state, chats and state folder. Each chat is
- * bound to the group whose IM state subscribed it: a person's message goes to that group only,
- * and a group's agents write only to the chats subscribed in it. `/groups` and the group a
- * `/subscribe` names are read here, before a group is chosen (group-choice.ts); the rest is the
- * group's own. Controls see it as one bridge: the same status(), inspect(), approve() as Bridge.
+ * and the outbox's token buckets — and what would otherwise wake the process once per group: the
+ * watch of the CCCC daemon and the clock of the ledger followers' safety poll. One Bridge per
+ * group owns what is per group: its ledger follower and cursor, outbox, held messages, IM state,
+ * chats and state folder. Each chat is bound to the group whose IM state subscribed it: a
+ * person's message goes to that group only, and a group's agents write only to the chats
+ * subscribed in it. `/groups` and the group a `/subscribe` names are read here, before a group
+ * is chosen (group-choice.ts); the rest is the group's own. Controls see it as one bridge: the
+ * same status(), inspect(), approve() as Bridge.
  */
 import { EventEmitter } from 'node:events';
 import { access, mkdir } from 'node:fs/promises';
@@ -20,8 +22,10 @@ import { toProblem, type Problem } from '../errors';
 import { GROUP_REPLIES } from '../i18n/groups';
 import { silentLogger, type Logger } from '../log/logger';
 import { LocalHoldError } from '../util/local-failure';
+import { Ticker } from '../util/ticker';
+import { LEDGER_POLL_MS } from '../cccc/ledger/follower';
 import { ApiUsage } from './api-usage/api-usage';
-import { Bridge, type BridgeEvents, type BridgeServices, type BridgeState, type BridgeStatus, type BridgeView } from './bridge';
+import { Bridge, ccccDaemon, type BridgeEvents, type BridgeServices, type BridgeState, type BridgeStatus, type BridgeView, type CcccDaemon } from './bridge';
 import { chatAddressOf } from './chat-address';
 import { asPlainSubscribe, findGroup, groupLines, readGroupCommand, type ServedGroup } from './group-choice';
 import { appBuckets } from './outbox';
@@ -59,6 +63,8 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
   private readonly usage: ApiUsage;
   private readonly api: DingTalkApi;
   private readonly stream: StreamClient;
+  /** One monitor of the CCCC daemon for every group (started and stopped here only, never by a group). */
+  private readonly daemon: CcccDaemon;
   private readonly groups: Served[];
   /** The first group: its state folder is the one a one-group bridge always had. */
   private readonly first: Served;
@@ -93,6 +99,8 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
     });
     // Every group listens to the one connection's state.
     this.stream.setMaxListeners(config.groups.length + 10);
+    this.daemon = ccccDaemon(config.ccccHome, services, this.log);
+    const ledgerClock = new Ticker(services.ledgerPollMs ?? LEDGER_POLL_MS);
     const buckets = appBuckets(services.outbox?.qpsPerApi);
     this.groups = config.groups.map((g) => {
       const bridge = new Bridge(
@@ -108,7 +116,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
           ...services,
           logger: (services.logger ?? silentLogger).child(g.groupId),
           outbox: { ...services.outbox, buckets },
-          app: { api: this.api, usage: this.usage, stream: this.stream, label: g.title },
+          app: { api: this.api, usage: this.usage, stream: this.stream, daemon: this.daemon, ledgerClock, label: g.title },
         },
       );
       bridge.on('status', () => this.emit('status', this.status()));
@@ -143,6 +151,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
     this.state = 'starting';
     await mkdir(this.config.stateDir, { recursive: true, mode: 0o700 });
     await this.usage.open();
+    this.daemon.monitor.start();
     const failures: unknown[] = [];
     for (const g of this.groups) {
       try {
@@ -154,6 +163,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       }
     }
     if (!this.groups.some((g) => g.up)) {
+      this.daemon.monitor.stop();
       await this.usage.close();
       this.state = 'error';
       throw failures[0];
@@ -173,6 +183,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       await g.bridge.stop();
       g.up = false;
     }
+    this.daemon.monitor.stop();
     await this.usage.close();
     this.state = 'stopped';
     this.emit('status', this.status());
@@ -181,7 +192,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
   reconnect(reason: string): void {
     if (this.state === 'stopped' || this.state === 'error') return;
     this.stream.reconnect(reason);
-    for (const g of this.groups) g.bridge.reconnect(reason);
+    void this.daemon.monitor.checkNow().catch(() => undefined);
   }
 
   async idle(): Promise<void> {
@@ -198,7 +209,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
     return {
       state: worst,
       dingtalk: this.stream.state,
-      cccc: (up[0]?.g ?? this.first).bridge.status().cccc,
+      cccc: this.daemon.monitor.state,
       outboxDepth: all.reduce((n, { s }) => n + s.outboxDepth, 0),
       toCcccDepth: all.reduce((n, { s }) => n + s.toCcccDepth, 0),
       ...(problem ? { lastProblem: problem } : {}),

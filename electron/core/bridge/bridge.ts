@@ -1,7 +1,8 @@
 /**
  * One bridge: a DingTalk app ↔ one CCCC group. Owns what lives as long as the bridge object —
  * Stream client, OpenAPI client, daemon monitor, IM state, chat directory, audit log, disk-space
- * watch — and the state machine over them; everything that exists only while it runs is the
+ * watch (when the app serves several groups, the app's parts are shared: app-bridge.ts) — and
+ * the state machine over them; everything that exists only while it runs is the
  * BridgeRuntime (runtime.ts), built in start() and torn down in stop(). Nothing thrown by the
  * network or by bad input reaches the host; failures surface as status and problems a user can
  * act on. Controls read it through status() and inspect() only.
@@ -21,6 +22,7 @@ import { toProblem, type Problem } from '../errors';
 import { AuditLog } from '../log/audit';
 import { silentLogger, type Logger } from '../log/logger';
 import { DiskSpace } from '../util/disk-space';
+import type { TickSource } from '../util/ticker';
 import { LocalHoldError } from '../util/local-failure';
 import { DaemonGroup } from './adapters/daemon-group';
 import { ApiUsage } from './api-usage/api-usage';
@@ -80,14 +82,31 @@ export interface BridgeServices {
 
 /**
  * What one DingTalk app shares between the groups it serves: one Stream connection (started,
- * stopped and routed by its owner, app-bridge.ts), one OpenAPI client, one count of calls.
+ * stopped and routed by its owner, app-bridge.ts), one OpenAPI client, one count of calls; and,
+ * so that an idle group adds no wakeups, one watch of the CCCC daemon and one clock for the
+ * ledger followers' safety poll. The owner starts and stops the daemon watch; a group only listens.
  */
 export interface SharedApp {
   api: DingTalkApi;
   usage: ApiUsage;
   stream: StreamClient;
+  daemon: CcccDaemon;
+  ledgerClock: TickSource;
   /** The group's title, said with its agents' messages so a chat knows which group speaks. */
   label: string;
+}
+
+/** The CCCC daemon of a CCCC home: the client that talks to it and the monitor that pings it. */
+export interface CcccDaemon {
+  client: DaemonClient;
+  monitor: DaemonMonitor;
+}
+
+/** The daemon of `ccccHome`, its monitor not started yet (pinging every `daemonPollMs`, default 10 s). */
+export function ccccDaemon(ccccHome: string, services: Pick<BridgeServices, 'daemonPollMs'>, log: Logger): CcccDaemon {
+  const client = new DaemonClient({ home: ccccHome, logger: log });
+  const monitor = new DaemonMonitor(client, { logger: log, ...(services.daemonPollMs ? { intervalMs: services.daemonPollMs } : {}) });
+  return { client, monitor };
 }
 
 export type BridgeState = 'stopped' | 'starting' | 'running' | 'degraded' | 'error';
@@ -174,8 +193,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   /** What the daemon supports, asked again whenever it goes, comes or restarts. */
   private readonly features: FeatureProbe;
   private readonly stream: StreamClient;
-  /** The Stream client and the API usage are the app's (another owner starts and stops them). */
+  /** The Stream client, the API usage and the daemon monitor are the app's (another owner starts and stops them). */
   private readonly shared: boolean;
+  /** Stops listening to the daemon monitor (while running only: a shared monitor outlives this group's runs). */
+  private unwatchDaemon: (() => void) | undefined;
   private readonly audit: AuditLog;
   private readonly blobs: GroupBlobs;
   /** Every DingTalk API call this bridge makes, by month, against the budget. */
@@ -216,8 +237,9 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       });
     this.api =
       services.app?.api ?? new DingTalkApi({ credentials: config.credentials, endpoints: config.endpoints, logger: this.log, counter: this.usage.counter });
-    this.daemon = new DaemonClient({ home: config.ccccHome, logger: this.log });
-    this.monitor = new DaemonMonitor(this.daemon, { logger: this.log, ...(services.daemonPollMs ? { intervalMs: services.daemonPollMs } : {}) });
+    const daemon = services.app?.daemon ?? ccccDaemon(config.ccccHome, services, this.log);
+    this.daemon = daemon.client;
+    this.monitor = daemon.monitor;
     this.features = new FeatureProbe(this.daemon);
     this.group = new DaemonGroup(this.daemon, config.groupId);
     this.im = services.imState?.(this.groupDir) ?? new ImState({ groupDir: this.groupDir, logger: this.log });
@@ -252,7 +274,6 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         ...services.stream,
       });
     this.stream.on('state', (s) => this.onStreamState(s));
-    this.monitor.onChange((s) => this.onDaemonState(s));
     this.space.on('full', () => this.onDiskFull());
     this.space.on('freed', () => this.onDiskFreed());
   }
@@ -331,9 +352,14 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       await this.stopServices();
       throw err;
     }
-    this.monitor.start();
-    if (!this.shared) this.stream.start();
-    this.setState(this.shared && this.stream.state.status !== 'connected' ? 'degraded' : 'running');
+    this.unwatchDaemon?.();
+    this.unwatchDaemon = this.monitor.onChange((s) => this.onDaemonState(s));
+    if (!this.shared) {
+      this.monitor.start();
+      this.stream.start();
+    }
+    // The app's connection and daemon watch were there before this group: it takes their word at once.
+    this.setState(this.shared && (this.stream.state.status !== 'connected' || this.monitor.state.status === 'down') ? 'degraded' : 'running');
   }
 
   async stop(): Promise<void> {
@@ -352,11 +378,11 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   /**
    * Replaces the DingTalk connection now (warmly: the new one opens before the old one closes)
    * and checks CCCC again; for OS resume from sleep and network changes, when the old socket
-   * may be silently dead.
+   * may be silently dead. Both are the app's when it serves several groups: it does this once.
    */
   reconnect(reason: string): void {
-    if (this.state === 'stopped' || this.state === 'error') return;
-    if (!this.shared) this.stream.reconnect(reason);
+    if (this.state === 'stopped' || this.state === 'error' || this.shared) return;
+    this.stream.reconnect(reason);
     void this.monitor.checkNow().catch(() => undefined);
   }
 
@@ -418,7 +444,9 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     for (const timer of this.confirmWatch.values()) clearTimeout(timer);
     this.confirmWatch.clear();
     if (!this.shared) await this.stream.stop();
-    this.monitor.stop();
+    this.unwatchDaemon?.();
+    this.unwatchDaemon = undefined;
+    if (!this.shared) this.monitor.stop();
     const rt = this.runtime;
     if (rt) {
       await closeRuntime(rt);

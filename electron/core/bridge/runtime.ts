@@ -331,6 +331,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
     handled: handledEvents(() => [...outbox.knownIds(), ...held.ids()]),
     logger: log,
     ...(ctx.services.ledgerPollMs ? { pollIntervalMs: ctx.services.ledgerPollMs } : {}),
+    ...(ctx.services.app ? { clock: ctx.services.app.ledgerClock } : {}),
     onBatch: async (batch) => {
       const events = await Promise.all(batch.events.map((e) => expandText(ctx, e)));
       try {

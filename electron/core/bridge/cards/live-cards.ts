@@ -137,6 +137,7 @@ export class LiveCards implements LiveCardsPort {
   private unavailableUntil = 0;
   private problemSaid = false;
   private closed = false;
+  /** Armed only while there are records to sweep: a bridge without cards sets no timer. */
   private sweeper: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -157,8 +158,7 @@ export class LiveCards implements LiveCardsPort {
     for (const [key, record] of Object.entries((await store.get()).cards)) cards.records.set(key, record);
     if (cards.records.size > 0) cards.log.info('Finishing cards left by the last run', { cards: cards.records.size });
     for (const key of cards.records.keys()) cards.recover(key);
-    cards.sweeper = setInterval(() => cards.sweep(), SWEEP_MS);
-    cards.sweeper.unref();
+    cards.armSweeper();
     if (options.settings().enabled) void cards.probe();
     return cards;
   }
@@ -190,6 +190,7 @@ export class LiveCards implements LiveCardsPort {
       opened.push(key);
     }
     if (opened.length === 0) return;
+    this.armSweeper();
     this.texts.set(event.streamId, event.text);
     // On disk before the calls: a crash after one leaves a record that closes the card.
     await this.save(opened);
@@ -242,7 +243,7 @@ export class LiveCards implements LiveCardsPort {
   /** Stops timers and waits for calls in flight; records stay on disk for the next run. */
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.sweeper);
+    this.disarmSweeper();
     for (const worker of this.workers.values()) clearTimeout(worker.timer);
     await Promise.all([...this.workers.values()].map((w) => w.chain));
   }
@@ -378,6 +379,17 @@ export class LiveCards implements LiveCardsPort {
     await this.conclude(key);
   }
 
+  private armSweeper(): void {
+    if (this.sweeper || this.closed || this.records.size === 0) return;
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  private disarmSweeper(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
   /** Open cards nobody finished, and finished ones whose message never came, are let go. */
   private sweep(): void {
     const cutoff = this.now() - ABANDONED_MS;
@@ -496,6 +508,7 @@ export class LiveCards implements LiveCardsPort {
   private async forget(key: string): Promise<void> {
     this.records.delete(key);
     this.workers.delete(key);
+    if (this.records.size === 0) this.disarmSweeper();
     await this.save([key]);
   }
 

@@ -3,7 +3,9 @@
  *
  * - Byte offsets, never character counts (CCCC's own bridge re-sends after CJK text).
  * - Wakes on fs.watch of the group directory (survives the rename of ledger.jsonl), with a
- *   slow poll as a safety net; reads only the bytes after the cursor.
+ *   slow poll as a safety net; reads only the bytes after the cursor. The poll's clock may be
+ *   shared by the followers of many groups (one timer for all); on each tick a follower looks at
+ *   its ledger with one stat and reads only when the file is not where it stopped reading.
  * - A rotated ledger is finished before the next file is read: while running through the
  *   still-open handle, after a stop by finding the segment whose identity (dev/ino + first
  *   event id) matches the cursor, plain or gzipped. The next file is always found through
@@ -21,6 +23,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BridgeError } from '../../errors';
 import { RecentIds } from '../../util/recent-ids';
+import { Ticker, type TickSource } from '../../util/ticker';
 import { silentLogger, type Logger } from '../../log/logger';
 import { loadCursor, saveCursor, type FileIdentity, type LedgerCursor } from './cursor';
 import { parseLedgerLine, type LedgerEvent } from './event';
@@ -52,6 +55,8 @@ export interface LedgerFollowerOptions {
   catchUp?: CatchUpPolicy;
   /** Safety-net poll when fs.watch misses something (network drives, overflow). */
   pollIntervalMs?: number;
+  /** The poll's clock, shared by the followers of an app's groups; default: the follower's own, every `pollIntervalMs`. */
+  clock?: TickSource;
   maxBatchEvents?: number;
   /** How many recent event ids are remembered for dedup. */
   dedupCapacity?: number;
@@ -84,6 +89,9 @@ export interface LedgerFollowerStats {
   duplicatesSkipped: number;
 }
 
+/** The safety poll's default interval. */
+export const LEDGER_POLL_MS = 2_000;
+
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 
@@ -114,7 +122,8 @@ export class LedgerFollower {
   private lastTs: string | null = null;
   private readonly startedAt = new Date().toISOString();
   private watcher: FSWatcher | null = null;
-  private pollTimer: NodeJS.Timeout | null = null;
+  /** Leaves the poll's clock. */
+  private leaveClock: (() => void) | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryAttempt = 0;
   private running: Promise<void> | null = null;
@@ -165,10 +174,10 @@ export class LedgerFollower {
       throw err;
     }
     this.armWatcher();
-    this.pollTimer = setInterval(() => {
+    this.leaveClock = (this.opts.clock ?? new Ticker(this.opts.pollIntervalMs ?? LEDGER_POLL_MS)).join(() => {
       this.armWatcher();
-      this.kick();
-    }, this.opts.pollIntervalMs ?? 2_000);
+      void this.poll();
+    });
     this.kick();
   }
 
@@ -178,9 +187,10 @@ export class LedgerFollower {
     this.state = 'stopped';
     this.watcher?.close();
     this.watcher = null;
-    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.leaveClock?.();
+    this.leaveClock = null;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.pollTimer = this.retryTimer = null;
+    this.retryTimer = null;
     await this.running;
     await this.commitChain;
     await this.current?.close();
@@ -359,6 +369,17 @@ export class LedgerFollower {
     clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.retryAttempt = 0;
+    this.kick();
+  }
+
+  /**
+   * The safety poll's look: a read when there may be something the watch missed. A follower
+   * caught up on the active ledger (the same file, its size where reading stopped) is settled by
+   * one stat, so an idle group costs no read on a tick.
+   */
+  private async poll(): Promise<void> {
+    const src = this.current;
+    if (src instanceof ActiveSource && (await src.caughtUp())) return;
     this.kick();
   }
 

@@ -137,6 +137,17 @@ export class ActiveSource implements Source {
     return 'truncated';
   }
 
+  /**
+   * Whether there is nothing to read: ledger.jsonl is still the open file and ends where reading
+   * stopped. One stat; any doubt (no file open, a stat failing) says read.
+   */
+  async caughtUp(): Promise<boolean> {
+    const file = this.file;
+    if (!file) return false;
+    const now = await stat(this.path, { bigint: true }).catch(() => null);
+    return now !== null && now.ino.toString() === file.ino && now.dev.toString() === file.dev && Number(now.size) === this.offset;
+  }
+
   /** After `rotated`: the same open file, read on as a sealed one (it can no longer grow). */
   seal(): PlainSealedSource {
     if (!this.file) throw new Error('ledger file is not open');

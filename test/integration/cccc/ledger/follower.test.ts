@@ -1,9 +1,11 @@
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryLogger } from '../../../../electron/core/log/logger';
 import { ledgerCursorSchema } from '../../../../electron/core/cccc/ledger/cursor';
 import type { LedgerEvent } from '../../../../electron/core/cccc/ledger/event';
 import { LedgerFollower } from '../../../../electron/core/cccc/ledger/follower';
+import { LedgerFile } from '../../../../electron/core/cccc/ledger/ledger-file';
+import type { TickMember } from '../../../../electron/core/util/ticker';
 import { chatMessageData, makeEvent } from '../../../fakes/cccc/ledger';
 import { expectQuietFor, waitFor } from '../../../helpers/wait';
 import { chat, collectingFollower, GROUP_ID, ids, tempGroup, type TempGroup } from '../helpers';
@@ -444,5 +446,55 @@ describe('LedgerFollower', () => {
     g = await tempGroup();
     const f = new LedgerFollower({ groupDir: `${g.groupDir}-nope`, cursorPath: g.cursorPath, onBatch: () => undefined });
     await expect(f.start()).rejects.toMatchObject({ code: 'cccc.group_dir_missing' });
+  });
+});
+
+describe('LedgerFollower on a shared clock', () => {
+  /** The safety poll's clock, ticked by the test. */
+  function handClock(): { join(member: TickMember): () => void; tick(): void; size(): number } {
+    const members = new Set<TickMember>();
+    return {
+      join: (member) => {
+        members.add(member);
+        return () => members.delete(member);
+      },
+      tick: () => members.forEach((m) => m()),
+      size: () => members.size,
+    };
+  }
+
+  it('reads on a tick only when the ledger is not where it stopped: what the watch missed is found, an idle ledger costs no read', async () => {
+    g = await tempGroup();
+    const clock = handClock();
+    // No watch: only the clock's ticks can find what is appended.
+    const a = collectingFollower(g, { watch: false, clock });
+    await started(a.follower);
+    expect(clock.size()).toBe(1);
+    const reads = vi.spyOn(LedgerFile.prototype, 'readLines');
+    try {
+      const first = chat('found by the poll');
+      await g.writer.append(first);
+      clock.tick();
+      await waitFor(() => a.events.length === 1, 'the append found on a tick');
+      const end = (await stat(g.writer.path)).size;
+      await waitFor(async () => (await cursorOffset()) === end, 'the batch committed');
+
+      const before = reads.mock.calls.length;
+      for (let i = 0; i < 5; i++) {
+        clock.tick();
+        // At most the read that ended the last batch (it found nothing more); a tick reads nothing.
+        await expectQuietFor(40, 'no read on a tick while caught up', () => reads.mock.calls.length - before <= 1);
+      }
+
+      const second = chat('found by the next poll');
+      await g.writer.append(second);
+      clock.tick();
+      await waitFor(() => a.events.length === 2, 'the next append found on a tick');
+      expect(ids(a.events)).toEqual([first.id, second.id]);
+    } finally {
+      reads.mockRestore();
+    }
+    await a.follower.stop();
+    expect(clock.size()).toBe(0);
   });
 });

@@ -102,6 +102,19 @@ describe('live cards', () => {
     expect(calls[2]!.at - calls[1]!.at).toBeGreaterThanOrEqual(1_999);
   });
 
+  it('set no timer without a card; close an abandoned one as interrupted after 30 min, let it go, and set none again', async () => {
+    const c = await open();
+    expect(vi.getTimerCount()).toBe(0);
+    await c.start(ev('start', 'half an answer'), [{ chat: CHAT, label: 'boss' }]);
+    await waitFor(() => calls.length === 1, 'the create');
+    await vi.advanceTimersByTimeAsync(35 * 60_000);
+    await waitFor(() => streamed().some((r) => r.isFinalize), 'the card closed as interrupted');
+    expect(c.covers('s1', CHAT.conversationId)).toBe(true);
+    await vi.advanceTimersByTimeAsync(35 * 60_000);
+    await waitFor(() => !c.covers('s1', CHAT.conversationId), 'the record let go');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it("open no card when the budget says 'plain'", async () => {
     allowance = 'plain';
     const c = await open();
