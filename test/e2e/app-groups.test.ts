@@ -1,13 +1,16 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppBridge, type AppBridgeConfig } from '../../electron/core/bridge/app-bridge';
 import type { BridgeServices } from '../../electron/core/bridge/bridge';
+import { BUTTON_CARDS_FILE } from '../../electron/core/bridge/cards/card-registry';
 import { parkedDir } from '../../electron/core/bridge/group-state';
-import { DEFAULT_SETTINGS } from '../../electron/core/bridge/settings';
+import { DEFAULT_SETTINGS, type BridgeSettings } from '../../electron/core/bridge/settings';
+import { BUTTON_CARD_TEXTS } from '../../electron/core/i18n/button-cards';
+import { REPLIES } from '../../electron/core/i18n/replies';
 import { memoryLogger } from '../../electron/core/log/logger';
-import { startFakeDingTalk, type FakeDingTalk, type SentMessage } from '../fakes/dingtalk';
+import { CARD_CALLBACK_TOPIC, cardButtons, startFakeDingTalk, type FakeCard, type FakeDingTalk, type SentMessage } from '../fakes/dingtalk';
 import { FakeCcccDaemon } from '../fakes/cccc/daemon';
 import type { LedgerEvent } from '../fakes/cccc/ledger';
 import { expectQuietFor, waitFor } from '../helpers/wait';
@@ -20,6 +23,7 @@ const CHATS = { alpha: ['cidAlpha1==', 'cidAlpha2=='], beta: ['cidBeta1==', 'cid
 interface World {
   dt: FakeDingTalk;
   cccc: FakeCcccDaemon;
+  /** A new AppBridge after restart(). */
   app: AppBridge;
   alpha: string;
   beta: string;
@@ -30,6 +34,8 @@ interface World {
   reply(chat: string, match: RegExp): Promise<SentMessage>;
   fromPeople(group: string): Promise<string[]>;
   subscribe(chat: string, group: string): Promise<void>;
+  /** Stops the app and starts a new one on the same configuration and files. */
+  restart(): Promise<void>;
 }
 
 let cleanup: Array<() => Promise<void>> = [];
@@ -38,7 +44,7 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function startWorld(services: BridgeServices = {}): Promise<World> {
+async function startWorld(services: BridgeServices = {}, settings: Partial<BridgeSettings> = {}): Promise<World> {
   const dt = await startFakeDingTalk({ qpsLimit: 1000 });
   const cccc = await FakeCcccDaemon.start();
   const stateDir = await mkdtemp(join(tmpdir(), 'app-groups-'));
@@ -54,9 +60,11 @@ async function startWorld(services: BridgeServices = {}): Promise<World> {
     stateDir,
     credentials: { appKey: dtApp.appKey, appSecret: dtApp.appSecret, robotCode: dtApp.robotCode },
     endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase },
-    settings: { ...DEFAULT_SETTINGS, replyLanguage: 'en' },
+    settings: { ...DEFAULT_SETTINGS, replyLanguage: 'en', ...settings },
   };
-  const app = new AppBridge(config, { logger: memoryLogger('app-groups'), ledgerPollMs: 200, daemonPollMs: 200, ...services });
+  const log = memoryLogger('app-groups');
+  const make = (): AppBridge => new AppBridge(config, { logger: log, ledgerPollMs: 200, daemonPollMs: 200, ...services });
+  const app = make();
   cleanup.push(async () => {
     await w.app.stop();
     await dt.close();
@@ -86,6 +94,12 @@ async function startWorld(services: BridgeServices = {}): Promise<World> {
       const request = await waitFor(async () => (await w.app.inspect()).pending.find((p) => p.chatId === chat), `pending request of ${chat}`);
       await w.app.approve(request.key);
       await w.reply(chat, /approved/);
+    },
+    async restart() {
+      await w.app.stop();
+      w.app = make();
+      await w.app.start();
+      await waitFor(() => w.app.status().dingtalk.status === 'connected', 'app connected again');
     },
   };
   await app.start();
@@ -163,6 +177,56 @@ describe('one DingTalk app, two CCCC groups', () => {
     w.say(chat, 'hello beta');
     await waitFor(async () => (await w.fromPeople(w.beta)).includes('hello beta'), 'the chat talks to Beta');
     expect(await w.fromPeople(w.alpha)).not.toContain('hello beta');
+  });
+});
+
+describe('one DingTalk app, two CCCC groups, cards with buttons', () => {
+  const ZHANG = 'staff-zhang';
+  const c = BUTTON_CARD_TEXTS.en;
+  const newCard = (w: World, title: string, seen: readonly string[] = []): Promise<FakeCard> =>
+    waitFor(() => w.dt.cardInstances().find((k) => k.params['title'] === title && !seen.includes(k.outTrackId)), `a card "${title}"`, 8_000);
+  const card = (w: World, outTrackId: string): FakeCard => w.dt.cardInstance(outTrackId)!;
+  const authorized = async (w: World, group: string): Promise<unknown[]> => (await w.cccc.imFiles(group).listAuthorized()).map((a) => a['chat_id']);
+
+  it('a press goes to the group whose card it is; a card no group knows is redrawn as expired', { timeout: 30_000 }, async () => {
+    const w = await startWorld({}, { buttonCardTemplateId: 'cccc-buttons-test.schema', approvers: [ZHANG] });
+    expect(w.dt.connections()[0]?.subscriptions.map((s) => s.topic)).toEqual(['/v1.0/im/bot/messages/get', CARD_CALLBACK_TOPIC]);
+    const [alphaChat, betaChat] = [CHATS.alpha[0], CHATS.beta[0]];
+    w.say(alphaChat, `/subscribe ${w.alpha}`);
+    const alphaCard = await newCard(w, REPLIES.en.titles.subscribe);
+    expect(alphaCard.params['markdown']).toContain(`--group ${w.alpha}`);
+    w.say(betaChat, '/subscribe Beta project');
+    const betaCard = await newCard(w, REPLIES.en.titles.subscribe, [alphaCard.outTrackId]);
+    expect(betaCard.params['markdown']).toContain(`--group ${w.beta}`);
+
+    // Beta's card first: Alpha (the first group) must not take it.
+    w.dt.pressCardButton(betaCard.outTrackId, { staffId: ZHANG, button: 'approve' });
+    await w.reply(betaChat, /approved/);
+    w.dt.pressCardButton(alphaCard.outTrackId, { staffId: ZHANG, button: 'approve' });
+    await w.reply(alphaChat, /approved/);
+    expect(await authorized(w, w.alpha)).toEqual([alphaChat]);
+    expect(await authorized(w, w.beta)).toEqual([betaChat]);
+    await waitFor(() => card(w, betaCard.outTrackId).params['note'] === c.approvedBy(ZHANG), 'Beta’s card settled');
+
+    // Beta's /status card pauses the chat in Beta's IM state.
+    w.say(betaChat, '/status');
+    const status = await newCard(w, 'Beta project');
+    w.dt.pressCardButton(status.outTrackId, { staffId: ALICE.senderStaffId, button: 'pause' });
+    await waitFor(() => card(w, status.outTrackId).params['note'] === c.pausedBy('Alice'), 'paused by the card');
+    expect((await w.app.inspect()).chats.find((k) => k.chatId === betaChat)).toMatchObject({ groupId: w.beta, subscription: { paused: true } });
+
+    // Alpha forgot its cards (its registry damaged, and its copy): a press on one is answered as expired.
+    await w.app.stop();
+    for (const f of [BUTTON_CARDS_FILE, `${BUTTON_CARDS_FILE}.bak`]) await writeFile(join(w.stateDir, f), 'damaged');
+    await w.restart();
+    w.dt.injectCallback(CARD_CALLBACK_TOPIC, {
+      outTrackId: alphaCard.outTrackId,
+      userId: ZHANG,
+      type: 'actionCallback',
+      content: JSON.stringify({ cardPrivateData: { actionIds: ['approve'], params: { action: 'approve' } } }),
+    });
+    await waitFor(() => card(w, alphaCard.outTrackId).params['markdown'] === c.expired(), 'the unknown card redrawn as expired');
+    expect(cardButtons(card(w, alphaCard.outTrackId))).toEqual([]);
   });
 });
 

@@ -11,7 +11,8 @@
 import { EventEmitter } from 'node:events';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DingTalkCredentials, DingTalkEndpoints } from '../dingtalk/endpoints';
+import { cardPressOf } from '../dingtalk/card-callback';
+import { BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC, type DingTalkCredentials, type DingTalkEndpoints } from '../dingtalk/endpoints';
 import type { CallCounter } from '../dingtalk/http';
 import type { InboundMessage } from '../dingtalk/inbound-message';
 import { DingTalkApi } from '../dingtalk/openapi-client';
@@ -89,6 +90,9 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       keep: (m) => this.route(m),
       onRefused: (refusal) => this.refuse(refusal),
       counter: this.usage.counter,
+      // Card presses come over the same connection (docs/dingtalk-protocol.md, "Cards with buttons").
+      callbackTopics: [BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC],
+      onOther: (frame) => this.pressed(frame),
       ...services.stream,
     });
     // Every group listens to the one connection's state.
@@ -235,8 +239,13 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
   }
 
   /** The group a chat is subscribed to, if any (CCCC's IM state of each group, in the profile's order). */
-  private async boundGroup(chatId: string): Promise<Served | undefined> {
-    for (const g of this.groups) if (g.up && (await g.bridge.serves(chatId).catch(() => false))) return g;
+  private boundGroup(chatId: string): Promise<Served | undefined> {
+    return this.firstServed((b) => b.serves(chatId));
+  }
+
+  /** The first group that runs and answers yes (a group that cannot answer counts as no). */
+  private async firstServed(test: (bridge: Bridge) => Promise<boolean>): Promise<Served | undefined> {
+    for (const g of this.groups) if (g.up && (await test(g.bridge).catch(() => false))) return g;
     return undefined;
   }
 
@@ -264,6 +273,18 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       return chosen.bridge.onInbound(asPlainSubscribe(m));
     }
     return (bound ?? this.fallback()).bridge.onInbound(m);
+  }
+
+  /**
+   * A card's button was pressed: the group whose card registry has the card handles it; a card no
+   * group knows goes to the first group that runs, which redraws it as expired.
+   */
+  private async pressed(frame: { topic: string; data: unknown }): Promise<void> {
+    const press = cardPressOf(frame, this.log);
+    if (!press) return;
+    const g = (await this.firstServed((b) => b.ownsCard(press.outTrackId))) ?? this.groups.find((x) => x.up);
+    if (!g) return this.log.info('A card button was pressed while no group runs', { card: press.outTrackId });
+    await g.bridge.pressed(press);
   }
 
   private async refuse(refusal: Refusal): Promise<void> {
