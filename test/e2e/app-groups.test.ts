@@ -188,6 +188,20 @@ describe('one DingTalk app, two CCCC groups, cards with buttons', () => {
   const card = (w: World, outTrackId: string): FakeCard => w.dt.cardInstance(outTrackId)!;
   const authorized = async (w: World, group: string): Promise<unknown[]> => (await w.cccc.imFiles(group).listAuthorized()).map((a) => a['chat_id']);
 
+  it('/help lists /groups, as text and on its card', { timeout: 30_000 }, async () => {
+    const w = await startWorld({}, { buttonCardTemplateId: 'cccc-buttons-test.schema', buttonCards: false });
+    const chat = CHATS.beta[0];
+    await w.subscribe(chat, w.beta);
+    w.say(chat, '/help');
+    const text = textOf(await w.reply(chat, /CCCC commands/));
+    expect(text).toContain('[/groups](dtmd://dingtalkclient/sendMessage?content=%2Fgroups) — The groups this robot serves');
+    w.app.updateSettings({ buttonCards: true });
+    w.say(chat, '/help');
+    const help = await newCard(w, 'CCCC commands');
+    expect(cardButtons(help).map((b) => b.text)).toContain('/groups');
+    expect(help.params['markdown']).toContain('/groups');
+  });
+
   it('a press goes to the group whose card it is; a card no group knows is redrawn as expired', { timeout: 30_000 }, async () => {
     const w = await startWorld({}, { buttonCardTemplateId: 'cccc-buttons-test.schema', approvers: [ZHANG] });
     expect(w.dt.connections()[0]?.subscriptions.map((s) => s.topic)).toEqual(['/v1.0/im/bot/messages/get', CARD_CALLBACK_TOPIC]);

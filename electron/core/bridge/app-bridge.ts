@@ -112,7 +112,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
           ...services,
           logger: (services.logger ?? silentLogger).child(g.groupId),
           outbox: { ...services.outbox, buckets },
-          app: { api: this.api, usage: this.usage, stream: this.stream, label: g.title },
+          app: { api: this.api, usage: this.usage, stream: this.stream, label: g.title, severalGroups: () => this.groups.filter((x) => x.up).length > 1 },
         },
       );
       bridge.on('status', () => this.emit('status', this.status()));

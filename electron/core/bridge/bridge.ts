@@ -88,6 +88,8 @@ export interface SharedApp {
   stream: StreamClient;
   /** The group's title, said with its agents' messages so a chat knows which group speaks. */
   label: string;
+  /** Whether the app serves more than one group now (/help then lists /groups). */
+  severalGroups(): boolean;
 }
 
 export type BridgeState = 'stopped' | 'starting' | 'running' | 'degraded' | 'error';
