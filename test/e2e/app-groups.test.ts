@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppBridge, type AppBridgeConfig } from '../../electron/core/bridge/app-bridge';
 import type { BridgeServices } from '../../electron/core/bridge/bridge';
+import type { Problem } from '../../electron/core/errors';
 import { BUTTON_CARDS_FILE } from '../../electron/core/bridge/cards/card-registry';
 import { parkedDir } from '../../electron/core/bridge/group-state';
+import { groupDiscovery } from '../../electron/core/bridge/served-groups';
+import { groupLockDir, lockHolder } from '../../electron/core/config/instance-lock';
 import { DEFAULT_SETTINGS, type BridgeSettings } from '../../electron/core/bridge/settings';
 import { BUTTON_CARD_TEXTS } from '../../electron/core/i18n/button-cards';
 import { REPLIES } from '../../electron/core/i18n/replies';
@@ -44,7 +47,8 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function startWorld(services: BridgeServices = {}, settings: Partial<BridgeSettings> = {}): Promise<World> {
+/** `allGroups`: the app takes in the groups created while it runs, as hosts have it do (served-groups.ts). */
+async function startWorld(services: BridgeServices = {}, settings: Partial<BridgeSettings> = {}, allGroups = false): Promise<World> {
   const dt = await startFakeDingTalk({ qpsLimit: 1000 });
   const cccc = await FakeCcccDaemon.start();
   const stateDir = await mkdtemp(join(tmpdir(), 'app-groups-'));
@@ -62,6 +66,10 @@ async function startWorld(services: BridgeServices = {}, settings: Partial<Bridg
     endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase },
     settings: { ...DEFAULT_SETTINGS, replyLanguage: 'en', ...settings },
   };
+  if (allGroups) {
+    const target = { bridgeId: 'app-groups', groupId: alpha, ccccHome: cccc.home, configHome: stateDir };
+    config.discovery = groupDiscovery(target, dtApp.appKey, { ids: [alpha, beta], all: true }, stateDir);
+  }
   const log = memoryLogger('app-groups');
   const make = (): AppBridge => new AppBridge(config, { logger: log, ledgerPollMs: 200, daemonPollMs: 200, ...services });
   const app = make();
@@ -241,6 +249,42 @@ describe('one DingTalk app, two CCCC groups, cards with buttons', () => {
     });
     await waitFor(() => card(w, alphaCard.outTrackId).params['markdown'] === c.expired(), 'the unknown card redrawn as expired');
     expect(cardButtons(card(w, alphaCard.outTrackId))).toEqual([]);
+  });
+});
+
+describe('one DingTalk app serving every group of its CCCC', () => {
+  it('takes in a group created while it runs, under the guards of a start', { timeout: 30_000 }, async () => {
+    const w = await startWorld({ groupCheckMs: 100 }, {}, true);
+    const problems: Problem[] = [];
+    w.app.on('problem', (p) => problems.push(p));
+    const gamma = await w.cccc.createGroup({ title: 'Gamma project', actors: ['boss'] });
+    // CCCC's own bridge serves this one: refused, said once, never served.
+    const delta = await w.cccc.createGroup({
+      title: 'Delta project',
+      actors: ['boss'],
+      im: { platform: 'dingtalk', enabled: true, dingtalk_app_key_env: 'DINGTALK_APP_KEY', dingtalk_app_secret_env: 'DINGTALK_APP_SECRET' },
+    });
+    await waitFor(async () => (await w.app.inspect()).groups?.find((g) => g.groupId === gamma && g.state === 'running'), 'Gamma served');
+    // Held by this process (lockHolder does not count its own pid unless told which is "us").
+    const gammaLock = () => lockHolder(groupLockDir(w.cccc.home, gamma), { pid: 0 });
+    expect(await gammaLock()).toMatchObject({ bridgeId: 'app-groups', pid: process.pid });
+
+    const chat = 'cidGamma1==';
+    await w.subscribe(chat, gamma);
+    expect((await w.cccc.imFiles(gamma).listAuthorized()).map((a) => a['chat_id'])).toEqual([chat]);
+    await w.cccc.speak('boss', 'gamma says hi', { group: gamma });
+    await w.reply(chat, /\[Gamma project · boss\] gamma says hi/);
+    w.say(chat, 'hello gamma');
+    await waitFor(async () => (await w.fromPeople(gamma)).includes('hello gamma'), 'the chat talks to Gamma');
+
+    const refusals = () => problems.filter((p) => p.details?.['groupId'] === delta);
+    await waitFor(() => refusals().length === 1, 'Delta refused');
+    await expectQuietFor(500, 'Delta refused once, however many checks', () => refusals().length === 1);
+    expect(refusals()[0]?.message).toMatch(/CCCC's own DingTalk bridge|im\.enabled|own bridge/i);
+    expect((await w.app.inspect()).groups?.map((g) => g.groupId)).toEqual([w.alpha, w.beta, gamma]);
+
+    await w.app.stop();
+    expect(await gammaLock()).toBeUndefined();
   });
 });
 

@@ -25,7 +25,7 @@ import { ApiUsage } from './api-usage/api-usage';
 import { Bridge, type BridgeEvents, type BridgeServices, type BridgeState, type BridgeStatus, type BridgeView } from './bridge';
 import { chatAddressOf } from './chat-address';
 import { asPlainSubscribe, findGroup, groupLines, readGroupCommand, type ServedGroup } from './group-choice';
-import { appBuckets } from './outbox';
+import { appBuckets, type AppBuckets } from './outbox';
 import type { BridgeSettings } from './settings';
 
 /** A group the app serves: its id, its title (said with its agents' messages), its own state folder. */
@@ -35,9 +35,21 @@ export interface GroupSpec {
   stateDir: string;
 }
 
+/**
+ * How an app that serves every group of its CCCC (`allGroups`) takes in the groups created while
+ * it runs (served-groups.ts builds it): which groups there are now, and a group claimed under the
+ * guards of a start (CCCC's own bridge, the group's instance lock) — or a rejection saying why not.
+ */
+export interface GroupDiscovery {
+  groupIds(): Promise<string[]>;
+  claim(groupId: string): Promise<{ spec: GroupSpec; release(): Promise<void> }>;
+}
+
 export interface AppBridgeConfig {
   /** The first keeps the state folder a one-group bridge always had (and the app's API usage). */
   groups: GroupSpec[];
+  /** Looked at with every group check (30 s) when the profile serves every group. */
+  discovery?: GroupDiscovery;
   ccccHome: string;
   /** The app's own files (api-usage.json); the first group's state folder. */
   stateDir: string;
@@ -53,6 +65,8 @@ interface Served extends ServedGroup {
   bridge: Bridge;
   /** Whether it started; a group that could not is told to its chats and left out. */
   up: boolean;
+  /** A group found while running holds its own instance lock (the host holds the others'). */
+  release?: () => Promise<void>;
 }
 
 export class AppBridge extends EventEmitter<BridgeEvents> {
@@ -60,12 +74,20 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
   private readonly usage: ApiUsage;
   private readonly api: DingTalkApi;
   private readonly stream: StreamClient;
-  private readonly groups: Served[];
+  private readonly groups: Served[] = [];
   /** The first group: its state folder is the one a one-group bridge always had. */
   private readonly first: Served;
+  private readonly services: BridgeServices;
+  private readonly buckets: AppBuckets;
+  /** Groups found while running that may not be served, by the problem's code: said once each. */
+  private readonly refusedNew = new Map<string, string>();
   private state: BridgeState = 'stopped';
   /** One timer for the whole app (not one per group): are the groups still there? */
   private checkTimer: NodeJS.Timeout | undefined;
+  /** The check under way, which stop() waits for (it may be starting a group). */
+  private checking: Promise<void> | undefined;
+  /** Set while stop() runs: no check starts or takes in a group. */
+  private closing = false;
   private readonly checkMs: number;
 
   constructor(
@@ -95,35 +117,42 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       onOther: (frame) => this.pressed(frame),
       ...services.stream,
     });
-    // Every group listens to the one connection's state.
-    this.stream.setMaxListeners(config.groups.length + 10);
-    const buckets = appBuckets(services.outbox?.qpsPerApi);
-    this.groups = config.groups.map((g) => {
-      const bridge = new Bridge(
-        {
-          groupId: g.groupId,
-          ccccHome: config.ccccHome,
-          stateDir: g.stateDir,
-          credentials: config.credentials,
-          endpoints: config.endpoints,
-          settings: config.settings,
-        },
-        {
-          ...services,
-          logger: (services.logger ?? silentLogger).child(g.groupId),
-          outbox: { ...services.outbox, buckets },
-          app: { api: this.api, usage: this.usage, stream: this.stream, label: g.title, severalGroups: () => this.groups.filter((x) => x.up).length > 1 },
-        },
-      );
-      bridge.on('status', () => this.emit('status', this.status()));
-      bridge.on('pending', (notice) => this.emit('pending', notice));
-      bridge.on('problem', (problem) => this.emit('problem', problem));
-      bridge.on('subscribed', (chatId) => void this.moved(g.groupId, chatId));
-      return { id: g.groupId, title: g.title, bridge, up: false };
-    });
+    this.services = services;
+    this.buckets = appBuckets(services.outbox?.qpsPerApi);
+    for (const g of config.groups) this.add(g);
     const [first] = this.groups;
     if (!first) throw new Error('An app bridge serves at least one group');
     this.first = first;
+  }
+
+  /** A group's Bridge over the app's parts; not started. */
+  private add(g: GroupSpec): Served {
+    const { config, services } = this;
+    const bridge = new Bridge(
+      {
+        groupId: g.groupId,
+        ccccHome: config.ccccHome,
+        stateDir: g.stateDir,
+        credentials: config.credentials,
+        endpoints: config.endpoints,
+        settings: config.settings,
+      },
+      {
+        ...services,
+        logger: (services.logger ?? silentLogger).child(g.groupId),
+        outbox: { ...services.outbox, buckets: this.buckets },
+        app: { api: this.api, usage: this.usage, stream: this.stream, label: g.title, severalGroups: () => this.groups.filter((x) => x.up).length > 1 },
+      },
+    );
+    bridge.on('status', () => this.emit('status', this.status()));
+    bridge.on('pending', (notice) => this.emit('pending', notice));
+    bridge.on('problem', (problem) => this.emit('problem', problem));
+    bridge.on('subscribed', (chatId) => void this.moved(g.groupId, chatId));
+    const served: Served = { id: g.groupId, title: g.title, bridge, up: false };
+    this.groups.push(served);
+    // Every group listens to the one connection's state.
+    this.stream.setMaxListeners(this.groups.length + 10);
+    return served;
   }
 
   get settings(): BridgeSettings {
@@ -170,15 +199,19 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
 
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
+    this.closing = true;
     clearTimeout(this.checkTimer);
     this.checkTimer = undefined;
+    await this.checking;
     await this.stream.stop();
     for (const g of this.groups) {
       await g.bridge.stop();
       g.up = false;
+      await g.release?.().catch((err: unknown) => this.log.warn('Could not release a group’s instance lock', { group: g.id, code: toProblem(err).code }));
     }
     await this.usage.close();
     this.state = 'stopped';
+    this.closing = false;
     this.emit('status', this.status());
   }
 
@@ -308,7 +341,12 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
   }
 
   private scheduleCheck(): void {
-    this.checkTimer = setTimeout(() => void this.checkGroups().finally(() => this.state === 'running' && this.scheduleCheck()), this.checkMs);
+    this.checkTimer = setTimeout(() => {
+      this.checking = this.checkGroups().finally(() => {
+        this.checking = undefined;
+        if (this.state === 'running' && !this.closing) this.scheduleCheck();
+      });
+    }, this.checkMs);
     this.checkTimer.unref();
   }
 
@@ -333,10 +371,53 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
           .catch((err: unknown) => this.log.warn('Could not tell a chat its group is gone', { chat: chat.conversationId, code: toProblem(err).code }));
       }
     }
+    await this.discover();
     this.emit('status', this.status());
   }
 
-  private groupFailed(g: Served, err: unknown): void {
+  /**
+   * With every group of the CCCC served: the groups created since are claimed (as at start:
+   * CCCC's own bridge checked, the group's lock taken) and started. One that may not be served is
+   * said once and tried again at the next check; one that cannot start is left out, as at start.
+   */
+  private async discover(): Promise<void> {
+    const found = this.config.discovery;
+    if (!found) return;
+    const ids = await found.groupIds().catch((err: unknown) => {
+      this.log.warn('Could not look for new CCCC groups', { code: toProblem(err).code });
+      return [];
+    });
+    for (const id of ids) {
+      if (this.closing) return;
+      if (this.groups.some((g) => g.id === id)) continue;
+      let claimed: Awaited<ReturnType<GroupDiscovery['claim']>>;
+      try {
+        claimed = await found.claim(id);
+      } catch (err) {
+        this.refusedOnce(id, err);
+        continue;
+      }
+      const g = this.add(claimed.spec);
+      g.release = claimed.release;
+      this.refusedNew.delete(id);
+      try {
+        await g.bridge.start();
+        g.up = true;
+        this.log.info('Serving a CCCC group created while running', { group: id, title: g.title });
+      } catch (err) {
+        this.groupFailed(g, err);
+      }
+    }
+  }
+
+  private refusedOnce(groupId: string, err: unknown): void {
+    const code = toProblem(err).code;
+    if (this.refusedNew.get(groupId) === code) return;
+    this.refusedNew.set(groupId, code);
+    this.groupFailed({ id: groupId }, err);
+  }
+
+  private groupFailed(g: Pick<Served, 'id'>, err: unknown): void {
     const problem: Problem = { ...toProblem(err, 'cccc.group'), details: { groupId: g.id } };
     this.log.error(`Group ${g.id} cannot be served: ${problem.message}`, { code: problem.code });
     this.emit('problem', problem);
