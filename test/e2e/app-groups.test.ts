@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { AppBridge, type AppBridgeConfig } from '../../electron/core/bridge/app-
 import type { BridgeServices } from '../../electron/core/bridge/bridge';
 import type { Problem } from '../../electron/core/errors';
 import { BUTTON_CARDS_FILE } from '../../electron/core/bridge/cards/card-registry';
+import { GONE_NOTICES_FILE } from '../../electron/core/bridge/gone-notices';
 import { parkedDir } from '../../electron/core/bridge/group-state';
 import { groupDiscovery } from '../../electron/core/bridge/served-groups';
 import { groupLockDir, lockHolder } from '../../electron/core/config/instance-lock';
@@ -312,6 +313,43 @@ describe('one DingTalk app, a group removed', () => {
     for (const chat of CHATS.alpha) await w.reply(chat, /\[Alpha project · boss\] alpha still here/);
     w.say(CHATS.alpha[1], 'still talking');
     await waitFor(async () => (await w.fromPeople(w.alpha)).includes('still talking'), 'Alpha still hears its chats');
+
+    await w.restart();
+    await expectQuietFor(500, 'not told again after a restart', () => CHATS.beta.every((c) => gone(c).length === 1));
+  });
+});
+
+describe('one DingTalk app, a group gone while it was stopped', () => {
+  it('tells that group’s chats once at the next start, not again after a restart; a damaged record is moved aside', { timeout: 30_000 }, async () => {
+    const w = await startWorld({ groupCheckMs: 100 });
+    for (const chat of CHATS.alpha) await w.subscribe(chat, w.alpha);
+    for (const chat of CHATS.beta) await w.subscribe(chat, w.beta);
+    await w.app.stop();
+    w.dt.clearSent();
+    await rm(w.cccc.groupDir(w.beta), { recursive: true, force: true });
+    const gone = (chat: string) => w.sentTo(chat).filter((t) => t.includes('"Beta project" is gone'));
+    const toldOnce = () => CHATS.beta.every((c) => gone(c).length === 1) && CHATS.alpha.every((c) => gone(c).length === 0);
+
+    // Beta cannot start: its chats hear it through Alpha.
+    await w.restart();
+    await waitFor(toldOnce, 'Beta’s chats told at start');
+    expect((await w.app.inspect()).groups?.map((g) => [g.title, g.state])).toEqual([
+      ['Alpha project', 'running'],
+      ['Beta project', 'error'],
+    ]);
+    expect(JSON.parse(await readFile(join(w.stateDir, GONE_NOTICES_FILE), 'utf8'))).toEqual({ told: { [w.beta]: [...CHATS.beta] } });
+
+    await w.restart();
+    await expectQuietFor(500, 'not told again after a restart', toldOnce);
+
+    // The record damaged: moved aside, the app runs, and the chats may hear it once more.
+    await w.app.stop();
+    await writeFile(join(w.stateDir, GONE_NOTICES_FILE), '{"told": [damaged');
+    await w.restart();
+    await waitFor(() => CHATS.beta.every((c) => gone(c).length === 2), 'told again, the record being lost');
+    expect((await readdir(w.stateDir)).some((f) => f.startsWith(`${GONE_NOTICES_FILE}.corrupt-`))).toBe(true);
+    await w.cccc.speak('boss', 'alpha still here', { group: w.alpha });
+    await w.reply(CHATS.alpha[0], /alpha still here/);
   });
 });
 

@@ -25,6 +25,7 @@ import { ApiUsage } from './api-usage/api-usage';
 import { Bridge, type BridgeEvents, type BridgeServices, type BridgeState, type BridgeStatus, type BridgeView } from './bridge';
 import { chatAddressOf } from './chat-address';
 import { asPlainSubscribe, findGroup, groupLines, readGroupCommand, type ServedGroup } from './group-choice';
+import { GoneNotices } from './gone-notices';
 import { appBuckets, type AppBuckets } from './outbox';
 import type { BridgeSettings } from './settings';
 
@@ -81,6 +82,8 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
   private readonly buckets: AppBuckets;
   /** Groups found while running that may not be served, by the problem's code: said once each. */
   private readonly refusedNew = new Map<string, string>();
+  /** Which chats were told a group is gone, kept across restarts. */
+  private readonly gone: GoneNotices;
   private state: BridgeState = 'stopped';
   /** One timer for the whole app (not one per group): are the groups still there? */
   private checkTimer: NodeJS.Timeout | undefined;
@@ -117,6 +120,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       onOther: (frame) => this.pressed(frame),
       ...services.stream,
     });
+    this.gone = new GoneNotices(config.stateDir, this.log);
     this.services = services;
     this.buckets = appBuckets(services.outbox?.qpsPerApi);
     for (const g of config.groups) this.add(g);
@@ -180,7 +184,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
     for (const g of this.groups) {
       try {
         await g.bridge.start();
-        g.up = true;
+        await this.served(g);
       } catch (err) {
         failures.push(err);
         this.groupFailed(g, err);
@@ -192,9 +196,16 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       throw failures[0];
     }
     this.stream.start();
-    this.scheduleCheck();
     this.state = 'running';
-    this.emit('status', this.status());
+    // Chats of a group gone since the last run hear it now (once: gone-notices.ts).
+    await this.checkGroups();
+    this.scheduleCheck();
+  }
+
+  /** A group started: it runs, and should it go again, its chats will hear it again. */
+  private async served(g: Served): Promise<void> {
+    g.up = true;
+    await this.gone.forget(g.id);
   }
 
   async stop(): Promise<void> {
@@ -352,27 +363,39 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
 
   /**
    * A group whose folder is gone (deleted in CCCC) stops being served: its chats hear it once,
-   * through a group still served, and the other groups go on as before.
+   * through a group still served, and the other groups go on as before. A group gone before it
+   * could start is told the same way.
    */
   private async checkGroups(): Promise<void> {
     for (const g of this.groups) {
-      if (!g.up || (await groupExists(this.config.ccccHome, g.id))) continue;
-      g.up = false;
-      const chats = await g.bridge.knownChats().catch(() => []);
-      await g.bridge.stop().catch((err: unknown) => this.log.warn('Could not stop a group that is gone', { group: g.id, code: toProblem(err).code }));
-      this.groupFailed(g, new Error(`CCCC group ${g.id} (${g.title}) is gone`));
-      const via = this.groups.find((x) => x.up);
-      if (!via) continue;
-      for (const chat of chats) {
-        // A chat that moved to a group still served has nothing to hear about this one.
-        if (await this.boundGroup(chat.conversationId)) continue;
-        await via.bridge
-          .tell(chat, { kind: 'text', content: GROUP_REPLIES[this.settings.replyLanguage].gone(g.title) })
-          .catch((err: unknown) => this.log.warn('Could not tell a chat its group is gone', { chat: chat.conversationId, code: toProblem(err).code }));
+      if (this.closing) return;
+      if (await groupExists(this.config.ccccHome, g.id)) continue;
+      if (g.up) {
+        g.up = false;
+        await g.bridge.stop().catch((err: unknown) => this.log.warn('Could not stop a group that is gone', { group: g.id, code: toProblem(err).code }));
+        this.groupFailed(g, new Error(`CCCC group ${g.id} (${g.title}) is gone`));
       }
+      await this.tellGone(g);
     }
     await this.discover();
     this.emit('status', this.status());
+  }
+
+  /** Tells each chat of a gone group that has not heard it yet (and is bound to no group still served). */
+  private async tellGone(g: Served): Promise<void> {
+    const via = this.groups.find((x) => x.up);
+    if (!via) return;
+    for (const chat of await g.bridge.knownChats().catch(() => [])) {
+      if (await this.gone.told(g.id, chat.conversationId)) continue;
+      // A chat that moved to a group still served has nothing to hear about this one.
+      if (await this.boundGroup(chat.conversationId)) continue;
+      try {
+        await via.bridge.tell(chat, { kind: 'text', content: GROUP_REPLIES[this.settings.replyLanguage].gone(g.title) });
+        await this.gone.remember(g.id, chat.conversationId);
+      } catch (err) {
+        this.log.warn('Could not tell a chat its group is gone', { chat: chat.conversationId, code: toProblem(err).code });
+      }
+    }
   }
 
   /**
@@ -402,7 +425,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       this.refusedNew.delete(id);
       try {
         await g.bridge.start();
-        g.up = true;
+        await this.served(g);
         this.log.info('Serving a CCCC group created while running', { group: id, title: g.title });
       } catch (err) {
         this.groupFailed(g, err);
