@@ -286,6 +286,10 @@ describe('one DingTalk app serving every group of its CCCC', () => {
 
     await w.app.stop();
     expect(await gammaLock()).toBeUndefined();
+    // Started again, the app claims it again as it starts.
+    await w.app.start();
+    expect((await w.app.inspect()).groups?.find((g) => g.groupId === gamma)?.state).toBe('running');
+    expect(await gammaLock()).toMatchObject({ bridgeId: 'app-groups' });
   });
 });
 

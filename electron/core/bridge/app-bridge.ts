@@ -220,6 +220,8 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       g.up = false;
       await g.release?.().catch((err: unknown) => this.log.warn('Could not release a group’s instance lock', { group: g.id, code: toProblem(err).code }));
     }
+    // Groups found while running are let go with their locks: a next start finds and claims them again.
+    for (const g of this.groups.filter((x) => x.release)) this.groups.splice(this.groups.indexOf(g), 1);
     await this.usage.close();
     this.state = 'stopped';
     this.closing = false;
