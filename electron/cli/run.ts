@@ -9,7 +9,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { BridgeServices, BridgeStatus, PendingNotice } from '../core/bridge/bridge';
-import { makeEngine, resolveGroups, type BridgeEngine } from '../core/bridge/served-groups';
+import { groupDiscovery, makeEngine, resolveGroups, type BridgeEngine } from '../core/bridge/served-groups';
 import { servedGroups } from '../core/config/profile';
 import { inspectBridge } from '../core/control/inspect';
 import { acquireInstanceLocks, ownBridgeProblems, type HeldLocks } from '../core/config/guards';
@@ -225,6 +225,7 @@ async function serve(ctx: BridgeContext, deps: ServeDeps): Promise<number> {
     },
     deps.groups,
     { logger: deps.logger, secrets: () => deps.secrets, ...outboxFromEnv(ctx.env) },
+    groupDiscovery(ctx.target, deps.credentials.appKey, servedGroups(ctx.profile), ctx.paths.state),
   );
   const status = new StatusReporter(ctx, bridge, startedAt);
   let ready = false;

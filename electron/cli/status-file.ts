@@ -52,8 +52,21 @@ export const statusFileSchema = z.object({
       subscribed: z.boolean(),
       verbose: z.boolean(),
       paused: z.boolean(),
+      /** The CCCC group the chat is subscribed in, when the bridge serves several. */
+      groupId: z.string().optional(),
     }),
   ),
+  /** When the bridge serves several CCCC groups: each of them (absent in older files). */
+  groups: z
+    .array(
+      z.object({
+        groupId: z.string(),
+        title: z.string(),
+        state: z.enum(['stopped', 'starting', 'running', 'degraded', 'error']),
+        chats: z.number().int().nonnegative(),
+      }),
+    )
+    .optional(),
   pending: z.array(
     z.object({
       key: z.string(),
@@ -82,9 +95,10 @@ export type PendingLine = StatusFile['pending'][number];
  * id, its type only when the chat directory knows it (not the dashboard's guess).
  */
 export function statusLines(
-  seen: Pick<BridgeInspection, 'chats' | 'pending' | 'unreachableChats' | 'apiUsage'>,
-): Pick<StatusFile, 'chats' | 'pending'> & Pick<BridgeInspection, 'unreachableChats' | 'apiUsage'> {
+  seen: Pick<BridgeInspection, 'chats' | 'pending' | 'unreachableChats' | 'apiUsage' | 'groups'>,
+): Pick<StatusFile, 'chats' | 'pending' | 'groups'> & Pick<BridgeInspection, 'unreachableChats' | 'apiUsage'> {
   return {
+    ...(seen.groups ? { groups: seen.groups } : {}),
     chats: seen.chats.map((c) => ({
       chatId: c.chatId,
       title: c.title ?? c.chatId,
@@ -93,6 +107,7 @@ export function statusLines(
       subscribed: c.subscribed,
       verbose: c.verbose,
       paused: c.paused,
+      ...(c.groupId ? { groupId: c.groupId } : {}),
     })),
     pending: seen.pending,
     unreachableChats: seen.unreachableChats,

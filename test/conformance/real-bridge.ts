@@ -14,15 +14,15 @@
  * Prints each step and what CCCC's files and DingTalk's sent messages show; exits 1 on the first
  * step that does not hold. CCCC's main branch is expected (delivery evidence, reply requests).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Bridge } from '../../electron/core/bridge/bridge';
 import { DEFAULT_SETTINGS } from '../../electron/core/bridge/settings';
 import { startFakeDingTalk, type SentMessage } from '../fakes/dingtalk';
-import { expectQuietFor, waitFor } from '../helpers/wait';
-import { createDemoGroup, request, resultOf, startReal, stopReal } from './real-daemon';
+import { expectQuietFor } from '../helpers/wait';
+import { ccccCli, createDemoGroup, request, resultOf, startReal, step, stopReal, until } from './real-daemon';
 
 const src = process.env['CCCC_SRC'];
 if (!src) {
@@ -48,14 +48,6 @@ function obligationStatus(home: string, groupId: string, eventId: string): Recor
   ].join('\n');
   const out = execFileSync(process.env['PYTHON'] ?? 'python3', ['-c', script, groupId, eventId], { env: { ...process.env, CCCC_HOME: home, PYTHONPATH: src } });
   return JSON.parse(out.toString('utf8')) as Record<string, { replied: boolean; reply_requested: boolean; cancelled: boolean }>;
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  try {
-    return (await waitFor(check, what, timeoutMs, 50)) as T;
-  } catch {
-    throw new Error(`step failed: ${what}`);
-  }
 }
 
 const root = await mkdtemp(path.join(tmpdir(), 'real-bridge-'));
@@ -91,14 +83,7 @@ try {
     path.join(stateDir, 'im_pending_keys.json'),
     JSON.stringify({ [boundKey]: { chat_id: BOUND_CHAT, thread_id: 0, platform: 'dingtalk', created_at: Date.now() / 1000 } }),
   );
-  const bound = await new Promise<string>((resolve, reject) =>
-    execFile(
-      process.env['PYTHON'] ?? 'python3',
-      ['-m', 'cccc.cli', 'im', 'bind', '--key', boundKey, '--group', G],
-      { env: { ...process.env, CCCC_HOME: home, PYTHONPATH: src } },
-      (err, stdout, stderr) => (err ? reject(new Error(`cccc im bind failed: ${stderr || err.message}`)) : resolve(stdout)),
-    ),
-  );
+  const bound = await ccccCli(src, home, ['im', 'bind', '--key', boundKey, '--group', G]);
   process.stdout.write(`  (cccc im bind: ${bound.trim().replace(/\s+/g, ' ').slice(0, 160)})\n`);
 
   const app = dt.apps[0]!;
@@ -119,7 +104,6 @@ try {
   const say = (text: string, extra: Record<string, unknown> = {}) =>
     dt.injectMessage({ text, conversationId: CHAT, conversationType: '2', conversationTitle: 'Dev team', ...ALICE, ...extra });
   const reply = (what: string, re: RegExp) => until(what, () => dt.sentMessages().find((m) => re.test(textOf(m))));
-  const step = (name: string, detail = ''): void => void process.stdout.write(`✓ ${name}${detail ? ` — ${detail}` : ''}\n`);
   // CCCC's main branch writes delivery evidence and has reply requests; 0.4.35rc1 (same version) has neither.
   const mainBranch = ((await call(request('inbox_peek', {}))) as { error?: { code?: string } }).error?.code !== 'unknown_op';
   step(

@@ -2,7 +2,7 @@
  * A real CCCC daemon run from its source, for the conformance scripts run by hand
  * (CCCC_SRC=<checkout>/src; PYTHON overrides the interpreter).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { discoverEndpoint } from '../../electron/core/cccc/daemon/endpoint';
@@ -76,4 +76,30 @@ export async function createDemoGroup(call: (line: string) => Promise<Json>, sco
     );
   }
   return G;
+}
+
+/** Runs CCCC's own CLI (`python -m cccc.cli …`) against `home`; never synchronously, since the fakes the bridge talks to live in this process. */
+export function ccccCli(src: string, home: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      process.env['PYTHON'] ?? 'python3',
+      ['-m', 'cccc.cli', ...args],
+      { env: { ...process.env, CCCC_HOME: home, PYTHONPATH: src } },
+      (err, stdout, stderr) => (err ? reject(new Error(`cccc ${args.join(' ')} failed: ${stderr || err.message}`)) : resolve(stdout)),
+    ),
+  );
+}
+
+/** Waits for `check` to hold; a step of the scenario that does not, fails by its name. */
+export async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  try {
+    return (await waitFor(check, what, timeoutMs, 50)) as T;
+  } catch {
+    throw new Error(`step failed: ${what}`);
+  }
+}
+
+/** Prints a step that held. */
+export function step(name: string, detail = ''): void {
+  process.stdout.write(`✓ ${name}${detail ? ` — ${detail}` : ''}\n`);
 }

@@ -1,13 +1,20 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppBridge, type AppBridgeConfig } from '../../electron/core/bridge/app-bridge';
 import type { BridgeServices } from '../../electron/core/bridge/bridge';
+import type { Problem } from '../../electron/core/errors';
+import { BUTTON_CARDS_FILE } from '../../electron/core/bridge/cards/card-registry';
+import { GONE_NOTICES_FILE } from '../../electron/core/bridge/gone-notices';
 import { parkedDir } from '../../electron/core/bridge/group-state';
-import { DEFAULT_SETTINGS } from '../../electron/core/bridge/settings';
+import { groupDiscovery } from '../../electron/core/bridge/served-groups';
+import { groupLockDir, lockHolder } from '../../electron/core/config/instance-lock';
+import { DEFAULT_SETTINGS, type BridgeSettings } from '../../electron/core/bridge/settings';
+import { BUTTON_CARD_TEXTS } from '../../electron/core/i18n/button-cards';
+import { REPLIES } from '../../electron/core/i18n/replies';
 import { memoryLogger } from '../../electron/core/log/logger';
-import { startFakeDingTalk, type FakeDingTalk, type SentMessage } from '../fakes/dingtalk';
+import { CARD_CALLBACK_TOPIC, cardButtons, startFakeDingTalk, type FakeCard, type FakeDingTalk, type SentMessage } from '../fakes/dingtalk';
 import { FakeCcccDaemon } from '../fakes/cccc/daemon';
 import type { LedgerEvent } from '../fakes/cccc/ledger';
 import { expectQuietFor, waitFor } from '../helpers/wait';
@@ -20,6 +27,7 @@ const CHATS = { alpha: ['cidAlpha1==', 'cidAlpha2=='], beta: ['cidBeta1==', 'cid
 interface World {
   dt: FakeDingTalk;
   cccc: FakeCcccDaemon;
+  /** A new AppBridge after restart(). */
   app: AppBridge;
   alpha: string;
   beta: string;
@@ -30,6 +38,8 @@ interface World {
   reply(chat: string, match: RegExp): Promise<SentMessage>;
   fromPeople(group: string): Promise<string[]>;
   subscribe(chat: string, group: string): Promise<void>;
+  /** Stops the app and starts a new one on the same configuration and files. */
+  restart(): Promise<void>;
 }
 
 let cleanup: Array<() => Promise<void>> = [];
@@ -38,7 +48,8 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function startWorld(services: BridgeServices = {}): Promise<World> {
+/** `allGroups`: the app takes in the groups created while it runs, as hosts have it do (served-groups.ts). */
+async function startWorld(services: BridgeServices = {}, settings: Partial<BridgeSettings> = {}, allGroups = false): Promise<World> {
   const dt = await startFakeDingTalk({ qpsLimit: 1000 });
   const cccc = await FakeCcccDaemon.start();
   const stateDir = await mkdtemp(join(tmpdir(), 'app-groups-'));
@@ -54,9 +65,15 @@ async function startWorld(services: BridgeServices = {}): Promise<World> {
     stateDir,
     credentials: { appKey: dtApp.appKey, appSecret: dtApp.appSecret, robotCode: dtApp.robotCode },
     endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase },
-    settings: { ...DEFAULT_SETTINGS, replyLanguage: 'en' },
+    settings: { ...DEFAULT_SETTINGS, replyLanguage: 'en', ...settings },
   };
-  const app = new AppBridge(config, { logger: memoryLogger('app-groups'), ledgerPollMs: 200, daemonPollMs: 200, ...services });
+  if (allGroups) {
+    const target = { bridgeId: 'app-groups', groupId: alpha, ccccHome: cccc.home, configHome: stateDir };
+    config.discovery = groupDiscovery(target, dtApp.appKey, { ids: [alpha, beta], all: true }, stateDir);
+  }
+  const log = memoryLogger('app-groups');
+  const make = (): AppBridge => new AppBridge(config, { logger: log, ledgerPollMs: 200, daemonPollMs: 200, ...services });
+  const app = make();
   cleanup.push(async () => {
     await w.app.stop();
     await dt.close();
@@ -86,6 +103,12 @@ async function startWorld(services: BridgeServices = {}): Promise<World> {
       const request = await waitFor(async () => (await w.app.inspect()).pending.find((p) => p.chatId === chat), `pending request of ${chat}`);
       await w.app.approve(request.key);
       await w.reply(chat, /approved/);
+    },
+    async restart() {
+      await w.app.stop();
+      w.app = make();
+      await w.app.start();
+      await waitFor(() => w.app.status().dingtalk.status === 'connected', 'app connected again');
     },
   };
   await app.start();
@@ -166,6 +189,110 @@ describe('one DingTalk app, two CCCC groups', () => {
   });
 });
 
+describe('one DingTalk app, two CCCC groups, cards with buttons', () => {
+  const ZHANG = 'staff-zhang';
+  const c = BUTTON_CARD_TEXTS.en;
+  const newCard = (w: World, title: string, seen: readonly string[] = []): Promise<FakeCard> =>
+    waitFor(() => w.dt.cardInstances().find((k) => k.params['title'] === title && !seen.includes(k.outTrackId)), `a card "${title}"`, 8_000);
+  const card = (w: World, outTrackId: string): FakeCard => w.dt.cardInstance(outTrackId)!;
+  const authorized = async (w: World, group: string): Promise<unknown[]> => (await w.cccc.imFiles(group).listAuthorized()).map((a) => a['chat_id']);
+
+  it('/help lists /groups, as text and on its card', { timeout: 30_000 }, async () => {
+    const w = await startWorld({}, { buttonCardTemplateId: 'cccc-buttons-test.schema', buttonCards: false });
+    const chat = CHATS.beta[0];
+    await w.subscribe(chat, w.beta);
+    w.say(chat, '/help');
+    const text = textOf(await w.reply(chat, /CCCC commands/));
+    expect(text).toContain('[/groups](dtmd://dingtalkclient/sendMessage?content=%2Fgroups) — The groups this robot serves');
+    w.app.updateSettings({ buttonCards: true });
+    w.say(chat, '/help');
+    const help = await newCard(w, 'CCCC commands');
+    expect(cardButtons(help).map((b) => b.text)).toContain('/groups');
+    expect(help.params['markdown']).toContain('/groups');
+  });
+
+  it('a press goes to the group whose card it is; a card no group knows is redrawn as expired', { timeout: 30_000 }, async () => {
+    const w = await startWorld({}, { buttonCardTemplateId: 'cccc-buttons-test.schema', approvers: [ZHANG] });
+    expect(w.dt.connections()[0]?.subscriptions.map((s) => s.topic)).toEqual(['/v1.0/im/bot/messages/get', CARD_CALLBACK_TOPIC]);
+    const [alphaChat, betaChat] = [CHATS.alpha[0], CHATS.beta[0]];
+    w.say(alphaChat, `/subscribe ${w.alpha}`);
+    const alphaCard = await newCard(w, REPLIES.en.titles.subscribe);
+    expect(alphaCard.params['markdown']).toContain(`--group ${w.alpha}`);
+    w.say(betaChat, '/subscribe Beta project');
+    const betaCard = await newCard(w, REPLIES.en.titles.subscribe, [alphaCard.outTrackId]);
+    expect(betaCard.params['markdown']).toContain(`--group ${w.beta}`);
+
+    // Beta's card first: Alpha (the first group) must not take it.
+    w.dt.pressCardButton(betaCard.outTrackId, { staffId: ZHANG, button: 'approve' });
+    await w.reply(betaChat, /approved/);
+    w.dt.pressCardButton(alphaCard.outTrackId, { staffId: ZHANG, button: 'approve' });
+    await w.reply(alphaChat, /approved/);
+    expect(await authorized(w, w.alpha)).toEqual([alphaChat]);
+    expect(await authorized(w, w.beta)).toEqual([betaChat]);
+    await waitFor(() => card(w, betaCard.outTrackId).params['note'] === c.approvedBy(ZHANG), 'Beta’s card settled');
+
+    // Beta's /status card pauses the chat in Beta's IM state.
+    w.say(betaChat, '/status');
+    const status = await newCard(w, 'Beta project');
+    w.dt.pressCardButton(status.outTrackId, { staffId: ALICE.senderStaffId, button: 'pause' });
+    await waitFor(() => card(w, status.outTrackId).params['note'] === c.pausedBy('Alice'), 'paused by the card');
+    expect((await w.app.inspect()).chats.find((k) => k.chatId === betaChat)).toMatchObject({ groupId: w.beta, subscription: { paused: true } });
+
+    // Alpha forgot its cards (its registry damaged, and its copy): a press on one is answered as expired.
+    await w.app.stop();
+    for (const f of [BUTTON_CARDS_FILE, `${BUTTON_CARDS_FILE}.bak`]) await writeFile(join(w.stateDir, f), 'damaged');
+    await w.restart();
+    w.dt.injectCallback(CARD_CALLBACK_TOPIC, {
+      outTrackId: alphaCard.outTrackId,
+      userId: ZHANG,
+      type: 'actionCallback',
+      content: JSON.stringify({ cardPrivateData: { actionIds: ['approve'], params: { action: 'approve' } } }),
+    });
+    await waitFor(() => card(w, alphaCard.outTrackId).params['markdown'] === c.expired(), 'the unknown card redrawn as expired');
+    expect(cardButtons(card(w, alphaCard.outTrackId))).toEqual([]);
+  });
+});
+
+describe('one DingTalk app serving every group of its CCCC', () => {
+  it('takes in a group created while it runs, under the guards of a start', { timeout: 30_000 }, async () => {
+    const w = await startWorld({ groupCheckMs: 100 }, {}, true);
+    const problems: Problem[] = [];
+    w.app.on('problem', (p) => problems.push(p));
+    const gamma = await w.cccc.createGroup({ title: 'Gamma project', actors: ['boss'] });
+    // CCCC's own bridge serves this one: refused, said once, never served.
+    const delta = await w.cccc.createGroup({
+      title: 'Delta project',
+      actors: ['boss'],
+      im: { platform: 'dingtalk', enabled: true, dingtalk_app_key_env: 'DINGTALK_APP_KEY', dingtalk_app_secret_env: 'DINGTALK_APP_SECRET' },
+    });
+    await waitFor(async () => (await w.app.inspect()).groups?.find((g) => g.groupId === gamma && g.state === 'running'), 'Gamma served');
+    // Held by this process (lockHolder does not count its own pid unless told which is "us").
+    const gammaLock = () => lockHolder(groupLockDir(w.cccc.home, gamma), { pid: 0 });
+    expect(await gammaLock()).toMatchObject({ bridgeId: 'app-groups', pid: process.pid });
+
+    const chat = 'cidGamma1==';
+    await w.subscribe(chat, gamma);
+    expect((await w.cccc.imFiles(gamma).listAuthorized()).map((a) => a['chat_id'])).toEqual([chat]);
+    await w.cccc.speak('boss', 'gamma says hi', { group: gamma });
+    await w.reply(chat, /\[Gamma project · boss\] gamma says hi/);
+    w.say(chat, 'hello gamma');
+    await waitFor(async () => (await w.fromPeople(gamma)).includes('hello gamma'), 'the chat talks to Gamma');
+
+    const refusals = () => problems.filter((p) => p.details?.['groupId'] === delta);
+    await waitFor(() => refusals().length === 1, 'Delta refused');
+    await expectQuietFor(500, 'Delta refused once, however many checks', () => refusals().length === 1);
+    expect(refusals()[0]?.message).toMatch(/CCCC's own DingTalk bridge|im\.enabled|own bridge/i);
+    expect((await w.app.inspect()).groups?.map((g) => g.groupId)).toEqual([w.alpha, w.beta, gamma]);
+
+    await w.app.stop();
+    expect(await gammaLock()).toBeUndefined();
+    // Started again, the app claims it again as it starts.
+    await w.app.start();
+    expect((await w.app.inspect()).groups?.find((g) => g.groupId === gamma)?.state).toBe('running');
+    expect(await gammaLock()).toMatchObject({ bridgeId: 'app-groups' });
+  });
+});
+
 describe('one DingTalk app, a group removed', () => {
   it('tells that group’s chats once; the other group’s chats go on both ways', { timeout: 30_000 }, async () => {
     const w = await startWorld({ groupCheckMs: 100 });
@@ -190,6 +317,43 @@ describe('one DingTalk app, a group removed', () => {
     for (const chat of CHATS.alpha) await w.reply(chat, /\[Alpha project · boss\] alpha still here/);
     w.say(CHATS.alpha[1], 'still talking');
     await waitFor(async () => (await w.fromPeople(w.alpha)).includes('still talking'), 'Alpha still hears its chats');
+
+    await w.restart();
+    await expectQuietFor(500, 'not told again after a restart', () => CHATS.beta.every((c) => gone(c).length === 1));
+  });
+});
+
+describe('one DingTalk app, a group gone while it was stopped', () => {
+  it('tells that group’s chats once at the next start, not again after a restart; a damaged record is moved aside', { timeout: 30_000 }, async () => {
+    const w = await startWorld({ groupCheckMs: 100 });
+    for (const chat of CHATS.alpha) await w.subscribe(chat, w.alpha);
+    for (const chat of CHATS.beta) await w.subscribe(chat, w.beta);
+    await w.app.stop();
+    w.dt.clearSent();
+    await rm(w.cccc.groupDir(w.beta), { recursive: true, force: true });
+    const gone = (chat: string) => w.sentTo(chat).filter((t) => t.includes('"Beta project" is gone'));
+    const toldOnce = () => CHATS.beta.every((c) => gone(c).length === 1) && CHATS.alpha.every((c) => gone(c).length === 0);
+
+    // Beta cannot start: its chats hear it through Alpha.
+    await w.restart();
+    await waitFor(toldOnce, 'Beta’s chats told at start');
+    expect((await w.app.inspect()).groups?.map((g) => [g.title, g.state])).toEqual([
+      ['Alpha project', 'running'],
+      ['Beta project', 'error'],
+    ]);
+    expect(JSON.parse(await readFile(join(w.stateDir, GONE_NOTICES_FILE), 'utf8'))).toEqual({ told: { [w.beta]: [...CHATS.beta] } });
+
+    await w.restart();
+    await expectQuietFor(500, 'not told again after a restart', toldOnce);
+
+    // The record damaged: moved aside, the app runs, and the chats may hear it once more.
+    await w.app.stop();
+    await writeFile(join(w.stateDir, GONE_NOTICES_FILE), '{"told": [damaged');
+    await w.restart();
+    await waitFor(() => CHATS.beta.every((c) => gone(c).length === 2), 'told again, the record being lost');
+    expect((await readdir(w.stateDir)).some((f) => f.startsWith(`${GONE_NOTICES_FILE}.corrupt-`))).toBe(true);
+    await w.cccc.speak('boss', 'alpha still here', { group: w.alpha });
+    await w.reply(CHATS.alpha[0], /alpha still here/);
   });
 });
 

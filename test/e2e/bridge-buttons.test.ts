@@ -220,6 +220,9 @@ describe('a /help card', () => {
     const card = await newCard(world, 'CCCC 命令');
     const buttons = cardButtons(card);
     expect(buttons.map((b) => b.text)).toContain('/status');
+    // One group: nothing to choose between.
+    expect(buttons.map((b) => b.text)).not.toContain('/groups');
+    expect(card.params['markdown']).not.toContain('/groups');
     expect(buttons.every((b) => b.action === undefined && b.url?.startsWith('dtmd://dingtalkclient/sendMessage?content='))).toBe(true);
     expect(() => world.dt.pressCardButton(card.outTrackId, { staffId: ALICE.senderStaffId, button: '/status' })).toThrow(/opens a link/);
   });
@@ -234,7 +237,7 @@ describe('where cards cannot go', () => {
     // Known to be missing: no card is tried for a while.
     const tried = world.dt.requests().filter((r) => r.api === 'card.createAndDeliver').length;
     world.say('/help');
-    await world.reply(/CCCC 命令/);
+    expect(textOf(await world.reply(/CCCC 命令/))).not.toContain('/groups');
     expect(world.dt.requests().filter((r) => r.api === 'card.createAndDeliver').length).toBe(tried);
     expect(world.dt.cardInstances()).toEqual([]);
   });

@@ -46,6 +46,8 @@ interface StatusView {
   outboxDepth?: number;
   inboxDepth?: number;
   chats: ChatLine[];
+  /** When the bridge serves several CCCC groups: each, as the running bridge last said. */
+  groups?: StatusFile['groups'];
   /** Subscribed chats that cannot be reached until someone writes in them. */
   unreachableChats: number;
   pending: PendingLine[];
@@ -70,7 +72,8 @@ export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
     ...(running && holder ? { host: holder.host ?? ('cli' as const) } : {}),
   };
   if (running && file && file.pid === holder?.pid) {
-    const { pid, state, startedAt, updatedAt, dingtalk, cccc, outboxDepth, inboxDepth, chats, unreachableChats, pending, lastProblem, lastProblemAt } = file;
+    const { pid, state, startedAt, updatedAt, dingtalk, cccc, outboxDepth, inboxDepth, chats, groups, unreachableChats, pending, lastProblem, lastProblemAt } =
+      file;
     return {
       ...base,
       running,
@@ -83,6 +86,7 @@ export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
       outboxDepth,
       inboxDepth,
       chats,
+      ...(groups ? { groups } : {}),
       unreachableChats: unreachableChats ?? 0,
       pending,
       ...(file.apiUsage ? { apiUsage: file.apiUsage } : {}),
@@ -152,6 +156,12 @@ function print(v: StatusView, verbose: boolean): void {
   const head = v.running ? `running${where} (pid ${v.pid}${v.startedAt ? `, up ${duration(now - v.startedAt)}` : ''})` : 'not running';
   out(`Bridge "${v.bridge}"${v.name !== v.bridge ? ` (${v.name})` : ''}: ${head}`);
   out(`  CCCC group:  ${v.groupId}  (CCCC_HOME ${v.ccccHome})`);
+  const titles = new Map(v.groups?.map((g) => [g.groupId, g.title]));
+  if (v.groups) {
+    out(`  Groups:      ${v.groups.length} served by this robot`);
+    for (const g of v.groups)
+      out(`    ${g.title}${g.title !== g.groupId ? ` [${g.groupId}]` : ''} — ${g.state}, ${g.chats} ${g.chats === 1 ? 'chat' : 'chats'}`);
+  }
   out(`  AppSecret:   ${secretLine(v)}`);
   // A bridge of another program keeps its live status there (its page); the files say the rest.
   if (v.running && where === '') {
@@ -165,7 +175,8 @@ function print(v: StatusView, verbose: boolean): void {
   if (v.unreachableChats > 0) out(`               ${unreachableLine(v.unreachableChats)}`);
   for (const c of v.chats) {
     const flags = [c.subscribed ? 'subscribed' : 'unsubscribed', c.verbose && 'verbose', c.paused && 'paused'].filter(Boolean).join(', ');
-    out(`    ${chatName(c, verbose)} — ${flags}`);
+    const group = c.groupId && (titles.get(c.groupId) ?? c.groupId);
+    out(`    ${chatName(c, verbose)} — ${flags}${group ? ` · ${group}` : ''}`);
   }
   out(`  Pending:     ${v.pending.length === 0 ? 'no subscription requests' : `${v.pending.length} — approve with \`cccc-dingtalk approve KEY\``}`);
   for (const p of v.pending) {

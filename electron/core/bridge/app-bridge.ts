@@ -13,7 +13,8 @@
 import { EventEmitter } from 'node:events';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DingTalkCredentials, DingTalkEndpoints } from '../dingtalk/endpoints';
+import { cardPressOf } from '../dingtalk/card-callback';
+import { BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC, type DingTalkCredentials, type DingTalkEndpoints } from '../dingtalk/endpoints';
 import type { CallCounter } from '../dingtalk/http';
 import type { InboundMessage } from '../dingtalk/inbound-message';
 import { DingTalkApi } from '../dingtalk/openapi-client';
@@ -28,7 +29,8 @@ import { ApiUsage } from './api-usage/api-usage';
 import { Bridge, ccccDaemon, type BridgeEvents, type BridgeServices, type BridgeState, type BridgeStatus, type BridgeView, type CcccDaemon } from './bridge';
 import { chatAddressOf } from './chat-address';
 import { asPlainSubscribe, findGroup, groupLines, readGroupCommand, type ServedGroup } from './group-choice';
-import { appBuckets } from './outbox';
+import { GoneNotices } from './gone-notices';
+import { appBuckets, type AppBuckets } from './outbox';
 import type { BridgeSettings } from './settings';
 
 /** A group the app serves: its id, its title (said with its agents' messages), its own state folder. */
@@ -38,9 +40,21 @@ export interface GroupSpec {
   stateDir: string;
 }
 
+/**
+ * How an app that serves every group of its CCCC (`allGroups`) takes in the groups created while
+ * it runs (served-groups.ts builds it): which groups there are now, and a group claimed under the
+ * guards of a start (CCCC's own bridge, the group's instance lock) — or a rejection saying why not.
+ */
+export interface GroupDiscovery {
+  groupIds(): Promise<string[]>;
+  claim(groupId: string): Promise<{ spec: GroupSpec; release(): Promise<void> }>;
+}
+
 export interface AppBridgeConfig {
   /** The first keeps the state folder a one-group bridge always had (and the app's API usage). */
   groups: GroupSpec[];
+  /** Looked at with every group check (30 s) when the profile serves every group. */
+  discovery?: GroupDiscovery;
   ccccHome: string;
   /** The app's own files (api-usage.json); the first group's state folder. */
   stateDir: string;
@@ -56,6 +70,8 @@ interface Served extends ServedGroup {
   bridge: Bridge;
   /** Whether it started; a group that could not is told to its chats and left out. */
   up: boolean;
+  /** A group found while running holds its own instance lock (the host holds the others'). */
+  release?: () => Promise<void>;
 }
 
 export class AppBridge extends EventEmitter<BridgeEvents> {
@@ -65,12 +81,24 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
   private readonly stream: StreamClient;
   /** One monitor of the CCCC daemon for every group (started and stopped here only, never by a group). */
   private readonly daemon: CcccDaemon;
-  private readonly groups: Served[];
+  /** One clock for every group's ledger safety poll. */
+  private readonly ledgerClock: Ticker;
+  private readonly groups: Served[] = [];
   /** The first group: its state folder is the one a one-group bridge always had. */
   private readonly first: Served;
+  private readonly services: BridgeServices;
+  private readonly buckets: AppBuckets;
+  /** Groups found while running that may not be served, by the problem's code: said once each. */
+  private readonly refusedNew = new Map<string, string>();
+  /** Which chats were told a group is gone, kept across restarts. */
+  private readonly gone: GoneNotices;
   private state: BridgeState = 'stopped';
   /** One timer for the whole app (not one per group): are the groups still there? */
   private checkTimer: NodeJS.Timeout | undefined;
+  /** The check under way, which stop() waits for (it may be starting a group). */
+  private checking: Promise<void> | undefined;
+  /** Set while stop() runs: no check starts or takes in a group. */
+  private closing = false;
   private readonly checkMs: number;
 
   constructor(
@@ -95,39 +123,58 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       keep: (m) => this.route(m),
       onRefused: (refusal) => this.refuse(refusal),
       counter: this.usage.counter,
+      // Card presses come over the same connection (docs/dingtalk-protocol.md, "Cards with buttons").
+      callbackTopics: [BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC],
+      onOther: (frame) => this.pressed(frame),
       ...services.stream,
     });
-    // Every group listens to the one connection's state.
-    this.stream.setMaxListeners(config.groups.length + 10);
     this.daemon = ccccDaemon(config.ccccHome, services, this.log);
-    const ledgerClock = new Ticker(services.ledgerPollMs ?? LEDGER_POLL_MS);
-    const buckets = appBuckets(services.outbox?.qpsPerApi);
-    this.groups = config.groups.map((g) => {
-      const bridge = new Bridge(
-        {
-          groupId: g.groupId,
-          ccccHome: config.ccccHome,
-          stateDir: g.stateDir,
-          credentials: config.credentials,
-          endpoints: config.endpoints,
-          settings: config.settings,
-        },
-        {
-          ...services,
-          logger: (services.logger ?? silentLogger).child(g.groupId),
-          outbox: { ...services.outbox, buckets },
-          app: { api: this.api, usage: this.usage, stream: this.stream, daemon: this.daemon, ledgerClock, label: g.title },
-        },
-      );
-      bridge.on('status', () => this.emit('status', this.status()));
-      bridge.on('pending', (notice) => this.emit('pending', notice));
-      bridge.on('problem', (problem) => this.emit('problem', problem));
-      bridge.on('subscribed', (chatId) => void this.moved(g.groupId, chatId));
-      return { id: g.groupId, title: g.title, bridge, up: false };
-    });
+    this.ledgerClock = new Ticker(services.ledgerPollMs ?? LEDGER_POLL_MS);
+    this.gone = new GoneNotices(config.stateDir, this.log);
+    this.services = services;
+    this.buckets = appBuckets(services.outbox?.qpsPerApi);
+    for (const g of config.groups) this.add(g);
     const [first] = this.groups;
     if (!first) throw new Error('An app bridge serves at least one group');
     this.first = first;
+  }
+
+  /** A group's Bridge over the app's parts; not started. */
+  private add(g: GroupSpec): Served {
+    const { config, services } = this;
+    const bridge = new Bridge(
+      {
+        groupId: g.groupId,
+        ccccHome: config.ccccHome,
+        stateDir: g.stateDir,
+        credentials: config.credentials,
+        endpoints: config.endpoints,
+        settings: config.settings,
+      },
+      {
+        ...services,
+        logger: (services.logger ?? silentLogger).child(g.groupId),
+        outbox: { ...services.outbox, buckets: this.buckets },
+        app: {
+          api: this.api,
+          usage: this.usage,
+          stream: this.stream,
+          daemon: this.daemon,
+          ledgerClock: this.ledgerClock,
+          label: g.title,
+          severalGroups: () => this.groups.filter((x) => x.up).length > 1,
+        },
+      },
+    );
+    bridge.on('status', () => this.emit('status', this.status()));
+    bridge.on('pending', (notice) => this.emit('pending', notice));
+    bridge.on('problem', (problem) => this.emit('problem', problem));
+    bridge.on('subscribed', (chatId) => void this.moved(g.groupId, chatId));
+    const served: Served = { id: g.groupId, title: g.title, bridge, up: false };
+    this.groups.push(served);
+    // Every group listens to the one connection's state.
+    this.stream.setMaxListeners(this.groups.length + 10);
+    return served;
   }
 
   get settings(): BridgeSettings {
@@ -156,7 +203,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
     for (const g of this.groups) {
       try {
         await g.bridge.start();
-        g.up = true;
+        await this.served(g);
       } catch (err) {
         failures.push(err);
         this.groupFailed(g, err);
@@ -169,23 +216,36 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       throw failures[0];
     }
     this.stream.start();
-    this.scheduleCheck();
     this.state = 'running';
-    this.emit('status', this.status());
+    // Chats of a group gone since the last run hear it now (once: gone-notices.ts).
+    await this.checkGroups();
+    this.scheduleCheck();
+  }
+
+  /** A group started: it runs, and should it go again, its chats will hear it again. */
+  private async served(g: Served): Promise<void> {
+    g.up = true;
+    await this.gone.forget(g.id);
   }
 
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
+    this.closing = true;
     clearTimeout(this.checkTimer);
     this.checkTimer = undefined;
+    await this.checking;
     await this.stream.stop();
     for (const g of this.groups) {
       await g.bridge.stop();
       g.up = false;
+      await g.release?.().catch((err: unknown) => this.log.warn('Could not release a group’s instance lock', { group: g.id, code: toProblem(err).code }));
     }
     this.daemon.monitor.stop();
+    // Groups found while running are let go with their locks: a next start finds and claims them again.
+    for (const g of this.groups.filter((x) => x.release)) this.groups.splice(this.groups.indexOf(g), 1);
     await this.usage.close();
     this.state = 'stopped';
+    this.closing = false;
     this.emit('status', this.status());
   }
 
@@ -246,8 +306,13 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
   }
 
   /** The group a chat is subscribed to, if any (CCCC's IM state of each group, in the profile's order). */
-  private async boundGroup(chatId: string): Promise<Served | undefined> {
-    for (const g of this.groups) if (g.up && (await g.bridge.serves(chatId).catch(() => false))) return g;
+  private boundGroup(chatId: string): Promise<Served | undefined> {
+    return this.firstServed((b) => b.serves(chatId));
+  }
+
+  /** The first group that runs and answers yes (a group that cannot answer counts as no). */
+  private async firstServed(test: (bridge: Bridge) => Promise<boolean>): Promise<Served | undefined> {
+    for (const g of this.groups) if (g.up && (await test(g.bridge).catch(() => false))) return g;
     return undefined;
   }
 
@@ -277,6 +342,18 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
     return (bound ?? this.fallback()).bridge.onInbound(m);
   }
 
+  /**
+   * A card's button was pressed: the group whose card registry has the card handles it; a card no
+   * group knows goes to the first group that runs, which redraws it as expired.
+   */
+  private async pressed(frame: { topic: string; data: unknown }): Promise<void> {
+    const press = cardPressOf(frame, this.log);
+    if (!press) return;
+    const g = (await this.firstServed((b) => b.ownsCard(press.outTrackId))) ?? this.groups.find((x) => x.up);
+    if (!g) return this.log.info('A card button was pressed while no group runs', { card: press.outTrackId });
+    await g.bridge.pressed(press);
+  }
+
   private async refuse(refusal: Refusal): Promise<void> {
     const chatId = refusal.chat?.conversationId;
     const g = (chatId ? await this.boundGroup(chatId) : undefined) ?? this.fallback();
@@ -298,35 +375,95 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
   }
 
   private scheduleCheck(): void {
-    this.checkTimer = setTimeout(() => void this.checkGroups().finally(() => this.state === 'running' && this.scheduleCheck()), this.checkMs);
+    this.checkTimer = setTimeout(() => {
+      this.checking = this.checkGroups().finally(() => {
+        this.checking = undefined;
+        if (this.state === 'running' && !this.closing) this.scheduleCheck();
+      });
+    }, this.checkMs);
     this.checkTimer.unref();
   }
 
   /**
    * A group whose folder is gone (deleted in CCCC) stops being served: its chats hear it once,
-   * through a group still served, and the other groups go on as before.
+   * through a group still served, and the other groups go on as before. A group gone before it
+   * could start is told the same way.
    */
   private async checkGroups(): Promise<void> {
     for (const g of this.groups) {
-      if (!g.up || (await groupExists(this.config.ccccHome, g.id))) continue;
-      g.up = false;
-      const chats = await g.bridge.knownChats().catch(() => []);
-      await g.bridge.stop().catch((err: unknown) => this.log.warn('Could not stop a group that is gone', { group: g.id, code: toProblem(err).code }));
-      this.groupFailed(g, new Error(`CCCC group ${g.id} (${g.title}) is gone`));
-      const via = this.groups.find((x) => x.up);
-      if (!via) continue;
-      for (const chat of chats) {
-        // A chat that moved to a group still served has nothing to hear about this one.
-        if (await this.boundGroup(chat.conversationId)) continue;
-        await via.bridge
-          .tell(chat, { kind: 'text', content: GROUP_REPLIES[this.settings.replyLanguage].gone(g.title) })
-          .catch((err: unknown) => this.log.warn('Could not tell a chat its group is gone', { chat: chat.conversationId, code: toProblem(err).code }));
+      if (this.closing) return;
+      if (await groupExists(this.config.ccccHome, g.id)) continue;
+      if (g.up) {
+        g.up = false;
+        await g.bridge.stop().catch((err: unknown) => this.log.warn('Could not stop a group that is gone', { group: g.id, code: toProblem(err).code }));
+        this.groupFailed(g, new Error(`CCCC group ${g.id} (${g.title}) is gone`));
       }
+      await this.tellGone(g);
     }
+    await this.discover();
     this.emit('status', this.status());
   }
 
-  private groupFailed(g: Served, err: unknown): void {
+  /** Tells each chat of a gone group that has not heard it yet (and is bound to no group still served). */
+  private async tellGone(g: Served): Promise<void> {
+    const via = this.groups.find((x) => x.up);
+    if (!via) return;
+    for (const chat of await g.bridge.knownChats().catch(() => [])) {
+      if (await this.gone.told(g.id, chat.conversationId)) continue;
+      // A chat that moved to a group still served has nothing to hear about this one.
+      if (await this.boundGroup(chat.conversationId)) continue;
+      try {
+        await via.bridge.tell(chat, { kind: 'text', content: GROUP_REPLIES[this.settings.replyLanguage].gone(g.title) });
+        await this.gone.remember(g.id, chat.conversationId);
+      } catch (err) {
+        this.log.warn('Could not tell a chat its group is gone', { chat: chat.conversationId, code: toProblem(err).code });
+      }
+    }
+  }
+
+  /**
+   * With every group of the CCCC served: the groups created since are claimed (as at start:
+   * CCCC's own bridge checked, the group's lock taken) and started. One that may not be served is
+   * said once and tried again at the next check; one that cannot start is left out, as at start.
+   */
+  private async discover(): Promise<void> {
+    const found = this.config.discovery;
+    if (!found) return;
+    const ids = await found.groupIds().catch((err: unknown) => {
+      this.log.warn('Could not look for new CCCC groups', { code: toProblem(err).code });
+      return [];
+    });
+    for (const id of ids) {
+      if (this.closing) return;
+      if (this.groups.some((g) => g.id === id)) continue;
+      let claimed: Awaited<ReturnType<GroupDiscovery['claim']>>;
+      try {
+        claimed = await found.claim(id);
+      } catch (err) {
+        this.refusedOnce(id, err);
+        continue;
+      }
+      const g = this.add(claimed.spec);
+      g.release = claimed.release;
+      this.refusedNew.delete(id);
+      try {
+        await g.bridge.start();
+        await this.served(g);
+        this.log.info('Serving a CCCC group created while running', { group: id, title: g.title });
+      } catch (err) {
+        this.groupFailed(g, err);
+      }
+    }
+  }
+
+  private refusedOnce(groupId: string, err: unknown): void {
+    const code = toProblem(err).code;
+    if (this.refusedNew.get(groupId) === code) return;
+    this.refusedNew.set(groupId, code);
+    this.groupFailed({ id: groupId }, err);
+  }
+
+  private groupFailed(g: Pick<Served, 'id'>, err: unknown): void {
     const problem: Problem = { ...toProblem(err, 'cccc.group'), details: { groupId: g.id } };
     this.log.error(`Group ${g.id} cannot be served: ${problem.message}`, { code: problem.code });
     this.emit('problem', problem);

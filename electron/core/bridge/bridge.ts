@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { DaemonClient, DaemonMonitor, FeatureProbe, type DaemonState } from '../cccc/daemon';
 import { ImState } from '../cccc/im-state/im-state';
 import { BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC, type DingTalkCredentials, type DingTalkEndpoints } from '../dingtalk/endpoints';
-import { parseCardPress } from '../dingtalk/card-callback';
+import { cardPressOf, type CardPress } from '../dingtalk/card-callback';
 import type { CallCounter } from '../dingtalk/http';
 import { DingTalkApi } from '../dingtalk/openapi-client';
 import { StreamClient, type Refusal, type StreamState } from '../dingtalk/stream-client';
@@ -94,6 +94,8 @@ export interface SharedApp {
   ledgerClock: TickSource;
   /** The group's title, said with its agents' messages so a chat knows which group speaks. */
   label: string;
+  /** Whether the app serves more than one group now (/help then lists /groups). */
+  severalGroups(): boolean;
 }
 
 /** The CCCC daemon of a CCCC home: the client that talks to it and the monitor that pings it. */
@@ -533,11 +535,22 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     }
   }
 
-  /** A card's button was pressed (already ACKed): handled after the presses before it. */
   private async onOther(frame: { type: string; topic: string; data: unknown }): Promise<void> {
-    if (frame.topic !== CARD_CALLBACK_TOPIC) return;
-    const press = parseCardPress(frame.data);
-    if (!press) return this.log.warn('Skipped a card callback that is not a button press', { topic: frame.topic });
+    const press = cardPressOf(frame, this.log);
+    if (press) await this.pressed(press);
+  }
+
+  /** Whether a card with buttons is this group's (in its card registry); the app asks, to route a press. */
+  async ownsCard(outTrackId: string): Promise<boolean> {
+    return (await this.runtime?.presses.knows(outTrackId)) ?? false;
+  }
+
+  /**
+   * A card's button was pressed (already ACKed): handled after the presses before it; a card this
+   * bridge does not know is redrawn as expired. Called by the bridge's own Stream client, or by
+   * the app's (app-bridge.ts) for this group's cards.
+   */
+  async pressed(press: CardPress): Promise<void> {
     const rt = this.runtime;
     if (!rt) return this.log.info('A card button was pressed while the bridge was not running', { card: press.outTrackId });
     await rt.presses.handle(press);

@@ -245,7 +245,8 @@ async function openInbound(
     logger: log,
     settings: () => {
       const s = ctx.settings();
-      return { lang: s.replyLanguage, access: s.access, maxFileBytes: s.maxFileMb * 1024 * 1024, approvers: s.approvers };
+      const severalGroups = ctx.services.app?.severalGroups() ?? false;
+      return { lang: s.replyLanguage, access: s.access, maxFileBytes: s.maxFileMb * 1024 * 1024, approvers: s.approvers, severalGroups };
     },
     download: async (file, robotCode, maxBytes) => (await ctx.api.downloadFile(file.downloadCode, { maxBytes, ...(robotCode ? { robotCode } : {}) })).body,
     reply: (chat, message, mention) => say.send(chat, message, mention),

@@ -8,8 +8,10 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readGroupConfig } from '../cccc/group/group-config';
+import { claimGroup, type GuardTarget } from '../config/guards';
 import type { ServedGroups } from '../config/profile';
-import { AppBridge, type GroupSpec } from './app-bridge';
+import { BridgeError } from '../errors';
+import { AppBridge, type GroupDiscovery, type GroupSpec } from './app-bridge';
 import { Bridge, type BridgeConfig, type BridgeServices } from './bridge';
 import { parkedDir } from './group-state';
 
@@ -30,18 +32,44 @@ export async function resolveGroups(ccccHome: string, served: ServedGroups): Pro
 
 /** Each group with its title (its id when group.yaml cannot say) and its state folder. */
 export async function groupSpecs(ccccHome: string, stateDir: string, groupIds: readonly string[]): Promise<GroupSpec[]> {
-  return Promise.all(
-    groupIds.map(async (groupId, i) => ({
-      groupId,
-      title: (await readGroupConfig(join(ccccHome, 'groups', groupId)).catch(() => undefined))?.title || groupId,
-      stateDir: i === 0 ? stateDir : parkedDir(stateDir, { groupId, ccccHome }),
-    })),
-  );
+  return Promise.all(groupIds.map((groupId, i) => groupSpec(ccccHome, stateDir, groupId, i === 0)));
 }
 
-/** The engine for `groupIds` (the first is `config.groupId`'s). */
-export async function makeEngine(config: BridgeConfig, groupIds: readonly string[], services: BridgeServices): Promise<BridgeEngine> {
-  if (groupIds.length <= 1) return new Bridge(config, services);
+async function groupSpec(ccccHome: string, stateDir: string, groupId: string, first: boolean): Promise<GroupSpec> {
+  return {
+    groupId,
+    title: (await readGroupConfig(join(ccccHome, 'groups', groupId)).catch(() => undefined))?.title || groupId,
+    stateDir: first ? stateDir : parkedDir(stateDir, { groupId, ccccHome }),
+  };
+}
+
+/**
+ * For a profile that serves every group of its CCCC: how the app finds the groups created while
+ * it runs, and takes one in under the same guards as at start (guards.ts). Undefined otherwise.
+ */
+export function groupDiscovery(target: GuardTarget, appKey: string, served: ServedGroups, stateDir: string): GroupDiscovery | undefined {
+  if (!served.all) return undefined;
+  return {
+    groupIds: () => resolveGroups(target.ccccHome, served),
+    async claim(groupId) {
+      const claimed = await claimGroup(target, appKey, groupId);
+      if (!claimed.ok) throw new BridgeError(claimed.problem);
+      return { spec: await groupSpec(target.ccccHome, stateDir, groupId, false), release: () => claimed.lock.release() };
+    },
+  };
+}
+
+/**
+ * The engine for `groupIds` (the first is `config.groupId`'s): an AppBridge for several, or for
+ * any number when groups may come while it runs (`discovery`).
+ */
+export async function makeEngine(
+  config: BridgeConfig,
+  groupIds: readonly string[],
+  services: BridgeServices,
+  discovery?: GroupDiscovery,
+): Promise<BridgeEngine> {
+  if (groupIds.length <= 1 && !discovery) return new Bridge(config, services);
   const { groupId: _first, ...app } = config;
-  return new AppBridge({ ...app, groups: await groupSpecs(config.ccccHome, config.stateDir, groupIds) }, services);
+  return new AppBridge({ ...app, groups: await groupSpecs(config.ccccHome, config.stateDir, groupIds), ...(discovery ? { discovery } : {}) }, services);
 }

@@ -148,6 +148,32 @@ async function acquireGroupLocks(
   return { ok: true, locks: { release } };
 }
 
+/** Who holds a lock this bridge takes: the bridge, named by its first group. */
+function lockOwner(t: GuardTarget): Omit<LockOwner, 'pid' | 'released'> {
+  const user = currentUser();
+  return {
+    bridgeId: t.bridgeId,
+    groupId: t.groupId,
+    configHome: t.configHome,
+    ccccHome: t.ccccHome,
+    startedAt: Date.now(),
+    ...(t.host ? { host: t.host } : {}),
+    ...(user ? { user } : {}),
+  };
+}
+
+/**
+ * A group an app serving every group of its CCCC found while it runs (app-bridge.ts): refused
+ * as at start when CCCC's own bridge serves it or another instance holds it; else its group lock
+ * is taken, to release when the app stops. Throws when its group.yaml cannot be read.
+ */
+export async function claimGroup(t: GuardTarget, appKey: string, groupId: string): Promise<{ ok: true; lock: HeldLocks } | { ok: false; problem: Problem }> {
+  const [own] = await ownBridgeProblems({ ...t, groupId }, appKey);
+  if (own) return { ok: false, problem: own };
+  const taken = await acquireGroupLocks(t, [groupId], lockOwner(t));
+  return taken.ok ? { ok: true, lock: taken.locks } : taken;
+}
+
 /**
  * Takes the group lock (each group's, when one app serves several), then the app lock, then the machine-wide app lock; on refusal nothing
  * stays taken. A machine-wide lock that cannot be used (e.g. a folder another user made
@@ -159,16 +185,7 @@ export async function acquireInstanceLocks(
   /** The other groups one app serves (app-bridge.ts): each locked like the first, never shared with another bridge. */
   moreGroups: readonly string[] = [],
 ): Promise<{ ok: true; locks: HeldLocks; warning?: Problem } | { ok: false; problem: Problem }> {
-  const user = currentUser();
-  const owner = {
-    bridgeId: t.bridgeId,
-    groupId: t.groupId,
-    configHome: t.configHome,
-    ccccHome: t.ccccHome,
-    startedAt: Date.now(),
-    ...(t.host ? { host: t.host } : {}),
-    ...(user ? { user } : {}),
-  };
+  const owner = lockOwner(t);
   const groups = await acquireGroupLocks(t, [t.groupId, ...moreGroups], owner);
   if (!groups.ok) return groups;
   const group = { lock: groups.locks };

@@ -10,7 +10,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { BridgeServices, BridgeStatus, PendingNotice } from '../bridge/bridge';
-import { makeEngine, resolveGroups, type BridgeEngine } from '../bridge/served-groups';
+import { groupDiscovery, makeEngine, resolveGroups, type BridgeEngine } from '../bridge/served-groups';
 import type { BridgeStatusView } from '../../shared/api';
 import { resolveCcccHome } from '../cccc/daemon/home';
 import { acquireInstanceLocks, ownBridgeProblems, type GuardTarget, type HeldLocks } from '../config/guards';
@@ -322,6 +322,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
         },
         groups,
         { ...o.bridgeServices, logger, secrets: o.secrets },
+        groupDiscovery(target, credentials.appKey, servedGroups(profile), paths.state),
       );
     } catch (err) {
       await taken.locks.release();

@@ -5,6 +5,8 @@
  * `userIdType: 1`) and, in `content` — a JSON string — the button's `actionIds` and `params`.
  */
 import { z } from 'zod';
+import type { Logger } from '../log/logger';
+import { CARD_CALLBACK_TOPIC } from './endpoints';
 import { parseJson } from './frames';
 
 export interface CardPress {
@@ -45,4 +47,12 @@ export function parseCardPress(data: unknown): CardPress | undefined {
   const { actionIds, params } = inner.data.cardPrivateData;
   const strings = Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => typeof e[1] === 'string'));
   return { outTrackId: callback.data.outTrackId, staffId: callback.data.userId, actionIds, params: strings };
+}
+
+/** The press a Stream frame other than a robot message brings, if it is one (others are logged and skipped). */
+export function cardPressOf(frame: { topic: string; data: unknown }, log: Logger): CardPress | undefined {
+  if (frame.topic !== CARD_CALLBACK_TOPIC) return undefined;
+  const press = parseCardPress(frame.data);
+  if (!press) log.warn('Skipped a card callback that is not a button press', { topic: frame.topic });
+  return press;
 }

@@ -25,7 +25,7 @@ const en = {
     name: 'the name the app and `status` show',
     group:
       "CCCC group id (`cccc groups` lists them); repeat it for one robot serving several groups (the first keeps the bridge's files); moving a bridge says what happens to its subscriptions",
-    allGroups: 'serve every group of this CCCC (as found at each start), each chat bound to the group it subscribed to',
+    allGroups: 'serve every group of this CCCC (groups created while it runs are taken in within 30 s), each chat bound to the group it subscribed to',
     clientId: 'the Client ID (AppKey) itself; replaces --app-key-env',
     appKeyEnv: 'environment variable holding the AppKey (Client ID)',
     appSecretEnv: 'environment variable holding the AppSecret (Client Secret)',
@@ -98,7 +98,7 @@ const zh: CliText = {
     bridge: '同参数',
     name: '应用和 `status` 显示的名称',
     group: 'CCCC 工作组 ID（`cccc groups` 可列出）；可重复，让一个机器人服务多个工作组（第一个沿用桥接原有的文件）；换组时会说明订阅会怎样',
-    allGroups: '服务本 CCCC 的所有工作组（每次启动时查找），每个会话绑定到它订阅的工作组',
+    allGroups: '服务本 CCCC 的所有工作组（运行中新建的工作组 30 秒内接入），每个会话绑定到它订阅的工作组',
     clientId: 'Client ID（AppKey）本身；取代 --app-key-env',
     appKeyEnv: '存放 AppKey（Client ID）的环境变量',
     appSecretEnv: '存放 AppSecret（Client Secret）的环境变量',

@@ -220,10 +220,18 @@ export interface HelpEntry {
   command: string;
   zh: string;
   en: string;
+  /** Listed only when the robot serves several CCCC groups (docs/architecture.md §1). */
+  severalGroups?: true;
 }
 
 export const HELP: HelpEntry[] = [
   { command: '/subscribe', zh: '订阅：接收 CCCC 的消息', en: 'Start receiving messages from CCCC' },
+  {
+    command: '/groups',
+    zh: '这个机器人服务的工作组；点一个可订阅或换过去',
+    en: 'The groups this robot serves; tap one to subscribe or move there',
+    severalGroups: true,
+  },
   { command: '/unsubscribe', zh: '取消订阅（并撤销授权）', en: 'Stop receiving messages (and revoke)' },
   { command: '/send <消息>', zh: '发给 foreman（直接发文字也一样）', en: 'Send to the foreman (plain text does the same)' },
   { command: '/send @<智能体> <消息>', zh: '发给指定智能体', en: 'Send to a specific agent' },
@@ -244,10 +252,15 @@ export function commandLink(text: string): string {
   return `dtmd://dingtalkclient/sendMessage?content=${encodeURIComponent(text)}`;
 }
 
+/** The commands /help lists: `/groups` only when the robot serves several groups. */
+export function helpEntries(severalGroups: boolean): HelpEntry[] {
+  return HELP.filter((h) => severalGroups || !h.severalGroups);
+}
+
 /** /help as DingTalk Markdown: each runnable command is a tappable link. */
-export function helpMarkdown(lang: ReplyLanguage): { title: string; text: string } {
+export function helpMarkdown(lang: ReplyLanguage, severalGroups = false): { title: string; text: string } {
   const title = lang === 'zh' ? 'CCCC 命令' : 'CCCC commands';
-  const lines = HELP.map((h) => {
+  const lines = helpEntries(severalGroups).map((h) => {
     const runnable = !h.command.includes('<');
     const label = runnable ? `[${h.command}](${commandLink(h.command)})` : `\`${h.command}\``;
     return `- ${label} — ${h[lang]}`;

@@ -59,6 +59,11 @@ export class CardPresses {
     this.now = deps.now ?? Date.now;
   }
 
+  /** Whether the card is in the registry (one of this bridge's cards). */
+  async knows(outTrackId: string): Promise<boolean> {
+    return (await this.deps.registry.get(outTrackId)) !== undefined;
+  }
+
   /** Handles a press after the ones before it; never rejects. */
   handle(press: CardPress): Promise<void> {
     const run = this.queue.then(() => this.one(press));

@@ -5,7 +5,7 @@
  */
 import type { OutboundMessage } from '../../dingtalk/outbound-message';
 import { BUTTON_CARD_TEXTS } from '../../i18n/button-cards';
-import { commandLink, HELP, helpMarkdown, REPLIES, type ReplyLanguage, type StatusFacts } from '../../i18n/replies';
+import { commandLink, helpEntries, helpMarkdown, REPLIES, type ReplyLanguage, type StatusFacts } from '../../i18n/replies';
 import type { ButtonCardView } from './button-card';
 
 export interface CommandCard {
@@ -70,9 +70,11 @@ export function statusCard(lang: ReplyLanguage, facts: StatusFacts, note?: strin
   };
 }
 
-/** /help: every command that needs no argument is a button that sends it (no callback). */
-export function helpCard(lang: ReplyLanguage): CommandCard {
-  const help = helpMarkdown(lang);
-  const buttons = HELP.filter((h) => !h.command.includes('<')).map((h) => ({ text: h.command, url: commandLink(h.command), color: 'gray' as const }));
+/** /help: every command that needs no argument is a button that sends it (no callback); `/groups` when the robot serves several groups. */
+export function helpCard(lang: ReplyLanguage, severalGroups = false): CommandCard {
+  const help = helpMarkdown(lang, severalGroups);
+  const buttons = helpEntries(severalGroups)
+    .filter((h) => !h.command.includes('<'))
+    .map((h) => ({ text: h.command, url: commandLink(h.command), color: 'gray' as const }));
   return { view: { title: help.title, markdown: help.text, buttons }, fallback: { kind: 'markdown', title: help.title, text: help.text } };
 }

@@ -31,6 +31,8 @@ export interface InboundSettings {
   maxFileBytes: number;
   /** Who may approve a /subscribe from its card (staff ids); default none. */
   approvers?: readonly string[];
+  /** The robot serves several CCCC groups (app-bridge.ts): /help lists /groups. */
+  severalGroups?: boolean;
 }
 
 export interface InboundDeps {
@@ -225,7 +227,7 @@ export class InboundHandler {
       case 'quit':
         return say(t.quit(await group.stop()));
       case 'help':
-        return show({ kind: 'help' }, helpCard(settings.lang));
+        return show({ kind: 'help' }, helpCard(settings.lang, settings.severalGroups ?? false));
       case 'unknown':
         return say(t.unknownCommand(command.word));
       case 'send':
