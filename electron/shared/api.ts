@@ -19,6 +19,22 @@ export const accessPolicySchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('allowlist'), staffIds: z.array(z.string().min(1)) }),
 ]);
 
+/**
+ * A card template's id as DingTalk's card platform (卡片平台) shows it: a name ending in
+ * `.schema`, a UUID for the platform's own (DingTalk's public AI card is
+ * `382e4302-551d-4880-bf29-a30acfab2e71.schema`).
+ */
+export const CARD_TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.schema$/;
+export const cardTemplateIdSchema = z
+  .string()
+  .trim()
+  .regex(CARD_TEMPLATE_ID, {
+    message: 'must be a card template id from DingTalk’s card platform (卡片平台), like 382e4302-551d-4880-bf29-a30acfab2e71.schema',
+  });
+
+/** A DingTalk staff id (员工 UserID): no spaces, no commas, nothing invisible. */
+export const STAFF_ID = /^[^\s,\p{Cc}\p{Cf}]{1,64}$/u;
+
 export const bridgeSettingsInputSchema = z.object({
   replyLanguage: languageSchema,
   access: accessPolicySchema,
@@ -472,7 +488,11 @@ export const bridgeInputSchema = z
     /** The secret of the app this one-scan setup made (ScanView), instead of a typed `appSecret`. */
     scanId: id.optional(),
     autoStart: z.boolean().optional(),
-    settings: bridgeSettingsInputSchema.partial().optional(),
+    /** Template ids are checked here, where a person types them; a stored odd one still loads. */
+    settings: bridgeSettingsInputSchema
+      .partial()
+      .extend({ cardTemplateId: cardTemplateIdSchema.optional(), buttonCardTemplateId: z.union([z.literal(''), cardTemplateIdSchema]).optional() })
+      .optional(),
   })
   .refine((b) => b.id !== undefined || (b.name !== undefined && b.groupId !== undefined && b.appKey !== undefined), {
     message: 'a new bridge needs a name, a group and a Client ID',
