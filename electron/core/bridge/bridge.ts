@@ -36,6 +36,7 @@ import { REPLIES } from '../i18n/replies';
 import { bindStateToGroup } from './group-state';
 import { closeRuntime, openRuntime, type BridgeRuntime } from './runtime';
 import type { BridgeSettings } from './settings';
+import { sleep } from '../util/sleep';
 import type { ApiUsageView } from '../../shared/api';
 import type { OutboundMessage } from '../dingtalk/outbound-message';
 import type { AppBuckets } from './outbox';
@@ -139,6 +140,8 @@ export interface PendingNotice extends PendingRequest {
 }
 
 const CONFIRM_POLL_MS = 2_000;
+/** The longest a press waits for the messages that came before it (a chat stuck on a full disk must not hold every press). */
+const PRESS_WAITS_FOR_MESSAGES_MS = 10_000;
 
 export const DISK_FULL = 'bridge.disk_full';
 
@@ -194,6 +197,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   private readonly refused = new RefusedMessages();
   /** Chats told this episode that their messages wait for space. */
   private readonly diskNoticed = new Set<string>();
+  /** Messages being journaled right now: a press arriving meanwhile came after them. */
+  private readonly accepting = new Set<Promise<void>>();
+  /** Presses wait here, in the order they came, for the messages before them. */
+  private pressTurn: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly config: BridgeConfig,
@@ -492,8 +499,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         retryable: true,
       });
     }
+    const accepted = rt.received.accept(m);
+    this.accepting.add(accepted);
     try {
-      await rt.received.accept(m);
+      await accepted;
       this.refused.taken(m);
     } catch (err) {
       // Not journaled, so not ACKed (the Stream client sees the rejection): DingTalk sends it again.
@@ -502,16 +511,28 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         this.noticeDiskFull(chatAddressOf(m));
       }
       throw err;
+    } finally {
+      this.accepting.delete(accepted);
     }
   }
 
-  /** A card's button was pressed (already ACKed): handled after the presses before it. */
+  /**
+   * A card's button was pressed (already ACKed): handled after the messages that came before it,
+   * then after the presses before it. DingTalk sends what a person does in the order they did it;
+   * a press handled before the message typed just ahead of it would not know who pressed (the
+   * name comes from the messages) and could undo a typed /pause or /resume in the wrong order.
+   */
   private async onOther(frame: { type: string; topic: string; data: unknown }): Promise<void> {
     if (frame.topic !== CARD_CALLBACK_TOPIC) return;
     const press = parseCardPress(frame.data);
     if (!press) return this.log.warn('Skipped a card callback that is not a button press', { topic: frame.topic });
     const rt = this.runtime;
     if (!rt) return this.log.info('A card button was pressed while the bridge was not running', { card: press.outTrackId });
+    // Taken now, as the press arrives: the messages being journaled and those queued.
+    const before = Promise.allSettled([...this.accepting]).then(() => rt.received.idle());
+    const turn = this.pressTurn.then(() => messagesHandled(before));
+    this.pressTurn = turn;
+    await turn;
     await rt.presses.handle(press);
   }
 
@@ -628,6 +649,13 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     if (rt && chat) await rt.say.text(chat, REPLIES[this.settings.replyLanguage].subscribedConfirmed());
     this.emit('subscribed', chatId);
   }
+}
+
+/** Resolves when `handled` does, or after PRESS_WAITS_FOR_MESSAGES_MS at the latest. */
+async function messagesHandled(handled: Promise<void>): Promise<void> {
+  const done = new AbortController();
+  await Promise.race([handled, sleep(PRESS_WAITS_FOR_MESSAGES_MS, done.signal)]);
+  done.abort();
 }
 
 function depthsOf(rt: BridgeRuntime): QueueDepths {

@@ -98,7 +98,7 @@ describe('cards with buttons in the sandbox chat', () => {
     await as(chat, 'zhangsan', '张三');
     await type(chat, '我来批准');
     await request.getByRole('button', { name: c.buttons.approve }).click();
-    await request.locator('.card-note', { hasText: c.approvedBy('张三') }).waitFor({ timeout: 30_000 });
+    await request.locator('.card-note', { hasText: c.approvedBy('张三') }).waitFor({ timeout: 15_000 });
     expect(await request.getByRole('button').count()).toBe(0);
     await chat.locator('.msg.from-robot', { hasText: '订阅已批准' }).waitFor({ timeout: 15_000 });
     expect(await chat.locator('.msg.from-robot[data-type="buttonCard"]', { hasText: '订阅申请' }).count()).toBe(1);
