@@ -25,12 +25,9 @@ export const accessPolicySchema = z.discriminatedUnion('mode', [
  * `382e4302-551d-4880-bf29-a30acfab2e71.schema`).
  */
 export const CARD_TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.schema$/;
-export const cardTemplateIdSchema = z
-  .string()
-  .trim()
-  .regex(CARD_TEMPLATE_ID, {
-    message: 'must be a card template id from DingTalk’s card platform (卡片平台), like 382e4302-551d-4880-bf29-a30acfab2e71.schema',
-  });
+export const cardTemplateIdSchema = z.string().trim().regex(CARD_TEMPLATE_ID, {
+  message: 'must be a card template id from DingTalk’s card platform (卡片平台), like 382e4302-551d-4880-bf29-a30acfab2e71.schema',
+});
 
 /** A DingTalk staff id (员工 UserID): no spaces, no commas, nothing invisible. */
 export const STAFF_ID = /^[^\s,\p{Cc}\p{Cf}]{1,64}$/u;
@@ -584,6 +581,8 @@ export const API = {
   startScan: { input: none },
   scanStatus: { input: byScan },
   cancelScan: { input: byScan },
+  /** A card made from a template not saved yet, into a subscribed chat of the running bridge (Settings → Buttons on cards). */
+  sendTestCard: { input: z.object({ bridgeId: id, chatId: z.string().min(1).max(256), templateId: cardTemplateIdSchema }).strict() },
 } as const;
 
 export type ApiMethod = keyof typeof API;
@@ -619,6 +618,8 @@ export interface ApiResults {
   startScan: ScanView;
   scanStatus: ScanView;
   cancelScan: ScanView;
+  /** Resolves once DingTalk created and delivered the card; DingTalk's refusal is the problem. */
+  sendTestCard: { sent: true; chatId: string };
 }
 
 export type ApiInput<M extends ApiMethod> = z.input<(typeof API)[M]['input']>;

@@ -229,6 +229,11 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
     return (await this.holderOf(key)).bridge.reject(key);
   }
 
+  /** Sends a test card through the group the chat is subscribed to (Bridge.sendTestCard). */
+  async sendTestCard(chatId: string, templateId: string): Promise<void> {
+    return ((await this.boundGroup(chatId)) ?? this.first).bridge.sendTestCard(chatId, templateId);
+  }
+
   private async holderOf(key: string): Promise<Served> {
     for (const g of this.groups) if ((await g.bridge.pending().catch(() => [])).some((r) => r.key === key)) return g;
     return this.first;

@@ -17,7 +17,9 @@ import type { CallCounter } from '../dingtalk/http';
 import { DingTalkApi } from '../dingtalk/openapi-client';
 import { StreamClient, type Refusal, type StreamState } from '../dingtalk/stream-client';
 import { refusedChatOfMessage, textLength, type InboundMessage } from '../dingtalk/inbound-message';
-import { toProblem, type Problem } from '../errors';
+import { BridgeError, toProblem, type Problem } from '../errors';
+import { CardApi } from '../dingtalk/card-api';
+import { notRunningForTestCard, sendTestCard } from './cards/test-card';
 import { AuditLog } from '../log/audit';
 import { silentLogger, type Logger } from '../log/logger';
 import { DiskSpace } from '../util/disk-space';
@@ -401,6 +403,26 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   /** Unsubscribes the chat and revokes its authorization in CCCC (the chat moved to another group). */
   revoke(chatId: string): Promise<void> {
     return this.group.revoke(chatId);
+  }
+
+  /**
+   * Sends a card made from `templateId` into a subscribed chat of this group, to check a template
+   * before it is saved; rejects with DingTalk's problem in words (bridge/cards/test-card.ts).
+   */
+  async sendTestCard(chatId: string, templateId: string): Promise<void> {
+    const rt = this.runtime;
+    if (!rt) throw notRunningForTestCard();
+    const chat = (await this.im.isAuthorized(chatId)) ? await rt.say.addressOf(chatId) : undefined;
+    if (!chat) {
+      throw new BridgeError({
+        code: 'bridge.chat_not_subscribed',
+        message: 'That chat is not subscribed to this bridge',
+        hint: 'Pick a subscribed chat (the dashboard lists them).',
+        retryable: false,
+      });
+    }
+    await sendTestCard(new CardApi(this.api), chat, templateId, this.settings.replyLanguage);
+    this.log.info('Test card sent', { chat: chatId, template: templateId });
   }
 
   /** Queues words of the app's to a chat in this group's outbox; resolves once they are durable (before an ACK). */
