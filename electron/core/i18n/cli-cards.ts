@@ -4,9 +4,9 @@
  * 中文 (the CLI's language follows the locale, locale.ts).
  */
 import type { Language } from '../../shared/api';
+import { DINGTALK_CARD_PLATFORM_URL as CARD_PLATFORM } from '../../shared/app-info';
 
 const EXAMPLE_TEMPLATE = '382e4302-551d-4880-bf29-a30acfab2e71.schema';
-const CARD_PLATFORM = 'https://open-dev.dingtalk.com/fe/card';
 
 const en = {
   /** `status`'s labels, padded like its others. */

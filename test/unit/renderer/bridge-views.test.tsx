@@ -65,6 +65,54 @@ describe("a bridge's settings", () => {
     });
   });
 
+  it('buttons on cards: a template id that is none is flagged and not saved; a test card goes to the chosen chat, DingTalk’s refusal in words', async () => {
+    const chat = { subscribed: true, verbose: false, paused: false, heldCount: 0 };
+    const b = bridge({
+      chats: [
+        { ...chat, chatId: GROUP_CHAT, type: 'group', title: 'Dev team' },
+        { ...chat, chatId: 'cidOld==', type: 'group', title: 'Old', subscribed: false },
+      ],
+    });
+    let answer: 'ok' | 'unknown' = 'unknown';
+    const api = scriptedApi({
+      getBridge: () => ok(b),
+      saveBridge: () => ok(b),
+      cccc: () => ok({ status: 'running', home: '/h', groups: [] }),
+      sendTestCard: (input) =>
+        answer === 'ok'
+          ? ok({ sent: true, chatId: (input as { chatId: string }).chatId })
+          : {
+              ok: false,
+              problem: { code: 'dingtalk.card_template_not_found', message: 'DingTalk does not know this card template (不存在的卡片模板)', retryable: false },
+            },
+    });
+    await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
+    const cards = within(await screen.findByRole('group', { name: en.settings.buttonCards.title }));
+    const template = cards.getByLabelText(new RegExp(en.settings.buttonCards.template));
+    const save = () => screen.getAllByRole('button', { name: en.common.save })[1] as HTMLButtonElement;
+    const test = cards.getByRole('button', { name: en.settings.buttonCards.test }) as HTMLButtonElement;
+    fireEvent.change(template, { target: { value: 'my template' } });
+    cards.getByText(en.settings.buttonCards.templateInvalid);
+    expect(save().disabled).toBe(true);
+    expect(test.disabled).toBe(true);
+    // Only subscribed chats are offered.
+    expect(cards.getAllByRole('option').map((o) => o.textContent)).toEqual(['Dev team']);
+
+    fireEvent.change(template, { target: { value: 'nope-1.schema' } });
+    expect(save().disabled).toBe(false);
+    fireEvent.click(test);
+    await cards.findByText(en.problems['dingtalk.card_template_not_found'].hint, { exact: false });
+    expect(api.calls.find((c) => c.method === 'sendTestCard')?.input).toEqual({ bridgeId: 'b1', chatId: GROUP_CHAT, templateId: 'nope-1.schema' });
+
+    answer = 'ok';
+    fireEvent.change(template, { target: { value: 'mine-1.schema' } });
+    fireEvent.click(test);
+    await cards.findByText(en.settings.buttonCards.testSent.replace('{{chat}}', 'Dev team'));
+    // Another template has not been tried: the success goes.
+    fireEvent.change(template, { target: { value: 'mine-2.schema' } });
+    expect(cards.queryByText(en.settings.buttonCards.testSent.replace('{{chat}}', 'Dev team'))).toBeNull();
+  });
+
   it('in 中文 too', async () => {
     await renderWith(
       <BridgeSettings bridgeId="b1" onChanged={() => {}} />,
