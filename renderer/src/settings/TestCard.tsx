@@ -4,7 +4,6 @@ import { useTranslation } from 'react-i18next';
 import type { ChatView } from '../../../electron/shared/api';
 import { useApiMutation } from '../api/useApiMutation';
 import { chatLabel } from '../ui/chatLabel';
-import { Field } from '../ui/Field';
 import { ProblemBox } from '../ui/Problem';
 
 export function TestCard({ bridgeId, templateId, valid, chats }: { bridgeId: string; templateId: string; valid: boolean; chats: ChatView[] }) {
@@ -30,17 +29,16 @@ export function TestCard({ bridgeId, templateId, valid, chats }: { bridgeId: str
         <p className="hint">{t('settings.buttonCards.testNoChat')}</p>
       ) : (
         <div className="action-row">
-          <Field label={t('settings.buttonCards.testChat')}>
-            {(p) => (
-              <select {...p} value={chatId} onChange={(e) => (setChatId(e.target.value), setSent(undefined), sending.clear())}>
-                {subscribed.map((c) => (
-                  <option key={c.chatId} value={c.chatId} title={c.chatId}>
-                    {chatLabel(c, t)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <label className="inline-field">
+            <span className="field-label">{t('settings.buttonCards.testChat')}</span>
+            <select value={chatId} onChange={(e) => (setChatId(e.target.value), setSent(undefined), sending.clear())}>
+              {subscribed.map((c) => (
+                <option key={c.chatId} value={c.chatId} title={c.chatId}>
+                  {chatLabel(c, t)}
+                </option>
+              ))}
+            </select>
+          </label>
           <button type="button" className="btn" onClick={() => void send()} disabled={!valid || templateId === '' || !chat || sending.busy}>
             {sending.busy ? t('settings.buttonCards.testSending') : t('settings.buttonCards.test')}
           </button>

@@ -1,0 +1,80 @@
+/**
+ * Settings → Buttons on cards (optional) in Chromium, in English and in 中文: the guide to making
+ * the template in DingTalk's card platform, its variables copied, a template id that is none
+ * flagged, a test card to the subscribed chat — refused for a template the card platform does
+ * not have (DingTalk's words), created for one it has — and the id saved. Screenshots go to
+ * artifacts/screenshots/.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { en } from '../../../renderer/src/i18n/en';
+import { zh } from '../../../renderer/src/i18n/zh';
+import { GROUP_CHAT, SCREENSHOTS, shot, startRunningWorld, useBuiltRenderer, type UiWorld } from './world';
+
+const TEMPLATES = { en: 'f3a1c2d4-0b5e-4f6a-8c7d-9e0f1a2b3c4d.schema', zh: '0c9b8a7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d.schema' };
+
+describe('settings: buttons on cards', () => {
+  const renderer = useBuiltRenderer();
+  let w: UiWorld & { bridgeId: string };
+  beforeAll(async () => {
+    w = await startRunningWorld(renderer(), { dingtalk: { cardTemplates: Object.values(TEMPLATES) } });
+  }, 60_000);
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it.each([
+    { lang: 'en' as const, locale: 'en-US', dict: en },
+    { lang: 'zh' as const, locale: 'zh-CN', dict: zh },
+  ])(
+    'walks the section in $lang: guide, variables, a bad id, a test card refused and one created, saved',
+    async ({ lang, locale, dict }) => {
+      const t = dict.settings.buttonCards;
+      const page = await w.open({ locale });
+      await page.getByRole('button', { name: dict.nav.settings, exact: true }).click();
+      const section = page.getByRole('group', { name: t.title });
+      await section.scrollIntoViewIfNeeded();
+      await section.getByText(t.intro).waitFor();
+
+      // The guide: its steps, the card platform's link, each variable with a copy button.
+      await section.getByText(t.howTo).click();
+      await section.getByText(t.steps[1]!).waitFor();
+      expect(await section.getByRole('link', { name: t.openPlatform }).getAttribute('href')).toBe('https://open-dev.dingtalk.com/fe/card');
+      await section.getByRole('button', { name: dict.common.copyLabel.replace('{{what}}', 'buttons'), exact: true }).click();
+      expect(await page.evaluate('navigator.clipboard.readText()')).toBe('buttons');
+
+      const template = section.getByLabel(t.template);
+      const send = section.getByRole('button', { name: t.test, exact: true });
+      await template.fill('my template');
+      await section.getByText(t.templateInvalid).waitFor();
+      expect(await send.isDisabled()).toBe(true);
+
+      // A template this organization's card platform does not have: DingTalk's refusal, in words.
+      await template.fill('4d3c2b1a-0000-4000-8000-000000000000.schema');
+      expect(await section.getByRole('combobox', { name: t.testChat }).inputValue()).toBe(GROUP_CHAT);
+      await send.click();
+      // English shows the services' own sentence (with DingTalk's words); 中文 the translation by code.
+      await section
+        .getByText(lang === 'en' ? 'DingTalk does not know this card template (不存在的卡片模板)' : zh.problems['dingtalk.card_template_not_found'].message)
+        .waitFor();
+      await section.getByText(lang === 'en' ? 'published (发布)' : zh.problems['dingtalk.card_template_not_found'].hint, { exact: false }).waitFor();
+      expect(w.dt.cardInstances().filter((c) => c.templateId.startsWith('4d3c2b1a'))).toEqual([]);
+
+      // The organization's own template: the card is in the chat.
+      await template.fill(TEMPLATES[lang]);
+      await send.click();
+      await section.getByText(t.testSent.replace('{{chat}}', 'Dev team')).waitFor();
+      const card = w.dt.cardInstances().find((c) => c.templateId === TEMPLATES[lang]);
+      expect(card).toMatchObject({ space: { type: 'IM_GROUP', id: GROUP_CHAT } });
+      expect(card?.params['markdown']).toContain(TEMPLATES[lang]);
+      await section.screenshot({ path: join(SCREENSHOTS, `settings-button-cards-${lang}.png`), animations: 'disabled' });
+
+      await page.getByRole('button', { name: dict.common.save, exact: true }).nth(1).click();
+      await page.getByText(dict.common.saved, { exact: true }).first().waitFor();
+      expect((await w.service.handlers.getBridge({ bridgeId: w.bridgeId })).settings.buttonCardTemplateId).toBe(TEMPLATES[lang]);
+      await shot(page, `settings-button-cards-${lang}-saved`);
+      await page.context().close();
+    },
+    40_000,
+  );
+});
