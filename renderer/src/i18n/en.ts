@@ -397,6 +397,7 @@ export const en = {
       template: 'Card template id',
       templateHint: 'From the template’s page in the card platform, ending in .schema. Empty: no cards, plain replies.',
       templateInvalid: 'Not a template id: it ends in .schema, like 382e4302-551d-4880-bf29-a30acfab2e71.schema',
+      sandboxTemplate: 'This bridge talks to the sandbox, whose card platform has one template ready:',
       test: 'Send a test card',
       testHint: 'Checks the template before you save it: a card made from it goes to the chat you choose.',
       testChat: 'Chat',

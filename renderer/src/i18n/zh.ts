@@ -388,6 +388,7 @@ export const zh: Dictionary = {
       template: '卡片模板 ID',
       templateHint: '在卡片平台的模板页面上，以 .schema 结尾。留空：不用卡片，普通消息回复。',
       templateInvalid: '不是模板 ID：应以 .schema 结尾，例如 382e4302-551d-4880-bf29-a30acfab2e71.schema',
+      sandboxTemplate: '此桥接连接的是沙盒，沙盒的卡片平台已准备好一个模板：',
       test: '发送测试卡片',
       testHint: '保存前先检查模板：用它制作的卡片会发到你选择的会话。',
       testChat: '会话',

@@ -191,7 +191,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
           </Field>
         )}
       </div>
-      <ButtonCardSettings bridgeId={detail.id} form={form} people={detail.people} chats={detail.chats} change={change} />
+      <ButtonCardSettings bridgeId={detail.id} sandbox={detail.sandbox === true} form={form} people={detail.people} chats={detail.chats} change={change} />
       <div className="action-row">
         <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!maxFileOk || !maxCharsOk || !budgetOk || !templateOk}>
           {t('common.save')}

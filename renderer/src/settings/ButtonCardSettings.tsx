@@ -5,6 +5,8 @@
  */
 import { useTranslation } from 'react-i18next';
 import { cardTemplateIdSchema, type BridgeSettingsView, type ChatView, type PersonView } from '../../../electron/shared/api';
+import { SANDBOX_BUTTON_TEMPLATE } from '../../../electron/shared/app-info';
+import { CopyValue } from '../ui/CopyButton';
 import { Field } from '../ui/Field';
 import { ButtonTemplateGuide } from './ButtonTemplateGuide';
 import { PeoplePicker } from './PeoplePicker';
@@ -19,12 +21,15 @@ export function buttonTemplateOk(id: string): boolean {
 
 export function ButtonCardSettings({
   bridgeId,
+  sandbox,
   form,
   people,
   chats,
   change,
 }: {
   bridgeId: string;
+  /** The bridge talks to the sandbox: its template is named. */
+  sandbox: boolean;
   form: ButtonCardFields;
   people: PersonView[];
   chats: ChatView[];
@@ -62,6 +67,12 @@ export function ButtonCardSettings({
           />
         )}
       </Field>
+      {sandbox && (
+        <div className="sandbox-template">
+          <p className="hint">{t('settings.buttonCards.sandboxTemplate')}</p>
+          <CopyValue value={SANDBOX_BUTTON_TEMPLATE} what={t('settings.buttonCards.template')} />
+        </div>
+      )}
       <TestCard bridgeId={bridgeId} templateId={templateId} valid={valid} chats={chats} />
       <p className="field-label">{t('settings.buttonCards.approvers')}</p>
       <p className="hint">{t('settings.buttonCards.approversHint')}</p>

@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bridge } from '../../../electron/core/bridge/bridge';
 import { DEFAULT_SETTINGS } from '../../../electron/core/bridge/settings';
+import { SANDBOX_BUTTON_TEMPLATE } from '../../../electron/shared/app-info';
 import { BUTTON_CARD_TEXTS } from '../../../electron/core/i18n/button-cards';
 import { memoryLogger } from '../../../electron/core/log/logger';
 import { FakeCcccDaemon } from '../../../electron/sandbox/cccc/daemon';
@@ -46,7 +47,7 @@ beforeAll(async () => {
       credentials: { appKey: app.appKey, appSecret: app.appSecret, robotCode: app.robotCode },
       endpoints: { apiBase: sandbox.dingtalk.apiBase, oapiBase: sandbox.dingtalk.oapiBase },
       // 张三 (the sandbox's admin) approves from the card.
-      settings: { ...DEFAULT_SETTINGS, buttonCardTemplateId: 'cccc-buttons.schema', approvers: ['zhangsan'] },
+      settings: { ...DEFAULT_SETTINGS, buttonCardTemplateId: SANDBOX_BUTTON_TEMPLATE, approvers: ['zhangsan'] },
     },
     { logger: memoryLogger('buttons-browser', () => [app.appSecret]), secrets: () => [app.appSecret], ledgerPollMs: 100, daemonPollMs: 200 },
   );

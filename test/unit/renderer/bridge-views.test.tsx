@@ -8,7 +8,7 @@
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppSettingsView, CcccView, LogView, PendingView } from '../../../electron/shared/api';
-import { DINGTALK_CONSOLE_URL } from '../../../electron/shared/app-info';
+import { DINGTALK_CONSOLE_URL, SANDBOX_BUTTON_TEMPLATE } from '../../../electron/shared/app-info';
 import { Dashboard } from '../../../renderer/src/dashboard/Dashboard';
 import { en } from '../../../renderer/src/i18n/en';
 import { zh } from '../../../renderer/src/i18n/zh';
@@ -111,6 +111,14 @@ describe("a bridge's settings", () => {
     // Another template has not been tried: the success goes.
     fireEvent.change(template, { target: { value: 'mine-2.schema' } });
     expect(cards.queryByText(en.settings.buttonCards.testSent.replace('{{chat}}', 'Dev team'))).toBeNull();
+  });
+
+  it('a bridge of the sandbox names the template the sandbox has', async () => {
+    const api = scriptedApi({ getBridge: () => ok(bridge({ sandbox: true })), cccc: () => ok({ status: 'running', home: '/h', groups: [] }) });
+    await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
+    const cards = within(await screen.findByRole('group', { name: en.settings.buttonCards.title }));
+    cards.getByText(en.settings.buttonCards.sandboxTemplate);
+    cards.getByText(SANDBOX_BUTTON_TEMPLATE);
   });
 
   it('in 中文 too', async () => {
