@@ -2,19 +2,24 @@
  * Settings → Buttons on cards (optional) in Chromium, in English and in 中文: the guide to making
  * the template in DingTalk's card platform, its variables copied, a template id that is none
  * flagged, a test card to the subscribed chat — refused for a template the card platform does
- * not have (DingTalk's words), created for one it has — and the id saved. Screenshots go to
- * artifacts/screenshots/.
+ * not have (DingTalk's words), created for one it has — and the id saved. Then a newcomer's
+ * path through the sandbox: the test card shows in the sandbox chat page, and its button works.
+ * Screenshots go to artifacts/screenshots/.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSandboxHost } from '../../../electron/sandbox/host';
+import { SANDBOX_BUTTON_TEMPLATE } from '../../../electron/shared/app-info';
+import { waitFor } from '../../helpers/wait';
 import { en } from '../../../renderer/src/i18n/en';
 import { zh } from '../../../renderer/src/i18n/zh';
-import { GROUP_CHAT, SCREENSHOTS, shot, startRunningWorld, useBuiltRenderer, type UiWorld } from './world';
+import { GROUP_CHAT, SCREENSHOTS, shot, startRunningWorld, startUiWorld, useBuiltRenderer, type UiWorld } from './world';
 
 const TEMPLATES = { en: 'f3a1c2d4-0b5e-4f6a-8c7d-9e0f1a2b3c4d.schema', zh: '0c9b8a7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d.schema' };
 
+const renderer = useBuiltRenderer();
+
 describe('settings: buttons on cards', () => {
-  const renderer = useBuiltRenderer();
   let w: UiWorld & { bridgeId: string };
   beforeAll(async () => {
     w = await startRunningWorld(renderer(), { dingtalk: { cardTemplates: Object.values(TEMPLATES) } });
@@ -43,7 +48,7 @@ describe('settings: buttons on cards', () => {
       await section.getByRole('button', { name: dict.common.copyLabel.replace('{{what}}', 'buttons'), exact: true }).click();
       expect(await page.evaluate('navigator.clipboard.readText()')).toBe('buttons');
 
-      const template = section.getByLabel(t.template);
+      const template = section.getByRole('textbox', { name: t.template });
       const send = section.getByRole('button', { name: t.test, exact: true });
       await template.fill('my template');
       await section.getByText(t.templateInvalid).waitFor();
@@ -77,4 +82,60 @@ describe('settings: buttons on cards', () => {
     },
     40_000,
   );
+});
+
+describe('settings: buttons on cards, tried in the sandbox', () => {
+  let w: UiWorld | undefined;
+  afterEach(async () => {
+    await w?.close();
+    w = undefined;
+  });
+
+  it('the sandbox template’s test card shows in the sandbox chat page, and its button sends /help', async () => {
+    // No CCCC runs in this CCCC_HOME, so the sandbox brings the demo group.
+    w = await startUiWorld(renderer(), { sandbox: createSandboxHost({ env: { PATH: process.env['PATH'], CCCC_HOME: '/nonexistent/cccc-home' } }) });
+    const h = w.service.handlers;
+    const page = await w.open({ locale: 'zh-CN' });
+    await page.getByRole('button', { name: zh.wizard.sandbox.try }).click();
+    await page.getByRole('button', { name: zh.wizard.credentials.test }).click();
+    await page.getByText(zh.wizard.credentials.testAllOk).waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: zh.wizard.credentials.saveAndContinue }).click();
+    await page.getByRole('heading', { name: zh.wizard.steps.subscribe, level: 2 }).waitFor();
+    const [bridge] = await h.listBridges({});
+    await waitFor(async () => (await h.getBridge({ bridgeId: bridge!.id })).status.dingtalk.status === 'connected', 'the sandbox bridge connected', 10_000, 50);
+
+    // Someone in the sandbox's group chat subscribes it; the app approves.
+    const info = await h.startSandbox({});
+    const chat = await page.context().newPage();
+    await chat.goto(info.chatUrl);
+    const input = chat.getByRole('textbox', { name: '消息 / Message' });
+    await input.fill('/subscribe');
+    await input.press('Enter');
+    const [pending] = await waitFor(async () => {
+      const d = await h.getBridge({ bridgeId: bridge!.id });
+      return d.pending.length > 0 ? d.pending : undefined;
+    }, 'the /subscribe request');
+    await h.approvePending({ bridgeId: bridge!.id, key: pending!.key });
+    await chat.locator('.msg.from-robot', { hasText: '订阅已批准' }).waitFor();
+
+    // Settings names the sandbox's template; a mistyped one is refused as DingTalk would.
+    const t = zh.settings.buttonCards;
+    await page.getByRole('button', { name: zh.nav.settings, exact: true }).click();
+    const section = page.getByRole('group', { name: t.title });
+    await section.getByText(SANDBOX_BUTTON_TEMPLATE, { exact: true }).waitFor();
+    const template = section.getByRole('textbox', { name: t.template });
+    await template.fill('cccc-sandbox-button.schema');
+    await section.getByRole('button', { name: t.test, exact: true }).click();
+    await section.getByText(zh.problems['dingtalk.card_template_not_found'].message).waitFor();
+    await template.fill(SANDBOX_BUTTON_TEMPLATE);
+    await section.getByRole('button', { name: t.test, exact: true }).click();
+    await section.locator('.callout-ok').waitFor();
+
+    // The card in the chat page, with its button: a tap sends /help, and the robot answers.
+    const card = chat.locator('.msg.from-robot[data-type="buttonCard"]', { hasText: 'CCCC 桥接的测试卡片' });
+    await card.getByText(SANDBOX_BUTTON_TEMPLATE).waitFor();
+    await chat.screenshot({ path: join(SCREENSHOTS, 'sandbox-test-card-zh.png'), animations: 'disabled' });
+    await card.getByRole('button', { name: '发送 /help' }).click();
+    await chat.locator('.msg.from-robot[data-type="buttonCard"]', { hasText: '/status' }).last().waitFor();
+  }, 60_000);
 });
