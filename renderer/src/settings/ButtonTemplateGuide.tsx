@@ -4,6 +4,7 @@ import { DINGTALK_CARD_PLATFORM_URL } from '../../../electron/shared/app-info';
 import { useDict } from '../i18n';
 import { Rich } from '../ui/bits';
 import { CopyValue } from '../ui/CopyButton';
+import { CopyTable } from '../ui/CopyTable';
 
 const VARIABLES = ['title', 'markdown', 'note', 'buttons', 'version'] as const;
 /** The parameters a button with an `action` sends back (the bridge reads both). */
@@ -27,25 +28,11 @@ export function ButtonTemplateGuide() {
           {t('settings.buttonCards.openPlatform')} <span aria-hidden="true">↗</span>
         </a>
       </p>
-      <table className="var-table">
-        <caption>{t('settings.buttonCards.variables')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('settings.buttonCards.variable')}</th>
-            <th scope="col">{t('settings.buttonCards.shows')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {VARIABLES.map((v) => (
-            <tr key={v}>
-              <td>
-                <CopyValue value={v} what={v} />
-              </td>
-              <td>{t(`settings.buttonCards.vars.${v}`)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <p className="field-label">{t('settings.buttonCards.variables')}</p>
+      <CopyTable
+        head={[t('settings.buttonCards.variable'), t('settings.buttonCards.shows')]}
+        rows={VARIABLES.map((v) => ({ value: v, about: t(`settings.buttonCards.vars.${v}`) }))}
+      />
       <p className="field-label">{t('settings.buttonCards.callback')}</p>
       {CALLBACK_PARAMS.map((p) => (
         <CopyValue key={p} value={p} what={p} />
