@@ -39,8 +39,7 @@ const en = {
     apiBudget:
       'DingTalk API calls a calendar month may take ("none": no budget, the default); from 80 % cards update less, from 100 % answers go as plain messages',
     cards: "live answers: agents' streamed answers grow in AI cards (on, the default) or go out as messages (off)",
-    cardTemplate:
-      'the AI-card template, from DingTalk\'s card platform (卡片平台), like xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.schema ("default": DingTalk\'s public one)',
+    cardTemplate: 'the AI-card template, from DingTalk\'s card platform, like xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.schema ("default": DingTalk\'s public one)',
     buttonCards: 'answer /subscribe, /status and /help with cards whose buttons act (on, the default, once a template is set) or as messages (off)',
     buttonCardTemplate:
       'the template for cards with buttons, made in the card platform with the variables title, markdown, note, buttons, version (docs/dingtalk-protocol.md, "Cards with buttons"); "none": plain replies (the default)',
