@@ -15,7 +15,7 @@ import { ProblemBox } from '../ui/Problem';
 import { ButtonCardSettings, buttonTemplateOk } from './ButtonCardSettings';
 import { PeoplePicker } from './PeoplePicker';
 
-export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onChanged: () => void }) {
+export function BridgeSettings({ bridgeId, onChanged, showButtonCards = false }: { bridgeId: string; onChanged: () => void; showButtonCards?: boolean }) {
   const { t, i18n } = useTranslation();
   const lng = currentLanguage(i18n);
   const query = useApiQuery('getBridge', { bridgeId });
@@ -191,7 +191,15 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
           </Field>
         )}
       </div>
-      <ButtonCardSettings bridgeId={detail.id} sandbox={detail.sandbox === true} form={form} people={detail.people} chats={detail.chats} change={change} />
+      <ButtonCardSettings
+        bridgeId={detail.id}
+        shown={showButtonCards}
+        sandbox={detail.sandbox === true}
+        form={form}
+        people={detail.people}
+        chats={detail.chats}
+        change={change}
+      />
       <div className="action-row">
         <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!maxFileOk || !maxCharsOk || !budgetOk || !templateOk}>
           {t('common.save')}

@@ -3,6 +3,7 @@
  * platform, its id (checked, and tried with a test card before saving), who may approve a
  * /subscribe from its card.
  */
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { cardTemplateIdSchema, type BridgeSettingsView, type ChatView, type PersonView } from '../../../electron/shared/api';
 import { SANDBOX_BUTTON_TEMPLATE } from '../../../electron/shared/app-info';
@@ -21,6 +22,7 @@ export function buttonTemplateOk(id: string): boolean {
 
 export function ButtonCardSettings({
   bridgeId,
+  shown,
   sandbox,
   form,
   people,
@@ -28,6 +30,8 @@ export function ButtonCardSettings({
   change,
 }: {
   bridgeId: string;
+  /** Opened from the dashboard to set them up: scrolled to, the guide open. */
+  shown: boolean;
   /** The bridge talks to the sandbox: its template is named. */
   sandbox: boolean;
   form: ButtonCardFields;
@@ -38,8 +42,12 @@ export function ButtonCardSettings({
   const { t } = useTranslation();
   const templateId = form.buttonCardTemplateId.trim();
   const valid = buttonTemplateOk(templateId);
+  const section = useRef<HTMLFieldSetElement>(null);
+  useEffect(() => {
+    if (shown) section.current?.scrollIntoView({ block: 'start' });
+  }, [shown]);
   return (
-    <fieldset className="button-cards" id={`button-cards-${bridgeId}`}>
+    <fieldset className="button-cards" id={`button-cards-${bridgeId}`} ref={section}>
       <legend>{t('settings.buttonCards.title')}</legend>
       <p className="hint">{t('settings.buttonCards.intro')}</p>
       <label className="check">
@@ -49,7 +57,7 @@ export function ButtonCardSettings({
           <span className="hint"> — {t('settings.buttonCards.enabledHint')}</span>
         </span>
       </label>
-      <ButtonTemplateGuide />
+      <ButtonTemplateGuide open={shown} />
       <Field
         label={t('settings.buttonCards.template')}
         hint={t('settings.buttonCards.templateHint')}

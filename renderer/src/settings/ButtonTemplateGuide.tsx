@@ -10,11 +10,11 @@ const VARIABLES = ['title', 'markdown', 'note', 'buttons', 'version'] as const;
 /** The parameters a button with an `action` sends back (the bridge reads both). */
 const CALLBACK_PARAMS = ['action', 'version'] as const;
 
-export function ButtonTemplateGuide() {
+export function ButtonTemplateGuide({ open }: { open: boolean }) {
   const { t } = useTranslation();
   const dict = useDict();
   return (
-    <details className="template-guide">
+    <details className="template-guide" open={open}>
       <summary>{t('settings.buttonCards.howTo')}</summary>
       <ol className="guide-steps">
         {dict.settings.buttonCards.steps.map((step) => (

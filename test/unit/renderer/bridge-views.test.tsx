@@ -132,12 +132,31 @@ describe("a bridge's settings", () => {
 });
 
 describe('the dashboard', () => {
+  it('says whether buttons on cards are set up, and offers to set them up', async () => {
+    const setUp = vi.fn();
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={setUp} />,
+      scriptedApi({ getBridge: () => ok(bridge()), audit: () => ok([]) }),
+    );
+    const row = within(await screen.findByTestId('button-cards'));
+    row.getByText(en.dashboard.buttonCardsNotSet);
+    fireEvent.click(row.getByRole('button', { name: en.dashboard.buttonCardsSetUp }));
+    expect(setUp).toHaveBeenCalledOnce();
+    cleanup();
+    const on = bridge({ settings: { ...bridge().settings, buttonCardTemplateId: 'mine-1.schema' } });
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={setUp} />,
+      scriptedApi({ getBridge: () => ok(on), audit: () => ok([]) }),
+    );
+    expect((await screen.findByTestId('button-cards')).textContent).toBe(en.dashboard.buttonCardsOn.replace('{{template}}', 'mine-1.schema'));
+  });
+
   it('a bridge in Error can be started again', async () => {
     const failed = bridge({
       status: { ...bridge().status, state: 'error', lastProblem: { code: 'config.secret_missing', message: 'No AppSecret', retryable: false } },
     });
     const api = scriptedApi({ getBridge: () => ok(failed), audit: () => ok([]), startBridge: () => ok(failed.status) });
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, api);
+    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />, api);
     const start = await screen.findByRole('button', { name: en.dashboard.start });
     expect((start as HTMLButtonElement).disabled).toBe(false);
     fireEvent.click(start);
@@ -152,7 +171,10 @@ describe('the dashboard', () => {
         { chatId: SINGLE_CHAT, type: 'single', withNick: 'Alice', ...chat },
       ],
     });
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }));
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />,
+      scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }),
+    );
     const single = await screen.findByText('Single chat with Alice');
     expect(single.getAttribute('title')).toBe(SINGLE_CHAT);
     expect(screen.getByText('Dev team').getAttribute('title')).toBe(GROUP_CHAT);
@@ -166,7 +188,10 @@ describe('the dashboard', () => {
         { groupId: 'g_beta', title: 'Beta project', state: 'error', chats: 1 },
       ],
     });
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }));
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />,
+      scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }),
+    );
     const list = await screen.findByTestId('served-groups');
     const rows = within(list).getAllByRole('listitem');
     expect(rows.map((r) => r.textContent)).toEqual([
@@ -174,7 +199,10 @@ describe('the dashboard', () => {
       `${en.state.run.error} Beta project g_beta 1 chat`,
     ]);
     cleanup();
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(bridge()), audit: () => ok([]) }));
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />,
+      scriptedApi({ getBridge: () => ok(bridge()), audit: () => ok([]) }),
+    );
     await screen.findByText('Ops bridge');
     expect(screen.queryByTestId('served-groups')).toBeNull();
   });
@@ -182,12 +210,15 @@ describe('the dashboard', () => {
   it('a sandbox bridge says so and offers Stop sandbox; a real one does not', async () => {
     const sandboxed = bridge({ sandbox: true });
     const api = scriptedApi({ getBridge: () => ok(sandboxed), audit: () => ok([]), stopSandbox: () => ok({ stopped: true }) });
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, api);
+    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />, api);
     await screen.findByText(en.wizard.sandbox.bridge);
     fireEvent.click(screen.getByRole('button', { name: en.wizard.sandbox.stop }));
     await screen.findByText(en.wizard.sandbox.stopped);
     cleanup();
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(bridge()), audit: () => ok([]) }));
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />,
+      scriptedApi({ getBridge: () => ok(bridge()), audit: () => ok([]) }),
+    );
     await screen.findByText('Ops bridge');
     expect(screen.queryByRole('button', { name: en.wizard.sandbox.stop })).toBeNull();
   });
@@ -210,7 +241,10 @@ describe('the month’s DingTalk API calls', () => {
 
   it('the dashboard shows the count, the forecast and how it is made, the budget used and what it does to cards', async () => {
     const detail = bridge({ apiUsage: usage });
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }));
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />,
+      scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }),
+    );
     const card = within((await screen.findByRole('heading', { name: en.apiUsage.title })).closest('section')!);
     expect(card.getByText('Calls in 2025-06')).toBeTruthy();
     expect(card.getByTestId('api-calls').textContent).toBe('4,321');
@@ -224,7 +258,11 @@ describe('the month’s DingTalk API calls', () => {
 
   it('in 中文, and without a budget: no meter, no step', async () => {
     const detail = bridge({ apiUsage: { ...usage, allowance: 'full', budget: undefined } });
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }), 'zh');
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />,
+      scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }),
+      'zh',
+    );
     const card = within((await screen.findByRole('heading', { name: zh.apiUsage.title })).closest('section')!);
     expect(card.getByText('2025-06 调用次数')).toBeTruthy();
     expect(card.getByTestId('api-budget').textContent).toBe(zh.apiUsage.noBudget);
