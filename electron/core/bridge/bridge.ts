@@ -38,7 +38,7 @@ import { REPLIES } from '../i18n/replies';
 import { bindStateToGroup } from './group-state';
 import { closeRuntime, openRuntime, type BridgeRuntime } from './runtime';
 import type { BridgeSettings } from './settings';
-import { sleep } from '../util/sleep';
+import { waitAtMost } from '../util/sleep';
 import type { ApiUsageView } from '../../shared/api';
 import type { OutboundMessage } from '../dingtalk/outbound-message';
 import type { AppBuckets } from './outbox';
@@ -552,7 +552,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     if (!rt) return this.log.info('A card button was pressed while the bridge was not running', { card: press.outTrackId });
     // Taken now, as the press arrives: the messages being journaled and those queued.
     const before = Promise.allSettled([...this.accepting]).then(() => rt.received.idle());
-    const turn = this.pressTurn.then(() => messagesHandled(before));
+    const turn = this.pressTurn.then(() => waitAtMost(before, PRESS_WAITS_FOR_MESSAGES_MS));
     this.pressTurn = turn;
     await turn;
     await rt.presses.handle(press);
@@ -671,13 +671,6 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     if (rt && chat) await rt.say.text(chat, REPLIES[this.settings.replyLanguage].subscribedConfirmed());
     this.emit('subscribed', chatId);
   }
-}
-
-/** Resolves when `handled` does, or after PRESS_WAITS_FOR_MESSAGES_MS at the latest. */
-async function messagesHandled(handled: Promise<void>): Promise<void> {
-  const done = new AbortController();
-  await Promise.race([handled, sleep(PRESS_WAITS_FOR_MESSAGES_MS, done.signal)]);
-  done.abort();
 }
 
 function depthsOf(rt: BridgeRuntime): QueueDepths {
