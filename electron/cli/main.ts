@@ -69,6 +69,12 @@ export function buildProgram(setExit: (code: number) => void, lang: Language = l
     .option('--max-file-mb <N>', t.set.maxFileMb)
     .option('--max-message-chars <N>', t.set.maxMessageChars)
     .option('--api-budget <calls|none>', t.set.apiBudget)
+    .option('--cards <on|off>', t.set.cards)
+    .option('--card-template <id|default>', t.set.cardTemplate)
+    .option('--button-cards <on|off>', t.set.buttonCards)
+    .option('--button-card-template <id|none>', t.set.buttonCardTemplate)
+    .option('--approver <staffId>', t.set.approver, (id: string, ids: string[] | undefined) => [...(ids ?? []), id])
+    .option('--no-approvers', t.set.noApprovers)
     .option('--cccc-home <dir>', t.set.ccccHome)
     .option('--scan', t.set.scan)
     .action(run((target: string | undefined, o: SetOptions) => setCommand({ ...o, ...(target !== undefined ? { target } : {}) })));

@@ -9,6 +9,7 @@
  *   console.log(sandbox.chatUrl);
  *   await sandbox.close();
  */
+import { SANDBOX_BUTTON_TEMPLATE } from '../shared/app-info';
 import { ChatRoom, type ChatRoomOptions } from './chat/room';
 import { startChatPage } from './chat/server';
 import { startFakeDingTalk } from './dingtalk/index';
@@ -30,7 +31,8 @@ export interface Sandbox {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const dingtalk = await startFakeDingTalk(options.dingtalk);
+  // Its card platform holds one button-card template, so a mistyped id is refused as DingTalk would.
+  const dingtalk = await startFakeDingTalk({ cardTemplates: [SANDBOX_BUTTON_TEMPLATE], ...options.dingtalk });
   const room = new ChatRoom(dingtalk, options);
   let page;
   try {

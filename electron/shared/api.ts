@@ -19,6 +19,19 @@ export const accessPolicySchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('allowlist'), staffIds: z.array(z.string().min(1)) }),
 ]);
 
+/**
+ * A card template's id as DingTalk's card platform (卡片平台) shows it: a name ending in
+ * `.schema`, a UUID for the platform's own (DingTalk's public AI card is
+ * `382e4302-551d-4880-bf29-a30acfab2e71.schema`).
+ */
+export const CARD_TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.schema$/;
+export const cardTemplateIdSchema = z.string().trim().regex(CARD_TEMPLATE_ID, {
+  message: 'must be a card template id from DingTalk’s card platform (卡片平台), like 382e4302-551d-4880-bf29-a30acfab2e71.schema',
+});
+
+/** A DingTalk staff id (员工 UserID): no spaces, no commas, nothing invisible. */
+export const STAFF_ID = /^[^\s,\p{Cc}\p{Cf}]{1,64}$/u;
+
 export const bridgeSettingsInputSchema = z.object({
   replyLanguage: languageSchema,
   access: accessPolicySchema,
@@ -472,7 +485,11 @@ export const bridgeInputSchema = z
     /** The secret of the app this one-scan setup made (ScanView), instead of a typed `appSecret`. */
     scanId: id.optional(),
     autoStart: z.boolean().optional(),
-    settings: bridgeSettingsInputSchema.partial().optional(),
+    /** Template ids are checked here, where a person types them; a stored odd one still loads. */
+    settings: bridgeSettingsInputSchema
+      .partial()
+      .extend({ cardTemplateId: cardTemplateIdSchema.optional(), buttonCardTemplateId: z.union([z.literal(''), cardTemplateIdSchema]).optional() })
+      .optional(),
   })
   .refine((b) => b.id !== undefined || (b.name !== undefined && b.groupId !== undefined && b.appKey !== undefined), {
     message: 'a new bridge needs a name, a group and a Client ID',
@@ -564,6 +581,8 @@ export const API = {
   startScan: { input: none },
   scanStatus: { input: byScan },
   cancelScan: { input: byScan },
+  /** A card made from a template not saved yet, into a subscribed chat of the running bridge (Settings → Buttons on cards). */
+  sendTestCard: { input: z.object({ bridgeId: id, chatId: z.string().min(1).max(256), templateId: cardTemplateIdSchema }).strict() },
 } as const;
 
 export type ApiMethod = keyof typeof API;
@@ -599,6 +618,8 @@ export interface ApiResults {
   startScan: ScanView;
   scanStatus: ScanView;
   cancelScan: ScanView;
+  /** Resolves once DingTalk created and delivered the card; DingTalk's refusal is the problem. */
+  sendTestCard: { sent: true; chatId: string };
 }
 
 export type ApiInput<M extends ApiMethod> = z.input<(typeof API)[M]['input']>;

@@ -14,7 +14,8 @@ import { Badge, Empty, RUN_TONE } from './ui/bits';
 import { ProblemBox } from './ui/Problem';
 import { Wizard, type WizardPrefill } from './wizard/Wizard';
 
-export type View = { name: 'dashboard'; bridgeId?: string } | { name: 'wizard'; prefill?: WizardPrefill } | { name: 'logs' } | { name: 'settings' };
+export type View =
+  { name: 'dashboard'; bridgeId?: string } | { name: 'wizard'; prefill?: WizardPrefill } | { name: 'logs' } | { name: 'settings'; buttonCardsOf?: string };
 
 /**
  * `initialView` is the seam for entries that open the app somewhere specific — e.g. the
@@ -172,7 +173,12 @@ export function App({ initialView }: { initialView?: View }) {
         )}
         {current.name === 'dashboard' &&
           (activeBridge ? (
-            <Dashboard key={activeBridge} bridgeId={activeBridge} onOpenLogs={() => go({ name: 'logs' })} />
+            <Dashboard
+              key={activeBridge}
+              bridgeId={activeBridge}
+              onOpenLogs={() => go({ name: 'logs' })}
+              onSetUpButtonCards={() => go({ name: 'settings', buttonCardsOf: activeBridge })}
+            />
           ) : (
             <Empty icon="🔌" title={t('dashboard.notFound')} />
           ))}
@@ -184,6 +190,7 @@ export function App({ initialView }: { initialView?: View }) {
             bridges={bridges}
             onSettings={(s) => settingsQuery.setData(() => s)}
             onBridgesChanged={() => bridgesQuery.refetch()}
+            {...(current.buttonCardsOf ? { buttonCardsOf: current.buttonCardsOf } : {})}
           />
         )}
       </main>

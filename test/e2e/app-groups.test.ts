@@ -251,6 +251,25 @@ describe('one DingTalk app, two CCCC groups, cards with buttons', () => {
     await waitFor(() => card(w, alphaCard.outTrackId).params['markdown'] === c.expired(), 'the unknown card redrawn as expired');
     expect(cardButtons(card(w, alphaCard.outTrackId))).toEqual([]);
   });
+  it('a press right behind a message is handled after it, though the message first looks for its group', { timeout: 30_000 }, async () => {
+    const w = await startWorld({}, { buttonCardTemplateId: 'cccc-buttons-test.schema', approvers: [ZHANG] });
+    const chat = CHATS.beta[0];
+    w.say(chat, '/subscribe Beta project');
+    const request = await newCard(w, REPLIES.en.titles.subscribe);
+    // 张三 writes for the first time and presses at once; DingTalk sends the two in that order.
+    w.dt.injectMessage({
+      text: 'I approve',
+      conversationId: chat,
+      conversationType: '2',
+      conversationTitle: chat,
+      senderStaffId: ZHANG,
+      senderNick: '张三',
+      senderId: '$:LWCP_v1:$zhang',
+    });
+    w.dt.pressCardButton(request.outTrackId, { staffId: ZHANG, button: 'approve' });
+    await waitFor(() => card(w, request.outTrackId).params['note'] !== c.approversHint, 'the card redrawn');
+    expect(card(w, request.outTrackId).params['note']).toBe(c.approvedBy('张三'));
+  });
 });
 
 describe('one DingTalk app serving every group of its CCCC', () => {

@@ -128,6 +128,17 @@ describe('a /subscribe card', () => {
     await info(world, 'Subscription request rejected', { chat: GROUP_CHAT, by: 'bridge' });
   });
 
+  it('a press right behind a message is handled after it: the approver who just wrote is named', async () => {
+    const world = await start();
+    world.say('/subscribe');
+    const card = await newCard(world, t.titles.subscribe);
+    // 张三 writes for the first time and presses at once; DingTalk sends the two in that order.
+    world.say('我来批准', ZHANG);
+    world.dt.pressCardButton(card.outTrackId, { staffId: ZHANG.senderStaffId, button: 'approve' });
+    await waitFor(() => cardNow(world, card.outTrackId).params['note'] !== c.approversHint, 'the card redrawn');
+    expect(cardNow(world, card.outTrackId).params['note']).toBe(c.approvedBy('张三'));
+  });
+
   it('without approvers only tells how approval works', async () => {
     const world = await start({ approvers: [] });
     world.say('/subscribe');

@@ -24,6 +24,7 @@ import { out, printJson } from '../output';
 import { readStatusFile } from '../status-file';
 import { troubleshoot } from '../troubleshooting';
 import type { ApiUsageView } from '../../shared/api';
+import { buttonCardsCheck } from './set-cards';
 import { apiUsageLines, unreachableLine } from './status';
 
 export interface DoctorOptions {
@@ -84,6 +85,7 @@ async function runChecks(ctx: BridgeContext, streamTimeoutMs: number): Promise<{
     fail('credentials', error);
   }
   if (credentials) checks.push(await cardsCheck(ctx, credentials, usage?.counter));
+  checks.push(buttonCardsCheck(ctx.profile.settings));
 
   const groupOwner = await groupHolder(ctx.target);
   const appOwner = credentials ? await appHolder(ctx.target, credentials.appKey) : undefined;

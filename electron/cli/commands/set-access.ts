@@ -6,6 +6,7 @@
 import { accessPolicySchema, type AccessPolicy } from '../../core/bridge/access';
 import type { Person } from '../../core/bridge/chat-directory';
 import { BridgeError } from '../../core/errors';
+import { STAFF_ID } from '../../shared/api';
 
 export interface AccessOptions {
   access?: string;
@@ -14,9 +15,6 @@ export interface AccessOptions {
 }
 
 export const ACCESS_MODES = ['everyone', 'admins', 'allowlist'] as const;
-
-// Staff ids are DingTalk's user ids: no spaces, no commas (the separator), nothing invisible.
-const STAFF_ID = /^[^\s,\p{Cc}\p{Cf}]{1,64}$/u;
 
 function invalid(message: string, hint?: string): BridgeError {
   return new BridgeError({ code: 'config.invalid_option', message, ...(hint ? { hint } : {}), retryable: false });

@@ -29,10 +29,11 @@ import { BridgeError } from '../../core/errors';
 import { configLocation, configStore } from '../context';
 import { out } from '../output';
 import { accessPolicyFrom, describeAccess } from './set-access';
+import { cardSettingsFrom, cardSettingsLines, type CardOptions } from './set-cards';
 import { impactLines } from './set-impact';
 import { scanForSet } from './set-scan';
 
-export interface SetOptions {
+export interface SetOptions extends CardOptions {
   /** The bridge's id or name, as the command's argument. */
   target?: string;
   bridge?: string;
@@ -96,7 +97,7 @@ function settingsPatch(o: SetOptions): Partial<BridgeSettings> {
       throw invalid('--api-budget must be a whole number of calls a month (at least 1), or "none"');
     patch.monthlyApiBudget = none ? null : calls;
   }
-  return patch;
+  return { ...patch, ...cardSettingsFrom(o) };
 }
 
 /** A value or the variable that holds it, never both. */
@@ -201,6 +202,12 @@ function secretLine(p: BridgeProfile): string {
   return `kept by ${SECRET_KEPT_BY.keychain} — start it there, or \`cccc-dingtalk set ${p.id} --app-secret-env VAR\``;
 }
 
+/** The staff ids among `ids` of people who have not written to the robot. */
+async function unknownPeople(ids: readonly string[], people: () => Promise<Person[]>): Promise<string[]> {
+  const seen = new Set((await people()).map((p) => p.staffId));
+  return ids.filter((id) => !seen.has(id));
+}
+
 export async function setCommand(options: SetOptions): Promise<number | void> {
   if (options.target !== undefined && options.bridge !== undefined && options.target !== options.bridge)
     throw invalid(`Name the bridge once: "${options.target}" or --bridge ${options.bridge}`);
@@ -257,9 +264,11 @@ export async function setCommand(options: SetOptions): Promise<number | void> {
   out(`  Replies in ${s.replyLanguage === 'zh' ? 'Chinese' : 'English'}; files up to ${s.maxFileMb} MB; texts up to ${s.maxMessageChars} characters`);
   out(`  Who may command the agents: ${describeAccess(s.access, s.access.mode === 'allowlist' ? await people() : [])}`);
   out(`  DingTalk API budget: ${s.monthlyApiBudget === null ? 'none' : `${s.monthlyApiBudget} calls a month`}`);
-  if (access?.unknown.length)
+  for (const [label, value] of cardSettingsLines(s)) out(`  ${label}${value}`);
+  const unknown = [...new Set([...(access?.unknown ?? []), ...(o.approver ? await unknownPeople(s.approvers, people) : [])])];
+  if (unknown.length)
     out(
-      `Note: ${access.unknown.join(', ')} ${access.unknown.length === 1 ? 'has' : 'have'} not written to the robot yet — check the staff id${access.unknown.length === 1 ? '' : 's'}.`,
+      `Note: ${unknown.join(', ')} ${unknown.length === 1 ? 'has' : 'have'} not written to the robot yet — check the staff id${unknown.length === 1 ? '' : 's'}.`,
     );
   if (previous) {
     const side = (p: BridgeProfile) => ({ groupId: p.groupId, ccccHome: ccccHomeOf(p), appKey: appKeyOf(p, process.env), appKeyEnv: p.appKeyEnv });

@@ -10,6 +10,7 @@
 import { inspectBridge } from '../../core/control/inspect';
 import { SECRET_KEPT_BY } from '../../core/config/credentials';
 import { groupHolder, isSameBridge } from '../../core/config/guards';
+import type { BridgeSettings } from '../../core/bridge/settings';
 import type { BridgeProfile } from '../../core/config/profile';
 import { API_USAGE_TEXT } from '../../core/i18n/api-usage';
 import { localeLanguage } from '../../core/i18n/locale';
@@ -19,6 +20,7 @@ import { loadBridge, type BridgeContext } from '../context';
 import { chatName, requestLine } from '../chat-names';
 import { duration, formatTime, out, printJson } from '../output';
 import { readStatusFile, statusLines, type ChatLine, type PendingLine, type StatusFile } from '../status-file';
+import { cardSettingsLines } from './set-cards';
 
 export interface StatusOptions {
   bridge?: string;
@@ -53,6 +55,8 @@ interface StatusView {
   pending: PendingLine[];
   lastProblem?: StatusFile['lastProblem'];
   lastProblemAt?: number;
+  /** The card settings (docs/dingtalk-protocol.md §7 and "Cards with buttons"). */
+  cards: Pick<BridgeSettings, 'cards' | 'cardTemplateId' | 'buttonCards' | 'buttonCardTemplateId' | 'approvers'>;
   /** This month's DingTalk API calls (absent: a running bridge of an older version). */
   apiUsage?: ApiUsageView;
   logFile: string;
@@ -62,6 +66,7 @@ export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
   const holder = await groupHolder(ctx.target);
   const running = holder !== undefined && isSameBridge(ctx.target, holder);
   const file = await readStatusFile(ctx.paths.status);
+  const { cards, cardTemplateId, buttonCards, buttonCardTemplateId, approvers } = ctx.profile.settings;
   const base = {
     bridge: ctx.profile.id,
     name: ctx.profile.name,
@@ -69,6 +74,7 @@ export async function collectStatus(ctx: BridgeContext): Promise<StatusView> {
     secret: ctx.profile.secret,
     ccccHome: ctx.ccccHome,
     logFile: openLogFile(ctx.paths.logs).pathAt(0),
+    cards: { cards, cardTemplateId, buttonCards, buttonCardTemplateId, approvers },
     ...(running && holder ? { host: holder.host ?? ('cli' as const) } : {}),
   };
   if (running && file && file.pid === holder?.pid) {
@@ -182,6 +188,7 @@ function print(v: StatusView, verbose: boolean): void {
   for (const p of v.pending) {
     out(`    ${p.key}  ${requestLine(p, verbose)}, expires in ${duration(p.expiresAt - now)}`);
   }
+  for (const [label, value] of cardSettingsLines(v.cards)) out(`  ${label}${value}`);
   if (v.apiUsage) {
     const { label, lines } = apiUsageLines(v.apiUsage);
     lines.forEach((line, i) => out(`  ${i === 0 ? label : ' '.repeat(13)}${line}`));

@@ -13,7 +13,7 @@
 import { EventEmitter } from 'node:events';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cardPressOf } from '../dingtalk/card-callback';
+import { cardPressOf, type CardPress } from '../dingtalk/card-callback';
 import { BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC, type DingTalkCredentials, type DingTalkEndpoints } from '../dingtalk/endpoints';
 import type { CallCounter } from '../dingtalk/http';
 import type { InboundMessage } from '../dingtalk/inbound-message';
@@ -23,10 +23,21 @@ import { toProblem, type Problem } from '../errors';
 import { GROUP_REPLIES } from '../i18n/groups';
 import { silentLogger, type Logger } from '../log/logger';
 import { LocalHoldError } from '../util/local-failure';
+import { waitAtMost } from '../util/sleep';
 import { Ticker } from '../util/ticker';
 import { LEDGER_POLL_MS } from '../cccc/ledger/follower';
 import { ApiUsage } from './api-usage/api-usage';
-import { Bridge, ccccDaemon, type BridgeEvents, type BridgeServices, type BridgeState, type BridgeStatus, type BridgeView, type CcccDaemon } from './bridge';
+import {
+  Bridge,
+  ccccDaemon,
+  PRESS_WAITS_FOR_MESSAGES_MS,
+  type BridgeEvents,
+  type BridgeServices,
+  type BridgeState,
+  type BridgeStatus,
+  type BridgeView,
+  type CcccDaemon,
+} from './bridge';
 import { chatAddressOf } from './chat-address';
 import { asPlainSubscribe, findGroup, groupLines, readGroupCommand, type ServedGroup } from './group-choice';
 import { GoneNotices } from './gone-notices';
@@ -93,6 +104,10 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
   /** Which chats were told a group is gone, kept across restarts. */
   private readonly gone: GoneNotices;
   private state: BridgeState = 'stopped';
+  /** Messages still looking for their group (the lookup reads each group's IM state): presses wait for them. */
+  private readonly routing = new Set<Promise<void>>();
+  /** Presses are handed to their group one after another, in the order DingTalk sent them. */
+  private pressTurn: Promise<void> = Promise.resolve();
   /** One timer for the whole app (not one per group): are the groups still there? */
   private checkTimer: NodeJS.Timeout | undefined;
   /** The check under way, which stop() waits for (it may be starting a group). */
@@ -120,7 +135,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       credentials: config.credentials,
       endpoints: config.endpoints,
       logger: this.log,
-      keep: (m) => this.route(m),
+      keep: (m) => this.routed(m),
       onRefused: (refusal) => this.refuse(refusal),
       counter: this.usage.counter,
       // Card presses come over the same connection (docs/dingtalk-protocol.md, "Cards with buttons").
@@ -300,6 +315,11 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
     return (await this.holderOf(key)).bridge.reject(key);
   }
 
+  /** Sends a test card through the group the chat is subscribed to (Bridge.sendTestCard). */
+  async sendTestCard(chatId: string, templateId: string): Promise<void> {
+    return ((await this.boundGroup(chatId)) ?? this.first).bridge.sendTestCard(chatId, templateId);
+  }
+
   private async holderOf(key: string): Promise<Served> {
     for (const g of this.groups) if ((await g.bridge.pending().catch(() => [])).some((r) => r.key === key)) return g;
     return this.first;
@@ -316,11 +336,29 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
     return undefined;
   }
 
+  /**
+   * The group whose approval a chat bound nowhere waits for: it talks to that group, so its
+   * people become known there and a press on that group's request card names them.
+   */
+  private awaitingGroup(chatId: string): Promise<Served | undefined> {
+    return this.firstServed(async (b) => (await b.pending()).some((r) => r.chatId === chatId));
+  }
+
   /** A chat that is bound nowhere talks to the first group that runs (its "not subscribed" answers). */
   private fallback(): Served {
     const g = this.groups.find((x) => x.up);
     if (g) return g;
     throw new LocalHoldError({ code: 'bridge.not_running', message: 'No group of this bridge runs; DingTalk will send this message again', retryable: true });
+  }
+
+  private async routed(m: InboundMessage): Promise<void> {
+    const work = this.route(m);
+    this.routing.add(work);
+    try {
+      await work;
+    } finally {
+      this.routing.delete(work);
+    }
   }
 
   /** Hands a person's message to the chat's group, or answers the commands that choose one. */
@@ -339,7 +377,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       // The request and its key go to the chosen group's IM state, as CCCC would keep them.
       return chosen.bridge.onInbound(asPlainSubscribe(m));
     }
-    return (bound ?? this.fallback()).bridge.onInbound(m);
+    return (bound ?? (await this.awaitingGroup(m.conversationId)) ?? this.fallback()).bridge.onInbound(m);
   }
 
   /**
@@ -349,6 +387,14 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
   private async pressed(frame: { topic: string; data: unknown }): Promise<void> {
     const press = cardPressOf(frame, this.log);
     if (!press) return;
+    // As in a one-group bridge (Bridge.pressed): the messages received before the press go first.
+    const before = Promise.allSettled([...this.routing]);
+    const turn = this.pressTurn.then(() => waitAtMost(before, PRESS_WAITS_FOR_MESSAGES_MS)).then(() => this.handOver(press));
+    this.pressTurn = turn.catch(() => undefined);
+    await turn;
+  }
+
+  private async handOver(press: CardPress): Promise<void> {
     const g = (await this.firstServed((b) => b.ownsCard(press.outTrackId))) ?? this.groups.find((x) => x.up);
     if (!g) return this.log.info('A card button was pressed while no group runs', { card: press.outTrackId });
     await g.bridge.pressed(press);

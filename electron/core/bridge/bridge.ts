@@ -18,7 +18,9 @@ import type { CallCounter } from '../dingtalk/http';
 import { DingTalkApi } from '../dingtalk/openapi-client';
 import { StreamClient, type Refusal, type StreamState } from '../dingtalk/stream-client';
 import { refusedChatOfMessage, textLength, type InboundMessage } from '../dingtalk/inbound-message';
-import { toProblem, type Problem } from '../errors';
+import { BridgeError, toProblem, type Problem } from '../errors';
+import { CardApi } from '../dingtalk/card-api';
+import { notRunningForTestCard, sendTestCard } from './cards/test-card';
 import { AuditLog } from '../log/audit';
 import { silentLogger, type Logger } from '../log/logger';
 import { DiskSpace } from '../util/disk-space';
@@ -38,6 +40,7 @@ import { REPLIES } from '../i18n/replies';
 import { bindStateToGroup } from './group-state';
 import { closeRuntime, openRuntime, type BridgeRuntime } from './runtime';
 import type { BridgeSettings } from './settings';
+import { waitAtMost } from '../util/sleep';
 import type { ApiUsageView } from '../../shared/api';
 import type { OutboundMessage } from '../dingtalk/outbound-message';
 import type { AppBuckets } from './outbox';
@@ -160,6 +163,8 @@ export interface PendingNotice extends PendingRequest {
 }
 
 const CONFIRM_POLL_MS = 2_000;
+/** The longest a press waits for the messages that came before it (a chat stuck on a full disk must not hold every press). */
+export const PRESS_WAITS_FOR_MESSAGES_MS = 10_000;
 
 export const DISK_FULL = 'bridge.disk_full';
 
@@ -217,6 +222,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   private readonly refused = new RefusedMessages();
   /** Chats told this episode that their messages wait for space. */
   private readonly diskNoticed = new Set<string>();
+  /** Messages being journaled right now: a press arriving meanwhile came after them. */
+  private readonly accepting = new Set<Promise<void>>();
+  /** Presses wait here, in the order they came, for the messages before them. */
+  private pressTurn: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly config: BridgeConfig,
@@ -424,6 +433,26 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     return this.group.revoke(chatId);
   }
 
+  /**
+   * Sends a card made from `templateId` into a subscribed chat of this group, to check a template
+   * before it is saved; rejects with DingTalk's problem in words (bridge/cards/test-card.ts).
+   */
+  async sendTestCard(chatId: string, templateId: string): Promise<void> {
+    const rt = this.runtime;
+    if (!rt) throw notRunningForTestCard();
+    const chat = (await this.im.isAuthorized(chatId)) ? await rt.say.addressOf(chatId) : undefined;
+    if (!chat) {
+      throw new BridgeError({
+        code: 'bridge.chat_not_subscribed',
+        message: 'That chat is not subscribed to this bridge',
+        hint: 'Pick a subscribed chat (the dashboard lists them).',
+        retryable: false,
+      });
+    }
+    await sendTestCard(new CardApi(this.api), chat, templateId, this.settings.replyLanguage);
+    this.log.info('Test card sent', { chat: chatId, template: templateId });
+  }
+
   /** Queues words of the app's to a chat in this group's outbox; resolves once they are durable (before an ACK). */
   async tell(chat: ChatAddress, message: OutboundMessage): Promise<void> {
     await this.running().say.send(chat, message);
@@ -522,8 +551,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         retryable: true,
       });
     }
+    const accepted = rt.received.accept(m);
+    this.accepting.add(accepted);
     try {
-      await rt.received.accept(m);
+      await accepted;
       this.refused.taken(m);
     } catch (err) {
       // Not journaled, so not ACKed (the Stream client sees the rejection): DingTalk sends it again.
@@ -532,6 +563,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         this.noticeDiskFull(chatAddressOf(m));
       }
       throw err;
+    } finally {
+      this.accepting.delete(accepted);
     }
   }
 
@@ -546,13 +579,21 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   }
 
   /**
-   * A card's button was pressed (already ACKed): handled after the presses before it; a card this
-   * bridge does not know is redrawn as expired. Called by the bridge's own Stream client, or by
-   * the app's (app-bridge.ts) for this group's cards.
+   * A card's button was pressed (already ACKed): handled after the messages that came before it,
+   * then after the presses before it. DingTalk sends what a person does in the order they did it;
+   * a press handled before the message typed just ahead of it would not know who pressed (the
+   * name comes from the messages) and could undo a typed /pause or /resume in the wrong order.
+   * A card this bridge does not know is redrawn as expired. Called by the bridge's own Stream
+   * client, or by the app's (app-bridge.ts) for this group's cards.
    */
   async pressed(press: CardPress): Promise<void> {
     const rt = this.runtime;
     if (!rt) return this.log.info('A card button was pressed while the bridge was not running', { card: press.outTrackId });
+    // Taken now, as the press arrives: the messages being journaled and those queued.
+    const before = Promise.allSettled([...this.accepting]).then(() => rt.received.idle());
+    const turn = this.pressTurn.then(() => waitAtMost(before, PRESS_WAITS_FOR_MESSAGES_MS));
+    this.pressTurn = turn;
+    await turn;
     await rt.presses.handle(press);
   }
 

@@ -23,6 +23,7 @@ import { EndpointPolicy } from './endpoint-policy';
 import { EventFanout, type ControlEvents } from './event-fanout';
 import { appHandlers } from './handlers/app';
 import { bridgeHandlers } from './handlers/bridges';
+import { cardHandlers } from './handlers/cards';
 import { credentialHandlers } from './handlers/credentials';
 import { logHandlers } from './handlers/logs';
 import { scanHandlers } from './handlers/scan';
@@ -123,6 +124,7 @@ export function createControlService(options: ControlServiceOptions): ControlSer
   const raw: ApiHandlers = {
     ...bridges,
     ...subscriptionHandlers(c),
+    ...cardHandlers(c),
     ...credentials,
     ...logHandlers(c),
     ...settingsHandlers(c),

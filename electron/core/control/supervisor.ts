@@ -25,6 +25,7 @@ import type { LogHub } from './log-hub';
 import { servedGroups, type BridgeProfile } from '../config/profile';
 import type { ProfileStore } from './stores';
 import { statusView, stoppedStatus } from './views';
+import { waitAtMost } from '../util/sleep';
 
 export interface SupervisorOptions {
   profiles: ProfileStore;
@@ -406,11 +407,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     e.logFile = undefined;
     e.claim = undefined;
     if (bridge) {
-      if (drainMs > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([bridge.idle().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, drainMs)))]);
-        clearTimeout(timer);
-      }
+      if (drainMs > 0) await waitAtMost(bridge.idle(), drainMs);
       await bridge.stop().catch((err: unknown) => this.log.error('Stopping the bridge failed', { bridge: e.id, error: err }));
       bridge.removeAllListeners();
     }

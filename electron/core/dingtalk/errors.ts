@@ -59,6 +59,16 @@ function fromV1(status: number, body: z.infer<typeof v1ErrorBody>, api: string):
   if (code.startsWith('Forbidden.AccessDenied.Qps') || status === 429) {
     return { code: 'dingtalk.rate_limited', message: 'Rate limited — will retry', retryable: true };
   }
+  // `invalidParameter.cardTemplate.notFound`, `cardTemplateInvalid`, `param.cardTemplateIdEmpty`: the template, whatever the wording.
+  if (/cardTemplate/i.test(code)) {
+    return {
+      code: 'dingtalk.card_template_not_found',
+      message: `DingTalk does not know this card template${said}`,
+      hint: "Copy the template's id from its page in the card platform (卡片平台), ending in .schema, and check that the template is published (发布) in this app's organization.",
+      retryable: false,
+      details: { api },
+    };
+  }
   if (code === 'invalidParameter.robotCode.notExsit' || code === 'resource.not.found' || /robotCode/i.test(code)) {
     return {
       code: 'dingtalk.robot_not_found',

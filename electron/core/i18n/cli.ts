@@ -38,6 +38,13 @@ const en = {
     maxMessageChars: 'longest inbound text, in characters (longer ones are answered "too long"; default 20000)',
     apiBudget:
       'DingTalk API calls a calendar month may take ("none": no budget, the default); from 80 % cards update less, from 100 % answers go as plain messages',
+    cards: "live answers: agents' streamed answers grow in AI cards (on, the default) or go out as messages (off)",
+    cardTemplate: 'the AI-card template, from DingTalk\'s card platform, like xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.schema ("default": DingTalk\'s public one)',
+    buttonCards: 'answer /subscribe, /status and /help with cards whose buttons act (on, the default, once a template is set) or as messages (off)',
+    buttonCardTemplate:
+      'the template for cards with buttons, made in the card platform with the variables title, markdown, note, buttons, version (docs/dingtalk-protocol.md, "Cards with buttons"); "none": plain replies (the default)',
+    approver: 'a staff id who may approve or reject /subscribe from its card; repeat it for each person (replaces the list)',
+    noApprovers: "nobody approves from the card (the default): approval stays in the app, the CLI and CCCC's Web UI",
     ccccHome: 'CCCC_HOME for this bridge (default: $CCCC_HOME or ~/.cccc at start)',
     scan: 'create the DingTalk app with one scan: prints a QR code for DingTalk, then the new Client Secret once, for the environment variable',
   },
@@ -110,6 +117,13 @@ const zh: CliText = {
     maxFileMb: '接收文件的大小上限，单位 MB',
     maxMessageChars: '接收文本的长度上限，单位字符（更长的会回复“太长”；默认 20000）',
     apiBudget: '每个自然月可用的钉钉 API 调用次数（"none"：不设预算，默认）；达到 80 % 起卡片更新变少，达到 100 % 起以普通消息回复',
+    cards: '实时回答：智能体流式输出的回答在 AI 卡片中逐步显示（on，默认），或以消息发送（off）',
+    cardTemplate: 'AI 卡片模板，来自钉钉卡片平台，形如 xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.schema（"default"：钉钉公共模板）',
+    buttonCards: '用带按钮的卡片回复 /subscribe、/status 和 /help（on，默认，需先设置模板），或以消息回复（off）',
+    buttonCardTemplate:
+      '带按钮卡片的模板，在卡片平台中创建，变量为 title、markdown、note、buttons、version（见 docs/dingtalk-protocol.md“Cards with buttons”）；"none"：普通消息回复（默认）',
+    approver: '可在卡片上批准或拒绝 /subscribe 的员工 ID；每人写一次（替换原名单）',
+    noApprovers: '卡片上无人可审批（默认）：仍在应用、命令行和 CCCC 网页界面中审批',
     ccccHome: '此桥接的 CCCC_HOME（默认：启动时的 $CCCC_HOME 或 ~/.cccc）',
     scan: '扫一次码创建钉钉应用：打印供钉钉扫描的二维码，然后只显示一次新的 Client Secret，供放入环境变量',
   },

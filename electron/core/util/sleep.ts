@@ -11,3 +11,16 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/** Resolves once `work` settles (either way) or after `ms`, whichever comes first; never rejects. */
+export async function waitAtMost(work: Promise<unknown>, ms: number): Promise<void> {
+  const done = new AbortController();
+  await Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    sleep(ms, done.signal),
+  ]);
+  done.abort();
+}

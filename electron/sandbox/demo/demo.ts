@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { bridgeProfileSchema } from '../../core/config/profile';
 import { FileProfileStore } from '../../core/control/file-stores';
 import { startSandbox, type Sandbox } from '../index';
+import { SANDBOX_BUTTON_TEMPLATE } from '../../shared/app-info';
 import { chooseCccc, type CcccChoice, type CcccMode } from './cccc';
 import { ensureRenderer, startServe, type ServeProcess } from './control-ui';
 
@@ -87,8 +88,8 @@ export async function startDemo(o: DemoOptions = {}): Promise<Demo> {
         secret: { from: 'env', name: SANDBOX_SECRET_ENV },
         autoStart: true,
         createdAt: Date.now(),
-        // The sandbox takes any template id: /subscribe, /status and /help come as cards with buttons.
-        settings: { buttonCardTemplateId: 'cccc-sandbox-buttons.schema' },
+        // The sandbox's own button-card template: /subscribe, /status and /help come as cards with buttons.
+        settings: { buttonCardTemplateId: SANDBOX_BUTTON_TEMPLATE },
       }),
     );
 

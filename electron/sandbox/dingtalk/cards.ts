@@ -16,6 +16,9 @@ import type { CardStatus, FakeApp, FakeCard, FakeListener } from './types';
  */
 export const CARD_VALUE_MAX_CHARS = 3_000;
 
+/** DingTalk's public AI card: every organization has it (docs/dingtalk-protocol.md §7). */
+export const PUBLIC_AI_CARD_TEMPLATE = '382e4302-551d-4880-bf29-a30acfab2e71.schema';
+
 /** The AI-card template's `flowStatus` values → what the card shows. */
 const FLOW_STATUS: Record<string, CardStatus> = { '1': 'processing', '2': 'inputting', '3': 'finished', '5': 'failed' };
 
@@ -47,6 +50,8 @@ export class FakeCards {
   constructor(
     private readonly hooks: FakeHooks,
     private readonly app: (appKey: string) => Required<FakeApp> | undefined,
+    /** Whether the card platform has this template. */
+    private readonly hasTemplate: (templateId: string) => boolean,
   ) {}
 
   list(): FakeCard[] {
@@ -101,6 +106,7 @@ export class FakeCards {
       const model = body['imRobotOpenDeliverModel'] as JsonObject | undefined;
       if (!model || model['spaceType'] !== 'IM_ROBOT') return fail(v1.missing('imRobotOpenDeliverModel.spaceType'));
     }
+    if (!this.hasTemplate(card.templateId)) return fail(v1.cardTemplateNotFound());
     if (this.cards.has(outTrackId)) return fail(v1.invalidParameter('outTrackId', `outTrackId 已存在: ${outTrackId}`)); // [?]
     const gated = this.hooks.cardGate?.('create');
     if (gated) return fail(gated);

@@ -25,6 +25,8 @@ export const v1 = {
   invalidParameter: (param: string, message: string): V1Error => v1Error(400, `invalidParameter.${param}`, message), // [?]
   badJson: (): V1Error => v1Error(400, 'InvalidParameter.Body', '请求体不是合法的JSON'), // [?]
   robotNotFound: (): V1Error => v1Error(400, 'invalidParameter.robotCode.notExsit', 'robot 不存在'),
+  /** The code DingTalk documents for a robot card naming an unknown template; createAndDeliver's is assumed the same [?]. */
+  cardTemplateNotFound: (): V1Error => v1Error(400, 'invalidParameter.cardTemplate.notFound', '不存在的卡片模板'), // [?]
   msgParamTooLarge: (bytes: number, limit: number): V1Error =>
     v1Error(400, 'invalidParameter.msgParam.size', `body 大小不合法, 当前 ${bytes}bytes, 不能超过 ${limit}bytes`),
   qps: (): V1Error => v1Error(403, 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', '应用调用该接口的QPS超过限制'),

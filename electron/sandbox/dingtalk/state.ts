@@ -3,7 +3,7 @@
  * records tests read back. No I/O here.
  */
 import { randomUUID } from 'node:crypto';
-import { FakeCards } from './cards';
+import { FakeCards, PUBLIC_AI_CARD_TEMPLATE } from './cards';
 import type { FakeHooks } from './hooks';
 import { hex } from './ids';
 import { resolveRegistrationPolicy, type ResolvedRegistrationPolicy } from './registration';
@@ -42,6 +42,8 @@ export interface ResolvedOptions {
   webhookPerMinuteLimit: number;
   random: () => number;
   registration: ResolvedRegistrationPolicy;
+  /** Undefined: every template id is taken. */
+  cardTemplates: ReadonlySet<string> | undefined;
 }
 
 export function resolveOptions(o: FakeDingTalkOptions = {}): ResolvedOptions {
@@ -66,6 +68,7 @@ export function resolveOptions(o: FakeDingTalkOptions = {}): ResolvedOptions {
     webhookPerMinuteLimit: o.webhookPerMinuteLimit ?? 20,
     random: o.random ?? Math.random,
     registration: resolveRegistrationPolicy(o.registration),
+    cardTemplates: o.cardTemplates ? new Set([PUBLIC_AI_CARD_TEMPLATE, ...o.cardTemplates]) : undefined,
   };
 }
 
@@ -136,7 +139,11 @@ export class FakeState {
   constructor(opts: ResolvedOptions, hooks: FakeHooks = {}) {
     this.opts = opts;
     this.hooks = hooks;
-    this.cards = new FakeCards(hooks, (appKey) => this.app(appKey));
+    this.cards = new FakeCards(
+      hooks,
+      (appKey) => this.app(appKey),
+      (templateId) => opts.cardTemplates?.has(templateId) ?? true,
+    );
   }
 
   onSent(listener: FakeListener<SentMessage>): () => void {

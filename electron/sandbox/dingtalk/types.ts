@@ -45,6 +45,12 @@ export interface FakeDingTalkOptions {
   random?: () => number;
   /** One-scan registration (docs/dingtalk-protocol.md §11). */
   registration?: RegistrationPolicy;
+  /**
+   * The card templates of the organization's card platform (卡片平台), besides DingTalk's public
+   * AI card: a create naming another is refused as DingTalk does (`invalidParameter.cardTemplate.notFound`).
+   * Default: every template id is taken.
+   */
+  cardTemplates?: string[];
 }
 
 export interface RegistrationPolicy {

@@ -19,7 +19,16 @@ import { ApiUsageCard } from './ApiUsage';
 /** Agents' running state and queue depths have no events of their own: refresh at this pace. */
 const REFRESH_MS = 5_000;
 
-export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLogs: () => void }) {
+export function Dashboard({
+  bridgeId,
+  onOpenLogs,
+  onSetUpButtonCards,
+}: {
+  bridgeId: string;
+  onOpenLogs: () => void;
+  /** Opens Settings at this bridge's Buttons on cards. */
+  onSetUpButtonCards: () => void;
+}) {
   const { t, i18n } = useTranslation();
   const lng = currentLanguage(i18n);
   const now = useNow(REFRESH_MS);
@@ -138,6 +147,21 @@ export function Dashboard({ bridgeId, onOpenLogs }: { bridgeId: string; onOpenLo
                 <Badge tone="warn">{t('dashboard.secretNotSet')}</Badge>
               )}
               <span className="hint block">{t('dashboard.rotateHint')}</span>
+            </dd>
+            <dt>{t('dashboard.buttonCards')}</dt>
+            <dd data-testid="button-cards">
+              {!detail.settings.buttonCards ? (
+                <span>{t('dashboard.buttonCardsOff')}</span>
+              ) : detail.settings.buttonCardTemplateId ? (
+                <span>{t('dashboard.buttonCardsOn', { template: detail.settings.buttonCardTemplateId })}</span>
+              ) : (
+                <>
+                  <span className="hint">{t('dashboard.buttonCardsNotSet')}</span>{' '}
+                  <button type="button" className="btn btn-small" onClick={onSetUpButtonCards}>
+                    {t('dashboard.buttonCardsSetUp')}
+                  </button>
+                </>
+              )}
             </dd>
           </dl>
           {status.dingtalk.problem && <ProblemBox problem={status.dingtalk.problem} guide compact />}

@@ -1,7 +1,7 @@
 /** One bridge's settings: name, group and app (EditBridge), reply language, files, catch-up, who may command, audit, secret rotation. */
 import { useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import { bridgeSettingsInputSchema, type BridgeSettingsView } from '../../../electron/shared/api';
+import { bridgeSettingsInputSchema, cardTemplateIdSchema, type BridgeSettingsView } from '../../../electron/shared/api';
 import { useApiMutation } from '../api/useApiMutation';
 import { useApiQuery } from '../api/useApiQuery';
 import { currentLanguage } from '../i18n';
@@ -12,10 +12,10 @@ import { EditBridge } from './EditBridge';
 import { LanguageOptions } from '../ui/LanguageOptions';
 import { formatDate } from '../ui/format';
 import { ProblemBox } from '../ui/Problem';
-import { ButtonCardSettings } from './ButtonCardSettings';
+import { ButtonCardSettings, buttonTemplateOk } from './ButtonCardSettings';
 import { PeoplePicker } from './PeoplePicker';
 
-export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onChanged: () => void }) {
+export function BridgeSettings({ bridgeId, onChanged, showButtonCards = false }: { bridgeId: string; onChanged: () => void; showButtonCards?: boolean }) {
   const { t, i18n } = useTranslation();
   const lng = currentLanguage(i18n);
   const query = useApiQuery('getBridge', { bridgeId });
@@ -46,7 +46,7 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
     );
   }
 
-  const templateOk = form.cardTemplateId.trim() !== '';
+  const templateOk = cardTemplateIdSchema.safeParse(form.cardTemplateId).success && buttonTemplateOk(form.buttonCardTemplateId);
   const maxFileOk = bridgeSettingsInputSchema.shape.maxFileMb.safeParse(Number(maxFile)).success && maxFile.trim() !== '';
   const maxCharsOk = bridgeSettingsInputSchema.shape.maxMessageChars.safeParse(Number(maxChars)).success && maxChars.trim() !== '';
   // Empty: no budget.
@@ -164,7 +164,6 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
             <PeoplePicker people={detail.people} chosen={allow} onChange={(staffIds) => change({ access: { mode: 'allowlist', staffIds } })} />
           )}
         </fieldset>
-        <ButtonCardSettings form={form} people={detail.people} change={change} />
         <label className="check">
           <input type="checkbox" checked={form.auditContent} onChange={(e) => change({ auditContent: e.target.checked })} />
           <span>
@@ -184,11 +183,23 @@ export function BridgeSettings({ bridgeId, onChanged }: { bridgeId: string; onCh
           </span>
         </label>
         {form.cards && (
-          <Field label={t('settings.cardTemplateId')}>
+          <Field
+            label={t('settings.cardTemplateId')}
+            warn={cardTemplateIdSchema.safeParse(form.cardTemplateId).success ? undefined : t('settings.buttonCards.templateInvalid')}
+          >
             {(p) => <input {...p} value={form.cardTemplateId} onChange={(e) => change({ cardTemplateId: e.target.value })} spellCheck={false} />}
           </Field>
         )}
       </div>
+      <ButtonCardSettings
+        bridgeId={detail.id}
+        shown={showButtonCards}
+        sandbox={detail.sandbox === true}
+        form={form}
+        people={detail.people}
+        chats={detail.chats}
+        change={change}
+      />
       <div className="action-row">
         <button type="button" className="btn btn-primary" onClick={() => void save()} disabled={!maxFileOk || !maxCharsOk || !budgetOk || !templateOk}>
           {t('common.save')}

@@ -39,12 +39,15 @@ export function Settings({
   bridges,
   onSettings,
   onBridgesChanged,
+  buttonCardsOf,
 }: {
   settings: AppSettingsView;
   vault: VaultView;
   bridges: BridgeSummary[];
   onSettings: (s: AppSettingsView) => void;
   onBridgesChanged: () => void;
+  /** Opened to set up this bridge's buttons on cards: that section is shown, its guide open. */
+  buttonCardsOf?: string;
 }) {
   const { t } = useTranslation();
   const saving = useApiMutation();
@@ -212,7 +215,7 @@ export function Settings({
       {bridges.length === 0 ? (
         <Empty icon="🔌" title={t('settings.noBridge')} />
       ) : (
-        bridges.map((b) => <BridgeSettings key={b.id} bridgeId={b.id} onChanged={onBridgesChanged} />)
+        bridges.map((b) => <BridgeSettings key={b.id} bridgeId={b.id} onChanged={onBridgesChanged} showButtonCards={b.id === buttonCardsOf} />)
       )}
     </div>
   );

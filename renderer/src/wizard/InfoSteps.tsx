@@ -8,6 +8,7 @@ import { useDict } from '../i18n';
 import { AppIconPreview, downloadAppIcon } from '../ui/AppIcon';
 import { CONSOLE, ConsoleLabel, ConsolePath } from '../ui/ConsoleLabel';
 import { CopyValue } from '../ui/CopyButton';
+import { CopyTable } from '../ui/CopyTable';
 
 export const BASE_PERMISSIONS = ['Robot.SingleChat.ReadWrite', 'qyapi_robot_sendmsg', 'qyapi_chat_read', 'qyapi_chat_manage'] as const;
 export const CARD_PERMISSIONS = ['Card.Instance.Write', 'Card.Streaming.Write'] as const;
@@ -121,24 +122,11 @@ export function StepPermissions({ cards, onCards }: { cards: boolean; onCards: (
       <p className="path-box">
         <ConsolePath steps={[CONSOLE.appDev, CONSOLE.permissions]} />
       </p>
-      <table className="table permissions">
-        <thead>
-          <tr>
-            <th scope="col">{t('wizard.permissions.code')}</th>
-            <th scope="col">{t('wizard.permissions.purpose')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {codes.map((code) => (
-            <tr key={code}>
-              <td>
-                <CopyValue value={code} what={code} />
-              </td>
-              <td>{dict.wizard.permissions.purposes[code]}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <CopyTable
+        className="permissions"
+        head={[t('wizard.permissions.code'), t('wizard.permissions.purpose')]}
+        rows={codes.map((code) => ({ value: code, about: dict.wizard.permissions.purposes[code] }))}
+      />
       <label className="check">
         <input type="checkbox" checked={cards} onChange={(e) => onCards(e.target.checked)} />
         <span>

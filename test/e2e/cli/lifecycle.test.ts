@@ -64,6 +64,7 @@ describe('cccc-dingtalk set / doctor / start --detach / status / approve / logs 
       ['python', 'ok'],
       ['credentials', 'ok'],
       ['cards', 'ok'],
+      ['button_cards', 'skip'],
       ['stream', 'ok'],
       ['cccc_bridge', 'ok'],
       ['instance', 'ok'],

@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bridge } from '../../../electron/core/bridge/bridge';
 import { DEFAULT_SETTINGS } from '../../../electron/core/bridge/settings';
+import { SANDBOX_BUTTON_TEMPLATE } from '../../../electron/shared/app-info';
 import { BUTTON_CARD_TEXTS } from '../../../electron/core/i18n/button-cards';
 import { memoryLogger } from '../../../electron/core/log/logger';
 import { FakeCcccDaemon } from '../../../electron/sandbox/cccc/daemon';
@@ -46,7 +47,7 @@ beforeAll(async () => {
       credentials: { appKey: app.appKey, appSecret: app.appSecret, robotCode: app.robotCode },
       endpoints: { apiBase: sandbox.dingtalk.apiBase, oapiBase: sandbox.dingtalk.oapiBase },
       // 张三 (the sandbox's admin) approves from the card.
-      settings: { ...DEFAULT_SETTINGS, buttonCardTemplateId: 'cccc-buttons.schema', approvers: ['zhangsan'] },
+      settings: { ...DEFAULT_SETTINGS, buttonCardTemplateId: SANDBOX_BUTTON_TEMPLATE, approvers: ['zhangsan'] },
     },
     { logger: memoryLogger('buttons-browser', () => [app.appSecret]), secrets: () => [app.appSecret], ledgerPollMs: 100, daemonPollMs: 200 },
   );
@@ -98,7 +99,7 @@ describe('cards with buttons in the sandbox chat', () => {
     await as(chat, 'zhangsan', '张三');
     await type(chat, '我来批准');
     await request.getByRole('button', { name: c.buttons.approve }).click();
-    await request.locator('.card-note', { hasText: c.approvedBy('张三') }).waitFor({ timeout: 30_000 });
+    await request.locator('.card-note', { hasText: c.approvedBy('张三') }).waitFor({ timeout: 15_000 });
     expect(await request.getByRole('button').count()).toBe(0);
     await chat.locator('.msg.from-robot', { hasText: '订阅已批准' }).waitFor({ timeout: 15_000 });
     expect(await chat.locator('.msg.from-robot[data-type="buttonCard"]', { hasText: '订阅申请' }).count()).toBe(1);

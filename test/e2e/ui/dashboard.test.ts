@@ -21,7 +21,7 @@ describe('dashboard and logs', () => {
     await page.getByRole('heading', { name: 'Demo project', level: 1 }).waitFor();
     const card = (title: string) => page.locator('.card', { has: page.getByRole('heading', { name: title, level: 2 }) });
     await card(en.dashboard.connection).getByText(en.state.conn.connected).waitFor();
-    await card(en.dashboard.connection).getByText(en.state.cccc.up).waitFor({ timeout: 8_000 });
+    await card(en.dashboard.connection).getByText(en.state.cccc.up, { exact: true }).waitFor({ timeout: 8_000 });
     expect(await card(en.dashboard.group).innerText()).toMatch(/🟢\s*boss\s*foreman[\s\S]*🟢\s*helper\s*peer/);
     // A chat by its name, the id on hover.
     const chat = card(en.dashboard.chats).locator('.chat-title', { hasText: 'Dev team' });

@@ -25,7 +25,7 @@ import type { ApiEvent } from '../../../electron/shared/api';
 import { en, type Dictionary } from '../../../renderer/src/i18n/en';
 import { zh } from '../../../renderer/src/i18n/zh';
 import { FakeCcccDaemon } from '../../fakes/cccc/daemon';
-import { startFakeDingTalk, type FakeDingTalk, type InjectInput, type SentMessage } from '../../fakes/dingtalk';
+import { startFakeDingTalk, type FakeDingTalk, type FakeDingTalkOptions, type InjectInput, type SentMessage } from '../../fakes/dingtalk';
 import { waitFor } from '../../helpers/wait';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -102,6 +102,8 @@ export function textOf(m: SentMessage): string {
 export interface UiWorldOptions {
   /** The DingTalk sandbox behind the wizard's "Try it in the sandbox first". */
   sandbox?: SandboxHost;
+  /** The fake DingTalk's options (e.g. the card templates its card platform has). */
+  dingtalk?: FakeDingTalkOptions;
 }
 
 export async function startUiWorld(staticDir: string, o: UiWorldOptions = {}): Promise<UiWorld> {
@@ -116,7 +118,7 @@ export async function startUiWorld(staticDir: string, o: UiWorldOptions = {}): P
 }
 
 async function buildWorld(staticDir: string, undo: (() => Promise<unknown>)[], o: UiWorldOptions): Promise<UiWorld> {
-  const dt = await startFakeDingTalk({ qpsLimit: 1000 });
+  const dt = await startFakeDingTalk({ qpsLimit: 1000, ...o.dingtalk });
   undo.push(() => dt.close());
   const cccc = await FakeCcccDaemon.start();
   undo.push(() => cccc.close());
@@ -227,8 +229,8 @@ export const VARIANTS: Variant[] = [
 ];
 
 /** A world where the bridge is set up, running, and the test group chat is subscribed (as after the wizard). */
-export async function startRunningWorld(staticDir: string): Promise<UiWorld & { bridgeId: string }> {
-  const w = await startUiWorld(staticDir);
+export async function startRunningWorld(staticDir: string, o: UiWorldOptions = {}): Promise<UiWorld & { bridgeId: string }> {
+  const w = await startUiWorld(staticDir, o);
   try {
     const h = w.service.handlers;
     const { id: bridgeId } = await h.saveBridge({ name: 'Demo project', groupId: w.groupId, appKey: w.appKey, appSecret: w.appSecret, autoStart: true });

@@ -149,6 +149,39 @@ describe('control services: the API table', () => {
     expect(everythingShown(w)).not.toContain(w.appSecret);
   });
 
+  it('sends a test card from a template into a subscribed chat; an unknown template, another chat and a stopped bridge are readable problems', async () => {
+    w = await startControlWorld({ dingtalk: { cardTemplates: ['mine-1.schema'] } });
+    const id = await w.addBridge();
+    const card = { bridgeId: id, chatId: GROUP_CHAT, templateId: 'mine-1.schema' };
+    expect((await rejection(w.h.sendTestCard(card))).code).toBe('bridge.not_running');
+    await w.call('startBridge', { bridgeId: id });
+    await waitFor(() => w!.service.supervisor.status(id).dingtalk.status === 'connected', 'connected');
+    expect((await rejection(w.h.sendTestCard(card))).code).toBe('bridge.chat_not_subscribed');
+    w.dt.injectMessage({ text: '/subscribe', conversationId: GROUP_CHAT, conversationType: '2', conversationTitle: 'Dev team', ...ALICE });
+    const [pending] = await waitFor(async () => {
+      const d = await w!.call('getBridge', { bridgeId: id });
+      return d.pending.length > 0 ? d.pending : undefined;
+    }, 'pending');
+    await w.call('approvePending', { bridgeId: id, key: pending!.key });
+
+    expect(await w.call('sendTestCard', card)).toEqual({ sent: true, chatId: GROUP_CHAT });
+    const [sent] = w.dt.cardInstances();
+    expect(sent).toMatchObject({ templateId: 'mine-1.schema', space: { type: 'IM_GROUP', id: GROUP_CHAT } });
+    expect(sent!.params['markdown']).toContain('mine-1.schema');
+    expect(JSON.parse(sent!.params['buttons']!)).toEqual([
+      { text: '发送 /help', url: expect.stringContaining('dtmd://dingtalkclient/sendMessage'), color: 'blue' },
+    ]);
+
+    const unknown = await rejection(w.h.sendTestCard({ ...card, templateId: 'someone-elses.schema' }));
+    expect(unknown).toMatchObject({ code: 'dingtalk.card_template_not_found', message: 'DingTalk does not know this card template (不存在的卡片模板)' });
+    expect(API.sendTestCard.input.safeParse({ ...card, templateId: 'not a template' }).success).toBe(false);
+    w.dt.setFault({ permissionDenied: { 'card.createAndDeliver': [] } });
+    const denied = await rejection(w.h.sendTestCard(card));
+    expect(denied.code).toBe('dingtalk.no_permission');
+    expect(denied.message).toContain('Card.Instance.Write');
+    expect(w.dt.cardInstances()).toHaveLength(1);
+  });
+
   it('approves and rejects through CCCC while the bridge is stopped; an unknown key is a readable problem', async () => {
     w = await startControlWorld();
     const id = await w.addBridge();

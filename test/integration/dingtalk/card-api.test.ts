@@ -70,6 +70,23 @@ describe('createAndDeliver', () => {
     expect((await rejection(create('twice'))).code).toBe('dingtalk.api_error');
   });
 
+  it("names a template the card platform does not have, in DingTalk's error body", async () => {
+    await dt.close();
+    dt = await startFakeDingTalk({ qpsLimit: 1000, cardTemplates: ['mine-1.schema'] });
+    const app = dt.apps[0]!;
+    cards = new CardApi(new DingTalkApi({ credentials: app, endpoints: { apiBase: dt.apiBase, oapiBase: dt.oapiBase } }));
+    const send = (templateId: string, outTrackId: string) => cards.createAndDeliver({ space: GROUP, templateId, outTrackId, params: {} });
+    const err = await rejection(send('someone-elses.schema', 't-unknown'));
+    expect(err.code).toBe('dingtalk.card_template_not_found');
+    expect(err.message).toBe('DingTalk does not know this card template (不存在的卡片模板)');
+    expect(err.hint).toContain('卡片平台');
+    expect(dt.cardInstances()).toEqual([]);
+    // The templates it has, and DingTalk's public AI card, are taken.
+    await send('mine-1.schema', 't-mine');
+    await create('t-public');
+    expect(dt.cardInstances().map((k) => k.outTrackId)).toEqual(['t-mine', 't-public']);
+  });
+
   it('turns an injected failure into a retryable problem', async () => {
     dt.setFault({ cardFail: { create: 1 } });
     expect((await rejection(create('t1'))).code).toBe('dingtalk.server_error');

@@ -15,6 +15,8 @@ describe('problemFromResponse (docs/dingtalk-protocol.md §6)', () => {
     [200, { errcode: 660026, errmsg: 'send too fast' }, 'dingtalk.rate_limited', true],
     [400, { code: 'invalidParameter.robotCode.notExsit', message: 'robot 不存在' }, 'dingtalk.robot_not_found', false],
     [404, { code: 'resource.not.found' }, 'dingtalk.robot_not_found', false],
+    [400, { code: 'invalidParameter.cardTemplate.notFound', message: '不存在的卡片模板' }, 'dingtalk.card_template_not_found', false],
+    [400, { code: 'cardTemplateInvalid', message: '卡片模板无效' }, 'dingtalk.card_template_not_found', false],
     [403, { code: 'Forbidden.AccessDenied.IpNotInWhiteList' }, 'dingtalk.ip_not_whitelisted', false],
     [200, { errcode: 300001, errmsg: 'session 不存在' }, 'dingtalk.webhook_expired', false],
     [400, { code: 'systemError', message: 'system error' }, 'dingtalk.server_error', true],

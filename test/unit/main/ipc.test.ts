@@ -38,6 +38,7 @@ const SAMPLES: { [M in ApiMethod]: unknown } = {
   startScan: {},
   scanStatus: { scanId: 'scan-1' },
   cancelScan: { scanId: 'scan-1' },
+  sendTestCard: { bridgeId: 'b1', chatId: 'cid1==', templateId: 'mine.schema' },
 };
 
 function recordingHandlers(): { handlers: ApiHandlers; calls: [string, unknown][] } {

@@ -8,7 +8,7 @@
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppSettingsView, CcccView, LogView, PendingView } from '../../../electron/shared/api';
-import { DINGTALK_CONSOLE_URL } from '../../../electron/shared/app-info';
+import { DINGTALK_CONSOLE_URL, SANDBOX_BUTTON_TEMPLATE } from '../../../electron/shared/app-info';
 import { Dashboard } from '../../../renderer/src/dashboard/Dashboard';
 import { en } from '../../../renderer/src/i18n/en';
 import { zh } from '../../../renderer/src/i18n/zh';
@@ -65,6 +65,62 @@ describe("a bridge's settings", () => {
     });
   });
 
+  it('buttons on cards: a template id that is none is flagged and not saved; a test card goes to the chosen chat, DingTalk’s refusal in words', async () => {
+    const chat = { subscribed: true, verbose: false, paused: false, heldCount: 0 };
+    const b = bridge({
+      chats: [
+        { ...chat, chatId: GROUP_CHAT, type: 'group', title: 'Dev team' },
+        { ...chat, chatId: 'cidOld==', type: 'group', title: 'Old', subscribed: false },
+      ],
+    });
+    let answer: 'ok' | 'unknown' = 'unknown';
+    const api = scriptedApi({
+      getBridge: () => ok(b),
+      saveBridge: () => ok(b),
+      cccc: () => ok({ status: 'running', home: '/h', groups: [] }),
+      sendTestCard: (input) =>
+        answer === 'ok'
+          ? ok({ sent: true, chatId: (input as { chatId: string }).chatId })
+          : {
+              ok: false,
+              problem: { code: 'dingtalk.card_template_not_found', message: 'DingTalk does not know this card template (不存在的卡片模板)', retryable: false },
+            },
+    });
+    await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
+    const cards = within(await screen.findByRole('group', { name: en.settings.buttonCards.title }));
+    const template = cards.getByLabelText(new RegExp(en.settings.buttonCards.template));
+    const save = () => screen.getAllByRole('button', { name: en.common.save })[1] as HTMLButtonElement;
+    const test = cards.getByRole('button', { name: en.settings.buttonCards.test }) as HTMLButtonElement;
+    fireEvent.change(template, { target: { value: 'my template' } });
+    cards.getByText(en.settings.buttonCards.templateInvalid);
+    expect(save().disabled).toBe(true);
+    expect(test.disabled).toBe(true);
+    // Only subscribed chats are offered.
+    expect(cards.getAllByRole('option').map((o) => o.textContent)).toEqual(['Dev team']);
+
+    fireEvent.change(template, { target: { value: 'nope-1.schema' } });
+    expect(save().disabled).toBe(false);
+    fireEvent.click(test);
+    await cards.findByText(en.problems['dingtalk.card_template_not_found'].hint, { exact: false });
+    expect(api.calls.find((c) => c.method === 'sendTestCard')?.input).toEqual({ bridgeId: 'b1', chatId: GROUP_CHAT, templateId: 'nope-1.schema' });
+
+    answer = 'ok';
+    fireEvent.change(template, { target: { value: 'mine-1.schema' } });
+    fireEvent.click(test);
+    await cards.findByText(en.settings.buttonCards.testSent.replace('{{chat}}', 'Dev team'));
+    // Another template has not been tried: the success goes.
+    fireEvent.change(template, { target: { value: 'mine-2.schema' } });
+    expect(cards.queryByText(en.settings.buttonCards.testSent.replace('{{chat}}', 'Dev team'))).toBeNull();
+  });
+
+  it('a bridge of the sandbox names the template the sandbox has', async () => {
+    const api = scriptedApi({ getBridge: () => ok(bridge({ sandbox: true })), cccc: () => ok({ status: 'running', home: '/h', groups: [] }) });
+    await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
+    const cards = within(await screen.findByRole('group', { name: en.settings.buttonCards.title }));
+    cards.getByText(en.settings.buttonCards.sandboxTemplate);
+    cards.getByText(SANDBOX_BUTTON_TEMPLATE);
+  });
+
   it('in 中文 too', async () => {
     await renderWith(
       <BridgeSettings bridgeId="b1" onChanged={() => {}} />,
@@ -76,12 +132,31 @@ describe("a bridge's settings", () => {
 });
 
 describe('the dashboard', () => {
+  it('says whether buttons on cards are set up, and offers to set them up', async () => {
+    const setUp = vi.fn();
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={setUp} />,
+      scriptedApi({ getBridge: () => ok(bridge()), audit: () => ok([]) }),
+    );
+    const row = within(await screen.findByTestId('button-cards'));
+    row.getByText(en.dashboard.buttonCardsNotSet);
+    fireEvent.click(row.getByRole('button', { name: en.dashboard.buttonCardsSetUp }));
+    expect(setUp).toHaveBeenCalledOnce();
+    cleanup();
+    const on = bridge({ settings: { ...bridge().settings, buttonCardTemplateId: 'mine-1.schema' } });
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={setUp} />,
+      scriptedApi({ getBridge: () => ok(on), audit: () => ok([]) }),
+    );
+    expect((await screen.findByTestId('button-cards')).textContent).toBe(en.dashboard.buttonCardsOn.replace('{{template}}', 'mine-1.schema'));
+  });
+
   it('a bridge in Error can be started again', async () => {
     const failed = bridge({
       status: { ...bridge().status, state: 'error', lastProblem: { code: 'config.secret_missing', message: 'No AppSecret', retryable: false } },
     });
     const api = scriptedApi({ getBridge: () => ok(failed), audit: () => ok([]), startBridge: () => ok(failed.status) });
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, api);
+    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />, api);
     const start = await screen.findByRole('button', { name: en.dashboard.start });
     expect((start as HTMLButtonElement).disabled).toBe(false);
     fireEvent.click(start);
@@ -96,7 +171,10 @@ describe('the dashboard', () => {
         { chatId: SINGLE_CHAT, type: 'single', withNick: 'Alice', ...chat },
       ],
     });
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }));
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />,
+      scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }),
+    );
     const single = await screen.findByText('Single chat with Alice');
     expect(single.getAttribute('title')).toBe(SINGLE_CHAT);
     expect(screen.getByText('Dev team').getAttribute('title')).toBe(GROUP_CHAT);
@@ -110,7 +188,10 @@ describe('the dashboard', () => {
         { groupId: 'g_beta', title: 'Beta project', state: 'error', chats: 1 },
       ],
     });
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }));
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />,
+      scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }),
+    );
     const list = await screen.findByTestId('served-groups');
     const rows = within(list).getAllByRole('listitem');
     expect(rows.map((r) => r.textContent)).toEqual([
@@ -118,7 +199,10 @@ describe('the dashboard', () => {
       `${en.state.run.error} Beta project g_beta 1 chat`,
     ]);
     cleanup();
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(bridge()), audit: () => ok([]) }));
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />,
+      scriptedApi({ getBridge: () => ok(bridge()), audit: () => ok([]) }),
+    );
     await screen.findByText('Ops bridge');
     expect(screen.queryByTestId('served-groups')).toBeNull();
   });
@@ -126,12 +210,15 @@ describe('the dashboard', () => {
   it('a sandbox bridge says so and offers Stop sandbox; a real one does not', async () => {
     const sandboxed = bridge({ sandbox: true });
     const api = scriptedApi({ getBridge: () => ok(sandboxed), audit: () => ok([]), stopSandbox: () => ok({ stopped: true }) });
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, api);
+    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />, api);
     await screen.findByText(en.wizard.sandbox.bridge);
     fireEvent.click(screen.getByRole('button', { name: en.wizard.sandbox.stop }));
     await screen.findByText(en.wizard.sandbox.stopped);
     cleanup();
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(bridge()), audit: () => ok([]) }));
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />,
+      scriptedApi({ getBridge: () => ok(bridge()), audit: () => ok([]) }),
+    );
     await screen.findByText('Ops bridge');
     expect(screen.queryByRole('button', { name: en.wizard.sandbox.stop })).toBeNull();
   });
@@ -154,7 +241,10 @@ describe('the month’s DingTalk API calls', () => {
 
   it('the dashboard shows the count, the forecast and how it is made, the budget used and what it does to cards', async () => {
     const detail = bridge({ apiUsage: usage });
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }));
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />,
+      scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }),
+    );
     const card = within((await screen.findByRole('heading', { name: en.apiUsage.title })).closest('section')!);
     expect(card.getByText('Calls in 2025-06')).toBeTruthy();
     expect(card.getByTestId('api-calls').textContent).toBe('4,321');
@@ -168,7 +258,11 @@ describe('the month’s DingTalk API calls', () => {
 
   it('in 中文, and without a budget: no meter, no step', async () => {
     const detail = bridge({ apiUsage: { ...usage, allowance: 'full', budget: undefined } });
-    await renderWith(<Dashboard bridgeId="b1" onOpenLogs={() => {}} />, scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }), 'zh');
+    await renderWith(
+      <Dashboard bridgeId="b1" onOpenLogs={() => {}} onSetUpButtonCards={() => {}} />,
+      scriptedApi({ getBridge: () => ok(detail), audit: () => ok([]) }),
+      'zh',
+    );
     const card = within((await screen.findByRole('heading', { name: zh.apiUsage.title })).closest('section')!);
     expect(card.getByText('2025-06 调用次数')).toBeTruthy();
     expect(card.getByTestId('api-budget').textContent).toBe(zh.apiUsage.noBudget);

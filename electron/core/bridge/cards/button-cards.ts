@@ -12,6 +12,7 @@ import { toProblem, type Problem } from '../../errors';
 import { silentLogger, type Logger } from '../../log/logger';
 import type { ChatAddress } from '../chat-address';
 import { cardParams, type ButtonCardView } from './button-card';
+import { cardSpaceOf } from './card-space';
 import type { CardEntry, CardRegistry } from './card-registry';
 
 /** After DingTalk refused the card permission, plain replies for this long before a card is tried again. */
@@ -76,7 +77,6 @@ export class ButtonCards {
   private spaceFor(chat: ChatAddress): CardSpace | undefined {
     const { enabled, templateId } = this.options.settings();
     if (!enabled || templateId === '' || this.now() < this.refusedUntil) return undefined;
-    if (chat.conversationType === 'group') return { kind: 'group', openConversationId: chat.conversationId };
-    return chat.userId ? { kind: 'single', staffId: chat.userId } : undefined;
+    return cardSpaceOf(chat);
   }
 }

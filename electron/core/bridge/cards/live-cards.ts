@@ -29,7 +29,6 @@ import {
   type CardApi,
   type CardReadiness,
   type CardScope,
-  type CardSpace,
 } from '../../dingtalk/card-api';
 import { toProblem, type Problem } from '../../errors';
 import { CARD_TEXTS, type CardTexts } from '../../i18n/cards';
@@ -41,6 +40,7 @@ import { chatAddressSchema, type ChatAddress } from '../chat-address';
 import type { AgentEvent } from '../outbound/agent-event';
 import { formatBody, senderHead } from '../outbound/format';
 import { outboxItemSchema, type OutboxItem } from '../outbox/item';
+import { cardSpaceOf } from './card-space';
 import { CARD_CALL_INTERVAL_MS, type CardAllowance, type CardAllowanceSource } from './card-allowance';
 import { cardBody, splitForCard } from './card-text';
 
@@ -122,11 +122,6 @@ const keyOf = (streamId: string, chatId: string): string => `${streamId} ${chatI
 /** The same answer, whatever trailing blank space CCCC kept or trimmed. */
 const sameText = (a: string | undefined, b: string): boolean => a !== undefined && a.trimEnd() === b.trimEnd();
 
-function spaceOf(chat: ChatAddress): CardSpace | undefined {
-  if (chat.conversationType === 'group') return { kind: 'group', openConversationId: chat.conversationId };
-  return chat.userId ? { kind: 'single', staffId: chat.userId } : undefined;
-}
-
 export class LiveCards implements LiveCardsPort {
   private readonly records = new Map<string, CardRecord>();
   private readonly workers = new Map<string, Worker>();
@@ -173,7 +168,7 @@ export class LiveCards implements LiveCardsPort {
     const opened: string[] = [];
     for (const { chat, label } of chats) {
       const key = keyOf(event.streamId, chat.conversationId);
-      if (this.records.has(key) || !spaceOf(chat)) continue;
+      if (this.records.has(key) || !cardSpaceOf(chat)) continue;
       const at = this.now();
       const record: CardRecord = {
         streamId: event.streamId,
@@ -252,7 +247,7 @@ export class LiveCards implements LiveCardsPort {
 
   private async create(key: string, text: string): Promise<void> {
     const record = this.records.get(key);
-    const space = record && spaceOf(record.chat);
+    const space = record && cardSpaceOf(record.chat);
     if (!record || !space || record.state !== 'opening') return;
     const { head } = splitForCard(text);
     try {
