@@ -44,6 +44,7 @@ import { ChatControls } from './chat-controls';
 import { ButtonCards } from './cards/button-cards';
 import { CardPresses } from './cards/card-presses';
 import { CardRegistry } from './cards/card-registry';
+import { CardPermissions } from './cards/card-permissions';
 import { reportDamage } from './damage-report';
 import { GroupDelivery, SENDS_TO_CCCC_JOURNAL } from './inbound/group-delivery';
 import { InboundHandler } from './inbound/handler';
@@ -307,6 +308,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
       return { enabled: s.cards, templateId: s.cardTemplateId, lang: s.replyLanguage };
     },
     cardAllowance: () => ctx.usage.cardAllowance(),
+    permissions: new CardPermissions(ctx.stateDir, ctx.api.appKey, { logger: log }),
     onProblem: (problem) => ctx.fail(problem),
     logger: log,
   });

@@ -43,6 +43,7 @@ import { outboxItemSchema, type OutboxItem } from '../outbox/item';
 import { cardSpaceOf } from './card-space';
 import { CARD_CALL_INTERVAL_MS, type CardAllowance, type CardAllowanceSource } from './card-allowance';
 import { cardBody, splitForCard } from './card-text';
+import type { CardPermissions } from './card-permissions';
 
 export const LIVE_CARDS_FILE = 'live-cards.json';
 
@@ -71,6 +72,8 @@ export interface LiveCardsOptions {
   enqueue(items: OutboxItem[]): Promise<void>;
   settings(): { enabled: boolean; templateId: string; lang: ReplyLanguage };
   cardAllowance?: CardAllowanceSource;
+  /** The probe's answer remembered per app for a day; without it the app is probed at every start. */
+  permissions?: Pick<CardPermissions, 'known' | 'remember' | 'forget' | 'cardWentThrough'>;
   /** Card permissions are missing: said once per run. */
   onProblem(problem: Problem): void;
   logger?: Logger;
@@ -262,6 +265,7 @@ export class LiveCards implements LiveCardsPort {
       // Nothing to close: the card is not there.
       return this.failed(key, err, undefined);
     }
+    await this.options.permissions?.cardWentThrough();
     if (record.state !== 'opening') return;
     Object.assign(record, { state: 'open', shown: head, updatedAt: this.now() });
     await this.save([key]);
@@ -322,7 +326,10 @@ export class LiveCards implements LiveCardsPort {
     if (!record) return;
     const problem = toProblem(err);
     this.log.warn('A live card failed; the answer goes out as a message', { chat: record.chat.conversationId, code: problem.code });
-    if (isCardPermissionError(err)) this.unavailable(problem.details?.['requiredScopes']);
+    if (isCardPermissionError(err)) {
+      this.unavailable(problem.details?.['requiredScopes']);
+      await this.options.permissions?.forget();
+    }
     Object.assign(record, { state: 'failed', updatedAt: this.now() });
     await this.save([key]);
     if (note) await this.closeWith(record, note);
@@ -420,7 +427,13 @@ export class LiveCards implements LiveCardsPort {
     return !this.closed && allowance !== 'plain' && this.options.settings().enabled && this.now() >= this.unavailableUntil;
   }
 
+  /** Two metered calls, so at most once a day per app unless a real card call says otherwise (card-permissions.ts). */
   private async probe(): Promise<void> {
+    const known = await this.options.permissions?.known();
+    if (known) {
+      if (known.state === 'missing') this.unavailable(known.scopes);
+      return;
+    }
     let readiness: CardReadiness;
     try {
       readiness = await this.options.cards.probeCardPermissions();
@@ -428,6 +441,8 @@ export class LiveCards implements LiveCardsPort {
       this.log.debug('Card permissions not probed', { code: toProblem(err).code });
       return;
     }
+    if (readiness.state === 'unknown') return;
+    await this.options.permissions?.remember(readiness.state === 'ready' ? { state: 'ready' } : { state: 'missing', scopes: readiness.scopes });
     if (readiness.state === 'missing') this.unavailable(readiness.scopes);
   }
 

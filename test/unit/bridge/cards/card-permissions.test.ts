@@ -1,0 +1,119 @@
+/**
+ * The card-permission probe's answer is kept a day per app (bridge/cards/card-permissions.ts):
+ * two starts spend one probe, a damaged file or another app probes again, a full disk keeps it in
+ * memory, and a card that goes through after a "missing" answer is noticed at once.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CARD_PERMISSIONS_FILE, CARD_PERMISSIONS_TTL_MS, CardPermissions } from '../../../../electron/core/bridge/cards/card-permissions';
+import { LiveCards, type StreamEvent } from '../../../../electron/core/bridge/cards/live-cards';
+import type { CardReadiness } from '../../../../electron/core/dingtalk/card-api';
+import { cardPermissionProblem } from '../../../../electron/core/dingtalk/card-api';
+
+const CHAT = { conversationId: 'cidG==', conversationType: 'group' as const };
+const MISSING: CardReadiness = { state: 'missing', scopes: ['Card.Instance.Write'], problem: cardPermissionProblem(['Card.Instance.Write']) };
+
+let dir: string;
+let t: number;
+let probes: number;
+let answer: CardReadiness;
+let creates: number;
+let problems: string[];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'card-permissions-'));
+  t = Date.now();
+  probes = 0;
+  creates = 0;
+  problems = [];
+  answer = { state: 'ready' };
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+/** One bridge start: its live cards probe (or not), and are closed again. */
+async function startOnce(appKey = 'app-1', stateDir = dir, keep = false): Promise<LiveCards> {
+  const cards = await LiveCards.open({
+    stateDir,
+    cards: {
+      createAndDeliver: async () => void creates++,
+      streaming: async () => undefined,
+      probeCardPermissions: async () => {
+        probes++;
+        return answer;
+      },
+    },
+    enqueue: async () => undefined,
+    settings: () => ({ enabled: true, templateId: 'tpl', lang: 'en' }),
+    permissions: new CardPermissions(stateDir, appKey, { now: () => t }),
+    onProblem: (p) => void problems.push(p.code),
+    now: () => t,
+  });
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setTimeout(r, 20));
+  if (!keep) await cards.close();
+  return cards;
+}
+
+const start = (streamId: string): StreamEvent => ({
+  kind: 'stream',
+  id: `e-${streamId}`,
+  by: 'boss',
+  at: t,
+  streamId,
+  op: 'start',
+  text: 'hi',
+  delta: false,
+  to: ['user'],
+  userFacing: true,
+});
+
+describe('the card-permission probe', () => {
+  it('runs once for two starts within a day, again after a day, and per app', async () => {
+    await startOnce();
+    await startOnce();
+    expect(probes).toBe(1);
+    expect(await readFile(join(dir, CARD_PERMISSIONS_FILE), 'utf8')).not.toContain('app-1');
+    t += CARD_PERMISSIONS_TTL_MS;
+    await startOnce();
+    expect(probes).toBe(2);
+    await startOnce('app-2');
+    expect(probes).toBe(3);
+    await startOnce('app-1');
+    expect(probes).toBe(3);
+  });
+
+  it('remembers "missing" (said once per run, no cards tried) and notices a permission added since', async () => {
+    answer = MISSING;
+    await startOnce();
+    const cards = await startOnce('app-1', dir, true);
+    expect(probes).toBe(1);
+    expect(problems).toEqual(['dingtalk.card_permission_missing', 'dingtalk.card_permission_missing']);
+    await cards.start(start('s1'), [{ chat: CHAT, label: 'Boss' }]);
+    expect(creates).toBe(0);
+    // Half an hour later a card is tried again, and goes through: the permission was added.
+    t += 31 * 60_000;
+    await cards.start(start('s2'), [{ chat: CHAT, label: 'Boss' }]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(creates).toBe(1);
+    await cards.close();
+    problems = [];
+    await startOnce();
+    expect(probes).toBe(1);
+    expect(problems).toEqual([]);
+  });
+
+  it('probes again when the file is damaged, and works from memory when it cannot be written', async () => {
+    await writeFile(join(dir, CARD_PERMISSIONS_FILE), '{"apps": [nonsense');
+    await startOnce();
+    expect(probes).toBe(1);
+    await startOnce();
+    expect(probes).toBe(1);
+
+    const missingDir = join(dir, 'no', 'such', 'folder');
+    const memory = new CardPermissions(missingDir, 'app-1', { now: () => t });
+    await memory.remember({ state: 'ready' });
+    expect(await memory.known()).toEqual({ state: 'ready' });
+  });
+});
