@@ -7,11 +7,12 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUTTON_CARDS_FILE } from '../../electron/core/bridge/cards/card-registry';
+import { CARD_TRIES } from '../../electron/core/bridge/outbox/deliver';
 import { BUTTON_CARD_TEXTS } from '../../electron/core/i18n/button-cards';
 import { REPLIES } from '../../electron/core/i18n/replies';
 import type { LogRecord } from '../../electron/core/log/logger';
 import { CARD_CALLBACK_TOPIC, cardButtons, type FakeCard } from '../fakes/dingtalk';
-import { waitFor } from '../helpers/wait';
+import { expectQuietFor, waitFor } from '../helpers/wait';
 import { ALICE, GROUP_CHAT, startE2E, textOf, type E2E, type E2EOptions } from './harness';
 
 const TEMPLATE = 'cccc-buttons-test.schema';
@@ -26,8 +27,8 @@ afterEach(async () => {
   e = undefined;
 });
 
-async function start(settings: E2EOptions['settings'] = {}): Promise<E2E> {
-  e = await startE2E({ settings: { buttonCardTemplateId: TEMPLATE, approvers: [ZHANG.senderStaffId], ...settings } });
+async function start(settings: E2EOptions['settings'] = {}, services: E2EOptions['services'] = {}): Promise<E2E> {
+  e = await startE2E({ settings: { buttonCardTemplateId: TEMPLATE, approvers: [ZHANG.senderStaffId], ...settings }, services });
   // The people write once, so the bridge knows their names (and who is an admin).
   return e;
 }
@@ -256,7 +257,8 @@ describe('where cards cannot go', () => {
   it('replies as before when the create fails, when cards are off, and without a template', async () => {
     const world = await start();
     await subscribeByCard(world);
-    world.dt.setFault({ cardFail: { create: 1 } });
+    // A refusal that may pass is tried again, as the same card, until the plain reply is due.
+    world.dt.setFault({ cardFail: { create: CARD_TRIES } });
     world.say('/status');
     await world.reply(/Demo project/);
     world.bridge.updateSettings({ buttonCards: false });
@@ -267,5 +269,60 @@ describe('where cards cannot go', () => {
     await waitFor(() => (world.texts().filter((x) => /Demo project/.test(x)).length === 2 ? true : undefined), 'a second /status as text');
     expect(world.dt.cardInstances().filter((k) => k.params['title'] !== t.titles.subscribe)).toEqual([]);
     expect(world.dt.sentMessages().map(textOf).join('\n')).toContain('CCCC 命令');
+  });
+});
+
+describe('cards in the chat’s outbox', () => {
+  /** Retries in tens of milliseconds, so a test can hold a reply back and let it go. */
+  const FAST_RETRY: E2EOptions['services'] = {
+    outbox: { retryPolicy: { rateLimitedMinMs: 20, rateLimitedMaxMs: 40, backoff: { baseMs: 20, capMs: 100, jitterMs: 10 }, setupWaitMs: 50 } },
+  };
+  const statusCards = (world: E2E): FakeCard[] => world.dt.cardInstances().filter((k) => k.params['title'] === 'Demo project');
+
+  /** The plain /help reply stuck in the outbox (DingTalk refuses sends), then /status asked for as a card. */
+  async function cardBehindStuckReply(world: E2E): Promise<void> {
+    await subscribeByCard(world);
+    world.bridge.updateSettings({ buttonCards: false });
+    world.dt.setFault({ robotNotFound: true, webhookExpired: true });
+    world.say('/help');
+    await waitFor(() => world.bridge.status().outboxDepth === 1 || undefined, 'the /help reply waiting in the outbox');
+    world.bridge.updateSettings({ buttonCards: true });
+    world.say('/status');
+    await waitFor(() => world.bridge.status().outboxDepth === 2 || undefined, 'the /status card queued behind it');
+  }
+
+  it('waits for the replies queued before it in its chat: no card overtakes them', async () => {
+    const world = await start({}, FAST_RETRY);
+    await cardBehindStuckReply(world);
+    await expectQuietFor(300, 'no card while the reply before it waits', () => statusCards(world).length === 0);
+    world.dt.clearFaults();
+    const [card] = await waitFor(() => (statusCards(world).length ? statusCards(world) : undefined), 'the /status card');
+    const help = world.dt.sentMessages().find((m) => /CCCC 命令/.test(textOf(m)));
+    expect(help?.at).toBeLessThanOrEqual(card!.createdAt);
+  });
+
+  it('is made once when DingTalk failed it for a moment: the same card, no plain reply', async () => {
+    const world = await start({}, FAST_RETRY);
+    await subscribeByCard(world);
+    world.dt.setFault({ cardFail: { create: 1 } });
+    world.say('/status');
+    const card = await newCard(world, 'Demo project');
+    await waitFor(() => world.bridge.status().outboxDepth === 0 || undefined, 'the outbox empty');
+    expect(statusCards(world)).toHaveLength(1);
+    expect(world.texts().filter((x) => /Demo project/.test(x))).toEqual([]);
+    expect(cardButtons(card).map((b) => b.action)).toEqual(['pause', 'verbose_on', 'refresh']);
+  });
+
+  it('is made after a restart when it was still queued at the stop, and its buttons work', async () => {
+    const world = await start({}, FAST_RETRY);
+    await cardBehindStuckReply(world);
+    await world.restartBridge();
+    expect(world.bridge.status().outboxDepth).toBe(2);
+    world.dt.clearFaults();
+    const card = await newCard(world, 'Demo project');
+    world.dt.pressCardButton(card.outTrackId, { staffId: ALICE.senderStaffId, button: 'pause' });
+    await noteBecomes(world, card.outTrackId, c.pausedBy('Alice'));
+    expect(statusCards(world)).toHaveLength(1);
+    expect(world.texts().filter((x) => /Demo project/.test(x))).toEqual([]);
   });
 });

@@ -43,7 +43,7 @@ import type { BridgeSettings } from './settings';
 import { waitAtMost } from '../util/sleep';
 import type { ApiUsageView } from '../../shared/api';
 import type { OutboundMessage } from '../dingtalk/outbound-message';
-import type { AppBuckets } from './outbox';
+import type { AppBuckets, RetryPolicy } from './outbox';
 
 export interface BridgeConfig {
   groupId: string;
@@ -67,9 +67,10 @@ export interface BridgeServices {
   daemonPollMs?: number;
   /**
    * Outbox rate, for DingTalk-compatible servers with other limits (the fake, the sandbox); `buckets`:
-   * the app's, shared by the outboxes of every group it serves (DingTalk's limits are per app).
+   * the app's, shared by the outboxes of every group it serves (DingTalk's limits are per app);
+   * `retryPolicy`: its pauses between attempts (tests shorten them).
    */
-  outbox?: { qpsPerApi?: number; buckets?: AppBuckets };
+  outbox?: { qpsPerApi?: number; buckets?: AppBuckets; retryPolicy?: RetryPolicy };
   /** The DingTalk app's parts, when the app serves several groups (app-bridge.ts); absent: the bridge's own. */
   app?: SharedApp;
   /**

@@ -132,12 +132,25 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
     thinkingReaction: () => ctx.settings().thinkingReaction && ctx.usage.cardAllowance() !== 'plain',
     react: (msgId, chatId, on) => react(ctx, msgId, chatId, on),
   });
+  // Cards with buttons are outbox items: their maker must exist before the outbox resumes them.
+  const registry = await CardRegistry.open(ctx.stateDir, log);
+  const buttons = new ButtonCards({
+    api: new CardApi(ctx.api),
+    registry,
+    settings: () => ({ enabled: ctx.settings().buttonCards, templateId: ctx.settings().buttonCardTemplateId }),
+    allowance: () => ctx.usage.cardAllowance(),
+    reply: (chat, message, mention) => say.send(chat, message, mention),
+    queue: (chat, card) => say.card(chat, card),
+    onUnavailable: (problem) => ctx.fail(problem),
+    logger: log,
+  });
   const outbox: Outbox = new Outbox({
     dir: ctx.stateDir,
     api: ctx.api,
     logger: log,
     audit: ctx.audit,
     webhooks,
+    cards: buttons,
     ...ctx.services.outbox,
     onFailure: (item, problem) => onOutboxFailure(item, problem),
     onWaiting: (_item, problem) => ctx.fail(problem),
@@ -171,7 +184,7 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
     const requests = await ReplyRequests.open(ctx.stateDir, { logger: log });
     closers.push(() => Promise.resolve(deliveries.close()));
     const sinks: Sinks = { webhooks, replies, say, outbox, held, requests, deliveries };
-    const { delivery, received, refusals, presses } = await openInbound(ctx, sinks, closers);
+    const { delivery, received, refusals, presses } = await openInbound(ctx, sinks, closers, { registry, cards: buttons });
     const { follower, cards } = await openOutbound(ctx, sinks, closers);
     const runtime: BridgeRuntime = { webhooks, replies, say, requests, deliveries, outbox, held, received, delivery, refusals, follower, cards, presses };
     await tellDamage(ctx, runtime, chatsRebuilt, follower.rebuilt);
@@ -193,6 +206,7 @@ async function openInbound(
   ctx: RuntimeContext,
   sinks: Sinks,
   closers: Array<() => Promise<void>>,
+  buttons: { registry: CardRegistry; cards: ButtonCards },
 ): Promise<Pick<BridgeRuntime, 'delivery' | 'received' | 'refusals' | 'presses'>> {
   const { log, space } = ctx;
   const { webhooks, say, outbox, held, requests, deliveries } = sinks;
@@ -200,15 +214,7 @@ async function openInbound(
   const titles = actorTitles(ctx);
   const heldCount = (chatId: string): Promise<number> => held.count(chatId);
   const release = (chatId: string): Promise<void> => releaseHeld(held, outbox, say, t(), chatId);
-  const registry = await CardRegistry.open(ctx.stateDir, log);
-  const cards = new ButtonCards({
-    api: new CardApi(ctx.api),
-    registry,
-    settings: () => ({ enabled: ctx.settings().buttonCards, templateId: ctx.settings().buttonCardTemplateId }),
-    reply: (chat, message, mention) => say.send(chat, message, mention),
-    onUnavailable: (problem) => ctx.fail(problem),
-    logger: log,
-  });
+  const { registry, cards } = buttons;
   const presses = new CardPresses({
     registry,
     cards,

@@ -72,8 +72,14 @@ const plainAnswer = z.looseObject({ success: z.boolean().optional(), result: z.u
 /** Not a conversation or card DingTalk can have: the permission probes use them. */
 const PROBE_ID = 'cccc-permission-probe';
 
+/**
+ * DingTalk already has a card with this outTrackId: a create sent again (its answer lost, or the
+ * bridge stopped before it could record it) that DingTalk had carried out the first time.
+ */
+export const CARD_EXISTS = 'dingtalk.card_exists';
+
 /** What a probe's impossible chat or card earns once the permission check has passed. */
-const PARAMETER_ANSWERS = new Set(['dingtalk.api_error', 'dingtalk.card_not_delivered', 'dingtalk.robot_not_found']);
+const PARAMETER_ANSWERS = new Set(['dingtalk.api_error', 'dingtalk.card_not_delivered', 'dingtalk.robot_not_found', CARD_EXISTS]);
 
 export function openSpaceId(space: CardSpace): string {
   return space.kind === 'group' ? `dtv1.card//IM_GROUP.${space.openConversationId}` : `dtv1.card//IM_ROBOT.${space.staffId}`;
@@ -136,7 +142,13 @@ export class CardApi {
         : { imRobotOpenSpaceModel: { supportForward: true }, imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT' } }),
       userIdType: 1,
     };
-    const answer = await this.call(api, '/v1.0/card/instances/createAndDeliver', body, 'POST', CARD_SCOPES.instance);
+    const answer = await this.call(api, '/v1.0/card/instances/createAndDeliver', body, 'POST', CARD_SCOPES.instance).catch((err: unknown) => {
+      // Our ids are fresh UUIDs: DingTalk refusing one can only mean it made this card before.
+      if (err instanceof BridgeError && err.details?.['dingtalkCode'] === 'invalidParameter.outTrackId') {
+        throw new BridgeError({ code: CARD_EXISTS, message: 'DingTalk already has this card', retryable: false }, { cause: err });
+      }
+      throw err;
+    });
     const parsed = createAnswer.safeParse(answer);
     if (!parsed.success) throw badAnswer(api);
     const failed = parsed.data.result.deliverResults.find((r) => !r.success);

@@ -80,7 +80,13 @@ function fromV1(status: number, body: z.infer<typeof v1ErrorBody>, api: string):
   if (code === 'systemError' || status >= 500) {
     return { code: 'dingtalk.server_error', message: `DingTalk had a temporary problem${said}`, retryable: true };
   }
-  return { code: 'dingtalk.api_error', message: `DingTalk rejected the request: ${code}${said}`, retryable: false, details: { api, status } };
+  // DingTalk's own code kept for callers that know what it means for their call (card-api.ts).
+  return {
+    code: 'dingtalk.api_error',
+    message: `DingTalk rejected the request: ${code}${said}`,
+    retryable: false,
+    details: { api, status, dingtalkCode: code },
+  };
 }
 
 function fromLegacy(body: z.infer<typeof legacyErrorBody>, api: string): Problem {

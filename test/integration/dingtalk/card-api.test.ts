@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AI_CARD_KEYS, AI_CARD_TEMPLATE_ID, CardApi, isCardPermissionError, type CardSpace } from '../../../electron/core/dingtalk/card-api';
+import { AI_CARD_KEYS, AI_CARD_TEMPLATE_ID, CardApi, CARD_EXISTS, isCardPermissionError, type CardSpace } from '../../../electron/core/dingtalk/card-api';
 import { DingTalkApi } from '../../../electron/core/dingtalk/openapi-client';
 import { startFakeDingTalk, type FakeDingTalk } from '../../fakes/dingtalk';
 import { rejection } from '../../helpers/problem';
@@ -61,13 +61,13 @@ describe('createAndDeliver', () => {
     expect(dt.cardInstances()).toEqual([]);
   });
 
-  it('refuses a chat that cannot exist and a repeated outTrackId', async () => {
+  it('refuses a chat that cannot exist; a repeated outTrackId is a card DingTalk already has', async () => {
     const bad = await rejection(
       cards.createAndDeliver({ space: { kind: 'group', openConversationId: 'nope' }, templateId: AI_CARD_TEMPLATE_ID, outTrackId: 't', params: {} }),
     );
     expect(bad.code).toBe('dingtalk.api_error');
     await create('twice');
-    expect((await rejection(create('twice'))).code).toBe('dingtalk.api_error');
+    expect((await rejection(create('twice'))).code).toBe(CARD_EXISTS);
   });
 
   it("names a template the card platform does not have, in DingTalk's error body", async () => {

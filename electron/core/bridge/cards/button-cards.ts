@@ -1,9 +1,11 @@
 /**
- * Sends button cards, and keeps replying where they cannot go. A card is used when the settings
- * allow it (on, a template named), the chat can hold one (a group, or a single chat whose person
- * has a staff id) and DingTalk did not lately refuse the card permission; otherwise — and when
- * the create fails for any reason — the chat gets the plain reply instead, through the outbox,
- * never nothing. The card is in the registry before it exists, so no press can beat it there.
+ * Cards with buttons, queued in the chat's outbox like any reply (so they keep the chat's order,
+ * its rate and the API budget) and made when their turn comes (the outbox's CardMaker). A card
+ * is queued when the settings allow it (on, a template named) and the chat can hold one (a
+ * group, or a single chat whose person has a staff id); at its turn it is made unless the
+ * budget is past its limit or DingTalk lately refused the card permission. Where a card does
+ * not go — and when DingTalk refuses it — the chat gets the plain reply instead, never nothing.
+ * The card is in the registry before it is queued, so no press can beat it there.
  */
 import { randomUUID } from 'node:crypto';
 import { isCardPermissionError, type CardApi, type CardSpace } from '../../dingtalk/card-api';
@@ -11,7 +13,10 @@ import type { OutboundMessage } from '../../dingtalk/outbound-message';
 import { toProblem, type Problem } from '../../errors';
 import { silentLogger, type Logger } from '../../log/logger';
 import type { ChatAddress } from '../chat-address';
+import type { CardMaker } from '../outbox/deliver';
+import type { CardPayload } from '../outbox/item';
 import { cardParams, type ButtonCardView } from './button-card';
+import type { CardAllowanceSource } from './card-allowance';
 import { cardSpaceOf } from './card-space';
 import type { CardEntry, CardRegistry } from './card-registry';
 
@@ -22,8 +27,12 @@ export interface ButtonCardsOptions {
   api: Pick<CardApi, 'createAndDeliver' | 'updateCard'>;
   registry: CardRegistry;
   settings(): { enabled: boolean; templateId: string };
+  /** The API budget's word on cards (`plain`: none); default always allowed. */
+  allowance?: CardAllowanceSource;
   /** The plain reply, queued like any reply (the outbox). */
   reply(chat: ChatAddress, message: OutboundMessage, mention?: string[]): Promise<void>;
+  /** Queues a card in the chat's outbox. */
+  queue(chat: ChatAddress, card: CardPayload): Promise<void>;
   /** DingTalk refused the card permission: the dashboard should say which one to add. */
   onUnavailable?(problem: Problem): void;
   logger?: Logger;
@@ -33,7 +42,7 @@ export interface ButtonCardsOptions {
 /** What a new card is for. */
 export type CardPurpose = Pick<CardEntry, 'kind' | 'key'>;
 
-export class ButtonCards {
+export class ButtonCards implements CardMaker {
   private readonly log: Logger;
   private readonly now: () => number;
   private refusedUntil = 0;
@@ -43,26 +52,49 @@ export class ButtonCards {
     this.now = options.now ?? Date.now;
   }
 
-  /** Shows `view` as a card in the chat, or `fallback` as a message where a card cannot go. */
+  /** Queues `view` as a card for the chat, or `fallback` as a message where a card cannot go. */
   async show(chat: ChatAddress, purpose: CardPurpose, view: ButtonCardView, fallback: OutboundMessage, mention?: string[]): Promise<void> {
-    const space = this.spaceFor(chat);
-    if (!space) return this.options.reply(chat, fallback, mention);
+    const { enabled, templateId } = this.options.settings();
+    if (!enabled || templateId === '' || !cardSpaceOf(chat)) return this.options.reply(chat, fallback, mention);
     const outTrackId = `cccc-btn-${randomUUID()}`;
     await this.options.registry.add(outTrackId, { ...purpose, chat, version: 1, createdAt: this.now() });
+    const card: CardPayload = {
+      kind: 'card',
+      outTrackId,
+      templateId,
+      params: cardParams(view, 1),
+      fallback,
+      ...(mention?.length ? { atUserIds: mention } : {}),
+    };
     try {
-      await this.options.api.createAndDeliver({ space, templateId: this.options.settings().templateId, outTrackId, params: cardParams(view, 1) });
-      this.log.debug('Card sent', { chat: chat.conversationId, card: outTrackId, kind: purpose.kind });
-      return;
+      await this.options.queue(chat, card);
     } catch (err) {
+      await this.forget(outTrackId);
+      throw err;
+    }
+  }
+
+  spaceFor(chat: ChatAddress): CardSpace | undefined {
+    const { enabled, templateId } = this.options.settings();
+    if (!enabled || templateId === '' || this.now() < this.refusedUntil || this.options.allowance?.() === 'plain') return undefined;
+    return cardSpaceOf(chat);
+  }
+
+  async create(space: CardSpace, card: CardPayload): Promise<void> {
+    await this.options.api.createAndDeliver({ space, templateId: card.templateId, outTrackId: card.outTrackId, params: card.params });
+    this.log.debug('Card sent', { card: card.outTrackId });
+  }
+
+  async dropped(chat: ChatAddress, card: CardPayload, err?: unknown): Promise<void> {
+    if (err !== undefined) {
       const problem = toProblem(err);
       if (isCardPermissionError(err)) {
         this.refusedUntil = this.now() + PERMISSION_RETRY_MS;
         this.options.onUnavailable?.(problem);
       }
-      this.log.warn('Could not send a card; replying with a message instead', { chat: chat.conversationId, kind: purpose.kind, code: problem.code });
+      this.log.warn('Could not send a card; replying with a message instead', { chat: chat.conversationId, card: card.outTrackId, code: problem.code });
     }
-    await this.options.registry.remove(outTrackId).catch(() => undefined);
-    await this.options.reply(chat, fallback, mention);
+    await this.forget(card.outTrackId);
   }
 
   /** Redraws a card in place; best effort (the press is done and audited whatever DingTalk says). */
@@ -74,9 +106,8 @@ export class ButtonCards {
     }
   }
 
-  private spaceFor(chat: ChatAddress): CardSpace | undefined {
-    const { enabled, templateId } = this.options.settings();
-    if (!enabled || templateId === '' || this.now() < this.refusedUntil) return undefined;
-    return cardSpaceOf(chat);
+  /** A card that will not exist leaves the registry (a press on it could only be a forgery). */
+  private forget(outTrackId: string): Promise<void> {
+    return this.options.registry.remove(outTrackId).catch(() => undefined);
   }
 }

@@ -2,17 +2,22 @@
  * One delivery attempt of one outbox item. Messages go by the route the RouteChooser picks; a
  * webhook that is gone (300001) or sending too fast is set aside and the same item goes out
  * through the OpenAPI at once. Files are prepared, uploaded once (the media id is kept across
- * attempts), then sent as an image or file message. Every OpenAPI call first waits for its
- * API's rate gate. Failures are thrown for the caller to judge (see retry.ts).
+ * attempts), then sent as an image or file message. Cards with buttons are made by the card
+ * maker when one can go; otherwise, after a refusal or a few passing failures, their fallback
+ * message goes in the same attempt (and in every later one). Every OpenAPI call first waits for
+ * its API's rate gate. Failures are thrown for the caller to judge (see retry.ts).
  */
+import { CARD_EXISTS, type CardSpace } from '../../dingtalk/card-api';
 import { BridgeError } from '../../errors';
 import type { Logger } from '../../log/logger';
 import { extensionOf, type MediaType } from '../../dingtalk/media-rules';
 import type { DingTalkApi } from '../../dingtalk/openapi-client';
 import type { OutboundMessage } from '../../dingtalk/outbound-message';
 import { prepareFile } from './file-prep';
-import type { DeliveryVia, OutboxItem } from './item';
+import type { ChatAddress } from '../chat-address';
+import type { CardPayload, DeliveryVia, OutboxItem } from './item';
 import type { RateGate } from './rate-gate';
+import { problemOf } from './retry';
 import { openApiRoute, type OpenApiRoute, type RouteChooser } from './route';
 
 /** DingTalk counts its 20 QPS per app per API: one gate for each API the outbox calls. */
@@ -20,6 +25,16 @@ export interface Gates {
   group: RateGate;
   single: RateGate;
   media: RateGate;
+  card: RateGate;
+}
+
+/** Makes the cards of `card` items (bridge/cards/button-cards.ts). */
+export interface CardMaker {
+  /** Where the card can go now (settings, budget, a permission lately refused, the chat); none: its fallback goes. */
+  spaceFor(chat: ChatAddress): CardSpace | undefined;
+  create(space: CardSpace, card: CardPayload): Promise<void>;
+  /** The card will not be made (`err`: why DingTalk refused it); its fallback goes instead. */
+  dropped(chat: ChatAddress, card: CardPayload, err?: unknown): Promise<void>;
 }
 
 export interface DeliveryContext {
@@ -27,12 +42,19 @@ export interface DeliveryContext {
   gates: Gates;
   routes: RouteChooser;
   log: Logger;
+  cards?: CardMaker;
 }
 
 /** What an item achieved in earlier attempts (memory only): an uploaded file is not uploaded again. */
 export interface ItemProgress {
   upload?: { mediaId: string; type: MediaType; name: string; bytes: number; zipped: boolean };
+  /** A card's passing failures so far; at CARD_TRIES, or once it was dropped (`plain`), its fallback goes. */
+  cardFailures?: number;
+  plain?: boolean;
 }
+
+/** A person waits for a card in answer to a command: after this many passing failures the plain reply goes. */
+export const CARD_TRIES = 3;
 
 export type AttemptOutcome = { status: 'delivered'; via: DeliveryVia } | { status: 'stopped' };
 
@@ -40,15 +62,8 @@ const STOPPED: AttemptOutcome = { status: 'stopped' };
 
 export async function attemptDelivery(item: OutboxItem, ctx: DeliveryContext, progress: ItemProgress): Promise<AttemptOutcome> {
   const payload = item.payload;
-  if (payload.kind === 'message') {
-    const route = ctx.routes.choose(item.chat, payload.message);
-    if (route.via === 'webhook') {
-      const sent = await tryWebhook(item, route.url, payload.message, payload.atUserIds, ctx);
-      if (sent) return { status: 'delivered', via: 'webhook' };
-      return sendOpenApi(openApiRoute(item.chat), payload.message, ctx);
-    }
-    return sendOpenApi(route, payload.message, ctx);
-  }
+  if (payload.kind === 'message') return sendMessage(item, payload.message, payload.atUserIds, ctx);
+  if (payload.kind === 'card') return deliverCard(item, payload, ctx, progress);
 
   // Fail before spending an upload on a chat that cannot be reached.
   const route = openApiRoute(item.chat);
@@ -62,6 +77,38 @@ export async function attemptDelivery(item: OutboxItem, ctx: DeliveryContext, pr
   const message: OutboundMessage =
     type === 'image' ? { kind: 'image', photoUrl: mediaId } : { kind: 'file', mediaId, fileName: name, fileType: extensionOf(name) };
   return sendOpenApi(route, message, ctx);
+}
+
+async function sendMessage(item: OutboxItem, message: OutboundMessage, atUserIds: string[] | undefined, ctx: DeliveryContext): Promise<AttemptOutcome> {
+  const route = ctx.routes.choose(item.chat, message);
+  if (route.via === 'webhook') {
+    const sent = await tryWebhook(item, route.url, message, atUserIds, ctx);
+    if (sent) return { status: 'delivered', via: 'webhook' };
+    return sendOpenApi(openApiRoute(item.chat), message, ctx);
+  }
+  return sendOpenApi(route, message, ctx);
+}
+
+async function deliverCard(item: OutboxItem, card: CardPayload, ctx: DeliveryContext, progress: ItemProgress): Promise<AttemptOutcome> {
+  const maker = ctx.cards;
+  const space = progress.plain ? undefined : maker?.spaceFor(item.chat);
+  if (space && maker) {
+    if (!(await ctx.gates.card.acquire())) return STOPPED;
+    try {
+      await watchQps(ctx.gates.card, () => maker.create(space, card));
+      return { status: 'delivered', via: 'card' };
+    } catch (err) {
+      if (err instanceof BridgeError && err.code === CARD_EXISTS) return { status: 'delivered', via: 'card' };
+      progress.cardFailures = (progress.cardFailures ?? 0) + 1;
+      if (problemOf(err).retryable && progress.cardFailures < CARD_TRIES) throw err;
+      await maker.dropped(item.chat, card, err);
+      progress.plain = true;
+    }
+  } else if (!progress.plain) {
+    await maker?.dropped(item.chat, card);
+    progress.plain = true;
+  }
+  return sendMessage(item, card.fallback, card.atUserIds, ctx);
 }
 
 /**

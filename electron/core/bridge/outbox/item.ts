@@ -6,10 +6,25 @@ import { z } from 'zod';
 import type { OutboundMessage } from '../../dingtalk/outbound-message';
 import { chatAddressSchema, type ChatAddress } from '../chat-address';
 
+/**
+ * A card with buttons (bridge/cards/button-cards.ts): made in its turn like any reply, or — where
+ * a card cannot go when its turn comes — its `fallback` message instead. `outTrackId` is fixed
+ * when queued (the card registry knows it before it exists), so a create sent again is the same card.
+ */
+export interface CardPayload {
+  kind: 'card';
+  outTrackId: string;
+  templateId: string;
+  params: Record<string, string>;
+  fallback: OutboundMessage;
+  atUserIds?: string[];
+}
+
 export type OutboxPayload =
   | { kind: 'message'; message: OutboundMessage; atUserIds?: string[] }
   /** `path` is absolute and already validated by the caller; the file must stay there until delivered or failed. */
-  | { kind: 'file'; path: string; fileName: string };
+  | { kind: 'file'; path: string; fileName: string }
+  | CardPayload;
 
 export interface OutboxItem {
   /** Stable and unique: enqueueing an id again (e.g. replayed after a crash) is a no-op. */
@@ -21,7 +36,7 @@ export interface OutboxItem {
 }
 
 /** How an item reached DingTalk. */
-export type DeliveryVia = 'webhook' | 'group' | 'single';
+export type DeliveryVia = 'webhook' | 'group' | 'single' | 'card';
 
 const text = z.string();
 const button = z.object({ title: text, url: text });
@@ -38,6 +53,14 @@ export const outboundMessageSchema: z.ZodType<OutboundMessage> = z.discriminated
 export const outboxPayloadSchema: z.ZodType<OutboxPayload> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('message'), message: outboundMessageSchema, atUserIds: z.array(z.string()).optional() }),
   z.object({ kind: z.literal('file'), path: z.string().min(1), fileName: z.string().min(1) }),
+  z.object({
+    kind: z.literal('card'),
+    outTrackId: z.string().min(1),
+    templateId: z.string().min(1),
+    params: z.record(z.string(), z.string()),
+    fallback: outboundMessageSchema,
+    atUserIds: z.array(z.string()).optional(),
+  }),
 ]);
 
 export const outboxItemSchema: z.ZodType<OutboxItem> = z.object({

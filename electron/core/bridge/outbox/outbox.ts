@@ -18,7 +18,7 @@ import type { DingTalkApi } from '../../dingtalk/openapi-client';
 import type { OutboundMessage } from '../../dingtalk/outbound-message';
 import { backoffDelay, type BackoffPolicy } from '../../util/backoff';
 import { Journal } from '../../util/journal';
-import { attemptDelivery, type Gates, type ItemProgress } from './deliver';
+import { attemptDelivery, type CardMaker, type DeliveryContext, type Gates, type ItemProgress } from './deliver';
 import { outboxItemSchema, type DeliveryVia, type OutboxItem } from './item';
 import { ChatLanes } from '../../util/chat-lanes';
 import { RateGate } from './rate-gate';
@@ -41,6 +41,8 @@ export interface OutboxOptions {
    * per group); each outbox still has its own gates, so closing one lets only its own waiters go.
    */
   buckets?: AppBuckets;
+  /** Makes the cards of `card` items; without it they go as their fallback messages. */
+  cards?: CardMaker;
   /** The chats' session webhooks, remembered by the inbound side; default none (the OpenAPI only). */
   webhooks?: SessionWebhooks;
   /** Session webhook messages per chat per minute (DingTalk: 20). Default 20. */
@@ -66,7 +68,7 @@ export const OUTBOX_JOURNAL = 'outbox.jsonl';
 export type AppBuckets = Record<keyof Gates, TokenBucket>;
 
 export function appBuckets(qpsPerApi = 19): AppBuckets {
-  return { group: new TokenBucket(qpsPerApi), single: new TokenBucket(qpsPerApi), media: new TokenBucket(qpsPerApi) };
+  return { group: new TokenBucket(qpsPerApi), single: new TokenBucket(qpsPerApi), media: new TokenBucket(qpsPerApi), card: new TokenBucket(qpsPerApi) };
 }
 
 export class Outbox {
@@ -74,6 +76,8 @@ export class Outbox {
   private readonly lanes: ChatLanes<OutboxItem>;
   private readonly gates: Gates;
   private readonly routes: RouteChooser;
+  /** What every delivery attempt works with. */
+  private readonly ctx: DeliveryContext;
   private readonly sleeper = new Sleeper();
   private readonly progress = new Map<string, ItemProgress>();
   private readonly log: Logger;
@@ -90,12 +94,18 @@ export class Outbox {
     this.maxAttemptAgeMs = options.maxAttemptAgeMs ?? 24 * 60 * 60_000;
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     const buckets = options.buckets ?? appBuckets(options.qpsPerApi);
-    this.gates = { group: new RateGate(buckets.group), single: new RateGate(buckets.single), media: new RateGate(buckets.media) };
+    this.gates = {
+      group: new RateGate(buckets.group),
+      single: new RateGate(buckets.single),
+      media: new RateGate(buckets.media),
+      card: new RateGate(buckets.card),
+    };
     this.routes = new RouteChooser({
       webhooks: options.webhooks ?? new SessionWebhooks({ now: this.now }),
       webhookPerChatPerMinute: options.webhookPerChatPerMinute ?? 20,
       now: this.now,
     });
+    this.ctx = { api: options.api, gates: this.gates, routes: this.routes, log: this.log, ...(options.cards ? { cards: options.cards } : {}) };
     this.lanes = new ChatLanes(
       (item) => item.chat.conversationId,
       (item) => this.deliver(item),
@@ -147,7 +157,7 @@ export class Outbox {
    */
   async sendNow(item: OutboxItem): Promise<boolean> {
     try {
-      const outcome = await attemptDelivery(item, { api: this.options.api, gates: this.gates, routes: this.routes, log: this.log }, {});
+      const outcome = await attemptDelivery(item, this.ctx, {});
       return outcome.status === 'delivered';
     } catch (err) {
       this.log.warn('A direct notice did not go out', { chat: item.chat.conversationId, code: problemOf(err).code });
@@ -197,7 +207,7 @@ export class Outbox {
         return true;
       }
       try {
-        const outcome = await attemptDelivery(item, { api: this.options.api, gates: this.gates, routes: this.routes, log: this.log }, progress);
+        const outcome = await attemptDelivery(item, this.ctx, progress);
         if (outcome.status === 'stopped') return false;
         return await this.finish(item, { via: outcome.via });
       } catch (err) {
@@ -271,13 +281,24 @@ function giveUp(item: OutboxItem, attempts: number, last: Problem | undefined, m
 
 function auditEntry(item: OutboxItem, progress: ItemProgress | undefined, result: { via: DeliveryVia } | { failed: Problem }): AuditEntry {
   const payload = item.payload;
-  const content = payload.kind === 'message' ? messageText(payload.message) : undefined;
-  const recipients = [...(item.chat.userId ? [item.chat.userId] : []), ...(payload.kind === 'message' ? (payload.atUserIds ?? []) : [])];
+  // A card is audited with the words of its plain reply (what the card says, or what went instead).
+  const message = payload.kind === 'message' ? payload.message : payload.kind === 'card' ? payload.fallback : undefined;
+  const content = message ? messageText(message) : undefined;
+  const recipients = [...(item.chat.userId ? [item.chat.userId] : []), ...(payload.kind === 'file' ? [] : (payload.atUserIds ?? []))];
   return {
     direction: 'out',
     chatId: item.chat.conversationId,
     chatType: item.chat.conversationType,
-    kind: payload.kind === 'message' ? payload.message.kind : progress?.upload?.type === 'image' ? 'image' : 'file',
+    kind:
+      payload.kind === 'card'
+        ? progress?.plain
+          ? payload.fallback.kind
+          : 'card'
+        : message
+          ? message.kind
+          : progress?.upload?.type === 'image'
+            ? 'image'
+            : 'file',
     ...(recipients.length > 0 ? { recipients } : {}),
     ...(content !== undefined ? { chars: content.length, bytes: Buffer.byteLength(content) } : {}),
     ...(progress?.upload ? { bytes: progress.upload.bytes } : {}),
