@@ -517,9 +517,10 @@ export class LiveCards implements LiveCardsPort {
 
   private async forget(key: string): Promise<void> {
     this.records.delete(key);
-    this.workers.delete(key);
     if (this.records.size === 0) this.disarmSweeper();
     await this.save([key]);
+    // Only after the write: close() waits for the chains of the workers it finds, this one's included.
+    if (!this.records.has(key)) this.workers.delete(key);
   }
 
   private save(keys: string[]): Promise<void> {
