@@ -336,6 +336,8 @@ export class LiveCards implements LiveCardsPort {
   private async push(key: string): Promise<void> {
     const record = this.records.get(key);
     const worker = this.worker(key);
+    // Queued twice (by its timer and by the create it waited behind), the second would come early.
+    if (worker.latest !== undefined && worker.lastCallAt + this.interval() > this.now()) return this.schedule(key);
     const text = worker.latest;
     worker.latest = undefined;
     if (!record || record.state !== 'open' || text === undefined) return;
