@@ -239,6 +239,16 @@ describe('live answers in AI cards', () => {
   describe('after what the chat was sent before', () => {
     const question = 'The question comes first.';
 
+    /** A group with the question waiting in its outbox, its sends throttled `times` times. */
+    async function questionHeldBack(times: number): Promise<E2E> {
+      const x = await started();
+      await x.subscribe();
+      holdGroupSends(x, times);
+      await x.cccc.speak('boss', question, { to: ['user'] });
+      await waitFor(() => throttled(x), 'the earlier message held back');
+      return x;
+    }
+
     /** The card appears once the earlier message went out, then streams and ends as usual, the answer sent once. */
     async function answerAfter(x: E2E, streamId: string): Promise<void> {
       const card = await waitFor(() => cardIn(x, GROUP_CHAT), 'the card');
@@ -258,11 +268,7 @@ describe('live answers in AI cards', () => {
     }
 
     it('open a card only once an earlier message waiting in the outbox went out', async () => {
-      const x = await started();
-      await x.subscribe();
-      holdGroupSends(x, 2);
-      await x.cccc.speak('boss', question, { to: ['user'] });
-      await waitFor(() => throttled(x), 'the earlier message held back');
+      const x = await questionHeldBack(2);
       const start = await x.cccc.stream('boss', { op: 'start', text: '', to: ['user'] });
       await answerAfter(x, String(start.data['stream_id']));
     });
@@ -283,11 +289,7 @@ describe('live answers in AI cards', () => {
     });
 
     it('open no card for a stream that ended while held back: its answer follows the earlier message, once', async () => {
-      const x = await started();
-      await x.subscribe();
-      holdGroupSends(x, 1_000);
-      await x.cccc.speak('boss', question, { to: ['user'] });
-      await waitFor(() => throttled(x), 'the earlier message held back');
+      const x = await questionHeldBack(1_000);
       const text = 'A short answer, done before the card could open.';
       await streamAnswer(x, ['A short answer, ', 'done before the card could open.']);
       // The answer queued behind the question: the stream ended and its card was given up.
