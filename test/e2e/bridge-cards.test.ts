@@ -3,7 +3,9 @@
  * and reaches each chat exactly once — in the card, or as the ordinary message when the card
  * failed at any step — across restarts (docs/architecture.md §3, docs/dingtalk-protocol.md §7).
  */
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { chatMessageData, chatStreamData, makeEvent } from '../fakes/cccc/ledger';
 import type { FakeCard } from '../fakes/dingtalk';
 import { expectQuietFor, waitFor } from '../helpers/wait';
 import { ALICE, GROUP_CHAT, SINGLE, SINGLE_CHAT, startE2E, textOf, type E2E, type E2EOptions } from './harness';
@@ -41,6 +43,15 @@ const content = (card: FakeCard | undefined): string => card?.params['msgContent
 const streamingCalls = (x: E2E): number => x.dt.requests().filter((r) => r.api === 'card.streaming' && r.status === 200).length;
 /** How often the whole answer reached a chat as ordinary messages. */
 const copies = (x: E2E, chat: string, text: string): number => x.texts(chat).filter((t) => t.includes(text)).length;
+
+/** The group's sends answer "over the QPS limit" a few times (its session webhook gone): what the bridge queues to it waits in the outbox. */
+function holdGroupSends(x: E2E, times: number): void {
+  x.dt.setFault({ webhookExpired: true, sendThrottled: times });
+}
+const throttled = (x: E2E): boolean =>
+  x.dt.requests().some((r) => r.api === 'groupMessages.send' && r.code === 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi');
+/** When DingTalk took the message carrying `text`. */
+const sentAt = (x: E2E, text: string): number | undefined => x.dt.sentMessages().find((m) => textOf(m).includes(text))?.at;
 
 describe('live answers in AI cards', () => {
   it('grow in a group card, end complete, and the final message is not sent again', async () => {
@@ -223,5 +234,71 @@ describe('live answers in AI cards', () => {
     await x.reply('No card');
     expect(x.dt.cardInstances()).toEqual([]);
     expect(x.dt.requests().some((r) => r.api.startsWith('card.'))).toBe(false);
+  });
+
+  describe('after what the chat was sent before', () => {
+    const question = 'The question comes first.';
+
+    /** A group with the question waiting in its outbox, its sends throttled `times` times. */
+    async function questionHeldBack(times: number): Promise<E2E> {
+      const x = await started();
+      await x.subscribe();
+      holdGroupSends(x, times);
+      await x.cccc.speak('boss', question, { to: ['user'] });
+      await waitFor(() => throttled(x), 'the earlier message held back');
+      return x;
+    }
+
+    /** The card appears once the earlier message went out, then streams and ends as usual, the answer sent once. */
+    async function answerAfter(x: E2E, streamId: string): Promise<void> {
+      const card = await waitFor(() => cardIn(x, GROUP_CHAT), 'the card');
+      const before = sentAt(x, question);
+      expect(before, 'the earlier message went out before the card').toBeDefined();
+      expect(card.createdAt).toBeGreaterThanOrEqual(before!);
+      const text = 'And the answer follows it.';
+      await x.cccc.stream('boss', { op: 'update', streamId, text, to: ['user'], seq: 1 });
+      await x.cccc.stream('boss', { op: 'end', streamId, text, to: ['user'], seq: 2 });
+      await waitFor(() => cardIn(x, GROUP_CHAT)?.status === 'finished', 'the card finished');
+      await x.cccc.speak('boss', text, { to: ['user'], streamId });
+      await x.cccc.speak('boss', 'a later message', { to: ['user'] });
+      await x.reply('a later message');
+      expect(content(cardIn(x, GROUP_CHAT))).toBe(text);
+      expect(copies(x, GROUP_CHAT, text)).toBe(0);
+      expect(copies(x, GROUP_CHAT, question)).toBe(1);
+    }
+
+    it('open a card only once an earlier message waiting in the outbox went out', async () => {
+      const x = await questionHeldBack(2);
+      const start = await x.cccc.stream('boss', { op: 'start', text: '', to: ['user'] });
+      await answerAfter(x, String(start.data['stream_id']));
+    });
+
+    it('wait for an earlier message of the same ledger batch too', async () => {
+      const x = await started();
+      await x.subscribe();
+      holdGroupSends(x, 2);
+      const streamId = randomBytes(16).toString('hex');
+      // One write: the bridge reads both events in one batch.
+      await x.cccc
+        .ledger()
+        .append(
+          makeEvent(x.groupId, 'chat.message', 'boss', chatMessageData(question, ['user'])),
+          makeEvent(x.groupId, 'chat.stream', 'boss', chatStreamData(streamId, 'start', '', { to: ['user'] })),
+        );
+      await answerAfter(x, streamId);
+    });
+
+    it('open no card for a stream that ended while held back: its answer follows the earlier message, once', async () => {
+      const x = await questionHeldBack(1_000);
+      const text = 'A short answer, done before the card could open.';
+      await streamAnswer(x, ['A short answer, ', 'done before the card could open.']);
+      // The answer queued behind the question: the stream ended and its card was given up.
+      await waitFor(() => x.bridge.status().outboxDepth === 2, 'the answer queued behind the question');
+      x.dt.clearFaults();
+      await x.reply(text);
+      await expectQuietFor(700, 'no card and no second copy', () => copies(x, GROUP_CHAT, text) === 1 && x.dt.cardInstances().length === 0);
+      expect(sentAt(x, text)!).toBeGreaterThanOrEqual(sentAt(x, question)!);
+      expect(x.dt.requests().some((r) => r.api.startsWith('card.') && r.status === 200)).toBe(false);
+    });
   });
 });

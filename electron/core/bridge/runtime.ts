@@ -309,6 +309,8 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
     stateDir: ctx.stateDir,
     cards: new CardApi(ctx.api),
     enqueue: (items) => outbox.enqueue(items),
+    queuedFor: (chatId) => outbox.depthByChat()[chatId] ?? 0,
+    settled: (chatId) => outbox.settled(chatId),
     settings: () => {
       const s = ctx.settings();
       return { enabled: s.cards, templateId: s.cardTemplateId, lang: s.replyLanguage };

@@ -23,14 +23,15 @@ export type LaneWork<I> = (item: I) => Promise<boolean>;
 
 interface Queued<I> {
   item: I;
-  /** Push order across all chats, for idle(). */
+  /** Push order across all chats, for idle() and settled(). */
   seq: number;
 }
 
 export class ChatLanes<I extends LaneItem> {
   private readonly queues = new Map<string, Array<Queued<I>>>();
   private readonly running = new Map<string, Promise<void>>();
-  private idleWaiters: Array<{ upTo: number; resolve: () => void }> = [];
+  /** Waiters of idle() (every key) and settled() (one key). */
+  private idleWaiters: Array<{ upTo: number; key: string | undefined; resolve: () => void }> = [];
   /** Wakers of the chats waiting to retry after `work` threw. */
   private readonly pauses = new Set<() => void>();
   private pushed = 0;
@@ -69,9 +70,12 @@ export class ChatLanes<I extends LaneItem> {
 
   /** Resolves once every item pushed so far is finished (later pushes do not hold it up), or the lanes stopped. */
   idle(): Promise<void> {
-    const upTo = this.pushed;
-    if (this.stopped || this.finishedUpTo(upTo)) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push({ upTo, resolve }));
+    return this.waitUntilFinished(undefined);
+  }
+
+  /** Like idle(), for one key: resolves once every item pushed so far for it is finished (at once when it has none). */
+  settled(key: string): Promise<void> {
+    return this.waitUntilFinished(key);
   }
 
   /** Chats waiting after a failure try their head item again now. */
@@ -136,14 +140,21 @@ export class ChatLanes<I extends LaneItem> {
     });
   }
 
-  /** Every queue's head came later than `upTo`: all items up to it are finished (FIFO per chat). */
-  private finishedUpTo(upTo: number): boolean {
-    for (const queue of this.queues.values()) if ((queue[0]?.seq ?? Infinity) <= upTo) return false;
+  private waitUntilFinished(key: string | undefined): Promise<void> {
+    const upTo = this.pushed;
+    if (this.stopped || this.finishedUpTo(upTo, key)) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push({ upTo, key, resolve }));
+  }
+
+  /** Every queue's head (or the one key's) came later than `upTo`: all items up to it are finished (FIFO per chat). */
+  private finishedUpTo(upTo: number, key: string | undefined): boolean {
+    const queues: Iterable<Array<Queued<I>>> = key === undefined ? this.queues.values() : [this.queues.get(key) ?? []];
+    for (const queue of queues) if ((queue[0]?.seq ?? Infinity) <= upTo) return false;
     return true;
   }
 
   private wakeIdle(): void {
-    const done = this.idleWaiters.filter((w) => this.stopped || this.finishedUpTo(w.upTo));
+    const done = this.idleWaiters.filter((w) => this.stopped || this.finishedUpTo(w.upTo, w.key));
     this.idleWaiters = this.idleWaiters.filter((w) => !done.includes(w));
     for (const waiter of done) waiter.resolve();
   }

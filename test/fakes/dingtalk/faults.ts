@@ -24,6 +24,8 @@ export interface Faults {
   permissionDenied: Record<string, string[]>;
   /** Send APIs → 400 invalidParameter.robotCode.notExsit. */
   robotNotFound: boolean;
+  /** The next N calls of the send APIs → 403 Forbidden.AccessDenied.QpsLimitForAppkeyAndApi (others, cards among them, pass). Counts down. */
+  sendThrottled: number;
   /** Token-authenticated APIs → 403 Forbidden.AccessDenied.IpNotInWhiteList (legacy: errcode 60020). */
   ipNotInWhitelist: boolean;
   /** oToMessages/batchSend lists these userIds in invalidStaffIdList. */
@@ -63,6 +65,7 @@ export function noFaults(): Faults {
     dropAcks: false,
     permissionDenied: {},
     robotNotFound: false,
+    sendThrottled: 0,
     ipNotInWhitelist: false,
     otoInvalidStaff: [],
     otoFlowControlled: [],
@@ -125,7 +128,10 @@ export class FaultInjector implements FakeHooks {
   }
 
   robotGate(): ReturnType<typeof v1.robotNotFound> | undefined {
-    return this.faults.robotNotFound ? v1.robotNotFound() : undefined;
+    if (this.faults.robotNotFound) return v1.robotNotFound();
+    if (this.faults.sendThrottled <= 0) return undefined;
+    this.faults.sendThrottled -= 1;
+    return v1.qps();
   }
 
   cardGate(step: CardStep): ReturnType<typeof v1.systemError> | undefined {

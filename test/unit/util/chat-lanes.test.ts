@@ -163,4 +163,46 @@ describe('ChatLanes', () => {
     await lanes.stop();
     expect(lanes.depth()).toBe(1);
   });
+
+  it('settled(key) waits only for what was pushed to that key before it was called, and resolves at once for an empty key', async () => {
+    const gates = new Map<string, (finished?: boolean) => void>();
+    const lanes = new ChatLanes<Item>(
+      (i) => i.chat,
+      (i) => new Promise<boolean>((r) => gates.set(i.id, (finished = true) => r(finished))),
+      () => undefined,
+    );
+    let emptySettled = false;
+    void lanes.settled('a').then(() => (emptySettled = true));
+    await waitFor(() => emptySettled, 'an empty key settled at once');
+    lanes.push([
+      { id: 'a1', chat: 'a' },
+      { id: 'b1', chat: 'b' },
+      { id: 'a2', chat: 'a' },
+    ]);
+    const settled: string[] = [];
+    void lanes.settled('a').then(() => settled.push('a'));
+    void lanes.settled('b').then(() => settled.push('b'));
+    lanes.push([{ id: 'a3', chat: 'a' }]);
+    await waitFor(() => gates.has('a1') && gates.has('b1'), 'a1 and b1 started');
+    // Another key finishing settles only that key.
+    gates.get('b1')!();
+    await waitFor(() => settled.includes('b'), 'b settled');
+    gates.get('a1')!();
+    await waitFor(() => gates.has('a2'), 'a2 started');
+    expect(settled).toEqual(['b']);
+    gates.get('a2')!();
+    // a3, pushed later, does not hold it up.
+    await waitFor(() => settled.includes('a'), 'a settled after a2');
+    expect(lanes.depthByKey()).toEqual({ a: 1 });
+    // Stopping lets a waiter go although a3 never finishes (it stays queued).
+    let stoppedSettled = false;
+    void lanes.settled('a').then(() => (stoppedSettled = true));
+    await waitFor(() => gates.has('a3'), 'a3 started');
+    const stopping = lanes.stop();
+    expect(stoppedSettled).toBe(false);
+    gates.get('a3')!(false);
+    await stopping;
+    await waitFor(() => stoppedSettled, 'settled once the lanes stopped');
+    expect(lanes.depth()).toBe(1);
+  });
 });

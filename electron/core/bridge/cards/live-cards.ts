@@ -3,8 +3,15 @@
  * see it gets an AI card that grows with it (docs/architecture.md §3). One record per card and
  * chat is kept on disk (`live-cards.json`) through every step that matters after a crash:
  *
- *   opening → open → ending → ended        (finalized with the whole answer)
- *         ↘       ↘        ↘ failed         (a call failed; closed with a note when it can be)
+ *   waiting → opening → open → ending → ended        (finalized with the whole answer)
+ *         ↘         ↘       ↘        ↘ failed         (a call failed; closed with a note when it can be)
+ *
+ * A card opens only once the chat's earlier messages — those of the stream's own ledger batch
+ * included — are out of the outbox (delivered or failed for good): an answer never shows above
+ * what came before it. A stream that ends while its card is held back that way gets no card: it
+ * is `failed` with nothing to close, and its message goes as an ordinary one, behind those
+ * earlier messages. A stream that starts and ends in one batch, in a chat with nothing queued,
+ * still gets its card, opened and finalized at once.
  *
  * The final `chat.message` carrying the stream's id is handed here (`settle`) instead of the
  * outbox for chats with a card: it is kept in the record until the card's outcome is known, then
@@ -58,7 +65,12 @@ export interface CardChat {
 
 /** What the router needs of live cards (bridge/outbound/router.ts). */
 export interface LiveCardsPort {
-  start(event: StreamEvent, chats: CardChat[]): Promise<void>;
+  /**
+   * Records a card per chat, waiting to open. `queued` resolves once the items of the stream's
+   * own ledger batch (those before it included) are in the outbox — true — or false when that
+   * batch failed and will be read again (its next start() arms the waiting cards anew).
+   */
+  start(event: StreamEvent, chats: CardChat[], queued?: Promise<boolean>): Promise<void>;
   update(event: StreamEvent): void;
   end(event: StreamEvent): Promise<void>;
   covers(streamId: string, chatId: string): boolean;
@@ -70,6 +82,10 @@ export interface LiveCardsOptions {
   cards: Pick<CardApi, 'createAndDeliver' | 'streaming' | 'probeCardPermissions'>;
   /** Durable hand-over to the outbox (resolves once the items are on disk). */
   enqueue(items: OutboxItem[]): Promise<void>;
+  /** How many items the outbox holds for this chat (the one being sent included). */
+  queuedFor(chatId: string): number;
+  /** Resolves once everything in the outbox for this chat so far is delivered or failed for good (or the outbox closed). */
+  settled(chatId: string): Promise<void>;
   settings(): { enabled: boolean; templateId: string; lang: ReplyLanguage };
   cardAllowance?: CardAllowanceSource;
   /** The probe's answer remembered per app for a day; without it the app is probed at every start. */
@@ -87,7 +103,7 @@ const recordSchema = z.object({
   /** The card's title: the sender, as messages name it. */
   label: z.string(),
   lang: z.enum(['zh', 'en']),
-  state: z.enum(['opening', 'open', 'ending', 'ended', 'failed']),
+  state: z.enum(['waiting', 'opening', 'open', 'ending', 'ended', 'failed']),
   /** The answer as far as the card shows it. */
   shown: z.string(),
   /** The whole answer, once the stream ended. */
@@ -108,7 +124,10 @@ const docSchema = z.object({ cards: z.record(z.string(), recordSchema).default({
 const STALE_START_MS = 2 * 60_000;
 /** After a permission refusal, cards are tried again this much later (the permission may be added). */
 const RETRY_PERMISSION_MS = 30 * 60_000;
-/** Open cards with no news for this long are closed as interrupted; finished records without their message are dropped. */
+/**
+ * Open cards with no news for this long are closed as interrupted, cards still waiting to open
+ * are let go (their answer goes as a message), and finished records without their message are dropped.
+ */
 const ABANDONED_MS = 30 * 60_000;
 const SWEEP_MS = 5 * 60_000;
 
@@ -130,6 +149,8 @@ export class LiveCards implements LiveCardsPort {
   private readonly workers = new Map<string, Worker>();
   /** Stream id → the whole text so far (for `delta` streams and an `end` without text). */
   private readonly texts = new Map<string, string>();
+  /** Cards held back by their chat's earlier messages (in memory: after a restart, `waiting` ones are let go). */
+  private readonly heldBack = new Set<string>();
   private readonly log: Logger;
   private readonly now: () => number;
   private unavailableUntil = 0;
@@ -165,12 +186,14 @@ export class LiveCards implements LiveCardsPort {
     return this.records.has(keyOf(streamId, chatId));
   }
 
-  async start(event: StreamEvent, chats: CardChat[]): Promise<void> {
+  async start(event: StreamEvent, chats: CardChat[], queued: Promise<boolean> = Promise.resolve(true)): Promise<void> {
     if (!this.mayOpen() || this.now() - event.at > STALE_START_MS) return;
     const { lang } = this.options.settings();
     const opened: string[] = [];
     for (const { chat, label } of chats) {
       const key = keyOf(event.streamId, chat.conversationId);
+      // The same start read again (its batch failed before): the card waits for this reading's items.
+      if (this.records.get(key)?.state === 'waiting') this.openWhenReady(key, queued);
       if (this.records.has(key) || !cardSpaceOf(chat)) continue;
       const at = this.now();
       const record: CardRecord = {
@@ -179,7 +202,7 @@ export class LiveCards implements LiveCardsPort {
         outTrackId: randomUUID(),
         label,
         lang,
-        state: 'opening',
+        state: 'waiting',
         shown: '',
         openedAt: at,
         updatedAt: at,
@@ -192,7 +215,7 @@ export class LiveCards implements LiveCardsPort {
     this.texts.set(event.streamId, event.text);
     // On disk before the calls: a crash after one leaves a record that closes the card.
     await this.save(opened);
-    for (const key of opened) this.run(key, () => this.create(key, event.text));
+    for (const key of opened) this.openWhenReady(key, queued);
   }
 
   update(event: StreamEvent): void {
@@ -212,14 +235,24 @@ export class LiveCards implements LiveCardsPort {
     const text = this.advance(event);
     this.texts.delete(event.streamId);
     const ending: string[] = [];
+    const unopened: string[] = [];
     for (const key of keys) {
       const record = this.records.get(key);
+      if (record?.state === 'waiting') {
+        // Held back: too late for a card, the answer goes as a message behind what held it.
+        // Set here, not in a step: a create queued meanwhile must find the card given up. Not
+        // held back (yet): the card learns when its batch is queued (openWhenReady).
+        Object.assign(record, { finalText: text, updatedAt: this.now() }, this.heldBack.has(key) ? { state: 'failed' } : {});
+        unopened.push(key);
+        continue;
+      }
       if (!record || (record.state !== 'opening' && record.state !== 'open')) continue;
       Object.assign(record, { state: 'ending', finalText: text, finalizeGuid: randomUUID(), updatedAt: this.now() });
       ending.push(key);
     }
-    if (ending.length === 0) return;
-    await this.save(ending);
+    if (ending.length + unopened.length === 0) return;
+    await this.save([...ending, ...unopened]);
+    for (const key of unopened) this.run(key, () => this.conclude(key));
     for (const key of ending) {
       const worker = this.worker(key);
       clearTimeout(worker.timer);
@@ -248,11 +281,37 @@ export class LiveCards implements LiveCardsPort {
 
   // ---- the steps of a card -----------------------------------------------------------------
 
-  private async create(key: string, text: string): Promise<void> {
+  /** Opens the card once the chat's earlier messages are through (see the top of this file). */
+  private openWhenReady(key: string, queued: Promise<boolean>): void {
+    const record = this.records.get(key);
+    if (!record) return;
+    const chatId = record.chat.conversationId;
+    void queued
+      .then(async (ready) => {
+        if (!ready || record.state !== 'waiting') return;
+        if (this.options.queuedFor(chatId) > 0) {
+          if (record.finalText !== undefined) return this.run(key, () => this.letGo(key));
+          this.heldBack.add(key);
+          await this.options.settled(chatId);
+          this.heldBack.delete(key);
+        }
+        this.run(key, () => this.create(key));
+      })
+      .catch((err: unknown) => this.log.error('A live card could not wait for its chat', { error: err }));
+  }
+
+  /** Opens the card with the newest text (updates coalesced while it waited); finalizes it next when its stream already ended. */
+  private async create(key: string): Promise<void> {
     const record = this.records.get(key);
     const space = record && cardSpaceOf(record.chat);
-    if (!record || !space || record.state !== 'opening') return;
-    const { head } = splitForCard(text);
+    if (!record || !space || record.state !== 'waiting') return;
+    const ended = record.finalText !== undefined;
+    // On disk before the call: a crash during it leaves a card that may exist, to be closed.
+    record.state = ended ? 'ending' : 'opening';
+    record.updatedAt = this.now();
+    if (ended) record.finalizeGuid = randomUUID();
+    await this.save([key]);
+    const { head } = splitForCard(record.finalText ?? this.texts.get(record.streamId) ?? '');
     try {
       this.worker(key).lastCallAt = this.now();
       await this.options.cards.createAndDeliver({
@@ -266,6 +325,7 @@ export class LiveCards implements LiveCardsPort {
       return this.failed(key, err, undefined);
     }
     await this.options.permissions?.cardWentThrough();
+    if (ended) return this.after(key, () => this.finalize(key));
     if (record.state !== 'opening') return;
     Object.assign(record, { state: 'open', shown: head, updatedAt: this.now() });
     await this.save([key]);
@@ -276,6 +336,8 @@ export class LiveCards implements LiveCardsPort {
   private async push(key: string): Promise<void> {
     const record = this.records.get(key);
     const worker = this.worker(key);
+    // Queued twice (by its timer and by the create it waited behind), the second would come early.
+    if (worker.latest !== undefined && worker.lastCallAt + this.interval() > this.now()) return this.schedule(key);
     const text = worker.latest;
     worker.latest = undefined;
     if (!record || record.state !== 'open' || text === undefined) return;
@@ -368,8 +430,19 @@ export class LiveCards implements LiveCardsPort {
     const record = this.records.get(key);
     if (!record) return;
     if (record.state === 'ending') return this.run(key, () => this.finalize(key));
+    if (record.state === 'waiting') return this.run(key, () => this.letGo(key));
     if (record.state === 'opening' || record.state === 'open') return this.run(key, () => this.interrupt(key));
     this.run(key, () => this.conclude(key));
+  }
+
+  /** A card that never opened: nothing to close; its answer goes as a message. */
+  private async letGo(key: string): Promise<void> {
+    this.heldBack.delete(key);
+    const record = this.records.get(key);
+    if (record?.state !== 'waiting') return;
+    Object.assign(record, { state: 'failed', updatedAt: this.now() });
+    await this.save([key]);
+    await this.conclude(key);
   }
 
   private async interrupt(key: string): Promise<void> {
@@ -392,12 +465,13 @@ export class LiveCards implements LiveCardsPort {
     this.sweeper = undefined;
   }
 
-  /** Open cards nobody finished, and finished ones whose message never came, are let go. */
+  /** Open cards nobody finished, cards that waited too long, and finished ones whose message never came, are let go. */
   private sweep(): void {
     const cutoff = this.now() - ABANDONED_MS;
     for (const [key, record] of this.records) {
       if (record.updatedAt > cutoff) continue;
-      if (record.state === 'opening' || record.state === 'open') this.run(key, () => this.interrupt(key));
+      if (record.state === 'waiting') this.run(key, () => this.letGo(key));
+      else if (record.state === 'opening' || record.state === 'open') this.run(key, () => this.interrupt(key));
       else if ((record.state === 'ended' || record.state === 'failed') && !record.settle) this.run(key, () => this.abandon(key));
     }
   }

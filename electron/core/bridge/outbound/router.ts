@@ -57,6 +57,24 @@ export class OutboundRouter {
    * not seen yet) — so an answer can never arrive before the question is noted.
    */
   async route(events: LedgerEvent[], beforeSending: (shown: Map<string, string[]>) => Promise<void> = async () => undefined): Promise<void> {
+    // A card opened by this batch waits for the chat's earlier messages, this batch's among them,
+    // which reach the outbox only at the end (bridge/cards/live-cards.ts).
+    let queued: (done: boolean) => void = () => undefined;
+    const batchQueued = new Promise<boolean>((resolve) => (queued = resolve));
+    try {
+      await this.routeBatch(events, beforeSending, batchQueued);
+      queued(true);
+    } catch (err) {
+      queued(false);
+      throw err;
+    }
+  }
+
+  private async routeBatch(
+    events: LedgerEvent[],
+    beforeSending: (shown: Map<string, string[]>) => Promise<void>,
+    batchQueued: Promise<boolean>,
+  ): Promise<void> {
     const shown = new Map<string, string[]>();
     const agentEvents = events.map(readAgentEvent).filter((e): e is AgentEvent => e !== undefined);
     if (agentEvents.length === 0) return beforeSending(shown);
@@ -67,7 +85,7 @@ export class OutboundRouter {
     const speaker = (name: string): string => (groupLabel ? `${groupLabel} · ${name}` : name);
     const ctx: FormatContext = { title: (id: string) => speaker(titles.get(id) ?? id), systemLabel: speaker(this.deps.systemLabel()) };
     // Streams first: a card must exist before the message completing its stream (same batch) is routed.
-    for (const event of agentEvents) if (event.kind === 'stream') await this.stream(event, subscribed, addresses, ctx);
+    for (const event of agentEvents) if (event.kind === 'stream') await this.stream(event, subscribed, addresses, ctx, batchQueued);
     const live: OutboxItem[] = [];
     const settles: { streamId: string; chatId: string; text: string; items: OutboxItem[] }[] = [];
     const held = new Map<string, OutboxItem[]>();
@@ -98,7 +116,13 @@ export class OutboundRouter {
   }
 
   /** A stream's start opens a card in each chat that would get its message (not paused ones); the rest goes to the cards it opened. */
-  private async stream(event: StreamEvent, subscribed: [string, SubscriberFlags][], addresses: Map<string, ChatAddress>, ctx: FormatContext): Promise<void> {
+  private async stream(
+    event: StreamEvent,
+    subscribed: [string, SubscriberFlags][],
+    addresses: Map<string, ChatAddress>,
+    ctx: FormatContext,
+    batchQueued: Promise<boolean>,
+  ): Promise<void> {
     const cards = this.deps.cards;
     if (!cards) return;
     if (event.op === 'update') return cards.update(event);
@@ -109,7 +133,7 @@ export class OutboundRouter {
       const chat = addresses.get(chatId);
       if (chat && !flags.paused && wantsEvent(event, flags)) chats.push({ chat, label: speaker(event, named) });
     }
-    await cards.start(event, chats);
+    await cards.start(event, chats, batchQueued);
   }
 
   private async itemsFor(event: MessageEvent, chat: ChatAddress, ctx: FormatContext): Promise<OutboxItem[]> {

@@ -183,6 +183,11 @@ export class Outbox {
     return this.lanes.idle();
   }
 
+  /** Resolves when everything queued so far to this chat is delivered or failed (or the outbox closed). */
+  settled(chatId: string): Promise<void> {
+    return this.lanes.settled(chatId);
+  }
+
   /** Stops delivering, waits for sends in flight, keeps pending items on disk, clears every timer. */
   close(): Promise<void> {
     this.closing ??= (async () => {

@@ -45,6 +45,8 @@ async function startOnce(appKey = 'app-1', stateDir = dir, keep = false): Promis
       },
     },
     enqueue: async () => undefined,
+    queuedFor: () => 0,
+    settled: async () => undefined,
     settings: () => ({ enabled: true, templateId: 'tpl', lang: 'en' }),
     permissions: new CardPermissions(stateDir, appKey, { now: () => t }),
     onProblem: (p) => void problems.push(p.code),

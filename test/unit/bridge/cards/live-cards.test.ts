@@ -22,6 +22,16 @@ let cards: LiveCards | undefined;
 let calls: { at: number; kind: 'create' | 'stream'; req: CreateCardRequest | StreamCardRequest }[];
 let enqueued: OutboxItem[];
 let allowance: CardAllowance;
+/** The chat's outbox: busy until `outboxDone()` (nothing queued by default). */
+let outboxBusy: boolean;
+let outboxSettled: Promise<void>;
+let outboxDone: () => void;
+
+function busyOutbox(): void {
+  outboxBusy = true;
+  outboxSettled = new Promise<void>((resolve) => (outboxDone = resolve));
+  void outboxSettled.then(() => (outboxBusy = false));
+}
 
 beforeEach(async () => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
@@ -29,6 +39,8 @@ beforeEach(async () => {
   calls = [];
   enqueued = [];
   allowance = 'full';
+  outboxBusy = false;
+  outboxSettled = Promise.resolve();
 });
 
 afterEach(async () => {
@@ -47,6 +59,8 @@ async function open(): Promise<LiveCards> {
       probeCardPermissions: async () => ({ state: 'ready' }),
     },
     enqueue: async (items) => void enqueued.push(...items),
+    queuedFor: () => (outboxBusy ? 1 : 0),
+    settled: () => outboxSettled,
     settings: () => ({ enabled: true, templateId: 'tpl', lang: 'en' }),
     cardAllowance: () => allowance,
     onProblem: () => undefined,
@@ -127,6 +141,7 @@ describe('live cards', () => {
     const c = await open();
     await c.start(ev('start', ''), [{ chat: CHAT, label: 'boss' }]);
     await c.end(ev('end', 'the answer'));
+    await waitFor(() => calls.length === 1, 'the create');
     await vi.advanceTimersByTimeAsync(500);
     await waitFor(() => streamed().some((s) => s.isFinalize), 'the finalization');
     await c.settle('s1', CHAT.conversationId, 'the answer', [item('m', 'message'), item('f', 'file')]);
@@ -135,6 +150,7 @@ describe('live cards', () => {
     expect(c.covers('s1', CHAT.conversationId)).toBe(false);
     await c.start(ev('start', '', 's2'), [{ chat: CHAT, label: 'boss' }]);
     await c.end(ev('end', 'what the card ended with', 's2'));
+    await waitFor(() => calls.length === 3, 'the second create');
     await vi.advanceTimersByTimeAsync(500);
     await c.settle('s2', CHAT.conversationId, 'a different final text', [item('m2', 'message')]);
     await waitFor(() => enqueued.length === 2, 'the whole message');
@@ -157,5 +173,114 @@ describe('live cards', () => {
     await open();
     await waitFor(() => streamed().length === 1, 'the finalization sent again');
     expect(streamed()[0]).toMatchObject({ isFinalize: true, guid: record!.finalizeGuid, content: 'whole' });
+  });
+
+  describe('behind the chat’s earlier messages', () => {
+    const chats = [{ chat: CHAT, label: 'boss' }];
+    const created = () => calls.filter((c) => c.kind === 'create').map((c) => c.req as CreateCardRequest);
+    /** One step: the fake clock 10 ms on, then a turn of the real loop (file writes finish). */
+    const step = async (): Promise<void> => {
+      await vi.advanceTimersByTimeAsync(10);
+      await new Promise((r) => setImmediate(r));
+    };
+    const advanceUntil = async (check: () => unknown, what: string): Promise<void> => {
+      const deadline = performance.now() + 5_000;
+      while (!check()) {
+        if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+        await step();
+      }
+    };
+    /** Lets whatever is due happen: 3 s on the fake clock, and at least 100 ms of real time for the disk. */
+    const settleDown = async (): Promise<void> => {
+      for (let i = 0; i < 300; i++) await step();
+      const until = performance.now() + 100;
+      while (performance.now() < until) await new Promise((r) => setImmediate(r));
+      await step();
+    };
+
+    it('open only once the outbox is through, with the newest text; updates meanwhile are coalesced, none lost', async () => {
+      busyOutbox();
+      const c = await open();
+      await c.start(ev('start', ''), chats);
+      for (const text of ['a', 'ab', 'abc']) c.update(ev('update', text));
+      await settleDown();
+      expect(calls).toEqual([]);
+      outboxDone();
+      await waitFor(() => calls.length === 1, 'the create');
+      expect(created()[0]!.params['msgContent']).toBe('abc');
+      c.update(ev('update', 'abcd'));
+      await advanceUntil(() => streamed().length === 1, 'the push');
+      await settleDown();
+      expect(streamed().map((r) => r.content)).toEqual(['abcd']);
+    });
+
+    it('open no card for a stream that ends while held back: the final message goes whole, once', async () => {
+      busyOutbox();
+      const c = await open();
+      await c.start(ev('start', ''), chats);
+      c.update(ev('update', 'half'));
+      await c.end(ev('end', 'whole'));
+      await c.settle('s1', CHAT.conversationId, 'whole', [item('m', 'message'), item('f', 'file')]);
+      await waitFor(() => enqueued.length === 2, 'the whole message');
+      expect(enqueued.map((i) => i.id)).toEqual(['m', 'f']);
+      expect(c.covers('s1', CHAT.conversationId)).toBe(false);
+      outboxDone();
+      await settleDown();
+      expect(calls).toEqual([]);
+    });
+
+    it('wait for the items of the stream’s own batch; a start and end in one batch open and finalize at once when nothing was queued', async () => {
+      const c = await open();
+      let batchQueued: (done: boolean) => void = () => undefined;
+      await c.start(ev('start', ''), chats, new Promise<boolean>((resolve) => (batchQueued = resolve)));
+      await c.end(ev('end', 'whole'));
+      await settleDown();
+      expect(calls).toEqual([]);
+      batchQueued(true);
+      await advanceUntil(() => streamed().some((r) => r.isFinalize), 'the card finalized');
+      expect(created()[0]!.params['msgContent']).toBe('whole');
+      await c.settle('s1', CHAT.conversationId, 'whole', [item('m', 'message'), item('f', 'file')]);
+      await waitFor(() => enqueued.length === 1, 'the file');
+      expect(enqueued.map((i) => i.id)).toEqual(['f']);
+      // The same, with the batch's earlier message queued: too late for a card.
+      busyOutbox();
+      await c.start(ev('start', '', 's2'), chats, new Promise<boolean>((resolve) => (batchQueued = resolve)));
+      await c.end(ev('end', 'second', 's2'));
+      batchQueued(true);
+      await c.settle('s2', CHAT.conversationId, 'second', [item('m2', 'message')]);
+      await waitFor(() => enqueued.length === 2, 'the second message');
+      expect(enqueued.map((i) => i.id)).toEqual(['f', 'm2']);
+      outboxDone();
+      await settleDown();
+      expect(created()).toHaveLength(1);
+    });
+
+    it('open a card once when its batch failed and is read again', async () => {
+      const c = await open();
+      const start = ev('start', 'hi');
+      await c.start(start, chats, Promise.resolve(false));
+      await settleDown();
+      expect(calls).toEqual([]);
+      await c.start(start, chats, Promise.resolve(true));
+      await c.start(start, chats, Promise.resolve(true));
+      await waitFor(() => calls.length === 1, 'the create');
+      await settleDown();
+      expect(created()).toHaveLength(1);
+    });
+
+    it('after a restart, let a card that was still waiting go without a call: the message goes whole', async () => {
+      busyOutbox();
+      const c = await open();
+      await c.start(ev('start', ''), chats);
+      await c.close();
+      cards = undefined;
+      const next = await open();
+      await next.settle('s1', CHAT.conversationId, 'whole', [item('m', 'message')]);
+      await waitFor(() => enqueued.length === 1, 'the whole message');
+      outboxDone();
+      await settleDown();
+      expect(calls).toEqual([]);
+      expect(next.covers('s1', CHAT.conversationId)).toBe(false);
+    });
   });
 });
