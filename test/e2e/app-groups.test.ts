@@ -6,6 +6,7 @@ import { AppBridge, type AppBridgeConfig } from '../../electron/core/bridge/app-
 import type { BridgeServices } from '../../electron/core/bridge/bridge';
 import type { Problem } from '../../electron/core/errors';
 import { BUTTON_CARDS_FILE } from '../../electron/core/bridge/cards/card-registry';
+import { CARD_PERMISSIONS_FILE } from '../../electron/core/bridge/cards/card-permissions';
 import { GONE_NOTICES_FILE } from '../../electron/core/bridge/gone-notices';
 import { parkedDir } from '../../electron/core/bridge/group-state';
 import { groupDiscovery } from '../../electron/core/bridge/served-groups';
@@ -125,6 +126,15 @@ async function readLedger(cccc: FakeCcccDaemon, group: string): Promise<LedgerEv
 }
 
 describe('one DingTalk app, two CCCC groups', () => {
+  it('probes the card permissions once for the app, not once per group', { timeout: 30_000 }, async () => {
+    const w = await startWorld();
+    const probes = (): number => w.dt.requests().filter((r) => r.path.startsWith('/v1.0/card/streaming')).length;
+    await waitFor(() => readFile(join(w.stateDir, CARD_PERMISSIONS_FILE)).catch(() => undefined), 'the answer remembered');
+    await expectQuietFor(300, 'no second probe', () => probes() === 1);
+    await w.restart();
+    await expectQuietFor(300, 'the remembered answer used', () => probes() === 1);
+  });
+
   it('offers the groups on /subscribe and binds each chat to the group it chose, in that group’s IM state', { timeout: 30_000 }, async () => {
     const w = await startWorld();
     w.say(CHATS.alpha[0], '/subscribe');

@@ -27,6 +27,7 @@ import { waitAtMost } from '../util/sleep';
 import { Ticker } from '../util/ticker';
 import { LEDGER_POLL_MS } from '../cccc/ledger/follower';
 import { ApiUsage } from './api-usage/api-usage';
+import { CardPermissions } from './cards/card-permissions';
 import {
   Bridge,
   ccccDaemon,
@@ -88,6 +89,7 @@ interface Served extends ServedGroup {
 export class AppBridge extends EventEmitter<BridgeEvents> {
   private readonly log: Logger;
   private readonly usage: ApiUsage;
+  private readonly cardPermissions: CardPermissions;
   private readonly api: DingTalkApi;
   private readonly stream: StreamClient;
   /** One monitor of the CCCC daemon for every group (started and stopped here only, never by a group). */
@@ -130,6 +132,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       log: this.log,
       onNotice: (problem) => this.emit('problem', problem),
     });
+    this.cardPermissions = new CardPermissions(config.stateDir, config.credentials.appKey, { logger: this.log });
     this.api = new DingTalkApi({ credentials: config.credentials, endpoints: config.endpoints, logger: this.log, counter: this.usage.counter });
     this.stream = new StreamClient({
       credentials: config.credentials,
@@ -173,6 +176,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
         app: {
           api: this.api,
           usage: this.usage,
+          cardPermissions: this.cardPermissions,
           stream: this.stream,
           daemon: this.daemon,
           ledgerClock: this.ledgerClock,

@@ -28,6 +28,7 @@ import type { TickSource } from '../util/ticker';
 import { LocalHoldError } from '../util/local-failure';
 import { DaemonGroup } from './adapters/daemon-group';
 import { ApiUsage } from './api-usage/api-usage';
+import { CardPermissions } from './cards/card-permissions';
 import { GroupBlobs } from './adapters/group-blobs';
 import { chatAddressOf, type ChatAddress } from './chat-address';
 import { ChatDirectory } from './chat-directory';
@@ -93,6 +94,7 @@ export interface BridgeServices {
 export interface SharedApp {
   api: DingTalkApi;
   usage: ApiUsage;
+  cardPermissions: CardPermissions;
   stream: StreamClient;
   daemon: CcccDaemon;
   ledgerClock: TickSource;
@@ -209,6 +211,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   private readonly blobs: GroupBlobs;
   /** Every DingTalk API call this bridge makes, by month, against the budget. */
   private readonly usage: ApiUsage;
+  private readonly cardPermissions: CardPermissions;
   /** The services that exist only while the bridge runs; none before start() or after stop(). */
   private runtime: BridgeRuntime | undefined;
   /** What the last runtime left in its journals, for status() after stop() (kept for the next start). */
@@ -247,6 +250,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         onNotice: (problem) => this.fail(problem, 'warn'),
         onLocalFailure: (err) => this.space.noteFailure(err),
       });
+    this.cardPermissions = services.app?.cardPermissions ?? new CardPermissions(config.stateDir, config.credentials.appKey, { logger: this.log });
     this.api =
       services.app?.api ?? new DingTalkApi({ credentials: config.credentials, endpoints: config.endpoints, logger: this.log, counter: this.usage.counter });
     const daemon = services.app?.daemon ?? ccccDaemon(config.ccccHome, services, this.log);
@@ -351,6 +355,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         reach: this.reach,
         space: this.space,
         usage: this.usage,
+        cardPermissions: this.cardPermissions,
         features: () => this.features.current(),
         fail: (problem) => this.fail(problem),
         onPending: (request, who) => this.onPending(request, who),

@@ -44,7 +44,7 @@ import { ChatControls } from './chat-controls';
 import { ButtonCards } from './cards/button-cards';
 import { CardPresses } from './cards/card-presses';
 import { CardRegistry } from './cards/card-registry';
-import { CardPermissions } from './cards/card-permissions';
+import type { CardPermissions } from './cards/card-permissions';
 import { reportDamage } from './damage-report';
 import { GroupDelivery, SENDS_TO_CCCC_JOURNAL } from './inbound/group-delivery';
 import { InboundHandler } from './inbound/handler';
@@ -81,6 +81,8 @@ export interface RuntimeContext {
    * (full, lean: fewer updates, plain: an ordinary message instead; bridge/api-usage/budget.ts).
    */
   usage: Pick<ApiUsage, 'cardAllowance'>;
+  /** The app's card permissions, as last probed (one for every group of an app). */
+  cardPermissions: CardPermissions;
   /** What the daemon supports (probed; rejects while CCCC is down). */
   features(): Promise<DaemonFeatures>;
   /** Records a problem for the dashboard. */
@@ -316,7 +318,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
       return { enabled: s.cards, templateId: s.cardTemplateId, lang: s.replyLanguage };
     },
     cardAllowance: () => ctx.usage.cardAllowance(),
-    permissions: new CardPermissions(ctx.stateDir, ctx.api.appKey, { logger: log }),
+    permissions: ctx.cardPermissions,
     onProblem: (problem) => ctx.fail(problem),
     logger: log,
   });

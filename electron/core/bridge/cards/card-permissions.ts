@@ -1,7 +1,8 @@
 /**
  * The card-permission probe's answer, remembered per app for a day (`card-permissions.json` in
- * the state folder), so a bridge that restarts does not spend two metered calls each time
- * (docs/dingtalk-protocol.md §7, §12). A damaged file is ignored (the app is probed again); a
+ * the app's state folder), so a bridge that restarts does not spend two metered calls each time
+ * (docs/dingtalk-protocol.md §7, §12). An app serving several groups has one of these for all
+ * of them, and groups starting together share one probe. A damaged file is ignored (the app is probed again); a
  * file that cannot be written (disk full) leaves the answer in memory only. Real card calls
  * correct it early: a permission refusal forgets a "ready", a card that went through after a
  * "missing" records "ready" — so a permission added in the console is noticed at once.
@@ -10,7 +11,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CARD_SCOPES, type CardScope } from '../../dingtalk/card-api';
+import { CARD_SCOPES, type CardReadiness, type CardScope } from '../../dingtalk/card-api';
+import { toProblem } from '../../errors';
 import { silentLogger, type Logger } from '../../log/logger';
 import { atomicWriteFile } from '../../util/atomic-write';
 
@@ -36,6 +38,7 @@ function appId(appKey: string): string {
 
 export class CardPermissions {
   private answer: Answer | undefined;
+  private probing: Promise<KnownPermissions | undefined> | undefined;
   private readonly path: string;
   private readonly app: string;
   private readonly now: () => number;
@@ -50,10 +53,25 @@ export class CardPermissions {
 
   /** The answer of the last day, if any (read from disk once). */
   async known(): Promise<KnownPermissions | undefined> {
-    this.answer ??= (await this.read())?.apps[this.app];
+    if (!this.answer) {
+      const stored = (await this.read())?.apps[this.app];
+      // An answer remembered while the file was read is newer than the file.
+      this.answer ??= stored;
+    }
     const answer = this.answer;
     if (!answer || this.now() - answer.at >= CARD_PERMISSIONS_TTL_MS || answer.at > this.now()) return undefined;
     return answer.state === 'ready' ? { state: 'ready' } : { state: 'missing', scopes: answer.scopes };
+  }
+
+  /**
+   * The day's answer; without one, `probe` asks DingTalk — once for every caller meanwhile — and
+   * its answer is remembered. Undefined when DingTalk could not say (network, credentials).
+   */
+  async readiness(probe: () => Promise<CardReadiness>): Promise<KnownPermissions | undefined> {
+    const known = await this.known();
+    if (known) return known;
+    this.probing ??= this.probeAndRemember(probe).finally(() => (this.probing = undefined));
+    return this.probing;
   }
 
   /** Remembers an answer (of the probe, or of a real card call). */
@@ -71,6 +89,20 @@ export class CardPermissions {
   /** The answer said "missing": a card that went through shows it is not any more. */
   async cardWentThrough(): Promise<void> {
     if ((await this.known())?.state === 'missing') await this.remember({ state: 'ready' });
+  }
+
+  private async probeAndRemember(probe: () => Promise<CardReadiness>): Promise<KnownPermissions | undefined> {
+    let readiness: CardReadiness;
+    try {
+      readiness = await probe();
+    } catch (err) {
+      this.log.debug('Card permissions not probed', { code: toProblem(err).code });
+      return undefined;
+    }
+    if (readiness.state === 'unknown') return undefined;
+    const known: KnownPermissions = readiness.state === 'ready' ? { state: 'ready' } : { state: 'missing', scopes: readiness.scopes };
+    await this.remember(known);
+    return known;
   }
 
   private async read(): Promise<z.infer<typeof fileSchema> | undefined> {

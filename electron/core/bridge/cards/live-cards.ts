@@ -28,15 +28,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
-import {
-  AI_CARD_KEYS,
-  AI_CARD_STATUS,
-  cardPermissionProblem,
-  isCardPermissionError,
-  type CardApi,
-  type CardReadiness,
-  type CardScope,
-} from '../../dingtalk/card-api';
+import { AI_CARD_KEYS, AI_CARD_STATUS, cardPermissionProblem, isCardPermissionError, type CardApi, type CardScope } from '../../dingtalk/card-api';
 import { toProblem, type Problem } from '../../errors';
 import { CARD_TEXTS, type CardTexts } from '../../i18n/cards';
 import type { ReplyLanguage } from '../../i18n/replies';
@@ -88,8 +80,8 @@ export interface LiveCardsOptions {
   settled(chatId: string): Promise<void>;
   settings(): { enabled: boolean; templateId: string; lang: ReplyLanguage };
   cardAllowance?: CardAllowanceSource;
-  /** The probe's answer remembered per app for a day; without it the app is probed at every start. */
-  permissions?: Pick<CardPermissions, 'known' | 'remember' | 'forget' | 'cardWentThrough'>;
+  /** The probe's answer, remembered per app for a day. */
+  permissions: Pick<CardPermissions, 'readiness' | 'forget' | 'cardWentThrough'>;
   /** Card permissions are missing: said once per run. */
   onProblem(problem: Problem): void;
   logger?: Logger;
@@ -324,7 +316,7 @@ export class LiveCards implements LiveCardsPort {
       // Nothing to close: the card is not there.
       return this.failed(key, err, undefined);
     }
-    await this.options.permissions?.cardWentThrough();
+    await this.options.permissions.cardWentThrough();
     if (ended) return this.after(key, () => this.finalize(key));
     if (record.state !== 'opening') return;
     Object.assign(record, { state: 'open', shown: head, updatedAt: this.now() });
@@ -390,7 +382,7 @@ export class LiveCards implements LiveCardsPort {
     this.log.warn('A live card failed; the answer goes out as a message', { chat: record.chat.conversationId, code: problem.code });
     if (isCardPermissionError(err)) {
       this.unavailable(problem.details?.['requiredScopes']);
-      await this.options.permissions?.forget();
+      await this.options.permissions.forget();
     }
     Object.assign(record, { state: 'failed', updatedAt: this.now() });
     await this.save([key]);
@@ -503,21 +495,8 @@ export class LiveCards implements LiveCardsPort {
 
   /** Two metered calls, so at most once a day per app unless a real card call says otherwise (card-permissions.ts). */
   private async probe(): Promise<void> {
-    const known = await this.options.permissions?.known();
-    if (known) {
-      if (known.state === 'missing') this.unavailable(known.scopes);
-      return;
-    }
-    let readiness: CardReadiness;
-    try {
-      readiness = await this.options.cards.probeCardPermissions();
-    } catch (err) {
-      this.log.debug('Card permissions not probed', { code: toProblem(err).code });
-      return;
-    }
-    if (readiness.state === 'unknown') return;
-    await this.options.permissions?.remember(readiness.state === 'ready' ? { state: 'ready' } : { state: 'missing', scopes: readiness.scopes });
-    if (readiness.state === 'missing') this.unavailable(readiness.scopes);
+    const known = await this.options.permissions.readiness(() => this.options.cards.probeCardPermissions());
+    if (known?.state === 'missing') this.unavailable(known.scopes);
   }
 
   private unavailable(scopes: unknown): void {

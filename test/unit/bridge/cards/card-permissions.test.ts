@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CARD_PERMISSIONS_FILE, CARD_PERMISSIONS_TTL_MS, CardPermissions } from '../../../../electron/core/bridge/cards/card-permissions';
-import { LiveCards, type StreamEvent } from '../../../../electron/core/bridge/cards/live-cards';
+import { LiveCards, type LiveCardsOptions, type StreamEvent } from '../../../../electron/core/bridge/cards/live-cards';
+import { waitFor } from '../../../helpers/wait';
 import type { CardReadiness } from '../../../../electron/core/dingtalk/card-api';
 import { cardPermissionProblem } from '../../../../electron/core/dingtalk/card-api';
 
@@ -32,8 +33,27 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-/** One bridge start: its live cards probe (or not), and are closed again. */
-async function startOnce(appKey = 'app-1', stateDir = dir, keep = false): Promise<LiveCards> {
+/** The permissions of one start, and the answer its live cards got (probed or remembered). */
+function watched(permissions: CardPermissions): { port: LiveCardsOptions['permissions']; answered: () => Promise<unknown> | undefined } {
+  let answered: Promise<unknown> | undefined;
+  return {
+    port: {
+      readiness: (probe) => (answered = permissions.readiness(probe)),
+      forget: () => permissions.forget(),
+      cardWentThrough: () => permissions.cardWentThrough(),
+    },
+    answered: () => answered,
+  };
+}
+
+/** One bridge start: its live cards probe (or not), and are closed again once they have their answer. */
+async function startOnce(
+  appKey = 'app-1',
+  stateDir = dir,
+  keep = false,
+  permissions = new CardPermissions(stateDir, appKey, { now: () => t }),
+): Promise<LiveCards> {
+  const watch = watched(permissions);
   const cards = await LiveCards.open({
     stateDir,
     cards: {
@@ -48,12 +68,12 @@ async function startOnce(appKey = 'app-1', stateDir = dir, keep = false): Promis
     queuedFor: () => 0,
     settled: async () => undefined,
     settings: () => ({ enabled: true, templateId: 'tpl', lang: 'en' }),
-    permissions: new CardPermissions(stateDir, appKey, { now: () => t }),
+    permissions: watch.port,
     onProblem: (p) => void problems.push(p.code),
     now: () => t,
   });
-  await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => watch.answered(), 'the permissions asked for');
+  await watch.answered();
   if (!keep) await cards.close();
   return cards;
 }
@@ -97,13 +117,30 @@ describe('the card-permission probe', () => {
     // Half an hour later a card is tried again, and goes through: the permission was added.
     t += 31 * 60_000;
     await cards.start(start('s2'), [{ chat: CHAT, label: 'Boss' }]);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(creates).toBe(1);
+    await waitFor(() => creates === 1 || undefined, 'the card created');
     await cards.close();
     problems = [];
     await startOnce();
     expect(probes).toBe(1);
     expect(problems).toEqual([]);
+  });
+
+  it('is one probe for the groups of an app starting together, and remembered for them all', async () => {
+    const shared = new CardPermissions(dir, 'app-1', { now: () => t });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const probe = async (): Promise<CardReadiness> => {
+      probes++;
+      await gate;
+      return { state: 'ready' };
+    };
+    const asks = [shared.readiness(probe), shared.readiness(probe)];
+    await waitFor(() => probes === 1 || undefined, 'the probe under way');
+    asks.push(shared.readiness(probe));
+    release();
+    expect(await Promise.all(asks)).toEqual([{ state: 'ready' }, { state: 'ready' }, { state: 'ready' }]);
+    await startOnce('app-1', dir, false, shared);
+    expect(probes).toBe(1);
   });
 
   it('probes again when the file is damaged, and works from memory when it cannot be written', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CardAllowance } from '../../../../electron/core/bridge/cards/card-allowance';
+import { CardPermissions } from '../../../../electron/core/bridge/cards/card-permissions';
 import { LIVE_CARDS_FILE, LiveCards, type StreamEvent } from '../../../../electron/core/bridge/cards/live-cards';
 import type { OutboxItem } from '../../../../electron/core/bridge/outbox/item';
 import type { CreateCardRequest, StreamCardRequest } from '../../../../electron/core/dingtalk/card-api';
@@ -63,6 +64,7 @@ async function open(): Promise<LiveCards> {
     settled: () => outboxSettled,
     settings: () => ({ enabled: true, templateId: 'tpl', lang: 'en' }),
     cardAllowance: () => allowance,
+    permissions: new CardPermissions(dir, 'app-1'),
     onProblem: () => undefined,
   });
   return cards;
