@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -319,6 +320,9 @@ describe('one DingTalk app serving every group of its CCCC', () => {
     await w.app.start();
     expect((await w.app.inspect()).groups?.find((g) => g.groupId === gamma)?.state).toBe('running');
     expect(await gammaLock()).toMatchObject({ bridgeId: 'app-groups' });
+    // The Gamma of the first run was let go with nothing left on the app's connection: one listener per running group.
+    const connection = (w.app as unknown as { stream: EventEmitter }).stream;
+    expect(connection.listenerCount('state')).toBe(3);
   });
 });
 

@@ -207,6 +207,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   private readonly shared: boolean;
   /** Stops listening to the daemon monitor (while running only: a shared monitor outlives this group's runs). */
   private unwatchDaemon: (() => void) | undefined;
+  private unwatchStream: (() => void) | undefined;
   private readonly audit: AuditLog;
   private readonly blobs: GroupBlobs;
   /** Every DingTalk API call this bridge makes, by month, against the budget. */
@@ -289,7 +290,6 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         onOther: (frame) => this.onOther(frame),
         ...services.stream,
       });
-    this.stream.on('state', (s) => this.onStreamState(s));
     this.space.on('full', () => this.onDiskFull());
     this.space.on('freed', () => this.onDiskFreed());
   }
@@ -371,6 +371,11 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     }
     this.unwatchDaemon?.();
     this.unwatchDaemon = this.monitor.onChange((s) => this.onDaemonState(s));
+    // Watched while running only: the app's connection outlives a group it stops or lets go.
+    this.unwatchStream?.();
+    const onStream = (st: StreamState): void => this.onStreamState(st);
+    this.stream.on('state', onStream);
+    this.unwatchStream = () => this.stream.off('state', onStream);
     if (!this.shared) {
       this.monitor.start();
       this.stream.start();
@@ -481,6 +486,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     for (const timer of this.confirmWatch.values()) clearTimeout(timer);
     this.confirmWatch.clear();
     if (!this.shared) await this.stream.stop();
+    this.unwatchStream?.();
+    this.unwatchStream = undefined;
     this.unwatchDaemon?.();
     this.unwatchDaemon = undefined;
     if (!this.shared) this.monitor.stop();
