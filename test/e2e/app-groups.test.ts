@@ -11,7 +11,7 @@ import { CARD_PERMISSIONS_FILE } from '../../electron/core/bridge/cards/card-per
 import { GONE_NOTICES_FILE } from '../../electron/core/bridge/gone-notices';
 import { parkedDir } from '../../electron/core/bridge/group-state';
 import { groupDiscovery } from '../../electron/core/bridge/served-groups';
-import { groupLockDir, lockHolder } from '../../electron/core/config/instance-lock';
+import { groupLockDir, InstanceLock, lockHolder } from '../../electron/core/config/instance-lock';
 import { DEFAULT_SETTINGS, type BridgeSettings } from '../../electron/core/bridge/settings';
 import { BUTTON_CARD_TEXTS } from '../../electron/core/i18n/button-cards';
 import { REPLIES } from '../../electron/core/i18n/replies';
@@ -284,6 +284,34 @@ describe('one DingTalk app, two CCCC groups, cards with buttons', () => {
 });
 
 describe('one DingTalk app serving every group of its CCCC', () => {
+  it('leaves a new group another bridge of ours holds, says so once, and takes it in once that bridge let it go', { timeout: 30_000 }, async () => {
+    const w = await startWorld({ groupCheckMs: 100 }, {}, true);
+    await w.app.stop();
+    const gamma = await w.cccc.createGroup({ title: 'Gamma project', actors: ['boss'] });
+    // Another live process (our test runner's parent) holds Gamma's lock, as a second bridge would.
+    const other = await InstanceLock.acquire(
+      groupLockDir(w.cccc.home, gamma),
+      { bridgeId: 'elsewhere', groupId: gamma, configHome: '/other', startedAt: 1 },
+      { pid: process.ppid },
+    );
+    if (!other.ok) throw new Error('could not take the lock as another process');
+    const problems: Problem[] = [];
+    w.app.on('problem', (p) => problems.push(p));
+    await w.app.start();
+    const refusals = () => problems.filter((p) => p.details?.['groupId'] === gamma);
+    await waitFor(() => refusals().length === 1 || undefined, 'Gamma refused');
+    expect(refusals()[0]).toMatchObject({ code: 'bridge.other_instance_group' });
+    expect(refusals()[0]?.message).toContain('"elsewhere"');
+    await expectQuietFor(400, 'said once, however many checks', () => refusals().length === 1);
+    expect((await w.app.inspect()).groups?.map((g) => g.groupId)).toEqual([w.alpha, w.beta]);
+    // The others are served meanwhile.
+    await w.subscribe(CHATS.alpha[0], w.alpha);
+
+    await other.lock.release();
+    await waitFor(async () => (await w.app.inspect()).groups?.find((g) => g.groupId === gamma && g.state === 'running'), 'Gamma served');
+    expect(await lockHolder(groupLockDir(w.cccc.home, gamma), { pid: 0 })).toMatchObject({ bridgeId: 'app-groups', pid: process.pid });
+  });
+
   it('takes in a group created while it runs, under the guards of a start', { timeout: 30_000 }, async () => {
     const w = await startWorld({ groupCheckMs: 100 }, {}, true);
     const problems: Problem[] = [];
