@@ -110,11 +110,11 @@ function oneOf(valueOption: string, value: string | undefined, envOption: string
 /** The bridge the command is about: named (by id or name), the only one, or a new one. */
 function chooseBridge(config: ConfigFile, ref: string | undefined, file: string): { previous?: BridgeProfile; id: string } {
   if (ref === undefined && config.bridges.length > 1) {
-    pickBridge(config, undefined, file); // names them and says how to pick one
+    pickBridge(config, undefined, file, localeLanguage(process.env)); // names them and says how to pick one
   }
   if (ref === undefined) return config.bridges[0] ? { previous: config.bridges[0], id: config.bridges[0].id } : { id: 'default' };
   if (config.bridges.some((b) => b.id === ref || b.name === ref)) {
-    const previous = pickBridge(config, ref, file);
+    const previous = pickBridge(config, ref, file, localeLanguage(process.env));
     return { previous, id: previous.id };
   }
   if (!bridgeIdSchema.safeParse(ref).success) throw invalid(text().noBridge(ref), text().noBridgeHint);

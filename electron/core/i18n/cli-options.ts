@@ -1,7 +1,8 @@
 /**
  * What is wrong with an option given to `cccc-dingtalk set` (but the card options: cli-cards.ts)
- * or `serve`, in English and 中文 (the CLI's language follows the locale, locale.ts). The error
- * codes stay the same in both: scripts read those. No text echoes an environment variable's
+ * or `serve`, or with the bridge a command names (`--bridge`, set's argument), in English and
+ * 中文 (the CLI's language follows the locale, locale.ts). The error codes stay the same in both:
+ * scripts read those. No text echoes an environment variable's
  * value — one given where its name belongs may be the secret itself.
  */
 import type { Language } from '../../shared/api';
@@ -16,6 +17,18 @@ const NEW_BRIDGE = 'cccc-dingtalk set --group g_xxx --app-key-env DINGTALK_APP_K
 const STAFF_ID_PLACE = '通讯录 → 成员 → 员工UserID';
 
 const en = {
+  /** The bridge named, or none named among several (config/store.ts pickBridge). */
+  bridge: {
+    ambiguous: (n: number, ref: string) => `${n} bridges are called "${ref}"`,
+    byId: (ids: readonly string[]) => `Name it by its id: ${ids.join(', ')}.`,
+    unknown: (ref: string, file: string) => `No bridge "${ref}" in ${file}`,
+    configured: (known: readonly string[]) => `Configured bridges: ${known.join(', ')}.`,
+    configureOne: 'Configure one with `cccc-dingtalk set --group G --app-key-env K --app-secret-env S`.',
+    none: 'No bridge is configured yet',
+    noneHint: 'Configure one with `cccc-dingtalk set --group G --app-key-env DINGTALK_APP_KEY --app-secret-env DINGTALK_APP_SECRET`, or in the app.',
+    several: (n: number) => `${n} bridges are configured`,
+    pickOne: (known: readonly string[]) => `Pick one with --bridge (${known.join(', ')}).`,
+  },
   set: {
     envName: (option: string) => `${option} takes the NAME of an environment variable (like DINGTALK_APP_SECRET), not its value`,
     envNameHint: 'Names are upper-case letters, digits and "_". Export the value under that name.',
@@ -61,6 +74,17 @@ const en = {
 export type CliOptionsText = typeof en;
 
 const zh: CliOptionsText = {
+  bridge: {
+    ambiguous: (n, ref) => `有 ${n} 个桥接都叫 "${ref}"`,
+    byId: (ids) => `请用 ID 指定：${ids.join('、')}。`,
+    unknown: (ref, file) => `${file} 中没有桥接 "${ref}"`,
+    configured: (known) => `已配置的桥接：${known.join('、')}。`,
+    configureOne: '请先配置一个：`cccc-dingtalk set --group G --app-key-env K --app-secret-env S`。',
+    none: '还没有配置任何桥接',
+    noneHint: '请用 `cccc-dingtalk set --group G --app-key-env DINGTALK_APP_KEY --app-secret-env DINGTALK_APP_SECRET` 配置一个，或者在应用里配置。',
+    several: (n) => `已配置了 ${n} 个桥接`,
+    pickOne: (known) => `请用 --bridge 选择一个（${known.join('、')}）。`,
+  },
   set: {
     envName: (option) => `${option} 要写环境变量的名字（例如 DINGTALK_APP_SECRET），而不是变量的值`,
     envNameHint: '变量名只能由大写字母、数字和 "_" 组成。请用这个名字 export 变量的值。',

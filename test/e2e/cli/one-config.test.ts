@@ -102,6 +102,8 @@ describe('cccc-dingtalk set <bridge>: editing', () => {
       expect((await world.cli(['set', ...args])).stderr).toContain(`Error: ${inEnglish}`);
     }
     expect(await bridges(world)).toEqual([before]);
+    // The bridge a command names, too.
+    expect((await world.cli(['status', '--bridge', 'nope'], zh)).stderr).toBe('Error: config.json 中没有桥接 "nope"\n  → 已配置的桥接：default。\n');
   }, 60_000);
 
   it('a bridge made in the desktop app: status shows it and where its secret is; with a variable named, the CLI runs it', async () => {
