@@ -8,6 +8,7 @@ import { resolveCredentials, type ResolvedCredentials } from '../core/config/cre
 import { ConfigStore, pickBridge } from '../core/config/store';
 import { FileSecretStore } from '../core/control/file-stores';
 import { endpointsFromEnv, type DingTalkEndpoints } from '../core/dingtalk/endpoints';
+import { localeLanguage } from '../core/i18n/locale';
 import { addOutputSecrets } from './output';
 
 export interface BridgeContext {
@@ -37,7 +38,7 @@ export function configStore(env: NodeJS.ProcessEnv = process.env): ConfigStore {
 export async function loadBridge(bridge: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<BridgeContext> {
   const { configHome, configFile } = configLocation(env);
   const config = await configStore(env).read();
-  const profile = pickBridge(config, bridge, configFile);
+  const profile = pickBridge(config, bridge, configFile, localeLanguage(env));
   const ccccHome = profile.ccccHome ?? resolveCcccHome({ env });
   const endpoints = endpointsFromEnv(env);
   // Whatever the command prints (a server's error text may echo it) never shows the AppSecret.

@@ -28,6 +28,32 @@ function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
 }
 
 type Titles = CliText['help']['titles'];
+type CommanderErrors = CliText['help']['errors'];
+
+/** Commander's error lines, by its English words (commander 14), and how the catalogue says each. */
+const COMMANDER_ERRORS: Array<[RegExp, (t: CommanderErrors, m: RegExpExecArray) => string]> = [
+  [/^error: unknown option '(.*)'$/, (t, m) => t.unknownOption(m[1] ?? '')],
+  [/^error: unknown command '(.*)'$/, (t, m) => t.unknownCommand(m[1] ?? '')],
+  [/^error: option '(.*)' argument missing$/, (t, m) => t.argumentMissing(m[1] ?? '')],
+  [/^error: missing required argument '(.*)'$/, (t, m) => t.missingArgument(m[1] ?? '')],
+  [/^error: too many arguments(?: for '(.*)')?\. Expected (\d+) arguments? but got (\d+)\.$/, (t, m) => t.tooManyArguments(m[1], Number(m[2]), Number(m[3]))],
+  [/^\(Did you mean one of (.*)\?\)$/, (t, m) => t.didYouMeanOneOf((m[1] ?? '').split(', '))],
+  [/^\(Did you mean (.*)\?\)$/, (t, m) => t.didYouMean(m[1] ?? '')],
+];
+
+/** Commander's error text in the user's language, line by line; a line it is not known to say stays as it is. */
+export function commanderErrorText(text: string, t: CommanderErrors): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      for (const [words, say] of COMMANDER_ERRORS) {
+        const m = words.exec(line);
+        if (m) return say(t, m);
+      }
+      return line;
+    })
+    .join('\n');
+}
 
 /** Every description from the catalogue (core/i18n/cli.ts), in the user's language. */
 export function buildProgram(setExit: (code: number) => void, lang: Language = localeLanguage(process.env)): Command {
@@ -38,6 +64,7 @@ export function buildProgram(setExit: (code: number) => void, lang: Language = l
     .helpOption('-h, --help', t.help.option)
     .helpCommand('help [command]', t.help.command)
     .showHelpAfterError(t.help.afterError)
+    .configureOutput({ outputError: (text, write) => write(commanderErrorText(text, t.help.errors)) })
     .configureHelp({
       styleTitle: (title) => t.help.titles[title as keyof Titles] ?? title,
       optionDescription(option) {

@@ -7,6 +7,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { resolveConfigHome } from '../../core/config/paths';
+import { CLI_OPTIONS_TEXT } from '../../core/i18n/cli-options';
+import { localeLanguage } from '../../core/i18n/locale';
 import {
   createControlService,
   FileAppSettingsStore,
@@ -36,11 +38,12 @@ export interface ServeOptions {
 export const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer/', import.meta.url));
 
 export async function serveCommand(o: ServeOptions): Promise<number> {
+  const env = process.env;
+  const t = CLI_OPTIONS_TEXT[localeLanguage(env)].serve;
   const port = o.port === undefined ? 0 : Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new CliFailure({ code: 'config.invalid_option', message: '--port must be a port number (0–65535; 0 picks a free one)', retryable: false });
+    throw new CliFailure({ code: 'config.invalid_option', message: t.port, retryable: false });
   }
-  const env = process.env;
   const configHome = resolveConfigHome({ env });
   const logHub = new LogHub({ minLevel: o.debug ? 'debug' : 'info' });
   const console: LogSink = levelSink(o.quiet ? 'warn' : o.debug ? 'debug' : 'info', [(r) => err(formatRecord(r))]);
@@ -71,8 +74,8 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     if (code === 'EADDRINUSE')
       throw new CliFailure({
         code: 'serve.port_in_use',
-        message: `Port ${port} is already in use`,
-        hint: 'Pick another with --port, or leave it out for a free one.',
+        message: t.portInUse(port),
+        hint: t.portInUseHint,
         retryable: false,
       });
     throw error;

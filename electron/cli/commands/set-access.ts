@@ -6,6 +6,8 @@
 import { accessPolicySchema, type AccessPolicy } from '../../core/bridge/access';
 import type { Person } from '../../core/bridge/chat-directory';
 import { BridgeError } from '../../core/errors';
+import { CLI_OPTIONS_TEXT, type CliOptionsText } from '../../core/i18n/cli-options';
+import { localeLanguage } from '../../core/i18n/locale';
 import { STAFF_ID } from '../../shared/api';
 
 export interface AccessOptions {
@@ -16,20 +18,24 @@ export interface AccessOptions {
 
 export const ACCESS_MODES = ['everyone', 'admins', 'allowlist'] as const;
 
+/** What is wrong with the options, in the locale's language (the code stays the same). */
+const text = (): CliOptionsText['access'] => CLI_OPTIONS_TEXT[localeLanguage(process.env)].access;
+
 function invalid(message: string, hint?: string): BridgeError {
   return new BridgeError({ code: 'config.invalid_option', message, ...(hint ? { hint } : {}), retryable: false });
 }
 
+/** The people to choose from, the first 20 of them. */
 function peopleHint(people: readonly Person[]): string {
-  if (people.length === 0) return "Nobody has written to the robot yet: a person's staff id is in the DingTalk admin console (通讯录 → 成员 → 员工UserID).";
-  const listed = people.slice(0, 20).map((p) => `${p.staffId} ("${p.nick}"${p.isAdmin ? ', admin' : ''})`);
-  return `People who have written to the robot: ${listed.join(', ')}${people.length > 20 ? `, and ${people.length - 20} more` : ''}.`;
+  const t = text();
+  if (people.length === 0) return t.nobodyYet;
+  return t.people(people.slice(0, 20).map(t.person), Math.max(0, people.length - 20));
 }
 
 function staffIds(allow: string): string[] {
   const ids = [...new Set(allow.split(',').map((s) => s.trim()))].filter((s) => s !== '');
   const bad = ids.find((id) => !STAFF_ID.test(id));
-  if (bad !== undefined) throw invalid(`--allow takes staff ids separated by commas; "${bad.slice(0, 64)}" is not one`);
+  if (bad !== undefined) throw invalid(text().allowIds(bad.slice(0, 64)));
   return ids;
 }
 
@@ -44,14 +50,14 @@ export async function accessPolicyFrom(
 ): Promise<{ policy: AccessPolicy; unknown: string[] } | undefined> {
   if (o.access === undefined && o.allow === undefined) return undefined;
   const mode = o.access ?? 'allowlist';
-  if (!(ACCESS_MODES as readonly string[]).includes(mode)) throw invalid('--access must be everyone, admins or allowlist');
+  if (!(ACCESS_MODES as readonly string[]).includes(mode)) throw invalid(text().mode);
   if (mode !== 'allowlist') {
-    if (o.allow !== undefined) throw invalid(`--allow goes with --access allowlist, not --access ${mode}`);
+    if (o.allow !== undefined) throw invalid(text().allowWith(mode));
     return { policy: accessPolicySchema.parse({ mode }), unknown: [] };
   }
   const ids = o.allow !== undefined ? staffIds(o.allow) : previous?.mode === 'allowlist' ? previous.staffIds : [];
   if (ids.length === 0) {
-    throw invalid('An allowlist needs the people on it: --allow STAFF_ID[,STAFF_ID…]', peopleHint(await people()));
+    throw invalid(text().needsPeople, peopleHint(await people()));
   }
   const seen = new Set((await people()).map((p) => p.staffId));
   return { policy: { mode: 'allowlist', staffIds: ids }, unknown: ids.filter((id) => !seen.has(id)) };

@@ -26,6 +26,8 @@ import {
 import { pickBridge } from '../../core/config/store';
 import { editImpact } from '../../core/control/edit-impact';
 import { BridgeError } from '../../core/errors';
+import { CLI_OPTIONS_TEXT, type CliOptionsText } from '../../core/i18n/cli-options';
+import { localeLanguage } from '../../core/i18n/locale';
 import { configLocation, configStore } from '../context';
 import { out } from '../output';
 import { accessPolicyFrom, describeAccess } from './set-access';
@@ -57,6 +59,9 @@ export interface SetOptions extends CardOptions {
   scan?: boolean;
 }
 
+/** What is wrong with an option, in the locale's language (the code stays the same). */
+const text = (): CliOptionsText['set'] => CLI_OPTIONS_TEXT[localeLanguage(process.env)].set;
+
 function invalid(message: string, hint?: string): BridgeError {
   return new BridgeError({ code: 'config.invalid_option', message, ...(hint ? { hint } : {}), retryable: false });
 }
@@ -64,37 +69,31 @@ function invalid(message: string, hint?: string): BridgeError {
 function envName(option: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   // Never echo the value: it may be the secret itself, pasted where its variable's name belongs.
-  if (!envNameSchema.safeParse(value).success) {
-    throw invalid(
-      `${option} takes the NAME of an environment variable (like DINGTALK_APP_SECRET), not its value`,
-      'Names are upper-case letters, digits and "_". Export the value under that name.',
-    );
-  }
+  if (!envNameSchema.safeParse(value).success) throw invalid(text().envName(option), text().envNameHint);
   return value;
 }
 
 function settingsPatch(o: SetOptions): Partial<BridgeSettings> {
+  const t = text();
   const patch: Partial<BridgeSettings> = {};
   if (o.lang !== undefined) {
-    if (o.lang !== 'zh' && o.lang !== 'en') throw invalid('--lang must be zh or en');
+    if (o.lang !== 'zh' && o.lang !== 'en') throw invalid(t.lang);
     patch.replyLanguage = o.lang;
   }
   if (o.maxFileMb !== undefined) {
     const mb = Number(o.maxFileMb);
-    if (!Number.isFinite(mb) || mb <= 0 || mb > 1024) throw invalid('--max-file-mb must be a number of megabytes between 0 and 1024');
+    if (!Number.isFinite(mb) || mb <= 0 || mb > 1024) throw invalid(t.maxFileMb);
     patch.maxFileMb = mb;
   }
   if (o.maxMessageChars !== undefined) {
     const chars = Number(o.maxMessageChars);
-    if (!bridgeSettingsSchema.shape.maxMessageChars.safeParse(chars).success)
-      throw invalid('--max-message-chars must be a whole number of characters between 100 and 100000');
+    if (!bridgeSettingsSchema.shape.maxMessageChars.safeParse(chars).success) throw invalid(t.maxMessageChars);
     patch.maxMessageChars = chars;
   }
   if (o.apiBudget !== undefined) {
     const none = o.apiBudget.trim().toLowerCase() === 'none';
     const calls = Number(o.apiBudget);
-    if (!none && !bridgeSettingsSchema.shape.monthlyApiBudget.safeParse(calls).success)
-      throw invalid('--api-budget must be a whole number of calls a month (at least 1), or "none"');
+    if (!none && !bridgeSettingsSchema.shape.monthlyApiBudget.safeParse(calls).success) throw invalid(t.apiBudget);
     patch.monthlyApiBudget = none ? null : calls;
   }
   return { ...patch, ...cardSettingsFrom(o) };
@@ -102,28 +101,23 @@ function settingsPatch(o: SetOptions): Partial<BridgeSettings> {
 
 /** A value or the variable that holds it, never both. */
 function oneOf(valueOption: string, value: string | undefined, envOption: string, env: string | undefined): string | undefined {
-  if (value !== undefined && env !== undefined) throw invalid(`Give ${valueOption} or ${envOption}, not both`);
+  if (value !== undefined && env !== undefined) throw invalid(text().both(valueOption, envOption));
   const trimmed = value?.trim();
-  if (value !== undefined && !trimmed) throw invalid(`${valueOption} needs a value`);
+  if (value !== undefined && !trimmed) throw invalid(text().needsValue(valueOption));
   return trimmed;
 }
 
 /** The bridge the command is about: named (by id or name), the only one, or a new one. */
 function chooseBridge(config: ConfigFile, ref: string | undefined, file: string): { previous?: BridgeProfile; id: string } {
   if (ref === undefined && config.bridges.length > 1) {
-    pickBridge(config, undefined, file); // names them and says how to pick one
+    pickBridge(config, undefined, file, localeLanguage(process.env)); // names them and says how to pick one
   }
   if (ref === undefined) return config.bridges[0] ? { previous: config.bridges[0], id: config.bridges[0].id } : { id: 'default' };
   if (config.bridges.some((b) => b.id === ref || b.name === ref)) {
-    const previous = pickBridge(config, ref, file);
+    const previous = pickBridge(config, ref, file, localeLanguage(process.env));
     return { previous, id: previous.id };
   }
-  if (!bridgeIdSchema.safeParse(ref).success) {
-    throw invalid(
-      `"${ref}" is no bridge, and cannot name a new one`,
-      'A new bridge is named by 1–64 letters, digits, ".", "_" or "-" (then --name gives it any name).',
-    );
-  }
+  if (!bridgeIdSchema.safeParse(ref).success) throw invalid(text().noBridge(ref), text().noBridgeHint);
   return { id: ref };
 }
 
@@ -134,16 +128,12 @@ function applyOptions(previous: BridgeProfile | undefined, id: string, o: SetOpt
   const robotCodeEnv = envName('--robot-code-env', o.robotCodeEnv);
   const clientId = oneOf('--client-id', o.clientId, '--app-key-env', appKeyEnv);
   const robotCode = oneOf('--robot-code', o.robotCode, '--robot-code-env', robotCodeEnv);
+  const t = text();
   if (!previous) {
-    const missing = [!o.group?.length && '--group', !clientId && !appKeyEnv && '--client-id (or --app-key-env)', !appSecretEnv && '--app-secret-env'].filter(
-      Boolean,
+    const missing = [!o.group?.length && '--group', !clientId && !appKeyEnv && t.clientIdOrEnv, !appSecretEnv && '--app-secret-env'].filter(
+      (m): m is string => typeof m === 'string',
     );
-    if (missing.length > 0) {
-      throw invalid(
-        `A new bridge needs ${missing.join(', ')}`,
-        'e.g. cccc-dingtalk set --group g_xxx --app-key-env DINGTALK_APP_KEY --app-secret-env DINGTALK_APP_SECRET --robot-code-env DINGTALK_ROBOT_CODE',
-      );
-    }
+    if (missing.length > 0) throw invalid(t.newBridgeNeeds(missing), t.newBridgeHint);
   }
   const ccccHome = o.ccccHome ?? previous?.ccccHome;
   const candidate = {
@@ -160,11 +150,21 @@ function applyOptions(previous: BridgeProfile | undefined, id: string, o: SetOpt
     ...(previous?.createdAt !== undefined ? { createdAt: previous.createdAt } : {}),
   };
   const parsed = bridgeProfileSchema.safeParse(candidate);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalid(`${issue?.path.join('.') || 'bridge'}: ${issue?.message ?? 'invalid'}`);
-  }
+  if (!parsed.success) throw invalid(profileIssue(parsed.error.issues[0], t));
   return parsed.data;
+}
+
+/**
+ * Why the bridge the options make is not valid, by the option behind the field at fault: the
+ * other fields are checked above, option by option, or kept from the bridge as it was.
+ */
+function profileIssue(issue: { path: PropertyKey[]; message: string } | undefined, t: CliOptionsText['set']): string {
+  const field = issue?.path[0];
+  if (field === 'name') return t.profile.name;
+  if (field === 'groupId' || field === 'moreGroupIds') return t.profile.groups;
+  if (field === 'appKey') return t.profile.clientId;
+  if (field === 'robotCode') return t.profile.robotCode;
+  return t.profile.other(issue?.path.map(String).join('.') || 'bridge', issue?.message ?? 'invalid');
 }
 
 /**
@@ -182,7 +182,7 @@ function groupsOf(previous: BridgeProfile | undefined, o: SetOptions): Pick<Brid
     };
   }
   const groupId = first ?? previous?.groupId;
-  if (groupId === undefined) throw invalid("--all-groups needs one --group too: the group whose files the bridge keeps where one group's always were");
+  if (groupId === undefined) throw invalid(text().allGroupsNeedsGroup);
   return {
     groupId,
     ...(more.length > 0 ? { moreGroupIds: more } : first === undefined && previous?.moreGroupIds ? { moreGroupIds: previous.moreGroupIds } : {}),
@@ -210,7 +210,7 @@ async function unknownPeople(ids: readonly string[], people: () => Promise<Perso
 
 export async function setCommand(options: SetOptions): Promise<number | void> {
   if (options.target !== undefined && options.bridge !== undefined && options.target !== options.bridge)
-    throw invalid(`Name the bridge once: "${options.target}" or --bridge ${options.bridge}`);
+    throw invalid(text().nameOnce(options.target, options.bridge));
   const ref = options.target ?? options.bridge;
   const { configHome, configFile } = configLocation();
   const store = configStore();

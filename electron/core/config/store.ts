@@ -20,6 +20,8 @@ import { z } from 'zod';
 import { atomicWriteFile } from '../util/atomic-write';
 import { describeIssues, describeSyntaxError } from '../util/json-where';
 import { BridgeError } from '../errors';
+import { CLI_OPTIONS_TEXT } from '../i18n/cli-options';
+import type { Language } from '../../shared/api';
 import { withConfigLock, type ConfigLockOptions } from './config-lock';
 import { appProfilesFileV1Schema, configV1Schema, fromAppProfileV1, fromConfigV1 } from './legacy';
 import { configFilePath } from './paths';
@@ -195,9 +197,13 @@ function describe(b: BridgeProfile): string {
   return b.name === b.id ? b.id : `${b.id} ("${b.name}")`;
 }
 
-/** The bridge `ref` names (its id, or else its name), or the only one when `ref` is absent. */
-export function pickBridge(config: ConfigFile, ref: string | undefined, file: string): BridgeProfile {
-  const known = config.bridges.map(describe).join(', ');
+/**
+ * The bridge `ref` names (its id, or else its name), or the only one when `ref` is absent; else
+ * why not, in `lang` (the CLI's, from the locale).
+ */
+export function pickBridge(config: ConfigFile, ref: string | undefined, file: string, lang: Language = 'en'): BridgeProfile {
+  const t = CLI_OPTIONS_TEXT[lang].bridge;
+  const known = config.bridges.map(describe);
   if (ref !== undefined) {
     const found = config.bridges.find((b) => b.id === ref);
     if (found) return found;
@@ -206,35 +212,22 @@ export function pickBridge(config: ConfigFile, ref: string | undefined, file: st
     if (named.length > 1) {
       throw new BridgeError({
         code: 'config.ambiguous_bridge',
-        message: `${named.length} bridges are called "${ref}"`,
-        hint: `Name it by its id: ${named.map((b) => b.id).join(', ')}.`,
+        message: t.ambiguous(named.length, ref),
+        hint: t.byId(named.map((b) => b.id)),
         retryable: false,
       });
     }
     throw new BridgeError({
       code: 'config.unknown_bridge',
-      message: `No bridge "${ref}" in ${basename(file)}`,
-      hint: known ? `Configured bridges: ${known}.` : 'Configure one with `cccc-dingtalk set --group G --app-key-env K --app-secret-env S`.',
+      message: t.unknown(ref, basename(file)),
+      hint: known.length > 0 ? t.configured(known) : t.configureOne,
       retryable: false,
     });
   }
   const [only, ...more] = config.bridges;
-  if (!only) {
-    throw new BridgeError({
-      code: 'config.no_bridge',
-      message: 'No bridge is configured yet',
-      hint: 'Configure one with `cccc-dingtalk set --group G --app-key-env DINGTALK_APP_KEY --app-secret-env DINGTALK_APP_SECRET`, or in the app.',
-      retryable: false,
-      details: { file },
-    });
-  }
+  if (!only) throw new BridgeError({ code: 'config.no_bridge', message: t.none, hint: t.noneHint, retryable: false, details: { file } });
   if (more.length > 0) {
-    throw new BridgeError({
-      code: 'config.several_bridges',
-      message: `${config.bridges.length} bridges are configured`,
-      hint: `Pick one with --bridge (${known}).`,
-      retryable: false,
-    });
+    throw new BridgeError({ code: 'config.several_bridges', message: t.several(config.bridges.length), hint: t.pickOne(known), retryable: false });
   }
   return only;
 }

@@ -16,6 +16,18 @@ const en = {
     defaultValue: (value: string) => ` (default: ${value})`,
     /** The headings commander prints, by its own English words. */
     titles: { 'Usage:': 'Usage:', 'Options:': 'Options:', 'Commands:': 'Commands:', 'Arguments:': 'Arguments:', 'Global Options:': 'Global Options:' },
+    /** Commander's own errors about the command line, in its own English words (main.ts finds them). */
+    errors: {
+      unknownOption: (flag: string) => `error: unknown option '${flag}'`,
+      unknownCommand: (name: string) => `error: unknown command '${name}'`,
+      argumentMissing: (flags: string) => `error: option '${flags}' argument missing`,
+      missingArgument: (name: string) => `error: missing required argument '${name}'`,
+      /** `command`: absent for the program's own arguments. */
+      tooManyArguments: (command: string | undefined, expected: number, got: number) =>
+        `error: too many arguments${command ? ` for '${command}'` : ''}. Expected ${expected} argument${expected === 1 ? '' : 's'} but got ${got}.`,
+      didYouMean: (similar: string) => `(Did you mean ${similar}?)`,
+      didYouMeanOneOf: (similar: readonly string[]) => `(Did you mean one of ${similar.join(', ')}?)`,
+    },
   },
   set: {
     description:
@@ -98,6 +110,15 @@ const zh: CliText = {
     afterError: '（加 --help 查看用法）',
     defaultValue: (value: string) => `（默认：${value}）`,
     titles: { 'Usage:': '用法：', 'Options:': '选项：', 'Commands:': '命令：', 'Arguments:': '参数：', 'Global Options:': '全局选项：' },
+    errors: {
+      unknownOption: (flag) => `error: 没有 '${flag}' 这个选项`,
+      unknownCommand: (name) => `error: 没有 '${name}' 这个命令`,
+      argumentMissing: (flags) => `error: 选项 '${flags}' 缺少取值`,
+      missingArgument: (name) => `error: 缺少必需的参数 '${name}'`,
+      tooManyArguments: (command, expected, got) => `error: ${command ? `'${command}' 的` : ''}参数太多：应为 ${expected} 个，实际给了 ${got} 个。`,
+      didYouMean: (similar) => `（是不是想用 ${similar}？）`,
+      didYouMeanOneOf: (similar) => `（是不是想用其中之一：${similar.join('、')}？）`,
+    },
   },
   set: {
     description: '创建或修改桥接（与 `cccc im set dingtalk` 相同），桌面应用里建的也可以；密钥以环境变量的名字给出；只改给出的项',

@@ -20,4 +20,13 @@ describe('cccc-dingtalk --help follows the locale', () => {
     const chinese = await help({ LC_MESSAGES: 'zh_CN.UTF-8', LANG: 'en_US.UTF-8' }, ['doctor', '--help']);
     expect(chinese.stdout).toContain('等待 Stream 连接的时长（默认："15"）');
   });
+
+  it("commander's errors about the command line follow it too", async () => {
+    const zh = await help({ LANG: 'zh_CN.UTF-8' }, ['set', '--lnag', 'en']);
+    expect(zh.code).toBe(1);
+    expect(zh.stderr).toBe("error: 没有 '--lnag' 这个选项\n（是不是想用 --lang？）\n（加 --help 查看用法）\n");
+    const en = await help({ LANG: 'C.UTF-8' }, ['approve']);
+    expect(en.code).toBe(1);
+    expect(en.stderr).toBe("error: missing required argument 'key'\n(run with --help for usage)\n");
+  });
 });

@@ -67,6 +67,45 @@ describe('cccc-dingtalk set <bridge>: editing', () => {
     expect(twice.stderr).toContain('Name the bridge once');
   });
 
+  it('says what is wrong with an option in the locale’s language, and changes nothing', async () => {
+    w = await startWorld();
+    const world = w;
+    const zh = { env: { LANG: 'zh_CN.UTF-8' } };
+    const missing = await world.cli(['set', 'new-one'], zh);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(
+      'Error: 新建桥接需要 --group、--client-id（或 --app-key-env）、--app-secret-env\n  → 例如：cccc-dingtalk set --group g_xxx',
+    );
+    expect((await world.cli(['set', 'new-one'])).stderr).toContain('Error: A new bridge needs --group, --client-id (or --app-key-env), --app-secret-env');
+    // A secret pasted where its variable's name belongs is not echoed, in either language.
+    const pasted = await world.cli(['set', '--group', world.groupId, '--app-key-env', 'DINGTALK_APP_KEY', '--app-secret-env', world.appSecret], zh);
+    expect(pasted.stderr).toBe(
+      'Error: --app-secret-env 要写环境变量的名字（例如 DINGTALK_APP_SECRET），而不是变量的值\n  → 变量名只能由大写字母、数字和 "_" 组成。请用这个名字 export 变量的值。\n',
+    );
+
+    expect((await world.configure()).code).toBe(0);
+    const [before] = await bridges(world);
+    const refusals: Array<[args: string[], zh: string, en: string]> = [
+      [['--lang', 'fr'], '--lang 只能是 zh 或 en', '--lang must be zh or en'],
+      [['--client-id', 'x', '--app-key-env', 'DINGTALK_APP_KEY'], '--client-id 和 --app-key-env 只能给一个', 'Give --client-id or --app-key-env, not both'],
+      [['--robot-code', ' '], '--robot-code 不能为空', '--robot-code needs a value'],
+      [['--name', 'x'.repeat(81)], '--name 须为 1 到 80 个字符', '--name takes 1 to 80 characters'],
+      [['--group', world.groupId, '--group', world.groupId], '--group：每个 CCCC 工作组只写一次', '--group names each CCCC group once'],
+      [['--max-file-mb', '0'], '--max-file-mb 必须是 0 到 1024 之间的数（单位 MB）', '--max-file-mb must be a number of megabytes between 0 and 1024'],
+      [['--api-budget', 'lots'], '--api-budget 必须是每月调用次数（不小于 1 的整数），或者 "none"', '--api-budget must be a whole number of calls a month'],
+      [['a bridge'], '没有叫 "a bridge" 的桥接，这个名字也不能用来新建桥接', '"a bridge" is no bridge, and cannot name a new one'],
+    ];
+    for (const [args, inChinese, inEnglish] of refusals) {
+      const refused = await world.cli(['set', ...args], zh);
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(refused.stderr).toContain(`Error: ${inChinese}`);
+      expect((await world.cli(['set', ...args])).stderr).toContain(`Error: ${inEnglish}`);
+    }
+    expect(await bridges(world)).toEqual([before]);
+    // The bridge a command names, too.
+    expect((await world.cli(['status', '--bridge', 'nope'], zh)).stderr).toBe('Error: config.json 中没有桥接 "nope"\n  → 已配置的桥接：default。\n');
+  }, 60_000);
+
   it('a bridge made in the desktop app: status shows it and where its secret is; with a variable named, the CLI runs it', async () => {
     w = await startWorld();
     const world = w;

@@ -13,6 +13,7 @@ import { groupLockDir, lockHolder } from '../../../electron/core/config/instance
 import { FakeCcccDaemon } from '../../fakes/cccc/daemon';
 import { startFakeDingTalk, type FakeDingTalk } from '../../fakes/dingtalk';
 import { killAfter, waitFor } from '../../helpers/wait';
+import { runCli } from './helpers';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'cccc-dingtalk.js');
@@ -128,8 +129,22 @@ describe('cccc-dingtalk serve', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
     expect(err).toMatch(new RegExp(`Error: Port ${port} is already in use`));
+    const zh = await runCli(['serve', '--port', port], { ...env, LANG: 'zh_CN.UTF-8' });
+    expect(zh.code).toBe(1);
+    expect(zh.stderr).toContain(`Error: 端口 ${port} 已被占用\n  → 用 --port 换一个端口，或者不写 --port，自动选一个空闲端口。`);
     expect(await first.stop()).toBe(0);
   }, 30_000);
+
+  it('refuses what is not a port, in the locale’s language', async () => {
+    home = await mkdtemp(join(tmpdir(), 'serve-home-'));
+    const env = { PATH: process.env.PATH, HOME: home, CCCC_DINGTALK_HOME: home, CCCC_HOME: join(home, 'cccc') };
+    const en = await runCli(['serve', '--port', '70000'], env);
+    expect(en.code).toBe(1);
+    expect(en.stderr).toBe('Error: --port must be a port number (0–65535; 0 picks a free one)\n');
+    const zh = await runCli(['serve', '--port', 'http'], { ...env, LC_ALL: 'zh_CN.UTF-8' });
+    expect(zh.code).toBe(1);
+    expect(zh.stderr).toBe('Error: --port 必须是端口号（0–65535；0 表示自动选一个空闲端口）\n');
+  });
 
   it('leaves nothing running: a process that used services, server, a bridge and an event stream exits on its own after close()', async () => {
     const fixture = join(ROOT, 'test', 'e2e', 'cli', 'fixtures', 'close-all.ts');

@@ -19,6 +19,11 @@ describe('cccc-dingtalk set --access: the policies of Settings → Access', () =
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('Error: An allowlist needs the people on it: --allow STAFF_ID[,STAFF_ID…]');
     expect(none.stderr).toContain('Nobody has written to the robot yet');
+    const zh = { env: { LANG: 'zh_CN.UTF-8' } };
+    expect((await world.cli(['set', '--access', 'allowlist'], zh)).stderr).toBe(
+      'Error: “仅以下人员”需要写明是哪些人：--allow 员工ID[,员工ID…]\n  → 还没有人给机器人发过消息：员工 ID 可在钉钉管理后台查到（通讯录 → 成员 → 员工UserID）。\n',
+    );
+    expect((await world.cli(['set', '--access', 'nobody'], zh)).stderr).toBe('Error: --access 只能是 everyone、admins 或 allowlist\n');
 
     expect((await world.cli(['start', '--detach'])).code).toBe(0);
     world.dt.injectMessage({
@@ -39,6 +44,7 @@ describe('cccc-dingtalk set --access: the policies of Settings → Access', () =
     );
     expect(offered.code).toBe(1);
     expect(offered.stderr).toContain('→ People who have written to the robot: staff-ann ("Ann", admin).');
+    expect((await world.cli(['set', '--access', 'allowlist'], zh)).stderr).toContain('→ 给机器人发过消息的人：staff-ann（"Ann"，管理员）。');
 
     const set = await world.cli(['set', '--access', 'allowlist', '--allow', 'staff-ann,staff-bob']);
     expect(set.code).toBe(0);
@@ -50,6 +56,7 @@ describe('cccc-dingtalk set --access: the policies of Settings → Access', () =
     const bad = await world.cli(['set', '--access', 'admins', '--allow', 'staff-ann']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe('Error: --allow goes with --access allowlist, not --access admins\n');
+    expect((await world.cli(['set', '--allow', 'staff ann'], zh)).stderr).toBe('Error: --allow 接受以逗号分隔的员工 ID；"staff ann" 不是员工 ID\n');
     expect((await world.cli(['stop'])).code).toBe(0);
   }, 40_000);
 });

@@ -1,6 +1,7 @@
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../../electron/cli/main';
+import { buildProgram, commanderErrorText } from '../../../electron/cli/main';
+import { CLI_TEXT } from '../../../electron/core/i18n/cli';
 
 const HAN = /\p{Script=Han}/u;
 
@@ -50,5 +51,41 @@ describe('cccc-dingtalk --help in 中文 and English', () => {
     expect(zh.helpInformation()).toContain('命令：');
     expect(zh.helpInformation()).toContain('显示版本号');
     expect(en.commands.find((c) => c.name() === 'start')!.helpInformation()).toMatch(/how long to wait for the connection\s+\(default: "30"\)/);
+  });
+
+  it("commander's errors about the command line: its own English words found, and said in 中文", () => {
+    // What this version of commander says, raw, for each mistake the CLI can meet.
+    const said = (argv: string[]): string => {
+      let text = '';
+      const program = new Command('x')
+        .exitOverride()
+        .showSuggestionAfterError()
+        .configureOutput({ writeErr: (s) => (text += s), outputError: (s, write) => write(s) });
+      program
+        .command('set')
+        .argument('[bridge]')
+        .option('--lang <zh|en>')
+        .action(() => undefined);
+      program.command('start').action(() => undefined);
+      program.command('stop').action(() => undefined);
+      program
+        .command('approve')
+        .argument('<key>')
+        .action(() => undefined);
+      expect(() => program.parse(argv, { from: 'user' })).toThrow();
+      return text;
+    };
+    const mistakes = [['set', '--foo'], ['set', '--lnag'], ['set', '--lang'], ['approve'], ['set', 'a', 'b'], ['frobnicate'], ['sta'], ['sto']];
+    for (const argv of mistakes) {
+      const raw = said(argv);
+      expect(commanderErrorText(raw, CLI_TEXT.en.help.errors), argv.join(' ')).toBe(raw);
+      const lines = commanderErrorText(raw, CLI_TEXT.zh.help.errors).split('\n').filter(Boolean);
+      expect(lines.length, argv.join(' ')).toBeGreaterThan(0);
+      for (const line of lines) expect(line, raw).toMatch(HAN);
+    }
+    expect(said(['sta'])).toContain('(Did you mean one of start, stop?)');
+    expect(commanderErrorText("error: unknown option '--lnag'\n(Did you mean --lang?)\n", CLI_TEXT.zh.help.errors)).toBe(
+      "error: 没有 '--lnag' 这个选项\n（是不是想用 --lang？）\n",
+    );
   });
 });

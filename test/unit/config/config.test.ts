@@ -213,6 +213,20 @@ describe('pickBridge', () => {
     const twins = config(profile({ id: 'x', name: 'Same' }), profile({ id: 'y', name: 'Same' }));
     expect(thrown(() => pickBridge(twins, 'Same', 'f'))).toMatchObject({ code: 'config.ambiguous_bridge', hint: 'Name it by its id: x, y.' });
   });
+
+  it('explains in 中文 for a Chinese CLI, with the same codes', () => {
+    const two = config(profile(), profile({ id: 'b', name: 'Demo project' }));
+    expect(thrown(() => pickBridge(two, undefined, 'f', 'zh'))).toMatchObject({
+      code: 'config.several_bridges',
+      message: '已配置了 2 个桥接',
+      hint: '请用 --bridge 选择一个（default、b ("Demo project")）。',
+    });
+    expect(thrown(() => pickBridge(two, 'zz', '/x/config.json', 'zh'))).toMatchObject({
+      code: 'config.unknown_bridge',
+      message: 'config.json 中没有桥接 "zz"',
+    });
+    expect(thrown(() => pickBridge(config(), undefined, 'f', 'zh'))).toMatchObject({ code: 'config.no_bridge', message: '还没有配置任何桥接' });
+  });
 });
 
 describe('resolveCredentials (the CLI)', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Person } from '../../../../electron/core/bridge/chat-directory';
 import { accessPolicyFrom, describeAccess } from '../../../../electron/cli/commands/set-access';
 
@@ -8,6 +8,10 @@ const people = async (): Promise<Person[]> => [ann, bob];
 const nobody = async (): Promise<Person[]> => [];
 
 describe('set --access / --allow', () => {
+  // The words follow the locale (the code does not): English unless a test says otherwise.
+  beforeEach(() => vi.stubEnv('LC_ALL', 'C'));
+  afterEach(() => vi.unstubAllEnvs());
+
   it('no option: no change', async () => {
     expect(await accessPolicyFrom({}, { mode: 'admins' }, people)).toBeUndefined();
   });
@@ -52,6 +56,20 @@ describe('set --access / --allow', () => {
       message: '--allow takes staff ids separated by commas; "staff ann" is not one',
     });
     await expect(accessPolicyFrom({ allow: 'staff\u202eann' }, undefined, people)).rejects.toThrow(/not one/);
+  });
+
+  it('says it in 中文 in a Chinese locale, with the same code', async () => {
+    vi.stubEnv('LC_ALL', 'zh_CN.UTF-8');
+    await expect(accessPolicyFrom({ access: 'admins', allow: 'staff-ann' }, undefined, people)).rejects.toMatchObject({
+      code: 'config.invalid_option',
+      message: '--allow 只能和 --access allowlist 一起用，不能和 --access admins 一起用',
+    });
+    const many = Array.from({ length: 23 }, (_, i) => ({ ...bob, staffId: `staff-${i}`, nick: `P${i}` }));
+    await expect(accessPolicyFrom({ access: 'allowlist' }, undefined, async () => [ann, ...many])).rejects.toMatchObject({
+      code: 'config.invalid_option',
+      message: '“仅以下人员”需要写明是哪些人：--allow 员工ID[,员工ID…]',
+      hint: expect.stringMatching(/^给机器人发过消息的人：staff-ann（"Ann"，管理员）、staff-0（"P0"）、.*staff-18（"P18"），另有 4 人。$/),
+    });
   });
 
   it('describes the policy with the names it knows', () => {
