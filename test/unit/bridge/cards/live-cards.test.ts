@@ -6,6 +6,7 @@ import type { CardAllowance } from '../../../../electron/core/bridge/cards/card-
 import { CardPermissions } from '../../../../electron/core/bridge/cards/card-permissions';
 import { LIVE_CARDS_FILE, LiveCards, type StreamEvent } from '../../../../electron/core/bridge/cards/live-cards';
 import type { OutboxItem } from '../../../../electron/core/bridge/outbox/item';
+import { appBuckets } from '../../../../electron/core/bridge/outbox/outbox';
 import type { CreateCardRequest, StreamCardRequest } from '../../../../electron/core/dingtalk/card-api';
 
 /** Polls on the event loop's check phase: setTimeout is faked here. */
@@ -64,6 +65,8 @@ async function open(): Promise<LiveCards> {
     settled: () => outboxSettled,
     settings: () => ({ enabled: true, templateId: 'tpl', lang: 'en' }),
     cardAllowance: () => allowance,
+    // On the faked clock: the gates' waits are timers the tests advance.
+    buckets: appBuckets(19, () => Date.now()),
     permissions: new CardPermissions(dir, 'app-1'),
     onProblem: () => undefined,
   });
