@@ -195,7 +195,22 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
     const sinks: Sinks = { webhooks, replies, say, outbox, held, requests, deliveries };
     const { delivery, received, refusals, presses } = await openInbound(ctx, sinks, closers, { registry, cards: buttons });
     const { follower, cards } = await openOutbound(ctx, sinks, closers, buckets);
-    const runtime: BridgeRuntime = { webhooks, replies, say, requests, deliveries, outbox, held, received, delivery, refusals, follower, cards, buttons, presses };
+    const runtime: BridgeRuntime = {
+      webhooks,
+      replies,
+      say,
+      requests,
+      deliveries,
+      outbox,
+      held,
+      received,
+      delivery,
+      refusals,
+      follower,
+      cards,
+      buttons,
+      presses,
+    };
     await tellDamage(ctx, runtime, chatsRebuilt, follower.rebuilt);
     return runtime;
   } catch (err) {
