@@ -26,7 +26,8 @@
  * shows. Every call also waits its turn at the app's rate for its API (the create's bucket is the
  * button cards' one, streaming has its own; shared by the app's groups): a push takes the newest
  * text only once the gate lets it go, and a gate closed by close() means "stopping" — the call
- * is not made and the record stays as it is on disk for the next run.
+ * is not made and the record stays as it is on disk for the next run. An update DingTalk still
+ * answers "too fast" is tried again with the next push; any other failed call ends the card.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -43,7 +44,7 @@ import type { AgentEvent } from '../outbound/agent-event';
 import { formatBody, senderHead } from '../outbound/format';
 import { outboxItemSchema, type OutboxItem } from '../outbox/item';
 import { appBuckets, type AppBuckets } from '../outbox/outbox';
-import { RateGate } from '../outbox/rate-gate';
+import { isRateLimited, RateGate } from '../outbox/rate-gate';
 import { cardSpaceOf } from './card-space';
 import { CARD_CALL_INTERVAL_MS, type CardAllowance, type CardAllowanceSource } from './card-allowance';
 import { cardBody, splitForCard } from './card-text';
@@ -366,7 +367,11 @@ export class LiveCards implements LiveCardsPort {
         }),
       );
     } catch (err) {
-      return this.failed(key, err, this.words(record).stopped);
+      // Too fast for DingTalk just now (the gate starts over empty): the text goes with the next
+      // push, unless newer text came meanwhile. Other failures end the card.
+      if (!isRateLimited(err)) return this.failed(key, err, this.words(record).stopped);
+      worker.latest ??= text;
+      return this.schedule(key);
     }
     Object.assign(record, { shown: head, updatedAt: this.now() });
     await this.save([key]);

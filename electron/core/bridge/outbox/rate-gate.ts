@@ -7,6 +7,9 @@
 import { BridgeError } from '../../errors';
 import type { TokenBucket } from '../../util/token-bucket';
 
+/** DingTalk answered "over the QPS limit" (docs/dingtalk-protocol.md §6). */
+export const isRateLimited = (err: unknown): boolean => err instanceof BridgeError && err.code === 'dingtalk.rate_limited';
+
 export class RateGate {
   private readonly waiters: Array<(granted: boolean) => void> = [];
   private timer: NodeJS.Timeout | undefined;
@@ -37,7 +40,7 @@ export class RateGate {
     try {
       return await call();
     } catch (err) {
-      if (err instanceof BridgeError && err.code === 'dingtalk.rate_limited') this.drain();
+      if (isRateLimited(err)) this.drain();
       throw err;
     }
   }

@@ -8,6 +8,7 @@ import { LIVE_CARDS_FILE, LiveCards, type StreamEvent } from '../../../../electr
 import type { OutboxItem } from '../../../../electron/core/bridge/outbox/item';
 import { appBuckets, type AppBuckets } from '../../../../electron/core/bridge/outbox/outbox';
 import type { CreateCardRequest, StreamCardRequest } from '../../../../electron/core/dingtalk/card-api';
+import { BridgeError } from '../../../../electron/core/errors';
 import { TokenBucket } from '../../../../electron/core/util/token-bucket';
 
 /** Polls on the event loop's check phase: setTimeout is faked here. */
@@ -26,6 +27,8 @@ let cards: LiveCards | undefined;
 let others: LiveCards[];
 let calls: { at: number; kind: 'create' | 'stream'; req: CreateCardRequest | StreamCardRequest }[];
 let enqueued: OutboxItem[];
+/** Errors the next streaming calls answer with, one per call. */
+let streamErrors: Error[];
 let allowance: CardAllowance;
 /** The chat's outbox: busy until `outboxDone()` (nothing queued by default). */
 let outboxBusy: boolean;
@@ -43,6 +46,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'live-cards-'));
   others = [];
   calls = [];
+  streamErrors = [];
   enqueued = [];
   allowance = 'full';
   outboxBusy = false;
@@ -64,7 +68,11 @@ async function open(buckets: Pick<AppBuckets, 'card' | 'streaming'> = appBuckets
     stateDir,
     cards: {
       createAndDeliver: async (req) => void calls.push({ at: Date.now(), kind: 'create', req }),
-      streaming: async (req) => void calls.push({ at: Date.now(), kind: 'stream', req }),
+      streaming: async (req) => {
+        const err = streamErrors.shift();
+        if (err) throw err;
+        calls.push({ at: Date.now(), kind: 'stream', req });
+      },
       probeCardPermissions: async () => ({ state: 'ready' }),
     },
     enqueue: async (items) => void enqueued.push(...items),
@@ -325,6 +333,22 @@ describe('live cards', () => {
       expect(Math.min(...spacing('create'))).toBeGreaterThanOrEqual(995);
       expect(spacing('stream')).toHaveLength(3);
       expect(Math.min(...spacing('stream'))).toBeGreaterThanOrEqual(995);
+    });
+
+    it('an update DingTalk answers “too fast” goes with the next push, the card stays open', async () => {
+      const c = await open();
+      await c.start(ev('start', ''), [{ chat: CHAT, label: 'boss' }]);
+      await advanceUntil(() => calls.length === 1, 'the create');
+      streamErrors.push(new BridgeError({ code: 'dingtalk.rate_limited', message: 'Rate limited — will retry', retryable: true }));
+      c.update(ev('update', 'a'));
+      await advanceUntil(() => streamErrors.length === 0, 'the refused push');
+      await advanceUntil(() => streamed().length === 1, 'the push again');
+      c.update(ev('update', 'ab'));
+      await advanceUntil(() => streamed().length === 2, 'the next push');
+      expect(streamed().map((r) => r.content)).toEqual(['a', 'ab']);
+      expect(streamed().some((r) => r.isFinalize)).toBe(false);
+      expect(enqueued).toEqual([]);
+      expect(c.covers('s1', CHAT.conversationId)).toBe(true);
     });
 
     it('a push waiting for its turn goes with the newest text; one still waiting at close() is not made', async () => {
