@@ -349,7 +349,10 @@ export class LiveCards implements LiveCardsPort {
     const worker = this.worker(key);
     // Queued twice (by its timer and by the create it waited behind), the second would come early.
     if (worker.latest !== undefined && worker.lastCallAt + this.interval() > this.now()) return this.schedule(key);
-    if (!record || record.state !== 'open' || worker.latest === undefined) return void (worker.latest = undefined);
+    if (!record || record.state !== 'open' || worker.latest === undefined) {
+      worker.latest = undefined;
+      return;
+    }
     // The text is taken once the gate lets the call go: updates that came while it waited ride along.
     if (!(await this.gates.streaming.acquire())) return;
     const text = worker.latest;
