@@ -227,6 +227,39 @@ describe('live answers in AI cards', () => {
     expect(x.log.records.filter((r) => r.msg.includes('card') && r.level === 'warn').length).toBeLessThanOrEqual(1);
   });
 
+  it('stay under DingTalk’s QPS limit with many cards streaming at once: none refused, each complete, none sent twice', async () => {
+    // DingTalk allows 5 calls a second per API here; the bridge's buckets take 4 (a token of burst on top).
+    const x = await started({ dingtalk: { qpsLimit: 5 }, services: { outbox: { qpsPerApi: 4 } } });
+    await x.subscribe();
+    const answers = Array.from({ length: 8 }, (_, i) => `Answer ${i}`);
+    const streams: string[] = [];
+    for (const _ of answers) streams.push(String((await x.cccc.stream('boss', { op: 'start', text: '', to: ['user'] })).data['stream_id']));
+    await waitFor(() => x.dt.cardInstances().length === answers.length, 'a card per answer', 15_000);
+    const showing = (text: (answer: string) => string): boolean => answers.every((a) => x.dt.cardInstances().some((c) => content(c) === text(a)));
+    // Two rounds of updates to every card at once: 16 streaming calls wanted within a second or so.
+    for (const part of [1, 2]) {
+      for (const [i, streamId] of streams.entries()) {
+        await x.cccc.stream('boss', { op: 'update', streamId, text: `${answers[i]!}, part ${part}`, to: ['user'], seq: part });
+      }
+      await waitFor(() => showing((a) => `${a}, part ${part}`), `part ${part} on every card`, 15_000);
+    }
+    for (const [i, streamId] of streams.entries()) {
+      const text = `${answers[i]!}, whole.`;
+      await x.cccc.stream('boss', { op: 'end', streamId, text, to: ['user'], seq: 3 });
+      await x.cccc.speak('boss', text, { to: ['user'], streamId });
+    }
+    await waitFor(() => x.dt.cardInstances().filter((c) => c.status === 'finished').length === answers.length, 'every card finished', 15_000);
+    await x.cccc.speak('boss', 'a later message', { to: ['user'] });
+    await x.reply('a later message');
+    // (The permission probe's two 400s are expected; a rate-limit refusal is not.)
+    const cardCalls = x.dt.requests().filter((r) => r.api.startsWith('card.'));
+    expect(cardCalls.filter((r) => r.status === 403 || r.status === 429)).toEqual([]);
+    expect(cardCalls.filter((r) => r.api === 'card.createAndDeliver' && r.status === 200)).toHaveLength(answers.length);
+    expect(showing((a) => `${a}, whole.`)).toBe(true);
+    expect(x.dt.cardInstances()).toHaveLength(answers.length);
+    for (const a of answers) expect(copies(x, GROUP_CHAT, `${a}, whole.`)).toBe(0);
+  }, 60_000);
+
   it('turned off in settings: ordinary messages', async () => {
     const x = await started({ settings: { cards: false } });
     await x.subscribe();

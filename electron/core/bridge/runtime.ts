@@ -53,7 +53,7 @@ import { Refusals } from './inbound/refusals';
 import { agentsAnsweredPeople } from './outbound/agent-event';
 import { HeldMessages } from './outbound/held';
 import { OutboundRouter } from './outbound/router';
-import { Outbox, OUTBOX_JOURNAL, type OutboxItem } from './outbox';
+import { appBuckets, Outbox, OUTBOX_JOURNAL, type AppBuckets, type OutboxItem } from './outbox';
 import { SETUP_PROBLEMS } from './outbox/retry';
 import { REPLIES } from '../i18n/replies';
 import { ReplyTracker } from './reply-tracker';
@@ -116,6 +116,8 @@ export interface BridgeRuntime {
   readonly follower: LedgerFollower;
   /** Live AI cards for streamed answers (`live-cards.json`). */
   readonly cards: LiveCards;
+  /** Cards with buttons: made by the outbox, redrawn after presses. */
+  readonly buttons: ButtonCards;
   /** Presses of the buttons on the bridge's cards. */
   readonly presses: CardPresses;
 }
@@ -136,6 +138,9 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
   });
   // Cards with buttons are outbox items: their maker must exist before the outbox resumes them.
   const registry = await CardRegistry.open(ctx.stateDir, log);
+  // The app's buckets when it serves several groups (app-bridge.ts), else this group's own: the
+  // outbox and the card calls outside it wait on the same ones.
+  const buckets = ctx.services.outbox?.buckets ?? appBuckets(ctx.services.outbox?.qpsPerApi);
   const buttons = new ButtonCards({
     api: new CardApi(ctx.api),
     registry,
@@ -144,6 +149,7 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
     reply: (chat, message, mention) => say.send(chat, message, mention),
     queue: (chat, card) => say.card(chat, card),
     onUnavailable: (problem) => ctx.fail(problem),
+    buckets,
     logger: log,
   });
   const outbox: Outbox = new Outbox({
@@ -154,6 +160,7 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
     webhooks,
     cards: buttons,
     ...ctx.services.outbox,
+    buckets,
     onFailure: (item, problem) => onOutboxFailure(item, problem),
     onWaiting: (_item, problem) => ctx.fail(problem),
     onLocalFailure: (err) => space.noteFailure(err),
@@ -176,7 +183,7 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
       .enqueue([{ ...say.item(item.chat, { kind: 'text', content: t().error(problem.message) }), id: `notice:${randomUUID()}` }])
       .catch(() => undefined);
   };
-  const closers: Array<() => Promise<void>> = [];
+  const closers: Array<() => Promise<void>> = [async () => buttons.close()];
   try {
     await outbox.open();
     closers.push(() => outbox.close());
@@ -187,8 +194,23 @@ export async function openRuntime(ctx: RuntimeContext): Promise<BridgeRuntime> {
     closers.push(() => Promise.resolve(deliveries.close()));
     const sinks: Sinks = { webhooks, replies, say, outbox, held, requests, deliveries };
     const { delivery, received, refusals, presses } = await openInbound(ctx, sinks, closers, { registry, cards: buttons });
-    const { follower, cards } = await openOutbound(ctx, sinks, closers);
-    const runtime: BridgeRuntime = { webhooks, replies, say, requests, deliveries, outbox, held, received, delivery, refusals, follower, cards, presses };
+    const { follower, cards } = await openOutbound(ctx, sinks, closers, buckets);
+    const runtime: BridgeRuntime = {
+      webhooks,
+      replies,
+      say,
+      requests,
+      deliveries,
+      outbox,
+      held,
+      received,
+      delivery,
+      refusals,
+      follower,
+      cards,
+      buttons,
+      presses,
+    };
     await tellDamage(ctx, runtime, chatsRebuilt, follower.rebuilt);
     return runtime;
   } catch (err) {
@@ -304,7 +326,12 @@ async function openInbound(
  * Outbound: ledger events → items for each subscribed chat (held while it is paused) → the
  * outbox; the cursor moves only once they are durable. Reads replies for mentions and the 🤔.
  */
-async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<() => Promise<void>>): Promise<Pick<BridgeRuntime, 'follower' | 'cards'>> {
+async function openOutbound(
+  ctx: RuntimeContext,
+  sinks: Sinks,
+  closers: Array<() => Promise<void>>,
+  buckets: AppBuckets,
+): Promise<Pick<BridgeRuntime, 'follower' | 'cards'>> {
   const { log, space } = ctx;
   const { replies, outbox, held, requests, deliveries } = sinks;
   const cards = await LiveCards.open({
@@ -318,6 +345,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
       return { enabled: s.cards, templateId: s.cardTemplateId, lang: s.replyLanguage };
     },
     cardAllowance: () => ctx.usage.cardAllowance(),
+    buckets,
     permissions: ctx.cardPermissions,
     onProblem: (problem) => ctx.fail(problem),
     logger: log,
@@ -372,6 +400,7 @@ async function openOutbound(ctx: RuntimeContext, sinks: Sinks, closers: Array<()
 /** Stops following the ledger, then closes the journals once what is in flight has finished. */
 export async function closeRuntime(rt: BridgeRuntime): Promise<void> {
   await rt.follower.stop();
+  rt.buttons.close();
   await rt.cards.close();
   rt.deliveries.close();
   await rt.received.close();

@@ -5,7 +5,8 @@
  * group, or a single chat whose person has a staff id); at its turn it is made unless the
  * budget is past its limit or DingTalk lately refused the card permission. Where a card does
  * not go — and when DingTalk refuses it — the chat gets the plain reply instead, never nothing.
- * The card is in the registry before it is queued, so no press can beat it there.
+ * The card is in the registry before it is queued, so no press can beat it there. Redraws are
+ * not outbox items: they wait for the app's `update` rate gate themselves.
  */
 import { randomUUID } from 'node:crypto';
 import { isCardPermissionError, type CardApi, type CardSpace } from '../../dingtalk/card-api';
@@ -15,6 +16,8 @@ import { silentLogger, type Logger } from '../../log/logger';
 import type { ChatAddress } from '../chat-address';
 import type { CardMaker } from '../outbox/deliver';
 import type { CardPayload } from '../outbox/item';
+import { appBuckets, type AppBuckets } from '../outbox/outbox';
+import { RateGate } from '../outbox/rate-gate';
 import { cardParams, type ButtonCardView } from './button-card';
 import type { CardAllowanceSource } from './card-allowance';
 import { cardSpaceOf } from './card-space';
@@ -35,6 +38,8 @@ export interface ButtonCardsOptions {
   queue(chat: ChatAddress, card: CardPayload): Promise<void>;
   /** DingTalk refused the card permission: the dashboard should say which one to add. */
   onUnavailable?(problem: Problem): void;
+  /** The app's token buckets (redraws use `update`); default: this object's own. */
+  buckets?: Pick<AppBuckets, 'update'>;
   logger?: Logger;
   now?: () => number;
 }
@@ -45,11 +50,14 @@ export type CardPurpose = Pick<CardEntry, 'kind' | 'key'>;
 export class ButtonCards implements CardMaker {
   private readonly log: Logger;
   private readonly now: () => number;
+  /** Redraws' turn at the app's rate (creates wait at the outbox's `card` gate). */
+  private readonly updates: RateGate;
   private refusedUntil = 0;
 
   constructor(private readonly options: ButtonCardsOptions) {
     this.log = (options.logger ?? silentLogger).child('cards');
     this.now = options.now ?? Date.now;
+    this.updates = new RateGate((options.buckets ?? appBuckets()).update);
   }
 
   /** Queues `view` as a card for the chat, or `fallback` as a message where a card cannot go. */
@@ -97,13 +105,22 @@ export class ButtonCards implements CardMaker {
     await this.forget(card.outTrackId);
   }
 
-  /** Redraws a card in place; best effort (the press is done and audited whatever DingTalk says). */
+  /**
+   * Redraws a card in place; best effort (the press is done and audited whatever DingTalk says),
+   * and none once the bridge stops (the gate closed).
+   */
   async update(outTrackId: string, view: ButtonCardView, version: number): Promise<void> {
+    if (!(await this.updates.acquire())) return this.log.info('A card was not redrawn: the bridge is stopping', { card: outTrackId });
     try {
-      await this.options.api.updateCard({ outTrackId, params: cardParams(view, version) });
+      await this.updates.watch(() => this.options.api.updateCard({ outTrackId, params: cardParams(view, version) }));
     } catch (err) {
       this.log.warn('Could not update a card', { card: outTrackId, code: toProblem(err).code });
     }
+  }
+
+  /** Redraws waiting for their turn are let go (the bridge stops). */
+  close(): void {
+    this.updates.close();
   }
 
   /** A card that will not exist leaves the registry (a press on it could only be a forgery). */

@@ -23,7 +23,11 @@
  *
  * Updates are coalesced: at most one call per card per 500 ms (2 s when the API budget asks for
  * lean use), the latest text wins; updates are not kept on disk, the record keeps what the card
- * shows.
+ * shows. Every call also waits its turn at the app's rate for its API (the create's bucket is the
+ * button cards' one, streaming has its own; shared by the app's groups): a push takes the newest
+ * text only once the gate lets it go, and a gate closed by close() means "stopping" — the call
+ * is not made and the record stays as it is on disk for the next run. An update DingTalk still
+ * answers "too fast" is tried again with the next push; any other failed call ends the card.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -39,6 +43,8 @@ import { chatAddressSchema, type ChatAddress } from '../chat-address';
 import type { AgentEvent } from '../outbound/agent-event';
 import { formatBody, senderHead } from '../outbound/format';
 import { outboxItemSchema, type OutboxItem } from '../outbox/item';
+import { appBuckets, type AppBuckets } from '../outbox/outbox';
+import { isRateLimited, RateGate } from '../outbox/rate-gate';
 import { cardSpaceOf } from './card-space';
 import { CARD_CALL_INTERVAL_MS, type CardAllowance, type CardAllowanceSource } from './card-allowance';
 import { cardBody, splitForCard } from './card-text';
@@ -80,6 +86,8 @@ export interface LiveCardsOptions {
   settled(chatId: string): Promise<void>;
   settings(): { enabled: boolean; templateId: string; lang: ReplyLanguage };
   cardAllowance?: CardAllowanceSource;
+  /** The app's token buckets (shared with its groups' outboxes and live cards); default: this object's own. */
+  buckets?: Pick<AppBuckets, 'card' | 'streaming'>;
   /** The probe's answer, remembered per app for a day. */
   permissions: Pick<CardPermissions, 'readiness' | 'forget' | 'cardWentThrough'>;
   /** Card permissions are missing: said once per run. */
@@ -145,6 +153,8 @@ export class LiveCards implements LiveCardsPort {
   private readonly heldBack = new Set<string>();
   private readonly log: Logger;
   private readonly now: () => number;
+  /** Each card API's turn at the app's rate (DingTalk counts 20 QPS per app per API). */
+  private readonly gates: { create: RateGate; streaming: RateGate };
   private unavailableUntil = 0;
   private problemSaid = false;
   private closed = false;
@@ -157,6 +167,8 @@ export class LiveCards implements LiveCardsPort {
   ) {
     this.log = (options.logger ?? silentLogger).child('cards');
     this.now = options.now ?? Date.now;
+    const buckets = options.buckets ?? appBuckets();
+    this.gates = { create: new RateGate(buckets.card), streaming: new RateGate(buckets.streaming) };
   }
 
   /** Loads the records a previous run left and brings each to its end (see above). */
@@ -268,6 +280,8 @@ export class LiveCards implements LiveCardsPort {
     this.closed = true;
     this.disarmSweeper();
     for (const worker of this.workers.values()) clearTimeout(worker.timer);
+    // Calls waiting for their turn are not made: their cards stay as the records on disk say.
+    for (const gate of Object.values(this.gates)) gate.close();
     await Promise.all([...this.workers.values()].map((w) => w.chain));
   }
 
@@ -297,6 +311,9 @@ export class LiveCards implements LiveCardsPort {
     const record = this.records.get(key);
     const space = record && cardSpaceOf(record.chat);
     if (!record || !space || record.state !== 'waiting') return;
+    // The turn first: a stop meanwhile leaves the card `waiting` (let go by the next run), and it
+    // opens with the text of that moment.
+    if (!(await this.gates.create.acquire()) || record.state !== 'waiting') return;
     const ended = record.finalText !== undefined;
     // On disk before the call: a crash during it leaves a card that may exist, to be closed.
     record.state = ended ? 'ending' : 'opening';
@@ -306,12 +323,14 @@ export class LiveCards implements LiveCardsPort {
     const { head } = splitForCard(record.finalText ?? this.texts.get(record.streamId) ?? '');
     try {
       this.worker(key).lastCallAt = this.now();
-      await this.options.cards.createAndDeliver({
-        space,
-        templateId: this.options.settings().templateId,
-        outTrackId: record.outTrackId,
-        params: { [AI_CARD_KEYS.title]: senderHead(record.label), [AI_CARD_KEYS.content]: cardBody(head), [AI_CARD_KEYS.status]: AI_CARD_STATUS.processing },
-      });
+      await this.gates.create.watch(() =>
+        this.options.cards.createAndDeliver({
+          space,
+          templateId: this.options.settings().templateId,
+          outTrackId: record.outTrackId,
+          params: { [AI_CARD_KEYS.title]: senderHead(record.label), [AI_CARD_KEYS.content]: cardBody(head), [AI_CARD_KEYS.status]: AI_CARD_STATUS.processing },
+        }),
+      );
     } catch (err) {
       // Nothing to close: the card is not there.
       return this.failed(key, err, undefined);
@@ -330,20 +349,32 @@ export class LiveCards implements LiveCardsPort {
     const worker = this.worker(key);
     // Queued twice (by its timer and by the create it waited behind), the second would come early.
     if (worker.latest !== undefined && worker.lastCallAt + this.interval() > this.now()) return this.schedule(key);
+    if (!record || record.state !== 'open' || worker.latest === undefined) {
+      worker.latest = undefined;
+      return;
+    }
+    // The text is taken once the gate lets the call go: updates that came while it waited ride along.
+    if (!(await this.gates.streaming.acquire())) return;
     const text = worker.latest;
     worker.latest = undefined;
-    if (!record || record.state !== 'open' || text === undefined) return;
+    if (record.state !== 'open' || text === undefined) return;
     const { head, rest } = splitForCard(text);
     if (head === record.shown && rest === '') return;
     try {
       worker.lastCallAt = this.now();
-      await this.options.cards.streaming({
-        outTrackId: record.outTrackId,
-        key: AI_CARD_KEYS.content,
-        content: cardBody(head, rest ? this.words(record).continuedBelow : undefined),
-      });
+      await this.gates.streaming.watch(() =>
+        this.options.cards.streaming({
+          outTrackId: record.outTrackId,
+          key: AI_CARD_KEYS.content,
+          content: cardBody(head, rest ? this.words(record).continuedBelow : undefined),
+        }),
+      );
     } catch (err) {
-      return this.failed(key, err, this.words(record).stopped);
+      // Too fast for DingTalk just now (the gate starts over empty): the text goes with the next
+      // push, unless newer text came meanwhile. Other failures end the card.
+      if (!isRateLimited(err)) return this.failed(key, err, this.words(record).stopped);
+      worker.latest ??= text;
+      return this.schedule(key);
     }
     Object.assign(record, { shown: head, updatedAt: this.now() });
     await this.save([key]);
@@ -353,17 +384,21 @@ export class LiveCards implements LiveCardsPort {
   private async finalize(key: string): Promise<void> {
     const record = this.records.get(key);
     if (!record || record.state !== 'ending') return;
+    // Stopped while waiting: still `ending` on disk, the next run sends it with the same guid.
+    if (!(await this.gates.streaming.acquire()) || record.state !== 'ending') return;
     const text = record.finalText ?? record.shown;
     const { head, rest } = splitForCard(text);
     try {
       this.worker(key).lastCallAt = this.now();
-      await this.options.cards.streaming({
-        outTrackId: record.outTrackId,
-        key: AI_CARD_KEYS.content,
-        content: cardBody(head, rest ? this.words(record).continuedBelow : undefined),
-        isFinalize: true,
-        ...(record.finalizeGuid ? { guid: record.finalizeGuid } : {}),
-      });
+      await this.gates.streaming.watch(() =>
+        this.options.cards.streaming({
+          outTrackId: record.outTrackId,
+          key: AI_CARD_KEYS.content,
+          content: cardBody(head, rest ? this.words(record).continuedBelow : undefined),
+          isFinalize: true,
+          ...(record.finalizeGuid ? { guid: record.finalizeGuid } : {}),
+        }),
+      );
     } catch (err) {
       return this.failed(key, err, this.words(record).stopped);
     }
@@ -390,15 +425,18 @@ export class LiveCards implements LiveCardsPort {
     await this.conclude(key);
   }
 
-  /** Best effort: a card that cannot be closed stays as it was. */
+  /** Best effort: a card that cannot be closed (or not before the bridge stops) stays as it was. */
   private async closeWith(record: CardRecord, note: string): Promise<void> {
+    if (!(await this.gates.streaming.acquire())) return;
     try {
-      await this.options.cards.streaming({
-        outTrackId: record.outTrackId,
-        key: AI_CARD_KEYS.content,
-        content: cardBody(record.shown, note),
-        isFinalize: true,
-      });
+      await this.gates.streaming.watch(() =>
+        this.options.cards.streaming({
+          outTrackId: record.outTrackId,
+          key: AI_CARD_KEYS.content,
+          content: cardBody(record.shown, note),
+          isFinalize: true,
+        }),
+      );
     } catch (err) {
       this.log.info('A live card could not be closed', { chat: record.chat.conversationId, code: toProblem(err).code });
     }

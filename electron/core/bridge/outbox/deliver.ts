@@ -20,7 +20,7 @@ import type { RateGate } from './rate-gate';
 import { problemOf } from './retry';
 import { openApiRoute, type OpenApiRoute, type RouteChooser } from './route';
 
-/** DingTalk counts its 20 QPS per app per API: one gate for each API the outbox calls. */
+/** DingTalk counts its 20 QPS per app per API: one gate for each API the outbox calls (the card ones outside it: outbox.ts `AppBuckets`). */
 export interface Gates {
   group: RateGate;
   single: RateGate;
@@ -70,7 +70,7 @@ export async function attemptDelivery(item: OutboxItem, ctx: DeliveryContext, pr
   if (!progress.upload) {
     const file = await prepareFile(payload.path, payload.fileName);
     if (!(await ctx.gates.media.acquire())) return STOPPED;
-    const { mediaId } = await watchQps(ctx.gates.media, () => ctx.api.uploadMedia(file.type, file.name, file.data));
+    const { mediaId } = await ctx.gates.media.watch(() => ctx.api.uploadMedia(file.type, file.name, file.data));
     progress.upload = { mediaId, type: file.type, name: file.name, bytes: file.data.length, zipped: file.zipped };
   }
   const { mediaId, type, name } = progress.upload;
@@ -95,7 +95,7 @@ async function deliverCard(item: OutboxItem, card: CardPayload, ctx: DeliveryCon
   if (space && maker) {
     if (!(await ctx.gates.card.acquire())) return STOPPED;
     try {
-      await watchQps(ctx.gates.card, () => maker.create(space, card));
+      await ctx.gates.card.watch(() => maker.create(space, card));
       return { status: 'delivered', via: 'card' };
     } catch (err) {
       if (err instanceof BridgeError && err.code === CARD_EXISTS) return { status: 'delivered', via: 'card' };
@@ -143,20 +143,10 @@ async function tryWebhook(item: OutboxItem, url: string, message: OutboundMessag
 async function sendOpenApi(route: OpenApiRoute, message: OutboundMessage, ctx: DeliveryContext): Promise<AttemptOutcome> {
   if (route.via === 'group') {
     if (!(await ctx.gates.group.acquire())) return STOPPED;
-    await watchQps(ctx.gates.group, () => ctx.api.sendToGroup(route.conversationId, message));
+    await ctx.gates.group.watch(() => ctx.api.sendToGroup(route.conversationId, message));
     return { status: 'delivered', via: 'group' };
   }
   if (!(await ctx.gates.single.acquire())) return STOPPED;
-  await watchQps(ctx.gates.single, () => ctx.api.sendToUsers([route.userId], message));
+  await ctx.gates.single.watch(() => ctx.api.sendToUsers([route.userId], message));
   return { status: 'delivered', via: 'single' };
-}
-
-/** DingTalk saying "over the limit" means our pace is too high right now: the gate starts over empty. */
-async function watchQps<R>(gate: RateGate, call: () => Promise<R>): Promise<R> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof BridgeError && err.code === 'dingtalk.rate_limited') gate.drain();
-    throw err;
-  }
 }

@@ -64,11 +64,18 @@ export interface OutboxOptions {
 
 export const OUTBOX_JOURNAL = 'outbox.jsonl';
 
-/** One token bucket per DingTalk API the outbox calls (deliver.ts `Gates`). */
-export type AppBuckets = Record<keyof Gates, TokenBucket>;
+/**
+ * One token bucket per DingTalk API an app calls, shared by all its groups: the outbox's
+ * (deliver.ts `Gates`; `card` is the create, for button cards and live cards alike), then the
+ * card calls made outside the outbox — live cards' `streaming` and card redraws' `update`
+ * (docs/dingtalk-protocol.md §4: each endpoint is an API of its own).
+ */
+export type AppBuckets = Record<keyof Gates | 'streaming' | 'update', TokenBucket>;
 
-export function appBuckets(qpsPerApi = 19): AppBuckets {
-  return { group: new TokenBucket(qpsPerApi), single: new TokenBucket(qpsPerApi), media: new TokenBucket(qpsPerApi), card: new TokenBucket(qpsPerApi) };
+/** `now`: the buckets' clock (tests with fake timers pass theirs). */
+export function appBuckets(qpsPerApi = 19, now?: () => number): AppBuckets {
+  const bucket = (): TokenBucket => new TokenBucket(qpsPerApi, 1, now);
+  return { group: bucket(), single: bucket(), media: bucket(), card: bucket(), streaming: bucket(), update: bucket() };
 }
 
 export class Outbox {

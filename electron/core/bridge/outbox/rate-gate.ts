@@ -1,9 +1,14 @@
 /**
- * Waiting for a token bucket, first come first served: callers (one per chat) queue up and are
- * let through one by one as tokens appear, with a single timer. close() lets every waiter go
- * with `false` and clears the timer.
+ * Waiting for a token bucket, first come first served: callers (one per chat, or per card) queue
+ * up and are let through one by one as tokens appear, with a single timer. close() lets every
+ * waiter go with `false` and clears the timer. Used by the outbox and by the card calls made
+ * outside it (docs/architecture.md, "Rate limits").
  */
+import { BridgeError } from '../../errors';
 import type { TokenBucket } from '../../util/token-bucket';
+
+/** DingTalk answered "over the QPS limit" (docs/dingtalk-protocol.md §6). */
+export const isRateLimited = (err: unknown): boolean => err instanceof BridgeError && err.code === 'dingtalk.rate_limited';
 
 export class RateGate {
   private readonly waiters: Array<(granted: boolean) => void> = [];
@@ -25,6 +30,19 @@ export class RateGate {
   /** DingTalk answered "over the QPS limit": empty the bucket so everyone waits a full interval. */
   drain(): void {
     this.bucket.drain();
+  }
+
+  /**
+   * Makes a call the gate let through. DingTalk saying "over the limit" means our pace is too high
+   * right now: the bucket starts over empty before the error goes on to the caller.
+   */
+  async watch<R>(call: () => Promise<R>): Promise<R> {
+    try {
+      return await call();
+    } catch (err) {
+      if (isRateLimited(err)) this.drain();
+      throw err;
+    }
   }
 
   get waiting(): number {

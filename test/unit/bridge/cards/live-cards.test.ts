@@ -6,7 +6,10 @@ import type { CardAllowance } from '../../../../electron/core/bridge/cards/card-
 import { CardPermissions } from '../../../../electron/core/bridge/cards/card-permissions';
 import { LIVE_CARDS_FILE, LiveCards, type StreamEvent } from '../../../../electron/core/bridge/cards/live-cards';
 import type { OutboxItem } from '../../../../electron/core/bridge/outbox/item';
+import { appBuckets, type AppBuckets } from '../../../../electron/core/bridge/outbox/outbox';
 import type { CreateCardRequest, StreamCardRequest } from '../../../../electron/core/dingtalk/card-api';
+import { BridgeError } from '../../../../electron/core/errors';
+import { TokenBucket } from '../../../../electron/core/util/token-bucket';
 
 /** Polls on the event loop's check phase: setTimeout is faked here. */
 async function waitFor(check: () => unknown, what: string): Promise<void> {
@@ -20,8 +23,12 @@ const CHAT = { conversationId: 'cidG==', conversationType: 'group' as const };
 
 let dir: string;
 let cards: LiveCards | undefined;
+/** Other groups' live cards (their own state dirs), closed after each test. */
+let others: LiveCards[];
 let calls: { at: number; kind: 'create' | 'stream'; req: CreateCardRequest | StreamCardRequest }[];
 let enqueued: OutboxItem[];
+/** Errors the next streaming calls answer with, one per call. */
+let streamErrors: Error[];
 let allowance: CardAllowance;
 /** The chat's outbox: busy until `outboxDone()` (nothing queued by default). */
 let outboxBusy: boolean;
@@ -37,7 +44,9 @@ function busyOutbox(): void {
 beforeEach(async () => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
   dir = await mkdtemp(join(tmpdir(), 'live-cards-'));
+  others = [];
   calls = [];
+  streamErrors = [];
   enqueued = [];
   allowance = 'full';
   outboxBusy = false;
@@ -47,16 +56,23 @@ beforeEach(async () => {
 afterEach(async () => {
   await cards?.close();
   cards = undefined;
+  for (const other of others) await other.close();
   vi.useRealTimers();
   await rm(dir, { recursive: true, force: true });
 });
 
-async function open(): Promise<LiveCards> {
-  cards = await LiveCards.open({
-    stateDir: dir,
+/** This group's live cards; `another`: a second group's, on its own state dir (the app's buckets passed to both). */
+async function open(buckets: Pick<AppBuckets, 'card' | 'streaming'> = appBuckets(19, () => Date.now()), another = false): Promise<LiveCards> {
+  const stateDir = another ? await mkdtemp(join(dir, 'group-')) : dir;
+  const opened = await LiveCards.open({
+    stateDir,
     cards: {
       createAndDeliver: async (req) => void calls.push({ at: Date.now(), kind: 'create', req }),
-      streaming: async (req) => void calls.push({ at: Date.now(), kind: 'stream', req }),
+      streaming: async (req) => {
+        const err = streamErrors.shift();
+        if (err) throw err;
+        calls.push({ at: Date.now(), kind: 'stream', req });
+      },
       probeCardPermissions: async () => ({ state: 'ready' }),
     },
     enqueue: async (items) => void enqueued.push(...items),
@@ -64,10 +80,14 @@ async function open(): Promise<LiveCards> {
     settled: () => outboxSettled,
     settings: () => ({ enabled: true, templateId: 'tpl', lang: 'en' }),
     cardAllowance: () => allowance,
-    permissions: new CardPermissions(dir, 'app-1'),
+    // On the faked clock: the gates' waits are timers the tests advance.
+    buckets,
+    permissions: new CardPermissions(stateDir, 'app-1'),
     onProblem: () => undefined,
   });
-  return cards;
+  if (another) others.push(opened);
+  else cards = opened;
+  return opened;
 }
 
 const ev = (op: StreamEvent['op'], text: string, streamId = 's1'): StreamEvent => ({
@@ -91,6 +111,26 @@ const item = (id: string, kind: 'message' | 'file'): OutboxItem => ({
 });
 
 const streamed = () => calls.filter((c) => c.kind === 'stream').map((c) => c.req as StreamCardRequest);
+
+/** One step: the fake clock 10 ms on, then a turn of the real loop (file writes finish). */
+const step = async (): Promise<void> => {
+  await vi.advanceTimersByTimeAsync(10);
+  await new Promise((r) => setImmediate(r));
+};
+const advanceUntil = async (check: () => unknown, what: string): Promise<void> => {
+  const deadline = performance.now() + 5_000;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await step();
+  }
+};
+/** Lets whatever is due happen: 3 s on the fake clock, and at least 100 ms of real time for the disk. */
+const settleDown = async (): Promise<void> => {
+  for (let i = 0; i < 300; i++) await step();
+  const until = performance.now() + 100;
+  while (performance.now() < until) await new Promise((r) => setImmediate(r));
+  await step();
+};
 
 describe('live cards', () => {
   it('coalesce updates: one call per card per 500 ms, the latest text wins; 2 s when lean', async () => {
@@ -180,25 +220,6 @@ describe('live cards', () => {
   describe('behind the chat’s earlier messages', () => {
     const chats = [{ chat: CHAT, label: 'boss' }];
     const created = () => calls.filter((c) => c.kind === 'create').map((c) => c.req as CreateCardRequest);
-    /** One step: the fake clock 10 ms on, then a turn of the real loop (file writes finish). */
-    const step = async (): Promise<void> => {
-      await vi.advanceTimersByTimeAsync(10);
-      await new Promise((r) => setImmediate(r));
-    };
-    const advanceUntil = async (check: () => unknown, what: string): Promise<void> => {
-      const deadline = performance.now() + 5_000;
-      while (!check()) {
-        if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-        await step();
-      }
-    };
-    /** Lets whatever is due happen: 3 s on the fake clock, and at least 100 ms of real time for the disk. */
-    const settleDown = async (): Promise<void> => {
-      for (let i = 0; i < 300; i++) await step();
-      const until = performance.now() + 100;
-      while (performance.now() < until) await new Promise((r) => setImmediate(r));
-      await step();
-    };
 
     it('open only once the outbox is through, with the newest text; updates meanwhile are coalesced, none lost', async () => {
       busyOutbox();
@@ -283,6 +304,85 @@ describe('live cards', () => {
       await settleDown();
       expect(calls).toEqual([]);
       expect(next.covers('s1', CHAT.conversationId)).toBe(false);
+    });
+  });
+
+  describe('at the app’s rate (docs/dingtalk-protocol.md §4)', () => {
+    const OTHER = { conversationId: 'cidOther==', conversationType: 'group' as const };
+    const spacing = (kind: 'create' | 'stream'): number[] => {
+      const at = calls.filter((c) => c.kind === kind).map((c) => c.at);
+      return at.slice(1).map((t, i) => t - at[i]!);
+    };
+
+    it('two groups’ live cards share the app’s buckets: one pace per API across them', async () => {
+      // 1 call a second per API: slower than a card's own 500 ms, so only a shared gate explains the spacing.
+      const buckets = appBuckets(1, () => Date.now());
+      const a = await open(buckets);
+      const b = await open(buckets, true);
+      await a.start(ev('start', '', 'sa'), [{ chat: CHAT, label: 'boss' }]);
+      await b.start(ev('start', '', 'sb'), [{ chat: OTHER, label: 'boss' }]);
+      await advanceUntil(() => calls.length === 2, 'both creates');
+      a.update(ev('update', 'a1', 'sa'));
+      b.update(ev('update', 'b1', 'sb'));
+      await advanceUntil(() => streamed().length === 2, 'both pushes');
+      await a.end(ev('end', 'a2', 'sa'));
+      await b.end(ev('end', 'b2', 'sb'));
+      await advanceUntil(() => streamed().filter((r) => r.isFinalize).length === 2, 'both finalized');
+      // A second apart, less the few ms a token taken late keeps of its place (util/token-bucket.ts).
+      expect(spacing('create')).toEqual([expect.any(Number)]);
+      expect(Math.min(...spacing('create'))).toBeGreaterThanOrEqual(995);
+      expect(spacing('stream')).toHaveLength(3);
+      expect(Math.min(...spacing('stream'))).toBeGreaterThanOrEqual(995);
+    });
+
+    it('an update DingTalk answers “too fast” goes with the next push, the card stays open', async () => {
+      const c = await open();
+      await c.start(ev('start', ''), [{ chat: CHAT, label: 'boss' }]);
+      await advanceUntil(() => calls.length === 1, 'the create');
+      streamErrors.push(new BridgeError({ code: 'dingtalk.rate_limited', message: 'Rate limited — will retry', retryable: true }));
+      c.update(ev('update', 'a'));
+      await advanceUntil(() => streamErrors.length === 0, 'the refused push');
+      await advanceUntil(() => streamed().length === 1, 'the push again');
+      c.update(ev('update', 'ab'));
+      await advanceUntil(() => streamed().length === 2, 'the next push');
+      expect(streamed().map((r) => r.content)).toEqual(['a', 'ab']);
+      expect(streamed().some((r) => r.isFinalize)).toBe(false);
+      expect(enqueued).toEqual([]);
+      expect(c.covers('s1', CHAT.conversationId)).toBe(true);
+    });
+
+    it('a push waiting for its turn goes with the newest text; one still waiting at close() is not made', async () => {
+      // Streaming tokens appear only when the test moves this clock on (one a second).
+      let tokenClock = 0;
+      const c = await open({ card: appBuckets(19, () => Date.now()).card, streaming: new TokenBucket(1, 1, () => tokenClock) });
+      await c.start(ev('start', '', 's1'), [{ chat: CHAT, label: 'boss' }]);
+      await c.start(ev('start', '', 's2'), [{ chat: CHAT, label: 'boss' }]);
+      await advanceUntil(() => calls.length === 2, 'both creates');
+      c.update(ev('update', 'one', 's1'));
+      await advanceUntil(() => streamed().length === 1, 'the first push');
+      c.update(ev('update', 'two', 's2'));
+      await settleDown();
+      // s2's push waits at the gate; what the stream says meanwhile goes with it.
+      c.update(ev('update', 'two, and more', 's2'));
+      await settleDown();
+      expect(streamed()).toHaveLength(1);
+      tokenClock += 1_000;
+      await advanceUntil(() => streamed().length === 2, 'the second push');
+      await settleDown();
+      expect(streamed().map((r) => r.content)).toEqual(['one', 'two, and more']);
+      c.update(ev('update', 'one again', 's1'));
+      await settleDown();
+      await c.close();
+      cards = undefined;
+      tokenClock += 1_000;
+      await settleDown();
+      expect(streamed()).toHaveLength(2);
+      // Stopping is not success: the card whose push did not get its turn still shows what it showed.
+      const doc = JSON.parse(await readFile(join(dir, LIVE_CARDS_FILE), 'utf8')) as { cards: Record<string, { state: string; shown: string }> };
+      expect(Object.values(doc.cards).map((r) => [r.state, r.shown])).toEqual([
+        ['open', 'one'],
+        ['open', 'two, and more'],
+      ]);
     });
   });
 });
