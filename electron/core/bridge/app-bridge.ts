@@ -23,7 +23,7 @@ import { toProblem, type Problem } from '../errors';
 import { GROUP_REPLIES } from '../i18n/groups';
 import { silentLogger, type Logger } from '../log/logger';
 import { LocalHoldError } from '../util/local-failure';
-import { waitAtMost } from '../util/sleep';
+import { AfterEarlier } from '../util/after-earlier';
 import { Ticker } from '../util/ticker';
 import { LEDGER_POLL_MS } from '../cccc/ledger/follower';
 import { ApiUsage } from './api-usage/api-usage';
@@ -106,10 +106,8 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
   /** Which chats were told a group is gone, kept across restarts. */
   private readonly gone: GoneNotices;
   private state: BridgeState = 'stopped';
-  /** Messages still looking for their group (the lookup reads each group's IM state): presses wait for them. */
-  private readonly routing = new Set<Promise<void>>();
-  /** Presses are handed to their group one after another, in the order DingTalk sent them. */
-  private pressTurn: Promise<void> = Promise.resolve();
+  /** Presses are handed to their group in the order DingTalk sent them, after the messages still looking for their group. */
+  private readonly pressOrder = new AfterEarlier(PRESS_WAITS_FOR_MESSAGES_MS);
   /** One timer for the whole app (not one per group): are the groups still there? */
   private checkTimer: NodeJS.Timeout | undefined;
   /** The check under way, which stop() waits for (it may be starting a group). */
@@ -138,7 +136,8 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
       credentials: config.credentials,
       endpoints: config.endpoints,
       logger: this.log,
-      keep: (m) => this.routed(m),
+      // The lookup reads each group's IM state: a press arriving meanwhile waits for it.
+      keep: (m) => this.pressOrder.track(this.route(m)),
       onRefused: (refusal) => this.refuse(refusal),
       counter: this.usage.counter,
       // Card presses come over the same connection (docs/dingtalk-protocol.md, "Cards with buttons").
@@ -355,16 +354,6 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
     throw new LocalHoldError({ code: 'bridge.not_running', message: 'No group of this bridge runs; DingTalk will send this message again', retryable: true });
   }
 
-  private async routed(m: InboundMessage): Promise<void> {
-    const work = this.route(m);
-    this.routing.add(work);
-    try {
-      await work;
-    } finally {
-      this.routing.delete(work);
-    }
-  }
-
   /** Hands a person's message to the chat's group, or answers the commands that choose one. */
   private async route(m: InboundMessage): Promise<void> {
     const bound = await this.boundGroup(m.conversationId);
@@ -392,10 +381,7 @@ export class AppBridge extends EventEmitter<BridgeEvents> {
     const press = cardPressOf(frame, this.log);
     if (!press) return;
     // As in a one-group bridge (Bridge.pressed): the messages received before the press go first.
-    const before = Promise.allSettled([...this.routing]);
-    const turn = this.pressTurn.then(() => waitAtMost(before, PRESS_WAITS_FOR_MESSAGES_MS)).then(() => this.handOver(press));
-    this.pressTurn = turn.catch(() => undefined);
-    await turn;
+    await this.pressOrder.run(() => this.handOver(press));
   }
 
   private async handOver(press: CardPress): Promise<void> {

@@ -41,7 +41,7 @@ import { REPLIES } from '../i18n/replies';
 import { bindStateToGroup } from './group-state';
 import { closeRuntime, openRuntime, type BridgeRuntime } from './runtime';
 import type { BridgeSettings } from './settings';
-import { waitAtMost } from '../util/sleep';
+import { AfterEarlier } from '../util/after-earlier';
 import type { ApiUsageView } from '../../shared/api';
 import type { OutboundMessage } from '../dingtalk/outbound-message';
 import type { AppBuckets, RetryPolicy } from './outbox';
@@ -227,10 +227,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   private readonly refused = new RefusedMessages();
   /** Chats told this episode that their messages wait for space. */
   private readonly diskNoticed = new Set<string>();
-  /** Messages being journaled right now: a press arriving meanwhile came after them. */
-  private readonly accepting = new Set<Promise<void>>();
-  /** Presses wait here, in the order they came, for the messages before them. */
-  private pressTurn: Promise<void> = Promise.resolve();
+  /** Presses, in the order they came, after the messages being journaled when each came. */
+  private readonly pressOrder = new AfterEarlier(PRESS_WAITS_FOR_MESSAGES_MS);
 
   constructor(
     private readonly config: BridgeConfig,
@@ -564,10 +562,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         retryable: true,
       });
     }
-    const accepted = rt.received.accept(m);
-    this.accepting.add(accepted);
     try {
-      await accepted;
+      await this.pressOrder.track(rt.received.accept(m));
       this.refused.taken(m);
     } catch (err) {
       // Not journaled, so not ACKed (the Stream client sees the rejection): DingTalk sends it again.
@@ -576,8 +572,6 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         this.noticeDiskFull(chatAddressOf(m));
       }
       throw err;
-    } finally {
-      this.accepting.delete(accepted);
     }
   }
 
@@ -602,12 +596,11 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   async pressed(press: CardPress): Promise<void> {
     const rt = this.runtime;
     if (!rt) return this.log.info('A card button was pressed while the bridge was not running', { card: press.outTrackId });
-    // Taken now, as the press arrives: the messages being journaled and those queued.
-    const before = Promise.allSettled([...this.accepting]).then(() => rt.received.idle());
-    const turn = this.pressTurn.then(() => waitAtMost(before, PRESS_WAITS_FOR_MESSAGES_MS));
-    this.pressTurn = turn;
-    await turn;
-    await rt.presses.handle(press);
+    // After the messages being journaled as the press arrives, and those already queued.
+    await this.pressOrder.run(
+      () => rt.presses.handle(press),
+      () => rt.received.idle(),
+    );
   }
 
   onRefused(refusal: Refusal): Promise<void> {
