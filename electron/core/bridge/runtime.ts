@@ -338,7 +338,7 @@ async function openOutbound(
     stateDir: ctx.stateDir,
     cards: new CardApi(ctx.api),
     enqueue: (items) => outbox.enqueue(items),
-    queuedFor: (chatId) => outbox.depthByChat()[chatId] ?? 0,
+    queuedFor: (chatId) => outbox.depthOf(chatId),
     settled: (chatId) => outbox.settled(chatId),
     settings: () => {
       const s = ctx.settings();

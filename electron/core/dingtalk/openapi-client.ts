@@ -65,14 +65,11 @@ export class DingTalkApi {
   readonly tokens: AccessTokenProvider;
   private readonly log: Logger;
   readonly robotCode: string;
-  /** The app's AppKey (not secret): what per-app state such as the card-permission cache is keyed by. */
-  readonly appKey: string;
 
   constructor(private readonly options: DingTalkApiOptions) {
     this.tokens = options.tokens ?? new AccessTokenProvider(options.credentials, options.endpoints, { counter: options.counter });
     this.log = (options.logger ?? silentLogger).child('openapi');
     this.robotCode = options.credentials.robotCode || options.credentials.appKey;
-    this.appKey = options.credentials.appKey;
   }
 
   /** Proves the AppKey/AppSecret pair by getting a token. */

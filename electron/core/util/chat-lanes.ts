@@ -62,6 +62,10 @@ export class ChatLanes<I extends LaneItem> {
     return n;
   }
 
+  depthOf(key: string): number {
+    return this.queues.get(key)?.length ?? 0;
+  }
+
   depthByKey(): Record<string, number> {
     const out = dict<number>();
     for (const [key, queue] of this.queues) out[key] = queue.length;

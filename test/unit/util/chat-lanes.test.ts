@@ -37,6 +37,7 @@ describe('ChatLanes', () => {
     const items = Array.from({ length: 60 }, (_, n) => ({ id: `${'abc'[n % 3]}${n}`, chat: 'abc'[n % 3]! }));
     lanes.push(items.slice(0, 30));
     expect(lanes.depthByKey()).toEqual({ a: 10, b: 10, c: 10 });
+    expect([lanes.depthOf('a'), lanes.depthOf('nobody')]).toEqual([10, 0]);
     lanes.push(items.slice(30));
     await lanes.idle();
     for (const chat of 'abc') {

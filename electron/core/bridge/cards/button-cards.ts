@@ -62,8 +62,9 @@ export class ButtonCards implements CardMaker {
 
   /** Queues `view` as a card for the chat, or `fallback` as a message where a card cannot go. */
   async show(chat: ChatAddress, purpose: CardPurpose, view: ButtonCardView, fallback: OutboundMessage, mention?: string[]): Promise<void> {
-    const { enabled, templateId } = this.options.settings();
-    if (!enabled || templateId === '' || !cardSpaceOf(chat)) return this.options.reply(chat, fallback, mention);
+    // The same word as at delivery (which asks again): no registry writes for a card that cannot go now.
+    if (!this.spaceFor(chat)) return this.options.reply(chat, fallback, mention);
+    const { templateId } = this.options.settings();
     const outTrackId = `cccc-btn-${randomUUID()}`;
     await this.options.registry.add(outTrackId, { ...purpose, chat, version: 1, createdAt: this.now() });
     const card: CardPayload = {

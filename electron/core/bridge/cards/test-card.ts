@@ -14,7 +14,7 @@ import type { ChatAddress } from '../chat-address';
 import { cardParams, type ButtonCardView } from './button-card';
 import { cardSpaceOf } from './card-space';
 
-export function testCardView(lang: ReplyLanguage, templateId: string): ButtonCardView {
+function testCardView(lang: ReplyLanguage, templateId: string): ButtonCardView {
   const t = TEST_CARD_TEXTS[lang];
   return { title: t.title, markdown: t.markdown(templateId), note: t.note, buttons: [{ text: t.button, url: commandLink('/help'), color: 'blue' }] };
 }

@@ -19,7 +19,7 @@ import type { OutboundMessage } from '../../dingtalk/outbound-message';
 import { backoffDelay, type BackoffPolicy } from '../../util/backoff';
 import { Journal } from '../../util/journal';
 import { attemptDelivery, type CardMaker, type DeliveryContext, type Gates, type ItemProgress } from './deliver';
-import { outboxItemSchema, type DeliveryVia, type OutboxItem } from './item';
+import { outboxItemSchema, type DeliveryVia, type OutboxItem, type OutboxPayload } from './item';
 import { ChatLanes } from '../../util/chat-lanes';
 import { RateGate } from './rate-gate';
 import { DEFAULT_RETRY_POLICY, judge, problemOf, SETUP_PROBLEMS, type RetryPolicy } from './retry';
@@ -185,6 +185,11 @@ export class Outbox {
     return this.lanes.depthByKey();
   }
 
+  /** Items queued to one chat and not finished yet. */
+  depthOf(chatId: string): number {
+    return this.lanes.depthOf(chatId);
+  }
+
   /** Resolves when everything queued so far is delivered or failed (or the outbox closed). */
   idle(): Promise<void> {
     return this.lanes.idle();
@@ -301,16 +306,7 @@ function auditEntry(item: OutboxItem, progress: ItemProgress | undefined, result
     direction: 'out',
     chatId: item.chat.conversationId,
     chatType: item.chat.conversationType,
-    kind:
-      payload.kind === 'card'
-        ? progress?.plain
-          ? payload.fallback.kind
-          : 'card'
-        : message
-          ? message.kind
-          : progress?.upload?.type === 'image'
-            ? 'image'
-            : 'file',
+    kind: auditKind(payload, progress),
     ...(recipients.length > 0 ? { recipients } : {}),
     ...(content !== undefined ? { chars: content.length, bytes: Buffer.byteLength(content) } : {}),
     ...(progress?.upload ? { bytes: progress.upload.bytes } : {}),
@@ -318,6 +314,13 @@ function auditEntry(item: OutboxItem, progress: ItemProgress | undefined, result
     ref: item.id,
     ...(content !== undefined ? { content } : payload.kind === 'file' ? { content: payload.fileName } : {}),
   };
+}
+
+/** What went: a message's kind, `card` (or its plain reply's kind when that went instead), `image` or `file`. */
+function auditKind(payload: OutboxPayload, progress: ItemProgress | undefined): string {
+  if (payload.kind === 'message') return payload.message.kind;
+  if (payload.kind === 'card') return progress?.plain ? payload.fallback.kind : 'card';
+  return progress?.upload?.type === 'image' ? 'image' : 'file';
 }
 
 function messageText(message: OutboundMessage): string {
