@@ -68,7 +68,8 @@ export interface LiveCardsPort {
   /**
    * Records a card per chat, waiting to open. `queued` resolves once the items of the stream's
    * own ledger batch (those before it included) are in the outbox — true — or false when that
-   * batch failed and will be read again (its next start() arms the waiting cards anew).
+   * batch failed and will be read again (its next start() arms the waiting cards anew, or lets
+   * them go when it is too late for a card).
    */
   start(event: StreamEvent, chats: CardChat[], queued?: Promise<boolean>): Promise<void>;
   update(event: StreamEvent): void;
