@@ -27,12 +27,14 @@
  * button cards' one, streaming has its own; shared by the app's groups): a push takes the newest
  * text only once the gate lets it go, and a gate closed by close() means "stopping" — the call
  * is not made and the record stays as it is on disk for the next run. An update DingTalk still
- * answers "too fast" is tried again with the next push; any other failed call ends the card.
+ * answers "too fast" is tried again with the next push, a create or finalization after the
+ * interval (the create as if it had not been tried, the finalization with its guid) for up to
+ * two minutes; any other failed call ends the card.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { AI_CARD_KEYS, AI_CARD_STATUS, cardPermissionProblem, isCardPermissionError, type CardApi, type CardScope } from '../../dingtalk/card-api';
+import { AI_CARD_KEYS, AI_CARD_STATUS, CARD_SCOPES, cardPermissionProblem, isCardPermissionError, type CardApi, type CardScope } from '../../dingtalk/card-api';
 import { toProblem, type Problem } from '../../errors';
 import { CARD_TEXTS, type CardTexts } from '../../i18n/cards';
 import type { ReplyLanguage } from '../../i18n/replies';
@@ -66,7 +68,8 @@ export interface LiveCardsPort {
   /**
    * Records a card per chat, waiting to open. `queued` resolves once the items of the stream's
    * own ledger batch (those before it included) are in the outbox — true — or false when that
-   * batch failed and will be read again (its next start() arms the waiting cards anew).
+   * batch failed and will be read again (its next start() arms the waiting cards anew, or lets
+   * them go when it is too late for a card).
    */
   start(event: StreamEvent, chats: CardChat[], queued?: Promise<boolean>): Promise<void>;
   update(event: StreamEvent): void;
@@ -89,7 +92,7 @@ export interface LiveCardsOptions {
   /** The app's token buckets (shared with its groups' outboxes and live cards); default: this object's own. */
   buckets?: Pick<AppBuckets, 'card' | 'streaming'>;
   /** The probe's answer, remembered per app for a day. */
-  permissions: Pick<CardPermissions, 'readiness' | 'forget' | 'cardWentThrough'>;
+  permissions: Pick<CardPermissions, 'readiness' | 'remember' | 'cardWentThrough'>;
   /** Card permissions are missing: said once per run. */
   onProblem(problem: Problem): void;
   logger?: Logger;
@@ -130,6 +133,8 @@ const RETRY_PERMISSION_MS = 30 * 60_000;
  */
 const ABANDONED_MS = 30 * 60_000;
 const SWEEP_MS = 5 * 60_000;
+/** A create or finalization DingTalk answers "too fast" for this long is given up (the answer goes as messages). */
+const TOO_FAST_FOR_MS = 2 * 60_000;
 
 interface Worker {
   chain: Promise<void>;
@@ -137,6 +142,8 @@ interface Worker {
   latest?: string;
   timer?: NodeJS.Timeout;
   lastCallAt: number;
+  /** Since when DingTalk has answered the card's create or finalization "too fast". */
+  refusedSince?: number;
 }
 
 const keyOf = (streamId: string, chatId: string): string => `${streamId} ${chatId}`;
@@ -158,6 +165,8 @@ export class LiveCards implements LiveCardsPort {
   private unavailableUntil = 0;
   private problemSaid = false;
   private closed = false;
+  /** The permission probe of open(): close() waits for it (it may still write its answer). */
+  private probing: Promise<void> = Promise.resolve();
   /** Armed only while there are records to sweep: a bridge without cards sets no timer. */
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -182,7 +191,7 @@ export class LiveCards implements LiveCardsPort {
     if (cards.records.size > 0) cards.log.info('Finishing cards left by the last run', { cards: cards.records.size });
     for (const key of cards.records.keys()) cards.recover(key);
     cards.armSweeper();
-    if (options.settings().enabled) void cards.probe();
+    if (options.settings().enabled) cards.probing = cards.probe();
     return cards;
   }
 
@@ -191,13 +200,20 @@ export class LiveCards implements LiveCardsPort {
   }
 
   async start(event: StreamEvent, chats: CardChat[], queued: Promise<boolean> = Promise.resolve(true)): Promise<void> {
-    if (!this.mayOpen() || this.now() - event.at > STALE_START_MS) return;
+    const may = this.mayOpen() && this.now() - event.at <= STALE_START_MS;
+    // The same start read again (its batch failed before): the card waits for this reading's
+    // items — or, too late for a card now, is let go, so its answer goes as a message at once.
+    for (const { chat } of chats) {
+      const key = keyOf(event.streamId, chat.conversationId);
+      if (this.records.get(key)?.state !== 'waiting') continue;
+      if (may) this.openWhenReady(key, queued);
+      else this.run(key, () => this.letGo(key));
+    }
+    if (!may) return;
     const { lang } = this.options.settings();
     const opened: string[] = [];
     for (const { chat, label } of chats) {
       const key = keyOf(event.streamId, chat.conversationId);
-      // The same start read again (its batch failed before): the card waits for this reading's items.
-      if (this.records.get(key)?.state === 'waiting') this.openWhenReady(key, queued);
       if (this.records.has(key) || !cardSpaceOf(chat)) continue;
       const at = this.now();
       const record: CardRecord = {
@@ -282,7 +298,7 @@ export class LiveCards implements LiveCardsPort {
     for (const worker of this.workers.values()) clearTimeout(worker.timer);
     // Calls waiting for their turn are not made: their cards stay as the records on disk say.
     for (const gate of Object.values(this.gates)) gate.close();
-    await Promise.all([...this.workers.values()].map((w) => w.chain));
+    await Promise.all([this.probing, ...[...this.workers.values()].map((w) => w.chain)]);
   }
 
   // ---- the steps of a card -----------------------------------------------------------------
@@ -332,9 +348,18 @@ export class LiveCards implements LiveCardsPort {
         }),
       );
     } catch (err) {
+      if (this.againLater(key, err)) {
+        // Refused before anything was made: the card waits again (a stream ending meanwhile finds
+        // it so) and is created after the interval, with the newest text.
+        Object.assign(record, { state: 'waiting', updatedAt: this.now() });
+        delete record.finalizeGuid;
+        await this.save([key]);
+        return this.after(key, () => this.create(key));
+      }
       // Nothing to close: the card is not there.
       return this.failed(key, err, undefined);
     }
+    this.worker(key).refusedSince = undefined;
     await this.options.permissions.cardWentThrough();
     if (ended) return this.after(key, () => this.finalize(key));
     if (record.state !== 'opening') return;
@@ -400,13 +425,27 @@ export class LiveCards implements LiveCardsPort {
         }),
       );
     } catch (err) {
+      // The same finalization (its guid) once more after the interval: DingTalk applies it once.
+      if (this.againLater(key, err)) return this.after(key, () => this.finalize(key));
       return this.failed(key, err, this.words(record).stopped);
     }
+    this.worker(key).refusedSince = undefined;
     // Ids derived from the card: sent again after a crash, the outbox keeps one copy.
     if (rest) await this.options.enqueue(this.messages(record, rest, 'rest'));
     Object.assign(record, { state: 'ended', shown: head, finalText: text, updatedAt: this.now() });
     await this.save([key]);
     await this.conclude(key);
+  }
+
+  /**
+   * DingTalk answered a create or finalization "too fast" (the gate starts over empty): true
+   * while it may be tried again after the interval — for a while, then it fails like any call.
+   */
+  private againLater(key: string, err: unknown): boolean {
+    if (!isRateLimited(err)) return false;
+    const worker = this.worker(key);
+    worker.refusedSince ??= this.now();
+    return this.now() - worker.refusedSince < TOO_FAST_FOR_MS;
   }
 
   /** A call failed: the card is done for; close it with a note when it exists, and conclude. */
@@ -416,8 +455,9 @@ export class LiveCards implements LiveCardsPort {
     const problem = toProblem(err);
     this.log.warn('A live card failed; the answer goes out as a message', { chat: record.chat.conversationId, code: problem.code });
     if (isCardPermissionError(err)) {
-      this.unavailable(problem.details?.['requiredScopes']);
-      await this.options.permissions.forget();
+      // Remembered, so the next start spends no probe to learn it again (card-permissions.ts).
+      const scopes = this.unavailable(problem.details?.['requiredScopes']);
+      await this.options.permissions.remember({ state: 'missing', scopes });
     }
     Object.assign(record, { state: 'failed', updatedAt: this.now() });
     await this.save([key]);
@@ -534,15 +574,18 @@ export class LiveCards implements LiveCardsPort {
   /** Two metered calls, so at most once a day per app unless a real card call says otherwise (card-permissions.ts). */
   private async probe(): Promise<void> {
     const known = await this.options.permissions.readiness(() => this.options.cards.probeCardPermissions());
-    if (known?.state === 'missing') this.unavailable(known.scopes);
+    if (known?.state === 'missing' && !this.closed) this.unavailable(known.scopes);
   }
 
-  private unavailable(scopes: unknown): void {
+  /** No cards for a while; the problem is said once per run. Returns the scopes found missing (both when none is named). */
+  private unavailable(scopes: unknown): CardScope[] {
     this.unavailableUntil = this.now() + RETRY_PERMISSION_MS;
-    if (this.problemSaid) return;
+    const known: unknown[] = Object.values(CARD_SCOPES);
+    const named = Array.isArray(scopes) ? scopes.filter((s): s is CardScope => known.includes(s)) : [];
+    const missing = named.length ? named : Object.values(CARD_SCOPES);
+    if (!this.problemSaid) this.options.onProblem(cardPermissionProblem(missing));
     this.problemSaid = true;
-    const named = (Array.isArray(scopes) ? scopes.filter((s): s is CardScope => typeof s === 'string' && s.startsWith('Card.')) : []) as CardScope[];
-    this.options.onProblem(cardPermissionProblem(named.length ? named : ['Card.Instance.Write', 'Card.Streaming.Write']));
+    return missing;
   }
 
   /** The whole text of a stream after this event. */
@@ -583,6 +626,7 @@ export class LiveCards implements LiveCardsPort {
 
   /** Runs a step once the card's interval since its last call has passed. */
   private after(key: string, step: () => Promise<void>): void {
+    if (this.closed) return;
     const worker = this.worker(key);
     const wait = worker.lastCallAt + this.interval() - this.now();
     if (wait <= 0) return this.run(key, step);

@@ -12,6 +12,7 @@ import { LiveCards, type LiveCardsOptions, type StreamEvent } from '../../../../
 import { waitFor } from '../../../helpers/wait';
 import type { CardReadiness } from '../../../../electron/core/dingtalk/card-api';
 import { cardPermissionProblem } from '../../../../electron/core/dingtalk/card-api';
+import { BridgeError } from '../../../../electron/core/errors';
 
 const CHAT = { conversationId: 'cidG==', conversationType: 'group' as const };
 const MISSING: CardReadiness = { state: 'missing', scopes: ['Card.Instance.Write'], problem: cardPermissionProblem(['Card.Instance.Write']) };
@@ -21,6 +22,8 @@ let t: number;
 let probes: number;
 let answer: CardReadiness;
 let creates: number;
+/** What the next creates are refused with, one per call. */
+let createErrors: Error[];
 let problems: string[];
 
 beforeEach(async () => {
@@ -28,6 +31,7 @@ beforeEach(async () => {
   t = Date.now();
   probes = 0;
   creates = 0;
+  createErrors = [];
   problems = [];
   answer = { state: 'ready' };
 });
@@ -39,7 +43,7 @@ function watched(permissions: CardPermissions): { port: LiveCardsOptions['permis
   return {
     port: {
       readiness: (probe) => (answered = permissions.readiness(probe)),
-      forget: () => permissions.forget(),
+      remember: (known) => permissions.remember(known),
       cardWentThrough: () => permissions.cardWentThrough(),
     },
     answered: () => answered,
@@ -57,7 +61,11 @@ async function startOnce(
   const cards = await LiveCards.open({
     stateDir,
     cards: {
-      createAndDeliver: async () => void creates++,
+      createAndDeliver: async () => {
+        creates++;
+        const err = createErrors.shift();
+        if (err) throw err;
+      },
       streaming: async () => undefined,
       probeCardPermissions: async () => {
         probes++;
@@ -125,6 +133,22 @@ describe('the card-permission probe', () => {
     expect(problems).toEqual([]);
   });
 
+  it('keeps "missing" when a card tried again is refused for the permission: the next start spends no probe', async () => {
+    answer = MISSING;
+    const cards = await startOnce('app-1', dir, true);
+    t += 31 * 60_000;
+    createErrors.push(new BridgeError({ ...cardPermissionProblem(['Card.Instance.Write']), code: 'dingtalk.no_permission' }));
+    await cards.start(start('s1'), [{ chat: CHAT, label: 'Boss' }]);
+    await waitFor(() => creates === 1 || undefined, 'the card tried');
+    await cards.close();
+    const doc = JSON.parse(await readFile(join(dir, CARD_PERMISSIONS_FILE), 'utf8')) as { apps: Record<string, unknown> };
+    expect(Object.values(doc.apps)).toEqual([{ state: 'missing', scopes: ['Card.Instance.Write'], at: t }]);
+    problems = [];
+    await startOnce();
+    expect(probes).toBe(1);
+    expect(problems).toEqual(['dingtalk.card_permission_missing']);
+  });
+
   it('is one probe for the groups of an app starting together, and remembered for them all', async () => {
     const shared = new CardPermissions(dir, 'app-1', { now: () => t });
     let release!: () => void;
@@ -150,8 +174,9 @@ describe('the card-permission probe', () => {
     await startOnce();
     expect(probes).toBe(1);
 
-    const missingDir = join(dir, 'no', 'such', 'folder');
-    const memory = new CardPermissions(missingDir, 'app-1', { now: () => t });
+    // A file where the state folder should be: nothing can be read or written there.
+    await writeFile(join(dir, 'a-file'), '');
+    const memory = new CardPermissions(join(dir, 'a-file', 'state'), 'app-1', { now: () => t });
     await memory.remember({ state: 'ready' });
     expect(await memory.known()).toEqual({ state: 'ready' });
   });

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CardAllowance } from '../../../../electron/core/bridge/cards/card-allowance';
-import { CardPermissions } from '../../../../electron/core/bridge/cards/card-permissions';
+import { CARD_PERMISSIONS_FILE, CardPermissions } from '../../../../electron/core/bridge/cards/card-permissions';
 import { LIVE_CARDS_FILE, LiveCards, type StreamEvent } from '../../../../electron/core/bridge/cards/live-cards';
 import type { OutboxItem } from '../../../../electron/core/bridge/outbox/item';
 import { appBuckets, type AppBuckets } from '../../../../electron/core/bridge/outbox/outbox';
-import type { CreateCardRequest, StreamCardRequest } from '../../../../electron/core/dingtalk/card-api';
+import { cardPermissionProblem, type CardReadiness, type CreateCardRequest, type StreamCardRequest } from '../../../../electron/core/dingtalk/card-api';
 import { BridgeError } from '../../../../electron/core/errors';
 import { TokenBucket } from '../../../../electron/core/util/token-bucket';
 
@@ -27,8 +27,16 @@ let cards: LiveCards | undefined;
 let others: LiveCards[];
 let calls: { at: number; kind: 'create' | 'stream'; req: CreateCardRequest | StreamCardRequest }[];
 let enqueued: OutboxItem[];
-/** Errors the next streaming calls answer with, one per call. */
+/** Errors the next streaming calls answer with, one per call; the calls they refused. */
 let streamErrors: Error[];
+let refused: StreamCardRequest[];
+/** Errors the next creates answer with, one per call. */
+let createErrors: Error[];
+/** Creates (and the permission probe) wait for this before they answer. */
+let createHeld: Promise<void>;
+let probeHeld: Promise<void>;
+let probeAnswer: CardReadiness;
+let problems: string[];
 let allowance: CardAllowance;
 /** The chat's outbox: busy until `outboxDone()` (nothing queued by default). */
 let outboxBusy: boolean;
@@ -47,6 +55,12 @@ beforeEach(async () => {
   others = [];
   calls = [];
   streamErrors = [];
+  refused = [];
+  createErrors = [];
+  createHeld = Promise.resolve();
+  probeHeld = Promise.resolve();
+  probeAnswer = { state: 'ready' };
+  problems = [];
   enqueued = [];
   allowance = 'full';
   outboxBusy = false;
@@ -67,13 +81,24 @@ async function open(buckets: Pick<AppBuckets, 'card' | 'streaming'> = appBuckets
   const opened = await LiveCards.open({
     stateDir,
     cards: {
-      createAndDeliver: async (req) => void calls.push({ at: Date.now(), kind: 'create', req }),
+      createAndDeliver: async (req) => {
+        const err = createErrors.shift();
+        if (err) throw err;
+        calls.push({ at: Date.now(), kind: 'create', req });
+        await createHeld;
+      },
       streaming: async (req) => {
         const err = streamErrors.shift();
-        if (err) throw err;
+        if (err) {
+          refused.push(req);
+          throw err;
+        }
         calls.push({ at: Date.now(), kind: 'stream', req });
       },
-      probeCardPermissions: async () => ({ state: 'ready' }),
+      probeCardPermissions: async () => {
+        await probeHeld;
+        return probeAnswer;
+      },
     },
     enqueue: async (items) => void enqueued.push(...items),
     queuedFor: () => (outboxBusy ? 1 : 0),
@@ -83,7 +108,7 @@ async function open(buckets: Pick<AppBuckets, 'card' | 'streaming'> = appBuckets
     // On the faked clock: the gates' waits are timers the tests advance.
     buckets,
     permissions: new CardPermissions(stateDir, 'app-1'),
-    onProblem: () => undefined,
+    onProblem: (problem) => void problems.push(problem.code),
   });
   if (another) others.push(opened);
   else cards = opened;
@@ -217,6 +242,35 @@ describe('live cards', () => {
     expect(streamed()[0]).toMatchObject({ isFinalize: true, guid: record!.finalizeGuid, content: 'whole' });
   });
 
+  describe('when closed', () => {
+    it('arm no timer: a create that comes back during close() leaves no finalization waiting', async () => {
+      let answer!: () => void;
+      createHeld = new Promise<void>((resolve) => (answer = resolve));
+      const c = await open();
+      await c.start(ev('start', ''), [{ chat: CHAT, label: 'boss' }]);
+      await c.end(ev('end', 'whole'));
+      await waitFor(() => calls.length === 1, 'the create under way');
+      const closing = c.close();
+      answer();
+      await closing;
+      cards = undefined;
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('wait for the permission probe still under way, and say nothing of its answer after', async () => {
+      let answer!: () => void;
+      probeHeld = new Promise<void>((resolve) => (answer = resolve));
+      probeAnswer = { state: 'missing', scopes: ['Card.Streaming.Write'], problem: cardPermissionProblem(['Card.Streaming.Write']) };
+      const c = await open();
+      const closing = c.close();
+      cards = undefined;
+      answer();
+      await closing;
+      expect(JSON.parse(await readFile(join(dir, CARD_PERMISSIONS_FILE), 'utf8'))).toMatchObject({ apps: expect.any(Object) });
+      expect(problems).toEqual([]);
+    });
+  });
+
   describe('behind the chat’s earlier messages', () => {
     const chats = [{ chat: CHAT, label: 'boss' }];
     const created = () => calls.filter((c) => c.kind === 'create').map((c) => c.req as CreateCardRequest);
@@ -291,6 +345,31 @@ describe('live cards', () => {
       expect(created()).toHaveLength(1);
     });
 
+    it('let a waiting card go when its failed batch is read again too late for a card: the answer goes at once, not at the sweep', async () => {
+      const c = await open();
+      // Read again after the follower's backoff, when the start is too old for a card.
+      const stale = ev('start', 'hi', 's1');
+      await c.start(stale, chats, Promise.resolve(false));
+      await settleDown();
+      await vi.advanceTimersByTimeAsync(3 * 60_000);
+      await c.start(stale, chats, Promise.resolve(true));
+      await c.end(ev('end', 'whole', 's1'));
+      await c.settle('s1', CHAT.conversationId, 'whole', [item('m1', 'message')]);
+      await waitFor(() => enqueued.length === 1, 'the first message');
+      // Read again when cards may not open any more (the budget says 'plain').
+      const fresh = ev('start', 'hi', 's2');
+      await c.start(fresh, chats, Promise.resolve(false));
+      await settleDown();
+      allowance = 'plain';
+      await c.start(fresh, chats, Promise.resolve(true));
+      await c.end(ev('end', 'whole', 's2'));
+      await c.settle('s2', CHAT.conversationId, 'whole', [item('m2', 'message')]);
+      await waitFor(() => enqueued.length === 2, 'the second message');
+      expect(enqueued.map((i) => i.id)).toEqual(['m1', 'm2']);
+      expect(calls).toEqual([]);
+      expect(c.covers('s1', CHAT.conversationId) || c.covers('s2', CHAT.conversationId)).toBe(false);
+    });
+
     it('after a restart, let a card that was still waiting go without a call: the message goes whole', async () => {
       busyOutbox();
       const c = await open();
@@ -308,6 +387,7 @@ describe('live cards', () => {
   });
 
   describe('at the app’s rate (docs/dingtalk-protocol.md §4)', () => {
+    const tooFast = () => new BridgeError({ code: 'dingtalk.rate_limited', message: 'Rate limited — will retry', retryable: true });
     const OTHER = { conversationId: 'cidOther==', conversationType: 'group' as const };
     const spacing = (kind: 'create' | 'stream'): number[] => {
       const at = calls.filter((c) => c.kind === kind).map((c) => c.at);
@@ -339,7 +419,7 @@ describe('live cards', () => {
       const c = await open();
       await c.start(ev('start', ''), [{ chat: CHAT, label: 'boss' }]);
       await advanceUntil(() => calls.length === 1, 'the create');
-      streamErrors.push(new BridgeError({ code: 'dingtalk.rate_limited', message: 'Rate limited — will retry', retryable: true }));
+      streamErrors.push(tooFast());
       c.update(ev('update', 'a'));
       await advanceUntil(() => streamErrors.length === 0, 'the refused push');
       await advanceUntil(() => streamed().length === 1, 'the push again');
@@ -347,6 +427,44 @@ describe('live cards', () => {
       await advanceUntil(() => streamed().length === 2, 'the next push');
       expect(streamed().map((r) => r.content)).toEqual(['a', 'ab']);
       expect(streamed().some((r) => r.isFinalize)).toBe(false);
+      expect(enqueued).toEqual([]);
+      expect(c.covers('s1', CHAT.conversationId)).toBe(true);
+    });
+
+    it('a finalization DingTalk answers “too fast” is sent again after the interval with the same guid; the card ends well', async () => {
+      const c = await open();
+      await c.start(ev('start', ''), [{ chat: CHAT, label: 'boss' }]);
+      await advanceUntil(() => calls.length === 1, 'the create');
+      streamErrors.push(tooFast());
+      await c.end(ev('end', 'whole'));
+      await advanceUntil(() => streamed().length === 1, 'the finalization again');
+      expect(streamed()[0]).toMatchObject({ isFinalize: true, content: 'whole', guid: refused[0]!.guid });
+      expect(refused[0]).toMatchObject({ isFinalize: true, guid: expect.any(String) });
+      await c.settle('s1', CHAT.conversationId, 'whole', [item('m', 'message'), item('f', 'file')]);
+      await waitFor(() => enqueued.length === 1, 'the file');
+      expect(enqueued.map((i) => i.id)).toEqual(['f']);
+      await settleDown();
+      expect(streamed()).toHaveLength(1);
+    });
+
+    it('a create DingTalk answers “too fast” is made after the interval, with the newest text (a finalized one when the stream ended meanwhile)', async () => {
+      const c = await open();
+      const created = () => calls.filter((x) => x.kind === 'create').map((x) => x.req as CreateCardRequest);
+      createErrors.push(tooFast());
+      await c.start(ev('start', 'a', 's1'), [{ chat: CHAT, label: 'boss' }]);
+      c.update(ev('update', 'ab', 's1'));
+      await advanceUntil(() => created().length === 1, 'the create again');
+      expect(created()[0]!.params['msgContent']).toBe('ab');
+      c.update(ev('update', 'abc', 's1'));
+      await advanceUntil(() => streamed().length === 1, 'a push into the card');
+      createErrors.push(tooFast());
+      await c.start(ev('start', '', 's2'), [{ chat: CHAT, label: 'boss' }]);
+      await advanceUntil(() => createErrors.length === 0, 'the refused create');
+      await c.end(ev('end', 'whole', 's2'));
+      await advanceUntil(() => streamed().some((r) => r.isFinalize), 'the second card finalized');
+      expect(created()[1]!.params['msgContent']).toBe('whole');
+      await c.settle('s2', CHAT.conversationId, 'whole', [item('m', 'message')]);
+      await settleDown();
       expect(enqueued).toEqual([]);
       expect(c.covers('s1', CHAT.conversationId)).toBe(true);
     });
