@@ -80,6 +80,22 @@ export class CardPermissions {
     }
   }
 
+  /**
+   * DingTalk refused a card for want of `scopes`. After a "missing" answer that is one more fact,
+   * kept (no new probe). After "ready" the answer was wrong and is dropped, so the next start
+   * probes: a probe names every missing permission, a refusal only the one its call needed.
+   */
+  async refused(scopes: CardScope[]): Promise<void> {
+    const known = await this.known();
+    if (known?.state === 'missing') return this.remember({ state: 'missing', scopes: [...new Set([...known.scopes, ...scopes])] });
+    this.answer = undefined;
+    try {
+      await this.store.update((doc) => void delete doc.apps[this.app]);
+    } catch (err) {
+      this.log.warn('Could not forget the card permissions; the next start trusts them until they expire', { error: err });
+    }
+  }
+
   /** The answer said "missing": a card that went through shows it is not any more. */
   async cardWentThrough(): Promise<void> {
     if ((await this.known())?.state === 'missing') await this.remember({ state: 'ready' });

@@ -92,7 +92,7 @@ export interface LiveCardsOptions {
   /** The app's token buckets (shared with its groups' outboxes and live cards); default: this object's own. */
   buckets?: Pick<AppBuckets, 'card' | 'streaming'>;
   /** The probe's answer, remembered per app for a day. */
-  permissions: Pick<CardPermissions, 'readiness' | 'remember' | 'cardWentThrough'>;
+  permissions: Pick<CardPermissions, 'readiness' | 'refused' | 'cardWentThrough'>;
   /** Card permissions are missing: said once per run. */
   onProblem(problem: Problem): void;
   logger?: Logger;
@@ -455,9 +455,7 @@ export class LiveCards implements LiveCardsPort {
     const problem = toProblem(err);
     this.log.warn('A live card failed; the answer goes out as a message', { chat: record.chat.conversationId, code: problem.code });
     if (isCardPermissionError(err)) {
-      // Remembered, so the next start spends no probe to learn it again (card-permissions.ts).
-      const scopes = this.unavailable(problem.details?.['requiredScopes']);
-      await this.options.permissions.remember({ state: 'missing', scopes });
+      await this.options.permissions.refused(this.unavailable(problem.details?.['requiredScopes']));
     }
     Object.assign(record, { state: 'failed', updatedAt: this.now() });
     await this.save([key]);

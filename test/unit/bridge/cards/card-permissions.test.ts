@@ -43,7 +43,7 @@ function watched(permissions: CardPermissions): { port: LiveCardsOptions['permis
   return {
     port: {
       readiness: (probe) => (answered = permissions.readiness(probe)),
-      remember: (known) => permissions.remember(known),
+      refused: (scopes) => permissions.refused(scopes),
       cardWentThrough: () => permissions.cardWentThrough(),
     },
     answered: () => answered,
