@@ -24,10 +24,12 @@ export const accessPolicySchema = z.discriminatedUnion('mode', [
  * `.schema`, a UUID for the platform's own (DingTalk's public AI card is
  * `382e4302-551d-4880-bf29-a30acfab2e71.schema`).
  */
-export const CARD_TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.schema$/;
-export const cardTemplateIdSchema = z.string().trim().regex(CARD_TEMPLATE_ID, {
-  message: 'must be a card template id from DingTalk’s card platform (卡片平台), like 382e4302-551d-4880-bf29-a30acfab2e71.schema',
-});
+export const cardTemplateIdSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.schema$/, {
+    message: 'must be a card template id from DingTalk’s card platform (卡片平台), like 382e4302-551d-4880-bf29-a30acfab2e71.schema',
+  });
 
 /**
  * Whether a template id may be saved. It is checked where a person types it, so only when it
