@@ -55,8 +55,13 @@ export async function accessPolicyFrom(
   if (ids.length === 0) {
     throw invalidOption(text().needsPeople, peopleHint(await people()));
   }
+  return { policy: { mode: 'allowlist', staffIds: ids }, unknown: await unknownPeople(ids, people) };
+}
+
+/** The staff ids among `ids` of people who have not written to the robot. */
+export async function unknownPeople(ids: readonly string[], people: () => Promise<Person[]>): Promise<string[]> {
   const seen = new Set((await people()).map((p) => p.staffId));
-  return { policy: { mode: 'allowlist', staffIds: ids }, unknown: ids.filter((id) => !seen.has(id)) };
+  return ids.filter((id) => !seen.has(id));
 }
 
 /** "allowlist: staff-ann ("Ann"), staff-bob" — for set's summary. */

@@ -29,7 +29,7 @@ import { CLI_OPTIONS_TEXT, type CliOptionsText } from '../../core/i18n/cli-optio
 import { localeLanguage } from '../../core/i18n/locale';
 import { configLocation, configStore } from '../context';
 import { invalidOption, out } from '../output';
-import { accessPolicyFrom, describeAccess } from './set-access';
+import { accessPolicyFrom, describeAccess, unknownPeople } from './set-access';
 import { cardSettingsFrom, cardSettingsLines, type CardOptions } from './set-cards';
 import { impactLines } from './set-impact';
 import { scanForSet } from './set-scan';
@@ -195,12 +195,6 @@ function secretLine(p: BridgeProfile): string {
   if (secret.from === 'env') return `from $${secret.name}`;
   if (secret.from === 'file') return 'in secrets.json (typed into the page of `cccc-dingtalk serve`)';
   return `kept by ${SECRET_KEPT_BY.keychain} — start it there, or \`cccc-dingtalk set ${p.id} --app-secret-env VAR\``;
-}
-
-/** The staff ids among `ids` of people who have not written to the robot. */
-async function unknownPeople(ids: readonly string[], people: () => Promise<Person[]>): Promise<string[]> {
-  const seen = new Set((await people()).map((p) => p.staffId));
-  return ids.filter((id) => !seen.has(id));
 }
 
 export async function setCommand(options: SetOptions): Promise<number | void> {
