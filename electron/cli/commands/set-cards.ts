@@ -23,7 +23,8 @@ export interface CardOptions {
   approvers?: boolean;
 }
 
-type CardSettings = Pick<BridgeSettings, 'cards' | 'cardTemplateId' | 'buttonCards' | 'buttonCardTemplateId' | 'approvers'>;
+/** The card settings: what `set`'s card options change and `status` shows. */
+export type CardSettings = Pick<BridgeSettings, 'cards' | 'cardTemplateId' | 'buttonCards' | 'buttonCardTemplateId' | 'approvers'>;
 
 const text = (): CliCardsText => CLI_CARDS_TEXT[localeLanguage(process.env)];
 
