@@ -1,6 +1,6 @@
 /** How the CLI talks to a person: problems as message + hint (never a stack), log records as lines. */
 import type { Problem } from '../core/errors';
-import { toProblem } from '../core/errors';
+import { BridgeError, toProblem } from '../core/errors';
 import type { LogRecord } from '../core/log/logger';
 import { redact, redactText } from '../core/log/redact';
 
@@ -13,6 +13,11 @@ export class CliFailure extends Error {
   ) {
     super(problem.message);
   }
+}
+
+/** An option the person gave that cannot be taken: what is wrong with it, and what to give instead. */
+export function invalidOption(message: string, hint?: string): BridgeError {
+  return new BridgeError({ code: 'config.invalid_option', message, ...(hint ? { hint } : {}), retryable: false });
 }
 
 // Secrets this command knows (the AppSecret its bridge reads): masked in everything it prints.

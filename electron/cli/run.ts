@@ -20,6 +20,7 @@ import type { RotatingFile } from '../core/log/rotating-file';
 import { redact } from '../core/log/redact';
 import { credentialsOf, loadBridge, type BridgeContext } from './context';
 import { fileSink, levelSink, openLogFile } from '../core/log/log-file';
+import { waitAtMost } from '../core/util/sleep';
 import { CliFailure, err, formatProblem, formatRecord } from './output';
 import { statusLines, writeStatusFile, type StatusFile } from './status-file';
 import { troubleshoot } from './troubleshooting';
@@ -237,12 +238,8 @@ async function serve(ctx: BridgeContext, deps: ServeDeps): Promise<number> {
     if (stopping) return;
     stopping = true;
     log.info(`Stopping (${why})`);
-    let drainTimer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      bridge.idle().then(() => true),
-      new Promise<boolean>((resolve) => (drainTimer = setTimeout(() => resolve(false), DRAIN_MS))),
-    ]);
-    clearTimeout(drainTimer);
+    // A failing idle() must not keep the bridge from stopping and the locks from being released.
+    const drained = await waitAtMost(bridge.idle(), DRAIN_MS);
     if (!drained) log.warn('Deliveries still in progress are kept in the outbox for the next start', { outboxDepth: bridge.status().outboxDepth });
     await bridge.stop().catch((e: unknown) => log.error('Stopping the bridge failed', { error: e }));
     await status.close();

@@ -18,6 +18,9 @@ const problemSchema = z.object({
   details: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** The bridge's state, and each of its groups'. */
+const runStateSchema = z.enum(['stopped', 'starting', 'running', 'degraded', 'error']);
+
 export const statusFileSchema = z.object({
   pid: z.number().int(),
   bridgeId: z.string(),
@@ -25,7 +28,7 @@ export const statusFileSchema = z.object({
   ccccHome: z.string(),
   startedAt: z.number(),
   updatedAt: z.number(),
-  state: z.enum(['stopped', 'starting', 'running', 'degraded', 'error']),
+  state: runStateSchema,
   dingtalk: z.object({
     status: z.string(),
     since: z.number().optional(),
@@ -62,7 +65,7 @@ export const statusFileSchema = z.object({
       z.object({
         groupId: z.string(),
         title: z.string(),
-        state: z.enum(['stopped', 'starting', 'running', 'degraded', 'error']),
+        state: runStateSchema,
         chats: z.number().int().nonnegative(),
       }),
     )

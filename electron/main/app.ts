@@ -19,6 +19,7 @@ import type { HostAdapter } from '../core/control/stores';
 import { APP_INDEX_URL, APP_SCHEME, serveAppFile } from '../desktop/app-protocol';
 import { watchNetwork } from '../desktop/network-watch';
 import { toProblem } from '../core/errors';
+import { waitAtMost } from '../core/util/sleep';
 import { TrayNotifier, trayModel, type TrayAction, type TrayView } from '../desktop/tray/model';
 import type { ApiEvent, Language, LogView } from '../shared/api';
 import { APP_NAME } from '../shared/app-info';
@@ -126,9 +127,7 @@ export function runApp(): void {
     event.preventDefault();
     const s = service;
     closing ??= (async () => {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([s.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)))]);
-      clearTimeout(timer);
+      await waitAtMost(s.close(), QUIT_TIMEOUT_MS);
       for (const cleanup of cleanups.splice(0)) cleanup();
       closed = true;
       app.quit();

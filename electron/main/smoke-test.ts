@@ -5,6 +5,7 @@
  * app stops its services and exits: 0 when every step worked, 1 with the failure on stderr.
  */
 import { z } from 'zod';
+import { waitAtMost } from '../core/util/sleep';
 
 export const SMOKE_TEST_FLAG = '--smoke-test';
 /** A cold start of a packaged app on a CI runner takes seconds; this is the limit for all of it. */
@@ -85,8 +86,6 @@ export interface SmokeExit {
 /** Says how the smoke test went, stops the app's services, and exits with 0 or 1. */
 export async function finishSmokeTest(result: SmokeResult, o: SmokeExit): Promise<void> {
   o.write(result.ok ? `smoke test passed: ${result.detail}` : `smoke test failed: ${result.message}`);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([o.stop().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)))]);
-  clearTimeout(timer);
+  await waitAtMost(o.stop(), STOP_TIMEOUT_MS);
   o.exit(result.ok ? 0 : 1);
 }

@@ -24,10 +24,22 @@ export const accessPolicySchema = z.discriminatedUnion('mode', [
  * `.schema`, a UUID for the platform's own (DingTalk's public AI card is
  * `382e4302-551d-4880-bf29-a30acfab2e71.schema`).
  */
-export const CARD_TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.schema$/;
-export const cardTemplateIdSchema = z.string().trim().regex(CARD_TEMPLATE_ID, {
-  message: 'must be a card template id from DingTalk’s card platform (卡片平台), like 382e4302-551d-4880-bf29-a30acfab2e71.schema',
-});
+export const cardTemplateIdSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.schema$/, {
+    message: 'must be a card template id from DingTalk’s card platform (卡片平台), like 382e4302-551d-4880-bf29-a30acfab2e71.schema',
+  });
+
+/**
+ * Whether a template id may be saved. It is checked where a person types it, so only when it
+ * changes: an id stored by an older version (which took any) still saves as it is.
+ * `allowEmpty`: '' means none (plain replies instead of button cards).
+ */
+export function templateIdOk(id: string, { allowEmpty = false, stored }: { allowEmpty?: boolean; stored?: string } = {}): boolean {
+  const given = id.trim();
+  return given === stored?.trim() || (allowEmpty && given === '') || cardTemplateIdSchema.safeParse(given).success;
+}
 
 /** A DingTalk staff id (员工 UserID): no spaces, no commas, nothing invisible. */
 export const STAFF_ID = /^[^\s,\p{Cc}\p{Cf}]{1,64}$/u;
@@ -485,11 +497,8 @@ export const bridgeInputSchema = z
     /** The secret of the app this one-scan setup made (ScanView), instead of a typed `appSecret`. */
     scanId: id.optional(),
     autoStart: z.boolean().optional(),
-    /** Template ids are checked here, where a person types them; a stored odd one still loads. */
-    settings: bridgeSettingsInputSchema
-      .partial()
-      .extend({ cardTemplateId: cardTemplateIdSchema.optional(), buttonCardTemplateId: z.union([z.literal(''), cardTemplateIdSchema]).optional() })
-      .optional(),
+    /** Template ids are checked by the save itself, against the stored ones (`templateIdOk`). */
+    settings: bridgeSettingsInputSchema.partial().optional(),
   })
   .refine((b) => b.id !== undefined || (b.name !== undefined && b.groupId !== undefined && b.appKey !== undefined), {
     message: 'a new bridge needs a name, a group and a Client ID',

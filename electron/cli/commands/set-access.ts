@@ -5,10 +5,10 @@
  */
 import { accessPolicySchema, type AccessPolicy } from '../../core/bridge/access';
 import type { Person } from '../../core/bridge/chat-directory';
-import { BridgeError } from '../../core/errors';
 import { CLI_OPTIONS_TEXT, type CliOptionsText } from '../../core/i18n/cli-options';
 import { localeLanguage } from '../../core/i18n/locale';
 import { STAFF_ID } from '../../shared/api';
+import { invalidOption } from '../output';
 
 export interface AccessOptions {
   access?: string;
@@ -21,10 +21,6 @@ export const ACCESS_MODES = ['everyone', 'admins', 'allowlist'] as const;
 /** What is wrong with the options, in the locale's language (the code stays the same). */
 const text = (): CliOptionsText['access'] => CLI_OPTIONS_TEXT[localeLanguage(process.env)].access;
 
-function invalid(message: string, hint?: string): BridgeError {
-  return new BridgeError({ code: 'config.invalid_option', message, ...(hint ? { hint } : {}), retryable: false });
-}
-
 /** The people to choose from, the first 20 of them. */
 function peopleHint(people: readonly Person[]): string {
   const t = text();
@@ -35,7 +31,7 @@ function peopleHint(people: readonly Person[]): string {
 function staffIds(allow: string): string[] {
   const ids = [...new Set(allow.split(',').map((s) => s.trim()))].filter((s) => s !== '');
   const bad = ids.find((id) => !STAFF_ID.test(id));
-  if (bad !== undefined) throw invalid(text().allowIds(bad.slice(0, 64)));
+  if (bad !== undefined) throw invalidOption(text().allowIds(bad.slice(0, 64)));
   return ids;
 }
 
@@ -50,17 +46,22 @@ export async function accessPolicyFrom(
 ): Promise<{ policy: AccessPolicy; unknown: string[] } | undefined> {
   if (o.access === undefined && o.allow === undefined) return undefined;
   const mode = o.access ?? 'allowlist';
-  if (!(ACCESS_MODES as readonly string[]).includes(mode)) throw invalid(text().mode);
+  if (!(ACCESS_MODES as readonly string[]).includes(mode)) throw invalidOption(text().mode);
   if (mode !== 'allowlist') {
-    if (o.allow !== undefined) throw invalid(text().allowWith(mode));
+    if (o.allow !== undefined) throw invalidOption(text().allowWith(mode));
     return { policy: accessPolicySchema.parse({ mode }), unknown: [] };
   }
   const ids = o.allow !== undefined ? staffIds(o.allow) : previous?.mode === 'allowlist' ? previous.staffIds : [];
   if (ids.length === 0) {
-    throw invalid(text().needsPeople, peopleHint(await people()));
+    throw invalidOption(text().needsPeople, peopleHint(await people()));
   }
+  return { policy: { mode: 'allowlist', staffIds: ids }, unknown: await unknownPeople(ids, people) };
+}
+
+/** The staff ids among `ids` of people who have not written to the robot. */
+export async function unknownPeople(ids: readonly string[], people: () => Promise<Person[]>): Promise<string[]> {
   const seen = new Set((await people()).map((p) => p.staffId));
-  return { policy: { mode: 'allowlist', staffIds: ids }, unknown: ids.filter((id) => !seen.has(id)) };
+  return ids.filter((id) => !seen.has(id));
 }
 
 /** "allowlist: staff-ann ("Ann"), staff-bob" — for set's summary. */

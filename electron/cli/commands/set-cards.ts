@@ -6,11 +6,11 @@
  */
 import type { BridgeSettings } from '../../core/bridge/settings';
 import { AI_CARD_TEMPLATE_ID } from '../../core/dingtalk/ai-card';
-import { BridgeError } from '../../core/errors';
 import { CLI_CARDS_TEXT, type CliCardsText } from '../../core/i18n/cli-cards';
 import { localeLanguage } from '../../core/i18n/locale';
 import { cardTemplateIdSchema, STAFF_ID } from '../../shared/api';
 import type { Check } from '../doctor/report';
+import { invalidOption } from '../output';
 
 export interface CardOptions {
   cards?: string;
@@ -23,25 +23,22 @@ export interface CardOptions {
   approvers?: boolean;
 }
 
-type CardSettings = Pick<BridgeSettings, 'cards' | 'cardTemplateId' | 'buttonCards' | 'buttonCardTemplateId' | 'approvers'>;
+/** The card settings: what `set`'s card options change and `status` shows. */
+export type CardSettings = Pick<BridgeSettings, 'cards' | 'cardTemplateId' | 'buttonCards' | 'buttonCardTemplateId' | 'approvers'>;
 
 const text = (): CliCardsText => CLI_CARDS_TEXT[localeLanguage(process.env)];
-
-function invalid(message: string, hint?: string): BridgeError {
-  return new BridgeError({ code: 'config.invalid_option', message, ...(hint ? { hint } : {}), retryable: false });
-}
 
 function onOff(option: string, value: string): boolean {
   const v = value.trim().toLowerCase();
   if (v === 'on' || v === 'off') return v === 'on';
-  throw invalid(text().errors.onOff(option, value));
+  throw invalidOption(text().errors.onOff(option, value));
 }
 
 /** A template id, or `keyword` for `fallback`. */
 function template(option: string, value: string, keyword: string, fallback: string): string {
   if (value.trim().toLowerCase() === keyword) return fallback;
   const parsed = cardTemplateIdSchema.safeParse(value);
-  if (!parsed.success) throw invalid(text().errors.template(option, value.slice(0, 200)), text().errors.templateHint(keyword));
+  if (!parsed.success) throw invalidOption(text().errors.template(option, value.slice(0, 200)), text().errors.templateHint(keyword));
   return parsed.data;
 }
 
@@ -53,12 +50,12 @@ export function cardSettingsFrom(o: CardOptions): Partial<CardSettings> {
   if (o.cardTemplate !== undefined) patch.cardTemplateId = template('--card-template', o.cardTemplate, 'default', AI_CARD_TEMPLATE_ID);
   if (o.buttonCards !== undefined) patch.buttonCards = onOff('--button-cards', o.buttonCards);
   if (o.buttonCardTemplate !== undefined) patch.buttonCardTemplateId = template('--button-card-template', o.buttonCardTemplate, 'none', '');
-  if (o.approver !== undefined && o.approvers === false) throw invalid(t.approversBoth);
+  if (o.approver !== undefined && o.approvers === false) throw invalidOption(t.approversBoth);
   if (o.approvers === false) patch.approvers = [];
   if (o.approver !== undefined) {
     const ids = [...new Set(o.approver.map((id) => id.trim()))];
     const bad = ids.find((id) => !STAFF_ID.test(id));
-    if (bad !== undefined) throw invalid(t.approver(bad.slice(0, 64)), t.approverHint);
+    if (bad !== undefined) throw invalidOption(t.approver(bad.slice(0, 64)), t.approverHint);
     patch.approvers = ids;
   }
   return patch;

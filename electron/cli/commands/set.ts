@@ -25,12 +25,11 @@ import {
 } from '../../core/config/profile';
 import { pickBridge } from '../../core/config/store';
 import { editImpact } from '../../core/control/edit-impact';
-import { BridgeError } from '../../core/errors';
 import { CLI_OPTIONS_TEXT, type CliOptionsText } from '../../core/i18n/cli-options';
 import { localeLanguage } from '../../core/i18n/locale';
 import { configLocation, configStore } from '../context';
-import { out } from '../output';
-import { accessPolicyFrom, describeAccess } from './set-access';
+import { invalidOption, out } from '../output';
+import { accessPolicyFrom, describeAccess, unknownPeople } from './set-access';
 import { cardSettingsFrom, cardSettingsLines, type CardOptions } from './set-cards';
 import { impactLines } from './set-impact';
 import { scanForSet } from './set-scan';
@@ -62,14 +61,10 @@ export interface SetOptions extends CardOptions {
 /** What is wrong with an option, in the locale's language (the code stays the same). */
 const text = (): CliOptionsText['set'] => CLI_OPTIONS_TEXT[localeLanguage(process.env)].set;
 
-function invalid(message: string, hint?: string): BridgeError {
-  return new BridgeError({ code: 'config.invalid_option', message, ...(hint ? { hint } : {}), retryable: false });
-}
-
 function envName(option: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   // Never echo the value: it may be the secret itself, pasted where its variable's name belongs.
-  if (!envNameSchema.safeParse(value).success) throw invalid(text().envName(option), text().envNameHint);
+  if (!envNameSchema.safeParse(value).success) throw invalidOption(text().envName(option), text().envNameHint);
   return value;
 }
 
@@ -77,23 +72,23 @@ function settingsPatch(o: SetOptions): Partial<BridgeSettings> {
   const t = text();
   const patch: Partial<BridgeSettings> = {};
   if (o.lang !== undefined) {
-    if (o.lang !== 'zh' && o.lang !== 'en') throw invalid(t.lang);
+    if (o.lang !== 'zh' && o.lang !== 'en') throw invalidOption(t.lang);
     patch.replyLanguage = o.lang;
   }
   if (o.maxFileMb !== undefined) {
     const mb = Number(o.maxFileMb);
-    if (!Number.isFinite(mb) || mb <= 0 || mb > 1024) throw invalid(t.maxFileMb);
+    if (!Number.isFinite(mb) || mb <= 0 || mb > 1024) throw invalidOption(t.maxFileMb);
     patch.maxFileMb = mb;
   }
   if (o.maxMessageChars !== undefined) {
     const chars = Number(o.maxMessageChars);
-    if (!bridgeSettingsSchema.shape.maxMessageChars.safeParse(chars).success) throw invalid(t.maxMessageChars);
+    if (!bridgeSettingsSchema.shape.maxMessageChars.safeParse(chars).success) throw invalidOption(t.maxMessageChars);
     patch.maxMessageChars = chars;
   }
   if (o.apiBudget !== undefined) {
     const none = o.apiBudget.trim().toLowerCase() === 'none';
     const calls = Number(o.apiBudget);
-    if (!none && !bridgeSettingsSchema.shape.monthlyApiBudget.safeParse(calls).success) throw invalid(t.apiBudget);
+    if (!none && !bridgeSettingsSchema.shape.monthlyApiBudget.safeParse(calls).success) throw invalidOption(t.apiBudget);
     patch.monthlyApiBudget = none ? null : calls;
   }
   return { ...patch, ...cardSettingsFrom(o) };
@@ -101,9 +96,9 @@ function settingsPatch(o: SetOptions): Partial<BridgeSettings> {
 
 /** A value or the variable that holds it, never both. */
 function oneOf(valueOption: string, value: string | undefined, envOption: string, env: string | undefined): string | undefined {
-  if (value !== undefined && env !== undefined) throw invalid(text().both(valueOption, envOption));
+  if (value !== undefined && env !== undefined) throw invalidOption(text().both(valueOption, envOption));
   const trimmed = value?.trim();
-  if (value !== undefined && !trimmed) throw invalid(text().needsValue(valueOption));
+  if (value !== undefined && !trimmed) throw invalidOption(text().needsValue(valueOption));
   return trimmed;
 }
 
@@ -117,7 +112,7 @@ function chooseBridge(config: ConfigFile, ref: string | undefined, file: string)
     const previous = pickBridge(config, ref, file, localeLanguage(process.env));
     return { previous, id: previous.id };
   }
-  if (!bridgeIdSchema.safeParse(ref).success) throw invalid(text().noBridge(ref), text().noBridgeHint);
+  if (!bridgeIdSchema.safeParse(ref).success) throw invalidOption(text().noBridge(ref), text().noBridgeHint);
   return { id: ref };
 }
 
@@ -133,7 +128,7 @@ function applyOptions(previous: BridgeProfile | undefined, id: string, o: SetOpt
     const missing = [!o.group?.length && '--group', !clientId && !appKeyEnv && t.clientIdOrEnv, !appSecretEnv && '--app-secret-env'].filter(
       (m): m is string => typeof m === 'string',
     );
-    if (missing.length > 0) throw invalid(t.newBridgeNeeds(missing), t.newBridgeHint);
+    if (missing.length > 0) throw invalidOption(t.newBridgeNeeds(missing), t.newBridgeHint);
   }
   const ccccHome = o.ccccHome ?? previous?.ccccHome;
   const candidate = {
@@ -150,7 +145,7 @@ function applyOptions(previous: BridgeProfile | undefined, id: string, o: SetOpt
     ...(previous?.createdAt !== undefined ? { createdAt: previous.createdAt } : {}),
   };
   const parsed = bridgeProfileSchema.safeParse(candidate);
-  if (!parsed.success) throw invalid(profileIssue(parsed.error.issues[0], t));
+  if (!parsed.success) throw invalidOption(profileIssue(parsed.error.issues[0], t));
   return parsed.data;
 }
 
@@ -182,7 +177,7 @@ function groupsOf(previous: BridgeProfile | undefined, o: SetOptions): Pick<Brid
     };
   }
   const groupId = first ?? previous?.groupId;
-  if (groupId === undefined) throw invalid(text().allGroupsNeedsGroup);
+  if (groupId === undefined) throw invalidOption(text().allGroupsNeedsGroup);
   return {
     groupId,
     ...(more.length > 0 ? { moreGroupIds: more } : first === undefined && previous?.moreGroupIds ? { moreGroupIds: previous.moreGroupIds } : {}),
@@ -202,15 +197,9 @@ function secretLine(p: BridgeProfile): string {
   return `kept by ${SECRET_KEPT_BY.keychain} — start it there, or \`cccc-dingtalk set ${p.id} --app-secret-env VAR\``;
 }
 
-/** The staff ids among `ids` of people who have not written to the robot. */
-async function unknownPeople(ids: readonly string[], people: () => Promise<Person[]>): Promise<string[]> {
-  const seen = new Set((await people()).map((p) => p.staffId));
-  return ids.filter((id) => !seen.has(id));
-}
-
 export async function setCommand(options: SetOptions): Promise<number | void> {
   if (options.target !== undefined && options.bridge !== undefined && options.target !== options.bridge)
-    throw invalid(text().nameOnce(options.target, options.bridge));
+    throw invalidOption(text().nameOnce(options.target, options.bridge));
   const ref = options.target ?? options.bridge;
   const { configHome, configFile } = configLocation();
   const store = configStore();

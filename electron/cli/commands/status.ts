@@ -10,7 +10,6 @@
 import { inspectBridge } from '../../core/control/inspect';
 import { SECRET_KEPT_BY } from '../../core/config/credentials';
 import { groupHolder, isSameBridge } from '../../core/config/guards';
-import type { BridgeSettings } from '../../core/bridge/settings';
 import type { BridgeProfile } from '../../core/config/profile';
 import { API_USAGE_TEXT } from '../../core/i18n/api-usage';
 import { localeLanguage } from '../../core/i18n/locale';
@@ -20,7 +19,7 @@ import { loadBridge, type BridgeContext } from '../context';
 import { chatName, requestLine } from '../chat-names';
 import { duration, formatTime, out, printJson } from '../output';
 import { readStatusFile, statusLines, type ChatLine, type PendingLine, type StatusFile } from '../status-file';
-import { cardSettingsLines } from './set-cards';
+import { cardSettingsLines, type CardSettings } from './set-cards';
 
 export interface StatusOptions {
   bridge?: string;
@@ -56,7 +55,7 @@ interface StatusView {
   lastProblem?: StatusFile['lastProblem'];
   lastProblemAt?: number;
   /** The card settings (docs/dingtalk-protocol.md §7 and "Cards with buttons"). */
-  cards: Pick<BridgeSettings, 'cards' | 'cardTemplateId' | 'buttonCards' | 'buttonCardTemplateId' | 'approvers'>;
+  cards: CardSettings;
   /** This month's DingTalk API calls (absent: a running bridge of an older version). */
   apiUsage?: ApiUsageView;
   logFile: string;

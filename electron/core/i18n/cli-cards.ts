@@ -3,10 +3,9 @@
  * and "Cards with buttons"): what they are, and what is wrong with a value given, in English and
  * 中文 (the CLI's language follows the locale, locale.ts).
  */
+import { AI_CARD_TEMPLATE_ID } from '../dingtalk/ai-card';
 import type { Language } from '../../shared/api';
 import { DINGTALK_CARD_PLATFORM_URL as CARD_PLATFORM } from '../../shared/app-info';
-
-const EXAMPLE_TEMPLATE = '382e4302-551d-4880-bf29-a30acfab2e71.schema';
 
 const en = {
   /** `status`'s labels, padded like its others. */
@@ -27,7 +26,7 @@ const en = {
     onOff: (option: string, value: string) => `${option} takes on or off, not "${value}"`,
     template: (option: string, value: string) => `${option}: "${value}" is not a card template id`,
     templateHint: (keyword: string) =>
-      `A template id is what the card platform (卡片平台, ${CARD_PLATFORM}) shows on the template's page, ending in .schema (like ${EXAMPLE_TEMPLATE}); or "${keyword}".`,
+      `A template id is what the card platform (卡片平台, ${CARD_PLATFORM}) shows on the template's page, ending in .schema (like ${AI_CARD_TEMPLATE_ID}); or "${keyword}".`,
     approver: (value: string) => `--approver takes one staff id; "${value}" is not one`,
     approverHint:
       'A staff id has no spaces or commas: repeat --approver for each person. It is in the DingTalk admin console (通讯录 → 成员 → 员工UserID), and `cccc-dingtalk set --access allowlist` lists those who wrote to the robot.',
@@ -50,7 +49,7 @@ const zh: CliCardsText = {
   errors: {
     onOff: (option, value) => `${option} 只能是 on 或 off，不能是 "${value}"`,
     template: (option, value) => `${option}："${value}" 不是卡片模板 ID`,
-    templateHint: (keyword) => `模板 ID 显示在卡片平台（${CARD_PLATFORM}）的模板页面上，以 .schema 结尾（例如 ${EXAMPLE_TEMPLATE}）；或者用 "${keyword}"。`,
+    templateHint: (keyword) => `模板 ID 显示在卡片平台（${CARD_PLATFORM}）的模板页面上，以 .schema 结尾（例如 ${AI_CARD_TEMPLATE_ID}）；或者用 "${keyword}"。`,
     approver: (value) => `--approver 只接受一个员工 ID；"${value}" 不是`,
     approverHint:
       '员工 ID 不含空格和逗号：每人写一次 --approver。员工 ID 可在钉钉管理后台（通讯录 → 成员 → 员工UserID）查到，`cccc-dingtalk set --access allowlist` 也会列出给机器人发过消息的人。',

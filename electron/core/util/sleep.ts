@@ -12,15 +12,19 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Resolves once `work` settles (either way) or after `ms`, whichever comes first; never rejects. */
-export async function waitAtMost(work: Promise<unknown>, ms: number): Promise<void> {
+/**
+ * Waits for `work` to settle (either way) for at most `ms`; never rejects. True: it settled in
+ * time; false: the time ran out first.
+ */
+export async function waitAtMost(work: Promise<unknown>, ms: number): Promise<boolean> {
   const done = new AbortController();
-  await Promise.race([
+  const settled = await Promise.race([
     work.then(
-      () => undefined,
-      () => undefined,
+      () => true,
+      () => true,
     ),
-    sleep(ms, done.signal),
+    sleep(ms, done.signal).then(() => false),
   ]);
   done.abort();
+  return settled;
 }

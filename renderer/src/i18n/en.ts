@@ -407,7 +407,6 @@ export const en = {
       testHint: 'Checks the template before you save it: a card made from it goes to the chat you choose.',
       testChat: 'Chat',
       testNoChat: 'No chat is subscribed yet: once one is (the dashboard shows it), a test card can go there.',
-      testNotRunning: 'Start the bridge to send a test card.',
       testSending: 'Sending…',
       testSent: 'Card created in “{{chat}}”: look at the chat. If it shows the title, the text and a button, the template works — save it.',
       approvers: 'Approvers',

@@ -398,7 +398,6 @@ export const zh: Dictionary = {
       testHint: '保存前先检查模板：用它制作的卡片会发到你选择的会话。',
       testChat: '会话',
       testNoChat: '还没有已订阅的会话：有会话订阅后（仪表盘会显示），就可以把测试卡片发到那里。',
-      testNotRunning: '启动桥接后才能发送测试卡片。',
       testSending: '正在发送…',
       testSent: '已在“{{chat}}”中创建卡片：请查看该会话。如果显示了标题、正文和按钮，模板就可以用了——保存即可。',
       approvers: '审批人',

@@ -1,7 +1,7 @@
 /** One bridge's settings: name, group and app (EditBridge), reply language, files, catch-up, who may command, audit, secret rotation. */
 import { useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import { bridgeSettingsInputSchema, cardTemplateIdSchema, type BridgeSettingsView } from '../../../electron/shared/api';
+import { bridgeSettingsInputSchema, templateIdOk, type BridgeSettingsView } from '../../../electron/shared/api';
 import { useApiMutation } from '../api/useApiMutation';
 import { useApiQuery } from '../api/useApiQuery';
 import { currentLanguage } from '../i18n';
@@ -12,8 +12,9 @@ import { EditBridge } from './EditBridge';
 import { LanguageOptions } from '../ui/LanguageOptions';
 import { formatDate } from '../ui/format';
 import { ProblemBox } from '../ui/Problem';
-import { ButtonCardSettings, buttonTemplateOk } from './ButtonCardSettings';
+import { ButtonCardSettings } from './ButtonCardSettings';
 import { PeoplePicker } from './PeoplePicker';
+import { TemplateIdField } from './TemplateIdField';
 
 export function BridgeSettings({ bridgeId, onChanged, showButtonCards = false }: { bridgeId: string; onChanged: () => void; showButtonCards?: boolean }) {
   const { t, i18n } = useTranslation();
@@ -46,7 +47,11 @@ export function BridgeSettings({ bridgeId, onChanged, showButtonCards = false }:
     );
   }
 
-  const templateOk = cardTemplateIdSchema.safeParse(form.cardTemplateId).success && buttonTemplateOk(form.buttonCardTemplateId);
+  // As the save checks them: an id left as stored (however odd) is not checked again.
+  const stored = detail.settings;
+  const templateOk =
+    templateIdOk(form.cardTemplateId, { stored: stored.cardTemplateId }) &&
+    templateIdOk(form.buttonCardTemplateId, { allowEmpty: true, stored: stored.buttonCardTemplateId });
   const maxFileOk = bridgeSettingsInputSchema.shape.maxFileMb.safeParse(Number(maxFile)).success && maxFile.trim() !== '';
   const maxCharsOk = bridgeSettingsInputSchema.shape.maxMessageChars.safeParse(Number(maxChars)).success && maxChars.trim() !== '';
   // Empty: no budget.
@@ -183,12 +188,12 @@ export function BridgeSettings({ bridgeId, onChanged, showButtonCards = false }:
           </span>
         </label>
         {form.cards && (
-          <Field
+          <TemplateIdField
             label={t('settings.cardTemplateId')}
-            warn={cardTemplateIdSchema.safeParse(form.cardTemplateId).success ? undefined : t('settings.buttonCards.templateInvalid')}
-          >
-            {(p) => <input {...p} value={form.cardTemplateId} onChange={(e) => change({ cardTemplateId: e.target.value })} spellCheck={false} />}
-          </Field>
+            value={form.cardTemplateId}
+            stored={stored.cardTemplateId}
+            onChange={(cardTemplateId) => change({ cardTemplateId })}
+          />
         )}
       </div>
       <ButtonCardSettings
@@ -196,6 +201,7 @@ export function BridgeSettings({ bridgeId, onChanged, showButtonCards = false }:
         shown={showButtonCards}
         sandbox={detail.sandbox === true}
         form={form}
+        stored={stored.buttonCardTemplateId}
         people={detail.people}
         chats={detail.chats}
         change={change}

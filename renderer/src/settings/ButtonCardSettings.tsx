@@ -5,26 +5,22 @@
  */
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { cardTemplateIdSchema, type BridgeSettingsView, type ChatView, type PersonView } from '../../../electron/shared/api';
+import { templateIdOk, type BridgeSettingsView, type ChatView, type PersonView } from '../../../electron/shared/api';
 import { SANDBOX_BUTTON_TEMPLATE } from '../../../electron/shared/app-info';
 import { CopyValue } from '../ui/CopyButton';
-import { Field } from '../ui/Field';
 import { ButtonTemplateGuide } from './ButtonTemplateGuide';
 import { PeoplePicker } from './PeoplePicker';
+import { TemplateIdField } from './TemplateIdField';
 import { TestCard } from './TestCard';
 
 type ButtonCardFields = Pick<BridgeSettingsView, 'buttonCards' | 'buttonCardTemplateId' | 'approvers'>;
-
-/** Empty (no template: plain replies) or an id as the card platform shows it. */
-export function buttonTemplateOk(id: string): boolean {
-  return id === '' || cardTemplateIdSchema.safeParse(id).success;
-}
 
 export function ButtonCardSettings({
   bridgeId,
   shown,
   sandbox,
   form,
+  stored,
   people,
   chats,
   change,
@@ -35,13 +31,14 @@ export function ButtonCardSettings({
   /** The bridge talks to the sandbox: its template is named. */
   sandbox: boolean;
   form: ButtonCardFields;
+  /** The template id as saved. */
+  stored: string;
   people: PersonView[];
   chats: ChatView[];
   change: (patch: Partial<ButtonCardFields>) => void;
 }) {
   const { t } = useTranslation();
-  const templateId = form.buttonCardTemplateId.trim();
-  const valid = buttonTemplateOk(templateId);
+  const templateId = form.buttonCardTemplateId;
   const section = useRef<HTMLFieldSetElement>(null);
   useEffect(() => {
     if (shown) section.current?.scrollIntoView({ block: 'start' });
@@ -58,30 +55,22 @@ export function ButtonCardSettings({
         </span>
       </label>
       <ButtonTemplateGuide open={shown} />
-      <Field
+      <TemplateIdField
         label={t('settings.buttonCards.template')}
         hint={t('settings.buttonCards.templateHint')}
-        warn={valid ? undefined : t('settings.buttonCards.templateInvalid')}
-      >
-        {(p) => (
-          <input
-            {...p}
-            type="text"
-            className="mono"
-            spellCheck={false}
-            value={form.buttonCardTemplateId}
-            placeholder="xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.schema"
-            onChange={(e) => change({ buttonCardTemplateId: e.target.value.trim() })}
-          />
-        )}
-      </Field>
+        value={templateId}
+        stored={stored}
+        allowEmpty
+        onChange={(buttonCardTemplateId) => change({ buttonCardTemplateId })}
+      />
       {sandbox && (
         <div className="sandbox-template">
           <p className="hint">{t('settings.buttonCards.sandboxTemplate')}</p>
           <CopyValue value={SANDBOX_BUTTON_TEMPLATE} what={t('settings.buttonCards.template')} />
         </div>
       )}
-      <TestCard bridgeId={bridgeId} templateId={templateId} valid={valid} chats={chats} />
+      {/* A test card needs an id the card platform knows: an odd stored one is not tried. */}
+      <TestCard bridgeId={bridgeId} templateId={templateId} valid={templateIdOk(templateId)} chats={chats} />
       <p className="field-label">{t('settings.buttonCards.approvers')}</p>
       <p className="hint">{t('settings.buttonCards.approversHint')}</p>
       <PeoplePicker people={people} chosen={form.approvers} onChange={(approvers) => change({ approvers })} />

@@ -2,9 +2,9 @@
 import type { ReactNode } from 'react';
 import { CopyValue } from './CopyButton';
 
-export function CopyTable({ head, rows, className }: { head: [string, string]; rows: ReadonlyArray<{ value: string; about: ReactNode }>; className?: string }) {
+export function CopyTable({ head, rows }: { head: [string, string]; rows: ReadonlyArray<{ value: string; about: ReactNode }> }) {
   return (
-    <table className={`table copy-table${className ? ` ${className}` : ''}`}>
+    <table className="table copy-table">
       <thead>
         <tr>
           <th scope="col">{head[0]}</th>

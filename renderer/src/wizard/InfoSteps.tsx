@@ -123,7 +123,6 @@ export function StepPermissions({ cards, onCards }: { cards: boolean; onCards: (
         <ConsolePath steps={[CONSOLE.appDev, CONSOLE.permissions]} />
       </p>
       <CopyTable
-        className="permissions"
         head={[t('wizard.permissions.code'), t('wizard.permissions.purpose')]}
         rows={codes.map((code) => ({ value: code, about: dict.wizard.permissions.purposes[code] }))}
       />

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { API, type ApiMethod } from '../../../electron/shared/api';
 import { bridgePaths } from '../../../electron/core/config/paths';
-import { secretsPath } from '../../../electron/core/control/file-stores';
+import { FileProfileStore, secretsPath } from '../../../electron/core/control/file-stores';
 import { waitFor } from '../../helpers/wait';
 import { desktopNotices, everythingShown, startControlWorld, type ControlWorld } from './helpers';
 import { rejection } from '../../helpers/problem';
@@ -86,6 +86,32 @@ describe('control services: the API table', () => {
     expect(await readFile(secretsPath(w.configHome), 'utf8')).not.toContain(w.appSecret);
     expect((await rejection(w.h.getBridge({ bridgeId: saved.id }))).code).toBe('config.unknown_bridge');
     expect(everythingShown(w)).not.toContain(w.appSecret);
+  });
+
+  it('card template ids are checked when they change: an odd one an older version stored still saves with the rest', async () => {
+    w = await startControlWorld();
+    const id = await w.addBridge();
+    // Older versions stored any 1–200 characters; the API only ever sends the card platform's ids.
+    const store = new FileProfileStore(w.configHome);
+    const stored = (await store.get(id))!;
+    await store.save({ ...stored, settings: { ...stored.settings, cardTemplateId: 'my old template', buttonCardTemplateId: 'buttons v1' } });
+    const form = (await w.call('getBridge', { bridgeId: id })).settings;
+
+    // The whole form goes back, as the Settings page sends it: the API's input check takes it too.
+    const saved = await w.call('saveBridge', API.saveBridge.input.parse({ id, settings: { ...form, maxFileMb: 7 } }));
+    expect(saved.settings).toMatchObject({ maxFileMb: 7, cardTemplateId: 'my old template', buttonCardTemplateId: 'buttons v1' });
+
+    for (const settings of [{ cardTemplateId: 'my new template' }, { buttonCardTemplateId: 'buttons v2' }, { cardTemplateId: '' }]) {
+      const refused = await rejection(w.h.saveBridge({ id, settings: { ...form, ...settings } }));
+      expect(refused).toMatchObject({ code: 'config.invalid_option', message: expect.stringContaining('卡片平台') });
+      expect(refused.hint).toMatch(/card platform/);
+    }
+    const changed = await w.call('saveBridge', { id, settings: { ...form, cardTemplateId: 'mine-1.schema', buttonCardTemplateId: '' } });
+    expect(changed.settings).toMatchObject({ cardTemplateId: 'mine-1.schema', buttonCardTemplateId: '' });
+    // A new bridge has nothing stored: its ids are checked.
+    expect(
+      (await rejection(w.h.saveBridge({ name: 'New', groupId: 'g_new', appKey: 'k', appSecret: 'abcdefgh', settings: { cardTemplateId: 'x' } }))).code,
+    ).toBe('config.invalid_option');
   });
 
   it('a saved bridge’s credential test counts its calls with the bridge’s own, running or not', async () => {

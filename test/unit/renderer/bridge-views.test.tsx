@@ -113,6 +113,32 @@ describe("a bridge's settings", () => {
     expect(cards.queryByText(en.settings.buttonCards.testSent.replace('{{chat}}', 'Dev team'))).toBeNull();
   });
 
+  it('template ids an older version stored (any text) save as they are; changed, they are checked', async () => {
+    const b = bridge({ settings: { ...bridge().settings, cards: false, cardTemplateId: 'my old template', buttonCardTemplateId: 'buttons v1' } });
+    const api = scriptedApi({ getBridge: () => ok(b), saveBridge: () => ok(b), cccc: () => ok({ status: 'running', home: '/h', groups: [] }) });
+    await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);
+    await screen.findByRole('group', { name: en.settings.buttonCards.title });
+    const save = () => screen.getAllByRole('button', { name: en.common.save })[1] as HTMLButtonElement;
+    // Live cards off: their template's field is hidden, and must not hold the Save back.
+    expect(screen.queryByLabelText(new RegExp(en.settings.cardTemplateId.slice(0, 10)))).toBeNull();
+    expect(screen.queryByText(en.settings.buttonCards.templateInvalid)).toBeNull();
+    expect(save().disabled).toBe(false);
+
+    fireEvent.click(screen.getByLabelText(new RegExp(en.settings.cards)));
+    const live = screen.getByLabelText(new RegExp(en.settings.cardTemplateId.slice(0, 10)));
+    expect(screen.queryByText(en.settings.buttonCards.templateInvalid)).toBeNull();
+    fireEvent.change(live, { target: { value: 'my new template' } });
+    screen.getByText(en.settings.buttonCards.templateInvalid);
+    expect(save().disabled).toBe(true);
+    fireEvent.change(live, { target: { value: 'my old template' } });
+    expect(save().disabled).toBe(false);
+    fireEvent.click(save());
+    await waitFor(() => expect(api.calls.some((c) => c.method === 'saveBridge')).toBe(true));
+    expect(api.calls.find((c) => c.method === 'saveBridge')?.input).toMatchObject({
+      settings: { cards: true, cardTemplateId: 'my old template', buttonCardTemplateId: 'buttons v1' },
+    });
+  });
+
   it('a bridge of the sandbox names the template the sandbox has', async () => {
     const api = scriptedApi({ getBridge: () => ok(bridge({ sandbox: true })), cccc: () => ok({ status: 'running', home: '/h', groups: [] }) });
     await renderWith(<BridgeSettings bridgeId="b1" onChanged={() => {}} />, api);

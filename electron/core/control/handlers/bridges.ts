@@ -1,7 +1,7 @@
 /** The bridges: list, detail, save (create or edit), the impact of an edit, delete, and start/stop/restart through the supervisor. */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import type { ApiHandlers, BridgeDetail, BridgeInput, BridgeSummary } from '../../../shared/api';
+import { templateIdOk, type ApiHandlers, type BridgeDetail, type BridgeInput, type BridgeSettingsView, type BridgeSummary } from '../../../shared/api';
 import { bridgeSettingsSchema } from '../../bridge/settings';
 import { bridgePaths } from '../../config/paths';
 import { appKeyOf, robotCodeOf, type BridgeProfile, type SecretSource, type SecretStoreKind } from '../../config/profile';
@@ -39,6 +39,23 @@ function moreGroupsOf(input: BridgeInput, existing: BridgeProfile | undefined): 
   const more = (input.moreGroupIds ?? existing?.moreGroupIds ?? []).filter((g) => g !== (input.groupId ?? existing?.groupId));
   const all = input.allGroups ?? existing?.allGroups ?? false;
   return { ...(more.length ? { moreGroupIds: more } : {}), ...(all ? { allGroups: true } : {}) };
+}
+
+/** A typed template id must be one the card platform shows; one left as stored is not checked again (`templateIdOk`). */
+function checkTemplateIds(given: BridgeInput['settings'], stored: BridgeSettingsView | undefined): void {
+  for (const [field, allowEmpty] of [
+    ['cardTemplateId', false],
+    ['buttonCardTemplateId', true],
+  ] as const) {
+    const id = given?.[field];
+    if (id === undefined || templateIdOk(id, { allowEmpty, stored: stored?.[field] })) continue;
+    throw new BridgeError({
+      code: 'config.invalid_option',
+      message: `${field} "${id}" is not a card template id from DingTalk’s card platform (卡片平台)`,
+      hint: `Copy the template's id from the card platform, like 382e4302-551d-4880-bf29-a30acfab2e71.schema${allowEmpty ? ', or leave it empty for none' : ''}; or leave the stored one as it is.`,
+      retryable: false,
+    });
+  }
 }
 
 async function summary(c: ControlContext, p: BridgeProfile): Promise<BridgeSummary> {
@@ -120,6 +137,7 @@ export function bridgeHandlers(c: ControlContext): BridgeHandlers {
       // What the input leaves out stays as it was (a form that does not show a field must not
       // clear it): a typed value replaces the variable that held it and the other way round;
       // an empty RobotCode clears it. The input's schema makes a new bridge name all three.
+      checkTemplateIds(input.settings, existing?.settings);
       const keep = <K extends keyof BridgeProfile>(...keys: K[]): Partial<Pick<BridgeProfile, K>> => {
         const kept: Partial<Pick<BridgeProfile, K>> = {};
         for (const k of keys) if (existing?.[k] !== undefined) kept[k] = existing[k];
