@@ -16,7 +16,7 @@ import { silentLogger, type Logger } from '../../log/logger';
 import type { ChatAddress } from '../chat-address';
 import type { CardMaker } from '../outbox/deliver';
 import type { CardPayload } from '../outbox/item';
-import { appBuckets, type AppBuckets } from '../outbox/outbox';
+import { appBuckets, type AppBuckets } from '../outbox/app-buckets';
 import { RateGate } from '../outbox/rate-gate';
 import { cardParams, type ButtonCardView } from './button-card';
 import type { CardAllowanceSource } from './card-allowance';

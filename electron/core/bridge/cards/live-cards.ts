@@ -45,7 +45,7 @@ import { chatAddressSchema, type ChatAddress } from '../chat-address';
 import type { AgentEvent } from '../outbound/agent-event';
 import { formatBody, senderHead } from '../outbound/format';
 import { outboxItemSchema, type OutboxItem } from '../outbox/item';
-import { appBuckets, type AppBuckets } from '../outbox/outbox';
+import { appBuckets, type AppBuckets } from '../outbox/app-buckets';
 import { isRateLimited, RateGate } from '../outbox/rate-gate';
 import { cardSpaceOf } from './card-space';
 import { CARD_CALL_INTERVAL_MS, type CardAllowance, type CardAllowanceSource } from './card-allowance';

@@ -26,7 +26,7 @@ import { DEFAULT_RETRY_POLICY, judge, problemOf, SETUP_PROBLEMS, type RetryPolic
 import { SessionWebhooks } from '../session-webhooks';
 import { RouteChooser } from './route';
 import { Sleeper } from './sleeper';
-import { TokenBucket } from '../../util/token-bucket';
+import { appBuckets, type AppBuckets } from './app-buckets';
 
 export interface OutboxOptions {
   /** Holds the journal (`outbox.jsonl`). */
@@ -63,20 +63,6 @@ export interface OutboxOptions {
 }
 
 export const OUTBOX_JOURNAL = 'outbox.jsonl';
-
-/**
- * One token bucket per DingTalk API an app calls, shared by all its groups: the outbox's
- * (deliver.ts `Gates`; `card` is the create, for button cards and live cards alike), then the
- * card calls made outside the outbox — live cards' `streaming` and card redraws' `update`
- * (docs/dingtalk-protocol.md §4: each endpoint is an API of its own).
- */
-export type AppBuckets = Record<keyof Gates | 'streaming' | 'update', TokenBucket>;
-
-/** `now`: the buckets' clock (tests with fake timers pass theirs). */
-export function appBuckets(qpsPerApi = 19, now?: () => number): AppBuckets {
-  const bucket = (): TokenBucket => new TokenBucket(qpsPerApi, 1, now);
-  return { group: bucket(), single: bucket(), media: bucket(), card: bucket(), streaming: bucket(), update: bucket() };
-}
 
 export class Outbox {
   private journal: Journal<OutboxItem> | undefined;

@@ -6,7 +6,7 @@ import type { CardAllowance } from '../../../../electron/core/bridge/cards/card-
 import { CARD_PERMISSIONS_FILE, CardPermissions } from '../../../../electron/core/bridge/cards/card-permissions';
 import { LIVE_CARDS_FILE, LiveCards, type StreamEvent } from '../../../../electron/core/bridge/cards/live-cards';
 import type { OutboxItem } from '../../../../electron/core/bridge/outbox/item';
-import { appBuckets, type AppBuckets } from '../../../../electron/core/bridge/outbox/outbox';
+import { appBuckets, type AppBuckets } from '../../../../electron/core/bridge/outbox/app-buckets';
 import { cardPermissionProblem, type CardReadiness, type CreateCardRequest, type StreamCardRequest } from '../../../../electron/core/dingtalk/card-api';
 import { BridgeError } from '../../../../electron/core/errors';
 import { TokenBucket } from '../../../../electron/core/util/token-bucket';
