@@ -389,14 +389,38 @@ describe('live cards', () => {
   describe('at the app’s rate (docs/dingtalk-protocol.md §4)', () => {
     const tooFast = () => new BridgeError({ code: 'dingtalk.rate_limited', message: 'Rate limited — will retry', retryable: true });
     const OTHER = { conversationId: 'cidOther==', conversationType: 'group' as const };
+    /**
+     * When the shared buckets let a call go, by kind. Measured at the grant, not at the call: a
+     * create saves its record between the two, and while that real write runs this file's fake
+     * clock moves on (10 ms per turn), so under load a call's own time says more about the disk
+     * than about the pace.
+     */
+    const grants: Record<'create' | 'stream', number[]> = { create: [], stream: [] };
+    const counted = (buckets: AppBuckets): AppBuckets => {
+      for (const [name, kind] of [
+        ['card', 'create'],
+        ['streaming', 'stream'],
+      ] as const) {
+        const bucket = buckets[name];
+        const take = bucket.tryTake.bind(bucket);
+        bucket.tryTake = () => {
+          const wait = take();
+          if (wait === 0) grants[kind].push(Date.now());
+          return wait;
+        };
+      }
+      return buckets;
+    };
     const spacing = (kind: 'create' | 'stream'): number[] => {
-      const at = calls.filter((c) => c.kind === kind).map((c) => c.at);
+      const at = grants[kind];
       return at.slice(1).map((t, i) => t - at[i]!);
     };
 
     it('two groups’ live cards share the app’s buckets: one pace per API across them', async () => {
       // 1 call a second per API: slower than a card's own 500 ms, so only a shared gate explains the spacing.
-      const buckets = appBuckets(1, () => Date.now());
+      grants.create = [];
+      grants.stream = [];
+      const buckets = counted(appBuckets(1, () => Date.now()));
       const a = await open(buckets);
       const b = await open(buckets, true);
       await a.start(ev('start', '', 'sa'), [{ chat: CHAT, label: 'boss' }]);
